@@ -1,0 +1,50 @@
+# kam: `make run` to try it, `make test` to prove it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := kam.settings
+
+.PHONY: install run serve demo test test-postgres lint format messages clean bench
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+var/secret_key:
+	mkdir -p var
+	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
+
+run: install var/secret_key
+	SECRET_KEY=$$(cat var/secret_key) $(BIN)/kam migrate --noinput
+	SECRET_KEY=$$(cat var/secret_key) $(BIN)/kam collectstatic --noinput --verbosity 0
+	SECRET_KEY=$$(cat var/secret_key) $(BIN)/kam demo --if-empty
+	SECRET_KEY=$$(cat var/secret_key) $(BIN)/kam serve --host $(HOST) --port $(PORT)
+
+demo: install var/secret_key
+	SECRET_KEY=$$(cat var/secret_key) $(BIN)/kam demo
+
+test: install
+	SECRET_KEY=kam-test-secret $(BIN)/pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	SECRET_KEY=kam-lint-secret $(BIN)/mypy kam
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: install
+	cd kam && SECRET_KEY=x ../$(BIN)/kam makemessages -l zh_Hans --no-obsolete && SECRET_KEY=x ../$(BIN)/kam compilemessages
+
+clean:
+	rm -rf $(VENV) var/static .pytest_cache .mypy_cache .ruff_cache

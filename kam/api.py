@@ -1,0 +1,24 @@
+"""The JSON API: one NinjaAPI, each app's router mounted under /api/v1/."""
+
+from ninja import NinjaAPI
+
+from kam.org.auth import BearerTokenAuth, SessionAuthCSRF
+
+api = NinjaAPI(
+    title="kam API",
+    version="1",
+    urls_namespace="api",
+    auth=[BearerTokenAuth(), SessionAuthCSRF()],
+)
+
+from kam.api_errors import install_error_handlers  # noqa: E402
+
+install_error_handlers(api)
+
+from kam.customers.api import router as customers_router  # noqa: E402
+from kam.opportunities.api import router as opportunities_router  # noqa: E402
+from kam.relationships.api import router as contacts_router  # noqa: E402
+
+api.add_router("/customers", customers_router)
+api.add_router("/contacts", contacts_router)
+api.add_router("/", opportunities_router)

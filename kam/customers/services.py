@@ -1,0 +1,62 @@
+"""Writes to customers; edits are version-checked and leave a history row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kam.core.versioning import versioned_update
+from kam.org.models import User
+
+from .models import Customer, CustomerChange
+
+CUSTOMER_FIELDS = (
+    "name", "short_name", "parent", "owner", "industry", "region", "status", "tier", "segment",
+    "annual_revenue", "employees", "notes",
+)
+
+
+def check_parent(customer: Customer | None, parent: Customer | None) -> None:
+    if parent is None or customer is None or customer.pk is None:
+        return
+    node: Customer | None = parent
+    seen: set[int] = set()
+    while node is not None and node.pk not in seen:
+        if node.pk == customer.pk:
+            raise ValidationError({"parent": [_("A customer cannot be inside its own group (that would be a cycle).")]})
+        seen.add(node.pk)
+        node = Customer.objects.filter(pk=node.parent_id).first() if node.parent_id else None
+
+
+def create_customer(*, by: User, name: str, owner: User | None = None, **fields: Any) -> Customer:
+    unknown = set(fields) - set(CUSTOMER_FIELDS)
+    if unknown:
+        raise ValidationError({f: [_("Unknown field.")] for f in sorted(unknown)})
+    customer = Customer(name=(name or "").strip(), owner=owner or by, **fields)
+    customer.full_clean()
+    with transaction.atomic():
+        customer.save()
+        CustomerChange.objects.create(customer=customer, changed_by=by, summary=_("Created"))
+    return customer
+
+
+def update_customer(customer: Customer, *, by: User, version: int | None, **changes: Any) -> Customer:
+    unknown = set(changes) - set(CUSTOMER_FIELDS)
+    if unknown:
+        raise ValidationError({f: [_("This field cannot be changed here.")] for f in sorted(unknown)})
+    if "parent" in changes:
+        check_parent(customer, changes["parent"])
+    candidate = Customer(**{f: getattr(customer, f) for f in CUSTOMER_FIELDS if f not in ("parent", "owner")})
+    for name, value in changes.items():
+        setattr(candidate, name, value)
+    candidate.full_clean(exclude=["parent", "owner"])
+    changed = [name for name, value in changes.items() if getattr(customer, name) != value]
+    with transaction.atomic():
+        versioned_update(customer, version, **changes)
+        if changed:
+            summary = ", ".join(f"{Customer._meta.get_field(n).verbose_name}: {getattr(customer, n)}" for n in changed)
+            CustomerChange.objects.create(customer=customer, changed_by=by, summary=summary[:500])
+    return customer

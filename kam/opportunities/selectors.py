@@ -1,0 +1,226 @@
+"""Reads for the pipeline table, the board and the API list: scoped, filtered, annotated in SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from kam.core.periods import parse_quarter, quarter_bounds
+from kam.org.models import User
+from kam.org.visibility import opportunities_for, team_subtree_ids
+from kam.relationships.models import Relationship
+
+from .models import Opportunity, OpportunityContact, OpportunityStatus, Stage
+
+MONEY = DecimalField(max_digits=20, decimal_places=2)
+
+EXPECTED_AMOUNT = Coalesce(
+    F("amount"),
+    ExpressionWrapper((F("amount_low") + F("amount_high")) / Value(Decimal(2)), output_field=MONEY),
+    output_field=MONEY,
+)
+WEIGHTED_AMOUNT = ExpressionWrapper(
+    EXPECTED_AMOUNT * F("stage__probability") / Value(Decimal(100)), output_field=MONEY
+)
+
+# Sort keys offered to users; anything else falls back to the default order.
+SORTS: dict[str, tuple[str, ...]] = {
+    "number": ("project_number",),
+    "name": ("name", "id"),
+    "customer": ("customer__name", "id"),
+    "owner": ("owner__username", "id"),
+    "stage": ("stage__order", "id"),
+    "amount": ("expected_amount", "id"),
+    "sign_date": ("sign_date", "id"),
+    "status": ("status", "id"),
+    "updated": ("updated_at", "id"),
+}
+DEFAULT_SORT = "-updated"
+
+
+@dataclass
+class PipelineFilters:
+    owner: int | None = None
+    team: int | None = None
+    stage: int | None = None
+    status: str | None = None
+    sign_quarter: str | None = None
+    customer: int | None = None
+    q: str | None = None
+    incomplete: bool = False
+
+    @classmethod
+    def from_mapping(cls, data: Any) -> PipelineFilters:
+        """Lenient parse of query parameters: a bad value is ignored, not a 500."""
+
+        def as_int(name: str) -> int | None:
+            try:
+                return int(data.get(name) or "")
+            except (TypeError, ValueError):
+                return None
+
+        status = data.get("status") or None
+        if status not in (None, "all", *OpportunityStatus.values):
+            status = None
+        return cls(
+            owner=as_int("owner"), team=as_int("team"), stage=as_int("stage"), status=status,
+            sign_quarter=(data.get("sign_quarter") or "").strip() or None, customer=as_int("customer"),
+            q=(data.get("q") or "").strip() or None, incomplete=str(data.get("incomplete") or "") in ("1", "true", "on"),
+        )
+
+
+def filter_errors(filters: PipelineFilters) -> dict[str, str]:
+    errors = {}
+    if filters.sign_quarter and parse_quarter(filters.sign_quarter) is None:
+        errors["sign_quarter"] = _("Write a quarter as 2027 Q3 (or 27.Q3).")
+    return errors
+
+
+def scoped_opportunities(user: User) -> QuerySet[Opportunity]:
+    return opportunities_for(user, Opportunity.objects.all())
+
+
+def apply_filters(qs: QuerySet[Opportunity], filters: PipelineFilters) -> QuerySet[Opportunity]:
+    if filters.owner:
+        qs = qs.filter(owner_id=filters.owner)
+    if filters.team:
+        qs = qs.filter(owner__team_id__in=team_subtree_ids([filters.team]))
+    if filters.stage:
+        qs = qs.filter(stage_id=filters.stage)
+    if filters.status and filters.status != "all":
+        qs = qs.filter(status=filters.status)
+    if filters.customer:
+        qs = qs.filter(Q(customer_id=filters.customer) | Q(customer__parent_id=filters.customer))
+    if filters.sign_quarter:
+        parsed = parse_quarter(filters.sign_quarter)
+        if parsed:
+            start, end = quarter_bounds(*parsed)
+            qs = qs.filter(sign_date__range=(start, end))
+    if filters.q:
+        text = filters.q
+        qs = qs.filter(
+            Q(name__icontains=text) | Q(project_number__icontains=text) | Q(customer__name__icontains=text)
+            | Q(customer__short_name__icontains=text)
+        )
+    if filters.incomplete:
+        qs = qs.filter(Q(sign_date__isnull=True) | (Q(amount__isnull=True) & (Q(amount_low__isnull=True) | Q(amount_high__isnull=True))))
+    return qs
+
+
+def with_amounts(qs: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
+    return qs.annotate(expected_amount=EXPECTED_AMOUNT, weighted_amount=WEIGHTED_AMOUNT)
+
+
+def sort_pipeline(qs: QuerySet[Opportunity], sort: str | None) -> tuple[QuerySet[Opportunity], str]:
+    sort = sort or DEFAULT_SORT
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        sort, key = DEFAULT_SORT, DEFAULT_SORT.lstrip("-")
+    descending = sort.startswith("-")
+    fields = SORTS[key]
+    ordering = []
+    for name in fields:
+        expr = F(name)
+        ordering.append(expr.desc(nulls_last=True) if descending else expr.asc(nulls_last=True))
+    return qs.order_by(*ordering), sort
+
+
+def company_level_subquery() -> Subquery:
+    """A contact's level for the company: the highest level any of our people holds."""
+    return Subquery(
+        Relationship.objects.filter(contact_id=OuterRef("contact_id"))
+        .values("contact_id")
+        .annotate(top=Max("level"))
+        .values("top")[:1]
+    )
+
+
+def pipeline_rows(user: User, filters: PipelineFilters, sort: str | None = None) -> tuple[QuerySet[Opportunity], str]:
+    """The pipeline table's rows: every column in a fixed number of queries, whatever the page size."""
+    qs = apply_filters(scoped_opportunities(user), filters)
+    qs = with_amounts(qs).select_related("customer", "owner", "stage")
+    qs = qs.prefetch_related(
+        Prefetch(
+            "contact_roles",
+            queryset=OpportunityContact.objects.select_related("contact")
+            .annotate(company_level=company_level_subquery())
+            .order_by("contact__rank", "decision_role"),
+            to_attr="key_contacts",
+        )
+    )
+    return sort_pipeline(qs, sort)
+
+
+def pipeline_totals(user: User, filters: PipelineFilters) -> dict[str, Any]:
+    qs = apply_filters(scoped_opportunities(user), filters)
+    totals = qs.aggregate(count=Count("id"), total=Sum(EXPECTED_AMOUNT), weighted=Sum(WEIGHTED_AMOUNT))
+    return {
+        "count": totals["count"] or 0,
+        "amount": totals["total"] or Decimal("0"),
+        "weighted": (totals["weighted"] or Decimal("0")).quantize(Decimal("0.01")),
+    }
+
+
+def board_columns(user: User, filters: PipelineFilters, process_id: int, per_column: int = 30) -> list[dict[str, Any]]:
+    """Stage columns with count and amount per column (SQL), and at most `per_column` cards each."""
+    stages = list(Stage.objects.filter(process_id=process_id).order_by("order"))
+    base = apply_filters(scoped_opportunities(user), filters).filter(stage__process_id=process_id)
+    if not filters.status:
+        base = base.filter(status=OpportunityStatus.OPEN)
+    sums = {
+        row["stage_id"]: row
+        for row in base.values("stage_id").annotate(count=Count("id"), total=Sum(EXPECTED_AMOUNT)).order_by()
+    }
+    # One query for all cards: rank within the stage by sign date, then cap per column.
+    from django.db.models import Window
+    from django.db.models.functions import RowNumber
+
+    ranked = (
+        with_amounts(base)
+        .select_related("customer", "owner", "stage")
+        .annotate(
+            position=Window(
+                RowNumber(), partition_by=[F("stage_id")], order_by=[F("sign_date").asc(nulls_last=True), F("id").asc()]
+            )
+        )
+    )
+    cards_by_stage: dict[int, list[Opportunity]] = {s.pk: [] for s in stages}
+    for opportunity in ranked.filter(position__lte=per_column).order_by("stage__order", "position"):
+        cards_by_stage.setdefault(opportunity.stage_id, []).append(opportunity)
+    return [
+        {
+            "stage": stage,
+            "count": sums.get(stage.pk, {}).get("count", 0),
+            "amount": sums.get(stage.pk, {}).get("total") or Decimal("0"),
+            "cards": cards_by_stage.get(stage.pk, []),
+        }
+        for stage in stages
+    ]
+
+
+def opportunity_detail(user: User, pk: int) -> Opportunity:
+    """One opportunity the user may see, with everything its page shows; 404 otherwise."""
+    from django.shortcuts import get_object_or_404
+
+    qs = with_amounts(scoped_opportunities(user)).select_related(
+        "customer", "owner", "stage", "stage__process", "lost_to", "customer_lead"
+    )
+    return get_object_or_404(qs, pk=pk)

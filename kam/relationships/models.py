@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+MOBILE_VALIDATOR = RegexValidator(r"^(\+?86)?1[3-9]\d{9}$", _("Enter a valid mainland China mobile number."))
+
+
+class Rank(models.TextChoices):
+    HIGH = "high", _("High")
+    MID_HIGH = "mid_high", _("Mid-high")
+    MID = "mid", _("Middle")
+    LOW = "low", _("Low")
+
+
+class RelationshipLevel(models.IntegerChoices):
+    CR1 = 1, "CR1"
+    CR2 = 2, "CR2"
+    CR3 = 3, "CR3"
+    CR4 = 4, "CR4"
+    CR5 = 5, "CR5"
+
+
+class Contact(models.Model):
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    department = models.CharField(_("department"), max_length=100, blank=True)
+    reports_to = models.ForeignKey(
+        "self", verbose_name=_("reports to"), null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    rank = models.CharField(_("rank"), max_length=10, choices=Rank.choices, default=Rank.MID)
+    influence = models.PositiveSmallIntegerField(
+        _("influence"), default=3, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True, validators=[MOBILE_VALIDATOR])
+    phone = models.CharField(_("landline"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    wechat = models.CharField(_("WeChat"), max_length=60, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["customer_id", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(influence__gte=1) & Q(influence__lte=5), name="contact_influence_1_5"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Relationship(models.Model):
+    """How well one of our people knows one contact (CR1–CR5); changed only via services."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("our person"), on_delete=models.CASCADE, related_name="relationships"
+    )
+    contact = models.ForeignKey(Contact, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="relationships")
+    level = models.PositiveSmallIntegerField(_("relationship level"), choices=RelationshipLevel.choices)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("relationship")
+        verbose_name_plural = _("relationships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "contact"], name="relationship_user_contact_unique"),
+            models.CheckConstraint(condition=Q(level__gte=1) & Q(level__lte=5), name="relationship_level_1_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.contact}: CR{self.level}"
+
+
+class RelationshipChange(models.Model):
+    """Append-only history of relationship levels."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="relationship_changes")
+    from_level = models.PositiveSmallIntegerField(null=True, blank=True, choices=RelationshipLevel.choices)
+    to_level = models.PositiveSmallIntegerField(choices=RelationshipLevel.choices)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("relationship change")
+        verbose_name_plural = _("relationship changes")
+
+
+class Influence(models.Model):
+    """An influence line: `source` sways `target` inside the customer's organisation."""
+
+    source = models.ForeignKey(Contact, verbose_name=_("from"), on_delete=models.CASCADE, related_name="influences_out")
+    target = models.ForeignKey(Contact, verbose_name=_("to"), on_delete=models.CASCADE, related_name="influences_in")
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("influence line")
+        verbose_name_plural = _("influence lines")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target"], name="influence_unique"),
+            models.CheckConstraint(condition=~Q(source=models.F("target")), name="influence_not_self"),
+        ]

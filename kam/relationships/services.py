@@ -1,0 +1,98 @@
+"""Writes to contacts, the org chart, relationship levels and influence lines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kam.core.versioning import versioned_update
+from kam.customers.models import Customer
+from kam.org.models import User
+
+from .models import Contact, Influence, Relationship, RelationshipChange, RelationshipLevel
+
+CONTACT_FIELDS = (
+    "name", "title", "department", "reports_to", "rank", "influence", "mobile", "phone", "email", "wechat", "notes",
+)
+
+
+def check_reports_to(contact: Contact | None, customer_id: int, manager: Contact | None) -> None:
+    """A manager must be a contact of the same customer and must not sit below the contact."""
+    if manager is None:
+        return
+    if manager.customer_id != customer_id:
+        raise ValidationError({"reports_to": [_("The manager must be a contact of the same customer.")]})
+    if contact is None or contact.pk is None:
+        return
+    seen: set[int] = set()
+    node: Contact | None = manager
+    while node is not None:
+        if node.pk == contact.pk:
+            raise ValidationError(
+                {"reports_to": [_("%(manager)s reports (directly or indirectly) to %(contact)s: that would be a cycle.")
+                                % {"manager": manager.name, "contact": contact.name}]}
+            )
+        if node.pk in seen:
+            break
+        seen.add(node.pk)
+        node = Contact.objects.filter(pk=node.reports_to_id).first() if node.reports_to_id else None
+
+
+def create_contact(*, by: User, customer: Customer, name: str, **fields: Any) -> Contact:
+    unknown = set(fields) - set(CONTACT_FIELDS)
+    if unknown:
+        raise ValidationError({f: [_("Unknown field.")] for f in sorted(unknown)})
+    contact = Contact(customer=customer, name=(name or "").strip(), **fields)
+    check_reports_to(contact, customer.pk, fields.get("reports_to"))
+    contact.full_clean()
+    with transaction.atomic():
+        contact.save()
+    return contact
+
+
+def update_contact(contact: Contact, *, by: User, version: int | None, **changes: Any) -> Contact:
+    unknown = set(changes) - set(CONTACT_FIELDS)
+    if unknown:
+        raise ValidationError({f: [_("This field cannot be changed here.")] for f in sorted(unknown)})
+    if "reports_to" in changes:
+        check_reports_to(contact, contact.customer_id, changes["reports_to"])
+    candidate = Contact(customer_id=contact.customer_id, **{f: getattr(contact, f) for f in CONTACT_FIELDS})
+    for name, value in changes.items():
+        setattr(candidate, name, value)
+    candidate.full_clean(exclude=["customer"])
+    with transaction.atomic():
+        versioned_update(contact, version, **changes)
+    return contact
+
+
+def set_relationship_level(contact: Contact, user: User, level: int, *, by: User, note: str = "") -> Relationship:
+    """Set how well `user` knows `contact`; every change is kept as history."""
+    if level not in RelationshipLevel.values:
+        raise ValidationError({"level": [_("The relationship level must be CR1 to CR5.")]})
+    with transaction.atomic():
+        relationship = Relationship.objects.filter(user=user, contact=contact).first()
+        previous = relationship.level if relationship else None
+        if previous == level:
+            return relationship  # type: ignore[return-value]
+        if relationship is None:
+            relationship = Relationship.objects.create(user=user, contact=contact, level=level)
+        else:
+            Relationship.objects.filter(pk=relationship.pk).update(level=level)
+            relationship.level = level
+        RelationshipChange.objects.create(
+            user=user, contact=contact, from_level=previous, to_level=level, changed_by=by, note=note.strip()
+        )
+    return relationship
+
+
+def add_influence(source: Contact, target: Contact, *, by: User, note: str = "") -> Influence:
+    if source.pk == target.pk:
+        raise ValidationError({"target": [_("An influence line cannot point to the same person.")]})
+    if source.customer_id != target.customer_id:
+        raise ValidationError({"target": [_("Both people must belong to the same customer.")]})
+    with transaction.atomic():
+        influence, _created = Influence.objects.get_or_create(source=source, target=target, defaults={"note": note})
+    return influence

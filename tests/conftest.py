@@ -1,0 +1,41 @@
+import pytest
+
+from tests.factories import PASSWORD, CustomerFactory, TeamFactory, UserFactory, make_opportunity
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def world(db):
+    """Two teams under one director: each with a manager and two reps, each rep with a customer and a deal."""
+    from kam.org.models import Role
+
+    root = TeamFactory(name="Sales")
+    east = TeamFactory(name="East", parent=root)
+    west = TeamFactory(name="West", parent=root)
+    director = UserFactory(username="director", role=Role.DIRECTOR, team=root)
+    admin = UserFactory(username="admin", role=Role.ADMIN, team=None, is_staff=True, is_superuser=True)
+    east_mgr = UserFactory(username="east_mgr", role=Role.MANAGER, team=east)
+    west_mgr = UserFactory(username="west_mgr", role=Role.MANAGER, team=west)
+    east.manager = east_mgr
+    east.save()
+    west.manager = west_mgr
+    west.save()
+    east_rep = UserFactory(username="east_rep", team=east)
+    east_rep2 = UserFactory(username="east_rep2", team=east)
+    west_rep = UserFactory(username="west_rep", team=west)
+    east_customer = CustomerFactory(name="East Steel", owner=east_rep)
+    west_customer = CustomerFactory(name="West Power", owner=west_rep)
+    east_opp = make_opportunity(owner=east_rep, customer=east_customer, name="East furnace")
+    east_opp2 = make_opportunity(owner=east_rep2, customer=CustomerFactory(owner=east_rep2), name="East rolling mill")
+    west_opp = make_opportunity(owner=west_rep, customer=west_customer, name="West turbine")
+
+    class World:
+        pass
+
+    w = World()
+    w.__dict__.update(locals())
+    return w

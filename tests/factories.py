@@ -1,0 +1,89 @@
+"""Factories for tests: realistic defaults, every write that matters still goes through services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+
+from kam.customers.models import Customer
+from kam.opportunities import services as opportunity_services
+from kam.opportunities.models import Competitor, Opportunity, SalesProcess, Stage
+from kam.org.models import Role, Team, User
+from kam.relationships.models import Contact
+
+PASSWORD = "kam-test-pass-2026"
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    name = factory.Sequence(lambda n: f"User {n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    role = Role.REP
+    team = factory.SubFactory(TeamFactory)
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            obj.save()
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    name = factory.Sequence(lambda n: f"Customer {n} Co., Ltd.")
+    owner = factory.SubFactory(UserFactory)
+    industry = "Manufacturing"
+    region = "East"
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    customer = factory.SubFactory(CustomerFactory)
+    name = factory.Sequence(lambda n: f"Contact {n}")
+    title = "Manager"
+
+
+class CompetitorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Competitor
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Competitor {n}")
+
+
+def default_process() -> SalesProcess:
+    return SalesProcess.objects.get(code="key-account")
+
+
+def stage(code: str, process: str = "key-account") -> Stage:
+    return Stage.objects.get(process__code=process, code=code)
+
+
+def make_opportunity(
+    *, owner: User | None = None, customer: Customer | None = None, stage_code: str = "P0", name: str = "Line upgrade",
+    amount: Decimal | None = Decimal("1000000"), sign_date: dt.date | None = dt.date(2027, 3, 31), **fields,
+) -> Opportunity:
+    """An opportunity created through the service, placed directly at `stage_code`."""
+    owner = owner or UserFactory()
+    customer = customer or CustomerFactory(owner=owner)
+    return opportunity_services.create_opportunity(
+        by=owner, customer=customer, owner=owner, name=name, stage=stage(stage_code), amount=amount,
+        sign_date=sign_date, **fields,
+    )
