@@ -185,6 +185,10 @@ def create_opportunity(
 def _display(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, User):
+        return value.username
     return str(value)
 
 

@@ -1,0 +1,44 @@
+from django.contrib import admin
+
+from .models import Contact, Influence, Relationship, RelationshipChange
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ("name", "customer", "title", "department", "rank", "influence", "reports_to")
+    list_filter = ("rank",)
+    search_fields = ("name", "title", "department", "customer__name")
+    autocomplete_fields = ("customer", "reports_to")
+    readonly_fields = ("version",)
+
+
+@admin.register(Relationship)
+class RelationshipAdmin(admin.ModelAdmin):
+    """Read-only: levels change through the service so that history is always written."""
+
+    list_display = ("contact", "user", "level", "updated_at")
+    list_filter = ("level",)
+    search_fields = ("contact__name", "user__username")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RelationshipChange)
+class RelationshipChangeAdmin(admin.ModelAdmin):
+    list_display = ("contact", "user", "from_level", "to_level", "changed_by", "changed_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Influence)
+class InfluenceAdmin(admin.ModelAdmin):
+    list_display = ("source", "target", "note")
+    autocomplete_fields = ("source", "target")
