@@ -1,3 +1,310 @@
-from ninja import Router
+"""Opportunities, stages and sales processes over JSON: the same services and selectors as the pages."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
+
+from kam.api_helpers import READ_ERRORS, VERSIONED_WRITE_ERRORS, WRITE_ERRORS, expected_version, set_etag
+from kam.customers.models import Customer
+from kam.org.models import User
+from kam.org.visibility import contacts_for, customers_for, visible_users
+from kam.relationships.models import Contact
+
+from . import services
+from .models import (
+    Competitor,
+    ExitCriterion,
+    Opportunity,
+    OpportunityContact,
+    SalesProcess,
+    Stage,
+    StageChange,
+)
+from .schemas import (
+    CENT,
+    CloseIn,
+    HistoryOut,
+    MoveIn,
+    MoveOut,
+    OpportunityCreateIn,
+    OpportunityDetailOut,
+    OpportunityFilters,
+    OpportunityListOut,
+    OpportunityOut,
+    OpportunityUpdateIn,
+    ProcessOut,
+    StageChangeOut,
+    StageOut,
+)
+from .selectors import (
+    EXPECTED_AMOUNT,
+    SORTS,
+    PipelineFilters,
+    apply_filters,
+    company_level_subquery,
+    filter_errors,
+    pipeline_totals,
+    scoped_opportunities,
+    sort_pipeline,
+)
 
 router = Router(tags=["opportunities"])
+
+# Fields of an opportunity that cannot be emptied (null in a PATCH is refused, not written).
+NOT_NULLABLE = ("name", "owner", "sign_date_precision", "product_line")
+
+
+def _key_contacts_prefetch() -> Prefetch:
+    return Prefetch(
+        "contact_roles",
+        queryset=OpportunityContact.objects.select_related("contact")
+        .annotate(company_level=company_level_subquery())
+        .order_by("contact__rank", "decision_role"),
+        to_attr="api_key_contacts",
+    )
+
+
+def _sortable(qs: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
+    # The amount sort orders by an SQL expression; alias (not annotate) it so no value is set on
+    # the instance, where `expected_amount` is a read-only property.
+    names = {name for name in SORTS["amount"] if name != "id"}
+    return qs.alias(**dict.fromkeys(names, EXPECTED_AMOUNT))
+
+
+def _rows(user: User, filters: PipelineFilters, sort: str | None) -> QuerySet[Opportunity]:
+    qs = apply_filters(scoped_opportunities(user), filters)
+    qs = _sortable(qs).select_related("customer", "owner", "stage").prefetch_related(_key_contacts_prefetch())
+    qs, _sort = sort_pipeline(qs, sort)
+    return qs
+
+
+def _load(user: User, pk: int) -> Opportunity:
+    """One opportunity the user may see, with everything the detail shows; 404 otherwise."""
+    qs = (
+        scoped_opportunities(user)
+        .select_related("customer", "owner", "stage", "stage__process", "lost_to", "customer_lead")
+        .prefetch_related(_key_contacts_prefetch())
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def _detail(opportunity: Opportunity, response: HttpResponse) -> dict[str, Any]:
+    set_etag(response, opportunity.version)
+    return OpportunityDetailOut.from_opportunity(opportunity)
+
+
+def _user_field(by: User, user_id: int, field: str) -> User:
+    user = visible_users(by).filter(pk=user_id).first()
+    if user is None:
+        raise ValidationError({field: [_("Unknown user, or not one whose work you can see.")]})
+    return user
+
+
+def _customer_field(by: User, customer_id: int) -> Customer:
+    customer = customers_for(by).filter(pk=customer_id).first()
+    if customer is None:
+        raise ValidationError({"customer": [_("Unknown customer.")]})
+    return customer
+
+
+def _contact_field(by: User, contact_id: int, field: str) -> Contact:
+    contact = contacts_for(by).filter(pk=contact_id).first()
+    if contact is None:
+        raise ValidationError({field: [_("Unknown contact.")]})
+    return contact
+
+
+def _stage_in(stages: QuerySet[Stage], value: int | str, field: str) -> Stage:
+    stage = None
+    if isinstance(value, int):
+        stage = stages.filter(pk=value).first()
+    else:
+        stage = stages.filter(code__iexact=value.strip()).first()
+        if stage is None and value.strip().isdigit():
+            stage = stages.filter(pk=int(value)).first()
+    if stage is None:
+        raise ValidationError({field: [_("Unknown stage.")]})
+    return stage
+
+
+@router.get("/processes", response=list[ProcessOut], summary="Sales processes with their stages")
+def list_processes(request: HttpRequest) -> list[dict[str, Any]]:
+    processes = SalesProcess.objects.prefetch_related(
+        Prefetch("stages", queryset=Stage.objects.select_related("process").order_by("order")),
+        Prefetch("stages__exit_criteria", queryset=ExitCriterion.objects.order_by("order", "id")),
+    )
+    return [ProcessOut.from_process(p) for p in processes]
+
+
+@router.get("/stages", response=list[StageOut], summary="Stages of every sales process")
+def list_stages(
+    request: HttpRequest, process: str | None = Query(None, description="Only this process's code.")
+) -> list[dict[str, Any]]:
+    stages = Stage.objects.select_related("process").prefetch_related(
+        Prefetch("exit_criteria", queryset=ExitCriterion.objects.order_by("order", "id"))
+    )
+    if process:
+        stages = stages.filter(process__code=process)
+    return [StageOut.from_stage(s) for s in stages.order_by("-process__is_default", "process_id", "order")]
+
+
+@router.get(
+    "/opportunities", response=OpportunityListOut, summary="The pipeline table: filtered, sorted, paginated"
+)
+def list_opportunities(request: HttpRequest, filters: Query[OpportunityFilters]) -> dict[str, Any]:
+    if filters.sort and filters.sort.lstrip("-") not in SORTS:
+        raise ValidationError({"sort": [_("Sort by one of: %(keys)s.") % {"keys": ", ".join(SORTS)}]})
+    pipeline_filters = PipelineFilters(
+        owner=filters.owner,
+        team=filters.team,
+        stage=filters.stage,
+        status=filters.status,
+        sign_quarter=(filters.sign_quarter or "").strip() or None,
+        customer=filters.customer,
+        q=(filters.q or "").strip() or None,
+        incomplete=filters.incomplete,
+    )
+    errors = filter_errors(pipeline_filters)
+    if errors:
+        raise ValidationError({field: [message] for field, message in errors.items()})
+    user = request.user
+    totals = pipeline_totals(user, pipeline_filters)  # type: ignore[arg-type]
+    rows = _rows(user, pipeline_filters, filters.sort)  # type: ignore[arg-type]
+    totals["amount"] = Decimal(totals["amount"]).quantize(CENT)
+    page = list(rows[filters.offset : filters.offset + filters.limit]) if totals["count"] else []
+    return {
+        "items": [OpportunityOut.from_opportunity(o) for o in page],
+        "count": totals["count"],
+        "totals": totals,
+    }
+
+
+@router.post(
+    "/opportunities", response={201: OpportunityDetailOut, **WRITE_ERRORS}, summary="Open an opportunity"
+)
+def create_opportunity(request: HttpRequest, response: HttpResponse, payload: OpportunityCreateIn) -> Status:
+    by: User = request.user  # type: ignore[assignment]
+    data = payload.model_dump()
+    customer = _customer_field(by, data.pop("customer"))
+    owner_id = data.pop("owner")
+    owner = _user_field(by, owner_id, "owner") if owner_id is not None else None
+    stage_value = data.pop("stage")
+    stage = (
+        _stage_in(services.default_process().stages.all(), stage_value, "stage")
+        if stage_value is not None
+        else None
+    )
+    lead_id = data.pop("customer_lead")
+    lead = _contact_field(by, lead_id, "customer_lead") if lead_id is not None else None
+    opportunity = services.create_opportunity(
+        by=by, customer=customer, owner=owner, stage=stage, customer_lead=lead, **data
+    )
+    return Status(201, _detail(_load(by, opportunity.pk), response))
+
+
+@router.get("/opportunities/{int:opportunity_id}", response={200: OpportunityDetailOut, **READ_ERRORS})
+def get_opportunity(request: HttpRequest, response: HttpResponse, opportunity_id: int) -> dict[str, Any]:
+    """One opportunity; the ETag header carries its version for the next write's If-Match."""
+    return _detail(_load(request.user, opportunity_id), response)  # type: ignore[arg-type]
+
+
+@router.patch(
+    "/opportunities/{int:opportunity_id}", response={200: OpportunityDetailOut, **VERSIONED_WRITE_ERRORS}
+)
+def update_opportunity(
+    request: HttpRequest, response: HttpResponse, opportunity_id: int, payload: OpportunityUpdateIn
+) -> dict[str, Any]:
+    """Change the fields sent. Needs If-Match with the version read (428 without, 412 if stale)."""
+    by: User = request.user  # type: ignore[assignment]
+    opportunity = _load(by, opportunity_id)
+    version = expected_version(request, opportunity.version)
+    changes = payload.model_dump(exclude_unset=True)
+    nulls = [name for name in NOT_NULLABLE if name in changes and changes[name] is None]
+    if nulls:
+        raise ValidationError({name: [_("This field cannot be empty.")] for name in nulls})
+    if "owner" in changes:
+        changes["owner"] = _user_field(by, changes["owner"], "owner")
+    if "customer_lead" in changes and changes["customer_lead"] is not None:
+        changes["customer_lead"] = _contact_field(by, changes["customer_lead"], "customer_lead")
+    services.update_opportunity(opportunity, by=by, version=version, **changes)
+    return _detail(_load(by, opportunity_id), response)
+
+
+@router.post("/opportunities/{int:opportunity_id}/move", response={200: MoveOut, **VERSIONED_WRITE_ERRORS})
+def move_opportunity(
+    request: HttpRequest, response: HttpResponse, opportunity_id: int, payload: MoveIn
+) -> dict[str, Any]:
+    """Move to another stage. Forward needs `key_node_confirmed`; backward needs a note; refusals are 409."""
+    by: User = request.user  # type: ignore[assignment]
+    opportunity = _load(by, opportunity_id)
+    version = expected_version(request, opportunity.version, payload.version)
+    to_stage = _stage_in(
+        Stage.objects.filter(process_id=opportunity.stage.process_id), payload.to_stage, "to_stage"
+    )
+    result = services.move_stage(
+        opportunity,
+        to_stage,
+        by=by,
+        note=payload.note,
+        key_node_confirmed=payload.key_node_confirmed,
+        version=version,
+    )
+    return {
+        "opportunity": _detail(_load(by, opportunity_id), response),
+        "warnings": [str(w) for w in result.warnings],
+    }
+
+
+@router.post(
+    "/opportunities/{int:opportunity_id}/close",
+    response={200: OpportunityDetailOut, **VERSIONED_WRITE_ERRORS},
+)
+def close_opportunity(
+    request: HttpRequest, response: HttpResponse, opportunity_id: int, payload: CloseIn
+) -> dict[str, Any]:
+    """End it as won, lost or dropped, with a reason. Needs If-Match."""
+    by: User = request.user  # type: ignore[assignment]
+    opportunity = _load(by, opportunity_id)
+    version = expected_version(request, opportunity.version)
+    lost_to = None
+    if payload.lost_to is not None:
+        competitors = Competitor.objects.all()
+        if isinstance(payload.lost_to, int):
+            lost_to = competitors.filter(pk=payload.lost_to).first()
+        else:
+            lost_to = competitors.filter(name=payload.lost_to.strip()).first()
+        if lost_to is None:
+            raise ValidationError({"lost_to": [_("Unknown competitor.")]})
+    services.close_opportunity(
+        opportunity, by=by, status=payload.status, reason=payload.reason, lost_to=lost_to, version=version
+    )
+    return _detail(_load(by, opportunity_id), response)
+
+
+@router.get("/opportunities/{int:opportunity_id}/history", response={200: HistoryOut, **READ_ERRORS})
+def opportunity_history(request: HttpRequest, opportunity_id: int) -> dict[str, Any]:
+    """Stage changes and field edits, newest first."""
+    opportunity = _load(request.user, opportunity_id)  # type: ignore[arg-type]
+    stage_changes = StageChange.objects.filter(opportunity=opportunity).select_related(
+        "from_stage", "to_stage", "changed_by"
+    )
+    changes = opportunity.changes.select_related("changed_by")
+    return {
+        "stage_changes": [StageChangeOut.from_change(c) for c in stage_changes],
+        "changes": [
+            {
+                "field": c.field,
+                "old_value": c.old_value,
+                "new_value": c.new_value,
+                "changed_by": {"id": c.changed_by.pk, "name": str(c.changed_by)} if c.changed_by else None,
+                "changed_at": c.changed_at,
+            }
+            for c in changes
+        ],
+    }

@@ -1,0 +1,370 @@
+"""API shapes for sales processes, stages and opportunities. Money is Decimal, written as a string."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from kam.api_helpers import Ref, ref, user_ref
+
+from .models import DatePrecision, Opportunity, SalesProcess, Stage, StageChange
+
+Money = Decimal
+CENT = Decimal("0.01")
+StatusFilter = Literal["open", "won", "lost", "dropped", "all"]
+CloseStatus = Literal["won", "lost", "dropped"]
+Precision = Literal["day", "month", "quarter"]
+
+
+class ExitCriterionOut(Schema):
+    id: int
+    order: int
+    text: str = Field(..., description="The work the stage requires (Chinese).")
+    text_en: str = Field(..., description="The same in English (may be empty).")
+
+
+class StageOut(Schema):
+    id: int
+    process: str = Field(..., description="Code of the sales process the stage belongs to.")
+    order: int = Field(..., description="Position in the process; a higher order is a later stage.")
+    code: str = Field(..., description="Short code, e.g. `P3`.")
+    name: str
+    name_en: str
+    probability: int = Field(..., description="Win probability in percent; the weighted forecast uses it.")
+    key_node: str = Field(
+        ..., description="The measurable gate that completes this stage; moving into it needs it confirmed."
+    )
+    key_node_en: str
+    exit_criteria: list[ExitCriterionOut] = Field(
+        ..., description="Checklist of work before the stage is left."
+    )
+    requires_exact_amount: bool = Field(
+        ..., description="From this stage on a single amount is required, not a range."
+    )
+    requires_exact_date: bool = Field(..., description="From this stage on the sign date must be a day.")
+    blocks_on_open_criteria: bool = Field(
+        ..., description="Leaving forward is refused while exit criteria are open."
+    )
+    is_won: bool
+    is_lost: bool
+
+    @staticmethod
+    def from_stage(stage: Stage) -> dict[str, Any]:
+        return {
+            "id": stage.pk,
+            "process": stage.process.code,
+            "order": stage.order,
+            "code": stage.code,
+            "name": stage.name,
+            "name_en": stage.name_en,
+            "probability": stage.probability,
+            "key_node": stage.key_node,
+            "key_node_en": stage.key_node_en,
+            "exit_criteria": [
+                {"id": c.pk, "order": c.order, "text": c.text, "text_en": c.text_en}
+                for c in stage.exit_criteria.all()
+            ],
+            "requires_exact_amount": stage.requires_exact_amount,
+            "requires_exact_date": stage.requires_exact_date,
+            "blocks_on_open_criteria": stage.blocks_on_open_criteria,
+            "is_won": stage.is_won,
+            "is_lost": stage.is_lost,
+        }
+
+
+class ProcessOut(Schema):
+    id: int
+    code: str
+    name: str
+    name_en: str
+    is_default: bool = Field(..., description="New opportunities use this process unless told otherwise.")
+    stages: list[StageOut]
+
+    @staticmethod
+    def from_process(process: SalesProcess) -> dict[str, Any]:
+        return {
+            "id": process.pk,
+            "code": process.code,
+            "name": process.name,
+            "name_en": process.name_en,
+            "is_default": process.is_default,
+            "stages": [StageOut.from_stage(s) for s in process.stages.all()],
+        }
+
+
+class StageRef(Schema):
+    id: int
+    code: str
+    name: str = Field(..., description="In the request's language.")
+    probability: int
+
+
+class KeyContactOut(Schema):
+    contact_id: int
+    name: str
+    title: str
+    decision_role: str = Field(
+        ..., description="decision_maker, technical_approver, business_approver, influencer, user or coach."
+    )
+    stance: str = Field(..., description="A support, B neutral, C oppose.")
+    company_level: int | None = Field(
+        None,
+        description="The highest relationship level (1–5 for CR1–CR5) any of our people holds with the contact.",
+    )
+
+
+def stage_ref(stage: Stage) -> dict[str, Any]:
+    return {"id": stage.pk, "code": stage.code, "name": stage.display_name, "probability": stage.probability}
+
+
+def weighted(opportunity: Opportunity) -> Decimal | None:
+    expected = opportunity.expected_amount
+    if expected is None:
+        return None
+    return (expected * opportunity.stage.probability / Decimal(100)).quantize(CENT)
+
+
+class OpportunityOut(Schema):
+    id: int
+    project_number: str = Field(..., description="Generated document number, e.g. `XM-2026-0001`.")
+    name: str
+    customer: Ref
+    owner: Ref
+    stage: StageRef
+    status: str = Field(..., description="open, won, lost or dropped.")
+    amount: Money | None = Field(None, description="The single expected amount in yuan (a decimal string).")
+    amount_low: Money | None = Field(None, description="Low end of the amount range, early stages only.")
+    amount_high: Money | None = Field(None, description="High end of the amount range.")
+    expected_amount: Money | None = Field(None, description="The amount, else the middle of the range.")
+    weighted_amount: Money | None = Field(None, description="Expected amount × stage probability.")
+    sign_date: dt.date | None = Field(
+        None, description="Expected sign date (last day of the month or quarter if less precise)."
+    )
+    sign_date_precision: str = Field(..., description="day, month or quarter.")
+    sign_date_display: str = Field(
+        ..., description="The sign date as users read it: `2027-03-31`, `2027-03` or `2027 Q1`."
+    )
+    missing_elements: list[str] = Field(
+        ..., description="Which of the four elements are missing (name, amount, sign_date)."
+    )
+    key_contacts: list[KeyContactOut] = Field(
+        ..., description="The decision chain, with stances and relationship levels."
+    )
+    version: int = Field(..., description="Optimistic-lock version; send it back in If-Match to write.")
+    updated_at: dt.datetime
+
+    @staticmethod
+    def from_opportunity(o: Opportunity) -> dict[str, Any]:
+        roles = getattr(o, "api_key_contacts", None)
+        if roles is None:
+            roles = []
+        return {
+            "id": o.pk,
+            "project_number": o.project_number,
+            "name": o.name,
+            "customer": ref(o.customer),
+            "owner": user_ref(o.owner),
+            "stage": stage_ref(o.stage),
+            "status": o.status,
+            "amount": o.amount,
+            "amount_low": o.amount_low,
+            "amount_high": o.amount_high,
+            "expected_amount": o.expected_amount.quantize(CENT) if o.expected_amount is not None else None,
+            "weighted_amount": weighted(o),
+            "sign_date": o.sign_date,
+            "sign_date_precision": o.sign_date_precision,
+            "sign_date_display": o.sign_date_display,
+            "missing_elements": o.missing_elements,
+            "key_contacts": [
+                {
+                    "contact_id": r.contact_id,
+                    "name": r.contact.name,
+                    "title": r.contact.title,
+                    "decision_role": r.decision_role,
+                    "stance": r.stance,
+                    "company_level": r.company_level,
+                }
+                for r in roles
+            ],
+            "version": o.version,
+            "updated_at": o.updated_at,
+        }
+
+
+class OpportunityDetailOut(OpportunityOut):
+    process: str = Field(..., description="Code of the opportunity's sales process.")
+    stage_entered_at: dt.datetime | None
+    product_line: str
+    gross_margin: Decimal | None = Field(None, description="Estimated gross margin in percent.")
+    expense_budget: Money | None = Field(None, description="Sales expense budget in yuan.")
+    customer_lead: Ref | None = Field(None, description="The customer-side lead (a contact of the customer).")
+    initiated_at: dt.date | None
+    close_reason: str
+    closed_at: dt.datetime | None
+    lost_to: Ref | None = Field(None, description="The competitor a lost opportunity went to.")
+    created_at: dt.datetime
+
+    @staticmethod
+    def from_opportunity(o: Opportunity) -> dict[str, Any]:
+        return {
+            **OpportunityOut.from_opportunity(o),
+            "process": o.stage.process.code,
+            "stage_entered_at": o.stage_entered_at,
+            "product_line": o.product_line,
+            "gross_margin": o.gross_margin,
+            "expense_budget": o.expense_budget,
+            "customer_lead": ref(o.customer_lead),
+            "initiated_at": o.initiated_at,
+            "close_reason": o.close_reason,
+            "closed_at": o.closed_at,
+            "lost_to": ref(o.lost_to),
+            "created_at": o.created_at,
+        }
+
+
+class Totals(Schema):
+    count: int = Field(..., description="Opportunities matching the filters (all pages).")
+    amount: Money = Field(..., description="Sum of expected amounts over all pages.")
+    weighted: Money = Field(..., description="Sum of weighted amounts over all pages.")
+
+
+class OpportunityListOut(Schema):
+    items: list[OpportunityOut]
+    count: int = Field(..., description="Total matching rows; page with limit and offset.")
+    totals: Totals
+
+
+class OpportunityFilters(Schema):
+    """The pipeline table's filters."""
+
+    owner: int | None = Field(None, description="Owner's user id.")
+    team: int | None = Field(None, description="Team id; includes the teams below it.")
+    stage: int | None = Field(None, description="Stage id.")
+    status: StatusFilter | None = Field(None, description="open, won, lost, dropped or all (the default).")
+    sign_quarter: str | None = Field(None, description="Expected sign quarter, `2027 Q3` (or `27.Q3`).")
+    customer: int | None = Field(None, description="Customer id; includes the group's subsidiaries.")
+    q: str | None = Field(None, description="Text in the name, project number or customer name.")
+    incomplete: bool = Field(False, description="Only opportunities missing one of the four elements.")
+    sort: str | None = Field(
+        None,
+        description="number, name, customer, owner, stage, amount, sign_date, status or updated; prefix `-` to reverse. Default `-updated`.",
+    )
+    limit: int = Field(50, ge=1, le=200, description="Page size, at most 200.")
+    offset: int = Field(0, ge=0, description="Rows to skip.")
+
+
+MONEY_FIELD: dict[str, Any] = {"ge": 0, "max_digits": 16, "decimal_places": 2}
+
+
+class OpportunityCreateIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    customer: int = Field(..., description="Id of a customer you can see.")
+    name: str = Field(..., min_length=1, max_length=200)
+    owner: int | None = Field(
+        None, description="User id of the owner; default yourself. Must be someone whose work you see."
+    )
+    stage: int | str | None = Field(
+        None, description="Stage id or code (e.g. `P2`) of the default process; default its first stage."
+    )
+    amount: Money | None = Field(None, description="Single expected amount in yuan, ≥ 0.", **MONEY_FIELD)
+    amount_low: Money | None = Field(None, description="Low end of an amount range.", **MONEY_FIELD)
+    amount_high: Money | None = Field(None, description="High end of an amount range.", **MONEY_FIELD)
+    sign_date: dt.date | None = Field(None, description="Expected sign date, YYYY-MM-DD.")
+    sign_date_precision: Precision = Field(DatePrecision.DAY.value, description="day, month or quarter.")
+    product_line: str = Field("", max_length=100)
+    gross_margin: Decimal | None = Field(
+        None, ge=-100, le=100, max_digits=5, decimal_places=2, description="Percent."
+    )
+    expense_budget: Money | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    customer_lead: int | None = Field(None, description="Contact id of the customer-side lead.")
+    initiated_at: dt.date | None = None
+    note: str = Field("", description="Why the opportunity was opened (kept in the stage history).")
+
+
+class OpportunityUpdateIn(Schema):
+    """Only the fields sent are changed; stage and status have their own endpoints (move, close)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    owner: int | None = Field(None, description="User id of the new owner.")
+    amount: Money | None = Field(None, description="Single expected amount; null clears it.", **MONEY_FIELD)
+    amount_low: Money | None = Field(None, **MONEY_FIELD)
+    amount_high: Money | None = Field(None, **MONEY_FIELD)
+    sign_date: dt.date | None = Field(None, description="YYYY-MM-DD; null clears it.")
+    sign_date_precision: Precision | None = None
+    product_line: str | None = Field(None, max_length=100)
+    gross_margin: Decimal | None = Field(None, ge=-100, le=100, max_digits=5, decimal_places=2)
+    expense_budget: Money | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    customer_lead: int | None = Field(None, description="Contact id; null clears it.")
+    initiated_at: dt.date | None = None
+
+
+class MoveIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    to_stage: int | str = Field(
+        ..., description="Target stage: its id, or its code in the opportunity's process (e.g. `P3`)."
+    )
+    key_node_confirmed: bool = Field(
+        False, description="Required for a forward move: the target stage's key node is done."
+    )
+    note: str = Field("", description="Why; required for a backward move.")
+    version: int | None = Field(None, description="The version you read, if you do not send If-Match.")
+
+
+class MoveOut(Schema):
+    opportunity: OpportunityDetailOut
+    warnings: list[str] = Field(..., description="Open exit criteria of the stage left behind.")
+
+
+class CloseIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    status: CloseStatus = Field(..., description="won, lost or dropped.")
+    reason: str = Field(..., description="Why it ended; required.")
+    lost_to: int | str | None = Field(None, description="Competitor id or name (lost only).")
+
+
+class StageChangeOut(Schema):
+    id: int
+    from_stage: StageRef | None = Field(
+        None, description="Null for the stage the opportunity was created in."
+    )
+    to_stage: StageRef
+    is_backward: bool
+    changed_by: Ref | None
+    changed_at: dt.datetime
+    note: str
+
+    @staticmethod
+    def from_change(c: StageChange) -> dict[str, Any]:
+        return {
+            "id": c.pk,
+            "from_stage": stage_ref(c.from_stage) if c.from_stage else None,
+            "to_stage": stage_ref(c.to_stage),
+            "is_backward": c.is_backward,
+            "changed_by": user_ref(c.changed_by),
+            "changed_at": c.changed_at,
+            "note": c.note,
+        }
+
+
+class FieldChangeOut(Schema):
+    field: str
+    old_value: str
+    new_value: str
+    changed_by: Ref | None
+    changed_at: dt.datetime
+
+
+class HistoryOut(Schema):
+    stage_changes: list[StageChangeOut] = Field(..., description="Every stage change, newest first.")
+    changes: list[FieldChangeOut] = Field(
+        ..., description="Edits of amount, sign date, owner, status …, newest first."
+    )
