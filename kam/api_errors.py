@@ -12,7 +12,9 @@ from kam.core.errors import ConflictError, PreconditionRequired, RuleViolation
 
 def django_errors_to_fields(exc: DjangoValidationError) -> dict[str, list[str]]:
     if hasattr(exc, "error_dict"):
-        return {field: [str(m) for e in errors for m in e.messages] for field, errors in exc.error_dict.items()}
+        return {
+            field: [str(m) for e in errors for m in e.messages] for field, errors in exc.error_dict.items()
+        }
     return {"__all__": [str(m) for m in exc.messages]}
 
 
@@ -33,12 +35,16 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(ConflictError)
     def on_conflict(request: HttpRequest, exc: ConflictError) -> HttpResponse:
         return api.create_response(
-            request, {"detail": "conflict", "message": str(exc), "current_version": exc.current_version}, status=412
+            request,
+            {"detail": "conflict", "message": str(exc), "current_version": exc.current_version},
+            status=412,
         )
 
     @api.exception_handler(PreconditionRequired)
     def on_precondition_required(request: HttpRequest, exc: PreconditionRequired) -> HttpResponse:
-        return api.create_response(request, {"detail": "precondition_required", "message": str(exc)}, status=428)
+        return api.create_response(
+            request, {"detail": "precondition_required", "message": str(exc)}, status=428
+        )
 
     @api.exception_handler(RuleViolation)
     def on_rule(request: HttpRequest, exc: RuleViolation) -> HttpResponse:

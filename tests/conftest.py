@@ -30,7 +30,9 @@ def world(db):
     east_customer = CustomerFactory(name="East Steel", owner=east_rep)
     west_customer = CustomerFactory(name="West Power", owner=west_rep)
     east_opp = make_opportunity(owner=east_rep, customer=east_customer, name="East furnace")
-    east_opp2 = make_opportunity(owner=east_rep2, customer=CustomerFactory(owner=east_rep2), name="East rolling mill")
+    east_opp2 = make_opportunity(
+        owner=east_rep2, customer=CustomerFactory(owner=east_rep2), name="East rolling mill"
+    )
     west_opp = make_opportunity(owner=west_rep, customer=west_customer, name="West turbine")
 
     class World:

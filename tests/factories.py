@@ -77,13 +77,25 @@ def stage(code: str, process: str = "key-account") -> Stage:
 
 
 def make_opportunity(
-    *, owner: User | None = None, customer: Customer | None = None, stage_code: str = "P0", name: str = "Line upgrade",
-    amount: Decimal | None = Decimal("1000000"), sign_date: dt.date | None = dt.date(2027, 3, 31), **fields,
+    *,
+    owner: User | None = None,
+    customer: Customer | None = None,
+    stage_code: str = "P0",
+    name: str = "Line upgrade",
+    amount: Decimal | None = Decimal("1000000"),
+    sign_date: dt.date | None = dt.date(2027, 3, 31),
+    **fields,
 ) -> Opportunity:
     """An opportunity created through the service, placed directly at `stage_code`."""
     owner = owner or UserFactory()
     customer = customer or CustomerFactory(owner=owner)
     return opportunity_services.create_opportunity(
-        by=owner, customer=customer, owner=owner, name=name, stage=stage(stage_code), amount=amount,
-        sign_date=sign_date, **fields,
+        by=owner,
+        customer=customer,
+        owner=owner,
+        name=name,
+        stage=stage(stage_code),
+        amount=amount,
+        sign_date=sign_date,
+        **fields,
     )

@@ -27,7 +27,11 @@ def test_settings_refuse_to_start_without_secret_key_when_debug_is_off():
 
     env = {"PATH": "/usr/bin:/bin", "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "kam.settings"}
     result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
@@ -41,6 +45,11 @@ def test_https_flag_turns_on_secure_cookies_and_hsts():
         "import django; django.setup(); from django.conf import settings as s; "
         "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0)"
     )
-    env = {"PATH": "/usr/bin:/bin", "SECRET_KEY": "k", "KAM_HTTPS": "1", "DJANGO_SETTINGS_MODULE": "kam.settings"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "SECRET_KEY": "k",
+        "KAM_HTTPS": "1",
+        "DJANGO_SETTINGS_MODULE": "kam.settings",
+    }
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["True", "True", "True"]

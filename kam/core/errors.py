@@ -9,7 +9,9 @@ class ConflictError(Exception):
     """Someone else saved the record since it was read (stale version)."""
 
     def __init__(self, message: str | None = None, *, current_version: int | None = None) -> None:
-        super().__init__(message or str(_("This record was changed by someone else. Reload and apply your change again.")))
+        super().__init__(
+            message or str(_("This record was changed by someone else. Reload and apply your change again."))
+        )
         self.current_version = current_version
 
 

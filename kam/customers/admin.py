@@ -5,7 +5,17 @@ from .models import Customer, CustomerChange
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ("name", "short_name", "parent", "owner", "industry", "region", "status", "tier", "segment")
+    list_display = (
+        "name",
+        "short_name",
+        "parent",
+        "owner",
+        "industry",
+        "region",
+        "status",
+        "tier",
+        "segment",
+    )
     list_filter = ("status", "tier", "segment", "industry", "region")
     search_fields = ("name", "short_name")
     autocomplete_fields = ("parent", "owner")

@@ -29,7 +29,11 @@ class Customer(models.Model):
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent customer"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("parent customer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     owner = models.ForeignKey(
@@ -37,10 +41,14 @@ class Customer(models.Model):
     )
     industry = models.CharField(_("industry"), max_length=100, blank=True)
     region = models.CharField(_("region"), max_length=100, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=CustomerStatus.choices, default=CustomerStatus.PROSPECT)
+    status = models.CharField(
+        _("status"), max_length=20, choices=CustomerStatus.choices, default=CustomerStatus.PROSPECT
+    )
     tier = models.CharField(_("tier"), max_length=1, choices=Tier.choices, default=Tier.C)
     segment = models.CharField(_("segment"), max_length=20, choices=Segment.choices, default=Segment.GENERAL)
-    annual_revenue = models.DecimalField(_("annual revenue"), max_digits=16, decimal_places=2, null=True, blank=True)
+    annual_revenue = models.DecimalField(
+        _("annual revenue"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -61,7 +69,9 @@ class CustomerChange(models.Model):
     """Append-only history of customer edits: what changed, by whom, when."""
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="changes")
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     changed_at = models.DateTimeField(auto_now_add=True)
     summary = models.CharField(max_length=500)
 
@@ -69,3 +79,6 @@ class CustomerChange(models.Model):
         ordering = ["-changed_at", "-id"]
         verbose_name = _("customer change")
         verbose_name_plural = _("customer changes")
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.summary}"

@@ -14,8 +14,18 @@ from kam.org.models import User
 from .models import Customer, CustomerChange
 
 CUSTOMER_FIELDS = (
-    "name", "short_name", "parent", "owner", "industry", "region", "status", "tier", "segment",
-    "annual_revenue", "employees", "notes",
+    "name",
+    "short_name",
+    "parent",
+    "owner",
+    "industry",
+    "region",
+    "status",
+    "tier",
+    "segment",
+    "annual_revenue",
+    "employees",
+    "notes",
 )
 
 
@@ -26,7 +36,9 @@ def check_parent(customer: Customer | None, parent: Customer | None) -> None:
     seen: set[int] = set()
     while node is not None and node.pk not in seen:
         if node.pk == customer.pk:
-            raise ValidationError({"parent": [_("A customer cannot be inside its own group (that would be a cycle).")]})
+            raise ValidationError(
+                {"parent": [_("A customer cannot be inside its own group (that would be a cycle).")]}
+            )
         seen.add(node.pk)
         node = Customer.objects.filter(pk=node.parent_id).first() if node.parent_id else None
 
@@ -57,6 +69,7 @@ def update_customer(customer: Customer, *, by: User, version: int | None, **chan
     with transaction.atomic():
         versioned_update(customer, version, **changes)
         if changed:
-            summary = ", ".join(f"{Customer._meta.get_field(n).verbose_name}: {getattr(customer, n)}" for n in changed)
+            labels = {f.name: f.verbose_name for f in Customer._meta.fields}
+            summary = ", ".join(f"{labels[n]}: {getattr(customer, n)}" for n in changed)
             CustomerChange.objects.create(customer=customer, changed_by=by, summary=summary[:500])
     return customer

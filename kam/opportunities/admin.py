@@ -7,8 +7,18 @@ class StageInline(admin.TabularInline):
     model = Stage
     extra = 0
     fields = (
-        "order", "code", "name", "name_en", "probability", "key_node", "key_node_en", "requires_exact_amount",
-        "requires_exact_date", "blocks_on_open_criteria", "is_won", "is_lost",
+        "order",
+        "code",
+        "name",
+        "name_en",
+        "probability",
+        "key_node",
+        "key_node_en",
+        "requires_exact_amount",
+        "requires_exact_date",
+        "blocks_on_open_criteria",
+        "is_won",
+        "is_lost",
     )
 
 

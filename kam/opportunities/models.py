@@ -29,7 +29,9 @@ class SalesProcess(models.Model):
 class Stage(models.Model):
     """One stage of a sales process. Its rules (probability, gate, four-element strictness) are data."""
 
-    process = models.ForeignKey(SalesProcess, verbose_name=_("sales process"), on_delete=models.CASCADE, related_name="stages")
+    process = models.ForeignKey(
+        SalesProcess, verbose_name=_("sales process"), on_delete=models.CASCADE, related_name="stages"
+    )
     order = models.PositiveSmallIntegerField(_("order"))
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("name"), max_length=100)
@@ -40,14 +42,18 @@ class Stage(models.Model):
     key_node = models.CharField(_("key node"), max_length=100)
     key_node_en = models.CharField(_("key node (English)"), max_length=100, blank=True)
     requires_exact_amount = models.BooleanField(
-        _("requires a single amount"), default=False, help_text=_("From this stage on an amount range is not enough.")
+        _("requires a single amount"),
+        default=False,
+        help_text=_("From this stage on an amount range is not enough."),
     )
     requires_exact_date = models.BooleanField(
-        _("requires a day-precision sign date"), default=False,
+        _("requires a day-precision sign date"),
+        default=False,
         help_text=_("From this stage on a month or quarter is not enough."),
     )
     blocks_on_open_criteria = models.BooleanField(
-        _("blocks on open exit criteria"), default=False,
+        _("blocks on open exit criteria"),
+        default=False,
         help_text=_("Refuse to leave this stage forward while exit criteria are open (otherwise only warn)."),
     )
     is_won = models.BooleanField(_("won stage"), default=False)
@@ -85,7 +91,9 @@ class Stage(models.Model):
 class ExitCriterion(models.Model):
     """A checklist item of work a stage requires before it is left."""
 
-    stage = models.ForeignKey(Stage, verbose_name=_("stage"), on_delete=models.CASCADE, related_name="exit_criteria")
+    stage = models.ForeignKey(
+        Stage, verbose_name=_("stage"), on_delete=models.CASCADE, related_name="exit_criteria"
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     text = models.CharField(_("text"), max_length=200)
     text_en = models.CharField(_("English text"), max_length=200, blank=True)
@@ -147,19 +155,31 @@ class Opportunity(models.Model):
     project_number = models.CharField(_("project number"), max_length=30, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
     customer = models.ForeignKey(
-        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="opportunities"
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="opportunities",
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="opportunities"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="opportunities",
     )
-    stage = models.ForeignKey(Stage, verbose_name=_("stage"), on_delete=models.PROTECT, related_name="opportunities")
+    stage = models.ForeignKey(
+        Stage, verbose_name=_("stage"), on_delete=models.PROTECT, related_name="opportunities"
+    )
     stage_entered_at = models.DateTimeField(_("in stage since"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=OpportunityStatus.choices, default=OpportunityStatus.OPEN
     )
     amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2, null=True, blank=True)
-    amount_low = models.DecimalField(_("amount (low)"), max_digits=16, decimal_places=2, null=True, blank=True)
-    amount_high = models.DecimalField(_("amount (high)"), max_digits=16, decimal_places=2, null=True, blank=True)
+    amount_low = models.DecimalField(
+        _("amount (low)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    amount_high = models.DecimalField(
+        _("amount (high)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
     sign_date = models.DateField(_("expected sign date"), null=True, blank=True)
     sign_date_precision = models.CharField(
         _("sign date precision"), max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY
@@ -167,17 +187,32 @@ class Opportunity(models.Model):
     close_reason = models.TextField(_("close reason"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     lost_to = models.ForeignKey(
-        Competitor, verbose_name=_("lost to"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Competitor,
+        verbose_name=_("lost to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     product_line = models.CharField(_("product line"), max_length=100, blank=True)
     gross_margin = models.DecimalField(
-        _("estimated gross margin (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        _("estimated gross margin (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("-100")), MaxValueValidator(Decimal("100"))],
     )
-    expense_budget = models.DecimalField(_("sales expense budget"), max_digits=14, decimal_places=2, null=True, blank=True)
+    expense_budget = models.DecimalField(
+        _("sales expense budget"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     customer_lead = models.ForeignKey(
-        "relationships.Contact", verbose_name=_("customer-side lead"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "relationships.Contact",
+        verbose_name=_("customer-side lead"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     initiated_at = models.DateField(_("initiation date"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -199,7 +234,9 @@ class Opportunity(models.Model):
                 condition=Q(amount__isnull=True) | Q(amount__gte=0), name="opportunity_amount_not_negative"
             ),
             models.CheckConstraint(
-                condition=Q(amount_low__isnull=True) | Q(amount_high__isnull=True) | Q(amount_low__lte=models.F("amount_high")),
+                condition=Q(amount_low__isnull=True)
+                | Q(amount_high__isnull=True)
+                | Q(amount_low__lte=models.F("amount_high")),
                 name="opportunity_amount_range_ordered",
             ),
         ]
@@ -213,12 +250,22 @@ class Opportunity(models.Model):
 
     @property
     def expected_amount(self) -> Decimal | None:
-        """The single figure the forecast uses: the amount, else the middle of the range."""
+        """The single figure the forecast uses: the amount, else the middle of the range.
+
+        Querysets annotate the same figure in SQL (selectors.EXPECTED_AMOUNT); the setter lets
+        that annotation land on the instance.
+        """
+        if "_expected_amount" in self.__dict__:
+            return self.__dict__["_expected_amount"]
         if self.amount is not None:
             return self.amount
         if self.amount_low is not None and self.amount_high is not None:
             return (self.amount_low + self.amount_high) / 2
         return None
+
+    @expected_amount.setter
+    def expected_amount(self, value: Decimal | None) -> None:
+        self.__dict__["_expected_amount"] = value
 
     @property
     def missing_elements(self) -> list[str]:
@@ -256,7 +303,9 @@ class StageChange(models.Model):
     opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="stage_changes")
     from_stage = models.ForeignKey(Stage, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     to_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     changed_at = models.DateTimeField(db_index=True)
     note = models.TextField(blank=True)
 
@@ -264,6 +313,9 @@ class StageChange(models.Model):
         ordering = ["-changed_at", "-id"]
         verbose_name = _("stage change")
         verbose_name_plural = _("stage changes")
+
+    def __str__(self) -> str:
+        return f"{self.from_stage_id} → {self.to_stage_id}"
 
     @property
     def is_backward(self) -> bool:
@@ -277,7 +329,9 @@ class OpportunityChange(models.Model):
     field = models.CharField(max_length=40)
     old_value = models.CharField(max_length=300, blank=True)
     new_value = models.CharField(max_length=300, blank=True)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     changed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -285,17 +339,27 @@ class OpportunityChange(models.Model):
         verbose_name = _("opportunity change")
         verbose_name_plural = _("opportunity changes")
 
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value} → {self.new_value}"
+
 
 class CriterionCheck(models.Model):
     """An exit criterion ticked off for one opportunity."""
 
     opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="criterion_checks")
     criterion = models.ForeignKey(ExitCriterion, on_delete=models.CASCADE, related_name="+")
-    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     checked_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["opportunity", "criterion"], name="criterion_check_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["opportunity", "criterion"], name="criterion_check_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id}: {self.criterion_id}"
 
 
 class MemberRole(models.TextChoices):
@@ -308,7 +372,10 @@ class MemberRole(models.TextChoices):
 class OpportunityMember(models.Model):
     opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="members")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="deal_memberships"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="deal_memberships",
     )
     role = models.CharField(_("role"), max_length=10, choices=MemberRole.choices, default=MemberRole.MEMBER)
     part = models.CharField(_("part"), max_length=200, blank=True)
@@ -317,6 +384,9 @@ class OpportunityMember(models.Model):
         verbose_name = _("deal team member")
         verbose_name_plural = _("deal team")
         constraints = [models.UniqueConstraint(fields=["opportunity", "user"], name="member_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ({self.role})"
 
 
 class DecisionRole(models.TextChoices):
@@ -337,7 +407,10 @@ class Stance(models.TextChoices):
 class OpportunityContact(models.Model):
     opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="contact_roles")
     contact = models.ForeignKey(
-        "relationships.Contact", verbose_name=_("contact"), on_delete=models.CASCADE, related_name="opportunity_roles"
+        "relationships.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.CASCADE,
+        related_name="opportunity_roles",
     )
     decision_role = models.CharField(_("decision role"), max_length=20, choices=DecisionRole.choices)
     stance = models.CharField(_("stance"), max_length=1, choices=Stance.choices, default=Stance.NEUTRAL)
@@ -346,13 +419,20 @@ class OpportunityContact(models.Model):
         verbose_name = _("decision-chain contact")
         verbose_name_plural = _("decision chain")
         constraints = [
-            models.UniqueConstraint(fields=["opportunity", "contact", "decision_role"], name="opportunity_contact_role_unique")
+            models.UniqueConstraint(
+                fields=["opportunity", "contact", "decision_role"], name="opportunity_contact_role_unique"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} ({self.decision_role}, {self.stance})"
 
 
 class OpportunityCompetitor(models.Model):
     opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="competitor_entries")
-    competitor = models.ForeignKey(Competitor, verbose_name=_("competitor"), on_delete=models.PROTECT, related_name="entries")
+    competitor = models.ForeignKey(
+        Competitor, verbose_name=_("competitor"), on_delete=models.PROTECT, related_name="entries"
+    )
     strengths = models.TextField(_("strengths"), blank=True)
     weaknesses = models.TextField(_("weaknesses"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -360,7 +440,14 @@ class OpportunityCompetitor(models.Model):
     class Meta:
         verbose_name = _("competitor entry")
         verbose_name_plural = _("competitor entries")
-        constraints = [models.UniqueConstraint(fields=["opportunity", "competitor"], name="opportunity_competitor_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["opportunity", "competitor"], name="opportunity_competitor_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id}: {self.competitor_id}"
 
 
 class NumberSequence(models.Model):
@@ -372,3 +459,6 @@ class NumberSequence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="number_sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"

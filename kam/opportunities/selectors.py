@@ -81,9 +81,14 @@ class PipelineFilters:
         if status not in (None, "all", *OpportunityStatus.values):
             status = None
         return cls(
-            owner=as_int("owner"), team=as_int("team"), stage=as_int("stage"), status=status,
-            sign_quarter=(data.get("sign_quarter") or "").strip() or None, customer=as_int("customer"),
-            q=(data.get("q") or "").strip() or None, incomplete=str(data.get("incomplete") or "") in ("1", "true", "on"),
+            owner=as_int("owner"),
+            team=as_int("team"),
+            stage=as_int("stage"),
+            status=status,
+            sign_quarter=(data.get("sign_quarter") or "").strip() or None,
+            customer=as_int("customer"),
+            q=(data.get("q") or "").strip() or None,
+            incomplete=str(data.get("incomplete") or "") in ("1", "true", "on"),
         )
 
 
@@ -117,16 +122,21 @@ def apply_filters(qs: QuerySet[Opportunity], filters: PipelineFilters) -> QueryS
     if filters.q:
         text = filters.q
         qs = qs.filter(
-            Q(name__icontains=text) | Q(project_number__icontains=text) | Q(customer__name__icontains=text)
+            Q(name__icontains=text)
+            | Q(project_number__icontains=text)
+            | Q(customer__name__icontains=text)
             | Q(customer__short_name__icontains=text)
         )
     if filters.incomplete:
-        qs = qs.filter(Q(sign_date__isnull=True) | (Q(amount__isnull=True) & (Q(amount_low__isnull=True) | Q(amount_high__isnull=True))))
+        qs = qs.filter(
+            Q(sign_date__isnull=True)
+            | (Q(amount__isnull=True) & (Q(amount_low__isnull=True) | Q(amount_high__isnull=True)))
+        )
     return qs
 
 
 def with_amounts(qs: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
-    return qs.annotate(expected_amount=EXPECTED_AMOUNT, weighted_amount=WEIGHTED_AMOUNT)
+    return qs.annotate(expected_amount=EXPECTED_AMOUNT, weighted_amount=WEIGHTED_AMOUNT)  # type: ignore[no-redef]
 
 
 def sort_pipeline(qs: QuerySet[Opportunity], sort: str | None) -> tuple[QuerySet[Opportunity], str]:
@@ -153,7 +163,9 @@ def company_level_subquery() -> Subquery:
     )
 
 
-def pipeline_rows(user: User, filters: PipelineFilters, sort: str | None = None) -> tuple[QuerySet[Opportunity], str]:
+def pipeline_rows(
+    user: User, filters: PipelineFilters, sort: str | None = None
+) -> tuple[QuerySet[Opportunity], str]:
     """The pipeline table's rows: every column in a fixed number of queries, whatever the page size."""
     qs = apply_filters(scoped_opportunities(user), filters)
     qs = with_amounts(qs).select_related("customer", "owner", "stage")
@@ -179,13 +191,15 @@ def pipeline_totals(user: User, filters: PipelineFilters) -> dict[str, Any]:
     }
 
 
-def board_columns(user: User, filters: PipelineFilters, process_id: int, per_column: int = 30) -> list[dict[str, Any]]:
+def board_columns(
+    user: User, filters: PipelineFilters, process_id: int, per_column: int = 30
+) -> list[dict[str, Any]]:
     """Stage columns with count and amount per column (SQL), and at most `per_column` cards each."""
     stages = list(Stage.objects.filter(process_id=process_id).order_by("order"))
     base = apply_filters(scoped_opportunities(user), filters).filter(stage__process_id=process_id)
     if not filters.status:
         base = base.filter(status=OpportunityStatus.OPEN)
-    sums = {
+    sums: dict[int, dict[str, Any]] = {
         row["stage_id"]: row
         for row in base.values("stage_id").annotate(count=Count("id"), total=Sum(EXPECTED_AMOUNT)).order_by()
     }
@@ -198,7 +212,9 @@ def board_columns(user: User, filters: PipelineFilters, process_id: int, per_col
         .select_related("customer", "owner", "stage")
         .annotate(
             position=Window(
-                RowNumber(), partition_by=[F("stage_id")], order_by=[F("sign_date").asc(nulls_last=True), F("id").asc()]
+                RowNumber(),
+                partition_by=[F("stage_id")],
+                order_by=[F("sign_date").asc(nulls_last=True), F("id").asc()],
             )
         )
     )

@@ -43,8 +43,18 @@ from .models import (
 
 # Fields an update may touch, with whether a change is worth a history row.
 EDITABLE_FIELDS = (
-    "name", "amount", "amount_low", "amount_high", "sign_date", "sign_date_precision", "product_line",
-    "gross_margin", "expense_budget", "customer_lead", "initiated_at", "owner",
+    "name",
+    "amount",
+    "amount_low",
+    "amount_high",
+    "sign_date",
+    "sign_date_precision",
+    "product_line",
+    "gross_margin",
+    "expense_budget",
+    "customer_lead",
+    "initiated_at",
+    "owner",
 )
 TRACKED_FIELDS = ("name", "amount", "amount_low", "amount_high", "sign_date", "sign_date_precision", "owner")
 
@@ -57,7 +67,9 @@ class MoveResult:
 
 
 def default_process() -> SalesProcess:
-    process = SalesProcess.objects.filter(is_default=True).first() or SalesProcess.objects.order_by("id").first()
+    process = (
+        SalesProcess.objects.filter(is_default=True).first() or SalesProcess.objects.order_by("id").first()
+    )
     if process is None:
         raise RuleViolation(_("No sales process is configured."))
     return process
@@ -94,12 +106,20 @@ def validate_four_elements(
     if (amount_low is None) != (amount_high is None):
         errors.setdefault("amount_high", []).append(_("Give both ends of the amount range, or neither."))
     if amount_low is not None and amount_high is not None and amount_low > amount_high:
-        errors.setdefault("amount_high", []).append(_("The high end of the range must not be below the low end."))
-    if amount is not None and amount_low is not None and amount_high is not None and not (amount_low <= amount <= amount_high):
+        errors.setdefault("amount_high", []).append(
+            _("The high end of the range must not be below the low end.")
+        )
+    if (
+        amount is not None
+        and amount_low is not None
+        and amount_high is not None
+        and not (amount_low <= amount <= amount_high)
+    ):
         errors.setdefault("amount", []).append(_("The amount must lie within the range."))
     if stage.requires_exact_amount and amount is None:
         errors.setdefault("amount", []).append(
-            _("From stage %(stage)s on, a single amount is required (a range is not enough).") % {"stage": stage.code}
+            _("From stage %(stage)s on, a single amount is required (a range is not enough).")
+            % {"stage": stage.code}
         )
     if sign_date_precision not in DatePrecision.values:
         errors.setdefault("sign_date_precision", []).append(_("Unknown date precision."))
@@ -110,7 +130,8 @@ def validate_four_elements(
             )
         elif sign_date_precision != DatePrecision.DAY:
             errors.setdefault("sign_date_precision", []).append(
-                _("From stage %(stage)s on, the sign date must be a day, not a month or quarter.") % {"stage": stage.code}
+                _("From stage %(stage)s on, the sign date must be a day, not a month or quarter.")
+                % {"stage": stage.code}
             )
     if errors:
         raise ValidationError(errors)
@@ -118,7 +139,9 @@ def validate_four_elements(
 
 def _validate_related(customer: Customer | None, customer_lead: Contact | None) -> None:
     if customer_lead is not None and customer is not None and customer_lead.customer_id != customer.pk:
-        raise ValidationError({"customer_lead": [_("The customer-side lead must be a contact of this customer.")]})
+        raise ValidationError(
+            {"customer_lead": [_("The customer-side lead must be a contact of this customer.")]}
+        )
 
 
 def create_opportunity(
@@ -145,8 +168,13 @@ def create_opportunity(
     if stage is None:
         raise RuleViolation(_("The sales process has no stages."))
     validate_four_elements(
-        stage, name=name, amount=amount, amount_low=amount_low, amount_high=amount_high,
-        sign_date=sign_date, sign_date_precision=sign_date_precision,
+        stage,
+        name=name,
+        amount=amount,
+        amount_low=amount_low,
+        amount_high=amount_high,
+        sign_date=sign_date,
+        sign_date_precision=sign_date_precision,
     )
     _validate_related(customer, customer_lead)
     now = created_at or timezone.now()
@@ -192,7 +220,9 @@ def _display(value: Any) -> str:
     return str(value)
 
 
-def update_opportunity(opportunity: Opportunity, *, by: User, version: int | None, **changes: Any) -> Opportunity:
+def update_opportunity(
+    opportunity: Opportunity, *, by: User, version: int | None, **changes: Any
+) -> Opportunity:
     """Edit the opportunity's fields (not its stage or status: those have their own services)."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
@@ -202,8 +232,13 @@ def update_opportunity(opportunity: Opportunity, *, by: User, version: int | Non
     merged = {name: changes.get(name, getattr(opportunity, name)) for name in EDITABLE_FIELDS}
     precision = merged["sign_date_precision"] or DatePrecision.DAY
     validate_four_elements(
-        opportunity.stage, name=merged["name"], amount=merged["amount"], amount_low=merged["amount_low"],
-        amount_high=merged["amount_high"], sign_date=merged["sign_date"], sign_date_precision=precision,
+        opportunity.stage,
+        name=merged["name"],
+        amount=merged["amount"],
+        amount_low=merged["amount_low"],
+        amount_high=merged["amount_high"],
+        sign_date=merged["sign_date"],
+        sign_date_precision=precision,
     )
     _validate_related(opportunity.customer, merged["customer_lead"])
     if merged["sign_date"] is not None:
@@ -215,7 +250,8 @@ def update_opportunity(opportunity: Opportunity, *, by: User, version: int | Non
         fields["sign_date"] = merged["sign_date"]
     candidate = Opportunity(**{**{f: getattr(opportunity, f) for f in EDITABLE_FIELDS}, **fields})
     candidate.full_clean(
-        exclude=["project_number", "customer", "stage", "owner", "customer_lead"], validate_unique=False,
+        exclude=["project_number", "customer", "stage", "owner", "customer_lead"],
+        validate_unique=False,
         validate_constraints=False,
     )
     with transaction.atomic():
@@ -223,8 +259,11 @@ def update_opportunity(opportunity: Opportunity, *, by: User, version: int | Non
         versioned_update(opportunity, version, updated_at=timezone.now(), **fields)
         OpportunityChange.objects.bulk_create(
             OpportunityChange(
-                opportunity=opportunity, field=name, old_value=_display(before[name])[:300],
-                new_value=_display(getattr(opportunity, name))[:300], changed_by=by,
+                opportunity=opportunity,
+                field=name,
+                old_value=_display(before[name])[:300],
+                new_value=_display(getattr(opportunity, name))[:300],
+                changed_by=by,
             )
             for name in TRACKED_FIELDS
             if name in fields and before[name] != getattr(opportunity, name)
@@ -276,13 +315,18 @@ def move_stage(
                 % {"stage": from_stage.code, "items": "; ".join(c.display_text for c in open_criteria)}
             )
         warnings = [
-            _("Open exit criterion of %(stage)s: %(item)s") % {"stage": from_stage.code, "item": c.display_text}
+            _("Open exit criterion of %(stage)s: %(item)s")
+            % {"stage": from_stage.code, "item": c.display_text}
             for c in open_criteria
         ]
         try:
             validate_four_elements(
-                to_stage, name=opportunity.name, amount=opportunity.amount, amount_low=opportunity.amount_low,
-                amount_high=opportunity.amount_high, sign_date=opportunity.sign_date,
+                to_stage,
+                name=opportunity.name,
+                amount=opportunity.amount,
+                amount_low=opportunity.amount_low,
+                amount_high=opportunity.amount_high,
+                sign_date=opportunity.sign_date,
                 sign_date_precision=opportunity.sign_date_precision,
             )
         except ValidationError as exc:
@@ -311,7 +355,11 @@ def move_stage(
         opportunity.stage_entered_at = now
         opportunity.version = expected + 1
         change = StageChange.objects.create(
-            opportunity=opportunity, from_stage=from_stage, to_stage=to_stage, changed_by=by, changed_at=now,
+            opportunity=opportunity,
+            from_stage=from_stage,
+            to_stage=to_stage,
+            changed_by=by,
+            changed_at=now,
             note=note.strip(),
         )
     return MoveResult(opportunity=opportunity, change=change, warnings=warnings)
@@ -345,7 +393,11 @@ def close_opportunity(
     now = closed_at or timezone.now()
     with transaction.atomic():
         fields: dict[str, Any] = {
-            "status": status, "close_reason": reason.strip(), "lost_to": lost_to, "closed_at": now, "updated_at": now,
+            "status": status,
+            "close_reason": reason.strip(),
+            "lost_to": lost_to,
+            "closed_at": now,
+            "updated_at": now,
         }
         won_stage = None
         if status == OpportunityStatus.WON:
@@ -359,26 +411,40 @@ def close_opportunity(
         versioned_update(opportunity, version, **fields)
         if won_stage is not None:
             StageChange.objects.create(
-                opportunity=opportunity, from_stage=from_stage, to_stage=won_stage, changed_by=by, changed_at=now,
+                opportunity=opportunity,
+                from_stage=from_stage,
+                to_stage=won_stage,
+                changed_by=by,
+                changed_at=now,
                 note=_("Won: %(reason)s") % {"reason": reason.strip()},
             )
         OpportunityChange.objects.create(
-            opportunity=opportunity, field="status", old_value=OpportunityStatus.OPEN, new_value=status, changed_by=by
+            opportunity=opportunity,
+            field="status",
+            old_value=OpportunityStatus.OPEN,
+            new_value=status,
+            changed_by=by,
         )
     return opportunity
 
 
-def set_criterion_checked(opportunity: Opportunity, criterion: ExitCriterion, *, by: User, checked: bool) -> None:
+def set_criterion_checked(
+    opportunity: Opportunity, criterion: ExitCriterion, *, by: User, checked: bool
+) -> None:
     if criterion.stage.process_id != opportunity.stage.process_id:
         raise RuleViolation(_("The criterion belongs to another sales process."))
     with transaction.atomic():
         if checked:
-            CriterionCheck.objects.get_or_create(opportunity=opportunity, criterion=criterion, defaults={"checked_by": by})
+            CriterionCheck.objects.get_or_create(
+                opportunity=opportunity, criterion=criterion, defaults={"checked_by": by}
+            )
         else:
             CriterionCheck.objects.filter(opportunity=opportunity, criterion=criterion).delete()
 
 
-def set_member(opportunity: Opportunity, user: User, *, by: User, role: str, part: str = "") -> OpportunityMember:
+def set_member(
+    opportunity: Opportunity, user: User, *, by: User, role: str, part: str = ""
+) -> OpportunityMember:
     if role not in MemberRole.values:
         raise ValidationError({"role": [_("Unknown deal team role.")]})
     with transaction.atomic():
@@ -418,12 +484,18 @@ def remove_contact_role(entry: OpportunityContact, *, by: User) -> None:
 
 
 def add_competitor(
-    opportunity: Opportunity, competitor: Competitor, *, by: User, strengths: str = "", weaknesses: str = "",
+    opportunity: Opportunity,
+    competitor: Competitor,
+    *,
+    by: User,
+    strengths: str = "",
+    weaknesses: str = "",
     notes: str = "",
 ) -> OpportunityCompetitor:
     with transaction.atomic():
         entry, _created = OpportunityCompetitor.objects.update_or_create(
-            opportunity=opportunity, competitor=competitor,
+            opportunity=opportunity,
+            competitor=competitor,
             defaults={"strengths": strengths, "weaknesses": weaknesses, "notes": notes},
         )
     return entry

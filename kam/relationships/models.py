@@ -32,7 +32,12 @@ class Contact(models.Model):
     title = models.CharField(_("title"), max_length=100, blank=True)
     department = models.CharField(_("department"), max_length=100, blank=True)
     reports_to = models.ForeignKey(
-        "self", verbose_name=_("reports to"), null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+        "self",
+        verbose_name=_("reports to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
     )
     rank = models.CharField(_("rank"), max_length=10, choices=Rank.choices, default=Rank.MID)
     influence = models.PositiveSmallIntegerField(
@@ -51,7 +56,9 @@ class Contact(models.Model):
         verbose_name_plural = _("contacts")
         ordering = ["customer_id", "name"]
         constraints = [
-            models.CheckConstraint(condition=Q(influence__gte=1) & Q(influence__lte=5), name="contact_influence_1_5"),
+            models.CheckConstraint(
+                condition=Q(influence__gte=1) & Q(influence__lte=5), name="contact_influence_1_5"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -62,9 +69,14 @@ class Relationship(models.Model):
     """How well one of our people knows one contact (CR1–CR5); changed only via services."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("our person"), on_delete=models.CASCADE, related_name="relationships"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("our person"),
+        on_delete=models.CASCADE,
+        related_name="relationships",
     )
-    contact = models.ForeignKey(Contact, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="relationships")
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="relationships"
+    )
     level = models.PositiveSmallIntegerField(_("relationship level"), choices=RelationshipLevel.choices)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -73,7 +85,9 @@ class Relationship(models.Model):
         verbose_name_plural = _("relationships")
         constraints = [
             models.UniqueConstraint(fields=["user", "contact"], name="relationship_user_contact_unique"),
-            models.CheckConstraint(condition=Q(level__gte=1) & Q(level__lte=5), name="relationship_level_1_5"),
+            models.CheckConstraint(
+                condition=Q(level__gte=1) & Q(level__lte=5), name="relationship_level_1_5"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -87,7 +101,9 @@ class RelationshipChange(models.Model):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="relationship_changes")
     from_level = models.PositiveSmallIntegerField(null=True, blank=True, choices=RelationshipLevel.choices)
     to_level = models.PositiveSmallIntegerField(choices=RelationshipLevel.choices)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     changed_at = models.DateTimeField(auto_now_add=True)
     note = models.TextField(blank=True)
 
@@ -96,12 +112,19 @@ class RelationshipChange(models.Model):
         verbose_name = _("relationship change")
         verbose_name_plural = _("relationship changes")
 
+    def __str__(self) -> str:
+        return f"{self.contact_id}: CR{self.from_level} → CR{self.to_level}"
+
 
 class Influence(models.Model):
     """An influence line: `source` sways `target` inside the customer's organisation."""
 
-    source = models.ForeignKey(Contact, verbose_name=_("from"), on_delete=models.CASCADE, related_name="influences_out")
-    target = models.ForeignKey(Contact, verbose_name=_("to"), on_delete=models.CASCADE, related_name="influences_in")
+    source = models.ForeignKey(
+        Contact, verbose_name=_("from"), on_delete=models.CASCADE, related_name="influences_out"
+    )
+    target = models.ForeignKey(
+        Contact, verbose_name=_("to"), on_delete=models.CASCADE, related_name="influences_in"
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
@@ -111,3 +134,6 @@ class Influence(models.Model):
             models.UniqueConstraint(fields=["source", "target"], name="influence_unique"),
             models.CheckConstraint(condition=~Q(source=models.F("target")), name="influence_not_self"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} → {self.target_id}"

@@ -15,7 +15,17 @@ from kam.org.models import User
 from .models import Contact, Influence, Relationship, RelationshipChange, RelationshipLevel
 
 CONTACT_FIELDS = (
-    "name", "title", "department", "reports_to", "rank", "influence", "mobile", "phone", "email", "wechat", "notes",
+    "name",
+    "title",
+    "department",
+    "reports_to",
+    "rank",
+    "influence",
+    "mobile",
+    "phone",
+    "email",
+    "wechat",
+    "notes",
 )
 
 
@@ -32,8 +42,14 @@ def check_reports_to(contact: Contact | None, customer_id: int, manager: Contact
     while node is not None:
         if node.pk == contact.pk:
             raise ValidationError(
-                {"reports_to": [_("%(manager)s reports (directly or indirectly) to %(contact)s: that would be a cycle.")
-                                % {"manager": manager.name, "contact": contact.name}]}
+                {
+                    "reports_to": [
+                        _(
+                            "%(manager)s reports (directly or indirectly) to %(contact)s: that would be a cycle."
+                        )
+                        % {"manager": manager.name, "contact": contact.name}
+                    ]
+                }
             )
         if node.pk in seen:
             break
@@ -68,7 +84,9 @@ def update_contact(contact: Contact, *, by: User, version: int | None, **changes
     return contact
 
 
-def set_relationship_level(contact: Contact, user: User, level: int, *, by: User, note: str = "") -> Relationship:
+def set_relationship_level(
+    contact: Contact, user: User, level: int, *, by: User, note: str = ""
+) -> Relationship:
     """Set how well `user` knows `contact`; every change is kept as history."""
     if level not in RelationshipLevel.values:
         raise ValidationError({"level": [_("The relationship level must be CR1 to CR5.")]})
@@ -94,5 +112,7 @@ def add_influence(source: Contact, target: Contact, *, by: User, note: str = "")
     if source.customer_id != target.customer_id:
         raise ValidationError({"target": [_("Both people must belong to the same customer.")]})
     with transaction.atomic():
-        influence, _created = Influence.objects.get_or_create(source=source, target=target, defaults={"note": note})
+        influence, _created = Influence.objects.get_or_create(
+            source=source, target=target, defaults={"note": note}
+        )
     return influence

@@ -15,7 +15,14 @@ from kam.opportunities.models import (
     OpportunityStatus,
     StageChange,
 )
-from tests.factories import CompetitorFactory, ContactFactory, CustomerFactory, UserFactory, make_opportunity, stage
+from tests.factories import (
+    CompetitorFactory,
+    ContactFactory,
+    CustomerFactory,
+    UserFactory,
+    make_opportunity,
+    stage,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +32,14 @@ def test_seeded_default_process_has_p0_to_p7_with_domain_probabilities():
 
     stages = Stage.objects.filter(process__code="key-account").order_by("order")
     assert [(s.code, s.probability) for s in stages] == [
-        ("P0", 10), ("P1", 20), ("P2", 25), ("P3", 30), ("P4", 50), ("P5", 75), ("P6", 90), ("P7", 100),
+        ("P0", 10),
+        ("P1", 20),
+        ("P2", 25),
+        ("P3", 30),
+        ("P4", 50),
+        ("P5", 75),
+        ("P6", 90),
+        ("P7", 100),
     ]
     assert [s.requires_exact_amount for s in stages] == [False] * 4 + [True] * 4
     assert Stage.objects.filter(process__code="project-sale").count() == 6
@@ -46,8 +60,12 @@ def test_create_generates_yearly_project_numbers_and_records_first_stage():
 
 def test_early_stage_accepts_amount_range_and_quarter_stored_as_period_end():
     opportunity = make_opportunity(
-        stage_code="P1", amount=None, amount_low=Decimal("800000"), amount_high=Decimal("1200000"),
-        sign_date=dt.date(2027, 8, 5), sign_date_precision=DatePrecision.QUARTER,
+        stage_code="P1",
+        amount=None,
+        amount_low=Decimal("800000"),
+        amount_high=Decimal("1200000"),
+        sign_date=dt.date(2027, 8, 5),
+        sign_date_precision=DatePrecision.QUARTER,
     )
     opportunity.refresh_from_db()
     assert opportunity.sign_date == dt.date(2027, 9, 30)
@@ -104,7 +122,9 @@ def test_update_records_history_and_bumps_version():
     services.update_opportunity(opportunity, by=user, version=1, amount=Decimal("250"), name="Renamed")
     opportunity.refresh_from_db()
     assert opportunity.version == 2 and opportunity.amount == Decimal("250") and opportunity.name == "Renamed"
-    changes = {c.field: (c.old_value, c.new_value) for c in OpportunityChange.objects.filter(opportunity=opportunity)}
+    changes = {
+        c.field: (c.old_value, c.new_value) for c in OpportunityChange.objects.filter(opportunity=opportunity)
+    }
     assert changes["amount"] == ("100.00", "250.00")
     assert changes["name"] == ("Line upgrade", "Renamed")
 
@@ -143,7 +163,9 @@ def test_move_forward_records_change_and_warns_about_open_exit_criteria():
     p2 = stage("P2")
     criteria = list(p2.exit_criteria.all())
     services.set_criterion_checked(opportunity, criteria[0], by=opportunity.owner, checked=True)
-    result = services.move_stage(opportunity, stage("P3"), by=opportunity.owner, key_node_confirmed=True, note="met")
+    result = services.move_stage(
+        opportunity, stage("P3"), by=opportunity.owner, key_node_confirmed=True, note="met"
+    )
     assert len(result.warnings) == len(criteria) - 1
     assert criteria[1].text in result.warnings[0]
     opportunity.refresh_from_db()
@@ -168,7 +190,10 @@ def test_stage_that_blocks_on_open_criteria_refuses_forward_move():
 
 def test_move_forward_into_strict_stage_checks_four_elements():
     opportunity = make_opportunity(
-        stage_code="P3", amount=None, amount_low=Decimal("1"), amount_high=Decimal("2"),
+        stage_code="P3",
+        amount=None,
+        amount_low=Decimal("1"),
+        amount_high=Decimal("2"),
     )
     with pytest.raises(RuleViolation) as excinfo:
         services.move_stage(opportunity, stage("P4"), by=opportunity.owner, key_node_confirmed=True)
@@ -191,7 +216,9 @@ def test_move_to_same_stage_or_other_process_is_refused():
     with pytest.raises(RuleViolation):
         services.move_stage(opportunity, stage("P2"), by=opportunity.owner, key_node_confirmed=True)
     with pytest.raises(RuleViolation):
-        services.move_stage(opportunity, stage("S3", "project-sale"), by=opportunity.owner, key_node_confirmed=True)
+        services.move_stage(
+            opportunity, stage("S3", "project-sale"), by=opportunity.owner, key_node_confirmed=True
+        )
 
 
 def test_concurrent_stage_moves_do_not_both_win():
@@ -220,7 +247,9 @@ def test_close_requires_reason_and_valid_status():
 def test_close_lost_names_competitor_and_blocks_further_moves():
     opportunity = make_opportunity(stage_code="P4")
     rival = CompetitorFactory(name="Siemens")
-    services.close_opportunity(opportunity, by=opportunity.owner, status="lost", reason="Price", lost_to=rival)
+    services.close_opportunity(
+        opportunity, by=opportunity.owner, status="lost", reason="Price", lost_to=rival
+    )
     opportunity.refresh_from_db()
     assert (opportunity.status, opportunity.lost_to, opportunity.close_reason) == ("lost", rival, "Price")
     assert opportunity.closed_at is not None
@@ -261,8 +290,12 @@ def test_contact_role_must_belong_to_the_customer_and_allows_several_roles():
     foreign = ContactFactory()
     with pytest.raises(ValidationError):
         services.set_contact_role(opportunity, foreign, by=opportunity.owner, decision_role="decision_maker")
-    services.set_contact_role(opportunity, own, by=opportunity.owner, decision_role="decision_maker", stance="A")
-    services.set_contact_role(opportunity, own, by=opportunity.owner, decision_role="technical_approver", stance="C")
+    services.set_contact_role(
+        opportunity, own, by=opportunity.owner, decision_role="decision_maker", stance="A"
+    )
+    services.set_contact_role(
+        opportunity, own, by=opportunity.owner, decision_role="technical_approver", stance="C"
+    )
     assert opportunity.contact_roles.count() == 2
     with pytest.raises(ValidationError):
         services.set_contact_role(opportunity, own, by=opportunity.owner, decision_role="boss")

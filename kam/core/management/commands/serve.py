@@ -25,7 +25,15 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"kam is serving on http://{host}:{port}/  (Ctrl+C stops it)"))
         self.stdout.flush()
         argv = [
-            sys.executable, "-m", "gunicorn", "kam.wsgi:application",
-            "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "kam.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-",
         ]
         os.execv(sys.executable, argv)
