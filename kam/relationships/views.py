@@ -1,1 +1,168 @@
+"""Contact pages: create, edit, the contact's relationships, level history and influence lines."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kam.core.errors import ConflictError
+from kam.customers import selectors as customer_selectors
+from kam.relationships.models import Contact
+
+from . import selectors, services
+from .forms import (
+    ContactForm,
+    InfluenceDirection,
+    InfluenceForm,
+    RelationshipLevelForm,
+    apply_validation_error,
+)
+
+
+def _render_contact_form(
+    request: HttpRequest, form: ContactForm, *, status: int = 200, conflict: bool = False
+) -> HttpResponse:
+    context = {
+        "nav": "customers",
+        "form": form,
+        "customer": form.customer,
+        "contact": form.contact,
+        "conflict": conflict,
+    }
+    return render(request, "relationships/form.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    try:
+        customer_id = int(request.GET.get("customer") or "")
+    except ValueError:
+        raise Http404(_("Choose the customer the contact belongs to.")) from None
+    customer = customer_selectors.customer_detail(user, customer_id)  # type: ignore[arg-type]
+    if request.method != "POST":
+        return _render_contact_form(request, ContactForm(customer=customer))
+    form = ContactForm(request.POST, customer=customer)
+    if form.is_valid():
+        fields = form.changes()
+        name = fields.pop("name")
+        try:
+            contact = services.create_contact(by=user, customer=customer, name=name, **fields)  # type: ignore[arg-type]
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Contact %(name)s added.") % {"name": contact.name})
+            return redirect("relationships:detail", pk=contact.pk)
+    return _render_contact_form(request, form, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    contact = selectors.contact_detail(user, pk)  # type: ignore[arg-type]
+    if request.method != "POST":
+        return _render_contact_form(request, ContactForm(customer=contact.customer, contact=contact))
+    form = ContactForm(request.POST, customer=contact.customer, contact=contact)
+    if form.is_valid():
+        try:
+            services.update_contact(
+                contact,
+                by=user,
+                version=form.cleaned_data["version"],
+                **form.changes(),  # type: ignore[arg-type]
+            )
+        except ConflictError as error:
+            form.add_error(None, str(error))
+            return _render_contact_form(request, form, status=409, conflict=True)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Contact %(name)s saved.") % {"name": contact.name})
+            return redirect("relationships:detail", pk=contact.pk)
+    return _render_contact_form(request, form, status=400)
+
+
+def _render_detail(
+    request: HttpRequest,
+    contact: Contact,
+    *,
+    level_form: RelationshipLevelForm | None = None,
+    influence_form: InfluenceForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    context: dict[str, Any] = {
+        "nav": "customers",
+        "contact": contact,
+        "customer": contact.customer,
+        "relationships": list(selectors.contact_relationships(contact)),
+        "history": selectors.relationship_history(contact),
+        "influences_out": list(selectors.influences_out(contact)),
+        "influences_in": list(selectors.influences_in(contact)),
+        "reports": list(selectors.direct_reports(contact)),
+        "level_form": level_form or RelationshipLevelForm(by=user),  # type: ignore[arg-type]
+        "influence_form": influence_form or InfluenceForm(contact=contact),
+    }
+    context["company_level"] = max((r.level for r in context["relationships"]), default=None)
+    return render(request, "relationships/detail.html", context, status=status)
+
+
+@login_required
+def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = selectors.contact_detail(request.user, pk)  # type: ignore[arg-type]
+    return _render_detail(request, contact)
+
+
+@login_required
+@require_POST
+def set_level(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    contact = selectors.contact_detail(user, pk)  # type: ignore[arg-type]
+    form = RelationshipLevelForm(request.POST, by=user)  # type: ignore[arg-type]
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.set_relationship_level(contact, data["user"], data["level"], by=user, note=data["note"])  # type: ignore[arg-type]
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(user)s is now at CR%(level)s with %(contact)s.")
+                % {"user": data["user"], "level": data["level"], "contact": contact.name},
+            )
+            return redirect("relationships:detail", pk=contact.pk)
+    return _render_detail(request, contact, level_form=form, status=400)
+
+
+@login_required
+@require_POST
+def add_influence(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    contact = selectors.contact_detail(user, pk)  # type: ignore[arg-type]
+    form = InfluenceForm(request.POST, contact=contact)
+    if form.is_valid():
+        data = form.cleaned_data
+        other = data["other"]
+        source, target = (contact, other) if data["direction"] == InfluenceDirection.OUT else (other, contact)
+        try:
+            services.add_influence(source, target, by=user, note=data["note"])  # type: ignore[arg-type]
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                error = ValidationError(
+                    {("other" if k in ("source", "target") else k): v for k, v in error.error_dict.items()}
+                )
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Influence line added."))
+            return redirect("relationships:detail", pk=contact.pk)
+    return _render_detail(request, contact, influence_form=form, status=400)

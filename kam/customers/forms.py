@@ -1,0 +1,99 @@
+"""Forms of the customer workspace. They only parse input; the services validate and write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms.models import fields_for_model, model_to_dict
+from django.utils.translation import gettext_lazy as _
+
+from kam.customers.models import Customer, CustomerStatus, Segment, Tier
+from kam.customers.services import CUSTOMER_FIELDS
+from kam.org.models import User
+from kam.org.visibility import customers_for, visible_users
+
+
+def apply_validation_error(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: per field where the form has it, else on top."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.message_dict.items():
+        target = name if name in form.fields else None
+        if name == NON_FIELD_ERRORS:
+            target = None
+        for message in errors:
+            form.add_error(target, message)
+
+
+class CustomerForm(forms.Form):
+    """A plain form (not a ModelForm): a ModelForm would change the instance before the service
+    compares old and new values for the history row."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, user: User, customer: Customer | None = None, **kwargs: Any) -> None:
+        if customer is not None and "initial" not in kwargs:
+            initial = model_to_dict(customer, fields=CUSTOMER_FIELDS)
+            initial["version"] = customer.version
+            kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+        self.fields.update(fields_for_model(Customer, fields=CUSTOMER_FIELDS))
+        self.customer = customer
+        # An edit must name the version it read, or a stale form could overwrite someone's change.
+        self.fields["version"].required = customer is not None
+        parents = customers_for(user, Customer.objects.all())
+        owners = visible_users(user)
+        if customer is not None:
+            # The current parent and owner stay valid choices even when the editor could not pick them.
+            parents = Customer.objects.filter(pk__in=parents.values("pk")) | Customer.objects.filter(
+                pk=customer.parent_id or 0
+            )
+            parents = parents.exclude(pk=customer.pk)
+            owners = User.objects.filter(pk__in=owners.values("pk")) | User.objects.filter(
+                pk=customer.owner_id
+            )
+        parent_field = self.fields["parent"]
+        owner_field = self.fields["owner"]
+        assert isinstance(parent_field, forms.ModelChoiceField)
+        assert isinstance(owner_field, forms.ModelChoiceField)
+        parent_field.queryset = parents.order_by("name")
+        owner_field.queryset = owners.order_by("username")
+        if customer is None and not self.is_bound:
+            self.initial.setdefault("owner", user.pk)
+        self.order_fields(
+            ["name", "short_name", "parent", "owner", "industry", "region", "status", "tier", "segment"]
+        )
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in CUSTOMER_FIELDS}
+
+
+class CustomerFilterForm(forms.Form):
+    """The list's filter bar; parsing of values is lenient in the selector, this only renders."""
+
+    q = forms.CharField(label=_("Search"), required=False)
+    tier = forms.ChoiceField(label=_("Tier"), required=False, choices=[("", _("All tiers")), *Tier.choices])
+    segment = forms.ChoiceField(
+        label=_("Segment"), required=False, choices=[("", _("All segments")), *Segment.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *CustomerStatus.choices]
+    )
+    owner = forms.ChoiceField(label=_("Owner"), required=False)
+    industry = forms.ChoiceField(label=_("Industry"), required=False)
+    region = forms.ChoiceField(label=_("Region"), required=False)
+
+    def __init__(self, *args: Any, choices: dict[str, list[Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        owner_field = self.fields["owner"]
+        industry_field = self.fields["industry"]
+        region_field = self.fields["region"]
+        assert isinstance(owner_field, forms.ChoiceField)
+        assert isinstance(industry_field, forms.ChoiceField)
+        assert isinstance(region_field, forms.ChoiceField)
+        owner_field.choices = [("", _("All owners")), *((str(u.pk), str(u)) for u in choices["owners"])]
+        industry_field.choices = [("", _("All industries")), *((v, v) for v in choices["industries"])]
+        region_field.choices = [("", _("All regions")), *((v, v) for v in choices["regions"])]

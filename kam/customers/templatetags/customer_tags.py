@@ -1,0 +1,22 @@
+"""Display helpers for the customer and contact pages."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def yuan(value: Any) -> str:
+    """Yuan as ¥1,234,567.89 in every language: our users read amounts with comma grouping."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+    return f"¥{amount.quantize(Decimal('0.01')):,}"
