@@ -11,13 +11,17 @@ def demo_logins_text() -> str:
     from kam.org.models import User
 
     try:
-        users = list(User.objects.filter(username__startswith="demo_").order_by("role", "username"))
+        users = list(
+            User.objects.filter(username__startswith="demo_")
+            .select_related("team")
+            .order_by("role", "username")
+        )
     except DatabaseError:
         return ""
     if not users:
         return ""
     lines = [f"Demo logins (password for all: {DEMO_PASSWORD}):"]
     for user in users:
-        team = user.team.name if user.team_id else "-"
+        team = user.team.name if user.team else "-"
         lines.append(f"  {user.username:<22} {user.get_role_display():<16} {team}")
     return "\n".join(lines)
