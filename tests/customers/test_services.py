@@ -1,0 +1,85 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from kam.core.errors import ConflictError
+from kam.customers import services
+from kam.customers.models import Customer, CustomerChange, Tier
+from tests.factories import CustomerFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def test_create_customer_saves_it_with_a_created_history_row():
+    rep = UserFactory()
+    customer = services.create_customer(
+        by=rep, name="  Huaxin Cement  ", industry="Building materials", tier=Tier.A
+    )
+    customer.refresh_from_db()
+    assert customer.name == "Huaxin Cement"
+    assert customer.owner == rep
+    assert customer.tier == Tier.A
+    change = CustomerChange.objects.get(customer=customer)
+    assert change.changed_by == rep
+
+
+def test_create_customer_without_a_name_saves_nothing():
+    rep = UserFactory()
+    with pytest.raises(ValidationError) as caught:
+        services.create_customer(by=rep, name="   ")
+    assert "name" in caught.value.message_dict
+    assert not Customer.objects.exists()
+    assert not CustomerChange.objects.exists()
+
+
+def test_update_customer_bumps_the_version_and_records_what_changed():
+    customer = CustomerFactory(name="Old name", region="East")
+    editor = UserFactory()
+    services.update_customer(customer, by=editor, version=1, name="New name", region="East")
+    customer.refresh_from_db()
+    assert customer.name == "New name"
+    assert customer.version == 2
+    change = CustomerChange.objects.get(customer=customer)
+    assert change.changed_by == editor
+    assert "New name" in change.summary
+    assert "East" not in change.summary  # an unchanged field is not reported as a change
+
+
+def test_update_customer_with_a_stale_version_raises_conflict_and_saves_nothing():
+    customer = CustomerFactory(name="Original")
+    editor = UserFactory()
+    services.update_customer(customer, by=editor, version=1, tier=Tier.B)
+    stale = Customer.objects.get(pk=customer.pk)
+    stale.version = 1  # a form read before the edit above
+    with pytest.raises(ConflictError) as caught:
+        services.update_customer(stale, by=editor, version=1, name="Overwrite")
+    assert caught.value.current_version == 2
+    customer.refresh_from_db()
+    assert customer.name == "Original"
+    assert customer.version == 2
+    assert CustomerChange.objects.filter(customer=customer).count() == 1
+
+
+def test_update_customer_refuses_a_parent_cycle_and_saves_nothing():
+    group = CustomerFactory(name="Group")
+    subsidiary = CustomerFactory(name="Subsidiary", parent=group)
+    grandchild = CustomerFactory(name="Plant", parent=subsidiary)
+    with pytest.raises(ValidationError) as caught:
+        services.update_customer(group, by=group.owner, version=1, parent=grandchild)
+    assert "parent" in caught.value.message_dict
+    group.refresh_from_db()
+    assert group.parent_id is None
+    assert group.version == 1
+    assert not CustomerChange.objects.filter(customer=group).exists()
+
+
+def test_update_customer_refuses_itself_as_parent():
+    customer = CustomerFactory()
+    with pytest.raises(ValidationError):
+        services.update_customer(customer, by=customer.owner, version=1, parent=customer)
+    customer.refresh_from_db()
+    assert customer.parent_id is None

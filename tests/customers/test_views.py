@@ -1,0 +1,496 @@
+import json
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from kam.customers.models import Customer, CustomerChange, CustomerStatus, Segment, Tier
+from kam.opportunities import services as opportunity_services
+from kam.opportunities.models import DecisionRole, OpportunityStatus
+from kam.relationships import services as relationship_services
+from tests.factories import ContactFactory, CustomerFactory, make_opportunity
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def plain_static_storage(settings):
+    # Pages link static files; without collectstatic the manifest storage cannot name them.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.LANGUAGE_CODE = "en"
+    # The world fixture creates seven users; the slow production hasher would dominate the run.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def org_chart_data(response):
+    match = re.search(
+        r'<script id="orgchart-data" type="application/json">(.*?)</script>', response.content.decode(), re.S
+    )
+    assert match, "the page embeds no org chart data"
+    return json.loads(match.group(1))
+
+
+def names(response):
+    return [c.name for c in response.context["page"].object_list]
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+# --- list -----------------------------------------------------------------------------------------
+
+
+def test_rep_sees_own_customers_only(client, world):
+    client.force_login(world.east_rep)
+    response = client.get(reverse("customers:list"))
+    assert response.status_code == 200
+    assert names(response) == ["East Steel"]
+    assert response.context["nav"] == "customers"
+    assert b"West Power" not in response.content
+    assert b"New customer" in response.content
+
+
+def test_manager_sees_the_teams_customers_and_not_the_other_team(client, world):
+    client.force_login(world.east_mgr)
+    response = client.get(reverse("customers:list"))
+    listed = set(names(response))
+    assert {"East Steel", world.east_opp2.customer.name} == listed
+
+
+def test_director_sees_all_customers(client, world):
+    client.force_login(world.director)
+    response = client.get(reverse("customers:list"))
+    assert set(names(response)) == set(Customer.objects.values_list("name", flat=True))
+    assert len(names(response)) == 3
+
+
+def test_list_shows_open_opportunity_count_and_open_pipeline(client, world):
+    make_opportunity(owner=world.east_rep, customer=world.east_customer, amount=Decimal("500000.50"))
+    closed = make_opportunity(owner=world.east_rep, customer=world.east_customer, amount=Decimal("9000000"))
+    opportunity_services.close_opportunity(
+        closed, by=world.east_rep, status=OpportunityStatus.LOST, reason="Price"
+    )
+    client.force_login(world.east_rep)
+    response = client.get(reverse("customers:list"))
+    row = response.context["page"].object_list[0]
+    assert row.open_count == 2
+    assert row.open_amount == Decimal("1500000.50")
+    assert "¥1,500,000.50" in response.content.decode()
+
+
+def test_list_filters_by_text_tier_segment_status_owner_industry_and_region(client, world):
+    rep = world.east_rep
+    CustomerFactory(
+        name="Huaxin Cement",
+        short_name="HX",
+        owner=rep,
+        tier=Tier.A,
+        segment=Segment.KEY,
+        status=CustomerStatus.ACTIVE,
+        industry="Cement",
+        region="Hubei",
+    )
+    CustomerFactory(name="Anhui Conch", owner=world.east_rep2, tier=Tier.B, industry="Cement", region="Anhui")
+    client.force_login(world.director)
+    url = reverse("customers:list")
+    assert names(client.get(url, {"q": "hx"})) == ["Huaxin Cement"]
+    assert names(client.get(url, {"q": "conch"})) == ["Anhui Conch"]
+    assert names(client.get(url, {"tier": "A"})) == ["Huaxin Cement"]
+    assert names(client.get(url, {"segment": "key"})) == ["Huaxin Cement"]
+    assert names(client.get(url, {"status": "active"})) == ["Huaxin Cement"]
+    assert set(names(client.get(url, {"owner": rep.pk}))) == {"East Steel", "Huaxin Cement"}
+    assert set(names(client.get(url, {"industry": "Cement"}))) == {"Huaxin Cement", "Anhui Conch"}
+    assert names(client.get(url, {"industry": "Cement", "region": "Anhui"})) == ["Anhui Conch"]
+    # A nonsense value is ignored rather than an error.
+    assert client.get(url, {"tier": "Z", "owner": "x"}).status_code == 200
+
+
+def test_list_shows_an_empty_state_when_nothing_matches(client, world):
+    client.force_login(world.east_rep)
+    response = client.get(reverse("customers:list"), {"q": "no such customer"})
+    assert names(response) == []
+    assert b"No customer matches these filters." in response.content
+
+
+def test_list_sorts_by_the_chosen_column(client, world):
+    make_opportunity(owner=world.west_rep, customer=world.west_customer, amount=Decimal("7000000"))
+    client.force_login(world.director)
+    url = reverse("customers:list")
+    by_name = names(client.get(url, {"sort": "name"}))
+    assert by_name == sorted(by_name)
+    assert names(client.get(url, {"sort": "-name"})) == list(reversed(by_name))
+    assert names(client.get(url, {"sort": "-open_amount"}))[0] == "West Power"
+    response = client.get(url, {"sort": "bogus"})
+    assert response.context["sort"] == "name"
+
+
+def test_list_paginates_by_fifty(client, world):
+    for index in range(52):
+        CustomerFactory(name=f"Bulk {index:03d}", owner=world.east_rep)
+    client.force_login(world.east_rep)
+    url = reverse("customers:list")
+    first = client.get(url)
+    assert len(names(first)) == 50
+    assert first.context["page"].paginator.count == 53
+    second = client.get(url, {"page": 2})
+    assert len(names(second)) == 3
+    assert not set(names(first)) & set(names(second))
+
+
+def test_list_answers_htmx_with_the_table_only(client, world):
+    client.force_login(world.east_rep)
+    response = client.get(reverse("customers:list"), {"q": "East"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<div id="customer-table"')
+    assert "East Steel" in body
+    assert "<html" not in body
+
+
+def test_customer_list_query_count_does_not_grow_with_rows(client, world):
+    client.force_login(world.east_mgr)
+    url = reverse("customers:list")
+    for _ in range(2):
+        make_opportunity(owner=world.east_rep)
+    small = count_queries(client, url)
+    for _ in range(37):
+        make_opportunity(owner=world.east_rep)
+    assert Customer.objects.filter(owner__team=world.east).count() == 41
+    large = count_queries(client, url)
+    assert small == large
+    assert large <= 16
+
+
+# --- detail ---------------------------------------------------------------------------------------
+
+
+def test_customer_page_shows_profile_group_contacts_opportunities_and_history(client, world):
+    group = CustomerFactory(name="Steel Group", owner=world.east_rep)
+    customer = world.east_customer
+    from kam.customers import services as customer_services
+
+    customer_services.update_customer(customer, by=world.east_rep, version=1, parent=group, tier=Tier.A)
+    CustomerFactory(name="Steel Plant No. 2", owner=world.east_rep, parent=customer)
+    CustomerFactory(name="Hidden Plant", owner=world.west_rep, parent=customer)
+    ContactFactory(customer=customer, name="Zhang Wei", title="General manager", department="Board")
+    client.force_login(world.east_rep)
+    response = client.get(reverse("customers:detail", args=[customer.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["nav"] == "customers"
+    assert "Steel Group" in body and reverse("customers:detail", args=[group.pk]) in body
+    assert "Steel Plant No. 2" in body
+    assert "Hidden Plant" not in body  # a subsidiary of another team stays hidden
+    assert "Zhang Wei" in body and "General manager" in body and "Board" in body
+    assert "East furnace" in body and reverse("opportunities:detail", args=[world.east_opp.pk]) in body
+    assert f"{reverse('opportunities:create')}?customer={customer.pk}" in body
+    assert reverse("customers:edit", args=[customer.pk]) in body
+    change = CustomerChange.objects.get(customer=customer)
+    assert "Steel Group" in change.summary
+    assert [c.pk for c in response.context["history"]] == [change.pk]
+    assert change.summary in body
+
+
+def test_customer_page_lists_closed_opportunities_too(client, world):
+    opportunity_services.close_opportunity(
+        world.east_opp, by=world.east_rep, status=OpportunityStatus.WON, reason="Signed"
+    )
+    client.force_login(world.east_rep)
+    response = client.get(reverse("customers:detail", args=[world.east_customer.pk]))
+    assert [o.name for o in response.context["opportunities"]] == ["East furnace"]
+    assert b"status-won" in response.content
+
+
+@pytest.mark.parametrize("username", ["east_rep", "east_rep2", "east_mgr"])
+def test_other_teams_customer_is_404_and_unchanged(client, world, username):
+    client.force_login(getattr(world, username))
+    customer = world.west_customer
+    assert client.get(reverse("customers:detail", args=[customer.pk])).status_code == 404
+    assert client.get(reverse("customers:edit", args=[customer.pk])).status_code == 404
+    response = client.post(
+        reverse("customers:edit", args=[customer.pk]),
+        {
+            "name": "Taken over",
+            "owner": world.east_rep.pk,
+            "status": "active",
+            "tier": "A",
+            "segment": "key",
+            "version": 1,
+        },
+    )
+    assert response.status_code == 404
+    customer.refresh_from_db()
+    assert customer.name == "West Power"
+    assert customer.version == 1
+
+
+def test_manager_opens_a_team_members_customer(client, world):
+    client.force_login(world.east_mgr)
+    assert client.get(reverse("customers:detail", args=[world.east_customer.pk])).status_code == 200
+
+
+def test_director_opens_any_customer(client, world):
+    client.force_login(world.director)
+    assert client.get(reverse("customers:detail", args=[world.west_customer.pk])).status_code == 200
+
+
+def test_anonymous_user_is_sent_to_login(client, world):
+    response = client.get(reverse("customers:detail", args=[world.east_customer.pk]))
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+def test_org_chart_json_is_a_tree_with_levels_and_role_colours(client, world):
+    customer = world.east_customer
+    gm = ContactFactory(customer=customer, name="GM", title="General manager", rank="high")
+    cto = ContactFactory(customer=customer, name="CTO", rank="mid_high", reports_to=gm)
+    cfo = ContactFactory(customer=customer, name="CFO", rank="mid_high", reports_to=gm)
+    engineer = ContactFactory(customer=customer, name="Engineer", rank="low", reports_to=cto)
+    relationship_services.set_relationship_level(cto, world.east_rep, 2, by=world.east_rep)
+    relationship_services.set_relationship_level(cto, world.east_mgr, 4, by=world.east_mgr)
+    relationship_services.set_relationship_level(gm, world.east_rep, 1, by=world.east_rep)
+    opportunity_services.set_contact_role(
+        world.east_opp, cto, by=world.east_rep, decision_role=DecisionRole.TECHNICAL_APPROVER
+    )
+    opportunity_services.set_contact_role(
+        world.east_opp, cfo, by=world.east_rep, decision_role=DecisionRole.BUSINESS_APPROVER
+    )
+    opportunity_services.set_contact_role(
+        world.east_opp, gm, by=world.east_rep, decision_role=DecisionRole.DECISION_MAKER
+    )
+    client.force_login(world.east_rep)
+    response = client.get(reverse("customers:detail", args=[customer.pk]))
+    tree = org_chart_data(response)
+
+    assert tree["name"] == "GM" and tree["id"] == gm.pk
+    assert tree["title"] == "General manager"
+    assert tree["level"] == "CR1"
+    assert [child["name"] for child in tree["children"]] == ["CFO", "CTO"]
+    cfo_node, cto_node = tree["children"]
+    assert cto_node["level"] == "CR4"  # the highest level any of our people holds
+    assert cfo_node["level"] == ""
+    assert [child["id"] for child in cto_node["children"]] == [engineer.pk]
+    assert cto_node["children"][0]["children"] == []
+    assert cto_node["itemStyle"]["color"] == "#2563eb"  # technical approver: blue
+    assert cfo_node["itemStyle"]["color"] == "#dc2626"  # business approver: red
+    assert cto_node["children"][0]["itemStyle"]["color"] == "#9ca3af"  # no role: grey
+    assert tree["itemStyle"]["color"] not in ("#9ca3af", "#2563eb", "#dc2626")
+    assert cto_node["rank"] == "Mid-high"
+    # The accessible table carries the same facts.
+    body = response.content.decode()
+    assert "CR4" in body and "Engineer" in body
+
+
+def test_org_chart_roles_come_from_open_opportunities_only(client, world):
+    contact = ContactFactory(customer=world.east_customer, name="Buyer")
+    opportunity_services.set_contact_role(
+        world.east_opp, contact, by=world.east_rep, decision_role=DecisionRole.BUSINESS_APPROVER
+    )
+    opportunity_services.close_opportunity(
+        world.east_opp, by=world.east_rep, status=OpportunityStatus.LOST, reason="x"
+    )
+    client.force_login(world.east_rep)
+    tree = org_chart_data(client.get(reverse("customers:detail", args=[world.east_customer.pk])))
+    assert tree["itemStyle"]["color"] == "#9ca3af"
+
+
+def test_org_chart_with_several_top_people_hangs_them_under_the_customer(client, world):
+    customer = world.east_customer
+    chair = ContactFactory(customer=customer, name="Chair", rank="high")
+    ContactFactory(customer=customer, name="Secretary", rank="low", reports_to=chair)
+    ContactFactory(customer=customer, name="Auditor", rank="mid")
+    client.force_login(world.east_rep)
+    tree = org_chart_data(client.get(reverse("customers:detail", args=[customer.pk])))
+    assert tree["name"] == str(customer)
+    assert tree["virtual"] is True
+    assert [child["name"] for child in tree["children"]] == ["Chair", "Auditor"]
+    assert [child["name"] for child in tree["children"][0]["children"]] == ["Secretary"]
+
+
+def test_customer_without_contacts_shows_an_empty_org_chart(client, world):
+    client.force_login(world.east_rep)
+    response = client.get(reverse("customers:detail", args=[world.east_customer.pk]))
+    assert response.context["orgchart_data"] is None
+    assert b"No contacts yet" in response.content
+
+
+def make_contacts(customer, count, users, opportunity):
+    boss = ContactFactory(customer=customer, name="Boss", rank="high")
+    for index in range(count - 1):
+        contact = ContactFactory(customer=customer, name=f"Person {index:02d}", reports_to=boss)
+        relationship_services.set_relationship_level(
+            contact, users[index % len(users)], index % 5 + 1, by=users[0]
+        )
+        opportunity_services.set_contact_role(
+            opportunity, contact, by=users[0], decision_role=DecisionRole.USER
+        )
+
+
+def test_customer_page_query_count_does_not_grow_with_contacts(client, world):
+    small_customer = world.east_customer
+    large_customer = CustomerFactory(owner=world.east_rep)
+    large_opp = make_opportunity(owner=world.east_rep, customer=large_customer)
+    users = [world.east_rep, world.east_rep2, world.east_mgr]
+    make_contacts(small_customer, 3, users, world.east_opp)
+    make_contacts(large_customer, 40, users, large_opp)
+    for index in range(3):
+        CustomerFactory(owner=world.east_rep, parent=large_customer, name=f"Plant {index}")
+    client.force_login(world.east_mgr)
+    small = count_queries(client, reverse("customers:detail", args=[small_customer.pk]))
+    large = count_queries(client, reverse("customers:detail", args=[large_customer.pk]))
+    assert small == large
+    assert large <= 20
+
+
+# --- create and edit ------------------------------------------------------------------------------
+
+
+def customer_post(**overrides):
+    data = {
+        "name": "Huaxin Cement",
+        "short_name": "HX",
+        "owner": "",
+        "parent": "",
+        "industry": "Cement",
+        "region": "Hubei",
+        "status": "prospect",
+        "tier": "B",
+        "segment": "important",
+        "annual_revenue": "",
+        "employees": "",
+        "notes": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_rep_creates_a_customer(client, world):
+    client.force_login(world.east_rep)
+    form_page = client.get(reverse("customers:create"))
+    assert form_page.status_code == 200
+    assert form_page.context["form"].initial["owner"] == world.east_rep.pk
+    response = client.post(
+        reverse("customers:create"), customer_post(owner=world.east_rep.pk, parent=world.east_customer.pk)
+    )
+    customer = Customer.objects.get(name="Huaxin Cement")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("customers:detail", args=[customer.pk])
+    assert customer.parent == world.east_customer
+    assert customer.owner == world.east_rep
+    assert CustomerChange.objects.filter(customer=customer, changed_by=world.east_rep).exists()
+
+
+def test_create_offers_only_visible_parents_and_owners(client, world):
+    client.force_login(world.east_rep)
+    form = client.get(reverse("customers:create")).context["form"]
+    assert list(form.fields["parent"].queryset) == [world.east_customer]
+    assert list(form.fields["owner"].queryset) == [world.east_rep]
+    response = client.post(
+        reverse("customers:create"), customer_post(owner=world.west_rep.pk, parent=world.west_customer.pk)
+    )
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"owner", "parent"}
+    assert not Customer.objects.filter(name="Huaxin Cement").exists()
+
+
+def test_create_with_a_missing_name_shows_the_field_error(client, world):
+    client.force_login(world.east_rep)
+    response = client.post(reverse("customers:create"), customer_post(name="", owner=world.east_rep.pk))
+    assert response.status_code == 400
+    assert "name" in response.context["form"].errors
+    assert Customer.objects.count() == 3
+
+
+def edit_post(customer, **overrides):
+    data = customer_post(
+        name=customer.name,
+        owner=customer.owner_id,
+        status=customer.status,
+        tier=customer.tier,
+        segment=customer.segment,
+        industry=customer.industry,
+        region=customer.region,
+        short_name=customer.short_name,
+        parent=customer.parent_id or "",
+    )
+    data["version"] = customer.version
+    data.update(overrides)
+    return data
+
+
+def test_rep_edits_a_customer_and_history_records_it(client, world):
+    customer = world.east_customer
+    client.force_login(world.east_rep)
+    page = client.get(reverse("customers:edit", args=[customer.pk]))
+    assert page.status_code == 200
+    assert page.context["form"].initial["version"] == 1
+    response = client.post(reverse("customers:edit", args=[customer.pk]), edit_post(customer, tier="A"))
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    assert customer.tier == "A"
+    assert customer.version == 2
+    assert CustomerChange.objects.filter(customer=customer, changed_by=world.east_rep).count() == 1
+
+
+def test_stale_edit_shows_a_conflict_and_saves_nothing(client, world):
+    customer = world.east_customer
+    client.force_login(world.east_rep)
+    stale = edit_post(customer, name="Mine")
+    client.post(reverse("customers:edit", args=[customer.pk]), edit_post(customer, name="Theirs"))
+    response = client.post(reverse("customers:edit", args=[customer.pk]), stale)
+    assert response.status_code == 409
+    assert b"someone else changed this customer" in response.content
+    customer.refresh_from_db()
+    assert customer.name == "Theirs"
+    assert customer.version == 2
+
+
+def test_edit_without_a_version_is_refused(client, world):
+    customer = world.east_customer
+    client.force_login(world.east_rep)
+    response = client.post(
+        reverse("customers:edit", args=[customer.pk]), edit_post(customer, name="X", version="")
+    )
+    assert response.status_code == 400
+    customer.refresh_from_db()
+    assert customer.name == "East Steel"
+
+
+def test_parent_cycle_shows_the_services_message_on_the_field(client, world):
+    group = world.east_customer
+    child = CustomerFactory(name="Child", owner=world.east_rep, parent=group)
+    client.force_login(world.east_rep)
+    response = client.post(reverse("customers:edit", args=[group.pk]), edit_post(group, parent=child.pk))
+    assert response.status_code == 400
+    assert "cycle" in " ".join(response.context["form"].errors["parent"])
+    group.refresh_from_db()
+    assert group.parent_id is None
+
+
+def test_edit_keeps_the_current_owner_choosable_for_a_deal_team_member(client, world):
+    # east_rep2 sees West Power through a deal-team seat but could not pick its owner from their own list.
+    opportunity_services.set_member(world.west_opp, world.east_rep2, by=world.west_rep, role="member")
+    customer = world.west_customer
+    client.force_login(world.east_rep2)
+    response = client.post(reverse("customers:edit", args=[customer.pk]), edit_post(customer, region="North"))
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    assert customer.region == "North"
+    assert customer.owner == world.west_rep
+
+
+def test_edit_form_does_not_offer_the_customer_as_its_own_parent(client, world):
+    client.force_login(world.director)
+    form = client.get(reverse("customers:edit", args=[world.east_customer.pk])).context["form"]
+    assert world.east_customer not in form.fields["parent"].queryset
+    assert world.west_customer in form.fields["parent"].queryset
