@@ -1,1 +1,531 @@
+"""The opportunity workspace: pipeline table, board, opportunity page and its forms.
 
+Thin by rule: parse the request, call a selector or service, render. Every object comes
+through `selectors.opportunity_detail`, so a record the user may not see is a 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kam.core.errors import ConflictError, RuleViolation
+from kam.org.models import User
+from kam.org.visibility import contacts_for
+from kam.relationships.models import Contact
+
+from . import selectors, services
+from .forms import (
+    CloseForm,
+    CompetitorForm,
+    ContactRoleForm,
+    MemberForm,
+    MoveForm,
+    OpportunityCreateForm,
+    OpportunityEditForm,
+    PipelineFilterForm,
+    add_service_errors,
+)
+from .models import (
+    CriterionCheck,
+    ExitCriterion,
+    Opportunity,
+    OpportunityCompetitor,
+    OpportunityContact,
+    OpportunityMember,
+    OpportunityStatus,
+    SalesProcess,
+    Stage,
+    StageChange,
+)
+
+PAGE_SIZE = 50
+BOARD_CARDS_PER_COLUMN = 30
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "") or bool(getattr(request, "htmx", False))
+
+
+# --- pipeline table -------------------------------------------------------------------------
+
+
+def _pipeline_params(request: HttpRequest) -> dict[str, Any]:
+    params: dict[str, Any] = request.GET.dict()
+    # Open deals are what a manager reviews; "all" is an explicit choice.
+    if not params.get("status"):
+        params["status"] = OpportunityStatus.OPEN
+    return params
+
+
+def _sort_links(request: HttpRequest, current: str) -> dict[str, dict[str, str]]:
+    """Per column: the URL that sorts by it (toggling direction) and the arrow of the current sort."""
+    links = {}
+    for key in selectors.SORTS:
+        if current == key:
+            target, arrow = f"-{key}", "▲"
+        elif current == f"-{key}":
+            target, arrow = key, "▼"
+        else:
+            target, arrow = key, ""
+        query = request.GET.copy()
+        query["sort"] = target
+        query.pop("page", None)
+        links[key] = {"url": f"?{query.urlencode()}", "arrow": arrow}
+    return links
+
+
+@login_required
+def pipeline(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    params = _pipeline_params(request)
+    filters = selectors.PipelineFilters.from_mapping(params)
+    errors = selectors.filter_errors(filters)
+    rows, sort = selectors.pipeline_rows(user, filters, request.GET.get("sort"))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_query = request.GET.copy()
+    page_query.pop("page", None)
+    context = {
+        "nav": "pipeline",
+        "filter_form": PipelineFilterForm(params, user=user),
+        "filter_errors": errors,
+        "page": page,
+        "rows": page.object_list,
+        "totals": selectors.pipeline_totals(user, filters),
+        "sort": sort,
+        "sort_links": _sort_links(request, sort),
+        "page_query": page_query.urlencode(),
+    }
+    template = "opportunities/pipeline.html"
+    if getattr(request, "htmx", False) and not request.htmx.boosted:  # type: ignore[attr-defined]
+        template += "#results"
+    return render(request, template, context)
+
+
+# --- board ----------------------------------------------------------------------------------
+
+
+def _board_process(request: HttpRequest, processes: list[SalesProcess]) -> SalesProcess:
+    wanted = request.GET.get("process")
+    for process in processes:
+        if wanted and str(process.pk) == wanted:
+            return process
+    default = next((p for p in processes if p.is_default), None)
+    return default or processes[0]
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    processes = list(SalesProcess.objects.order_by("-is_default", "name"))
+    if not processes:
+        return render(request, "opportunities/board.html", {"nav": "board", "processes": [], "columns": []})
+    process = _board_process(request, processes)
+    columns = selectors.board_columns(
+        _user(request), selectors.PipelineFilters(), process.pk, per_column=BOARD_CARDS_PER_COLUMN
+    )
+    for column in columns:
+        column["more"] = column["count"] - len(column["cards"])
+    context = {
+        "nav": "board",
+        "processes": processes,
+        "process": process,
+        "columns": columns,
+        "board_url": f"{reverse('opportunities:board')}?process={process.pk}",
+    }
+    template = "opportunities/board.html"
+    if getattr(request, "htmx", False):
+        template += "#board"
+    return render(request, template, context)
+
+
+# --- stage move -----------------------------------------------------------------------------
+
+
+def _move_failed(
+    request: HttpRequest, opportunity: Opportunity, message: str, errors: dict | None = None
+) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"ok": False, "message": message, "errors": errors or {}}, status=409)
+    messages.error(request, message)
+    return redirect("opportunities:detail", pk=opportunity.pk)
+
+
+@login_required
+@require_POST
+def move(request: HttpRequest, pk: int) -> HttpResponse:
+    opportunity = selectors.opportunity_detail(_user(request), pk)
+    form = MoveForm(request.POST)
+    form.fields["to_stage"].queryset = Stage.objects.filter(  # type: ignore[attr-defined]
+        process_id=opportunity.stage.process_id
+    )
+    if not form.is_valid():
+        message = " ".join(str(m) for errors in form.errors.values() for m in errors)
+        return _move_failed(request, opportunity, message, form.errors.get_json_data())
+    try:
+        result = services.move_stage(
+            opportunity,
+            form.cleaned_data["to_stage"],
+            by=_user(request),
+            note=form.cleaned_data["note"],
+            key_node_confirmed=form.cleaned_data["key_node_confirmed"],
+            version=form.cleaned_data["version"],
+        )
+    except RuleViolation as exc:
+        return _move_failed(request, opportunity, str(exc), exc.errors)
+    except ConflictError as exc:
+        return _move_failed(request, opportunity, str(exc))
+    stage = result.opportunity.stage
+    if _wants_json(request):
+        return JsonResponse(
+            {
+                "ok": True,
+                "message": _("Moved to %(stage)s.") % {"stage": stage},
+                "warnings": result.warnings,
+                "stage": stage.pk,
+                "version": result.opportunity.version,
+            }
+        )
+    messages.success(request, _("Moved to %(stage)s.") % {"stage": stage})
+    for warning in result.warnings:
+        messages.warning(request, warning)
+    return redirect("opportunities:detail", pk=opportunity.pk)
+
+
+# --- opportunity page -----------------------------------------------------------------------
+
+
+def _field_label(name: str) -> str:
+    try:
+        return str(getattr(Opportunity._meta.get_field(name), "verbose_name", name))
+    except Exception:  # a history row of a field that no longer exists keeps its raw name
+        return name
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    opportunity = selectors.opportunity_detail(user, pk)
+    return render(request, "opportunities/detail.html", _detail_context(request, opportunity))
+
+
+def _detail_context(request: HttpRequest, opportunity: Opportunity, **extra: Any) -> dict[str, Any]:
+    stages = list(
+        Stage.objects.filter(process_id=opportunity.stage.process_id)
+        .order_by("order")
+        .prefetch_related(Prefetch("exit_criteria", queryset=ExitCriterion.objects.order_by("order", "id")))
+    )
+    current = opportunity.stage
+    checked = set(
+        CriterionCheck.objects.filter(opportunity=opportunity).values_list("criterion_id", flat=True)
+    )
+    path = []
+    criteria: list[dict[str, Any]] = []
+    for stage in stages:
+        state = "done" if stage.order < current.order else "current" if stage.pk == current.pk else "later"
+        path.append({"stage": stage, "state": state})
+        if stage.pk == current.pk:
+            criteria = [{"criterion": c, "checked": c.pk in checked} for c in stage.exit_criteria.all()]
+    history = list(
+        StageChange.objects.filter(opportunity=opportunity).select_related(
+            "from_stage", "to_stage", "changed_by"
+        )
+    )
+    changes = list(opportunity.changes.select_related("changed_by")[:100])
+    for change in changes:
+        change.label = _field_label(change.field)  # type: ignore[attr-defined]
+    members = list(
+        OpportunityMember.objects.filter(opportunity=opportunity)
+        .select_related("user")
+        .order_by("role", "id")
+    )
+    contact_roles = list(
+        OpportunityContact.objects.filter(opportunity=opportunity)
+        .select_related("contact")
+        .annotate(company_level=selectors.company_level_subquery())
+        .order_by("contact__rank", "decision_role")
+    )
+    competitors = list(
+        OpportunityCompetitor.objects.filter(opportunity=opportunity)
+        .select_related("competitor")
+        .order_by("competitor__name")
+    )
+    customer_contacts = Contact.objects.filter(customer_id=opportunity.customer_id).order_by("name")
+    move_form = MoveForm(initial={"version": opportunity.version})
+    move_form.fields["to_stage"].queryset = Stage.objects.filter(  # type: ignore[attr-defined]
+        process_id=current.process_id
+    ).exclude(pk=current.pk)
+    context = {
+        "nav": "pipeline",
+        "opportunity": opportunity,
+        "path": path,
+        "criteria": criteria,
+        "history": history,
+        "changes": changes,
+        "members": members,
+        "contact_roles": contact_roles,
+        "competitors": competitors,
+        "move_form": move_form,
+        "close_form": CloseForm(initial={"version": opportunity.version}),
+        "member_form": MemberForm(),
+        "contact_form": ContactRoleForm(contacts=customer_contacts),
+        "competitor_form": CompetitorForm(),
+    }
+    context.update(extra)
+    return context
+
+
+def _back(opportunity: Opportunity, anchor: str = "") -> HttpResponse:
+    return redirect(reverse("opportunities:detail", args=[opportunity.pk]) + (f"#{anchor}" if anchor else ""))
+
+
+def _report_errors(request: HttpRequest, form_errors: Any) -> None:
+    for errors in form_errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+@login_required
+@require_POST
+def criterion(request: HttpRequest, pk: int, criterion_id: int) -> HttpResponse:
+    opportunity = selectors.opportunity_detail(_user(request), pk)
+    item = get_object_or_404(ExitCriterion.objects.select_related("stage"), pk=criterion_id)
+    try:
+        services.set_criterion_checked(
+            opportunity, item, by=_user(request), checked=request.POST.get("checked") in ("1", "on", "true")
+        )
+    except RuleViolation as exc:
+        messages.error(request, str(exc))
+    return _back(opportunity, "criteria")
+
+
+@login_required
+@require_POST
+def member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    opportunity = selectors.opportunity_detail(_user(request), pk)
+    form = MemberForm(request.POST)
+    if not form.is_valid():
+        _report_errors(request, form.errors)
+        return _back(opportunity, "team")
+    try:
+        services.set_member(
+            opportunity,
+            form.cleaned_data["user"],
+            by=_user(request),
+            role=form.cleaned_data["role"],
+            part=form.cleaned_data["part"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _back(opportunity, "team")
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+    opportunity = selectors.opportunity_detail(_user(request), pk)
+    member = get_object_or_404(
+        OpportunityMember.objects.select_related("user"), opportunity=opportunity, user_id=user_id
+    )
+    try:
+        services.remove_member(opportunity, member.user, by=_user(request))
+    except RuleViolation as exc:
+        messages.error(request, str(exc))
+    return _back(opportunity, "team")
+
+
+@login_required
+@require_POST
+def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    opportunity = selectors.opportunity_detail(_user(request), pk)
+    contacts = contacts_for(_user(request), Contact.objects.filter(customer_id=opportunity.customer_id))
+    form = ContactRoleForm(request.POST, contacts=contacts)
+    if not form.is_valid():
+        _report_errors(request, form.errors)
+        return _back(opportunity, "contacts")
+    try:
+        services.set_contact_role(
+            opportunity,
+            form.cleaned_data["contact"],
+            by=_user(request),
+            decision_role=form.cleaned_data["decision_role"],
+            stance=form.cleaned_data["stance"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _back(opportunity, "contacts")
+
+
+@login_required
+@require_POST
+def contact_remove(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
+    opportunity = selectors.opportunity_detail(_user(request), pk)
+    entry = get_object_or_404(OpportunityContact, opportunity=opportunity, pk=entry_id)
+    services.remove_contact_role(entry, by=_user(request))
+    return _back(opportunity, "contacts")
+
+
+@login_required
+@require_POST
+def competitor_add(request: HttpRequest, pk: int) -> HttpResponse:
+    opportunity = selectors.opportunity_detail(_user(request), pk)
+    form = CompetitorForm(request.POST)
+    if not form.is_valid():
+        _report_errors(request, form.errors)
+        return _back(opportunity, "competitors")
+    services.add_competitor(
+        opportunity,
+        form.cleaned_data["competitor"],
+        by=_user(request),
+        strengths=form.cleaned_data["strengths"],
+        weaknesses=form.cleaned_data["weaknesses"],
+        notes=form.cleaned_data["notes"],
+    )
+    return _back(opportunity, "competitors")
+
+
+# --- create / edit / close ------------------------------------------------------------------
+
+
+@login_required
+def create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    preselected = request.GET.get("customer") if request.method == "GET" else request.POST.get("customer")
+    contacts = contacts_for(user).select_related("customer").order_by("customer__name", "name")
+    if preselected and preselected.isdigit():
+        contacts = contacts.filter(customer_id=int(preselected))
+    if request.method == "POST":
+        form = OpportunityCreateForm(request.POST, user=user, contacts=contacts)
+        if form.is_valid():
+            try:
+                opportunity = services.create_opportunity(by=user, **form.service_arguments())
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            except RuleViolation as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request, _("Opportunity %(number)s created.") % {"number": opportunity.project_number}
+                )
+                return redirect("opportunities:detail", pk=opportunity.pk)
+    else:
+        initial: dict[str, Any] = {"owner": user.pk, "sign_date_precision": "day"}
+        first = Stage.objects.filter(process__is_default=True).order_by("order").first()
+        if first is not None:
+            initial["stage"] = first.pk
+        if preselected and preselected.isdigit():
+            initial["customer"] = int(preselected)
+        form = OpportunityCreateForm(initial=initial, user=user, contacts=contacts)
+    return render(request, "opportunities/form.html", {"nav": "pipeline", "form": form, "creating": True})
+
+
+def _form_initial(opportunity: Opportunity) -> dict[str, Any]:
+    names = (
+        "name",
+        "amount",
+        "amount_low",
+        "amount_high",
+        "sign_date",
+        "sign_date_precision",
+        "product_line",
+        "gross_margin",
+        "expense_budget",
+        "initiated_at",
+    )
+    initial = {name: getattr(opportunity, name) for name in names}
+    initial.update(
+        owner=opportunity.owner_id, customer_lead=opportunity.customer_lead_id, version=opportunity.version
+    )
+    return initial
+
+
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    opportunity = selectors.opportunity_detail(user, pk)
+    contacts = Contact.objects.filter(customer_id=opportunity.customer_id).order_by("name")
+    kwargs: dict[str, Any] = {"user": user, "contacts": contacts, "owner_extra": opportunity.owner_id}
+    current = None
+    if request.method == "POST":
+        form = OpportunityEditForm(request.POST, **kwargs)
+        if form.is_valid():
+            try:
+                services.update_opportunity(
+                    opportunity, by=user, version=form.cleaned_data["version"], **form.service_arguments()
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            except RuleViolation as exc:
+                form.add_error(None, str(exc))
+            except ConflictError:
+                current = selectors.opportunity_detail(user, pk)
+                form.add_error(
+                    None,
+                    _(
+                        "Someone else changed this opportunity while you were editing it; nothing was saved. "
+                        "Its current values are shown below: apply your change again."
+                    ),
+                )
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("opportunities:detail", pk=opportunity.pk)
+    else:
+        form = OpportunityEditForm(initial=_form_initial(opportunity), **kwargs)
+    context = {
+        "nav": "pipeline",
+        "form": form,
+        "opportunity": opportunity,
+        "creating": False,
+        "current": current,
+    }
+    return render(request, "opportunities/form.html", context)
+
+
+@login_required
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    opportunity = selectors.opportunity_detail(user, pk)
+    if request.method == "POST":
+        form = CloseForm(request.POST)
+        if form.is_valid():
+            try:
+                services.close_opportunity(
+                    opportunity,
+                    by=user,
+                    status=form.cleaned_data["status"],
+                    reason=form.cleaned_data["reason"],
+                    lost_to=form.cleaned_data["lost_to"],
+                    version=form.cleaned_data["version"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            except RuleViolation as exc:
+                form.add_error(None, str(exc))
+            except ConflictError:
+                form.add_error(
+                    None,
+                    _(
+                        "Someone else changed this opportunity since you opened it; reload and close it again."
+                    ),
+                )
+            else:
+                messages.success(request, _("Opportunity closed."))
+                return redirect("opportunities:detail", pk=opportunity.pk)
+    else:
+        form = CloseForm(initial={"version": opportunity.version})
+    return render(
+        request, "opportunities/close.html", {"nav": "pipeline", "form": form, "opportunity": opportunity}
+    )

@@ -1,0 +1,227 @@
+"""Forms of the opportunity workspace. They only parse input: the rules live in services."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from kam.customers.models import Customer
+from kam.org.models import Team, User
+from kam.org.visibility import customers_for, managed_team_ids, visible_users
+from kam.relationships.models import Contact
+
+from .models import (
+    Competitor,
+    DecisionRole,
+    MemberRole,
+    Opportunity,
+    OpportunityStatus,
+    Stage,
+    Stance,
+)
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def model_field(name: str, **kwargs: Any) -> forms.Field:
+    """A form field built from the model field, so labels are the model's verbose names."""
+    field = Opportunity._meta.get_field(name).formfield(**kwargs)  # type: ignore[union-attr]
+    assert field is not None
+    return field
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj)
+
+
+class StageChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.code} {obj.display_name} · {obj.process}"
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form's fields; unknown keys become non-field errors."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            target = name if name in form.fields else None
+            for error in errors:
+                form.add_error(target, error.messages)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class OpportunityForm(forms.Form):
+    """Edit form; `OpportunityCreateForm` adds customer and stage."""
+
+    FIELD_ORDER = (
+        "name",
+        "customer",
+        "owner",
+        "stage",
+        "amount",
+        "amount_low",
+        "amount_high",
+        "sign_date",
+        "sign_date_precision",
+        "product_line",
+        "gross_margin",
+        "expense_budget",
+        "customer_lead",
+        "initiated_at",
+    )
+
+    def __init__(
+        self, *args: Any, user: User, contacts: QuerySet, owner_extra: int | None = None, **kwargs: Any
+    ):
+        super().__init__(*args, **kwargs)
+        self.fields["name"] = model_field("name")
+        owners = visible_users(user)
+        if owner_extra is not None:
+            owners = owners | User.objects.filter(pk=owner_extra)
+        self.fields["owner"] = UserChoiceField(
+            queryset=owners.distinct().order_by("username"),
+            label=Opportunity._meta.get_field("owner").verbose_name,
+        )
+        for name in ("amount", "amount_low", "amount_high", "gross_margin", "expense_budget"):
+            self.fields[name] = model_field(name, required=False)
+        self.fields["sign_date"] = model_field("sign_date", widget=DATE_WIDGET, required=False)
+        self.fields["sign_date"].help_text = _(
+            "For a month or quarter, pick any day in it and set the precision."
+        )
+        self.fields["sign_date_precision"] = model_field("sign_date_precision")
+        self.fields["product_line"] = model_field("product_line", required=False)
+        self.fields["customer_lead"] = forms.ModelChoiceField(
+            queryset=contacts, required=False, label=Opportunity._meta.get_field("customer_lead").verbose_name
+        )
+        self.fields["initiated_at"] = model_field("initiated_at", widget=DATE_WIDGET, required=False)
+        self.order_fields([name for name in self.FIELD_ORDER if name in self.fields])
+
+    def service_arguments(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        data["product_line"] = data.get("product_line") or ""
+        return data
+
+
+class OpportunityEditForm(OpportunityForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class OpportunityCreateForm(OpportunityForm):
+    def __init__(self, *args: Any, user: User, contacts: QuerySet, **kwargs: Any):
+        super().__init__(*args, user=user, contacts=contacts, **kwargs)
+        self.fields["customer"] = forms.ModelChoiceField(
+            queryset=customers_for(user).order_by("name"),
+            label=Opportunity._meta.get_field("customer").verbose_name,
+        )
+        self.fields["stage"] = StageChoiceField(
+            queryset=Stage.objects.select_related("process").order_by(
+                "-process__is_default", "process_id", "order"
+            ),
+            label=Opportunity._meta.get_field("stage").verbose_name,
+        )
+        self.order_fields([name for name in self.FIELD_ORDER if name in self.fields])
+
+
+class MoveForm(forms.Form):
+    to_stage = forms.ModelChoiceField(queryset=Stage.objects.all(), label=_("Move to stage"))
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    key_node_confirmed = forms.BooleanField(required=False, label=_("Key node reached"))
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Note"))
+
+
+CLOSE_STATUS_CHOICES = [
+    (OpportunityStatus.WON.value, OpportunityStatus.WON.label),
+    (OpportunityStatus.LOST.value, OpportunityStatus.LOST.label),
+    (OpportunityStatus.DROPPED.value, OpportunityStatus.DROPPED.label),
+]
+
+
+class CloseForm(forms.Form):
+    status = forms.ChoiceField(choices=CLOSE_STATUS_CHOICES, label=_("Outcome"), widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    lost_to = forms.ModelChoiceField(
+        queryset=Competitor.objects.all(),
+        required=False,
+        label=_("Lost to"),
+        help_text=_("Only for a lost opportunity."),
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class MemberForm(forms.Form):
+    user = UserChoiceField(queryset=User.objects.filter(is_active=True).order_by("username"), label=_("User"))
+    role = forms.ChoiceField(choices=MemberRole.choices, label=_("Role"), initial=MemberRole.MEMBER)
+    part = forms.CharField(required=False, max_length=200, label=_("Part"))
+
+
+class ContactRoleForm(forms.Form):
+    contact: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=Contact.objects.none(), label=_("Contact")
+    )
+    decision_role = forms.ChoiceField(choices=DecisionRole.choices, label=_("Decision role"))
+    stance = forms.ChoiceField(choices=Stance.choices, label=_("Stance"), initial=Stance.NEUTRAL)
+
+    def __init__(self, *args: Any, contacts: QuerySet, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["contact"]).queryset = contacts
+
+
+class CompetitorForm(forms.Form):
+    competitor = forms.ModelChoiceField(queryset=Competitor.objects.all(), label=_("Competitor"))
+    strengths = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Strengths")
+    )
+    weaknesses = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Weaknesses")
+    )
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Notes"))
+
+
+STATUS_FILTER_CHOICES = [
+    ("open", _("Open")),
+    ("won", _("Won")),
+    ("lost", _("Lost")),
+    ("dropped", _("Dropped")),
+    ("all", _("All")),
+]
+
+
+class PipelineFilterForm(forms.Form):
+    """Renders the pipeline filters; parsing is `selectors.PipelineFilters.from_mapping`."""
+
+    q = forms.CharField(required=False, label=_("Search"))
+    owner = UserChoiceField(queryset=User.objects.none(), required=False, label=_("Owner"))
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label=_("Team"))
+    stage = StageChoiceField(queryset=Stage.objects.none(), required=False, label=_("Stage"))
+    status = forms.ChoiceField(choices=STATUS_FILTER_CHOICES, required=False, label=_("Status"))
+    sign_quarter = forms.CharField(
+        required=False,
+        label=_("Sign quarter"),
+        widget=forms.TextInput(attrs={"placeholder": "2027 Q3", "size": 8}),
+    )
+    customer: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=Customer.objects.none(), required=False, label=_("Customer")
+    )
+    incomplete = forms.BooleanField(required=False, label=_("Incomplete only"))
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._choices("owner", visible_users(user).order_by("username"))
+        teams = Team.objects.order_by("name")
+        if not user.sees_everything:
+            teams = teams.filter(pk__in=managed_team_ids(user) | ({user.team_id} if user.team_id else set()))
+        self._choices("team", teams)
+        self._choices(
+            "stage",
+            Stage.objects.select_related("process").order_by("-process__is_default", "process_id", "order"),
+        )
+        self._choices("customer", customers_for(user).only("id", "name", "short_name").order_by("name"))
+
+    def _choices(self, name: str, queryset: QuerySet) -> None:
+        cast(forms.ModelChoiceField, self.fields[name]).queryset = queryset

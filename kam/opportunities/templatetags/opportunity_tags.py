@@ -1,0 +1,54 @@
+"""Display helpers for opportunity pages: money as ¥1,234,567.89, four-element gaps."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+def format_money(value: Any) -> str:
+    """Yuan with thousands separators and two decimals, independent of the locale's grouping."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+    return f"¥{amount.quantize(Decimal('0.01')):,}"
+
+
+@register.filter
+def money(value: Any) -> str:
+    return format_money(value)
+
+
+@register.filter
+def amount_display(opportunity: Any) -> str:
+    """The single amount, else the low–high range, else nothing."""
+    if opportunity.amount is not None:
+        return format_money(opportunity.amount)
+    if opportunity.amount_low is not None and opportunity.amount_high is not None:
+        return f"{format_money(opportunity.amount_low)}–{format_money(opportunity.amount_high)}"
+    return ""
+
+
+GAP_LABELS = {
+    "name": lambda: _("no name"),
+    "amount": lambda: _("no amount"),
+    "sign_date": lambda: _("no sign date"),
+}
+
+
+@register.filter
+def gap_labels(opportunity: Any) -> list[str]:
+    return [GAP_LABELS[name]() for name in opportunity.missing_elements if name in GAP_LABELS]
+
+
+@register.filter
+def level_label(level: Any) -> str:
+    return f"CR{level}" if level else ""
