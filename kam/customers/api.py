@@ -1,3 +1,99 @@
-from ninja import Router
+"""Customers over JSON: visibility-scoped reads, writes through kam.customers.services."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
+
+from kam.api_helpers import READ_ERRORS, VERSIONED_WRITE_ERRORS, WRITE_ERRORS, expected_version, set_etag
+from kam.org.models import User
+from kam.org.visibility import customers_for, visible_users
+
+from . import services
+from .models import Customer
+from .schemas import CustomerCreateIn, CustomerFilters, CustomerListOut, CustomerOut, CustomerUpdateIn
 
 router = Router(tags=["customers"])
+
+# Fields that cannot be emptied: null in a PATCH is refused rather than written.
+NOT_NULLABLE = ("name", "owner", "short_name", "industry", "region", "status", "tier", "segment", "notes")
+
+
+def _scoped(user: User) -> Any:
+    return customers_for(user, Customer.objects.select_related("parent", "owner"))
+
+
+def _load(user: User, pk: int) -> Customer:
+    return get_object_or_404(_scoped(user), pk=pk)
+
+
+def _related(by: User, data: dict[str, Any]) -> dict[str, Any]:
+    """Turn the ids of owner and parent into records the caller may see, or field errors."""
+    if data.get("owner") is not None:
+        owner = visible_users(by).filter(pk=data["owner"]).first()
+        if owner is None:
+            raise ValidationError({"owner": [_("Unknown user, or not one whose work you can see.")]})
+        data["owner"] = owner
+    if data.get("parent") is not None:
+        parent = customers_for(by).filter(pk=data["parent"]).first()
+        if parent is None:
+            raise ValidationError({"parent": [_("Unknown customer.")]})
+        data["parent"] = parent
+    return data
+
+
+def _body(customer: Customer, response: HttpResponse) -> dict[str, Any]:
+    set_etag(response, customer.version)
+    return CustomerOut.from_customer(customer)
+
+
+@router.get("", response=CustomerListOut, summary="Customers you can see, filtered and paginated")
+def list_customers(request: HttpRequest, filters: Query[CustomerFilters]) -> dict[str, Any]:
+    qs = _scoped(request.user)  # type: ignore[arg-type]
+    if filters.q and filters.q.strip():
+        text = filters.q.strip()
+        qs = qs.filter(Q(name__icontains=text) | Q(short_name__icontains=text))
+    for name in ("tier", "segment", "status"):
+        value = getattr(filters, name)
+        if value:
+            qs = qs.filter(**{name: value})
+    if filters.owner:
+        qs = qs.filter(owner_id=filters.owner)
+    count = qs.count()
+    page = list(qs.order_by("name", "id")[filters.offset : filters.offset + filters.limit]) if count else []
+    return {"items": [CustomerOut.from_customer(c) for c in page], "count": count}
+
+
+@router.post("", response={201: CustomerOut, **WRITE_ERRORS}, summary="Add a customer")
+def create_customer(request: HttpRequest, response: HttpResponse, payload: CustomerCreateIn) -> Status:
+    by: User = request.user  # type: ignore[assignment]
+    data = _related(by, payload.model_dump())
+    name = data.pop("name")
+    customer = services.create_customer(by=by, name=name, **data)
+    return Status(201, _body(_load(by, customer.pk), response))
+
+
+@router.get("/{int:customer_id}", response={200: CustomerOut, **READ_ERRORS})
+def get_customer(request: HttpRequest, response: HttpResponse, customer_id: int) -> dict[str, Any]:
+    """One customer; the ETag header carries its version for the next write's If-Match."""
+    return _body(_load(request.user, customer_id), response)  # type: ignore[arg-type]
+
+
+@router.patch("/{int:customer_id}", response={200: CustomerOut, **VERSIONED_WRITE_ERRORS})
+def update_customer(
+    request: HttpRequest, response: HttpResponse, customer_id: int, payload: CustomerUpdateIn
+) -> dict[str, Any]:
+    """Change the fields sent. Needs If-Match with the version read (428 without, 412 if stale)."""
+    by: User = request.user  # type: ignore[assignment]
+    customer = _load(by, customer_id)
+    version = expected_version(request, customer.version)
+    changes = payload.model_dump(exclude_unset=True)
+    nulls = [name for name in NOT_NULLABLE if name in changes and changes[name] is None]
+    if nulls:
+        raise ValidationError({name: [_("This field cannot be empty.")] for name in nulls})
+    services.update_customer(customer, by=by, version=version, **_related(by, changes))
+    return _body(_load(by, customer_id), response)

@@ -1,3 +1,153 @@
-from ninja import Router
+"""Contacts and relationship levels over JSON: visibility-scoped reads, writes through the services."""
 
-router = Router(tags=["relationships"])
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
+
+from kam.api_helpers import READ_ERRORS, VERSIONED_WRITE_ERRORS, WRITE_ERRORS, expected_version, ref, set_etag
+from kam.org.models import User
+from kam.org.visibility import contacts_for, customers_for, visible_users
+
+from . import services
+from .models import Contact, Relationship, RelationshipChange
+from .schemas import (
+    ContactCreateIn,
+    ContactFilters,
+    ContactListOut,
+    ContactOut,
+    ContactUpdateIn,
+    RelationshipChangeOut,
+    RelationshipIn,
+    RelationshipOut,
+    RelationshipsOut,
+)
+
+router = Router(tags=["contacts"])
+
+# Text fields that cannot be emptied to null (blank is allowed).
+NOT_NULLABLE = (
+    "name",
+    "title",
+    "department",
+    "rank",
+    "influence",
+    "mobile",
+    "phone",
+    "email",
+    "wechat",
+    "notes",
+)
+
+
+def _scoped(user: User) -> Any:
+    return contacts_for(user, Contact.objects.select_related("customer", "reports_to"))
+
+
+def _load(user: User, pk: int) -> Contact:
+    return get_object_or_404(_scoped(user), pk=pk)
+
+
+def _manager(by: User, contact_id: int) -> Contact:
+    manager = contacts_for(by).filter(pk=contact_id).first()
+    if manager is None:
+        raise ValidationError({"reports_to": [_("Unknown contact.")]})
+    return manager
+
+
+def _body(contact: Contact, response: HttpResponse) -> dict[str, Any]:
+    set_etag(response, contact.version)
+    return ContactOut.from_contact(contact)
+
+
+@router.get("", response=ContactListOut, summary="Contacts you can see, filtered and paginated")
+def list_contacts(request: HttpRequest, filters: Query[ContactFilters]) -> dict[str, Any]:
+    qs = _scoped(request.user)  # type: ignore[arg-type]
+    if filters.customer:
+        qs = qs.filter(customer_id=filters.customer)
+    if filters.q and filters.q.strip():
+        text = filters.q.strip()
+        qs = qs.filter(Q(name__icontains=text) | Q(title__icontains=text) | Q(department__icontains=text))
+    count = qs.count()
+    page = (
+        list(qs.order_by("customer_id", "name", "id")[filters.offset : filters.offset + filters.limit])
+        if count
+        else []
+    )
+    return {"items": [ContactOut.from_contact(c) for c in page], "count": count}
+
+
+@router.post("", response={201: ContactOut, **WRITE_ERRORS}, summary="Add a contact to a customer")
+def create_contact(request: HttpRequest, response: HttpResponse, payload: ContactCreateIn) -> Status:
+    by: User = request.user  # type: ignore[assignment]
+    data = payload.model_dump()
+    customer = customers_for(by).filter(pk=data.pop("customer")).first()
+    if customer is None:
+        raise ValidationError({"customer": [_("Unknown customer.")]})
+    if data["reports_to"] is not None:
+        data["reports_to"] = _manager(by, data["reports_to"])
+    name = data.pop("name")
+    contact = services.create_contact(by=by, customer=customer, name=name, **data)
+    return Status(201, _body(_load(by, contact.pk), response))
+
+
+@router.get("/{int:contact_id}", response={200: ContactOut, **READ_ERRORS})
+def get_contact(request: HttpRequest, response: HttpResponse, contact_id: int) -> dict[str, Any]:
+    """One contact; the ETag header carries its version for the next write's If-Match."""
+    return _body(_load(request.user, contact_id), response)  # type: ignore[arg-type]
+
+
+@router.patch("/{int:contact_id}", response={200: ContactOut, **VERSIONED_WRITE_ERRORS})
+def update_contact(
+    request: HttpRequest, response: HttpResponse, contact_id: int, payload: ContactUpdateIn
+) -> dict[str, Any]:
+    """Change the fields sent. Needs If-Match with the version read (428 without, 412 if stale)."""
+    by: User = request.user  # type: ignore[assignment]
+    contact = _load(by, contact_id)
+    version = expected_version(request, contact.version)
+    changes = payload.model_dump(exclude_unset=True)
+    nulls = [name for name in NOT_NULLABLE if name in changes and changes[name] is None]
+    if nulls:
+        raise ValidationError({name: [_("This field cannot be empty.")] for name in nulls})
+    if changes.get("reports_to") is not None:
+        changes["reports_to"] = _manager(by, changes["reports_to"])
+    services.update_contact(contact, by=by, version=version, **changes)
+    return _body(_load(by, contact_id), response)
+
+
+def _relationships(contact: Contact) -> dict[str, Any]:
+    levels = list(
+        Relationship.objects.filter(contact=contact).select_related("user").order_by("-level", "user_id")
+    )
+    history = RelationshipChange.objects.filter(contact=contact).select_related("user", "changed_by")
+    return {
+        "contact": ref(contact),
+        "company_level": max((r.level for r in levels), default=None),
+        "levels": [RelationshipOut.from_relationship(r) for r in levels],
+        "history": [RelationshipChangeOut.from_change(c) for c in history],
+    }
+
+
+@router.get("/{int:contact_id}/relationships", response={200: RelationshipsOut, **READ_ERRORS})
+def contact_relationships(request: HttpRequest, contact_id: int) -> dict[str, Any]:
+    """How well each of our people knows the contact (CR1–CR5), and how that changed."""
+    return _relationships(_load(request.user, contact_id))  # type: ignore[arg-type]
+
+
+@router.post("/{int:contact_id}/relationship", response={200: RelationshipsOut, **WRITE_ERRORS})
+def set_relationship(request: HttpRequest, contact_id: int, payload: RelationshipIn) -> dict[str, Any]:
+    """Set one of our people's relationship level with the contact (default: yours); the change is kept."""
+    by: User = request.user  # type: ignore[assignment]
+    contact = _load(by, contact_id)
+    user = by
+    if payload.user is not None and payload.user != by.pk:
+        found = visible_users(by).filter(pk=payload.user).first()
+        if found is None:
+            raise ValidationError({"user": [_("Unknown user, or not one whose work you can see.")]})
+        user = found
+    services.set_relationship_level(contact, user, payload.level, by=by, note=payload.note)
+    return _relationships(contact)

@@ -1,0 +1,111 @@
+"""API shapes for customers. Money is Decimal, written as a string."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from kam.api_helpers import Ref, ref, user_ref
+
+from .models import Customer
+
+TierChoice = Literal["A", "B", "C", "D"]
+SegmentChoice = Literal["key", "important", "general"]
+StatusChoice = Literal["prospect", "active", "dormant", "lost"]
+
+
+class CustomerOut(Schema):
+    id: int
+    name: str
+    short_name: str
+    parent: Ref | None = Field(None, description="The group this customer belongs to.")
+    owner: Ref
+    industry: str
+    region: str
+    status: str = Field(..., description="prospect, active, dormant or lost.")
+    tier: str = Field(..., description="A, B, C or D.")
+    segment: str = Field(..., description="key, important or general.")
+    annual_revenue: Decimal | None = Field(None, description="In yuan (a decimal string).")
+    employees: int | None
+    notes: str
+    version: int = Field(..., description="Optimistic-lock version; send it back in If-Match to write.")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def from_customer(c: Customer) -> dict[str, Any]:
+        return {
+            "id": c.pk,
+            "name": c.name,
+            "short_name": c.short_name,
+            "parent": ref(c.parent),
+            "owner": user_ref(c.owner),
+            "industry": c.industry,
+            "region": c.region,
+            "status": c.status,
+            "tier": c.tier,
+            "segment": c.segment,
+            "annual_revenue": c.annual_revenue,
+            "employees": c.employees,
+            "notes": c.notes,
+            "version": c.version,
+            "created_at": c.created_at,
+            "updated_at": c.updated_at,
+        }
+
+
+class CustomerListOut(Schema):
+    items: list[CustomerOut]
+    count: int = Field(..., description="Total matching rows; page with limit and offset.")
+
+
+class CustomerFilters(Schema):
+    q: str | None = Field(None, description="Text in the name or short name.")
+    tier: TierChoice | None = None
+    segment: SegmentChoice | None = None
+    status: StatusChoice | None = None
+    owner: int | None = Field(None, description="Owner's user id.")
+    limit: int = Field(50, ge=1, le=200, description="Page size, at most 200.")
+    offset: int = Field(0, ge=0, description="Rows to skip.")
+
+
+class CustomerCreateIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(..., min_length=1, max_length=200)
+    short_name: str = Field("", max_length=60)
+    parent: int | None = Field(None, description="Id of the group customer (one you can see).")
+    owner: int | None = Field(None, description="User id of the owner; default yourself.")
+    industry: str = Field("", max_length=100)
+    region: str = Field("", max_length=100)
+    status: StatusChoice = "prospect"
+    tier: TierChoice = "C"
+    segment: SegmentChoice = "general"
+    annual_revenue: Decimal | None = Field(
+        None, ge=0, max_digits=16, decimal_places=2, description="In yuan."
+    )
+    employees: int | None = Field(None, ge=0)
+    notes: str = ""
+
+
+class CustomerUpdateIn(Schema):
+    """Only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    short_name: str | None = Field(None, max_length=60)
+    parent: int | None = Field(None, description="Id of the group customer; null detaches it.")
+    owner: int | None = Field(None, description="User id of the new owner.")
+    industry: str | None = Field(None, max_length=100)
+    region: str | None = Field(None, max_length=100)
+    status: StatusChoice | None = None
+    tier: TierChoice | None = None
+    segment: SegmentChoice | None = None
+    annual_revenue: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
+    employees: int | None = Field(None, ge=0)
+    notes: str | None = None
