@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,10 +15,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kam.core.errors import ConflictError
+from kam.org.models import User
 from kam.relationships import selectors as relationship_selectors
 
 from . import selectors, services
 from .forms import CustomerFilterForm, CustomerForm, apply_validation_error
+
+
+def current_user(request: HttpRequest) -> User:
+    """The signed-in user; every view here is behind login_required."""
+    return cast(User, request.user)
 
 
 def echarts_locale() -> str:
@@ -26,7 +34,7 @@ def echarts_locale() -> str:
 @login_required
 def customer_list(request: HttpRequest) -> HttpResponse:
     filters = selectors.CustomerFilters.from_mapping(request.GET)
-    rows, sort = selectors.customer_rows(request.user, filters, request.GET.get("sort"))  # type: ignore[arg-type]
+    rows, sort = selectors.customer_rows(current_user(request), filters, request.GET.get("sort"))
     page = Paginator(rows, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -56,26 +64,26 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         return render(request, "customers/list.html#table", context)
     context["filter_form"] = CustomerFilterForm(
         request.GET or None,
-        choices=selectors.filter_choices(request.user),  # type: ignore[arg-type]
+        choices=selectors.filter_choices(current_user(request)),
     )
     return render(request, "customers/list.html", context)
 
 
 @login_required
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    customer = selectors.customer_detail(user, pk)  # type: ignore[arg-type]
-    chart = relationship_selectors.org_chart(user, customer)  # type: ignore[arg-type]
+    user = current_user(request)
+    customer = selectors.customer_detail(user, pk)
+    chart = relationship_selectors.org_chart(user, customer)
     context = {
         "nav": "customers",
         "customer": customer,
-        "parent_visible": selectors.parent_is_visible(user, customer),  # type: ignore[arg-type]
-        "children": list(selectors.visible_children(user, customer)),  # type: ignore[arg-type]
+        "parent_visible": selectors.parent_is_visible(user, customer),
+        "children": list(selectors.visible_children(user, customer)),
         "chart": chart,
         "orgchart_data": chart.tree,
         "legend": relationship_selectors.legend(),
         "echarts_locale": echarts_locale(),
-        "opportunities": list(selectors.customer_opportunities(user, customer)),  # type: ignore[arg-type]
+        "opportunities": list(selectors.customer_opportunities(user, customer)),
         "history": selectors.customer_history(customer),
     }
     return render(request, "customers/detail.html", context)
@@ -99,16 +107,16 @@ def _render_form(
 @login_required
 @require_http_methods(["GET", "POST"])
 def customer_create(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = current_user(request)
     if request.method != "POST":
-        return _render_form(request, CustomerForm(user=user))  # type: ignore[arg-type]
-    form = CustomerForm(request.POST, user=user)  # type: ignore[arg-type]
+        return _render_form(request, CustomerForm(user=user))
+    form = CustomerForm(request.POST, user=user)
     if form.is_valid():
         fields = form.changes()
         name = fields.pop("name")
         owner = fields.pop("owner")
         try:
-            customer = services.create_customer(by=user, name=name, owner=owner, **fields)  # type: ignore[arg-type]
+            customer = services.create_customer(by=user, name=name, owner=owner, **fields)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -120,18 +128,18 @@ def customer_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    customer = selectors.customer_detail(user, pk)  # type: ignore[arg-type]
+    user = current_user(request)
+    customer = selectors.customer_detail(user, pk)
     if request.method != "POST":
-        return _render_form(request, CustomerForm(user=user, customer=customer))  # type: ignore[arg-type]
-    form = CustomerForm(request.POST, user=user, customer=customer)  # type: ignore[arg-type]
+        return _render_form(request, CustomerForm(user=user, customer=customer))
+    form = CustomerForm(request.POST, user=user, customer=customer)
     if form.is_valid():
         try:
             services.update_customer(
                 customer,
                 by=user,
                 version=form.cleaned_data["version"],
-                **form.changes(),  # type: ignore[arg-type]
+                **form.changes(),
             )
         except ConflictError as error:
             form.add_error(None, str(error))

@@ -28,7 +28,7 @@ ROLE_PRIORITY = [
     DecisionRole.USER,
 ]
 # The technical approval chain is drawn in blue and the business chain in red (see the domain guide).
-ROLE_COLOURS = {
+ROLE_COLOURS: dict[str, str] = {
     DecisionRole.DECISION_MAKER: "#7c3aed",
     DecisionRole.TECHNICAL_APPROVER: "#2563eb",
     DecisionRole.BUSINESS_APPROVER: "#dc2626",

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kam.core.errors import ConflictError
 from kam.customers import selectors as customer_selectors
+from kam.customers.views import current_user
 from kam.relationships.models import Contact
 
 from . import selectors, services
@@ -42,12 +43,12 @@ def _render_contact_form(
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_create(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = current_user(request)
     try:
         customer_id = int(request.GET.get("customer") or "")
     except ValueError:
         raise Http404(_("Choose the customer the contact belongs to.")) from None
-    customer = customer_selectors.customer_detail(user, customer_id)  # type: ignore[arg-type]
+    customer = customer_selectors.customer_detail(user, customer_id)
     if request.method != "POST":
         return _render_contact_form(request, ContactForm(customer=customer))
     form = ContactForm(request.POST, customer=customer)
@@ -55,7 +56,7 @@ def contact_create(request: HttpRequest) -> HttpResponse:
         fields = form.changes()
         name = fields.pop("name")
         try:
-            contact = services.create_contact(by=user, customer=customer, name=name, **fields)  # type: ignore[arg-type]
+            contact = services.create_contact(by=user, customer=customer, name=name, **fields)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -67,8 +68,8 @@ def contact_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    contact = selectors.contact_detail(user, pk)  # type: ignore[arg-type]
+    user = current_user(request)
+    contact = selectors.contact_detail(user, pk)
     if request.method != "POST":
         return _render_contact_form(request, ContactForm(customer=contact.customer, contact=contact))
     form = ContactForm(request.POST, customer=contact.customer, contact=contact)
@@ -78,7 +79,7 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 contact,
                 by=user,
                 version=form.cleaned_data["version"],
-                **form.changes(),  # type: ignore[arg-type]
+                **form.changes(),
             )
         except ConflictError as error:
             form.add_error(None, str(error))
@@ -99,7 +100,7 @@ def _render_detail(
     influence_form: InfluenceForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    user = request.user
+    user = current_user(request)
     context: dict[str, Any] = {
         "nav": "customers",
         "contact": contact,
@@ -109,7 +110,7 @@ def _render_detail(
         "influences_out": list(selectors.influences_out(contact)),
         "influences_in": list(selectors.influences_in(contact)),
         "reports": list(selectors.direct_reports(contact)),
-        "level_form": level_form or RelationshipLevelForm(by=user),  # type: ignore[arg-type]
+        "level_form": level_form or RelationshipLevelForm(by=user),
         "influence_form": influence_form or InfluenceForm(contact=contact),
     }
     context["company_level"] = max((r.level for r in context["relationships"]), default=None)
@@ -118,20 +119,20 @@ def _render_detail(
 
 @login_required
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    contact = selectors.contact_detail(request.user, pk)  # type: ignore[arg-type]
+    contact = selectors.contact_detail(current_user(request), pk)
     return _render_detail(request, contact)
 
 
 @login_required
 @require_POST
 def set_level(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    contact = selectors.contact_detail(user, pk)  # type: ignore[arg-type]
-    form = RelationshipLevelForm(request.POST, by=user)  # type: ignore[arg-type]
+    user = current_user(request)
+    contact = selectors.contact_detail(user, pk)
+    form = RelationshipLevelForm(request.POST, by=user)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.set_relationship_level(contact, data["user"], data["level"], by=user, note=data["note"])  # type: ignore[arg-type]
+            services.set_relationship_level(contact, data["user"], data["level"], by=user, note=data["note"])
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -147,15 +148,15 @@ def set_level(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def add_influence(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    contact = selectors.contact_detail(user, pk)  # type: ignore[arg-type]
+    user = current_user(request)
+    contact = selectors.contact_detail(user, pk)
     form = InfluenceForm(request.POST, contact=contact)
     if form.is_valid():
         data = form.cleaned_data
         other = data["other"]
         source, target = (contact, other) if data["direction"] == InfluenceDirection.OUT else (other, contact)
         try:
-            services.add_influence(source, target, by=user, note=data["note"])  # type: ignore[arg-type]
+            services.add_influence(source, target, by=user, note=data["note"])
         except ValidationError as error:
             if hasattr(error, "error_dict"):
                 error = ValidationError(
