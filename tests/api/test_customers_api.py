@@ -1,0 +1,130 @@
+"""The customer API: visibility-scoped list and detail, writes through the services with If-Match."""
+
+from __future__ import annotations
+
+import pytest
+
+from kam.customers.models import Customer, CustomerChange
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def names(response) -> set[str]:
+    return {item["name"] for item in response.json()["items"]}
+
+
+def test_rep_lists_only_customers_they_own_or_sell_to(world, api_as):
+    response = api_as(world.east_rep).get("/customers")
+    assert response.status_code == 200
+    assert names(response) == {"East Steel"}
+    assert response.json()["count"] == 1
+    item = response.json()["items"][0]
+    assert item["owner"] == {"id": world.east_rep.pk, "name": world.east_rep.name}
+    assert item["version"] == 1
+
+
+def test_manager_sees_the_teams_customers_and_director_all(world, api_as):
+    assert len(names(api_as(world.east_mgr).get("/customers"))) == 2
+    assert api_as(world.director).get("/customers").json()["count"] == Customer.objects.count()
+
+
+def test_list_filters_by_text_tier_segment_status_and_owner(world, api_as):
+    CustomerFactory(
+        name="Jiangsu Grid", short_name="JSG", owner=world.west_rep, tier="A", segment="key", status="active"
+    )
+    director = api_as(world.director)
+    assert names(director.get("/customers", {"q": "jsg"})) == {"Jiangsu Grid"}
+    assert names(director.get("/customers", {"tier": "A"})) == {"Jiangsu Grid"}
+    assert names(director.get("/customers", {"segment": "key"})) == {"Jiangsu Grid"}
+    assert names(director.get("/customers", {"status": "active"})) == {"Jiangsu Grid"}
+    assert names(director.get("/customers", {"owner": world.west_rep.pk})) == {"West Power", "Jiangsu Grid"}
+
+
+def test_list_paginates_and_refuses_bad_filters(world, api_as):
+    director = api_as(world.director)
+    page = director.get("/customers", {"limit": 1, "offset": 1}).json()
+    assert len(page["items"]) == 1 and page["count"] == 3
+    for params, field in (({"tier": "Z"}, "tier"), ({"limit": 500}, "limit"), ({"owner": "x"}, "owner")):
+        response = director.get("/customers", params)
+        assert response.status_code == 422
+        assert field in response.json()["errors"]
+
+
+def test_detail_has_etag_and_other_teams_customer_is_404(world, api_as):
+    rep = api_as(world.east_rep)
+    response = rep.get(f"/customers/{world.east_customer.pk}")
+    assert response.status_code == 200
+    assert response["ETag"] == '"1"'
+    assert response.json()["name"] == "East Steel"
+    assert rep.get(f"/customers/{world.west_customer.pk}").status_code == 404
+
+
+def test_create_returns_201_and_records_history(world, api_as):
+    response = api_as(world.east_rep).post(
+        "/customers",
+        {"name": "Anhui Conch", "tier": "B", "segment": "important", "annual_revenue": "12345678.9"},
+    )
+    assert response.status_code == 201, response.content
+    assert response["ETag"] == '"1"'
+    body = response.json()
+    assert body["annual_revenue"] == "12345678.90"
+    assert body["owner"]["id"] == world.east_rep.pk
+    assert CustomerChange.objects.filter(customer_id=body["id"]).exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"name": ""}, "name"),
+        ({"name": "X", "tier": "Z"}, "tier"),
+        ({"name": "X", "annual_revenue": "-3"}, "annual_revenue"),
+        ({"name": "X", "employees": "many"}, "employees"),
+        ({"name": "X", "colour": "red"}, "colour"),
+    ],
+)
+def test_create_with_bad_input_is_422_and_nothing_saved(world, api_as, body, field):
+    before = Customer.objects.count()
+    response = api_as(world.east_rep).post("/customers", body)
+    assert response.status_code == 422
+    assert field in response.json()["errors"]
+    assert Customer.objects.count() == before
+
+
+def test_create_under_a_group_the_rep_cannot_see_is_422(world, api_as):
+    response = api_as(world.east_rep).post("/customers", {"name": "X", "parent": world.west_customer.pk})
+    assert response.status_code == 422
+    assert "parent" in response.json()["errors"]
+
+
+def test_patch_needs_if_match_and_refuses_a_stale_version(world, api_as):
+    rep = api_as(world.east_rep)
+    path = f"/customers/{world.east_customer.pk}"
+    assert rep.patch(path, {"tier": "A"}).status_code == 428
+    ok = rep.patch(path, {"tier": "A"}, if_match=1)
+    assert ok.status_code == 200
+    assert ok["ETag"] == '"2"'
+    assert ok.json()["tier"] == "A"
+    stale = rep.patch(path, {"tier": "D"}, if_match=1)
+    assert stale.status_code == 412
+    assert stale.json()["current_version"] == 2
+    world.east_customer.refresh_from_db()
+    assert (world.east_customer.tier, world.east_customer.version) == ("A", 2)
+
+
+def test_patch_refuses_a_cycle_in_the_group(world, api_as):
+    child = CustomerFactory(name="East Steel Branch", owner=world.east_rep, parent=world.east_customer)
+    response = api_as(world.east_rep).patch(
+        f"/customers/{world.east_customer.pk}", {"parent": child.pk}, if_match=1
+    )
+    assert response.status_code == 422
+    assert "parent" in response.json()["errors"]
+
+
+def test_rep_cannot_update_other_teams_customer(world, api_as):
+    response = api_as(world.east_rep).patch(
+        f"/customers/{world.west_customer.pk}", {"name": "Mine"}, if_match=1
+    )
+    assert response.status_code == 404
+    world.west_customer.refresh_from_db()
+    assert (world.west_customer.name, world.west_customer.version) == ("West Power", 1)
