@@ -1,0 +1,409 @@
+"""`kam demo`: the shape of the demo world, its determinism and its safety on a used database.
+
+The world is loaded once for the module inside a transaction that is rolled back at the end,
+so the other test modules never see it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+from collections import Counter, defaultdict
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from kam.customers.models import Customer, Segment, Tier
+from kam.demo.generator import delete_demo_data
+from kam.demo.logins import DEMO_PASSWORD
+from kam.opportunities.models import (
+    Competitor,
+    CriterionCheck,
+    DatePrecision,
+    DecisionRole,
+    MemberRole,
+    Opportunity,
+    OpportunityContact,
+    OpportunityMember,
+    OpportunityStatus,
+    Stage,
+    StageChange,
+    Stance,
+)
+from kam.org.models import Role, Team, User
+from kam.org.visibility import customers_for, opportunities_for
+from kam.relationships.models import Contact, Influence, Rank, Relationship
+
+pytestmark = pytest.mark.django_db
+
+RANK_ORDER = {Rank.HIGH: 0, Rank.MID_HIGH: 1, Rank.MID: 2, Rank.LOW: 3}
+
+
+@pytest.fixture(scope="module")
+def demo_output(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = io.StringIO()
+        call_command("demo", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+def demo_customers():
+    return Customer.objects.filter(owner__username__startswith="demo_")
+
+
+def digest() -> str:
+    """A fingerprint of the demo world that ignores database ids and project numbers."""
+    parts = [
+        sorted(
+            demo_customers().values_list(
+                "name",
+                "parent__name",
+                "owner__username",
+                "industry",
+                "region",
+                "status",
+                "tier",
+                "segment",
+                "annual_revenue",
+                "employees",
+            )
+        ),
+        sorted(
+            Contact.objects.filter(customer__in=demo_customers()).values_list(
+                "customer__name",
+                "name",
+                "title",
+                "department",
+                "reports_to__name",
+                "rank",
+                "influence",
+                "mobile",
+                "email",
+            )
+        ),
+        sorted(
+            Relationship.objects.filter(user__username__startswith="demo_").values_list(
+                "user__username", "contact__customer__name", "contact__name", "level"
+            )
+        ),
+        sorted(
+            Opportunity.objects.filter(customer__in=demo_customers()).values_list(
+                "customer__name",
+                "name",
+                "owner__username",
+                "stage__code",
+                "status",
+                "amount",
+                "amount_low",
+                "amount_high",
+                "sign_date",
+                "sign_date_precision",
+                "gross_margin",
+                "expense_budget",
+                "close_reason",
+                "lost_to__name",
+                "closed_at",
+                "created_at",
+                "initiated_at",
+                "customer_lead__name",
+            )
+        ),
+        sorted(
+            StageChange.objects.filter(opportunity__customer__in=demo_customers()).values_list(
+                "opportunity__customer__name",
+                "opportunity__name",
+                "from_stage__code",
+                "to_stage__code",
+                "changed_at",
+                "note",
+            ),
+            key=repr,
+        ),
+        sorted(
+            OpportunityContact.objects.filter(opportunity__customer__in=demo_customers()).values_list(
+                "opportunity__name", "contact__name", "decision_role", "stance"
+            )
+        ),
+        sorted(
+            OpportunityMember.objects.filter(opportunity__customer__in=demo_customers()).values_list(
+                "opportunity__name", "user__username", "role", "part"
+            )
+        ),
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def test_demo_prints_summary_and_logins(demo_output):
+    assert "demo_admin" in demo_output
+    assert "demo_rep_east1" in demo_output
+    assert DEMO_PASSWORD in demo_output
+    assert re.search(r"opportunities\s+300", demo_output)
+
+
+def test_demo_has_three_teams_under_a_root_each_run_by_its_manager(demo_output):
+    root = Team.objects.get(parent=None, members__username="demo_director")
+    teams = list(Team.objects.filter(parent=root))
+    assert len(teams) == 3
+    for team in teams:
+        assert team.manager is not None and team.manager.role == Role.MANAGER
+        assert team.manager.team_id == team.pk
+        assert team.members.filter(role=Role.REP).count() >= 2
+
+
+def test_demo_users_cover_every_role_and_log_in_with_the_demo_password(demo_output):
+    users = User.objects.filter(username__startswith="demo_")
+    assert 10 <= users.count() <= 14
+    assert set(users.values_list("role", flat=True)) == set(Role.values)
+    admin = users.get(role=Role.ADMIN)
+    assert admin.is_staff and admin.is_superuser
+    assert not users.exclude(role=Role.ADMIN).filter(is_superuser=True).exists()
+    assert all(re.search(r"[\u4e00-\u9fff]", u.name) for u in users)
+    assert User.objects.get(username="demo_rep_south1").check_password(DEMO_PASSWORD)
+
+
+def test_demo_customers_form_groups_with_varied_attributes(demo_output):
+    customers = demo_customers()
+    assert 55 <= customers.count() <= 65
+    groups = customers.filter(children__isnull=False).distinct()
+    assert groups.count() >= 5
+    for group in groups:
+        assert 2 <= group.children.count() <= 4
+    assert customers.filter(
+        name="华能上海石洞口发电有限责任公司", parent__name="中国华能集团有限公司"
+    ).exists()
+    assert len(set(customers.values_list("industry", flat=True))) >= 6
+    assert set(customers.values_list("tier", flat=True)) == set(Tier.values)
+    assert set(customers.values_list("segment", flat=True)) == set(Segment.values)
+    assert len(set(customers.values_list("status", flat=True))) >= 3
+
+
+def test_every_rep_owns_customers_and_managers_see_their_whole_team(demo_output):
+    for rep in User.objects.filter(username__startswith="demo_", role=Role.REP):
+        owned = set(demo_customers().filter(owner=rep).values_list("pk", flat=True))
+        assert owned
+        assert owned <= set(customers_for(rep).values_list("pk", flat=True))
+        assert opportunities_for(rep).exists()
+    for manager in User.objects.filter(username__startswith="demo_", role=Role.MANAGER):
+        team_customers = set(demo_customers().filter(owner__team=manager.team).values_list("pk", flat=True))
+        visible = set(customers_for(manager).values_list("pk", flat=True))
+        assert team_customers and team_customers <= visible
+        assert visible != set(demo_customers().values_list("pk", flat=True))
+
+
+def test_contacts_form_one_org_chart_per_customer_without_cycles(demo_output):
+    contacts = list(Contact.objects.filter(customer__in=demo_customers()))
+    assert 360 <= len(contacts) <= 440
+    by_id = {c.pk: c for c in contacts}
+    roots = Counter(c.customer_id for c in contacts if c.reports_to_id is None)
+    assert set(roots.values()) == {1}
+    assert set(roots) == set(demo_customers().values_list("pk", flat=True))
+    depths = set()
+    for contact in contacts:
+        seen = set()
+        node, depth = contact, 0
+        while node.reports_to_id is not None:
+            assert node.pk not in seen, "cycle in reports_to"
+            seen.add(node.pk)
+            boss = by_id[node.reports_to_id]
+            assert boss.customer_id == node.customer_id
+            assert RANK_ORDER[boss.rank] <= RANK_ORDER[node.rank]
+            node, depth = boss, depth + 1
+        depths.add(depth)
+        assert re.fullmatch(r"1[3-9]\d{9}", contact.mobile)
+        assert re.fullmatch(r"[a-z0-9]+@[a-z0-9-]+\.example\.com", contact.email)
+        assert 1 <= contact.influence <= 5
+    assert depths == {0, 1, 2, 3}
+    assert {c.rank for c in contacts} == set(Rank.values)
+    assert Influence.objects.filter(source__customer__in=demo_customers()).count() >= 10
+
+
+def test_relationships_cover_all_levels_and_are_warmer_at_key_accounts(demo_output):
+    relationships = Relationship.objects.filter(user__username__startswith="demo_")
+    assert set(relationships.values_list("level", flat=True)) == {1, 2, 3, 4, 5}
+
+    def average(segment):
+        levels = list(
+            relationships.filter(contact__customer__segment=segment).values_list("level", flat=True)
+        )
+        return sum(levels) / len(levels)
+
+    assert average(Segment.KEY) > average(Segment.GENERAL)
+    key_contacts = Contact.objects.filter(
+        customer__segment=Segment.KEY, customer__in=demo_customers()
+    ).count()
+    key_covered = (
+        relationships.filter(contact__customer__segment=Segment.KEY).values("contact").distinct().count()
+    )
+    assert key_covered / key_contacts > 0.6
+
+
+def test_opportunities_cover_every_stage_and_status_in_the_expected_mix(demo_output):
+    opportunities = Opportunity.objects.filter(customer__in=demo_customers())
+    assert opportunities.count() == 300
+    statuses = Counter(opportunities.values_list("status", flat=True))
+    assert statuses == {
+        OpportunityStatus.OPEN: 180,
+        OpportunityStatus.WON: 60,
+        OpportunityStatus.LOST: 36,
+        OpportunityStatus.DROPPED: 24,
+    }
+    default_stages = set(Stage.objects.filter(process__code="key-account").values_list("code", flat=True))
+    assert set(
+        opportunities.filter(stage__process__code="key-account").values_list("stage__code", flat=True)
+    ) == (default_stages)
+    assert (
+        set(
+            opportunities.filter(
+                status=OpportunityStatus.OPEN, stage__process__code="key-account"
+            ).values_list("stage__code", flat=True)
+        )
+        == default_stages
+    )
+    assert opportunities.filter(stage__process__code="project-sale").count() >= 5
+    assert re.search(r"[\u4e00-\u9fff]", opportunities.first().name)
+    assert all(o.customer_lead is None or o.customer_lead.customer_id == o.customer_id for o in opportunities)
+
+
+def test_closed_opportunities_carry_reasons_and_lost_ones_name_a_competitor_they_met(demo_output):
+    closed = Opportunity.objects.filter(customer__in=demo_customers()).exclude(status=OpportunityStatus.OPEN)
+    assert not closed.filter(close_reason="").exists()
+    assert not closed.filter(closed_at__isnull=True).exists()
+    assert not closed.filter(closed_at__gt=timezone.now()).exists()
+    for lost in closed.filter(status=OpportunityStatus.LOST):
+        assert lost.lost_to is not None
+        assert lost.competitor_entries.filter(competitor=lost.lost_to).exists()
+    assert not closed.exclude(status=OpportunityStatus.LOST).filter(lost_to__isnull=False).exists()
+    assert not closed.filter(status=OpportunityStatus.WON, stage__is_won=False).exists()
+    assert Competitor.objects.filter(name__contains="Siemens").exists()
+
+
+def test_every_opportunity_has_a_plausible_stage_history_starting_from_none(demo_output):
+    opportunities = {
+        o.pk: o for o in Opportunity.objects.filter(customer__in=demo_customers()).select_related("stage")
+    }
+    orders = dict(Stage.objects.values_list("pk", "order"))
+    history = defaultdict(list)
+    for change in StageChange.objects.filter(opportunity_id__in=opportunities).order_by("changed_at", "id"):
+        history[change.opportunity_id].append(change)
+    now = timezone.now()
+    backward = 0
+    oldest = now
+    for pk, opportunity in opportunities.items():
+        changes = history[pk]
+        assert changes[0].from_stage_id is None
+        assert orders[changes[0].to_stage_id] == 0
+        assert changes[-1].to_stage_id == opportunity.stage_id
+        for before, after in zip(changes, changes[1:], strict=False):
+            assert after.from_stage_id == before.to_stage_id
+            step = orders[after.to_stage_id] - orders[after.from_stage_id]
+            if step < 0:
+                backward += 1
+                assert after.note
+            elif opportunity.status != OpportunityStatus.WON or after is not changes[-1]:
+                assert step == 1
+        assert changes[-1].changed_at < now
+        assert changes[0].changed_at > now - dt.timedelta(days=560)
+        oldest = min(oldest, changes[0].changed_at)
+    assert backward >= 5
+    assert oldest < now - dt.timedelta(days=365)
+    assert CriterionCheck.objects.filter(opportunity_id__in=opportunities).count() > 300
+
+
+def test_four_elements_follow_the_stage_rules(demo_output):
+    opportunities = Opportunity.objects.filter(customer__in=demo_customers(), status=OpportunityStatus.OPEN)
+    late = opportunities.filter(stage__requires_exact_amount=True)
+    assert late.count() > 40
+    assert not late.filter(amount__isnull=True).exists()
+    assert not late.filter(sign_date__isnull=True).exists()
+    assert not late.exclude(sign_date_precision=DatePrecision.DAY).exists()
+    early = list(opportunities.filter(stage__requires_exact_amount=False))
+    assert any(o.amount is None and o.amount_low is not None for o in early)
+    assert {o.sign_date_precision for o in early} == set(DatePrecision.values)
+    assert 1 <= sum(not o.is_complete for o in early) <= 15
+    assert all(o.is_complete for o in late)
+    today = timezone.localdate()
+    assert max(o.sign_date for o in late) > today + dt.timedelta(days=60)
+
+
+def test_deal_teams_and_decision_chains_are_filled(demo_output):
+    opportunities = Opportunity.objects.filter(customer__in=demo_customers())
+    members = OpportunityMember.objects.filter(opportunity__in=opportunities)
+    leaders = members.filter(role=MemberRole.LEADER)
+    assert leaders.count() == opportunities.count()
+    assert not any(m.user_id != m.opportunity.owner_id for m in leaders.select_related("opportunity"))
+    assert set(members.values_list("role", flat=True)) == set(MemberRole.values)
+    roles = OpportunityContact.objects.filter(opportunity__in=opportunities)
+    assert set(roles.values_list("decision_role", flat=True)) == set(DecisionRole.values)
+    assert set(roles.values_list("stance", flat=True)) == set(Stance.values)
+
+
+def test_running_again_does_not_duplicate_anything(demo_output):
+    before = (
+        User.objects.count(),
+        Customer.objects.count(),
+        Contact.objects.count(),
+        Opportunity.objects.count(),
+    )
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    assert "already" in out.getvalue()
+    assert (
+        User.objects.count(),
+        Customer.objects.count(),
+        Contact.objects.count(),
+        Opportunity.objects.count(),
+    ) == (before)
+
+
+def test_if_empty_does_nothing_on_a_database_with_users_but_prints_the_logins(demo_output):
+    delete_demo_data()
+    User.objects.create_user(username="someone", password="x-irrelevant-pass")
+    out = io.StringIO()
+    call_command("demo", "--if-empty", stdout=out)
+    assert not User.objects.filter(username__startswith="demo_").exists()
+    assert Customer.objects.count() == 0
+    assert out.getvalue() == ""
+
+
+def test_if_empty_prints_the_logins_when_the_demo_is_loaded(demo_output):
+    out = io.StringIO()
+    call_command("demo", "--if-empty", stdout=out)
+    assert "demo_manager_east" in out.getvalue()
+    assert "loaded" not in out.getvalue()
+
+
+def test_delete_demo_data_leaves_no_demo_rows_but_keeps_other_data(demo_output):
+    other_team = Team.objects.create(name="Other team")
+    other = User.objects.create_user(username="other_rep", password="x-irrelevant-pass", team=other_team)
+    delete_demo_data()
+    assert not User.objects.filter(username__startswith="demo_").exists()
+    assert Customer.objects.count() == 0
+    assert Contact.objects.count() == 0
+    assert Opportunity.objects.count() == 0
+    assert list(Team.objects.values_list("name", flat=True)) == ["Other team"]
+    assert User.objects.filter(pk=other.pk).exists()
+
+
+def test_same_seed_gives_the_same_world_after_a_reset(demo_output):
+    first = digest()
+    counts = (
+        Customer.objects.count(),
+        Contact.objects.count(),
+        Opportunity.objects.count(),
+        StageChange.objects.count(),
+    )
+    out = io.StringIO()
+    call_command("demo", "--reset", "--seed", "2026", stdout=out)
+    assert "demo_admin" in out.getvalue()
+    assert (
+        Customer.objects.count(),
+        Contact.objects.count(),
+        Opportunity.objects.count(),
+        StageChange.objects.count(),
+    ) == counts
+    assert digest() == first
