@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from kam.api_helpers import Ref, ref, user_ref
 
-from .models import DatePrecision, Opportunity, SalesProcess, Stage, StageChange
+from .models import Opportunity, SalesProcess, Stage, StageChange
 
 Money = Decimal
 CENT = Decimal("0.01")
@@ -257,7 +257,8 @@ class OpportunityFilters(Schema):
     offset: int = Field(0, ge=0, description="Rows to skip.")
 
 
-MONEY_FIELD: dict[str, Any] = {"ge": 0, "max_digits": 16, "decimal_places": 2}
+# An amount a client sends: yuan, never negative, at most 14 digits before the point and 2 after.
+MoneyIn = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2)]
 
 
 class OpportunityCreateIn(Schema):
@@ -271,11 +272,11 @@ class OpportunityCreateIn(Schema):
     stage: int | str | None = Field(
         None, description="Stage id or code (e.g. `P2`) of the default process; default its first stage."
     )
-    amount: Money | None = Field(None, description="Single expected amount in yuan, ≥ 0.", **MONEY_FIELD)
-    amount_low: Money | None = Field(None, description="Low end of an amount range.", **MONEY_FIELD)
-    amount_high: Money | None = Field(None, description="High end of an amount range.", **MONEY_FIELD)
+    amount: MoneyIn | None = Field(None, description="Single expected amount in yuan, ≥ 0.")
+    amount_low: MoneyIn | None = Field(None, description="Low end of an amount range.")
+    amount_high: MoneyIn | None = Field(None, description="High end of an amount range.")
     sign_date: dt.date | None = Field(None, description="Expected sign date, YYYY-MM-DD.")
-    sign_date_precision: Precision = Field(DatePrecision.DAY.value, description="day, month or quarter.")
+    sign_date_precision: Precision = Field("day", description="day, month or quarter.")
     product_line: str = Field("", max_length=100)
     gross_margin: Decimal | None = Field(
         None, ge=-100, le=100, max_digits=5, decimal_places=2, description="Percent."
@@ -293,9 +294,9 @@ class OpportunityUpdateIn(Schema):
 
     name: str | None = Field(None, min_length=1, max_length=200)
     owner: int | None = Field(None, description="User id of the new owner.")
-    amount: Money | None = Field(None, description="Single expected amount; null clears it.", **MONEY_FIELD)
-    amount_low: Money | None = Field(None, **MONEY_FIELD)
-    amount_high: Money | None = Field(None, **MONEY_FIELD)
+    amount: MoneyIn | None = Field(None, description="Single expected amount; null clears it.")
+    amount_low: MoneyIn | None = Field(None)
+    amount_high: MoneyIn | None = Field(None)
     sign_date: dt.date | None = Field(None, description="YYYY-MM-DD; null clears it.")
     sign_date_precision: Precision | None = None
     product_line: str | None = Field(None, max_length=100)

@@ -264,6 +264,9 @@ def test_create_for_a_customer_the_rep_cannot_see_is_refused_and_nothing_is_save
     [
         ({"name": "X", "amount": "-1"}, "amount"),
         ({"name": "X", "amount": "abc"}, "amount"),
+        ({"name": "X", "amount": "1.005"}, "amount"),
+        ({"name": "X", "amount": "NaN"}, "amount"),
+        ({"name": "X", "amount": "1e20"}, "amount"),
         ({"name": "X", "sign_date": "2027-02-30"}, "sign_date"),
         ({"name": "X", "sign_date": "soon"}, "sign_date"),
         ({"name": ""}, "name"),
