@@ -1,0 +1,25 @@
+"""People over JSON: the caller, and the users whose work the caller may see (for owner filters)."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router
+
+from kam.org.models import User
+from kam.org.visibility import visible_users
+
+from .schemas import MeOut, UserOut
+
+router = Router(tags=["people"])
+
+
+@router.get("/me", response=MeOut, summary="The authenticated user")
+def me(request: HttpRequest) -> dict[str, Any]:
+    user: User = request.user  # type: ignore[assignment]
+    return {**UserOut.from_user(user), "sees_everything": user.sees_everything}
+
+
+@router.get("/users", response=list[UserOut], summary="Users whose work you can see")
+def users(request: HttpRequest) -> list[dict[str, Any]]:
+    people = visible_users(request.user).select_related("team").order_by("username")  # type: ignore[arg-type]
+    return [UserOut.from_user(u) for u in people]
