@@ -2,17 +2,56 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from pydantic import BeforeValidator, ConfigDict, field_validator
 
 from kam.core.errors import ConflictError, PreconditionRequired
 
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
+
+
+# Ids and offsets a client sends: bounded so an absurd number is a 422, not a database overflow.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Offset = Annotated[int, Field(ge=0, le=10**9)]
+
+
+def _int_to_text(value: Any) -> Any:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+# "An id or a code" as one text field: a union type would report its errors per member
+# (`to_stage.constrained-int`), not under the field's own name.
+IdOrCode = Annotated[str, BeforeValidator(_int_to_text), Field(min_length=1, max_length=200)]
+
+
+def as_id(text: str) -> int | None:
+    """The id a text names, if it is one that could exist."""
+    text = text.strip()
+    return int(text) if text.isdigit() and 0 < int(text) <= MAX_ID else None
+
+
+class TextSafeSchema(Schema):
+    """Refuses NUL characters in any text: PostgreSQL cannot store them, so they would be a 500."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError(_("Text must not contain NUL characters."))
+        return value
+
+
+class InputSchema(TextSafeSchema):
+    """A request body: unknown fields are refused, so a typo is an error and not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class ErrorOut(Schema):

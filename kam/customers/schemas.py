@@ -7,9 +7,8 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
 
-from kam.api_helpers import Ref, ref, user_ref
+from kam.api_helpers import Id, InputSchema, Offset, Ref, TextSafeSchema, ref, user_ref
 
 from .models import Customer
 
@@ -63,23 +62,21 @@ class CustomerListOut(Schema):
     count: int = Field(..., description="Total matching rows; page with limit and offset.")
 
 
-class CustomerFilters(Schema):
+class CustomerFilters(TextSafeSchema):
     q: str | None = Field(None, description="Text in the name or short name.")
     tier: TierChoice | None = None
     segment: SegmentChoice | None = None
     status: StatusChoice | None = None
-    owner: int | None = Field(None, description="Owner's user id.")
+    owner: Id | None = Field(None, description="Owner's user id.")
     limit: int = Field(50, ge=1, le=200, description="Page size, at most 200.")
-    offset: int = Field(0, ge=0, description="Rows to skip.")
+    offset: Offset = Field(0, description="Rows to skip.")
 
 
-class CustomerCreateIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class CustomerCreateIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=200)
     short_name: str = Field("", max_length=60)
-    parent: int | None = Field(None, description="Id of the group customer (one you can see).")
-    owner: int | None = Field(None, description="User id of the owner; default yourself.")
+    parent: Id | None = Field(None, description="Id of the group customer (one you can see).")
+    owner: Id | None = Field(None, description="User id of the owner; default yourself.")
     industry: str = Field("", max_length=100)
     region: str = Field("", max_length=100)
     status: StatusChoice = "prospect"
@@ -88,24 +85,22 @@ class CustomerCreateIn(Schema):
     annual_revenue: Decimal | None = Field(
         None, ge=0, max_digits=16, decimal_places=2, description="In yuan."
     )
-    employees: int | None = Field(None, ge=0)
+    employees: int | None = Field(None, ge=0, le=2_147_483_647)
     notes: str = ""
 
 
-class CustomerUpdateIn(Schema):
+class CustomerUpdateIn(InputSchema):
     """Only the fields sent are changed."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(None, min_length=1, max_length=200)
     short_name: str | None = Field(None, max_length=60)
-    parent: int | None = Field(None, description="Id of the group customer; null detaches it.")
-    owner: int | None = Field(None, description="User id of the new owner.")
+    parent: Id | None = Field(None, description="Id of the group customer; null detaches it.")
+    owner: Id | None = Field(None, description="User id of the new owner.")
     industry: str | None = Field(None, max_length=100)
     region: str | None = Field(None, max_length=100)
     status: StatusChoice | None = None
     tier: TierChoice | None = None
     segment: SegmentChoice | None = None
     annual_revenue: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
-    employees: int | None = Field(None, ge=0)
+    employees: int | None = Field(None, ge=0, le=2_147_483_647)
     notes: str | None = None

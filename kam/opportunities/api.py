@@ -10,7 +10,14 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from kam.api_helpers import READ_ERRORS, VERSIONED_WRITE_ERRORS, WRITE_ERRORS, expected_version, set_etag
+from kam.api_helpers import (
+    READ_ERRORS,
+    VERSIONED_WRITE_ERRORS,
+    WRITE_ERRORS,
+    as_id,
+    expected_version,
+    set_etag,
+)
 from kam.customers.models import Customer
 from kam.org.models import User
 from kam.org.visibility import contacts_for, customers_for, visible_users
@@ -120,14 +127,12 @@ def _contact_field(by: User, contact_id: int, field: str) -> Contact:
     return contact
 
 
-def _stage_in(stages: QuerySet[Stage], value: int | str, field: str) -> Stage:
-    stage = None
-    if isinstance(value, int):
-        stage = stages.filter(pk=value).first()
-    else:
-        stage = stages.filter(code__iexact=value.strip()).first()
-        if stage is None and value.strip().isdigit():
-            stage = stages.filter(pk=int(value)).first()
+def _stage_in(stages: QuerySet[Stage], value: str, field: str) -> Stage:
+    """A stage by code (e.g. `P3`) or id, among the given stages only."""
+    stage = stages.filter(code__iexact=value.strip()).first()
+    stage_id = as_id(value)
+    if stage is None and stage_id is not None:
+        stage = stages.filter(pk=stage_id).first()
     if stage is None:
         raise ValidationError({field: [_("Unknown stage.")]})
     return stage
@@ -274,11 +279,10 @@ def close_opportunity(
     version = expected_version(request, opportunity.version)
     lost_to = None
     if payload.lost_to is not None:
-        competitors = Competitor.objects.all()
-        if isinstance(payload.lost_to, int):
-            lost_to = competitors.filter(pk=payload.lost_to).first()
-        else:
-            lost_to = competitors.filter(name=payload.lost_to.strip()).first()
+        lost_to = Competitor.objects.filter(name=payload.lost_to.strip()).first()
+        competitor_id = as_id(payload.lost_to)
+        if lost_to is None and competitor_id is not None:
+            lost_to = Competitor.objects.filter(pk=competitor_id).first()
         if lost_to is None:
             raise ValidationError({"lost_to": [_("Unknown competitor.")]})
     services.close_opportunity(

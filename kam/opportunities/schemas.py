@@ -7,9 +7,8 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
 
-from kam.api_helpers import Ref, ref, user_ref
+from kam.api_helpers import Id, IdOrCode, InputSchema, Offset, Ref, TextSafeSchema, ref, user_ref
 
 from .models import Opportunity, SalesProcess, Stage, StageChange
 
@@ -238,15 +237,15 @@ class OpportunityListOut(Schema):
     totals: Totals
 
 
-class OpportunityFilters(Schema):
+class OpportunityFilters(TextSafeSchema):
     """The pipeline table's filters."""
 
-    owner: int | None = Field(None, description="Owner's user id.")
-    team: int | None = Field(None, description="Team id; includes the teams below it.")
-    stage: int | None = Field(None, description="Stage id.")
+    owner: Id | None = Field(None, description="Owner's user id.")
+    team: Id | None = Field(None, description="Team id; includes the teams below it.")
+    stage: Id | None = Field(None, description="Stage id.")
     status: StatusFilter | None = Field(None, description="open, won, lost, dropped or all (the default).")
     sign_quarter: str | None = Field(None, description="Expected sign quarter, `2027 Q3` (or `27.Q3`).")
-    customer: int | None = Field(None, description="Customer id; includes the group's subsidiaries.")
+    customer: Id | None = Field(None, description="Customer id; includes the group's subsidiaries.")
     q: str | None = Field(None, description="Text in the name, project number or customer name.")
     incomplete: bool = Field(False, description="Only opportunities missing one of the four elements.")
     sort: str | None = Field(
@@ -254,22 +253,20 @@ class OpportunityFilters(Schema):
         description="number, name, customer, owner, stage, amount, sign_date, status or updated; prefix `-` to reverse. Default `-updated`.",
     )
     limit: int = Field(50, ge=1, le=200, description="Page size, at most 200.")
-    offset: int = Field(0, ge=0, description="Rows to skip.")
+    offset: Offset = Field(0, description="Rows to skip.")
 
 
 # An amount a client sends: yuan, never negative, at most 14 digits before the point and 2 after.
 MoneyIn = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2)]
 
 
-class OpportunityCreateIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    customer: int = Field(..., description="Id of a customer you can see.")
+class OpportunityCreateIn(InputSchema):
+    customer: Id = Field(..., description="Id of a customer you can see.")
     name: str = Field(..., min_length=1, max_length=200)
-    owner: int | None = Field(
+    owner: Id | None = Field(
         None, description="User id of the owner; default yourself. Must be someone whose work you see."
     )
-    stage: int | str | None = Field(
+    stage: IdOrCode | None = Field(
         None, description="Stage id or code (e.g. `P2`) of the default process; default its first stage."
     )
     amount: MoneyIn | None = Field(None, description="Single expected amount in yuan, ≥ 0.")
@@ -282,18 +279,16 @@ class OpportunityCreateIn(Schema):
         None, ge=-100, le=100, max_digits=5, decimal_places=2, description="Percent."
     )
     expense_budget: Money | None = Field(None, ge=0, max_digits=14, decimal_places=2)
-    customer_lead: int | None = Field(None, description="Contact id of the customer-side lead.")
+    customer_lead: Id | None = Field(None, description="Contact id of the customer-side lead.")
     initiated_at: dt.date | None = None
     note: str = Field("", description="Why the opportunity was opened (kept in the stage history).")
 
 
-class OpportunityUpdateIn(Schema):
+class OpportunityUpdateIn(InputSchema):
     """Only the fields sent are changed; stage and status have their own endpoints (move, close)."""
 
-    model_config = ConfigDict(extra="forbid")
-
     name: str | None = Field(None, min_length=1, max_length=200)
-    owner: int | None = Field(None, description="User id of the new owner.")
+    owner: Id | None = Field(None, description="User id of the new owner.")
     amount: MoneyIn | None = Field(None, description="Single expected amount; null clears it.")
     amount_low: MoneyIn | None = Field(None)
     amount_high: MoneyIn | None = Field(None)
@@ -302,21 +297,19 @@ class OpportunityUpdateIn(Schema):
     product_line: str | None = Field(None, max_length=100)
     gross_margin: Decimal | None = Field(None, ge=-100, le=100, max_digits=5, decimal_places=2)
     expense_budget: Money | None = Field(None, ge=0, max_digits=14, decimal_places=2)
-    customer_lead: int | None = Field(None, description="Contact id; null clears it.")
+    customer_lead: Id | None = Field(None, description="Contact id; null clears it.")
     initiated_at: dt.date | None = None
 
 
-class MoveIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    to_stage: int | str = Field(
+class MoveIn(InputSchema):
+    to_stage: IdOrCode = Field(
         ..., description="Target stage: its id, or its code in the opportunity's process (e.g. `P3`)."
     )
     key_node_confirmed: bool = Field(
         False, description="Required for a forward move: the target stage's key node is done."
     )
     note: str = Field("", description="Why; required for a backward move.")
-    version: int | None = Field(None, description="The version you read, if you do not send If-Match.")
+    version: Id | None = Field(None, description="The version you read, if you do not send If-Match.")
 
 
 class MoveOut(Schema):
@@ -324,12 +317,10 @@ class MoveOut(Schema):
     warnings: list[str] = Field(..., description="Open exit criteria of the stage left behind.")
 
 
-class CloseIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class CloseIn(InputSchema):
     status: CloseStatus = Field(..., description="won, lost or dropped.")
     reason: str = Field(..., description="Why it ended; required.")
-    lost_to: int | str | None = Field(None, description="Competitor id or name (lost only).")
+    lost_to: IdOrCode | None = Field(None, description="Competitor id or name (lost only).")
 
 
 class StageChangeOut(Schema):

@@ -6,9 +6,8 @@ import datetime as dt
 from typing import Any, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
 
-from kam.api_helpers import Ref, ref, user_ref
+from kam.api_helpers import Id, InputSchema, Offset, Ref, TextSafeSchema, ref, user_ref
 
 from .models import Contact, Relationship, RelationshipChange
 
@@ -58,21 +57,19 @@ class ContactListOut(Schema):
     count: int = Field(..., description="Total matching rows; page with limit and offset.")
 
 
-class ContactFilters(Schema):
-    customer: int | None = Field(None, description="Only this customer's contacts.")
+class ContactFilters(TextSafeSchema):
+    customer: Id | None = Field(None, description="Only this customer's contacts.")
     q: str | None = Field(None, description="Text in the name, title or department.")
     limit: int = Field(50, ge=1, le=200, description="Page size, at most 200.")
-    offset: int = Field(0, ge=0, description="Rows to skip.")
+    offset: Offset = Field(0, description="Rows to skip.")
 
 
-class ContactCreateIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    customer: int = Field(..., description="Id of a customer you can see.")
+class ContactCreateIn(InputSchema):
+    customer: Id = Field(..., description="Id of a customer you can see.")
     name: str = Field(..., min_length=1, max_length=100)
     title: str = Field("", max_length=100)
     department: str = Field("", max_length=100)
-    reports_to: int | None = Field(None, description="Contact id of the manager (same customer).")
+    reports_to: Id | None = Field(None, description="Contact id of the manager (same customer).")
     rank: RankChoice = "mid"
     influence: int = Field(3, ge=1, le=5)
     mobile: str = Field("", max_length=20, description="Mainland China mobile number, e.g. 13812345678.")
@@ -82,15 +79,13 @@ class ContactCreateIn(Schema):
     notes: str = ""
 
 
-class ContactUpdateIn(Schema):
+class ContactUpdateIn(InputSchema):
     """Only the fields sent are changed."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(None, min_length=1, max_length=100)
     title: str | None = Field(None, max_length=100)
     department: str | None = Field(None, max_length=100)
-    reports_to: int | None = Field(None, description="Contact id of the manager; null clears it.")
+    reports_to: Id | None = Field(None, description="Contact id of the manager; null clears it.")
     rank: RankChoice | None = None
     influence: int | None = Field(None, ge=1, le=5)
     mobile: str | None = Field(None, max_length=20)
@@ -100,10 +95,8 @@ class ContactUpdateIn(Schema):
     notes: str | None = None
 
 
-class RelationshipIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    user: int | None = Field(None, description="Which of our people knows the contact; default yourself.")
+class RelationshipIn(InputSchema):
+    user: Id | None = Field(None, description="Which of our people knows the contact; default yourself.")
     level: int = Field(..., ge=1, le=5, description="1–5 for CR1–CR5.")
     note: str = Field("", description="Why the level changed (kept in the history).")
 
