@@ -17,8 +17,10 @@ install_error_handlers(api)
 
 from kam.customers.api import router as customers_router  # noqa: E402
 from kam.opportunities.api import router as opportunities_router  # noqa: E402
+from kam.org.api import router as org_router  # noqa: E402
 from kam.relationships.api import router as contacts_router  # noqa: E402
 
 api.add_router("/customers", customers_router)
 api.add_router("/contacts", contacts_router)
 api.add_router("/", opportunities_router)
+api.add_router("/", org_router)

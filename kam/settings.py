@@ -139,6 +139,8 @@ KAM_PROJECT_NUMBER_PREFIX = os.environ.get("KAM_PROJECT_NUMBER_PREFIX", "XM")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
+# WhiteNoise warns for a missing root before the first collectstatic (tests, fresh checkouts).
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

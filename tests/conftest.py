@@ -3,6 +3,26 @@ import pytest
 from tests.factories import PASSWORD, CustomerFactory, TeamFactory, UserFactory, make_opportunity
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real hashing makes every user cost ~0.3 s; the tests are not about hashing."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        # Still verifies hashes made outside a test's settings (e.g. a module-scoped demo load).
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+
+
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    """Serve static files by their source names: tests never run collectstatic, and a
+    manifest left in var/static by `make run` must not change what the pages link to."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD

@@ -68,6 +68,17 @@ class CompetitorFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Competitor {n}")
 
 
+def ensure_sales_processes() -> None:
+    """Re-seed the sales processes after a transactional test flushed the migration's rows."""
+    if SalesProcess.objects.exists():
+        return
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("kam.opportunities.migrations.0003_seed_sales_processes").seed(apps, None)
+
+
 def default_process() -> SalesProcess:
     return SalesProcess.objects.get(code="key-account")
 

@@ -186,7 +186,7 @@ def pipeline_totals(user: User, filters: PipelineFilters) -> dict[str, Any]:
     totals = qs.aggregate(count=Count("id"), total=Sum(EXPECTED_AMOUNT), weighted=Sum(WEIGHTED_AMOUNT))
     return {
         "count": totals["count"] or 0,
-        "amount": totals["total"] or Decimal("0"),
+        "amount": (totals["total"] or Decimal("0")).quantize(Decimal("0.01")),
         "weighted": (totals["weighted"] or Decimal("0")).quantize(Decimal("0.01")),
     }
 

@@ -25,10 +25,16 @@ def team_subtree_ids(root_ids: list[int]) -> set[int]:
 def managed_team_ids(user: User) -> set[int]:
     if user.role != Role.MANAGER:
         return set()
+    # Cached on the user object: one request asks several times (list, totals, pickers).
+    cached = user.__dict__.get("_kam_managed_team_ids")
+    if cached is not None:
+        return cached
     roots = list(Team.objects.filter(manager=user).values_list("id", flat=True))
     if not roots and user.team_id:
         roots = [user.team_id]
-    return team_subtree_ids(roots)
+    ids = team_subtree_ids(roots)
+    user.__dict__["_kam_managed_team_ids"] = ids
+    return ids
 
 
 def visible_users(user: User) -> QuerySet[User]:

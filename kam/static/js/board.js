@@ -165,6 +165,9 @@
         draggable: ".opp-card",
         filter: "a",
         preventOnFilter: false,
+        // Pointer-driven dragging behaves the same with mouse, touch and pen, unlike native HTML5 drag.
+        forceFallback: true,
+        fallbackTolerance: 4,
         onEnd: onEnd,
       });
     });
