@@ -200,7 +200,7 @@ def board_columns(
     if not filters.status:
         base = base.filter(status=OpportunityStatus.OPEN)
     sums: dict[int, dict[str, Any]] = {
-        row["stage_id"]: row
+        row["stage_id"]: dict(row)
         for row in base.values("stage_id").annotate(count=Count("id"), total=Sum(EXPECTED_AMOUNT)).order_by()
     }
     # One query for all cards: rank within the stage by sign date, then cap per column.

@@ -56,7 +56,7 @@ def opportunities_for(user: User, qs: QuerySet | None = None) -> QuerySet:
     if user.sees_everything:
         return qs
     on_team = Exists(OpportunityMember.objects.filter(opportunity_id=OuterRef("pk"), user_id=user.pk))
-    condition = Q(owner_id=user.pk) | on_team
+    condition: Q = Q(owner_id=user.pk) | Q(on_team)
     teams = managed_team_ids(user)
     if teams:
         condition |= Q(owner__team_id__in=teams)

@@ -26,7 +26,9 @@ def rep_with_deal():
     team = TeamFactory(name="East")
     rep = UserFactory(username="board_rep", role=Role.REP, team=team)
     customer = CustomerFactory(owner=rep, name="Huaneng Shanghai")
-    opportunity = make_opportunity(owner=rep, customer=customer, name="Drag me boiler retrofit", stage_code="P0")
+    opportunity = make_opportunity(
+        owner=rep, customer=customer, name="Drag me boiler retrofit", stage_code="P0"
+    )
     return rep, opportunity
 
 
@@ -67,7 +69,11 @@ def test_drag_card_to_next_stage_records_the_move(page, live_server, rep_with_de
     opportunity.refresh_from_db()
     assert opportunity.stage.code == "P1"
     change = StageChange.objects.filter(opportunity=opportunity).first()
-    assert (change.from_stage.code, change.to_stage.code, change.note) == ("P0", "P1", "Budget approved by the plant")
+    assert (change.from_stage.code, change.to_stage.code, change.note) == (
+        "P0",
+        "P1",
+        "Budget approved by the plant",
+    )
 
     page.goto(f"{live_server.url}/opportunities/{opportunity.pk}/")
     history = page.locator("section", has_text="Stage history").last.inner_text()
