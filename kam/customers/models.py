@@ -3,13 +3,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CustomerStatus(models.TextChoices):
     PROSPECT = "prospect", _("Prospect")
     ACTIVE = "active", _("Active")
     DORMANT = "dormant", _("Dormant")
-    LOST = "lost", _("Lost")
+    LOST = "lost", pgettext_lazy("customer status", "Lost")
 
 
 class Tier(models.TextChoices):

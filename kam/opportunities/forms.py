@@ -155,7 +155,7 @@ class CloseForm(forms.Form):
 
 
 class MemberForm(forms.Form):
-    user = UserChoiceField(queryset=User.objects.filter(is_active=True).order_by("username"), label=_("User"))
+    user = UserChoiceField(queryset=User.objects.filter(is_active=True).order_by("username"), label=_("Person"))
     role = forms.ChoiceField(choices=MemberRole.choices, label=_("Role"), initial=MemberRole.MEMBER)
     part = forms.CharField(required=False, max_length=200, label=_("Part"))
 

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SalesProcess(models.Model):
@@ -394,7 +395,7 @@ class DecisionRole(models.TextChoices):
     TECHNICAL_APPROVER = "technical_approver", _("Technical approver")
     BUSINESS_APPROVER = "business_approver", _("Business approver")
     INFLUENCER = "influencer", _("Influencer")
-    USER = "user", _("User")
+    USER = "user", pgettext_lazy("decision role", "User")
     COACH = "coach", _("Coach")
 
 
