@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from kam.customers.models import Customer
@@ -32,6 +33,10 @@ def model_field(name: str, **kwargs: Any) -> forms.Field:
     field = Opportunity._meta.get_field(name).formfield(**kwargs)  # type: ignore[union-attr]
     assert field is not None
     return field
+
+
+def model_label(name: str) -> str:
+    return str(capfirst(Opportunity._meta.get_field(name).verbose_name))  # type: ignore[union-attr]
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -85,7 +90,7 @@ class OpportunityForm(forms.Form):
             owners = owners | User.objects.filter(pk=owner_extra)
         self.fields["owner"] = UserChoiceField(
             queryset=owners.distinct().order_by("username"),
-            label=Opportunity._meta.get_field("owner").verbose_name,
+            label=model_label("owner"),
         )
         for name in ("amount", "amount_low", "amount_high", "gross_margin", "expense_budget"):
             self.fields[name] = model_field(name, required=False)
@@ -96,7 +101,7 @@ class OpportunityForm(forms.Form):
         self.fields["sign_date_precision"] = model_field("sign_date_precision")
         self.fields["product_line"] = model_field("product_line", required=False)
         self.fields["customer_lead"] = forms.ModelChoiceField(
-            queryset=contacts, required=False, label=Opportunity._meta.get_field("customer_lead").verbose_name
+            queryset=contacts, required=False, label=model_label("customer_lead")
         )
         self.fields["initiated_at"] = model_field("initiated_at", widget=DATE_WIDGET, required=False)
         self.order_fields([name for name in self.FIELD_ORDER if name in self.fields])
@@ -117,13 +122,13 @@ class OpportunityCreateForm(OpportunityForm):
         super().__init__(*args, user=user, contacts=contacts, **kwargs)
         self.fields["customer"] = forms.ModelChoiceField(
             queryset=customers_for(user).order_by("name"),
-            label=Opportunity._meta.get_field("customer").verbose_name,
+            label=model_label("customer"),
         )
         self.fields["stage"] = StageChoiceField(
             queryset=Stage.objects.select_related("process").order_by(
                 "-process__is_default", "process_id", "order"
             ),
-            label=Opportunity._meta.get_field("stage").verbose_name,
+            label=model_label("stage"),
         )
         self.order_fields([name for name in self.FIELD_ORDER if name in self.fields])
 
@@ -155,7 +160,9 @@ class CloseForm(forms.Form):
 
 
 class MemberForm(forms.Form):
-    user = UserChoiceField(queryset=User.objects.filter(is_active=True).order_by("username"), label=_("Person"))
+    user = UserChoiceField(
+        queryset=User.objects.filter(is_active=True).order_by("username"), label=_("Person")
+    )
     role = forms.ChoiceField(choices=MemberRole.choices, label=_("Role"), initial=MemberRole.MEMBER)
     part = forms.CharField(required=False, max_length=200, label=_("Part"))
 

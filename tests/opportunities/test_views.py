@@ -37,6 +37,8 @@ JSON = {"HTTP_ACCEPT": "application/json"}
 def fast_test_settings(settings):
     # The factories hash a password per user; PBKDF2 makes every `world` cost seconds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Assertions read the English msgids; the default language is zh-Hans.
+    settings.LANGUAGE_CODE = "en"
     # kam.core.storage.StaticStorage still raises for files never collected (no collectstatic in tests).
     settings.STORAGES = {
         **settings.STORAGES,
@@ -111,6 +113,14 @@ def test_pipeline_shows_range_and_gap_badges(client, world):
     assert "¥100,000.00–¥300,000.00" in body
     assert "no sign date" in body
     assert "no amount" not in body
+
+
+def test_pipeline_in_chinese_keeps_yuan_with_thousands_separators(client, world, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    client.force_login(world.east_rep)
+    body = client.get(reverse("opportunities:pipeline")).content.decode()
+    assert '<html lang="zh-hans">' in body
+    assert "¥1,000,000.00" in body
 
 
 def test_pipeline_empty_state(client, world):
@@ -307,6 +317,7 @@ def test_pipeline_sorts_by_amount_both_ways_keeping_filters(client, varied):
     assert names_in(response) == ["Crane", "East furnace", "Ranged"]
     body = response.content.decode()
     assert "▼" in body
+    assert 'name="sort" value="-amount" form="pipeline-filters"' in body  # the filter form keeps the sort
     # the amount header toggles back to ascending and keeps the search
     assert response.context["sort_links"]["amount"]["url"] == "?sort=amount&q=e"
 
