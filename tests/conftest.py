@@ -23,6 +23,17 @@ def plain_static_files(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def english_by_default(settings):
+    """Assertions read the English msgids; the product's default language is zh-Hans.
+    Tests about Chinese switch language themselves."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD

@@ -51,9 +51,3 @@ class ApiClient:
 def api_as():
     """`api_as(user)` → an ApiClient authenticated as that user."""
     return ApiClient
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The world fixture sets seven passwords; the real hasher would make each test take seconds."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -68,11 +68,6 @@ def test_openapi_declares_bearer_and_session_auth(schema):
 
 
 def test_docs_page_renders(client, world, settings):
-    # Tests run without collectstatic; the manifest storage would refuse swagger-ui's files.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     client.force_login(world.director)
     response = client.get("/api/v1/docs")
     assert response.status_code == 200

@@ -9,11 +9,6 @@ from tests.factories import CustomerFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_create_customer_saves_it_with_a_created_history_row():
     rep = UserFactory()
     customer = services.create_customer(

@@ -16,18 +16,6 @@ from tests.factories import ContactFactory, CustomerFactory, make_opportunity
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def plain_static_storage(settings):
-    # Pages link static files; without collectstatic the manifest storage cannot name them.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.LANGUAGE_CODE = "en"
-    # The world fixture creates seven users; the slow production hasher would dominate the run.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def org_chart_data(response):
     match = re.search(
         r'<script id="orgchart-data" type="application/json">(.*?)</script>', response.content.decode(), re.S

@@ -167,7 +167,7 @@ def test_move_forward_records_change_and_warns_about_open_exit_criteria():
         opportunity, stage("P3"), by=opportunity.owner, key_node_confirmed=True, note="met"
     )
     assert len(result.warnings) == len(criteria) - 1
-    assert criteria[1].text in result.warnings[0]
+    assert criteria[1].display_text in result.warnings[0]
     opportunity.refresh_from_db()
     assert opportunity.stage.code == "P3" and opportunity.version == 2
     change = StageChange.objects.filter(opportunity=opportunity).first()

@@ -33,19 +33,6 @@ pytestmark = pytest.mark.django_db
 JSON = {"HTTP_ACCEPT": "application/json"}
 
 
-@pytest.fixture(autouse=True)
-def fast_test_settings(settings):
-    # The factories hash a password per user; PBKDF2 makes every `world` cost seconds.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Assertions read the English msgids; the default language is zh-Hans.
-    settings.LANGUAGE_CODE = "en"
-    # kam.core.storage.StaticStorage still raises for files never collected (no collectstatic in tests).
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 def names_in(response) -> list[str]:
     return [opp.name for opp in response.context["rows"]]
 

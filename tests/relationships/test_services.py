@@ -8,11 +8,6 @@ from tests.factories import ContactFactory, CustomerFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_create_contact_under_a_manager_of_the_same_customer():
     boss = ContactFactory(name="Boss")
     contact = services.create_contact(

@@ -8,17 +8,6 @@ from tests.factories import ContactFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def page_settings(settings):
-    # Pages link static files; without collectstatic the manifest storage cannot name them.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.LANGUAGE_CODE = "en"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def contact_post(**overrides):
     data = {
         "name": "Li Na",

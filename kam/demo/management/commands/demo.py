@@ -6,6 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kam.demo.generator import DEFAULT_SEED, build_demo, delete_demo_data, demo_data_exists
@@ -41,7 +42,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             if reset:
                 delete_demo_data()
-            counts = build_demo(seed)
+            # Texts the services write (e.g. the note of a won stage change) are stored in the
+            # active language; a fixed one keeps the same seed giving the same data.
+            with translation.override("zh-hans"):
+                counts = build_demo(seed)
         self.stdout.write(
             self.style.SUCCESS(
                 _("Demo data loaded (seed %(seed)s) in %(seconds).1f s:")
