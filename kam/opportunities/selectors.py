@@ -240,3 +240,51 @@ def opportunity_detail(user: User, pk: int) -> Opportunity:
         "customer", "owner", "stage", "stage__process", "lost_to", "customer_lead"
     )
     return get_object_or_404(qs, pk=pk)
+
+
+def opportunity_page(opportunity: Opportunity) -> dict[str, Any]:
+    """Everything the opportunity page shows around the record itself, in a fixed number of queries."""
+    from .models import CriterionCheck, ExitCriterion, OpportunityCompetitor, OpportunityMember, StageChange
+
+    stages = list(
+        Stage.objects.filter(process_id=opportunity.stage.process_id)
+        .order_by("order")
+        .prefetch_related(Prefetch("exit_criteria", queryset=ExitCriterion.objects.order_by("order", "id")))
+    )
+    current = opportunity.stage
+    checked = set(
+        CriterionCheck.objects.filter(opportunity=opportunity).values_list("criterion_id", flat=True)
+    )
+    path = []
+    criteria: list[dict[str, Any]] = []
+    for stage in stages:
+        state = "done" if stage.order < current.order else "current" if stage.pk == current.pk else "later"
+        path.append({"stage": stage, "state": state})
+        if stage.pk == current.pk:
+            criteria = [{"criterion": c, "checked": c.pk in checked} for c in stage.exit_criteria.all()]
+    return {
+        "path": path,
+        "criteria": criteria,
+        "history": list(
+            StageChange.objects.filter(opportunity=opportunity).select_related(
+                "from_stage", "to_stage", "changed_by"
+            )
+        ),
+        "changes": list(opportunity.changes.select_related("changed_by")[:100]),
+        "members": list(
+            OpportunityMember.objects.filter(opportunity=opportunity)
+            .select_related("user")
+            .order_by("role", "id")
+        ),
+        "contact_roles": list(
+            OpportunityContact.objects.filter(opportunity=opportunity)
+            .select_related("contact")
+            .annotate(company_level=company_level_subquery())
+            .order_by("contact__rank", "decision_role")
+        ),
+        "competitors": list(
+            OpportunityCompetitor.objects.filter(opportunity=opportunity)
+            .select_related("competitor")
+            .order_by("competitor__name")
+        ),
+    }

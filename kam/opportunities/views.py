@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -37,16 +36,13 @@ from .forms import (
     add_service_errors,
 )
 from .models import (
-    CriterionCheck,
     ExitCriterion,
     Opportunity,
-    OpportunityCompetitor,
     OpportunityContact,
     OpportunityMember,
     OpportunityStatus,
     SalesProcess,
     Stage,
-    StageChange,
 )
 
 PAGE_SIZE = 50
@@ -223,46 +219,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, opportunity: Opportunity, **extra: Any) -> dict[str, Any]:
-    stages = list(
-        Stage.objects.filter(process_id=opportunity.stage.process_id)
-        .order_by("order")
-        .prefetch_related(Prefetch("exit_criteria", queryset=ExitCriterion.objects.order_by("order", "id")))
-    )
+    page = selectors.opportunity_page(opportunity)
+    for change in page["changes"]:
+        change.label = _field_label(change.field)
     current = opportunity.stage
-    checked = set(
-        CriterionCheck.objects.filter(opportunity=opportunity).values_list("criterion_id", flat=True)
-    )
-    path = []
-    criteria: list[dict[str, Any]] = []
-    for stage in stages:
-        state = "done" if stage.order < current.order else "current" if stage.pk == current.pk else "later"
-        path.append({"stage": stage, "state": state})
-        if stage.pk == current.pk:
-            criteria = [{"criterion": c, "checked": c.pk in checked} for c in stage.exit_criteria.all()]
-    history = list(
-        StageChange.objects.filter(opportunity=opportunity).select_related(
-            "from_stage", "to_stage", "changed_by"
-        )
-    )
-    changes = list(opportunity.changes.select_related("changed_by")[:100])
-    for change in changes:
-        change.label = _field_label(change.field)  # type: ignore[attr-defined]
-    members = list(
-        OpportunityMember.objects.filter(opportunity=opportunity)
-        .select_related("user")
-        .order_by("role", "id")
-    )
-    contact_roles = list(
-        OpportunityContact.objects.filter(opportunity=opportunity)
-        .select_related("contact")
-        .annotate(company_level=selectors.company_level_subquery())
-        .order_by("contact__rank", "decision_role")
-    )
-    competitors = list(
-        OpportunityCompetitor.objects.filter(opportunity=opportunity)
-        .select_related("competitor")
-        .order_by("competitor__name")
-    )
     customer_contacts = Contact.objects.filter(customer_id=opportunity.customer_id).order_by("name")
     move_form = MoveForm(initial={"version": opportunity.version})
     move_form.fields["to_stage"].queryset = Stage.objects.filter(  # type: ignore[attr-defined]
@@ -271,13 +231,7 @@ def _detail_context(request: HttpRequest, opportunity: Opportunity, **extra: Any
     context = {
         "nav": "pipeline",
         "opportunity": opportunity,
-        "path": path,
-        "criteria": criteria,
-        "history": history,
-        "changes": changes,
-        "members": members,
-        "contact_roles": contact_roles,
-        "competitors": competitors,
+        **page,
         "move_form": move_form,
         "close_form": CloseForm(initial={"version": opportunity.version}),
         "member_form": MemberForm(),
