@@ -66,6 +66,13 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.name or self.username
 
+    def save(self, *args, **kwargs) -> None:
+        # The administrator role is what opens Django's admin: keep the flags in step with it.
+        if self.role == Role.ADMIN:
+            self.is_staff = True
+            self.is_superuser = True
+        super().save(*args, **kwargs)
+
     def get_full_name(self) -> str:
         return self.name or self.username
 

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from .models import ApiToken, User
+from .services import issue_token, revoke_token
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=gettext_lazy("Name"), max_length=100, help_text=gettext_lazy("What uses this token.")
+    )
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    """Personal API tokens: issued here, shown once, stored only as a hash."""
+    user = _user(request)
+    new_token = None
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _token, new_token = issue_token(user, form.cleaned_data["name"])
+        form = TokenForm()
+    return render(
+        request,
+        "org/tokens.html",
+        {
+            "tokens": ApiToken.objects.filter(user=user).order_by("-created_at"),
+            "form": form,
+            "new_token": new_token,
+        },
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=pk, user=_user(request))
+    revoke_token(token)
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+    return redirect("tokens")
