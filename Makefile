@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := kam.settings
 
-.PHONY: install run serve demo test test-postgres lint format messages clean bench
+.PHONY: install run demo test lint format messages clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
