@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
 from django.utils.translation import gettext as _
 
+from kam.core.templatetags.kam_format import format_money, money
+
 register = template.Library()
 
 
-def format_money(value: Any) -> str:
-    """Yuan with thousands separators and two decimals, independent of the locale's grouping."""
-    if value is None or value == "":
-        return ""
-    try:
-        amount = Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        return str(value)
-    return f"¥{amount.quantize(Decimal('0.01')):,}"
-
-
-@register.filter
-def money(value: Any) -> str:
-    return format_money(value)
+# Registered here too, so opportunity templates need one {% load %}.
+register.filter("money", money)
 
 
 @register.filter

@@ -1,4 +1,4 @@
-"""Display helpers for the customer and contact pages."""
+"""Display helpers shared by every page."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from django import template
 register = template.Library()
 
 
-@register.filter
-def yuan(value: Any) -> str:
-    """Yuan as ¥1,234,567.89 in every language: our users read amounts with comma grouping."""
+def format_money(value: Any) -> str:
+    """Yuan as ¥1,234,567.89 in every language: our users read amounts with comma grouping,
+    whatever the locale's own grouping."""
     if value is None or value == "":
         return ""
     try:
@@ -20,3 +20,8 @@ def yuan(value: Any) -> str:
     except (InvalidOperation, TypeError, ValueError):
         return str(value)
     return f"¥{amount.quantize(Decimal('0.01')):,}"
+
+
+@register.filter
+def money(value: Any) -> str:
+    return format_money(value)
