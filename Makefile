@@ -23,13 +23,13 @@ var/secret_key:
 	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
 
 run: install var/secret_key
-	SECRET_KEY=$$(cat var/secret_key) $(BIN)/kam migrate --noinput
-	SECRET_KEY=$$(cat var/secret_key) $(BIN)/kam collectstatic --noinput --verbosity 0
-	SECRET_KEY=$$(cat var/secret_key) $(BIN)/kam demo --if-empty
-	SECRET_KEY=$$(cat var/secret_key) $(BIN)/kam serve --host $(HOST) --port $(PORT)
+	$(BIN)/kam migrate --noinput
+	$(BIN)/kam collectstatic --noinput --verbosity 0
+	$(BIN)/kam demo --if-empty
+	$(BIN)/kam serve --host $(HOST) --port $(PORT)
 
 demo: install var/secret_key
-	SECRET_KEY=$$(cat var/secret_key) $(BIN)/kam demo
+	$(BIN)/kam demo
 
 test: install
 	SECRET_KEY=kam-test-secret $(BIN)/pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)

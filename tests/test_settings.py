@@ -23,11 +23,16 @@ def test_default_language_is_chinese_with_english_available():
     assert settings.TIME_ZONE == "Asia/Shanghai"
 
 
-def test_settings_refuse_to_start_without_secret_key_when_debug_is_off():
+def test_settings_refuse_to_start_without_secret_key_when_debug_is_off(tmp_path):
     import subprocess
     import sys
 
-    env = {"PATH": "/usr/bin:/bin", "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "kam.settings"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DEBUG": "0",
+        "DJANGO_SETTINGS_MODULE": "kam.settings",
+        "KAM_VAR_DIR": str(tmp_path),  # no var/secret_key there either
+    }
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
         env=env,
@@ -37,6 +42,17 @@ def test_settings_refuse_to_start_without_secret_key_when_debug_is_off():
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_secret_key_file_is_used_when_the_variable_is_unset(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "secret_key").write_text("from-the-file\n")
+    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "kam.settings", "KAM_VAR_DIR": str(tmp_path)}
+    code = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "from-the-file"
 
 
 def test_https_flag_turns_on_secure_cookies_and_hsts():
