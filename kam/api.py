@@ -24,3 +24,11 @@ api.add_router("/customers", customers_router)
 api.add_router("/contacts", contacts_router)
 api.add_router("/", opportunities_router)
 api.add_router("/", org_router)
+
+from kam.opportunities.chain_api import router as chain_router  # noqa: E402
+from kam.relationships.coverage_api import router as coverage_router  # noqa: E402
+from kam.relationships.orgchart_api import router as orgchart_router  # noqa: E402
+
+api.add_router("/", orgchart_router)
+api.add_router("/", coverage_router)
+api.add_router("/", chain_router)

@@ -16,6 +16,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("opportunities/", include("kam.opportunities.urls")),
+    path("opportunities/", include(("kam.opportunities.chain_urls", "chain"))),
+    path("customers/", include(("kam.relationships.coverage_urls", "coverage"))),
     path("customers/", include("kam.customers.urls")),
     path("contacts/", include("kam.relationships.urls")),
 ]

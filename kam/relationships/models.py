@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kam.opportunities.models import DecisionRole
+
 MOBILE_VALIDATOR = RegexValidator(r"^(\+?86)?1[3-9]\d{9}$", _("Enter a valid mainland China mobile number."))
 
 
@@ -137,3 +139,43 @@ class Influence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id} → {self.target_id}"
+
+
+class RelationshipRequirement(models.Model):
+    """One line of the relationship score: what the decision chain must look like from a stage on.
+
+    A row with a decision role asks for a contact in that role known at `min_level` (and, if
+    `no_opposition`, none of them opposing); a row without one asks for `min_contacts` engaged people.
+    Administrators edit these rows; the score and its gaps follow.
+    """
+
+    from_stage = models.ForeignKey(
+        "opportunities.Stage", verbose_name=_("from stage"), on_delete=models.CASCADE, related_name="+"
+    )
+    decision_role = models.CharField(
+        _("decision role"),
+        max_length=20,
+        blank=True,
+        choices=DecisionRole.choices,
+        help_text=_("Empty: any engaged contact counts."),
+    )
+    min_level = models.PositiveSmallIntegerField(
+        _("minimum relationship level"), null=True, blank=True, choices=RelationshipLevel.choices
+    )
+    no_opposition = models.BooleanField(_("must not oppose"), default=False)
+    min_contacts = models.PositiveSmallIntegerField(_("minimum contacts"), default=1)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("relationship requirement")
+        verbose_name_plural = _("relationship requirements")
+        ordering = ["from_stage__process_id", "from_stage__order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_contacts__gte=1) & Q(min_contacts__lte=20),
+                name="requirement_min_contacts_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage_id}: {self.decision_role or '*'} ≥ CR{self.min_level or 0}"

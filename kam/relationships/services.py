@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from kam.core.errors import RuleViolation
 from kam.core.versioning import versioned_update
 from kam.customers.models import Customer
 from kam.org.models import User
@@ -88,8 +91,13 @@ def set_relationship_level(
     contact: Contact, user: User, level: int, *, by: User, note: str = ""
 ) -> Relationship:
     """Set how well `user` knows `contact`; every change is kept as history."""
+    errors: dict[str, list[str]] = {}
     if level not in RelationshipLevel.values:
-        raise ValidationError({"level": [_("The relationship level must be CR1 to CR5.")]})
+        errors["level"] = [_("The relationship level must be CR1 to CR5.")]
+    if not (note or "").strip():
+        errors["note"] = [_("Say why the relationship changed (a note is required).")]
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
         relationship = Relationship.objects.filter(user=user, contact=contact).first()
         previous = relationship.level if relationship else None
@@ -116,3 +124,65 @@ def add_influence(source: Contact, target: Contact, *, by: User, note: str = "")
             source=source, target=target, defaults={"note": note}
         )
     return influence
+
+
+def remove_influence(influence: Influence, *, by: User) -> None:
+    influence.delete()
+
+
+def move_contact(contact: Contact, manager: Contact | None, *, by: User, version: int | None) -> Contact:
+    """Put a contact under another manager in the org chart (None: to the top)."""
+    return update_contact(contact, by=by, version=version, reports_to=manager)
+
+
+@dataclass
+class DeleteImpact:
+    """What deleting a contact takes with it, said before the user confirms."""
+
+    open_opportunities: list[str]
+    closed_roles: int
+    relationships: int
+    influence_lines: int
+    reports: int
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.open_opportunities)
+
+
+def contact_delete_impact(contact: Contact) -> DeleteImpact:
+    from kam.opportunities.models import OpportunityContact, OpportunityStatus
+
+    roles = OpportunityContact.objects.filter(contact=contact)
+    open_names = sorted(
+        set(
+            roles.filter(opportunity__status=OpportunityStatus.OPEN).values_list(
+                "opportunity__project_number", flat=True
+            )
+        )
+    )
+    return DeleteImpact(
+        open_opportunities=open_names,
+        closed_roles=roles.exclude(opportunity__status=OpportunityStatus.OPEN).count(),
+        relationships=Relationship.objects.filter(contact=contact).count(),
+        influence_lines=Influence.objects.filter(Q(source=contact) | Q(target=contact)).count(),
+        reports=Contact.objects.filter(reports_to=contact).count(),
+    )
+
+
+def delete_contact(contact: Contact, *, by: User) -> DeleteImpact:
+    """Delete a contact, unless they are still in an open opportunity's decision chain.
+
+    Their roles on closed opportunities, relationship rows and influence lines go with them;
+    their direct reports move up to the contact's own manager so the org chart stays connected.
+    """
+    with transaction.atomic():
+        impact = contact_delete_impact(contact)
+        if impact.blocked:
+            raise RuleViolation(
+                _("%(name)s is still in the decision chain of open opportunities: %(numbers)s.")
+                % {"name": contact.name, "numbers": ", ".join(impact.open_opportunities)}
+            )
+        Contact.objects.filter(reports_to=contact).update(reports_to=contact.reports_to_id)
+        contact.delete()
+    return impact

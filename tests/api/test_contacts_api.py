@@ -151,9 +151,11 @@ def test_set_relationship_defaults_to_the_caller_and_keeps_history(world, contac
 def test_manager_sets_a_team_members_level_but_not_another_teams(world, contacts, api_as):
     manager = api_as(world.east_mgr)
     path = f"/contacts/{contacts.east.pk}/relationship"
-    assert manager.post(path, {"user": world.east_rep2.pk, "level": 3}).status_code == 200
+    assert (
+        manager.post(path, {"user": world.east_rep2.pk, "level": 3, "note": "Site visit"}).status_code == 200
+    )
     assert Relationship.objects.get(contact=contacts.east, user=world.east_rep2).level == 3
-    refused = manager.post(path, {"user": world.west_rep.pk, "level": 3})
+    refused = manager.post(path, {"user": world.west_rep.pk, "level": 3, "note": "x"})
     assert refused.status_code == 422
     assert "user" in refused.json()["errors"]
 

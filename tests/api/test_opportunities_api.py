@@ -65,8 +65,8 @@ def test_list_item_carries_key_contacts_with_stance_and_company_level(world, api
     services.set_contact_role(
         world.east_opp, contact, by=world.east_rep, decision_role="decision_maker", stance="A"
     )
-    set_relationship_level(contact, world.east_rep, 2, by=world.east_rep)
-    set_relationship_level(contact, world.east_mgr, 4, by=world.east_mgr)
+    set_relationship_level(contact, world.east_rep, 2, by=world.east_rep, note="Met at the plant")
+    set_relationship_level(contact, world.east_mgr, 4, by=world.east_mgr, note="Met at the plant")
     item = api_as(world.east_rep).get("/opportunities").json()["items"][0]
     assert item["key_contacts"] == [
         {
@@ -169,7 +169,7 @@ def test_list_query_count_is_the_same_for_3_and_30_opportunities(db, api_as, dja
             opportunity = make_opportunity(owner=rep, customer=customer, name=f"Deal {i}")
             contact = ContactFactory(customer=customer)
             services.set_contact_role(opportunity, contact, by=rep, decision_role="influencer")
-            set_relationship_level(contact, rep, 3, by=rep)
+            set_relationship_level(contact, rep, 3, by=rep, note="Met at the plant")
 
     def count_queries() -> int:
         with CaptureQueriesContext(connection) as ctx:

@@ -244,9 +244,15 @@ def test_org_chart_json_is_a_tree_with_levels_and_role_colours(client, world):
     cto = ContactFactory(customer=customer, name="CTO", rank="mid_high", reports_to=gm)
     cfo = ContactFactory(customer=customer, name="CFO", rank="mid_high", reports_to=gm)
     engineer = ContactFactory(customer=customer, name="Engineer", rank="low", reports_to=cto)
-    relationship_services.set_relationship_level(cto, world.east_rep, 2, by=world.east_rep)
-    relationship_services.set_relationship_level(cto, world.east_mgr, 4, by=world.east_mgr)
-    relationship_services.set_relationship_level(gm, world.east_rep, 1, by=world.east_rep)
+    relationship_services.set_relationship_level(
+        cto, world.east_rep, 2, by=world.east_rep, note="Met at the plant"
+    )
+    relationship_services.set_relationship_level(
+        cto, world.east_mgr, 4, by=world.east_mgr, note="Met at the plant"
+    )
+    relationship_services.set_relationship_level(
+        gm, world.east_rep, 1, by=world.east_rep, note="Met at the plant"
+    )
     opportunity_services.set_contact_role(
         world.east_opp, cto, by=world.east_rep, decision_role=DecisionRole.TECHNICAL_APPROVER
     )
@@ -317,7 +323,7 @@ def make_contacts(customer, count, users, opportunity):
     for index in range(count - 1):
         contact = ContactFactory(customer=customer, name=f"Person {index:02d}", reports_to=boss)
         relationship_services.set_relationship_level(
-            contact, users[index % len(users)], index % 5 + 1, by=users[0]
+            contact, users[index % len(users)], index % 5 + 1, by=users[0], note="Visit"
         )
         opportunity_services.set_contact_role(
             opportunity, contact, by=users[0], decision_role=DecisionRole.USER

@@ -72,8 +72,8 @@ def test_pipeline_row_shows_amount_stage_sign_date_and_key_contacts(client, worl
     opp = world.east_opp
     contact = ContactFactory(customer=opp.customer, name="Director Wang")
     services.set_contact_role(opp, contact, by=world.east_rep, decision_role="decision_maker", stance="A")
-    set_relationship_level(contact, world.east_rep, 2, by=world.east_rep)
-    set_relationship_level(contact, world.east_rep2, 4, by=world.east_rep2)
+    set_relationship_level(contact, world.east_rep, 2, by=world.east_rep, note="Met at the plant")
+    set_relationship_level(contact, world.east_rep2, 4, by=world.east_rep2, note="Met at the plant")
     client.force_login(world.east_rep)
     body = client.get(reverse("opportunities:pipeline")).content.decode()
     assert "¥1,000,000.00" in body
@@ -351,7 +351,7 @@ def _add_rich_opportunities(world, n):
     for i in range(n):
         customer = CustomerFactory(owner=rep)
         contact = ContactFactory(customer=customer)
-        set_relationship_level(contact, rep, 3, by=rep)
+        set_relationship_level(contact, rep, 3, by=rep, note="Met at the plant")
         opp = make_opportunity(
             owner=rep, customer=customer, name=f"Deal {i}", stage_code=("P0", "P1", "P2")[i % 3]
         )
@@ -505,7 +505,7 @@ def test_detail_shows_path_criteria_history_team_contacts_and_competitors(client
     opp = world.east_opp
     rep = world.east_rep
     contact = ContactFactory(customer=opp.customer, name="Chief Engineer Li")
-    set_relationship_level(contact, rep, 3, by=rep)
+    set_relationship_level(contact, rep, 3, by=rep, note="Met at the plant")
     services.set_contact_role(opp, contact, by=rep, decision_role="technical_approver", stance="C")
     services.add_competitor(opp, CompetitorFactory(name="Rival Corp"), by=rep, strengths="cheap")
     services.move_stage(opp, stage("P1"), by=rep, key_node_confirmed=True)
@@ -531,7 +531,7 @@ def test_detail_page_query_count_is_bounded(client, world, django_assert_max_num
     rep = world.east_rep
     for i in range(5):
         contact = ContactFactory(customer=opp.customer)
-        set_relationship_level(contact, rep, 2, by=rep)
+        set_relationship_level(contact, rep, 2, by=rep, note="Met at the plant")
         services.set_contact_role(opp, contact, by=rep, decision_role="user")
         services.set_member(opp, UserFactory(team=world.east), by=rep, role="member", part=f"part {i}")
         services.add_competitor(opp, CompetitorFactory(), by=rep)

@@ -70,9 +70,11 @@ def test_relationship_level_changes_are_kept_as_history():
     contact = ContactFactory()
     rep = UserFactory()
     manager = UserFactory()
-    services.set_relationship_level(contact, rep, 2, by=rep)
+    services.set_relationship_level(contact, rep, 2, by=rep, note="Met at the plant")
     services.set_relationship_level(contact, rep, 4, by=manager, note="Now our coach")
-    services.set_relationship_level(contact, rep, 4, by=manager)  # no change, no new row
+    services.set_relationship_level(
+        contact, rep, 4, by=manager, note="Met at the plant"
+    )  # no change, no new row
     changes = list(RelationshipChange.objects.filter(contact=contact).order_by("id"))
     assert [(c.from_level, c.to_level) for c in changes] == [(None, 2), (2, 4)]
     assert changes[1].changed_by == manager
@@ -83,7 +85,7 @@ def test_relationship_level_six_is_refused_and_nothing_written():
     contact = ContactFactory()
     rep = UserFactory()
     with pytest.raises(ValidationError) as caught:
-        services.set_relationship_level(contact, rep, 6, by=rep)
+        services.set_relationship_level(contact, rep, 6, by=rep, note="Met at the plant")
     assert "level" in caught.value.message_dict
     assert not Relationship.objects.exists()
     assert not RelationshipChange.objects.exists()
@@ -109,3 +111,55 @@ def test_influence_line_is_added_once():
     again = services.add_influence(deputy, general_manager, by=deputy.customer.owner)
     assert first.pk == again.pk
     assert Influence.objects.get().note == "old classmates"
+
+
+def test_relationship_change_without_a_note_is_refused():
+    contact = ContactFactory()
+    rep = contact.customer.owner
+    with pytest.raises(ValidationError) as excinfo:
+        services.set_relationship_level(contact, rep, 3, by=rep, note="  ")
+    assert "note" in excinfo.value.message_dict
+    assert not RelationshipChange.objects.exists()
+
+
+def test_web_and_api_refuse_a_level_change_without_note(client, world):
+    contact = ContactFactory(customer=world.east_customer)
+    client.force_login(world.east_rep)
+    client.post(f"/contacts/{contact.pk}/level/", {"user": world.east_rep.pk, "level": "3", "note": ""})
+    response = client.post(
+        f"/api/v1/contacts/{contact.pk}/relationship", {"level": 3}, content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert "note" in response.json()["errors"]
+    assert not RelationshipChange.objects.exists()
+
+
+def test_delete_contact_is_refused_while_in_an_open_decision_chain():
+    from kam.core.errors import RuleViolation
+    from kam.opportunities.services import close_opportunity, set_contact_role
+    from tests.factories import make_opportunity
+
+    opportunity = make_opportunity(name="Boiler")
+    contact = ContactFactory(customer=opportunity.customer, name="Wang")
+    set_contact_role(opportunity, contact, by=opportunity.owner, decision_role="decision_maker")
+    with pytest.raises(RuleViolation) as excinfo:
+        services.delete_contact(contact, by=opportunity.owner)
+    assert opportunity.project_number in str(excinfo.value)
+    assert Contact.objects.filter(pk=contact.pk).exists()
+    close_opportunity(opportunity, by=opportunity.owner, status="dropped", reason="Budget cut")
+    impact = services.contact_delete_impact(contact)
+    assert (impact.blocked, impact.closed_roles) == (False, 1)
+
+
+def test_delete_contact_takes_relationships_and_lines_and_lifts_reports():
+    boss = ContactFactory(name="Boss")
+    deputy = ContactFactory(customer=boss.customer, name="Deputy", reports_to=boss)
+    staff = ContactFactory(customer=boss.customer, name="Staff", reports_to=deputy)
+    rep = boss.customer.owner
+    services.set_relationship_level(deputy, rep, 3, by=rep, note="Dinner")
+    services.add_influence(deputy, boss, by=rep)
+    impact = services.delete_contact(deputy, by=rep)
+    assert (impact.relationships, impact.influence_lines, impact.reports) == (1, 1, 1)
+    staff.refresh_from_db()
+    assert staff.reports_to == boss
+    assert not Contact.objects.filter(pk=deputy.pk).exists()

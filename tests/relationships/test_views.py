@@ -153,7 +153,9 @@ def test_contact_page_shows_fields_relationships_history_and_influence(client, w
     services.set_relationship_level(
         east_contact, world.east_rep, 3, by=world.east_mgr, note="Dinner together"
     )
-    services.set_relationship_level(east_contact, world.east_mgr, 4, by=world.east_mgr)
+    services.set_relationship_level(
+        east_contact, world.east_mgr, 4, by=world.east_mgr, note="Met at the plant"
+    )
     services.add_influence(deputy, east_contact, by=world.east_rep, note="Trusted adviser")
     services.add_influence(east_contact, deputy, by=world.east_rep)
     client.force_login(world.east_rep)
@@ -197,7 +199,8 @@ def test_rep_sets_their_relationship_level(client, world, east_contact):
 def test_manager_records_a_level_for_a_team_member(client, world, east_contact):
     client.force_login(world.east_mgr)
     response = client.post(
-        reverse("relationships:set_level", args=[east_contact.pk]), {"user": world.east_rep2.pk, "level": "2"}
+        reverse("relationships:set_level", args=[east_contact.pk]),
+        {"user": world.east_rep2.pk, "level": "2", "note": "Technical exchange"},
     )
     assert response.status_code == 302
     change = RelationshipChange.objects.get(contact=east_contact)
