@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Contact, Influence, Relationship, RelationshipChange
+from .models import Contact, Influence, Relationship, RelationshipChange, RelationshipRequirement
 
 
 @admin.register(Contact)
@@ -42,3 +42,13 @@ class RelationshipChangeAdmin(admin.ModelAdmin):
 class InfluenceAdmin(admin.ModelAdmin):
     list_display = ("source", "target", "note")
     autocomplete_fields = ("source", "target")
+
+
+@admin.register(RelationshipRequirement)
+class RelationshipRequirementAdmin(admin.ModelAdmin):
+    """The relationship score's rules: administrators tune them here."""
+
+    list_display = ("from_stage", "decision_role", "min_level", "no_opposition", "min_contacts", "active")
+    list_filter = ("from_stage__process", "active", "decision_role")
+    list_editable = ("min_level", "no_opposition", "min_contacts", "active")
+    list_select_related = ("from_stage", "from_stage__process")

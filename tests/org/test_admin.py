@@ -32,6 +32,7 @@ def test_rep_is_sent_to_the_admin_login(client):
         "/admin/relationships/contact/",
         "/admin/org/user/",
         "/admin/org/team/",
+        "/admin/relationships/relationshiprequirement/",
     ],
 )
 def test_admin_lists_render(client, world, path):
