@@ -9,4 +9,5 @@ urlpatterns = [
     path("new/", views.customer_create, name="create"),
     path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/edit/", views.customer_edit, name="edit"),
+    path("<int:pk>/org-outline/", views.org_outline, name="org_outline"),
 ]

@@ -9,15 +9,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kam.core.errors import ConflictError
+from kam.core.errors import ConflictError, RuleViolation
 from kam.customers import selectors as customer_selectors
 from kam.customers.views import current_user
 from kam.relationships.models import Contact
 
-from . import selectors, services
+from . import orgchart, selectors, services
 from .forms import (
     ContactForm,
     InfluenceDirection,
@@ -25,6 +27,16 @@ from .forms import (
     RelationshipLevelForm,
     apply_validation_error,
 )
+
+
+def _next_url(request: HttpRequest) -> str | None:
+    """Where to go after the form (e.g. back to the org chart editor): a local address only."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
 
 
 def _render_contact_form(
@@ -36,8 +48,16 @@ def _render_contact_form(
         "customer": form.customer,
         "contact": form.contact,
         "conflict": conflict,
+        "next_url": _next_url(request),
     }
     return render(request, "relationships/form.html", context, status=status)
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value or "")
+    except ValueError:
+        return None
 
 
 @login_required
@@ -50,7 +70,13 @@ def contact_create(request: HttpRequest) -> HttpResponse:
         raise Http404(_("Choose the customer the contact belongs to.")) from None
     customer = customer_selectors.customer_detail(user, customer_id)
     if request.method != "POST":
-        return _render_contact_form(request, ContactForm(customer=customer))
+        form = ContactForm(customer=customer)
+        manager = Contact.objects.filter(customer=customer, pk=_int(request.GET.get("reports_to"))).first()
+        if manager is not None:
+            # "Add a person here" in the org chart editor presets the manager.
+            form.initial["reports_to"] = manager.pk
+            form.initial["department"] = manager.department
+        return _render_contact_form(request, form)
     form = ContactForm(request.POST, customer=customer)
     if form.is_valid():
         fields = form.changes()
@@ -61,7 +87,7 @@ def contact_create(request: HttpRequest) -> HttpResponse:
             apply_validation_error(form, error)
         else:
             messages.success(request, _("Contact %(name)s added.") % {"name": contact.name})
-            return redirect("relationships:detail", pk=contact.pk)
+            return redirect(_next_url(request) or reverse("relationships:detail", args=[contact.pk]))
     return _render_contact_form(request, form, status=400)
 
 
@@ -88,7 +114,7 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
             apply_validation_error(form, error)
         else:
             messages.success(request, _("Contact %(name)s saved.") % {"name": contact.name})
-            return redirect("relationships:detail", pk=contact.pk)
+            return redirect(_next_url(request) or reverse("relationships:detail", args=[contact.pk]))
     return _render_contact_form(request, form, status=400)
 
 
@@ -167,3 +193,34 @@ def add_influence(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Influence line added."))
             return redirect("relationships:detail", pk=contact.pk)
     return _render_detail(request, contact, influence_form=form, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: what deleting would take with it (or why it is refused); POST: delete through the service."""
+    user = current_user(request)
+    contact = selectors.contact_detail(user, pk)
+    back = _next_url(request) or reverse("customers:detail", args=[contact.customer_id]) + "#contacts"
+    status = 200
+    error = None
+    if request.method == "POST":
+        try:
+            services.delete_contact(contact, by=user)
+        except RuleViolation as refusal:
+            error, status = str(refusal), 409
+        else:
+            messages.success(request, _("%(name)s deleted.") % {"name": contact.name})
+            return redirect(back)
+    impact = services.contact_delete_impact(contact)
+    context = {
+        "nav": "customers",
+        "contact": contact,
+        "customer": contact.customer,
+        "impact": impact,
+        "message": orgchart.delete_impact_message(contact, impact),
+        "error": error,
+        "next_url": _next_url(request),
+        "back": back,
+    }
+    return render(request, "relationships/confirm_delete.html", context, status=status)
