@@ -232,3 +232,35 @@ class PipelineFilterForm(forms.Form):
 
     def _choices(self, name: str, queryset: QuerySet) -> None:
         cast(forms.ModelChoiceField, self.fields[name]).queryset = queryset
+
+
+class ChainRolesForm(forms.Form):
+    """A person's decision roles and stance on one opportunity (the decision-chain side panel)."""
+
+    decision_role = forms.MultipleChoiceField(
+        choices=DecisionRole.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Decision roles"),
+        help_text=_("A person may hold several roles; untick every role to take them out of the chain."),
+    )
+    stance = forms.ChoiceField(choices=Stance.choices, label=_("Stance"), initial=Stance.NEUTRAL)
+
+
+class RelationshipChangeForm(forms.Form):
+    """Log how well one of our people now knows a contact; the service requires the note."""
+
+    user = UserChoiceField(queryset=User.objects.none(), label=_("Our person"))
+    level = forms.TypedChoiceField(
+        choices=[(level, f"CR{level}") for level in range(1, 6)], coerce=int, label=_("Relationship level")
+    )
+    # Not required here: the service refuses an empty note with its own message, the one rule for all callers.
+    note = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Why it changed")
+    )
+
+    def __init__(self, *args: Any, people: list[User], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = User.objects.filter(
+            pk__in=[p.pk for p in people]
+        ).order_by("username")

@@ -41,3 +41,13 @@ def gap_labels(opportunity: Any) -> list[str]:
 @register.filter
 def level_label(level: Any) -> str:
     return f"CR{level}" if level else ""
+
+
+@register.filter
+def score_band(score: Any) -> str:
+    """good / fair / poor for a relationship score in percent (badge colour)."""
+    try:
+        value = int(score)
+    except (TypeError, ValueError):
+        return "none"
+    return "good" if value >= 80 else "fair" if value >= 50 else "poor"
