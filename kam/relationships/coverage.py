@@ -221,12 +221,13 @@ def coverage_net(user: User, customer: Customer, *, show_all: bool = False) -> C
     levels = {(rel.user_id, rel.contact_id): rel for rel in relationships}
     for person in people:
         for column in columns:
-            rel = levels.get((person.user.pk, column.contact.pk))
-            if rel is None:
+            held_rel = levels.get((person.user.pk, column.contact.pk))
+            if held_rel is None:
                 person.cells.append(Cell())
             else:
-                changed = last_changes.get((rel.user_id, rel.contact_id)) or rel.updated_at
-                person.cells.append(Cell(level=rel.level, changed_at=changed))
+                # Rows made before history was kept have no change: their own timestamp stands in.
+                changed = last_changes.get((held_rel.user_id, held_rel.contact_id)) or held_rel.updated_at
+                person.cells.append(Cell(level=held_rel.level, changed_at=changed))
     for column in columns:
         held_levels = [rel.level for rel in by_contact.get(column.contact.pk, [])]
         column.company_level = max(held_levels, default=None)
