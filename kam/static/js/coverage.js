@@ -54,11 +54,15 @@
       data.people.forEach(function (p, i) { personIndex[p.id] = i; });
       var contactIndex = {};
       data.contacts.forEach(function (c, i) { contactIndex[c.id] = i; });
+      // Dark cells get light text so the level stays readable.
+      function item(x, y, level, changed) {
+        return { value: [x, y, level], changed: changed, label: { color: level >= 4 ? "#fff" : "#111827" } };
+      }
       var values = data.cells.map(function (cell) {
-        return { value: [contactIndex[cell.contact], personIndex[cell.person], cell.level], changed: cell.changed_at };
+        return item(contactIndex[cell.contact], personIndex[cell.person], cell.level, cell.changed_at);
       });
       data.contacts.forEach(function (c, i) {
-        if (c.company_level) values.push({ value: [i, companyRow, c.company_level], company: true });
+        if (c.company_level) values.push(item(i, companyRow, c.company_level, null));
       });
       el.style.height = Math.max(220, rows.length * 36 + 130) + "px";
       el.style.minWidth = Math.max(0, contacts.length * 72 + 170) + "px";
@@ -93,7 +97,6 @@
             label: {
               show: true,
               formatter: function (params) { return "CR" + params.data.value[2]; },
-              color: "#111827",
             },
             itemStyle: { borderColor: "#fff", borderWidth: 1 },
             emphasis: { itemStyle: { shadowBlur: 6, shadowColor: "rgba(0,0,0,0.3)" } },
