@@ -54,6 +54,7 @@ from .selectors import (
     SORTS,
     PipelineFilters,
     apply_filters,
+    attach_relationship_scores,
     company_level_subquery,
     filter_errors,
     pipeline_totals,
@@ -98,7 +99,9 @@ def _load(user: User, pk: int) -> Opportunity:
         .select_related("customer", "owner", "stage", "stage__process", "lost_to", "customer_lead")
         .prefetch_related(_key_contacts_prefetch())
     )
-    return get_object_or_404(qs, pk=pk)
+    opportunity = get_object_or_404(qs, pk=pk)
+    attach_relationship_scores([opportunity], "api_key_contacts")
+    return opportunity
 
 
 def _detail(opportunity: Opportunity, response: HttpResponse) -> dict[str, Any]:
@@ -183,6 +186,7 @@ def list_opportunities(request: HttpRequest, filters: Query[OpportunityFilters])
     rows = _rows(user, pipeline_filters, filters.sort)  # type: ignore[arg-type]
     totals["amount"] = Decimal(totals["amount"]).quantize(CENT)
     page = list(rows[filters.offset : filters.offset + filters.limit]) if totals["count"] else []
+    attach_relationship_scores(page, "api_key_contacts")
     return {
         "items": [OpportunityOut.from_opportunity(o) for o in page],
         "count": totals["count"],

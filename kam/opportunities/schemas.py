@@ -153,6 +153,14 @@ class OpportunityOut(Schema):
     key_contacts: list[KeyContactOut] = Field(
         ..., description="The decision chain, with stances and relationship levels."
     )
+    relationship_score: int | None = Field(
+        None,
+        description="0–100: the share of the stage's relationship requirements the decision chain meets.",
+    )
+    relationship_gaps: list[str] = Field(
+        default_factory=list,
+        description="Each unmet requirement in words, e.g. `P4 · Decision maker Wang at CR1 (needs CR3)`.",
+    )
     version: int = Field(..., description="Optimistic-lock version; send it back in If-Match to write.")
     updated_at: dt.datetime
 
@@ -161,6 +169,7 @@ class OpportunityOut(Schema):
         roles = getattr(o, "api_key_contacts", None)
         if roles is None:
             roles = []
+        relationship = getattr(o, "relationship", None)
         return {
             "id": o.pk,
             "project_number": o.project_number,
@@ -189,6 +198,8 @@ class OpportunityOut(Schema):
                 }
                 for r in roles
             ],
+            "relationship_score": relationship.score if relationship is not None else None,
+            "relationship_gaps": [g.text for g in relationship.gaps] if relationship is not None else [],
             "version": o.version,
             "updated_at": o.updated_at,
         }

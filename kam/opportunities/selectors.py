@@ -26,7 +26,8 @@ from django.utils.translation import gettext as _
 from kam.core.periods import parse_quarter, quarter_bounds
 from kam.org.models import User
 from kam.org.visibility import opportunities_for, team_subtree_ids
-from kam.relationships.models import Relationship
+from kam.relationships.models import Rank, Relationship
+from kam.relationships.scoring import Requirements, entries_from_prefetch, evaluate
 
 from .models import Opportunity, OpportunityContact, OpportunityStatus, Stage
 
@@ -181,6 +182,50 @@ def pipeline_rows(
     return sort_pipeline(qs, sort)
 
 
+def attach_relationship_scores(
+    opportunities: list[Opportunity],
+    contacts_attr: str = "key_contacts",
+    requirements: Requirements | None = None,
+) -> list[Opportunity]:
+    """Set `relationship` (score and gaps) on each opportunity from its prefetched decision chain.
+
+    The chain rows must already carry `company_level` (see `pipeline_rows`); the requirements are
+    loaded once for the whole list, so no row costs a query of its own.
+    """
+    if not opportunities:
+        return opportunities
+    requirements = requirements or Requirements()
+    for opportunity in opportunities:
+        entries = entries_from_prefetch(getattr(opportunity, contacts_attr, None) or [])
+        opportunity.relationship = evaluate(opportunity.stage, entries, requirements)  # type: ignore[attr-defined]
+    return opportunities
+
+
+# The deal team form groups ranks as high / middle (mid-high and middle) / low.
+RANK_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("high", (Rank.HIGH.value,)),
+    ("mid", (Rank.MID_HIGH.value, Rank.MID.value)),
+    ("low", (Rank.LOW.value,)),
+)
+
+
+def relationship_summary(customer_id: int) -> list[dict[str, Any]]:
+    """Per rank group, the best company CR level held among the customer's contacts (one aggregate query)."""
+    best = dict(
+        Relationship.objects.filter(contact__customer_id=customer_id)
+        .values("contact__rank")
+        .annotate(best=Max("level"))
+        .order_by()
+        .values_list("contact__rank", "best")
+    )
+    labels = {"high": _("High"), "mid": _("Mid"), "low": _("Low")}
+    summary = []
+    for key, ranks in RANK_GROUPS:
+        levels = [best[rank] for rank in ranks if best.get(rank)]
+        summary.append({"rank": key, "label": labels[key], "level": max(levels) if levels else None})
+    return summary
+
+
 def pipeline_totals(user: User, filters: PipelineFilters) -> dict[str, Any]:
     qs = apply_filters(scoped_opportunities(user), filters)
     totals = qs.aggregate(count=Count("id"), total=Sum(EXPECTED_AMOUNT), weighted=Sum(WEIGHTED_AMOUNT))
@@ -262,6 +307,12 @@ def opportunity_page(opportunity: Opportunity) -> dict[str, Any]:
         path.append({"stage": stage, "state": state})
         if stage.pk == current.pk:
             criteria = [{"criterion": c, "checked": c.pk in checked} for c in stage.exit_criteria.all()]
+    contact_roles = list(
+        OpportunityContact.objects.filter(opportunity=opportunity)
+        .select_related("contact")
+        .annotate(company_level=company_level_subquery())
+        .order_by("contact__rank", "decision_role")
+    )
     return {
         "path": path,
         "criteria": criteria,
@@ -276,12 +327,9 @@ def opportunity_page(opportunity: Opportunity) -> dict[str, Any]:
             .select_related("user")
             .order_by("role", "id")
         ),
-        "contact_roles": list(
-            OpportunityContact.objects.filter(opportunity=opportunity)
-            .select_related("contact")
-            .annotate(company_level=company_level_subquery())
-            .order_by("contact__rank", "decision_role")
-        ),
+        "contact_roles": contact_roles,
+        "relationship": evaluate(opportunity.stage, entries_from_prefetch(contact_roles), Requirements()),
+        "relationship_summary": relationship_summary(opportunity.customer_id),
         "competitors": list(
             OpportunityCompetitor.objects.filter(opportunity=opportunity)
             .select_related("competitor")

@@ -100,7 +100,7 @@ def pipeline(request: HttpRequest) -> HttpResponse:
         "filter_form": PipelineFilterForm(params, user=user),
         "filter_errors": errors,
         "page": page,
-        "rows": page.object_list,
+        "rows": selectors.attach_relationship_scores(list(page.object_list)),
         "totals": selectors.pipeline_totals(user, filters),
         "sort": sort,
         "sort_links": _sort_links(request, sort),

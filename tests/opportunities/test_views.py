@@ -757,3 +757,87 @@ def test_detail_page_carries_the_close_dialog(client, world):
     body = client.get(reverse("opportunities:detail", args=[world.east_opp.pk])).content.decode()
     assert '<dialog id="close-dialog"' in body
     assert reverse("opportunities:close", args=[world.east_opp.pk]) in body
+
+
+# --- relationship score, gaps and the deal team's relationship summary -------------------------------
+
+
+def _add_p4_deals(world, n):
+    rep = world.east_rep
+    for i in range(n):
+        customer = CustomerFactory(owner=rep)
+        contact = ContactFactory(customer=customer, name=f"Wang {i}")
+        set_relationship_level(contact, rep, 1, by=rep, note="First call")
+        opp = make_opportunity(owner=rep, customer=customer, name=f"Late deal {i}", stage_code="P4")
+        services.set_contact_role(opp, contact, by=rep, decision_role="decision_maker", stance="C")
+
+
+def test_pipeline_shows_relationship_score_with_gaps(client, world):
+    _add_p4_deals(world, 1)
+    client.force_login(world.east_rep)
+    response = client.get(reverse("opportunities:pipeline"), {"q": "Late deal 0"})
+    body = response.content.decode()
+    assert "<th>Relationship</th>" in body
+    row = response.context["rows"][0]
+    assert row.relationship.score == 20  # only "a decision maker is known" holds
+    assert "P4 · Decision maker Wang 0 opposes" in body
+    assert "score-poor" in body and "20%" in body
+
+
+def test_pipeline_score_column_keeps_the_query_count_for_3_and_30_rows(client, world):
+    client.force_login(world.east_mgr)
+    url = reverse("opportunities:pipeline")
+    _add_p4_deals(world, 3)
+    small = _count_queries(client, url)
+    _add_p4_deals(world, 27)
+    response = client.get(url)
+    assert (
+        sum("opposes" in gap.text for row in response.context["rows"] for gap in row.relationship.gaps) == 30
+    )
+    assert _count_queries(client, url) == small
+
+
+def test_detail_page_shows_score_gaps_and_links_to_chain_views(client, world):
+    opp = world.east_opp
+    client.force_login(world.east_rep)
+    body = client.get(reverse("opportunities:detail", args=[opp.pk])).content.decode()
+    assert 'id="relationship-score"' in body and "100%" in body
+    assert reverse("chain:decision_chain", args=[opp.pk]) in body
+    assert reverse("chain:power_map", args=[opp.pk]) in body
+    services.move_stage(opp, stage("P1"), by=world.east_rep, key_node_confirmed=True)
+    services.move_stage(opp, stage("P2"), by=world.east_rep, key_node_confirmed=True)
+    body = client.get(reverse("opportunities:detail", args=[opp.pk])).content.decode()
+    assert "P2 · no Decision maker known" in body and "0%" in body
+
+
+def test_deal_team_shows_best_cr_level_per_rank(client, world):
+    opp = world.east_opp
+    customer = opp.customer
+    rep, rep2 = world.east_rep, world.east_rep2
+    high = ContactFactory(customer=customer, rank="high")
+    mid_high = ContactFactory(customer=customer, rank="mid_high")
+    mid = ContactFactory(customer=customer, rank="mid")
+    ContactFactory(customer=customer, rank="low")  # nobody knows the low-rank people
+    set_relationship_level(high, rep, 2, by=rep, note="Met")
+    set_relationship_level(mid_high, rep, 3, by=rep, note="Met")
+    set_relationship_level(mid, rep2, 4, by=rep2, note="Met")
+    set_relationship_level(mid, rep, 1, by=rep, note="Met")
+    other = ContactFactory(customer=world.west_customer, rank="low")
+    set_relationship_level(other, world.west_rep, 5, by=world.west_rep, note="Not this customer")
+    client.force_login(rep)
+    response = client.get(reverse("opportunities:detail", args=[opp.pk]))
+    summary = {item["rank"]: item["level"] for item in response.context["relationship_summary"]}
+    assert summary == {"high": 2, "mid": 4, "low": None}
+    body = response.content.decode()
+    assert 'id="relationship-summary"' in body
+    assert 'data-rank="mid">Mid <span class="badge level">CR4</span>' in body
+
+
+def test_relationship_summary_is_one_query(world, django_assert_num_queries):
+    from kam.opportunities.selectors import relationship_summary
+
+    for rank in ("high", "mid", "low"):
+        contact = ContactFactory(customer=world.east_customer, rank=rank)
+        set_relationship_level(contact, world.east_rep, 3, by=world.east_rep, note="Met")
+    with django_assert_num_queries(1):
+        relationship_summary(world.east_customer.pk)

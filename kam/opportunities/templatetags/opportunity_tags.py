@@ -51,3 +51,9 @@ def score_band(score: Any) -> str:
     except (TypeError, ValueError):
         return "none"
     return "good" if value >= 80 else "fair" if value >= 50 else "poor"
+
+
+@register.filter
+def gap_texts(result: Any) -> str:
+    """A relationship score's gaps as one line (for a tooltip)."""
+    return "; ".join(gap.text for gap in getattr(result, "gaps", []) or [])
