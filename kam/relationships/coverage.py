@@ -163,6 +163,7 @@ class CoverageNet:
 
 
 def _names(items: Iterable[Any]) -> str:
+    # Translators: the separator between names in a list ("Li Na, Chen Jie"); Chinese uses "、".
     return _(", ").join(str(item) for item in items)
 
 
