@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.core.errors import RuleViolation
@@ -106,7 +107,8 @@ def set_relationship_level(
         if relationship is None:
             relationship = Relationship.objects.create(user=user, contact=contact, level=level)
         else:
-            Relationship.objects.filter(pk=relationship.pk).update(level=level)
+            # .update() skips auto_now, so the change date is set here.
+            Relationship.objects.filter(pk=relationship.pk).update(level=level, updated_at=timezone.now())
             relationship.level = level
         RelationshipChange.objects.create(
             user=user, contact=contact, from_level=previous, to_level=level, changed_by=by, note=note.strip()

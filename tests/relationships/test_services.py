@@ -163,3 +163,14 @@ def test_delete_contact_takes_relationships_and_lines_and_lifts_reports():
     staff.refresh_from_db()
     assert staff.reports_to == boss
     assert not Contact.objects.filter(pk=deputy.pk).exists()
+
+
+def test_level_change_refreshes_the_relationship_date():
+    import datetime as dt
+
+    contact = ContactFactory()
+    rep = contact.customer.owner
+    services.set_relationship_level(contact, rep, 2, by=rep, note="First visit")
+    Relationship.objects.update(updated_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+    services.set_relationship_level(contact, rep, 3, by=rep, note="Dinner")
+    assert Relationship.objects.get().updated_at.year >= 2026
