@@ -6,8 +6,8 @@
   var STANCE_COLOURS = { A: "#16a34a", B: "#9ca3af", C: "#dc2626" };
   var CONTEXT_COLOUR = "#ffffff";
   var LINE_COLOURS = { technical: "#2563eb", business: "#dc2626", both: "#7c3aed", plain: "#9ca3af", influence: "#d97706" };
-  var COLUMN = 170;
-  var ROW = 150;
+  var COLUMN = 200;
+  var ROW = 120;
 
   function echartsLocale() {
     return (document.documentElement.lang || "").toLowerCase().indexOf("zh") === 0 ? "ZH" : "EN";
@@ -60,15 +60,15 @@
       return {
         id: String(n.id),
         name: n.name,
-        x: tree.pos[n.id] * COLUMN + COLUMN / 2,
-        y: n.depth * ROW + 40,
+        value: [tree.pos[n.id], n.depth],
         symbol: n.context ? "roundRect" : "circle",
-        symbolSize: n.context ? [16, 16] : 22,
+        symbolSize: n.context ? [18, 18] : 26,
         itemStyle: { color: colour, borderColor: n.context ? "#6b7280" : colour, borderWidth: n.context ? 1.5 : 1 },
         person: n,
         label: {
           show: true,
-          position: "bottom",
+          position: "right",
+          distance: 8,
           formatter: function () {
             var lines = ["{name|" + n.name + "}"];
             lines.push([n.rank_label, n.level_label || ""].filter(Boolean).join(" · "));
@@ -91,7 +91,7 @@
         target: String(edge.target),
         kind: kind,
         symbol: ["none", "none"],
-        lineStyle: { color: LINE_COLOURS[kind], width: kind === "plain" ? 1.5 : 3, type: "solid", curveness: 0 },
+        lineStyle: { color: LINE_COLOURS[kind], width: kind === "plain" ? 1.5 : 3, type: "solid", curveness: 0, opacity: 1 },
       };
     });
     data.influence_lines.forEach(function (line) {
@@ -101,11 +101,15 @@
         kind: "influence",
         note: line.note,
         symbol: ["none", "arrow"],
-        symbolSize: [4, 10],
-        lineStyle: { color: LINE_COLOURS.influence, width: 1.5, type: "dashed", curveness: 0.3 },
+        symbolSize: [4, 12],
+        lineStyle: { color: LINE_COLOURS.influence, width: 2, type: "dashed", curveness: 0.25, opacity: 1 },
       });
     });
     return {
+      // A hidden cartesian grid keeps the tree's proportions: symbols and curves are not stretched.
+      grid: { left: 110, right: 170, top: 30, bottom: 70 },
+      xAxis: { type: "value", show: false, min: -0.5, max: tree.columns - 0.5 },
+      yAxis: { type: "value", show: false, inverse: true, min: -0.2, max: Math.max(tree.depth, 0) + 0.2 },
       tooltip: {
         formatter: function (p) {
           if (p.dataType === "edge") {
@@ -126,8 +130,7 @@
         {
           type: "graph",
           layout: "none",
-          roam: true,
-          top: 30, bottom: 80, left: 60, right: 60,
+          coordinateSystem: "cartesian2d",
           data: nodes,
           links: links,
           emphasis: { focus: "adjacency" },
@@ -151,8 +154,8 @@
 
     function render(data) {
       var tree = layout(data.nodes);
-      el.style.height = Math.max(360, (tree.depth + 1) * ROW + 90) + "px";
-      el.style.minWidth = Math.max(0, tree.columns * COLUMN + 120) + "px";
+      el.style.height = Math.max(320, (tree.depth + 1) * ROW + 100) + "px";
+      el.style.minWidth = Math.max(0, tree.columns * COLUMN + 280) + "px";
       if (!chart) {
         chart = echarts.init(el, null, { locale: echartsLocale(), renderer: "svg" });
         chart.on("click", function (p) {
@@ -172,7 +175,17 @@
       el.dataset.nodeColours = JSON.stringify(colours);
       el.dataset.nodeStances = JSON.stringify(stances);
       el.dataset.renders = String(renders);
-      window.kamDecisionChain = { data: data, option: option, colours: colours, chart: chart };
+      window.kamDecisionChain = {
+        data: data,
+        option: option,
+        colours: colours,
+        chart: chart,
+        // Where a person's node is drawn, in pixels inside the chart (for tests and tours).
+        pixelOf: function (id) {
+          var item = option.series[0].data.filter(function (d) { return d.person.id === id; })[0];
+          return item ? chart.convertToPixel({ seriesIndex: 0 }, item.value) : null;
+        },
+      };
     }
 
     function load() {
@@ -241,8 +254,8 @@
     });
     var stanceAt = { "-1": words.C, "0": words.B, "1": words.A };
     return {
-      legend: { top: 0 },
-      grid: { left: 60, right: 120, top: 40, bottom: 50 },
+      legend: { top: 0, right: 10 },
+      grid: { left: 60, right: 140, top: 50, bottom: 50 },
       tooltip: {
         formatter: function (params) {
           var p = params.data.person;
@@ -258,10 +271,12 @@
       xAxis: {
         type: "value", min: -2, max: 2, interval: 1, name: words.stance, nameLocation: "middle", nameGap: 30,
         axisLabel: { formatter: function (v) { return stanceAt[String(v)] || ""; } },
+        axisLine: { onZero: false },
         splitLine: { show: false },
       },
       yAxis: {
-        type: "value", min: 0, max: 6, interval: 1, name: words.influence,
+        type: "value", min: 0, max: 6, interval: 1, name: words.influence, nameLocation: "middle", nameGap: 36,
+        axisLine: { show: true, onZero: false },
         axisLabel: { formatter: function (v) { return v >= 1 && v <= 5 ? String(v) : ""; } },
       },
       series: series,
