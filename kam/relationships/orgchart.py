@@ -28,7 +28,7 @@ from .selectors import (
 )
 from .services import DeleteImpact
 
-ROLE_ORDER = {role: index for index, role in enumerate(ROLE_PRIORITY)}
+ROLE_ORDER: dict[str, int] = {str(role): index for index, role in enumerate(ROLE_PRIORITY)}
 
 
 @dataclass

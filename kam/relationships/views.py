@@ -71,7 +71,8 @@ def contact_create(request: HttpRequest) -> HttpResponse:
     customer = customer_selectors.customer_detail(user, customer_id)
     if request.method != "POST":
         form = ContactForm(customer=customer)
-        manager = Contact.objects.filter(customer=customer, pk=_int(request.GET.get("reports_to"))).first()
+        manager_id = _int(request.GET.get("reports_to"))
+        manager = Contact.objects.filter(customer=customer, pk=manager_id).first() if manager_id else None
         if manager is not None:
             # "Add a person here" in the org chart editor presets the manager.
             form.initial["reports_to"] = manager.pk

@@ -195,6 +195,7 @@ def test_other_teams_customer_is_404_and_unchanged(client, world, username):
     customer = world.west_customer
     assert client.get(reverse("customers:detail", args=[customer.pk])).status_code == 404
     assert client.get(reverse("customers:edit", args=[customer.pk])).status_code == 404
+    assert client.get(reverse("customers:org_outline", args=[customer.pk])).status_code == 404
     response = client.post(
         reverse("customers:edit", args=[customer.pk]),
         {

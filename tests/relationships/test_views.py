@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 import pytest
 from django.urls import reverse
 
@@ -290,3 +292,83 @@ def test_manager_opens_a_team_members_contact(client, world, east_contact):
 def test_level_change_needs_post(client, world, east_contact):
     client.force_login(world.east_rep)
     assert client.get(reverse("relationships:set_level", args=[east_contact.pk])).status_code == 405
+
+
+# --- org chart editor: add here, edit and come back, delete ----------------------------------------
+
+
+def test_add_a_person_here_presets_the_manager_and_returns_to_the_customer_page(client, world, east_contact):
+    client.force_login(world.east_rep)
+    back = reverse("customers:detail", args=[world.east_customer.pk]) + "#contacts"
+    url = f"{reverse('relationships:create')}?customer={world.east_customer.pk}&reports_to={east_contact.pk}"
+    page = client.get(f"{url}&{urlencode({'next': back})}")
+    assert page.context["form"].initial["reports_to"] == east_contact.pk
+    assert f'name="next" value="{back}"' in page.content.decode()
+    response = client.post(url, {**contact_post(reports_to=east_contact.pk), "next": back})
+    assert response.status_code == 302 and response["Location"] == back
+    assert Contact.objects.get(name="Li Na").reports_to == east_contact
+
+
+def test_add_here_ignores_a_manager_of_another_customer(client, world, west_contact):
+    client.force_login(world.director)
+    url = f"{reverse('relationships:create')}?customer={world.east_customer.pk}&reports_to={west_contact.pk}"
+    assert client.get(url).context["form"].initial.get("reports_to") is None
+
+
+def test_edit_moves_a_contact_and_returns_to_a_local_page_only(client, world, east_contact):
+    boss = ContactFactory(customer=world.east_customer, name="Boss")
+    client.force_login(world.east_rep)
+    url = reverse("relationships:edit", args=[east_contact.pk])
+    response = client.post(
+        url, {**edit_post(east_contact, reports_to=boss.pk), "next": "https://evil.example/"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("relationships:detail", args=[east_contact.pk])
+    east_contact.refresh_from_db()
+    assert east_contact.reports_to == boss
+
+
+def test_delete_page_shows_the_impact_then_deletes(client, world, east_contact):
+    deputy = ContactFactory(customer=world.east_customer, name="Deputy", reports_to=east_contact)
+    ContactFactory(customer=world.east_customer, name="Clerk", reports_to=deputy)
+    services.set_relationship_level(deputy, world.east_rep, 2, by=world.east_rep, note="Visit")
+    client.force_login(world.east_rep)
+    url = reverse("relationships:delete", args=[deputy.pk])
+    page = client.get(url)
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "1 relationship row" in body and "1 direct report moves up to Zhang Wei" in body
+    response = client.post(url)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("customers:detail", args=[world.east_customer.pk]) + "#contacts"
+    assert not Contact.objects.filter(pk=deputy.pk).exists()
+    assert Contact.objects.get(name="Clerk").reports_to == east_contact
+    assert not Relationship.objects.exists()
+
+
+def test_delete_is_refused_with_the_reason_while_in_an_open_decision_chain(client, world, east_contact):
+    from kam.opportunities import services as opportunity_services
+    from kam.opportunities.models import DecisionRole
+
+    opportunity_services.set_contact_role(
+        world.east_opp, east_contact, by=world.east_rep, decision_role=DecisionRole.DECISION_MAKER
+    )
+    client.force_login(world.east_rep)
+    url = reverse("relationships:delete", args=[east_contact.pk])
+    page = client.get(url)
+    assert world.east_opp.project_number in page.content.decode()
+    assert b"cannot be deleted" in page.content
+    assert b'type="submit" class="danger"' not in page.content
+    response = client.post(url)
+    assert response.status_code == 409
+    assert world.east_opp.project_number in response.content.decode()
+    assert Contact.objects.filter(pk=east_contact.pk).exists()
+
+
+@pytest.mark.parametrize("username", ["east_rep", "east_rep2", "east_mgr"])
+def test_other_teams_contact_cannot_be_deleted(client, world, west_contact, username):
+    client.force_login(getattr(world, username))
+    url = reverse("relationships:delete", args=[west_contact.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+    assert Contact.objects.filter(pk=west_contact.pk).exists()
