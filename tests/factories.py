@@ -69,14 +69,20 @@ class CompetitorFactory(factory.django.DjangoModelFactory):
 
 
 def ensure_sales_processes() -> None:
-    """Re-seed the sales processes after a transactional test flushed the migration's rows."""
-    if SalesProcess.objects.exists():
-        return
+    """Re-seed what the data migrations seed (sales processes, relationship requirements) after a
+    transactional test flushed those rows."""
     import importlib
 
     from django.apps import apps
 
-    importlib.import_module("kam.opportunities.migrations.0003_seed_sales_processes").seed(apps, None)
+    from kam.relationships.models import RelationshipRequirement
+
+    if not SalesProcess.objects.exists():
+        importlib.import_module("kam.opportunities.migrations.0003_seed_sales_processes").seed(apps, None)
+    if not RelationshipRequirement.objects.exists():
+        importlib.import_module("kam.relationships.migrations.0003_seed_relationship_requirements").seed(
+            apps, None
+        )
 
 
 def default_process() -> SalesProcess:

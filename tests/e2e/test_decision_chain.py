@@ -3,14 +3,12 @@ C (oppose) in the side panel, and see the node turn red and the gap list name th
 
 from __future__ import annotations
 
-import importlib
 import json
 
 import pytest
 
 from kam.opportunities.models import OpportunityContact
 from kam.org.models import Role
-from kam.relationships.models import RelationshipRequirement
 from tests.e2e.conftest import login
 from tests.factories import PASSWORD, CustomerFactory, TeamFactory, UserFactory, ensure_sales_processes
 from tests.opportunities.test_chain import build_chain
@@ -21,21 +19,9 @@ RED = "#dc2626"
 GREEN = "#16a34a"
 
 
-def ensure_relationship_requirements() -> None:
-    """A transactional test flushes the rows the migration seeded; put them back."""
-    if RelationshipRequirement.objects.exists():
-        return
-    from django.apps import apps
-
-    importlib.import_module("kam.relationships.migrations.0003_seed_relationship_requirements").seed(
-        apps, None
-    )
-
-
 @pytest.fixture
 def steel():
     ensure_sales_processes()
-    ensure_relationship_requirements()
     rep = UserFactory(username="chain_rep", role=Role.REP, team=TeamFactory(name="East"))
     customer = CustomerFactory(owner=rep, name="Baowu Steel")
     return rep, build_chain(rep, customer, stage_code="P4")
