@@ -169,7 +169,9 @@
     el.style.width = width + "px";
     el.style.height = Math.max(360, size.depth * 130 + 60) + "px";
     if (!chart) {
-      chart = echarts.init(el, null, { locale: el.dataset.locale === "ZH" ? "ZH" : "EN" });
+      var lang = (document.documentElement.lang || "").toLowerCase();
+      var locale = el.dataset.locale || (lang.indexOf("zh") === 0 ? "ZH" : "EN");
+      chart = echarts.init(el, null, { locale: locale === "ZH" ? "ZH" : "EN" });
       chart.on("finished", function () {
         if (!el.dataset.rendered) {
           el.dataset.rendered = "1";
@@ -563,13 +565,22 @@
       }
     });
     // The chart prints as a picture scaled to the page width; a live canvas would be cut off.
-    window.addEventListener("beforeprint", function () {
+    function preparePrint() {
       var img = document.querySelector(".orgchart-print");
       if (chart && img) {
         img.src = chart.getDataURL({ pixelRatio: 2, backgroundColor: "#fff" });
         img.hidden = false;
       }
-    });
+    }
+    window.addEventListener("beforeprint", preparePrint);
+    if (window.matchMedia) {
+      var printQuery = window.matchMedia("print");
+      if (printQuery.addEventListener) {
+        printQuery.addEventListener("change", function (e) {
+          if (e.matches) preparePrint();
+        });
+      }
+    }
     initOutline();
     loadChart();
   }
