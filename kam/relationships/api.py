@@ -9,7 +9,16 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from kam.api_helpers import READ_ERRORS, VERSIONED_WRITE_ERRORS, WRITE_ERRORS, expected_version, ref, set_etag
+from kam.api_helpers import (
+    READ_ERRORS,
+    VERSIONED_WRITE_ERRORS,
+    WRITE_ERRORS,
+    ErrorOut,
+    RuleViolationOut,
+    expected_version,
+    ref,
+    set_etag,
+)
 from kam.org.models import User
 from kam.org.visibility import contacts_for, customers_for, visible_users
 
@@ -151,3 +160,17 @@ def set_relationship(request: HttpRequest, contact_id: int, payload: Relationshi
         user = found
     services.set_relationship_level(contact, user, payload.level, by=by, note=payload.note)
     return _relationships(contact)
+
+
+@router.delete(
+    "/{int:contact_id}",
+    response={204: None, 404: ErrorOut, 409: RuleViolationOut},
+    summary="Delete a contact",
+)
+def delete_contact(request: HttpRequest, contact_id: int) -> Status:
+    """Delete a contact with their closed-opportunity roles, relationship rows and influence lines;
+    direct reports move up. Refused (409, with the reason) while in an open opportunity's decision chain."""
+    user = request.user
+    assert isinstance(user, User)
+    services.delete_contact(_load(user, contact_id), by=user)
+    return Status(204, None)

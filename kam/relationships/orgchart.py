@@ -266,7 +266,7 @@ def delete_impact_message(contact: Contact, impact: DeleteImpact) -> str:
     if impact.blocked:
         return _(
             "%(name)s cannot be deleted while in the decision chain of open opportunities: %(numbers)s."
-        ) % {"name": contact.name, "numbers": ", ".join(impact.open_opportunities)}
+        ) % {"name": contact.name, "numbers": impact.blocking_text()}
     parts = [
         ngettext(
             "%(count)d role on closed opportunities",

@@ -15,11 +15,9 @@ from kam.api_helpers import (
     READ_ERRORS,
     VERSIONED_WRITE_ERRORS,
     WRITE_ERRORS,
-    ErrorOut,
     Id,
     InputSchema,
     Ref,
-    RuleViolationOut,
     TextSafeSchema,
     expected_version,
     set_etag,
@@ -29,7 +27,6 @@ from kam.org.models import User
 from kam.org.visibility import contacts_for, customers_for
 
 from . import orgchart, services
-from .api import router as contacts_router
 from .models import Contact, Influence
 from .schemas import ContactOut, RankChoice
 
@@ -184,8 +181,8 @@ def move_contact(
     return ContactOut.from_contact(moved)
 
 
-def _impact(contact: Contact) -> dict[str, Any]:
-    impact = services.contact_delete_impact(contact)
+def _impact(contact: Contact, user: User) -> dict[str, Any]:
+    impact = services.contact_delete_impact(contact, user)
     moves_to = None
     if impact.reports and contact.reports_to_id:
         moves_to = {"id": contact.reports_to_id, "name": orgchart.new_manager_name(contact)}
@@ -208,27 +205,8 @@ def _impact(contact: Contact) -> dict[str, Any]:
     summary="What deleting a contact would take with it",
 )
 def contact_delete_impact(request: HttpRequest, contact_id: int) -> dict[str, Any]:
-    return _impact(_contact(_user(request), contact_id))
-
-
-def delete_contact(request: HttpRequest, contact_id: int) -> Status:
-    """Delete a contact with their closed-opportunity roles, relationship rows and influence lines;
-    direct reports move up. Refused (409, with the reason) while in an open opportunity's decision chain."""
     user = _user(request)
-    services.delete_contact(_contact(user, contact_id), by=user)
-    return Status(204, None)
-
-
-# DELETE shares its path with the contacts router's GET and PATCH: Django resolves a path to one
-# URL pattern, so the operation must sit on that router, or DELETE would meet a 405.
-contacts_router.add_api_operation(
-    "/{int:contact_id}",
-    ["DELETE"],
-    delete_contact,
-    response={204: None, 404: ErrorOut, 409: RuleViolationOut},
-    summary="Delete a contact",
-    tags=["org chart"],
-)
+    return _impact(_contact(user, contact_id), user)
 
 
 @router.post(

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 from django.db.models import Max, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -36,42 +33,6 @@ ROLE_COLOURS: dict[str, str] = {
 OTHER_COLOUR = "#9ca3af"
 
 
-@dataclass
-class ContactRow:
-    contact: Contact
-    level: int | None = None
-    roles: list[str] = field(default_factory=list)
-    relationships: list[Relationship] = field(default_factory=list)
-    manager: Contact | None = None
-
-    @property
-    def level_label(self) -> str:
-        return f"CR{self.level}" if self.level else ""
-
-    @property
-    def main_role(self) -> str | None:
-        for role in ROLE_PRIORITY:
-            if role in self.roles:
-                return role
-        return None
-
-    @property
-    def main_role_label(self) -> str:
-        role = self.main_role
-        return str(DecisionRole(role).label) if role else ""
-
-    @property
-    def colour(self) -> str:
-        role = self.main_role
-        return ROLE_COLOURS.get(role, OTHER_COLOUR) if role else OTHER_COLOUR
-
-
-@dataclass
-class OrgChart:
-    rows: list[ContactRow]
-    tree: dict[str, Any] | None
-
-
 def company_levels(customer: Customer) -> dict[int, int]:
     """Each contact's level for the company: the highest level any of our people holds (one query)."""
     rows = (
@@ -98,104 +59,6 @@ def open_decision_roles(user: User, customer: Customer) -> dict[int, list[str]]:
     for contact_id, role in entries:
         roles.setdefault(contact_id, []).append(role)
     return roles
-
-
-def _node(row: ContactRow) -> dict[str, Any]:
-    contact = row.contact
-    return {
-        "name": contact.name,
-        "id": contact.pk,
-        "title": contact.title,
-        "rank": str(contact.get_rank_display()),
-        "level": row.level_label,
-        "role": row.main_role_label,
-        "itemStyle": {"color": row.colour, "borderColor": row.colour},
-        "children": [],
-    }
-
-
-def build_tree(customer: Customer, rows: list[ContactRow]) -> dict[str, Any] | None:
-    """The ECharts tree: contacts hang under their manager; people with no manager become roots.
-
-    A manager outside this customer counts as none, and a reports_to cycle (which the service refuses,
-    but older or imported data might hold) is broken at its lowest id, so every contact appears once.
-    """
-    if not rows:
-        return None
-    by_id = {row.contact.pk: row for row in rows}
-    nodes = {pk: _node(row) for pk, row in by_id.items()}
-    children: dict[int, list[int]] = {pk: [] for pk in by_id}
-    roots: list[int] = []
-    for pk, row in by_id.items():
-        manager_id = row.contact.reports_to_id
-        if manager_id in by_id and manager_id != pk:
-            children[manager_id].append(pk)  # type: ignore[index]
-        else:
-            roots.append(pk)
-
-    placed: set[int] = set()
-
-    def attach(root: int) -> None:
-        stack = [root]
-        placed.add(root)
-        while stack:
-            current = stack.pop()
-            for child in children[current]:
-                if child not in placed:
-                    placed.add(child)
-                    nodes[current]["children"].append(nodes[child])
-                    stack.append(child)
-
-    for root in roots:
-        attach(root)
-    for pk in sorted(by_id):
-        if pk not in placed:
-            roots.append(pk)
-            attach(pk)
-
-    # Rows come sorted by rank then name, so children lists follow the same order.
-    order = {row.contact.pk: index for index, row in enumerate(rows)}
-    for node in nodes.values():
-        node["children"].sort(key=lambda child: order[child["id"]])
-    roots.sort(key=lambda pk: order[pk])
-    if len(roots) == 1:
-        return nodes[roots[0]]
-    return {
-        "name": str(customer),
-        "virtual": True,
-        "itemStyle": {"color": "#111827", "borderColor": "#111827"},
-        "children": [nodes[pk] for pk in roots],
-    }
-
-
-def org_chart(user: User, customer: Customer) -> OrgChart:
-    """Contacts with their company level, open decision roles and our people's relationships.
-
-    Four queries: contacts, levels (one aggregate), roles, relationships — constant in the head count.
-    """
-    contacts = list(Contact.objects.filter(customer=customer))
-    contacts.sort(key=lambda c: (RANK_ORDER.get(c.rank, len(RANK_ORDER)), c.name, c.pk))
-    levels = company_levels(customer)
-    roles = open_decision_roles(user, customer)
-    by_contact: dict[int, list[Relationship]] = {}
-    for relationship in (
-        Relationship.objects.filter(contact__customer=customer)
-        .select_related("user")
-        .order_by("-level", "user__username")
-    ):
-        by_contact.setdefault(relationship.contact_id, []).append(relationship)
-    by_id = {c.pk: c for c in contacts}
-    rows = [
-        ContactRow(
-            contact=c,
-            level=levels.get(c.pk),
-            roles=roles.get(c.pk, []),
-            relationships=by_contact.get(c.pk, []),
-            manager=by_id.get(c.reports_to_id) if c.reports_to_id else None,
-        )
-        for c in contacts
-    ]
-    return OrgChart(rows=rows, tree=build_tree(customer, rows))
 
 
 def legend() -> list[dict[str, str]]:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kam.core.errors import RuleViolation
 from kam.core.versioning import versioned_update
@@ -141,29 +142,40 @@ def move_contact(contact: Contact, manager: Contact | None, *, by: User, version
 class DeleteImpact:
     """What deleting a contact takes with it, said before the user confirms."""
 
-    open_opportunities: list[str]
+    open_opportunities: list[str]  # project numbers the asking user may see
     closed_roles: int
     relationships: int
     influence_lines: int
     reports: int
+    hidden_open_opportunities: int = 0  # blocking ones outside the user's view: counted, not named
 
     @property
     def blocked(self) -> bool:
-        return bool(self.open_opportunities)
+        return bool(self.open_opportunities) or self.hidden_open_opportunities > 0
+
+    def blocking_text(self) -> str:
+        names = ", ".join(self.open_opportunities)
+        if not self.hidden_open_opportunities:
+            return names
+        hidden = ngettext(
+            "%(count)d you cannot see", "%(count)d you cannot see", self.hidden_open_opportunities
+        ) % {"count": self.hidden_open_opportunities}
+        return f"{names}, {hidden}" if names else hidden
 
 
-def contact_delete_impact(contact: Contact) -> DeleteImpact:
-    from kam.opportunities.models import OpportunityContact, OpportunityStatus
+def contact_delete_impact(contact: Contact, by: User | None = None) -> DeleteImpact:
+    """What a delete would take; with `by`, blocking opportunities outside their view are only counted."""
+    from kam.opportunities.models import Opportunity, OpportunityContact, OpportunityStatus
+    from kam.org.visibility import opportunities_for
 
     roles = OpportunityContact.objects.filter(contact=contact)
-    open_names = sorted(
-        set(
-            roles.filter(opportunity__status=OpportunityStatus.OPEN).values_list(
-                "opportunity__project_number", flat=True
-            )
-        )
-    )
+    blocking = Opportunity.objects.filter(
+        status=OpportunityStatus.OPEN, contact_roles__contact=contact
+    ).distinct()
+    visible = opportunities_for(by, blocking) if by is not None else blocking
+    open_names = sorted(set(visible.values_list("project_number", flat=True)))
     return DeleteImpact(
+        hidden_open_opportunities=blocking.count() - len(open_names),
         open_opportunities=open_names,
         closed_roles=roles.exclude(opportunity__status=OpportunityStatus.OPEN).count(),
         relationships=Relationship.objects.filter(contact=contact).count(),
@@ -179,11 +191,11 @@ def delete_contact(contact: Contact, *, by: User) -> DeleteImpact:
     their direct reports move up to the contact's own manager so the org chart stays connected.
     """
     with transaction.atomic():
-        impact = contact_delete_impact(contact)
+        impact = contact_delete_impact(contact, by)
         if impact.blocked:
             raise RuleViolation(
                 _("%(name)s is still in the decision chain of open opportunities: %(numbers)s.")
-                % {"name": contact.name, "numbers": ", ".join(impact.open_opportunities)}
+                % {"name": contact.name, "numbers": impact.blocking_text()}
             )
         Contact.objects.filter(reports_to=contact).update(reports_to=contact.reports_to_id)
         contact.delete()

@@ -213,7 +213,7 @@ def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("%(name)s deleted.") % {"name": contact.name})
             return redirect(back)
-    impact = services.contact_delete_impact(contact)
+    impact = services.contact_delete_impact(contact, user)
     context = {
         "nav": "customers",
         "contact": contact,

@@ -174,3 +174,25 @@ def test_level_change_refreshes_the_relationship_date():
     Relationship.objects.update(updated_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
     services.set_relationship_level(contact, rep, 3, by=rep, note="Dinner")
     assert Relationship.objects.get().updated_at.year >= 2026
+
+
+def test_delete_refusal_names_only_opportunities_the_user_may_see(world):
+    from kam.core.errors import RuleViolation
+    from kam.opportunities.services import set_contact_role, set_member
+
+    contact = ContactFactory(customer=world.east_customer, name="Wang")
+    set_contact_role(world.east_opp, contact, by=world.east_rep, decision_role="decision_maker")
+    # A second deal on the same customer, owned elsewhere and invisible to the east rep.
+    from tests.factories import make_opportunity
+
+    hidden = make_opportunity(owner=world.west_rep, customer=world.east_customer, name="Hidden")
+    set_contact_role(hidden, contact, by=world.west_rep, decision_role="user")
+    impact = services.contact_delete_impact(contact, world.east_rep)
+    assert impact.open_opportunities == [world.east_opp.project_number]
+    assert impact.hidden_open_opportunities == 1
+    with pytest.raises(RuleViolation) as excinfo:
+        services.delete_contact(contact, by=world.east_rep)
+    assert hidden.project_number not in str(excinfo.value)
+    assert "1 you cannot see" in str(excinfo.value)
+    set_member(hidden, world.east_rep, by=world.west_rep, role="member")
+    assert services.contact_delete_impact(contact, world.east_rep).hidden_open_opportunities == 0
