@@ -487,3 +487,10 @@ def test_edit_form_does_not_offer_the_customer_as_its_own_parent(client, world):
     form = client.get(reverse("customers:edit", args=[world.east_customer.pk])).context["form"]
     assert world.east_customer not in form.fields["parent"].queryset
     assert world.west_customer in form.fields["parent"].queryset
+
+
+def test_customer_page_links_to_coverage_net_and_relationship_history(client, world):
+    client.force_login(world.east_rep)
+    body = client.get(reverse("customers:detail", args=[world.east_customer.pk])).content.decode()
+    assert reverse("coverage:net", args=[world.east_customer.pk]) in body
+    assert reverse("coverage:history", args=[world.east_customer.pk]) in body
