@@ -343,13 +343,25 @@ class DemoBuilder:
     # -- relationships -------------------------------------------------------------------------
     def relate(self, user: User, contact: Contact, level: int, *, history: bool) -> None:
         by = user
+        # Spread the history over the past year and a half, so coverage over time has a shape.
+        reached = self.at(self.rng.randint(3, 200))
         if history and level >= 3:
             start = max(1, level - self.rng.randint(1, 2))
             set_relationship_level(
-                contact, user, start, by=by, note=self.rng.choice(data.RELATIONSHIP_NOTES[start])
+                contact,
+                user,
+                start,
+                by=by,
+                note=self.rng.choice(data.RELATIONSHIP_NOTES[start]),
+                changed_at=self.at(self.rng.randint(210, 520)),
             )
         set_relationship_level(
-            contact, user, level, by=by, note=self.rng.choice(data.RELATIONSHIP_NOTES[level])
+            contact,
+            user,
+            level,
+            by=by,
+            note=self.rng.choice(data.RELATIONSHIP_NOTES[level]),
+            changed_at=reached,
         )
         self.relationship_levels[(user.pk, contact.pk)] = level
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,9 +91,17 @@ def update_contact(contact: Contact, *, by: User, version: int | None, **changes
 
 
 def set_relationship_level(
-    contact: Contact, user: User, level: int, *, by: User, note: str = ""
+    contact: Contact,
+    user: User,
+    level: int,
+    *,
+    by: User,
+    note: str = "",
+    changed_at: dt.datetime | None = None,
 ) -> Relationship:
-    """Set how well `user` knows `contact`; every change is kept as history."""
+    """Set how well `user` knows `contact`; every change is kept as history.
+
+    `changed_at` backdates the change (imports, the demo); by default it is now."""
     errors: dict[str, list[str]] = {}
     if level not in RelationshipLevel.values:
         errors["level"] = [_("The relationship level must be CR1 to CR5.")]
@@ -105,15 +114,17 @@ def set_relationship_level(
         previous = relationship.level if relationship else None
         if previous == level:
             return relationship  # type: ignore[return-value]
+        when = changed_at or timezone.now()
         if relationship is None:
             relationship = Relationship.objects.create(user=user, contact=contact, level=level)
         else:
-            # .update() skips auto_now, so the change date is set here.
-            Relationship.objects.filter(pk=relationship.pk).update(level=level, updated_at=timezone.now())
             relationship.level = level
-        RelationshipChange.objects.create(
+        # .update() skips auto_now/auto_now_add, so the change date is set explicitly.
+        Relationship.objects.filter(pk=relationship.pk).update(level=level, updated_at=when)
+        change = RelationshipChange.objects.create(
             user=user, contact=contact, from_level=previous, to_level=level, changed_by=by, note=note.strip()
         )
+        RelationshipChange.objects.filter(pk=change.pk).update(changed_at=when)
     return relationship
 
 

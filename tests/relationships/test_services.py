@@ -196,3 +196,14 @@ def test_delete_refusal_names_only_opportunities_the_user_may_see(world):
     assert "1 you cannot see" in str(excinfo.value)
     set_member(hidden, world.east_rep, by=world.west_rep, role="member")
     assert services.contact_delete_impact(contact, world.east_rep).hidden_open_opportunities == 0
+
+
+def test_a_backdated_level_change_keeps_its_date():
+    import datetime as dt
+
+    contact = ContactFactory()
+    rep = contact.customer.owner
+    when = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
+    services.set_relationship_level(contact, rep, 2, by=rep, note="Imported", changed_at=when)
+    assert RelationshipChange.objects.get().changed_at == when
+    assert Relationship.objects.get().updated_at == when
