@@ -34,6 +34,16 @@ def english_by_default(settings):
         yield
 
 
+@pytest.fixture(autouse=True)
+def fresh_relationship_policy():
+    """The settings row is cached per thread; a rolled-back test must not leave its copy behind."""
+    from kam.relationships.models import RelationshipPolicy
+
+    RelationshipPolicy.forget()
+    yield
+    RelationshipPolicy.forget()
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD

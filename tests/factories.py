@@ -79,6 +79,10 @@ def ensure_sales_processes() -> None:
 
     if not SalesProcess.objects.exists():
         importlib.import_module("kam.opportunities.migrations.0003_seed_sales_processes").seed(apps, None)
+    from kam.relationships.models import RelationshipPolicy
+
+    RelationshipPolicy.forget()
+    RelationshipPolicy.objects.get_or_create(pk=1)
     if not RelationshipRequirement.objects.exists():
         importlib.import_module("kam.relationships.migrations.0003_seed_relationship_requirements").seed(
             apps, None

@@ -18,7 +18,14 @@ from django.utils.translation import gettext as _
 from kam.core.templatetags.kam_format import format_money
 from kam.org.models import User
 from kam.org.visibility import contacts_for
-from kam.relationships.models import Contact, Influence, Rank, Relationship, RelationshipChange
+from kam.relationships.models import (
+    Contact,
+    Influence,
+    Rank,
+    Relationship,
+    RelationshipChange,
+    RelationshipPolicy,
+)
 from kam.relationships.scoring import ChainEntry, RelationshipScore, Requirements, evaluate
 
 from .models import DecisionRole, Opportunity, OpportunityContact, OpportunityMember, Stance
@@ -38,7 +45,6 @@ CHAIN_ROLES = {
     TECHNICAL: DecisionRole.TECHNICAL_APPROVER.value,
     BUSINESS: DecisionRole.BUSINESS_APPROVER.value,
 }
-POWER_THRESHOLD = 4
 
 
 def chain_opportunity(user: User, pk: int) -> Opportunity:
@@ -303,17 +309,14 @@ def power_map(opportunity: Opportunity, requirements: Requirements | None = None
             )
             people.append(person)
     people.sort(key=lambda p: (-p["influence"], STANCE_X.get(p["stance"] or "B", 0.0), p["name"]))
-    watch = [
-        p
-        for p in people
-        if p["stance"] in (Stance.OPPOSE, Stance.NEUTRAL) and p["influence"] >= POWER_THRESHOLD
-    ]
+    power = RelationshipPolicy.current().power_min_influence
+    watch = [p for p in people if p["stance"] in (Stance.OPPOSE, Stance.NEUTRAL) and p["influence"] >= power]
     watch.sort(key=lambda p: (-STANCE_SEVERITY[p["stance"]], -p["influence"], p["name"]))
     return {
         "opportunity": four_elements(opportunity),
         "people": people,
         "watch_list": [{"id": p["id"], "name": p["name"], "text": watch_text(p)} for p in watch],
-        "power_threshold": POWER_THRESHOLD,
+        "power_threshold": power,
         "relationship_score": score_dict(data.score),
     }
 

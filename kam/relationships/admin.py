@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from .models import Contact, Influence, Relationship, RelationshipChange, RelationshipRequirement
+from .models import (
+    Contact,
+    Influence,
+    Relationship,
+    RelationshipChange,
+    RelationshipPolicy,
+    RelationshipRequirement,
+)
 
 
 @admin.register(Contact)
@@ -52,3 +59,14 @@ class RelationshipRequirementAdmin(admin.ModelAdmin):
     list_filter = ("from_stage__process", "active", "decision_role")
     list_editable = ("min_level", "no_opposition", "min_contacts", "active")
     list_select_related = ("from_stage", "from_stage__process")
+
+
+@admin.register(RelationshipPolicy)
+class RelationshipPolicyAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "key_min_influence", "top_rank_min_level", "power_min_influence")
+
+    def has_add_permission(self, request):
+        return not RelationshipPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

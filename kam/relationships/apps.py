@@ -6,3 +6,12 @@ class RelationshipsConfig(AppConfig):
     name = "kam.relationships"
     label = "relationships"
     verbose_name = _("Relationships")
+
+    def ready(self) -> None:
+        from django.core.signals import request_started
+
+        from .models import RelationshipPolicy
+
+        request_started.connect(
+            lambda **kwargs: RelationshipPolicy.forget(), weak=False, dispatch_uid="policy-forget"
+        )

@@ -22,18 +22,17 @@ from kam.opportunities.models import DecisionRole, Opportunity, OpportunityConta
 from kam.org.models import User
 from kam.org.visibility import opportunities_for
 
-from .models import Contact, Rank, Relationship, RelationshipChange
+from .models import Contact, Rank, Relationship, RelationshipChange, RelationshipPolicy
 
 RANK_ORDER = {value: index for index, value in enumerate(Rank.values)}
 
 # What makes a contact "key" for the coverage net: a senior rank, a strong influence, or a
-# decision role in an open opportunity. Thresholds in one place so the page can say them in words.
+# decision role in an open opportunity. The thresholds are data (RelationshipPolicy), so the page
+# says them in words from there.
 KEY_RANKS = (Rank.HIGH, Rank.MID_HIGH)
-KEY_MIN_INFLUENCE = 4
-# Top-rank people known below this level are a gap: CR3 is the first level at which a person
-# tells us about the project (see the domain guide's CR scale).
+# Top-rank people known below the policy's level (CR3 by default: the first level at which a person
+# tells us about the project) are a gap.
 TOP_RANK = Rank.HIGH
-TOP_RANK_MIN_LEVEL = 3
 
 HISTORY_PAGE_SIZE = 50
 DEFAULT_MONTHS = 12
@@ -44,7 +43,7 @@ def key_definition() -> str:
     return _(
         "Key contacts: rank high or mid-high, influence %(influence)s or more, or a decision role "
         "in an open opportunity."
-    ) % {"influence": KEY_MIN_INFLUENCE}
+    ) % {"influence": RelationshipPolicy.current().key_min_influence}
 
 
 # --- key contacts -----------------------------------------------------------------------------------
@@ -61,7 +60,7 @@ def _open_roles(user: User, customer: Customer) -> QuerySet[OpportunityContact]:
 def _key_condition(roles: QuerySet[OpportunityContact]) -> Q:
     return (
         Q(rank__in=KEY_RANKS)
-        | Q(influence__gte=KEY_MIN_INFLUENCE)
+        | Q(influence__gte=RelationshipPolicy.current().key_min_influence)
         | Q(pk__in=roles.values("contact_id").order_by())
     )
 
@@ -81,7 +80,7 @@ def key_reasons(contact: Contact, roles: list[str]) -> list[str]:
     reasons = []
     if contact.rank in KEY_RANKS:
         reasons.append(_("rank %(rank)s") % {"rank": contact.get_rank_display()})
-    if contact.influence >= KEY_MIN_INFLUENCE:
+    if contact.influence >= RelationshipPolicy.current().key_min_influence:
         reasons.append(_("influence %(influence)s") % {"influence": contact.influence})
     for role in roles:
         reasons.append(str(DecisionRole(role).label))
@@ -236,7 +235,12 @@ def coverage_net(user: User, customer: Customer, *, show_all: bool = False) -> C
 
     key_columns = [c for c in columns if c.key]
     uncovered = [c.contact for c in key_columns if not c.covered_by]
-    below = [c for c in columns if c.contact.rank == TOP_RANK and (c.company_level or 0) < TOP_RANK_MIN_LEVEL]
+    below = [
+        c
+        for c in columns
+        if c.contact.rank == TOP_RANK
+        and (c.company_level or 0) < RelationshipPolicy.current().top_rank_min_level
+    ]
     single = next(iter(holders.values())) if len(holders) == 1 else None
 
     highlights: list[Highlight] = []
@@ -292,7 +296,11 @@ def coverage_net(user: User, customer: Customer, *, show_all: bool = False) -> C
                     "does not yet tell us about the project.",
                     len(below),
                 )
-                % {"count": len(below), "level": TOP_RANK_MIN_LEVEL, "names": _names(described)},
+                % {
+                    "count": len(below),
+                    "level": RelationshipPolicy.current().top_rank_min_level,
+                    "names": _names(described),
+                },
                 contacts=[c.contact for c in below],
             )
         )
@@ -373,7 +381,7 @@ def coverage_net_json(net: CoverageNet) -> dict[str, Any]:
             {"id": c.contact.pk, "name": c.contact.name, "company_level": c.company_level}
             for c in net.top_rank_below_target
         ],
-        "target_level": TOP_RANK_MIN_LEVEL,
+        "target_level": RelationshipPolicy.current().top_rank_min_level,
         "highlights": [
             {
                 "kind": h.kind,
@@ -542,7 +550,9 @@ def coverage_over_time(
             MonthCoverage(
                 month=timezone.localtime(start).strftime("%Y-%m"),
                 end=end,
-                key_at_target=sum(1 for level in best.values() if level >= TOP_RANK_MIN_LEVEL),
+                key_at_target=sum(
+                    1 for level in best.values() if level >= RelationshipPolicy.current().top_rank_min_level
+                ),
                 key_covered=sum(1 for level in best.values() if level >= 1),
                 people=len(people),
             )
@@ -554,7 +564,7 @@ def coverage_over_time_json(rows: list[MonthCoverage], *, show_all: bool, key_co
     return {
         "all": show_all,
         "contacts_counted": key_count,
-        "target_level": TOP_RANK_MIN_LEVEL,
+        "target_level": RelationshipPolicy.current().top_rank_min_level,
         "months": [
             {
                 "month": row.month,

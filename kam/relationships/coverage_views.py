@@ -17,6 +17,7 @@ from kam.customers import selectors as customer_selectors
 from kam.customers.views import current_user, echarts_locale
 
 from . import coverage
+from .models import RelationshipPolicy
 
 
 def _flag(request: HttpRequest, name: str) -> bool:
@@ -30,7 +31,7 @@ def _int(request: HttpRequest, name: str) -> int | None:
 
 def chart_labels() -> dict[str, str]:
     """The words the charts draw, in the page's language."""
-    level = coverage.TOP_RANK_MIN_LEVEL
+    level = RelationshipPolicy.current().top_rank_min_level
     return {
         "company": _("Company level (highest)"),
         "level": _("Relationship level"),
@@ -56,7 +57,7 @@ def coverage_net(request: HttpRequest, pk: int) -> HttpResponse:
         "net": net,
         "show_all": show_all,
         "key_definition": coverage.key_definition(),
-        "target_level": coverage.TOP_RANK_MIN_LEVEL,
+        "target_level": RelationshipPolicy.current().top_rank_min_level,
         "echarts_locale": echarts_locale(),
         "labels": chart_labels(),
     }
@@ -97,7 +98,7 @@ def relationship_history(request: HttpRequest, pk: int) -> HttpResponse:
         "coverage_rows": coverage.coverage_over_time(customer, counted, months=months),
         "counted": len(counted) if counted is not None else len(contacts),
         "key_definition": coverage.key_definition(),
-        "target_level": coverage.TOP_RANK_MIN_LEVEL,
+        "target_level": RelationshipPolicy.current().top_rank_min_level,
         "level_history": coverage.level_history(contact) if contact else None,
         "echarts_locale": echarts_locale(),
         "labels": chart_labels(),

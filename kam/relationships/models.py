@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -7,6 +10,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kam.opportunities.models import DecisionRole
+
+# Per-thread cache of the RelationshipPolicy row, dropped at each request start and on save.
+_policy_cache = threading.local()
 
 MOBILE_VALIDATOR = RegexValidator(r"^(\+?86)?1[3-9]\d{9}$", _("Enter a valid mainland China mobile number."))
 
@@ -179,3 +185,53 @@ class RelationshipRequirement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_stage_id}: {self.decision_role or '*'} ≥ CR{self.min_level or 0}"
+
+
+class RelationshipPolicy(models.Model):
+    """The thresholds of the relationship maps, one row an administrator edits.
+
+    Which contacts count as key on the coverage net, the level below which a top-rank contact is a
+    gap, and the influence from which a person counts as powerful on the power map.
+    """
+
+    key_min_influence = models.PositiveSmallIntegerField(
+        _("key contact: minimum influence"),
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("Contacts with at least this influence count as key (as do high and mid-high ranks)."),
+    )
+    top_rank_min_level = models.PositiveSmallIntegerField(
+        _("top rank: level expected"),
+        default=3,
+        choices=RelationshipLevel.choices,
+        help_text=_("A high-rank contact known below this level is shown as a gap."),
+    )
+    power_min_influence = models.PositiveSmallIntegerField(
+        _("power map: influence that counts as power"),
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+
+    class Meta:
+        verbose_name = _("relationship map settings")
+        verbose_name_plural = _("relationship map settings")
+
+    def __str__(self) -> str:
+        return str(_("Relationship map settings"))
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        self.forget()
+
+    @classmethod
+    def current(cls) -> RelationshipPolicy:
+        """The settings row, read once per request (pages ask for it in loops)."""
+        policy = getattr(_policy_cache, "policy", None)
+        if policy is None:
+            policy, _created = cls.objects.get_or_create(pk=1)
+            _policy_cache.policy = policy
+        return policy
+
+    @staticmethod
+    def forget() -> None:
+        _policy_cache.policy = None

@@ -465,3 +465,21 @@ def test_page_query_count_does_not_grow_with_the_organisation(client, world, nam
     assert count_queries(client, reverse(name, args=[small.pk]), params) == count_queries(
         client, reverse(name, args=[large.pk]), params
     )
+
+
+def test_coverage_thresholds_are_data_an_administrator_changes(client, world):
+    from kam.relationships.models import RelationshipPolicy
+    from kam.relationships.services import set_relationship_level
+    from tests.factories import ContactFactory
+
+    boss = ContactFactory(customer=world.east_customer, name="Boss", rank="high", influence=3)
+    set_relationship_level(boss, world.east_rep, 3, by=world.east_rep, note="Dinner")
+    client.force_login(world.east_rep)
+    url = f"/api/v1/customers/{world.east_customer.pk}/coverage-net"
+    assert client.get(url).json()["top_rank_below_target"] == []
+    policy = RelationshipPolicy.current()
+    policy.top_rank_min_level = 4
+    policy.save()
+    body = client.get(url).json()
+    assert body["target_level"] == 4
+    assert [entry["name"] for entry in body["top_rank_below_target"]] == ["Boss"]
