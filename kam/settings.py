@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "kam.customers",
     "kam.relationships",
     "kam.opportunities",
+    "kam.insights",
     "kam.demo",
 ]
 

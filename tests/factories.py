@@ -83,6 +83,10 @@ def ensure_sales_processes() -> None:
 
     RelationshipPolicy.forget()
     RelationshipPolicy.objects.get_or_create(pk=1)
+    from kam.insights.models import HealthRule
+
+    if not HealthRule.objects.exists():
+        importlib.import_module("kam.insights.migrations.0002_seed_rules").seed(apps, None)
     if not RelationshipRequirement.objects.exists():
         importlib.import_module("kam.relationships.migrations.0003_seed_relationship_requirements").seed(
             apps, None

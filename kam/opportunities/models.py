@@ -57,6 +57,13 @@ class Stage(models.Model):
         default=False,
         help_text=_("Refuse to leave this stage forward while exit criteria are open (otherwise only warn)."),
     )
+    forecast_category = models.CharField(
+        _("default forecast category"),
+        max_length=12,
+        choices=[("commit", _("Commit")), ("best_case", _("Best case")), ("pipeline", _("Pipeline"))],
+        default="pipeline",
+        help_text=_("What an opportunity in this stage counts as unless its owner says otherwise."),
+    )
     is_won = models.BooleanField(_("won stage"), default=False)
     is_lost = models.BooleanField(_("lost stage"), default=False)
 
@@ -134,6 +141,13 @@ class OpportunityStatus(models.TextChoices):
     WON = "won", _("Won")
     LOST = "lost", _("Lost")
     DROPPED = "dropped", _("Dropped")
+
+
+class ForecastCategory(models.TextChoices):
+    COMMIT = "commit", _("Commit")
+    BEST_CASE = "best_case", _("Best case")
+    PIPELINE = "pipeline", _("Pipeline")
+    OMITTED = "omitted", _("Omitted")
 
 
 class DatePrecision(models.TextChoices):
@@ -216,6 +230,13 @@ class Opportunity(models.Model):
         related_name="+",
     )
     initiated_at = models.DateField(_("initiation date"), null=True, blank=True)
+    forecast_category = models.CharField(
+        _("forecast category"),
+        max_length=12,
+        choices=ForecastCategory.choices,
+        blank=True,
+        help_text=_("Empty: the stage's default."),
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiToken, Team, User
+from .models import ApiToken, Target, Team, User
 
 
 @admin.register(User)
@@ -49,3 +49,10 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # Tokens are issued with `kam issue_token`, which shows the raw value once.
         return False
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = ("user", "team", "period_start", "period_end", "amount", "set_by")
+    list_filter = ("team",)
+    autocomplete_fields = ("user", "team")

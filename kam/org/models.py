@@ -111,3 +111,45 @@ class ApiToken(models.Model):
     @staticmethod
     def generate_raw() -> str:
         return "kam_" + secrets.token_urlsafe(32)
+
+
+class Target(models.Model):
+    """A sales target (quota) for one person or one team over a period (month, quarter or year)."""
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="targets",
+    )
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.CASCADE, related_name="targets"
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    amount = models.DecimalField(_("target amount"), max_digits=16, decimal_places=2)
+    set_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["period_start", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(user__isnull=False) & models.Q(team__isnull=True))
+                | (models.Q(user__isnull=True) & models.Q(team__isnull=False)),
+                name="target_user_xor_team",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")), name="target_period"
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="target_amount_not_negative"),
+            models.UniqueConstraint(fields=["user", "period_start", "period_end"], name="target_user_period"),
+            models.UniqueConstraint(fields=["team", "period_start", "period_end"], name="target_team_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user or self.team} {self.period_start}–{self.period_end}: {self.amount}"
