@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := kam.settings
 
-.PHONY: install run demo test lint format messages clean
+.PHONY: install run demo test lint format messages clean bench
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,9 @@ format: install
 
 messages: install
 	cd kam && SECRET_KEY=x ../$(BIN)/kam makemessages -l zh_Hans --no-obsolete && SECRET_KEY=x ../$(BIN)/kam compilemessages
+
+bench: install
+	SECRET_KEY=kam-bench-secret $(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache .mypy_cache .ruff_cache

@@ -32,3 +32,11 @@ from kam.relationships.orgchart_api import router as orgchart_router  # noqa: E4
 api.add_router("/", orgchart_router)
 api.add_router("/", coverage_router)
 api.add_router("/", chain_router)
+
+from kam.insights.analysis_api import router as analysis_router  # noqa: E402
+from kam.insights.forecast_api import router as forecast_router  # noqa: E402
+from kam.insights.health_api import router as health_router  # noqa: E402
+
+api.add_router("/insights", health_router)
+api.add_router("/insights", forecast_router)
+api.add_router("/insights", analysis_router)

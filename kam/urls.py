@@ -19,5 +19,8 @@ urlpatterns = [
     path("opportunities/", include(("kam.opportunities.chain_urls", "chain"))),
     path("customers/", include(("kam.relationships.coverage_urls", "coverage"))),
     path("customers/", include("kam.customers.urls")),
+    path("insights/", include(("kam.insights.health_urls", "health"))),
+    path("insights/", include(("kam.insights.forecast_urls", "forecast"))),
+    path("insights/", include(("kam.insights.analysis_urls", "analysis"))),
     path("contacts/", include("kam.relationships.urls")),
 ]
