@@ -713,12 +713,36 @@ class DemoBuilder:
             self.build_contacts()
             self.build_relationships()
             self.build_opportunities()
+            self.build_targets()
         return summary()
+
+    def build_targets(self) -> None:
+        """Quarterly targets for this year and next: each rep's, and each team's as the sum of its reps'."""
+        from decimal import Decimal
+
+        from kam.core.periods import quarter_bounds
+        from kam.org.models import Role, Target
+
+        rows = []
+        for year in (self.today.year, self.today.year + 1):
+            for quarter in (1, 2, 3, 4):
+                start, end = quarter_bounds(year, quarter)
+                team_totals: dict[int, Decimal] = {}
+                for user in sorted(self.users.values(), key=lambda u: u.username):
+                    if user.role != Role.REP or user.team_id is None:
+                        continue
+                    amount = Decimal(self.rng.randrange(60, 200)) * Decimal(100000)
+                    rows.append(Target(user=user, period_start=start, period_end=end, amount=amount))
+                    team_totals[user.team_id] = team_totals.get(user.team_id, Decimal(0)) + amount
+                for team_id, total in sorted(team_totals.items()):
+                    rows.append(Target(team_id=team_id, period_start=start, period_end=end, amount=total))
+        Target.objects.bulk_create(rows)
 
 
 def summary() -> dict[str, int]:
     """Counts of the demo world as it now stands in the database."""
     from kam.opportunities.models import StageChange
+    from kam.org.models import Target
     from kam.relationships.models import Influence, Relationship
 
     users = User.objects.filter(username__startswith=DEMO_PREFIX)
@@ -733,6 +757,7 @@ def summary() -> dict[str, int]:
         "influence lines": Influence.objects.filter(source__customer__in=customers).count(),
         "opportunities": opportunities.count(),
         "stage changes": StageChange.objects.filter(opportunity__in=opportunities).count(),
+        "targets": Target.objects.filter(Q(user__in=users) | Q(team__members__in=users)).distinct().count(),
     }
     for status in OpportunityStatus:
         counts[f"opportunities {status.value}"] = opportunities.filter(status=status).count()

@@ -407,3 +407,18 @@ def test_same_seed_gives_the_same_world_after_a_reset(demo_output):
         StageChange.objects.count(),
     ) == counts
     assert digest() == first
+
+
+def test_demo_sets_quarterly_targets_for_reps_and_teams(demo_output):
+    from django.db.models import Sum
+
+    from kam.org.models import Target
+
+    reps = User.objects.filter(username__startswith="demo_", role=Role.REP)
+    assert Target.objects.filter(user__in=reps).count() == reps.count() * 8
+    team = reps.first().team
+    first = Target.objects.filter(team=team).order_by("period_start").first()
+    reps_sum = Target.objects.filter(
+        user__team=team, period_start=first.period_start, period_end=first.period_end
+    ).aggregate(total=Sum("amount"))["total"]
+    assert first.amount == reps_sum > 0
