@@ -1,0 +1,653 @@
+"""Pipeline health: rules over open opportunities, evaluated in SQL, explained in one line each.
+
+A rule is one class registered under the code of its `HealthRule` row (severity, thresholds and
+the on/off switch are that row's data). Each rule contributes fact annotations and a condition
+(a `Q` over those annotations), so a scan is one query over every open opportunity in scope,
+whatever the number of rules or rows; the rule then writes its explanation from the facts of
+the flagged row. Adding a rule is one class here plus one row (a data migration).
+
+Boundaries, chosen once for every rule:
+- "N days" thresholds flag strictly more than N days: exactly N days is not yet flagged.
+- A stage threshold is inclusive: `min_stage_order: 4` flags P4 itself.
+- The stage norm is the nearest-rank percentile of completed stays; a stay exactly at the norm
+  is not flagged, one second more is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, NullIf
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kam.insights.models import SEVERITY_RANK, HealthRule, Severity
+from kam.opportunities.models import (
+    DecisionRole,
+    Opportunity,
+    OpportunityChange,
+    OpportunityContact,
+    OpportunityStatus,
+    Stage,
+    StageChange,
+)
+from kam.org.models import User
+from kam.relationships.models import Relationship
+
+RANK_FIELD = "health_rank"
+# Keyed by the plain string: a TextChoices member hashes by its name, not its value.
+SEVERITY_ORDER: dict[str, int] = {str(severity.value): rank for severity, rank in SEVERITY_RANK.items()}
+FLAG_COUNT_FIELD = "health_flag_count"
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    name: str
+    severity: str
+    explanation: str
+
+    @property
+    def rank(self) -> int:
+        return SEVERITY_ORDER.get(self.severity, 0)
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity,
+            "explanation": self.explanation,
+        }
+
+
+def worst_severity(flags: list[Flag]) -> str | None:
+    if not flags:
+        return None
+    return max(flags, key=lambda f: f.rank).severity
+
+
+# --- rules ------------------------------------------------------------------------------------
+
+
+class Rule:
+    """One health check. Subclasses set `code` and `defaults`, and override the three hooks."""
+
+    code: ClassVar[str]
+    defaults: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self, row: HealthRule, engine: HealthEngine) -> None:
+        self.row = row
+        self.engine = engine
+        self.thresholds = {**self.defaults, **(row.thresholds or {})}
+
+    @property
+    def severity(self) -> str:
+        return self.row.severity
+
+    @property
+    def flag_field(self) -> str:
+        return f"h_flag_{self.code}"
+
+    def annotations(self) -> dict[str, Any]:
+        """Fact columns this rule needs, named `h_…` (rules may share a name for the same fact)."""
+        return {}
+
+    def annotations_after(self) -> dict[str, Any]:
+        """Facts computed from this rule's other facts (annotated in a second step)."""
+        return {}
+
+    def condition(self) -> Q:
+        raise NotImplementedError
+
+    def explain(self, row: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+    def flag(self, row: dict[str, Any]) -> Flag:
+        return Flag(self.code, self.row.display_name, self.severity, self.explain(row))
+
+    def int_threshold(self, name: str) -> int:
+        return int(self.thresholds[name])
+
+
+REGISTRY: dict[str, type[Rule]] = {}
+
+
+def register(cls: type[Rule]) -> type[Rule]:
+    REGISTRY[cls.code] = cls
+    return cls
+
+
+def _days(delta: dt.timedelta) -> int:
+    return max(0, delta.days)
+
+
+def _stage(row: dict[str, Any]) -> str:
+    return row["h_stage_code"]
+
+
+@register
+class SignDatePassed(Rule):
+    code = "sign_date_passed"
+
+    def condition(self) -> Q:
+        return Q(sign_date__lt=self.engine.today)
+
+    def explain(self, row: dict[str, Any]) -> str:
+        return _("sign date %(date)s passed %(days)s days ago but the opportunity is still open") % {
+            "date": row["sign_date"].isoformat(),
+            "days": (self.engine.today - row["sign_date"]).days,
+        }
+
+
+@register
+class SignDateNearEarlyStage(Rule):
+    code = "sign_date_near_early_stage"
+    defaults = {"days": 60, "max_stage_order": 3}
+
+    def condition(self) -> Q:
+        today = self.engine.today
+        return Q(
+            sign_date__gte=today,
+            sign_date__lte=today + dt.timedelta(days=self.int_threshold("days")),
+            h_stage_order__lte=self.int_threshold("max_stage_order"),
+        )
+
+    def explain(self, row: dict[str, Any]) -> str:
+        return _("sign date %(date)s is %(days)s days away but stage is %(stage)s") % {
+            "date": row["sign_date"].isoformat(),
+            "days": (row["sign_date"] - self.engine.today).days,
+            "stage": _stage(row),
+        }
+
+
+def _top_level_of(contact_ref: Any) -> Subquery:
+    return Subquery(
+        Relationship.objects.filter(contact_id=contact_ref)
+        .order_by()
+        .values("contact_id")
+        .annotate(top=Max("level"))
+        .values("top")[:1]
+    )
+
+
+@register
+class LateStageWeakDecisionMaker(Rule):
+    code = "late_stage_weak_decision_maker"
+    defaults = {"min_stage_order": 4, "min_level": 3}
+
+    def annotations(self) -> dict[str, Any]:
+        makers = OpportunityContact.objects.filter(
+            opportunity_id=OuterRef("pk"), decision_role=DecisionRole.DECISION_MAKER
+        )
+        # The best company-level CR among the decision makers (0 when known at no level).
+        best = (
+            makers.annotate(level=Coalesce(_top_level_of(OuterRef("contact_id")), 0))
+            .order_by("-level")
+            .values("level")[:1]
+        )
+        return {"h_dm_level": Subquery(best, output_field=IntegerField())}
+
+    def condition(self) -> Q:
+        return Q(h_stage_order__gte=self.int_threshold("min_stage_order")) & (
+            Q(h_dm_level__isnull=True) | Q(h_dm_level__lt=self.int_threshold("min_level"))
+        )
+
+    def explain(self, row: dict[str, Any]) -> str:
+        if row["h_dm_level"] is None:
+            return _("stage is %(stage)s but no decision maker is known") % {"stage": _stage(row)}
+        return _(
+            "stage is %(stage)s but the best decision maker relationship is CR%(level)s (CR%(needed)s needed)"
+        ) % {
+            "stage": _stage(row),
+            "level": row["h_dm_level"],
+            "needed": self.int_threshold("min_level"),
+        }
+
+
+OPPOSING_ROLES = (
+    DecisionRole.DECISION_MAKER,
+    DecisionRole.TECHNICAL_APPROVER,
+    DecisionRole.BUSINESS_APPROVER,
+)
+
+
+@register
+class LateStageOpposition(Rule):
+    code = "late_stage_opposition"
+    defaults = {"min_stage_order": 4}
+
+    def annotations(self) -> dict[str, Any]:
+        opposing = OpportunityContact.objects.filter(
+            opportunity_id=OuterRef("pk"), decision_role__in=OPPOSING_ROLES, stance="C"
+        ).order_by("decision_role", "id")
+        return {
+            "h_opposing_name": Subquery(opposing.values("contact__name")[:1]),
+            "h_opposing_role": Subquery(opposing.values("decision_role")[:1]),
+        }
+
+    def condition(self) -> Q:
+        return Q(h_stage_order__gte=self.int_threshold("min_stage_order"), h_opposing_name__isnull=False)
+
+    def explain(self, row: dict[str, Any]) -> str:
+        return _("stage is %(stage)s and %(role)s %(name)s opposes") % {
+            "stage": _stage(row),
+            "role": str(DecisionRole(row["h_opposing_role"]).label).lower(),
+            "name": row["h_opposing_name"],
+        }
+
+
+@register
+class NoUpdate(Rule):
+    """Until activities exist, the opportunity's last update stands for the last activity."""
+
+    code = "no_update"
+    defaults = {"days_by_stage": {}, "default_days": 30}
+
+    def _days_for(self, stage_code: str) -> int:
+        by_stage = self.thresholds.get("days_by_stage") or {}
+        return int(by_stage.get(stage_code, self.thresholds["default_days"]))
+
+    def annotations(self) -> dict[str, Any]:
+        now = self.engine.now
+        whens = [
+            When(h_stage_code=code, then=Value(now - dt.timedelta(days=int(days))))
+            for code, days in (self.thresholds.get("days_by_stage") or {}).items()
+        ]
+        default = Value(now - dt.timedelta(days=int(self.thresholds["default_days"])))
+        return {"h_update_cutoff": Case(*whens, default=default, output_field=DateTimeField())}
+
+    def condition(self) -> Q:
+        return Q(updated_at__lt=F("h_update_cutoff"))
+
+    def explain(self, row: dict[str, Any]) -> str:
+        return _("no update for %(days)s days (more than %(limit)s allowed in %(stage)s)") % {
+            "days": _days(self.engine.now - row["updated_at"]),
+            "limit": self._days_for(_stage(row)),
+            "stage": _stage(row),
+        }
+
+
+@register
+class StageTooLong(Rule):
+    code = "stage_too_long"
+    defaults = {"percentile": 80, "min_samples": 5}
+
+    def __init__(self, row: HealthRule, engine: HealthEngine) -> None:
+        super().__init__(row, engine)
+        self.norms = stage_norms(self.int_threshold("percentile"), self.int_threshold("min_samples"))
+
+    def annotations(self) -> dict[str, Any]:
+        now = self.engine.now
+        whens = [
+            When(h_team=team, stage_id=stage, then=Value(now - dt.timedelta(seconds=seconds)))
+            for (team, stage), seconds in self.norms.by_team.items()
+        ]
+        whens += [
+            When(stage_id=stage, then=Value(now - dt.timedelta(seconds=seconds)))
+            for stage, seconds in self.norms.by_stage.items()
+        ]
+        cutoff: Any = (
+            Case(*whens, default=None, output_field=DateTimeField())
+            if whens
+            else Value(None, DateTimeField())
+        )
+        return {
+            "h_in_stage_since": Coalesce("stage_entered_at", "created_at"),
+            "h_stage_cutoff": cutoff,
+        }
+
+    def condition(self) -> Q:
+        return Q(h_in_stage_since__lt=F("h_stage_cutoff"))
+
+    def explain(self, row: dict[str, Any]) -> str:
+        seconds, scope = self.norms.norm(row["h_team"], row["stage_id"])
+        facts = {
+            "stage": _stage(row),
+            "days": _days(self.engine.now - row["h_in_stage_since"]),
+            "norm": math.ceil(seconds / 86400) if seconds else 0,
+            "percentile": self.int_threshold("percentile"),
+        }
+        if scope == "team":
+            return (
+                _(
+                    "in %(stage)s for %(days)s days; the team's norm (%(percentile)sth percentile) is %(norm)s days"
+                )
+                % facts
+            )
+        return (
+            _(
+                "in %(stage)s for %(days)s days; the company norm (%(percentile)sth percentile) is %(norm)s days"
+            )
+            % facts
+        )
+
+
+@register
+class FourElementsIncomplete(Rule):
+    code = "four_elements_incomplete"
+
+    def condition(self) -> Q:
+        return Q(sign_date__isnull=True) | (
+            Q(amount__isnull=True) & (Q(amount_low__isnull=True) | Q(amount_high__isnull=True))
+        )
+
+    def explain(self, row: dict[str, Any]) -> str:
+        missing = []
+        if row["amount"] is None and (row["amount_low"] is None or row["amount_high"] is None):
+            missing.append(_("amount"))
+        if row["sign_date"] is None:
+            missing.append(_("sign date"))
+        return _("missing: %(elements)s") % {"elements": ", ".join(str(m) for m in missing)}
+
+
+def _count_of(qs: QuerySet) -> Subquery:
+    return Subquery(
+        qs.order_by().values("opportunity_id").annotate(c=Count("id")).values("c")[:1],
+        output_field=IntegerField(),
+    )
+
+
+@register
+class RepeatedSlip(Rule):
+    """A slip is an edit that moved a set sign date later or lowered a set amount; a first
+    setting, an earlier date or a raise is not a slip."""
+
+    code = "repeated_slip"
+    defaults = {"min_slips": 2}
+
+    def annotations(self) -> dict[str, Any]:
+        changes = OpportunityChange.objects.filter(opportunity_id=OuterRef("pk")).exclude(old_value="")
+        # CASE keeps PostgreSQL from casting a date text to a number: WHERE has no evaluation order.
+        old_amount = Case(
+            When(field="amount", then=Cast(NullIf(F("old_value"), Value("")), FloatField())), default=None
+        )
+        new_amount = Case(
+            When(field="amount", then=Cast(NullIf(F("new_value"), Value("")), FloatField())), default=None
+        )
+        date_slips = changes.filter(field="sign_date", new_value__gt=F("old_value"))
+        amount_slips = changes.filter(field="amount").alias(o=old_amount, n=new_amount).filter(n__lt=F("o"))
+        return {
+            "h_date_slips": Coalesce(_count_of(date_slips), 0),
+            "h_amount_slips": Coalesce(_count_of(amount_slips), 0),
+        }
+
+    def condition(self) -> Q:
+        return Q(h_slips__gte=self.int_threshold("min_slips"))
+
+    def annotations_after(self) -> dict[str, Any]:
+        return {"h_slips": F("h_date_slips") + F("h_amount_slips")}
+
+    def explain(self, row: dict[str, Any]) -> str:
+        return _(
+            "slipped %(count)s times: sign date moved later %(dates)s times, amount lowered %(amounts)s times"
+        ) % {
+            "count": row["h_date_slips"] + row["h_amount_slips"],
+            "dates": row["h_date_slips"],
+            "amounts": row["h_amount_slips"],
+        }
+
+
+@register
+class SingleThreaded(Rule):
+    code = "single_threaded"
+    defaults = {"min_stage_order": 3}
+
+    def annotations(self) -> dict[str, Any]:
+        contacts = (
+            OpportunityContact.objects.filter(opportunity_id=OuterRef("pk"))
+            .order_by()
+            .values("opportunity_id")
+            .annotate(c=Count("contact_id", distinct=True))
+            .values("c")[:1]
+        )
+        return {"h_contacts": Coalesce(Subquery(contacts, output_field=IntegerField()), 0)}
+
+    def condition(self) -> Q:
+        return Q(h_stage_order__gte=self.int_threshold("min_stage_order"), h_contacts__lte=1)
+
+    def explain(self, row: dict[str, Any]) -> str:
+        return _("stage is %(stage)s but only %(count)s contact is known on the customer side") % {
+            "stage": _stage(row),
+            "count": row["h_contacts"],
+        }
+
+
+# --- stage norms ------------------------------------------------------------------------------
+
+
+@dataclass
+class StageNorms:
+    """Per (team, stage) and per stage (company-wide): the percentile of completed stays, in seconds."""
+
+    by_team: dict[tuple[int, int], int] = field(default_factory=dict)
+    by_stage: dict[int, int] = field(default_factory=dict)
+
+    def norm(self, team: int | None, stage: int) -> tuple[int | None, str]:
+        if team is not None and (team, stage) in self.by_team:
+            return self.by_team[(team, stage)], "team"
+        return self.by_stage.get(stage), "company"
+
+
+def _duration_sql(later: str, earlier: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"ROUND(EXTRACT(EPOCH FROM ({later} - {earlier})))::bigint"
+    return f"CAST(ROUND((julianday({later}) - julianday({earlier})) * 86400) AS INTEGER)"
+
+
+def stage_norms(percentile: int, min_samples: int) -> StageNorms:
+    """One query: stays from the stage history (LEAD over each opportunity's changes), ranked per
+    team and stage and per stage, keeping the nearest-rank percentile row of each group.
+
+    A stay belongs to the team of the opportunity's owner today. A team's norm needs at least
+    `min_samples` stays in that stage, else the company-wide norm for the stage applies.
+    """
+    percentile = min(100, max(1, int(percentile)))
+    changes = StageChange._meta.db_table
+    opportunities = Opportunity._meta.db_table
+    users = User._meta.db_table
+    duration = _duration_sql("left_at", "entered_at")
+    pick = "rn = (n * %s + 99) / 100"
+    sql = f"""
+        WITH ordered AS (
+            SELECT opportunity_id, to_stage_id AS stage_id, changed_at AS entered_at,
+                   LEAD(changed_at) OVER (PARTITION BY opportunity_id ORDER BY changed_at, id) AS left_at
+            FROM {changes}
+        ),
+        stays AS (
+            SELECT s.stage_id, u.team_id, {duration} AS seconds
+            FROM ordered s
+            JOIN {opportunities} o ON o.id = s.opportunity_id
+            JOIN {users} u ON u.id = o.owner_id
+            WHERE s.left_at IS NOT NULL
+        ),
+        by_team AS (
+            SELECT team_id, stage_id, seconds,
+                   ROW_NUMBER() OVER (PARTITION BY team_id, stage_id ORDER BY seconds) AS rn,
+                   COUNT(*) OVER (PARTITION BY team_id, stage_id) AS n
+            FROM stays WHERE team_id IS NOT NULL
+        ),
+        by_stage AS (
+            SELECT stage_id, seconds,
+                   ROW_NUMBER() OVER (PARTITION BY stage_id ORDER BY seconds) AS rn,
+                   COUNT(*) OVER (PARTITION BY stage_id) AS n
+            FROM stays
+        )
+        SELECT team_id, stage_id, seconds, n FROM by_team WHERE {pick} AND n >= %s
+        UNION ALL
+        SELECT NULL, stage_id, seconds, n FROM by_stage WHERE {pick}
+    """
+    norms = StageNorms()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [percentile, int(min_samples), percentile])
+        for team, stage, seconds, _n in cursor.fetchall():
+            if team is None:
+                norms.by_stage[stage] = int(seconds)
+            else:
+                norms.by_team[(team, stage)] = int(seconds)
+    return norms
+
+
+# --- the engine -------------------------------------------------------------------------------
+
+BASE_FIELDS = (
+    "id",
+    "owner_id",
+    "stage_id",
+    "sign_date",
+    "updated_at",
+    "amount",
+    "amount_low",
+    "amount_high",
+    "h_stage_code",
+    "h_stage_order",
+    "h_team",
+)
+
+
+class HealthEngine:
+    """The active rules (one query) and what they need (the stage norms: one more), loaded once
+    and then applied to any number of querysets: a scan, a page's flags, a sort, a filter."""
+
+    def __init__(self, now: dt.datetime | None = None, rules: list[HealthRule] | None = None) -> None:
+        self.now = now or timezone.now()
+        self.today = timezone.localtime(self.now).date() if timezone.is_aware(self.now) else self.now.date()
+        self._rows = rules
+        self._rules: list[Rule] | None = None
+
+    @property
+    def rules(self) -> list[Rule]:
+        if self._rules is None:
+            rows = self._rows
+            if rows is None:
+                rows = list(HealthRule.objects.filter(active=True, code__in=list(REGISTRY)))
+            self._rules = [
+                REGISTRY[row.code](row, self) for row in rows if row.active and row.code in REGISTRY
+            ]
+        return self._rules
+
+    def _annotate(self, qs: QuerySet, *, alias: bool = False) -> QuerySet:
+        """The rules' facts on `qs`: selected for a scan, only aliased (never selected) for a
+        filter or a sort, so a pipeline page computes them in WHERE / ORDER BY alone."""
+        add = qs.alias if alias else qs.annotate
+        qs = add(h_stage_code=F("stage__code"), h_stage_order=F("stage__order"), h_team=F("owner__team_id"))
+        facts: dict[str, Any] = {}
+        later: dict[str, Any] = {}
+        for rule in self.rules:
+            facts.update(rule.annotations())
+            later.update(rule.annotations_after())
+        if facts:
+            qs = (qs.alias if alias else qs.annotate)(**facts)
+        if later:
+            qs = (qs.alias if alias else qs.annotate)(**later)
+        return qs
+
+    def _open(self, qs: QuerySet) -> QuerySet:
+        return qs.filter(status=OpportunityStatus.OPEN)
+
+    def any_condition(self, rules: list[Rule] | None = None) -> Q | None:
+        combined: Q | None = None
+        for rule in self.rules if rules is None else rules:
+            combined = rule.condition() if combined is None else combined | rule.condition()
+        return combined
+
+    def rank_expression(self) -> Any:
+        """The worst severity among the flags as 0–3 (0: no flag), from the rules' conditions."""
+        whens = []
+        for severity in (Severity.CRITICAL, Severity.WARN, Severity.INFO):
+            condition = self.any_condition([r for r in self.rules if r.severity == severity])
+            if condition is not None:
+                whens.append(
+                    When(condition & Q(status=OpportunityStatus.OPEN), then=Value(SEVERITY_RANK[severity]))
+                )
+        return Case(*whens, default=Value(0), output_field=IntegerField())
+
+    def with_rank(self, qs: QuerySet, name: str = RANK_FIELD) -> QuerySet:
+        """Alias the worst-severity rank on any opportunity queryset (for sorting and filtering)."""
+        return self._annotate(qs, alias=True).alias(**{name: self.rank_expression()})
+
+    def flagged_only(self, qs: QuerySet) -> QuerySet:
+        condition = self.any_condition()
+        if condition is None:
+            return qs.none()
+        return self._annotate(qs, alias=True).filter(condition & Q(status=OpportunityStatus.OPEN))
+
+    def flagged_rows(self, qs: QuerySet) -> QuerySet:
+        """Values rows of the flagged open opportunities in `qs`, one boolean column per rule."""
+        condition = self.any_condition()
+        if condition is None:
+            return qs.none().values("id")
+        qs = self._annotate(self._open(qs)).filter(condition)
+        qs = qs.annotate(
+            **{
+                r.flag_field: ExpressionWrapper(r.condition(), output_field=BooleanField())
+                for r in self.rules
+            }
+        )
+        names = set(BASE_FIELDS)
+        for rule in self.rules:
+            names |= set(rule.annotations()) | set(rule.annotations_after())
+        return qs.values(*sorted(names), *[r.flag_field for r in self.rules])
+
+    def flags_from_row(self, row: dict[str, Any]) -> list[Flag]:
+        flags = [rule.flag(row) for rule in self.rules if row.get(rule.flag_field)]
+        flags.sort(key=lambda f: -f.rank)
+        return flags
+
+    def scan(self, qs: QuerySet) -> dict[int, list[Flag]]:
+        """Flags per opportunity id for the open opportunities in `qs` (ids without flags are absent)."""
+        return {row["id"]: self.flags_from_row(row) for row in self.flagged_rows(qs).order_by()}
+
+    def flags_for(self, opportunities: list[Opportunity]) -> dict[int, list[Flag]]:
+        """Flags for an already scoped list (a page, the board's cards): one query for all of them."""
+        ids = [o.pk for o in opportunities]
+        if not ids:
+            return {}
+        return self.scan(Opportunity.objects.filter(pk__in=ids))
+
+    def attach(self, opportunities: list[Opportunity], attr: str = "health_flags") -> list[Opportunity]:
+        flags = self.flags_for(opportunities)
+        for opportunity in opportunities:
+            setattr(opportunity, attr, flags.get(opportunity.pk, []))
+        return opportunities
+
+
+def scan(qs: QuerySet, *, now: dt.datetime | None = None) -> dict[int, list[dict[str, str]]]:
+    """Per opportunity id, its flags as [{code, name, severity, explanation}] (worst first)."""
+    engine = HealthEngine(now)
+    return {pk: [f.as_dict() for f in flags] for pk, flags in engine.scan(qs).items()}
+
+
+def scan_all_open(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """The complete scan over every open opportunity: the number flagged per rule (the benchmark's figure)."""
+    engine = HealthEngine(now)
+    counts: Counter[str] = Counter({rule.code: 0 for rule in engine.rules})
+    for row in engine.flagged_rows(Opportunity.objects.all()).order_by().iterator(chunk_size=5000):
+        for flag in engine.flags_from_row(row):
+            counts[flag.code] += 1
+    return dict(counts)
+
+
+def stage_label(stage: Stage) -> str:
+    return f"{stage.code} {stage.display_name}"

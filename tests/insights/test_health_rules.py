@@ -1,0 +1,430 @@
+"""Each health rule on constructed opportunities, with its boundaries and its thresholds as data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from kam.insights.health import HealthEngine, scan, scan_all_open, stage_norms
+from kam.insights.models import HealthRule
+from kam.opportunities.models import Opportunity, OpportunityChange, OpportunityContact, StageChange
+from kam.relationships.services import set_relationship_level
+from tests.factories import ContactFactory, UserFactory, make_opportunity, stage
+
+NOW = dt.datetime(2026, 11, 22, 4, 0, tzinfo=dt.UTC)  # 12:00 in Shanghai
+TODAY = dt.date(2026, 11, 22)
+
+
+def quiet(opportunity: Opportunity, **fields) -> Opportunity:
+    """Put the opportunity where no rule fires, then apply `fields` (bypassing auto_now)."""
+    values = {
+        "sign_date": TODAY + dt.timedelta(days=200),
+        "updated_at": NOW,
+        "stage_entered_at": NOW,
+        "amount": Decimal("100000"),
+        **fields,
+    }
+    if "stage_code" in values:
+        values["stage"] = stage(values.pop("stage_code"))
+    Opportunity.objects.filter(pk=opportunity.pk).update(**values)
+    return Opportunity.objects.get(pk=opportunity.pk)
+
+
+def flags(opportunity: Opportunity, now: dt.datetime = NOW) -> dict[str, dict[str, str]]:
+    result = scan(Opportunity.objects.filter(pk=opportunity.pk), now=now)
+    return {flag["code"]: flag for flag in result.get(opportunity.pk, [])}
+
+
+def set_thresholds(code: str, **thresholds) -> None:
+    rule = HealthRule.objects.get(code=code)
+    rule.thresholds = {**rule.thresholds, **thresholds}
+    rule.save()
+
+
+@pytest.fixture
+def opp(world):
+    return quiet(world.east_opp)
+
+
+def test_a_quiet_opportunity_has_no_flags(opp):
+    assert flags(opp) == {}
+
+
+# --- sign dates -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("days", "flagged"), [(-1, True), (-30, True), (0, False), (1, False)])
+def test_sign_date_passed_flags_a_date_before_today(opp, days, flagged):
+    quiet(opp, sign_date=TODAY + dt.timedelta(days=days))
+    found = flags(opp)
+    assert ("sign_date_passed" in found) is flagged
+    if flagged:
+        date = (TODAY + dt.timedelta(days=days)).isoformat()
+        assert date in found["sign_date_passed"]["explanation"]
+        assert found["sign_date_passed"]["severity"] == "critical"
+
+
+@pytest.mark.parametrize(
+    ("days", "stage_code", "flagged"),
+    [
+        (0, "P0", True),
+        (60, "P3", True),  # exactly the threshold days, exactly the threshold stage
+        (61, "P3", False),
+        (30, "P4", False),
+        (-1, "P1", False),  # passed: the other rule's business
+    ],
+)
+def test_sign_date_near_early_stage_boundaries(opp, days, stage_code, flagged):
+    quiet(opp, sign_date=TODAY + dt.timedelta(days=days), stage_code=stage_code)
+    assert ("sign_date_near_early_stage" in flags(opp)) is flagged
+
+
+def test_sign_date_near_explanation_has_the_facts(opp):
+    quiet(opp, sign_date=dt.date(2026, 12, 1), stage_code="P3")
+    explanation = flags(opp)["sign_date_near_early_stage"]["explanation"]
+    assert explanation == "sign date 2026-12-01 is 9 days away but stage is P3"
+
+
+def test_sign_date_near_follows_the_thresholds_row(opp):
+    quiet(opp, sign_date=TODAY + dt.timedelta(days=90), stage_code="P4")
+    assert "sign_date_near_early_stage" not in flags(opp)
+    set_thresholds("sign_date_near_early_stage", days=90, max_stage_order=4)
+    assert "sign_date_near_early_stage" in flags(opp)
+
+
+# --- decision chain ---------------------------------------------------------------------------
+
+
+def _chain(opp, *entries):
+    """entries: (decision_role, stance, level or None) per contact."""
+    for role, stance_code, level in entries:
+        contact = ContactFactory(customer=opp.customer)
+        OpportunityContact.objects.create(
+            opportunity=opp, contact=contact, decision_role=role, stance=stance_code
+        )
+        if level:
+            set_relationship_level(contact, opp.owner, level, by=opp.owner, note="met")
+    return opp
+
+
+@pytest.mark.parametrize(
+    ("stage_code", "entries", "flagged", "text"),
+    [
+        ("P4", [], True, "stage is P4 but no decision maker is known"),
+        ("P4", [("decision_maker", "A", 2)], True, "best decision maker relationship is CR2 (CR3 needed)"),
+        ("P4", [("decision_maker", "A", None)], True, "is CR0 (CR3 needed)"),
+        ("P4", [("decision_maker", "A", 3)], False, ""),
+        ("P4", [("decision_maker", "A", 1), ("decision_maker", "B", 4)], False, ""),
+        ("P4", [("influencer", "A", 5)], True, "no decision maker"),
+        ("P3", [], False, ""),
+    ],
+)
+def test_late_stage_weak_decision_maker(opp, stage_code, entries, flagged, text):
+    quiet(opp, stage_code=stage_code)
+    found = flags(_chain(opp, *entries))
+    assert ("late_stage_weak_decision_maker" in found) is flagged
+    if flagged:
+        assert text in found["late_stage_weak_decision_maker"]["explanation"]
+
+
+def test_weak_decision_maker_level_is_a_threshold(opp):
+    quiet(opp, stage_code="P4")
+    _chain(opp, ("decision_maker", "A", 2))
+    set_thresholds("late_stage_weak_decision_maker", min_level=2)
+    assert "late_stage_weak_decision_maker" not in flags(opp)
+
+
+@pytest.mark.parametrize(
+    ("stage_code", "role", "stance", "flagged"),
+    [
+        ("P4", "decision_maker", "C", True),
+        ("P5", "technical_approver", "C", True),
+        ("P6", "business_approver", "C", True),
+        ("P4", "influencer", "C", False),
+        ("P4", "decision_maker", "B", False),
+        ("P3", "decision_maker", "C", False),
+    ],
+)
+def test_late_stage_opposition(opp, stage_code, role, stance, flagged):
+    quiet(opp, stage_code=stage_code)
+    _chain(opp, (role, stance, 3))
+    found = flags(opp)
+    assert ("late_stage_opposition" in found) is flagged
+    if flagged:
+        name = OpportunityContact.objects.get(opportunity=opp).contact.name
+        assert name in found["late_stage_opposition"]["explanation"]
+        assert f"stage is {stage_code}" in found["late_stage_opposition"]["explanation"]
+
+
+@pytest.mark.parametrize(
+    ("stage_code", "contacts", "flagged"),
+    [("P3", 0, True), ("P3", 1, True), ("P3", 2, False), ("P2", 1, False), ("P6", 1, True)],
+)
+def test_single_threaded_from_p3(opp, stage_code, contacts, flagged):
+    quiet(opp, stage_code=stage_code)
+    _chain(opp, *[("influencer", "A", 3)] * contacts)
+    found = flags(opp)
+    assert ("single_threaded" in found) is flagged
+    if flagged:
+        assert f"only {contacts} contact" in found["single_threaded"]["explanation"]
+
+
+def test_single_threaded_counts_a_contact_in_two_roles_once(opp):
+    quiet(opp, stage_code="P3")
+    contact = ContactFactory(customer=opp.customer)
+    OpportunityContact.objects.create(opportunity=opp, contact=contact, decision_role="decision_maker")
+    OpportunityContact.objects.create(opportunity=opp, contact=contact, decision_role="influencer")
+    assert "single_threaded" in flags(opp)
+
+
+# --- no update --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("stage_code", "age", "flagged"),
+    [
+        ("P0", dt.timedelta(days=60), False),  # exactly N days: not yet
+        ("P0", dt.timedelta(days=60, seconds=1), True),
+        ("P4", dt.timedelta(days=21), False),
+        ("P4", dt.timedelta(days=21, seconds=1), True),
+        ("P5", dt.timedelta(days=15), True),
+    ],
+)
+def test_no_update_by_stage_boundaries(opp, stage_code, age, flagged):
+    quiet(opp, stage_code=stage_code, updated_at=NOW - age)
+    found = flags(opp)
+    assert ("no_update" in found) is flagged
+    if flagged:
+        assert f"no update for {age.days} days" in found["no_update"]["explanation"]
+        assert stage_code in found["no_update"]["explanation"]
+
+
+def test_no_update_uses_default_days_for_a_stage_not_listed(opp):
+    set_thresholds("no_update", days_by_stage={}, default_days=10)
+    quiet(opp, updated_at=NOW - dt.timedelta(days=11))
+    assert "no_update" in flags(opp)
+    set_thresholds("no_update", default_days=12)
+    assert "no_update" not in flags(opp)
+
+
+# --- time in stage ----------------------------------------------------------------------------
+
+
+def _stays(owner, stage_code, days_list, next_code="P2"):
+    """Completed stays in `stage_code` of the given lengths, on fresh opportunities of `owner`."""
+    start = NOW - dt.timedelta(days=400)
+    for days in days_list:
+        other = make_opportunity(owner=owner, stage_code=next_code, name="history")
+        StageChange.objects.filter(opportunity=other).delete()
+        StageChange.objects.create(opportunity=other, to_stage=stage(stage_code), changed_at=start)
+        StageChange.objects.create(
+            opportunity=other,
+            from_stage=stage(stage_code),
+            to_stage=stage(next_code),
+            changed_at=start + dt.timedelta(days=days),
+        )
+        quiet(other, stage_code=next_code)
+
+
+@pytest.fixture
+def history(world):
+    _stays(world.east_rep2, "P1", [10, 20, 30, 40, 50])
+    _stays(world.west_rep, "P1", [100])
+
+
+def test_stage_norm_is_the_nearest_rank_percentile_per_team_and_company(world, history):
+    norms = stage_norms(80, 5)
+    p1 = stage("P1").pk
+    assert norms.by_team[(world.east.pk, p1)] == 40 * 86400
+    assert (world.west.pk, p1) not in norms.by_team  # one stay: below min_samples
+    assert norms.by_stage[p1] == 50 * 86400  # rank ceil(0.8 × 6) = 5 of 10,20,30,40,50,100
+
+
+@pytest.mark.parametrize(
+    ("days_in_stage", "flagged"),
+    [(dt.timedelta(days=40), False), (dt.timedelta(days=40, hours=1), True), (dt.timedelta(days=10), False)],
+)
+def test_stage_too_long_against_the_team_norm(opp, history, days_in_stage, flagged):
+    quiet(opp, stage_code="P1", stage_entered_at=NOW - days_in_stage)
+    found = flags(opp)
+    assert ("stage_too_long" in found) is flagged
+    if flagged:
+        assert found["stage_too_long"]["explanation"] == (
+            "in P1 for 40 days; the team's norm (80th percentile) is 40 days"
+        )
+
+
+def test_stage_too_long_falls_back_to_the_company_norm_below_min_samples(opp, world, history):
+    quiet(opp, stage_code="P1", stage_entered_at=NOW - dt.timedelta(days=45))
+    assert "stage_too_long" in flags(opp)
+    set_thresholds("stage_too_long", min_samples=6)
+    assert "stage_too_long" not in flags(opp)  # company norm: 50 days
+    quiet(opp, stage_code="P1", stage_entered_at=NOW - dt.timedelta(days=51))
+    assert "company norm" in flags(opp)["stage_too_long"]["explanation"]
+
+
+def test_stage_too_long_percentile_is_a_threshold(opp, history):
+    quiet(opp, stage_code="P1", stage_entered_at=NOW - dt.timedelta(days=45))
+    set_thresholds("stage_too_long", percentile=100)
+    assert "stage_too_long" not in flags(opp)  # the team's longest stay is 50 days
+
+
+def test_stage_too_long_without_history_flags_nothing(opp):
+    quiet(opp, stage_code="P1", stage_entered_at=NOW - dt.timedelta(days=999))
+    assert "stage_too_long" not in flags(opp)
+
+
+# --- four elements and slips ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fields", "flagged", "text"),
+    [
+        ({"amount": None}, True, "missing: amount"),
+        ({"amount": None, "amount_low": Decimal(1), "amount_high": Decimal(2)}, False, ""),
+        ({"amount": None, "amount_low": Decimal(1)}, True, "amount"),
+        ({"sign_date": None}, True, "missing: sign date"),
+        ({"sign_date": None, "amount": None}, True, "missing: amount, sign date"),
+    ],
+)
+def test_four_elements_incomplete(opp, fields, flagged, text):
+    quiet(opp, **fields)
+    found = flags(opp)
+    assert ("four_elements_incomplete" in found) is flagged
+    if flagged:
+        assert (
+            found["four_elements_incomplete"]["explanation"] == text
+            or text in found["four_elements_incomplete"]["explanation"]
+        )
+
+
+def _changes(opp, *edits):
+    for field, old, new in edits:
+        OpportunityChange.objects.create(opportunity=opp, field=field, old_value=old, new_value=new)
+
+
+@pytest.mark.parametrize(
+    ("edits", "flagged"),
+    [
+        ([("sign_date", "2027-01-31", "2027-03-31"), ("sign_date", "2027-03-31", "2027-06-30")], True),
+        ([("sign_date", "2027-01-31", "2027-03-31")], False),
+        ([("sign_date", "2027-03-31", "2027-01-31"), ("sign_date", "2027-01-31", "2026-12-31")], False),
+        ([("amount", "500000.00", "400000.00"), ("sign_date", "2027-01-31", "2027-02-28")], True),
+        ([("amount", "500000.00", "600000.00"), ("amount", "600000.00", "900000.00")], False),
+        ([("sign_date", "", "2027-01-31"), ("sign_date", "2027-01-31", "2027-02-28")], False),
+        ([("amount", "900000.00", "80000.00"), ("amount", "80000.00", "7000.00")], True),
+        ([("name", "a", "b"), ("name", "b", "c"), ("amount", "2.00", "1.00")], False),
+    ],
+)
+def test_repeated_slip_counts_later_dates_and_lower_amounts(opp, edits, flagged):
+    _changes(opp, *edits)
+    found = flags(opp)
+    assert ("repeated_slip" in found) is flagged
+    if flagged:
+        assert "slipped 2 times" in found["repeated_slip"]["explanation"]
+
+
+def test_repeated_slip_minimum_is_a_threshold(opp):
+    _changes(opp, ("sign_date", "2027-01-31", "2027-03-31"), ("sign_date", "2027-03-31", "2027-06-30"))
+    set_thresholds("repeated_slip", min_slips=3)
+    assert "repeated_slip" not in flags(opp)
+
+
+# --- engine -----------------------------------------------------------------------------------
+
+
+def test_an_inactive_rule_produces_nothing(opp):
+    quiet(opp, sign_date=TODAY - dt.timedelta(days=5))
+    assert "sign_date_passed" in flags(opp)
+    HealthRule.objects.filter(code="sign_date_passed").update(active=False)
+    assert "sign_date_passed" not in flags(opp)
+
+
+def test_severity_comes_from_the_row_and_flags_are_worst_first(opp):
+    quiet(opp, sign_date=TODAY - dt.timedelta(days=5), amount=None)
+    HealthRule.objects.filter(code="four_elements_incomplete").update(severity="critical")
+    HealthRule.objects.filter(code="sign_date_passed").update(severity="info")
+    result = scan(Opportunity.objects.filter(pk=opp.pk), now=NOW)[opp.pk]
+    assert [(f["code"], f["severity"]) for f in result] == [
+        ("four_elements_incomplete", "critical"),
+        ("sign_date_passed", "info"),
+    ]
+
+
+def test_closed_opportunities_are_never_flagged(opp):
+    quiet(opp, sign_date=TODAY - dt.timedelta(days=5), status="won")
+    assert flags(opp) == {}
+
+
+def test_a_rule_name_is_translated(opp):
+    from django.utils import translation
+
+    quiet(opp, sign_date=TODAY - dt.timedelta(days=5))
+    assert flags(opp)["sign_date_passed"]["name"] == "Sign date passed while open"
+    with translation.override("zh-hans"):
+        assert flags(opp)["sign_date_passed"]["name"] == "签约日期已过但仍在进行"
+
+
+def _flagged_deals(owner, n):
+    for i in range(n):
+        deal = make_opportunity(owner=owner, name=f"Deal {i}", stage_code=("P3", "P4", "P5")[i % 3])
+        quiet(deal, stage_code=("P3", "P4", "P5")[i % 3], sign_date=TODAY - dt.timedelta(days=i + 1))
+        _chain(deal, ("decision_maker", "C", 2))
+        _changes(deal, ("sign_date", "2027-01-31", "2027-03-31"), ("amount", "3.00", "2.00"))
+
+
+def test_scan_query_count_is_the_same_for_10_and_60_opportunities(world):
+    owner = UserFactory(team=world.east)
+    _stays(owner, "P1", [5, 6, 7, 8, 9])
+
+    def count():
+        qs = Opportunity.objects.filter(owner=owner)
+        with CaptureQueriesContext(connection) as ctx:
+            result = scan(qs, now=NOW)
+        return len(ctx.captured_queries), result
+
+    _flagged_deals(owner, 10)
+    small, result = count()
+    assert len(result) == 10
+    _flagged_deals(owner, 50)
+    large, result = count()
+    assert len(result) == 60
+    assert large == small <= 3
+
+
+def test_scan_all_open_counts_flagged_opportunities_per_rule(world):
+    quiet(world.east_opp, sign_date=TODAY - dt.timedelta(days=5))
+    quiet(world.west_opp, sign_date=TODAY - dt.timedelta(days=1), amount=None)
+    quiet(world.east_opp2)
+    counts = scan_all_open(now=NOW)
+    assert counts["sign_date_passed"] == 2
+    assert counts["four_elements_incomplete"] == 1
+    assert counts["no_update"] == 0
+    assert set(counts) == set(HealthRule.objects.filter(active=True).values_list("code", flat=True))
+
+
+def test_engine_rank_sorts_and_filters_in_sql(world):
+    quiet(world.east_opp, sign_date=TODAY - dt.timedelta(days=5))  # critical
+    quiet(world.west_opp, amount=None)  # info
+    quiet(world.east_opp2)  # none
+    engine = HealthEngine(NOW)
+    ranked = engine.with_rank(Opportunity.objects.all()).order_by("-health_rank", "id")
+    assert list(ranked.values_list("name", flat=True)) == [
+        "East furnace",
+        "West turbine",
+        "East rolling mill",
+    ]
+    flagged = engine.flagged_only(Opportunity.objects.all())
+    assert set(flagged.values_list("name", flat=True)) == {"East furnace", "West turbine"}
+
+
+def test_real_clock_is_the_default(world):
+    quiet(world.east_opp, sign_date=timezone.localdate() - dt.timedelta(days=1))
+    assert "sign_date_passed" in {
+        f.code for f in HealthEngine().flags_for([world.east_opp])[world.east_opp.pk]
+    }
