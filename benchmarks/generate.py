@@ -1,0 +1,461 @@
+"""A large, deterministic pipeline for the benchmark: teams, people, customers, contacts,
+relationships, opportunities with stage history, field edits and decision chains.
+
+This writes with `bulk_create` in batches, one transaction per batch, and does NOT go through
+the services (create_opportunity, move_stage …): at 200,000 opportunities and about a million
+rows in all, the services' per-row validation, numbering and history writes would take an hour;
+here speed is the point and the rows are built consistent by construction instead (every
+opportunity gets a stage history ending in its current stage, numbers are unique by sequence).
+
+Run standalone (it sets Django up itself):
+    SECRET_KEY=x KAM_SQLITE_PATH=var/bench.sqlite3 .venv/bin/python benchmarks/generate.py --opportunities 2000
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import math
+import os
+import random
+import sys
+import time
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+DEFAULT_OPPORTUNITIES = 200_000
+DEFAULT_SEED = 20260
+BATCH = 5_000
+PREFIX = "bench"
+
+PRODUCT_LINES = ["Automation", "Drives", "Software", "Service", "Instruments", "Power"]
+INDUSTRIES = ["Steel", "Chemicals", "Power", "Automotive", "Food", "Mining", "Pharma", "Logistics"]
+REGIONS = ["North", "East", "South", "West", "Central"]
+# Open opportunities by stage order P0–P6 (more early than late, as in a real funnel).
+OPEN_STAGE_WEIGHTS = [24, 20, 17, 14, 11, 8, 6]
+STATUS_WEIGHTS = [("open", 60), ("won", 18), ("lost", 14), ("dropped", 8)]
+DECISION_ROLES = ["decision_maker", "technical_approver", "business_approver", "influencer", "user", "coach"]
+RANKS = ["high", "mid_high", "mid", "low"]
+
+
+def sizes(opportunities: int) -> dict[str, int]:
+    """The world around N opportunities; 200,000 gives 20 teams, 400 people and 5,000 customers."""
+    users = max(12, min(400, opportunities // 500))
+    return {
+        "opportunities": opportunities,
+        "teams": max(4, min(20, users // 20)),
+        "users": users,
+        "customers": max(10, min(5_000, opportunities // 40)),
+        "contacts_per_customer": 4,
+    }
+
+
+@contextlib.contextmanager
+def explicit_timestamps(*fields: Any) -> Iterator[None]:
+    """Let bulk_create keep the created/updated times we set: auto_now would stamp every row
+    with the same instant, and the no-update and time-in-stage rules would see nothing."""
+    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
+    for f in fields:
+        f.auto_now = f.auto_now_add = False
+    try:
+        yield
+    finally:
+        for f, auto_now, auto_now_add in saved:
+            f.auto_now, f.auto_now_add = auto_now, auto_now_add
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class Generator:
+    def __init__(
+        self,
+        opportunities: int = DEFAULT_OPPORTUNITIES,
+        *,
+        seed: int = DEFAULT_SEED,
+        today: dt.date | None = None,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        from django.utils import timezone
+
+        self.size = sizes(opportunities)
+        self.rng = random.Random(seed)
+        self.today = today or timezone.localdate()
+        tz = timezone.get_current_timezone()
+        self.now = dt.datetime.combine(self.today, dt.time(18, 0), tzinfo=tz)
+        self.log = log or (lambda message: None)
+        self.counts: dict[str, int] = {}
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def ago(self, days: float) -> dt.datetime:
+        return self.now - dt.timedelta(days=days)
+
+    def _count(self, name: str, n: int) -> None:
+        self.counts[name] = self.counts.get(name, 0) + n
+
+    # -- the world -------------------------------------------------------------------------------
+    def run(self) -> dict[str, int]:
+        from django.db import transaction
+
+        from kam.opportunities.models import SalesProcess
+
+        started = time.perf_counter()
+        process = SalesProcess.objects.get(is_default=True)
+        self.stages = list(process.stages.order_by("order"))
+        with transaction.atomic():
+            self.build_org()
+            self.build_customers()
+        self.log(f"  org, customers, contacts, relationships: {time.perf_counter() - started:.1f} s")
+        self.build_opportunities()
+        self.log(f"  total: {time.perf_counter() - started:.1f} s {self.counts}")
+        return self.counts
+
+    def build_org(self) -> None:
+        from django.contrib.auth.hashers import make_password
+
+        from kam.org.models import Role, Team, User
+
+        n_teams, n_users = self.size["teams"], self.size["users"]
+        root = Team.objects.create(name=f"{PREFIX} HQ")
+        n_regions = max(1, min(4, (n_teams - 1) // 4))
+        regions = Team.objects.bulk_create(
+            Team(name=f"{PREFIX} region {i + 1}", parent=root) for i in range(n_regions)
+        )
+        leaves = Team.objects.bulk_create(
+            Team(name=f"{PREFIX} team {i + 1:02d}", parent=regions[i % n_regions])
+            for i in range(n_teams - 1 - n_regions)
+        )
+        teams = [root, *regions, *leaves]
+        # One hash for everyone: hashing 400 passwords would be the slowest step of all.
+        password = make_password("bench-password-1")
+        director = User(username=f"{PREFIX}_director", name="Bench director", role=Role.DIRECTOR, team=root)
+        managers = [
+            User(username=f"{PREFIX}_mgr_{i:02d}", name=f"Manager {i}", role=Role.MANAGER, team=team)
+            for i, team in enumerate(teams[1:], start=1)
+        ]
+        reps = [
+            User(
+                username=f"{PREFIX}_rep_{i:03d}", name=f"Rep {i}", role=Role.REP, team=leaves[i % len(leaves)]
+            )
+            for i in range(n_users - 1 - len(managers))
+        ]
+        people = [director, *managers, *reps]
+        for person in people:
+            person.password = password
+            person.email = f"{person.username}@bench.example"
+        User.objects.bulk_create(people, batch_size=BATCH)
+        people = list(User.objects.filter(username__startswith=f"{PREFIX}_").order_by("id"))
+        by_name = {p.username: p for p in people}
+        root.manager = by_name[director.username]
+        for i, team in enumerate(teams[1:], start=1):
+            team.manager = by_name[f"{PREFIX}_mgr_{i:02d}"]
+        Team.objects.bulk_update(teams, ["manager"])
+        self.director = by_name[director.username]
+        self.reps = [p for p in people if p.role == Role.REP]
+        self.managers = [p for p in people if p.role == Role.MANAGER]
+        self.reps_by_team: dict[int, list[Any]] = {}
+        for rep in self.reps:
+            self.reps_by_team.setdefault(rep.team_id, []).append(rep)
+        self._count("teams", len(teams))
+        self._count("users", len(people))
+
+    def build_customers(self) -> None:
+        from kam.customers.models import Customer
+        from kam.relationships.models import Contact, Relationship
+
+        rng = self.rng
+        customers = []
+        with explicit_timestamps(
+            Customer._meta.get_field("created_at"), Customer._meta.get_field("updated_at")
+        ):
+            for i in range(self.size["customers"]):
+                when = self.ago(rng.uniform(200, 1500))
+                customers.append(
+                    Customer(
+                        name=f"{PREFIX} customer {i + 1:05d}",
+                        short_name=f"C{i + 1:05d}",
+                        owner=rng.choice(self.reps),
+                        industry=rng.choice(INDUSTRIES),
+                        region=rng.choice(REGIONS),
+                        tier=rng.choice("AABBBCCCC"),
+                        created_at=when,
+                        updated_at=when,
+                    )
+                )
+            Customer.objects.bulk_create(customers, batch_size=BATCH)
+        self.customers = list(
+            Customer.objects.filter(name__startswith=f"{PREFIX} customer ")
+            .only("id", "owner_id")
+            .order_by("id")
+        )
+        contacts = []
+        for customer in self.customers:
+            for j in range(self.size["contacts_per_customer"]):
+                contacts.append(
+                    Contact(
+                        customer_id=customer.pk,
+                        name=f"Contact {customer.pk}-{j + 1}",
+                        rank=RANKS[j % len(RANKS)],
+                        influence=rng.randint(1, 5),
+                    )
+                )
+        Contact.objects.bulk_create(contacts, batch_size=BATCH)
+        self.contacts_by_customer: dict[int, list[int]] = {}
+        for contact_id, customer_id in (
+            Contact.objects.filter(customer__name__startswith=f"{PREFIX} customer ")
+            .order_by("id")
+            .values_list("id", "customer_id")
+        ):
+            self.contacts_by_customer.setdefault(customer_id, []).append(contact_id)
+        owners = {c.pk: c.owner_id for c in self.customers}
+        relationships = []
+        for customer_id, contact_ids in self.contacts_by_customer.items():
+            for contact_id in contact_ids:
+                if rng.random() < 0.75:
+                    relationships.append(
+                        Relationship(
+                            user_id=owners[customer_id], contact_id=contact_id, level=rng.randint(1, 5)
+                        )
+                    )
+                if rng.random() < 0.2:
+                    other = rng.choice(self.managers)
+                    relationships.append(
+                        Relationship(user_id=other.pk, contact_id=contact_id, level=rng.randint(1, 4))
+                    )
+        Relationship.objects.bulk_create(relationships, batch_size=BATCH, ignore_conflicts=True)
+        self._count("customers", len(self.customers))
+        self._count("contacts", len(contacts))
+        self._count("relationships", len(relationships))
+
+    # -- opportunities ---------------------------------------------------------------------------
+    def build_opportunities(self) -> None:
+        from django.db import transaction
+
+        from kam.opportunities.models import Opportunity, OpportunityChange
+
+        timestamps = explicit_timestamps(
+            Opportunity._meta.get_field("created_at"),
+            Opportunity._meta.get_field("updated_at"),
+            OpportunityChange._meta.get_field("changed_at"),
+        )
+        total = self.size["opportunities"]
+        started = time.perf_counter()
+        with timestamps:
+            for first in range(0, total, BATCH):
+                with transaction.atomic():
+                    self.build_batch(first, min(BATCH, total - first))
+                done = min(first + BATCH, total)
+                if done % 50_000 == 0 or done == total:
+                    self.log(f"  {done:,} opportunities: {time.perf_counter() - started:.1f} s")
+
+    def _amounts(self, order: int) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
+        rng = self.rng
+        base = Decimal(int(math.exp(rng.gauss(14.2, 1.0)) // 1000 * 1000 + 1000))
+        roll = rng.random()
+        if roll < 0.06:
+            return None, None, None  # incomplete: no amount yet
+        if order <= 3 and roll < 0.3:
+            return None, base, (base * Decimal("1.5")).quantize(Decimal("1"))
+        return base, None, None
+
+    def _sign_date(self, status: str, order: int) -> tuple[dt.date | None, str]:
+        from kam.opportunities.models import period_end
+
+        rng = self.rng
+        if status == "open":
+            if rng.random() < 0.05:
+                return None, "day"
+            day = self.today + dt.timedelta(days=rng.randint(-90, 540))
+        else:
+            day = self.today - dt.timedelta(days=rng.randint(1, 700))
+        precision = "day"
+        if status == "open" and order <= 3:
+            precision = rng.choice(["day", "day", "month", "quarter"])
+        return period_end(day, precision), precision
+
+    def _path(self, status: str, order: int) -> list[int]:
+        """Stage orders visited, ending at `order`: start early, sometimes skip, sometimes step back."""
+        rng = self.rng
+        start = rng.randint(0, min(order, 2))
+        path = [start]
+        for step in range(start + 1, order + 1):
+            if step < order and rng.random() < 0.45:
+                continue
+            path.append(step)
+        if len(path) >= 2 and rng.random() < 0.05:
+            # One step back and forward again: backward moves exist in real history.
+            path.extend([path[-2], path[-1]])
+        return path
+
+    def build_batch(self, first: int, count: int) -> None:
+        from kam.opportunities.models import Opportunity, OpportunityChange, OpportunityContact, StageChange
+
+        rng = self.rng
+        statuses = [s for s, _w in STATUS_WEIGHTS]
+        status_weights = [w for _s, w in STATUS_WEIGHTS]
+        rows: list[Opportunity] = []
+        plans: list[tuple[list[int], list[dt.datetime]]] = []
+        for i in range(first, first + count):
+            customer = rng.choice(self.customers)
+            owner_id = customer.owner_id
+            if rng.random() < 0.2:
+                owner_id = rng.choice(self.reps).pk
+            status = rng.choices(statuses, status_weights)[0]
+            if status == "won":
+                order = len(self.stages) - 1
+            elif status == "open":
+                order = rng.choices(range(len(OPEN_STAGE_WEIGHTS)), OPEN_STAGE_WEIGHTS)[0]
+            else:
+                order = rng.randint(0, len(self.stages) - 2)
+            path = self._path(status, order)
+            created = self.ago(rng.uniform(20, 900))
+            # Moves happen between creation and the last touch; the last move may be long ago.
+            span = (self.now - created).total_seconds()
+            offsets = sorted(rng.uniform(0, span * 0.9) for _ in path[1:])
+            moves = [created] + [created + dt.timedelta(seconds=s) for s in offsets]
+            updated = moves[-1] + dt.timedelta(seconds=rng.uniform(0, (self.now - moves[-1]).total_seconds()))
+            amount, low, high = self._amounts(order)
+            sign_date, precision = self._sign_date(status, order)
+            rows.append(
+                Opportunity(
+                    project_number=f"BM-{self.today.year}-{i + 1:07d}",
+                    name=f"{rng.choice(PRODUCT_LINES)} project {i + 1}",
+                    customer_id=customer.pk,
+                    owner_id=owner_id,
+                    stage=self.stages[order],
+                    stage_entered_at=moves[-1],
+                    status=status,
+                    amount=amount,
+                    amount_low=low,
+                    amount_high=high,
+                    sign_date=sign_date,
+                    sign_date_precision=precision,
+                    closed_at=updated if status != "open" else None,
+                    close_reason="bench" if status != "open" else "",
+                    product_line=rng.choice(PRODUCT_LINES),
+                    forecast_category=rng.choice(["commit", "best_case", "pipeline", "omitted"])
+                    if rng.random() < 0.1
+                    else "",
+                    created_at=created,
+                    updated_at=updated,
+                )
+            )
+            plans.append((path, moves))
+        Opportunity.objects.bulk_create(rows, batch_size=BATCH)
+        self._count("opportunities", len(rows))
+
+        history: list[StageChange] = []
+        edits: list[OpportunityChange] = []
+        chain: list[OpportunityContact] = []
+        for opportunity, (path, moves) in zip(rows, plans, strict=True):
+            previous = None
+            for order, when in zip(path, moves, strict=True):
+                history.append(
+                    StageChange(
+                        opportunity_id=opportunity.pk,
+                        from_stage=previous,
+                        to_stage=self.stages[order],
+                        changed_by_id=opportunity.owner_id,
+                        changed_at=when,
+                    )
+                )
+                previous = self.stages[order]
+            edits.extend(self._edits(opportunity))
+            if opportunity.status == "open" and rng.random() < 0.75:
+                chain.extend(self._chain(opportunity))
+        StageChange.objects.bulk_create(history, batch_size=BATCH)
+        OpportunityChange.objects.bulk_create(edits, batch_size=BATCH)
+        OpportunityContact.objects.bulk_create(chain, batch_size=BATCH)
+        self._count("stage_changes", len(history))
+        self._count("opportunity_changes", len(edits))
+        self._count("opportunity_contacts", len(chain))
+
+    def _edits(self, opportunity: Any) -> list[Any]:
+        """Amount and sign-date edits; a few opportunities slip again and again."""
+        from kam.opportunities.models import OpportunityChange
+
+        rng = self.rng
+        if rng.random() >= 0.3:
+            return []
+        edits = []
+        span = max(1.0, (opportunity.updated_at - opportunity.created_at).total_seconds())
+        for _ in range(rng.choice([1, 1, 1, 2, 2, 3])):
+            when = opportunity.created_at + dt.timedelta(seconds=rng.uniform(0, span))
+            if opportunity.sign_date is not None and rng.random() < 0.6:
+                old = opportunity.sign_date - dt.timedelta(days=rng.randint(15, 120))
+                edits.append(
+                    OpportunityChange(
+                        opportunity_id=opportunity.pk,
+                        field="sign_date",
+                        old_value=old.isoformat(),
+                        new_value=opportunity.sign_date.isoformat(),
+                        changed_by_id=opportunity.owner_id,
+                        changed_at=when,
+                    )
+                )
+            elif opportunity.amount is not None:
+                old_amount = opportunity.amount * Decimal(rng.choice(["1.1", "1.25", "1.5"]))
+                edits.append(
+                    OpportunityChange(
+                        opportunity_id=opportunity.pk,
+                        field="amount",
+                        old_value=f"{old_amount:.2f}",
+                        new_value=f"{opportunity.amount:.2f}",
+                        changed_by_id=opportunity.owner_id,
+                        changed_at=when,
+                    )
+                )
+        return edits
+
+    def _chain(self, opportunity: Any) -> list[Any]:
+        from kam.opportunities.models import OpportunityContact
+
+        rng = self.rng
+        contacts = self.contacts_by_customer.get(opportunity.customer_id, [])
+        picked = rng.sample(contacts, k=min(len(contacts), rng.choice([1, 1, 2, 2, 3, 4])))
+        roles = rng.sample(DECISION_ROLES, k=len(picked))
+        return [
+            OpportunityContact(
+                opportunity_id=opportunity.pk,
+                contact_id=contact_id,
+                decision_role=role,
+                stance=rng.choices("ABC", [5, 4, 1])[0],
+            )
+            for contact_id, role in zip(picked, roles, strict=True)
+        ]
+
+
+def generate(
+    opportunities: int = DEFAULT_OPPORTUNITIES,
+    *,
+    seed: int = DEFAULT_SEED,
+    today: dt.date | None = None,
+    log: Callable[[str], None] | None = None,
+) -> dict[str, int]:
+    """Write the benchmark world into the current database; returns the row counts written."""
+    return Generator(opportunities, seed=seed, today=today, log=log).run()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--opportunities", type=int, default=DEFAULT_OPPORTUNITIES)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kam.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    generate(args.opportunities, seed=args.seed, log=print)
+
+
+if __name__ == "__main__":
+    main()

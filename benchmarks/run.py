@@ -1,0 +1,787 @@
+"""`make bench`: time the pipeline's heavy reads on a large generated data set, on SQLite and
+(when BENCH_DATABASE_URL or DATABASE_URL is set) PostgreSQL.
+
+Each scenario is timed as the median of --runs runs and printed next to the time of the single
+hand-written SQL statement that computes the same numbers, so the ratio shows what the ORM,
+the Python around it and (for the API) the HTTP layer cost on top of the database's own work.
+
+Each database runs in a child process of its own: the settings pick the database once, at start.
+
+    make bench                                    # SQLite (var/bench.sqlite3), 200,000 opportunities
+    BENCH_DATABASE_URL=postgres://kam:kam@127.0.0.1:5432/kam_bench make bench
+    make bench BENCH_ARGS="--opportunities 20000 --runs 3 --only sqlite"
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SQLITE_PATH = ROOT / "var" / "bench.sqlite3"
+DEFAULT_PG_DATABASE = "kam_bench"
+NEEDS_REGENERATION = 3  # a child's exit code: the database holds another size
+
+NOT_AVAILABLE = "not available yet"
+
+
+# -- scenarios ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    """What the scenarios share: the director (sees everything), the default process, a stage to
+    filter on, and a logged-in test client for the API."""
+
+    director: Any
+    process: Any
+    stage: Any
+    client: Any = None
+    today: Any = None
+
+
+@dataclass
+class Scenario:
+    name: str
+    label: str
+    run: Callable[[Context], Any]
+    numbers: Callable[[Any], Any]  # the comparable figures out of run's result (untimed)
+    reference: Callable[[Context], Any] | None  # the single SQL statement, returning the same figures
+    goal_ms: float | None = None
+    goal_vendor: str | None = None  # the goal holds on this database only (None: on every one)
+    goal_text: str = ""
+
+
+class Unavailable(Exception):
+    """The code a scenario times is not there (yet): report it, do not fail the run."""
+
+
+def _fetch(sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _tables() -> dict[str, str]:
+    from kam.opportunities.models import Opportunity, Stage, StageChange
+    from kam.org.models import User
+
+    return {
+        "opp": Opportunity._meta.db_table,
+        "stage": Stage._meta.db_table,
+        "user": User._meta.db_table,
+        "change": StageChange._meta.db_table,
+    }
+
+
+EXPECTED_SQL = "COALESCE(o.amount, (o.amount_low + o.amount_high) / 2)"
+
+
+def money(value: Any) -> Decimal:
+    """Money compared to the cent: SQLite sums decimals as floats, PostgreSQL as numeric."""
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
+def close_enough(a: Decimal, b: Decimal) -> bool:
+    return abs(a - b) <= max(Decimal("0.05"), abs(b) * Decimal("1e-12"))
+
+
+# Pipeline table: status open, one stage, sorted by amount (largest first), first page of 50.
+
+PAGE = 50
+
+
+def pipeline_filters(ctx: Context) -> Any:
+    from kam.opportunities.selectors import PipelineFilters
+
+    return PipelineFilters(status="open", stage=ctx.stage.pk)
+
+
+def run_pipeline_page(ctx: Context) -> list[Any]:
+    from kam.opportunities.selectors import attach_relationship_scores, pipeline_rows
+
+    rows, _sort = pipeline_rows(ctx.director, pipeline_filters(ctx), "-amount")
+    return attach_relationship_scores(list(rows[:PAGE]))
+
+
+def _page_sql(stage_filter: bool) -> str:
+    t = _tables()
+    where = "o.status = %s" + (" AND o.stage_id = %s" if stage_filter else "")
+    return (
+        f"SELECT o.id FROM {t['opp']} o WHERE {where} "
+        f"ORDER BY {EXPECTED_SQL} DESC NULLS LAST, o.id DESC LIMIT {PAGE}"
+    )
+
+
+def ref_pipeline_page(ctx: Context) -> list[int]:
+    return [row[0] for row in _fetch(_page_sql(True), ["open", ctx.stage.pk])]
+
+
+# Pipeline totals over every open opportunity.
+
+
+def run_pipeline_totals(ctx: Context) -> dict[str, Any]:
+    from kam.opportunities.selectors import PipelineFilters, pipeline_totals
+
+    return pipeline_totals(ctx.director, PipelineFilters(status="open"))
+
+
+def totals_numbers(result: dict[str, Any]) -> tuple[int, Decimal, Decimal]:
+    return result["count"], money(result["amount"]), money(result["weighted"])
+
+
+def ref_pipeline_totals(ctx: Context) -> tuple[int, Decimal, Decimal]:
+    t = _tables()
+    sql = (
+        f"SELECT COUNT(*), SUM({EXPECTED_SQL}), SUM({EXPECTED_SQL} * s.probability / 100) "
+        f"FROM {t['opp']} o JOIN {t['stage']} s ON s.id = o.stage_id WHERE o.status = %s"
+    )
+    count, amount, weighted = _fetch(sql, ["open"])[0]
+    return count, money(amount), money(weighted)
+
+
+# Board: open opportunities of the default process, count and amount per stage column (+ cards).
+
+
+def run_board(ctx: Context) -> list[dict[str, Any]]:
+    from kam.opportunities.selectors import PipelineFilters, board_columns
+
+    return board_columns(ctx.director, PipelineFilters(), ctx.process.pk)
+
+
+def board_numbers(columns: list[dict[str, Any]]) -> dict[int, tuple[int, Decimal]]:
+    return {c["stage"].pk: (c["count"], money(c["amount"])) for c in columns if c["count"]}
+
+
+def ref_board(ctx: Context) -> dict[int, tuple[int, Decimal]]:
+    t = _tables()
+    sql = (
+        f"SELECT o.stage_id, COUNT(*), SUM({EXPECTED_SQL}) FROM {t['opp']} o "
+        f"JOIN {t['stage']} s ON s.id = o.stage_id WHERE o.status = %s AND s.process_id = %s "
+        "GROUP BY o.stage_id"
+    )
+    return {stage: (n, money(total)) for stage, n, total in _fetch(sql, ["open", ctx.process.pk])}
+
+
+# API list: /api/v1/opportunities?status=open&sort=-amount&limit=50 (page + totals + count).
+
+
+def _api_get(ctx: Context, path: str, params: dict[str, Any]) -> Any:
+    response = ctx.client.get(path, params, HTTP_HOST="localhost")
+    if response.status_code == 404:
+        raise Unavailable(f"{NOT_AVAILABLE} (HTTP 404 for {path})")
+    if response.status_code != 200:
+        raise RuntimeError(f"{path}: HTTP {response.status_code}: {response.content[:300]!r}")
+    return json.loads(response.content)
+
+
+def run_api_list(ctx: Context) -> Any:
+    return _api_get(ctx, "/api/v1/opportunities", {"status": "open", "sort": "-amount", "limit": PAGE})
+
+
+def api_list_numbers(body: Any) -> list[int]:
+    return [item["id"] for item in body["items"]]
+
+
+def ref_api_list(ctx: Context) -> list[int]:
+    return [row[0] for row in _fetch(_page_sql(False), ["open"])]
+
+
+# Forecast by quarter × team (kam.insights.forecast), function and API.
+
+
+def _forecast_module() -> Any:
+    try:
+        from kam.insights import forecast as module
+    except ImportError as error:
+        raise Unavailable(f"{NOT_AVAILABLE} (kam.insights.forecast: {error})") from error
+    return module
+
+
+def _need(module: Any, name: str) -> Any:
+    function = getattr(module, name, None)
+    if function is None:
+        raise Unavailable(f"{NOT_AVAILABLE} ({module.__name__}.{name} missing)")
+    return function
+
+
+def run_forecast(ctx: Context) -> Any:
+    return _need(_forecast_module(), "forecast")(ctx.director, "team", "quarter")
+
+
+# period × team → (open count, won count, weighted, open amount, won amount)
+ForecastNumbers = dict[tuple[int, Any], tuple[int, int, Decimal, Decimal, Decimal]]
+
+
+def forecast_numbers(result: Any) -> ForecastNumbers:
+    rows = result.rows if hasattr(result, "rows") else result
+    return {
+        (int(r["period_key"]), r["group_key"]): (
+            int(r.get("open_count") or 0),
+            int(r.get("won_count") or 0),
+            money(r.get("weighted")),
+            money(r.get("open_amount")),
+            money(r.get("won")),
+        )
+        for r in rows
+    }
+
+
+def ref_forecast(ctx: Context) -> ForecastNumbers:
+    module = _forecast_module()
+    sql_of = getattr(module, "forecast_sql", None)
+    if sql_of is not None:
+        sql, params = sql_of("quarter")
+        cursor_rows = _fetch(sql, params)
+        names = [
+            "period_key",
+            "group_key",
+            "weighted",
+            "open_amount",
+            *[f"category_{c}" for c in getattr(module, "CATEGORIES", ())],
+            "won",
+            "open_count",
+            "won_count",
+        ]
+        if cursor_rows and len(cursor_rows[0]) != len(names):
+            names = [f"c{i}" for i in range(len(cursor_rows[0]))]
+        return forecast_numbers([dict(zip(names, row, strict=True)) for row in cursor_rows])
+    return forecast_numbers(_own_forecast_rows())
+
+
+def _own_forecast_rows() -> list[dict[str, Any]]:
+    """Our own statement, used while the forecast module offers none."""
+    from django.db import connection
+
+    t = _tables()
+    if connection.vendor == "sqlite":
+        year = "CAST(strftime('%%Y', o.sign_date) AS INTEGER)"
+        month = "CAST(strftime('%%m', o.sign_date) AS INTEGER)"
+    else:
+        year = "CAST(EXTRACT(YEAR FROM o.sign_date) AS INTEGER)"
+        month = "CAST(EXTRACT(MONTH FROM o.sign_date) AS INTEGER)"
+    sql = f"""SELECT ({year} * 10 + ({month} + 2) / 3), u.team_id,
+  COUNT(CASE WHEN o.status = 'open' THEN 1 END), COUNT(CASE WHEN o.status = 'won' THEN 1 END),
+  SUM(CASE WHEN o.status = 'open' THEN {EXPECTED_SQL} * s.probability / 100 END),
+  SUM(CASE WHEN o.status = 'open' THEN {EXPECTED_SQL} END),
+  SUM(CASE WHEN o.status = 'won' THEN {EXPECTED_SQL} END)
+FROM {t["opp"]} o JOIN {t["stage"]} s ON s.id = o.stage_id JOIN {t["user"]} u ON u.id = o.owner_id
+WHERE o.status IN ('open', 'won') AND o.sign_date IS NOT NULL GROUP BY 1, 2"""
+    keys = ("period_key", "group_key", "open_count", "won_count", "weighted", "open_amount", "won")
+    return [dict(zip(keys, row, strict=True)) for row in _fetch(sql)]
+
+
+FORECAST_API = "/api/v1/insights/forecast"
+FUNNEL_API = "/api/v1/insights/funnel"
+HEALTH_API = "/api/v1/insights/health"
+
+
+def run_forecast_api(ctx: Context) -> Any:
+    return _api_get(ctx, FORECAST_API, {"group": "team", "period": "quarter"})
+
+
+# Funnel (kam.insights.forecast.funnel): open count and amount per stage, and how many
+# opportunities reached each stage (from the stage history), function and API.
+
+
+def run_funnel(ctx: Context) -> Any:
+    return _need(_forecast_module(), "funnel")(ctx.director, ctx.process)
+
+
+def funnel_numbers(result: Any) -> dict[int, tuple[int, Decimal, int]]:
+    return {s.stage.pk: (s.open_count, money(s.open_amount), s.reached) for s in result}
+
+
+def ref_funnel(ctx: Context) -> dict[int, tuple[int, Decimal, int]]:
+    """One statement: open count and amount per stage, and the count of opportunities whose
+    highest stage reached (stage history, else the current stage) is at or beyond each stage."""
+    t = _tables()
+    sql = f"""WITH t AS (
+  SELECT o.status, o.stage_id, {EXPECTED_SQL} AS expected, COALESCE(h.top, s."order") AS top
+  FROM {t["opp"]} o
+  JOIN {t["stage"]} s ON s.id = o.stage_id
+  LEFT JOIN (SELECT c.opportunity_id, MAX(cs."order") AS top FROM {t["change"]} c
+             JOIN {t["stage"]} cs ON cs.id = c.to_stage_id GROUP BY c.opportunity_id) h
+    ON h.opportunity_id = o.id
+  WHERE s.process_id = %s
+), open_sums AS (
+  SELECT stage_id, COUNT(*) AS n, SUM(expected) AS total FROM t WHERE status = 'open' GROUP BY stage_id
+), tops AS (
+  SELECT top, COUNT(*) AS n FROM t GROUP BY top
+)
+SELECT st.id, COALESCE(open_sums.n, 0), open_sums.total,
+  (SELECT COALESCE(SUM(tops.n), 0) FROM tops WHERE tops.top >= st."order")
+FROM {t["stage"]} st LEFT JOIN open_sums ON open_sums.stage_id = st.id
+WHERE st.process_id = %s ORDER BY st.\"order\""""
+    return {sid: (n, money(total), reached) for sid, n, total, reached in _fetch(sql, [ctx.process.pk] * 2)}
+
+
+def run_funnel_api(ctx: Context) -> Any:
+    return _api_get(ctx, FUNNEL_API, {})
+
+
+# Health scan of every open opportunity (kam.insights.health.scan_all_open).
+
+SQL_HEALTH_RULES = ("sign_date_passed", "sign_date_near_early_stage", "four_elements_incomplete")
+
+
+def run_health(ctx: Context) -> Any:
+    try:
+        from kam.insights import health
+    except ImportError as error:
+        raise Unavailable(f"{NOT_AVAILABLE} (kam.insights.health: {error})") from error
+    return _need(health, "scan_all_open")()
+
+
+def health_numbers(result: Any) -> dict[str, int]:
+    """The per-rule counts of the rules a single SQL statement can express (the rest need the
+    stage norms, the decision chain and the edit history)."""
+    return {code: int(result.get(code, 0)) for code in SQL_HEALTH_RULES if code in result}
+
+
+def ref_health(ctx: Context) -> dict[str, int]:
+    """One pass over the open opportunities counting the flags of the rules plain SQL expresses,
+    with the thresholds of the rule rows: the floor any complete scan sits on."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kam.insights.models import HealthRule
+
+    t = _tables()
+    today = timezone.localdate()
+    near = HealthRule.objects.filter(code="sign_date_near_early_stage").first()
+    thresholds = (near.thresholds if near else {}) or {}
+    days = int(thresholds.get("days", 60))
+    max_order = int(thresholds.get("max_stage_order", 3))
+    active = set(HealthRule.objects.filter(active=True).values_list("code", flat=True))
+    sql = f"""SELECT
+  SUM(CASE WHEN o.sign_date < %s THEN 1 ELSE 0 END),
+  SUM(CASE WHEN o.sign_date >= %s AND o.sign_date <= %s AND s."order" <= %s THEN 1 ELSE 0 END),
+  SUM(CASE WHEN o.sign_date IS NULL OR (o.amount IS NULL AND (o.amount_low IS NULL OR o.amount_high IS NULL))
+      THEN 1 ELSE 0 END)
+FROM {t["opp"]} o JOIN {t["stage"]} s ON s.id = o.stage_id WHERE o.status = %s"""
+    row = _fetch(sql, [today, today, today + dt.timedelta(days=days), max_order, "open"])[0]
+    return {code: int(n or 0) for code, n in zip(SQL_HEALTH_RULES, row, strict=True) if code in active}
+
+
+def run_health_api(ctx: Context) -> Any:
+    return _api_get(ctx, HEALTH_API, {})
+
+
+def _same_as_function(result: Any) -> Any:
+    return None  # API bodies are checked by their own tests; here only the time counts
+
+
+SCENARIOS: list[Scenario] = [
+    Scenario(
+        "health_scan",
+        "health scan, all open opportunities",
+        run_health,
+        health_numbers,
+        ref_health,
+        goal_ms=5000,
+        goal_text="< 5 s",
+    ),
+    Scenario(
+        "forecast",
+        "forecast quarter × team (function)",
+        run_forecast,
+        forecast_numbers,
+        ref_forecast,
+    ),
+    Scenario(
+        "forecast_api",
+        "forecast quarter × team (API)",
+        run_forecast_api,
+        _same_as_function,
+        ref_forecast,
+        goal_ms=300,
+        goal_vendor="postgresql",
+        goal_text="< 300 ms on PostgreSQL",
+    ),
+    Scenario("funnel", "funnel (function)", run_funnel, funnel_numbers, ref_funnel),
+    Scenario(
+        "funnel_api",
+        "funnel (API)",
+        run_funnel_api,
+        _same_as_function,
+        ref_funnel,
+        goal_ms=300,
+        goal_vendor="postgresql",
+        goal_text="< 300 ms on PostgreSQL",
+    ),
+    Scenario(
+        "pipeline_page",
+        "pipeline table, open + stage P3, by amount, page 1",
+        run_pipeline_page,
+        lambda page: [o.pk for o in page],
+        ref_pipeline_page,
+    ),
+    Scenario(
+        "pipeline_totals",
+        "pipeline totals, all open",
+        run_pipeline_totals,
+        totals_numbers,
+        ref_pipeline_totals,
+    ),
+    Scenario("board", "board columns (default process)", run_board, board_numbers, ref_board),
+    Scenario(
+        "api_list",
+        "API list status=open sort=-amount limit=50",
+        run_api_list,
+        api_list_numbers,
+        ref_api_list,
+    ),
+]
+
+
+def make_context() -> Context:
+    from django.test import Client
+    from django.utils import timezone
+
+    from kam.opportunities.models import SalesProcess, Stage
+    from kam.org.models import Role, User
+
+    director = User.objects.filter(role=Role.DIRECTOR, username__startswith="bench").first()
+    director = director or User.objects.filter(role=Role.DIRECTOR).first()
+    if director is None:
+        raise RuntimeError("no director in the database: generate the data first")
+    process = SalesProcess.objects.get(is_default=True)
+    stage = Stage.objects.get(process=process, code="P3")
+    client = Client()
+    client.force_login(director)
+    return Context(director=director, process=process, stage=stage, client=client, today=timezone.localdate())
+
+
+# -- timing -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Measure:
+    name: str
+    label: str
+    ms: float | None = None
+    queries: int | None = None
+    reference_ms: float | None = None
+    note: str = ""
+    goal_text: str = ""
+    goal_met: bool | None = None
+    runs: list[float] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float | None:
+        if self.ms is None or not self.reference_ms:
+            return None
+        return self.ms / self.reference_ms
+
+
+def _median_ms(function: Callable[[], Any], runs: int) -> tuple[float, list[float]]:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), times
+
+
+def measure(scenario: Scenario, ctx: Context, runs: int, vendor: str) -> Measure:
+    """One untimed run (its query count, and the check that it answers at all), then `runs` timed
+    runs of the scenario and of its reference statement."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    result = Measure(scenario.name, scenario.label, goal_text=scenario.goal_text)
+    try:
+        with CaptureQueriesContext(connection) as captured:
+            scenario.run(ctx)
+    except Unavailable as missing:
+        result.note = str(missing)
+        return result
+    result.queries = len(captured.captured_queries)
+    result.ms, result.runs = _median_ms(lambda: scenario.run(ctx), runs)
+    if scenario.reference is not None:
+        try:
+            result.reference_ms, _times = _median_ms(lambda: scenario.reference(ctx), runs)  # type: ignore[misc]
+        except Unavailable as missing:
+            result.note = f"reference {missing}"
+    if scenario.goal_ms is not None and (scenario.goal_vendor in (None, vendor)):
+        result.goal_met = result.ms < scenario.goal_ms
+    return result
+
+
+def verify(ctx: Context, scenarios: list[Scenario] | None = None) -> dict[str, tuple[Any, Any]]:
+    """Each available scenario's figures beside its reference statement's (the smoke test compares them)."""
+    pairs = {}
+    for scenario in scenarios or SCENARIOS:
+        if scenario.reference is None or scenario.numbers is _same_as_function:
+            continue
+        try:
+            got = scenario.numbers(scenario.run(ctx))
+        except Unavailable:
+            continue
+        pairs[scenario.name] = (got, scenario.reference(ctx))
+    return pairs
+
+
+def _fmt_ms(ms: float | None) -> str:
+    if ms is None:
+        return "—"
+    return f"{ms:,.0f}" if ms >= 100 else f"{ms:.1f}"
+
+
+def table(measures: list[Measure], title: str) -> str:
+    lines = [
+        title,
+        f"{'scenario':<52} {'ms':>9} {'queries':>7} {'ref SQL ms':>10} {'ratio':>7}  goal",
+        "-" * 100,
+    ]
+    for m in measures:
+        if m.ms is None:
+            lines.append(f"{m.label:<52} {m.note}")
+            continue
+        ratio = f"{m.ratio:.1f}×" if m.ratio is not None else "—"
+        goal = m.goal_text
+        if m.goal_met is not None:
+            goal += "  ok" if m.goal_met else "  MISSED"
+        lines.append(
+            f"{m.label:<52} {_fmt_ms(m.ms):>9} {m.queries or 0:>7} {_fmt_ms(m.reference_ms):>10} {ratio:>7}  {goal}"
+            + (f"  ({m.note})" if m.note else "")
+        )
+    return "\n".join(lines)
+
+
+# -- one database (child process) ---------------------------------------------------------------
+
+
+def bench_opportunity_count() -> int:
+    from kam.opportunities.models import Opportunity
+
+    return Opportunity.objects.filter(project_number__startswith="BM-").count()
+
+
+def child(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kam.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from benchmarks.generate import generate
+
+    vendor = connection.vendor
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    present = bench_opportunity_count()
+    if present and present != args.opportunities:
+        print(
+            f"[{vendor}] the database holds {present:,} benchmark opportunities, not {args.opportunities:,}"
+        )
+        return NEEDS_REGENERATION
+    if not present:
+        print(f"[{vendor}] generating {args.opportunities:,} opportunities …", flush=True)
+        generate(args.opportunities, seed=args.seed, log=lambda m: print(f"[{vendor}] {m}", flush=True))
+        if vendor == "sqlite":
+            _fetch("ANALYZE")
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
+        print(f"[{vendor}] ready in {time.perf_counter() - started:.0f} s", flush=True)
+    ctx = make_context()
+    measures = []
+    selected = [s for s in SCENARIOS if not args.scenario or s.name in args.scenario]
+    for scenario in selected:
+        print(f"[{vendor}] {scenario.label} …", flush=True)
+        measures.append(measure(scenario, ctx, args.runs, vendor))
+    title = f"{vendor} — {bench_opportunity_count():,} opportunities, median of {args.runs} runs"
+    print()
+    print(table(measures, title))
+    print()
+    if args.json_out:
+        Path(args.json_out).write_text(
+            json.dumps({"vendor": vendor, "title": title, "measures": [m.__dict__ for m in measures]})
+        )
+    return 0
+
+
+# -- orchestration (parent process) -------------------------------------------------------------
+
+
+def postgres_url() -> str | None:
+    """The benchmark's PostgreSQL database: BENCH_DATABASE_URL as given, or DATABASE_URL's server
+    with a database of its own (the benchmark never writes into the application's database)."""
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if url:
+        return url
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + DEFAULT_PG_DATABASE))
+
+
+def _pg_admin(url: str, statement_of: Callable[[str, bool], str | None]) -> None:
+    """Run a CREATE/DROP DATABASE for the url's database from the server's maintenance database."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
+        statement = statement_of(name, exists)
+        if statement:
+            conn.execute(sql.SQL(statement).format(sql.Identifier(name)))
+
+
+def ensure_pg_database(url: str) -> None:
+    _pg_admin(url, lambda name, exists: None if exists else "CREATE DATABASE {}")
+
+
+def drop_pg_database(url: str) -> None:
+    _pg_admin(url, lambda name, exists: "DROP DATABASE {} WITH (FORCE)" if exists else None)
+
+
+def drop_sqlite() -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(SQLITE_PATH) + suffix).unlink(missing_ok=True)
+
+
+def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any] | None:
+    env = dict(os.environ)
+    env.setdefault("SECRET_KEY", "kam-bench-secret")
+    env["DJANGO_SETTINGS_MODULE"] = "kam.settings"
+    env["DEBUG"] = "0"  # DEBUG keeps every query in memory and slows every one of them
+    if backend == "sqlite":
+        env.pop("DATABASE_URL", None)
+        SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
+        env["KAM_SQLITE_PATH"] = str(SQLITE_PATH)
+        wipe: Callable[[], None] = drop_sqlite
+    else:
+        url = postgres_url()
+        assert url
+        env["DATABASE_URL"] = url
+        wipe = lambda: drop_pg_database(url)  # noqa: E731
+    if args.regenerate:
+        wipe()
+    if backend == "postgres":
+        ensure_pg_database(env["DATABASE_URL"])
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        out = handle.name
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", *_forwarded(args), "--json-out", out]
+    code = subprocess.call(command, env=env, cwd=ROOT)
+    if code == NEEDS_REGENERATION:
+        print(f"[{backend}] regenerating at the requested size", flush=True)
+        wipe()
+        if backend == "postgres":
+            ensure_pg_database(env["DATABASE_URL"])
+        code = subprocess.call(command, env=env, cwd=ROOT)
+    try:
+        if code != 0:
+            print(f"[{backend}] failed with exit code {code}")
+            return None
+        return json.loads(Path(out).read_text())
+    finally:
+        Path(out).unlink(missing_ok=True)
+
+
+def _forwarded(args: argparse.Namespace) -> list[str]:
+    forwarded = [
+        "--opportunities",
+        str(args.opportunities),
+        "--runs",
+        str(args.runs),
+        "--seed",
+        str(args.seed),
+    ]
+    for name in args.scenario or []:
+        forwarded += ["--scenario", name]
+    return forwarded
+
+
+def summary(results: list[dict[str, Any]]) -> str:
+    """Both databases side by side (ms, and the ratio to the single SQL statement)."""
+    vendors = [r["vendor"] for r in results]
+    header = f"{'scenario':<52}" + "".join(f" {v + ' ms':>12} {'ratio':>7}" for v in vendors) + "  goal"
+    lines = [header, "-" * len(header)]
+    by_vendor = {r["vendor"]: {m["name"]: m for m in r["measures"]} for r in results}
+    for m in results[0]["measures"]:
+        line = f"{m['label']:<52}"
+        for vendor in vendors:
+            row = by_vendor[vendor].get(m["name"])
+            if row is None or row["ms"] is None:
+                line += f" {'n/a':>12} {'':>7}"
+                continue
+            ratio = row["ms"] / row["reference_ms"] if row["reference_ms"] else None
+            line += f" {_fmt_ms(row['ms']):>12} {(f'{ratio:.1f}×' if ratio else '—'):>7}"
+        goal = m["goal_text"]
+        verdicts = [
+            f"{v}: {'ok' if by_vendor[v][m['name']]['goal_met'] else 'MISSED'}"
+            for v in vendors
+            if m["name"] in by_vendor[v] and by_vendor[v][m["name"]]["goal_met"] is not None
+        ]
+        lines.append(line + (f"  {goal}" if goal else "") + (f" ({', '.join(verdicts)})" if verdicts else ""))
+    return "\n".join(lines)
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Time the pipeline's heavy reads on a large data set.")
+    parser.add_argument("--opportunities", type=int, default=200_000, help="data set size (default 200000)")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per scenario; the median counts")
+    parser.add_argument("--only", choices=["sqlite", "postgres"], help="one database only")
+    parser.add_argument(
+        "--regenerate", action="store_true", help="drop the benchmark database and generate again"
+    )
+    parser.add_argument("--seed", type=int, default=20260)
+    parser.add_argument(
+        "--scenario", action="append", choices=[s.name for s in SCENARIOS], help="only these (repeatable)"
+    )
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--json-out", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    if args.child:
+        return child(args)
+    backends = []
+    if args.only in (None, "sqlite"):
+        backends.append("sqlite")
+    if args.only in (None, "postgres"):
+        if postgres_url():
+            backends.append("postgres")
+        elif args.only == "postgres":
+            print("set BENCH_DATABASE_URL (or DATABASE_URL) to benchmark PostgreSQL")
+            return 2
+        else:
+            print(
+                "PostgreSQL skipped: set BENCH_DATABASE_URL (e.g. postgres://kam:kam@127.0.0.1:5432/kam_bench)"
+            )
+    results = [r for r in (run_backend(b, args) for b in backends) if r]
+    if len(results) > 1:
+        print(summary(results))
+    return 0 if len(results) == len(backends) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
