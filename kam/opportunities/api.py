@@ -19,6 +19,7 @@ from kam.api_helpers import (
     set_etag,
 )
 from kam.customers.models import Customer
+from kam.insights.health import HealthEngine  # noqa: E402
 from kam.org.models import User
 from kam.org.visibility import contacts_for, customers_for, visible_users
 from kam.relationships.models import Contact
@@ -88,7 +89,7 @@ def _sortable(qs: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
 def _rows(user: User, filters: PipelineFilters, sort: str | None) -> QuerySet[Opportunity]:
     qs = apply_filters(scoped_opportunities(user), filters)
     qs = _sortable(qs).select_related("customer", "owner", "stage").prefetch_related(_key_contacts_prefetch())
-    qs, _sort = sort_pipeline(qs, sort)
+    qs, _sort = sort_pipeline(qs, sort, filters.engine())
     return qs
 
 
@@ -101,6 +102,7 @@ def _load(user: User, pk: int) -> Opportunity:
     )
     opportunity = get_object_or_404(qs, pk=pk)
     attach_relationship_scores([opportunity], "api_key_contacts")
+    HealthEngine().attach([opportunity])
     return opportunity
 
 
@@ -177,6 +179,7 @@ def list_opportunities(request: HttpRequest, filters: Query[OpportunityFilters])
         customer=filters.customer,
         q=(filters.q or "").strip() or None,
         incomplete=filters.incomplete,
+        flagged=filters.flagged,
     )
     errors = filter_errors(pipeline_filters)
     if errors:
@@ -187,6 +190,7 @@ def list_opportunities(request: HttpRequest, filters: Query[OpportunityFilters])
     totals["amount"] = Decimal(totals["amount"]).quantize(CENT)
     page = list(rows[filters.offset : filters.offset + filters.limit]) if totals["count"] else []
     attach_relationship_scores(page, "api_key_contacts")
+    pipeline_filters.engine().attach(page)
     return {
         "items": [OpportunityOut.from_opportunity(o) for o in page],
         "count": totals["count"],

@@ -127,6 +127,16 @@ def weighted(opportunity: Opportunity) -> Decimal | None:
     return (expected * opportunity.stage.probability / Decimal(100)).quantize(CENT)
 
 
+class HealthFlagOut(Schema):
+    code: str = Field(..., description="The health rule's code, e.g. `sign_date_passed`.")
+    name: str = Field(..., description="The rule's name in the request's language.")
+    severity: str = Field(..., description="info, warn or critical.")
+    explanation: str = Field(
+        ...,
+        description="One line with the facts, e.g. `sign date 2026-12-01 is 9 days away but stage is P3`.",
+    )
+
+
 class OpportunityOut(Schema):
     id: int
     project_number: str = Field(..., description="Generated document number, e.g. `XM-2026-0001`.")
@@ -160,6 +170,9 @@ class OpportunityOut(Schema):
     relationship_gaps: list[str] = Field(
         default_factory=list,
         description="Each unmet requirement in words, e.g. `P4 · Decision maker Wang at CR1 (needs CR3)`.",
+    )
+    flags: list[HealthFlagOut] = Field(
+        default_factory=list, description="Health flags of an open opportunity, worst first."
     )
     version: int = Field(..., description="Optimistic-lock version; send it back in If-Match to write.")
     updated_at: dt.datetime
@@ -200,6 +213,7 @@ class OpportunityOut(Schema):
             ],
             "relationship_score": relationship.score if relationship is not None else None,
             "relationship_gaps": [g.text for g in relationship.gaps] if relationship is not None else [],
+            "flags": [f.as_dict() for f in getattr(o, "health_flags", None) or []],
             "version": o.version,
             "updated_at": o.updated_at,
         }
@@ -259,9 +273,10 @@ class OpportunityFilters(TextSafeSchema):
     customer: Id | None = Field(None, description="Customer id; includes the group's subsidiaries.")
     q: str | None = Field(None, description="Text in the name, project number or customer name.")
     incomplete: bool = Field(False, description="Only opportunities missing one of the four elements.")
+    flagged: bool = Field(False, description="Only open opportunities with at least one health flag.")
     sort: str | None = Field(
         None,
-        description="number, name, customer, owner, stage, amount, sign_date, status or updated; prefix `-` to reverse. Default `-updated`.",
+        description="number, name, customer, owner, stage, amount, sign_date, status, updated or severity (worst health flag); prefix `-` to reverse. Default `-updated`.",
     )
     limit: int = Field(50, ge=1, le=200, description="Page size, at most 200.")
     offset: Offset = Field(0, description="Rows to skip.")

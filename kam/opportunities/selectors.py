@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from kam.core.periods import parse_quarter, quarter_bounds
+from kam.insights.health import RANK_FIELD, HealthEngine
 from kam.org.models import User
 from kam.org.visibility import opportunities_for, team_subtree_ids
 from kam.relationships.models import Rank, Relationship
@@ -53,6 +54,8 @@ SORTS: dict[str, tuple[str, ...]] = {
     "sign_date": ("sign_date", "id"),
     "status": ("status", "id"),
     "updated": ("updated_at", "id"),
+    # The worst flag's severity (0 none … 3 critical), computed in SQL from the health rules.
+    "severity": (RANK_FIELD, "id"),
 }
 DEFAULT_SORT = "-updated"
 
@@ -67,6 +70,14 @@ class PipelineFilters:
     customer: int | None = None
     q: str | None = None
     incomplete: bool = False
+    flagged: bool = False
+    # The health rules of this request, loaded once for the filter, the sort and the flags.
+    health: HealthEngine | None = field(default=None, repr=False, compare=False)
+
+    def engine(self) -> HealthEngine:
+        if self.health is None:
+            self.health = HealthEngine()
+        return self.health
 
     @classmethod
     def from_mapping(cls, data: Any) -> PipelineFilters:
@@ -90,6 +101,7 @@ class PipelineFilters:
             customer=as_int("customer"),
             q=(data.get("q") or "").strip() or None,
             incomplete=str(data.get("incomplete") or "") in ("1", "true", "on"),
+            flagged=str(data.get("flagged") or "") in ("1", "true", "on"),
         )
 
 
@@ -133,6 +145,8 @@ def apply_filters(qs: QuerySet[Opportunity], filters: PipelineFilters) -> QueryS
             Q(sign_date__isnull=True)
             | (Q(amount__isnull=True) & (Q(amount_low__isnull=True) | Q(amount_high__isnull=True)))
         )
+    if filters.flagged:
+        qs = filters.engine().flagged_only(qs)
     return qs
 
 
@@ -140,11 +154,15 @@ def with_amounts(qs: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
     return qs.annotate(expected_amount=EXPECTED_AMOUNT, weighted_amount=WEIGHTED_AMOUNT)  # type: ignore[no-redef]
 
 
-def sort_pipeline(qs: QuerySet[Opportunity], sort: str | None) -> tuple[QuerySet[Opportunity], str]:
+def sort_pipeline(
+    qs: QuerySet[Opportunity], sort: str | None, health: HealthEngine | None = None
+) -> tuple[QuerySet[Opportunity], str]:
     sort = sort or DEFAULT_SORT
     key = sort.lstrip("-")
     if key not in SORTS:
         sort, key = DEFAULT_SORT, DEFAULT_SORT.lstrip("-")
+    if key == "severity":
+        qs = (health or HealthEngine()).with_rank(qs)
     descending = sort.startswith("-")
     fields = SORTS[key]
     ordering = []
@@ -179,7 +197,7 @@ def pipeline_rows(
             to_attr="key_contacts",
         )
     )
-    return sort_pipeline(qs, sort)
+    return sort_pipeline(qs, sort, filters.engine())
 
 
 def attach_relationship_scores(

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kam.core.errors import ConflictError, RuleViolation
+from kam.insights.health import HealthEngine
 from kam.org.models import User
 from kam.org.visibility import contacts_for
 from kam.relationships.models import Contact
@@ -100,7 +101,7 @@ def pipeline(request: HttpRequest) -> HttpResponse:
         "filter_form": PipelineFilterForm(params, user=user),
         "filter_errors": errors,
         "page": page,
-        "rows": selectors.attach_relationship_scores(list(page.object_list)),
+        "rows": filters.engine().attach(selectors.attach_relationship_scores(list(page.object_list))),
         "totals": selectors.pipeline_totals(user, filters),
         "sort": sort,
         "sort_links": _sort_links(request, sort),
@@ -133,6 +134,7 @@ def board(request: HttpRequest) -> HttpResponse:
     columns = selectors.board_columns(
         _user(request), selectors.PipelineFilters(), process.pk, per_column=BOARD_CARDS_PER_COLUMN
     )
+    HealthEngine().attach([card for column in columns for card in column["cards"]])
     for column in columns:
         column["more"] = column["count"] - len(column["cards"])
     context = {
@@ -231,6 +233,7 @@ def _detail_context(request: HttpRequest, opportunity: Opportunity, **extra: Any
     context = {
         "nav": "pipeline",
         "opportunity": opportunity,
+        "health_flags": HealthEngine().flags_for([opportunity]).get(opportunity.pk, []),
         **page,
         "move_form": move_form,
         "close_form": CloseForm(initial={"version": opportunity.version}),

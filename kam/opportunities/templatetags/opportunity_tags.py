@@ -57,3 +57,27 @@ def score_band(score: Any) -> str:
 def gap_texts(result: Any) -> str:
     """A relationship score's gaps as one line (for a tooltip)."""
     return "; ".join(gap.text for gap in getattr(result, "gaps", []) or [])
+
+
+@register.filter
+def worst_severity(flags: Any) -> str:
+    """The worst severity among health flags (critical, warn, info), for the badge colour."""
+    from kam.insights.health import worst_severity as worst
+
+    return worst(list(flags or [])) or "none"
+
+
+@register.filter
+def flag_texts(flags: Any) -> str:
+    """Health flags as one line each (for a tooltip)."""
+    return "\n".join(f"{flag.name}: {flag.explanation}" for flag in flags or [])
+
+
+@register.filter
+def severity_label(severity: Any) -> str:
+    from kam.insights.models import Severity
+
+    try:
+        return str(Severity(severity).label)
+    except ValueError:
+        return str(severity or "")
