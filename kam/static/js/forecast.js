@@ -1,0 +1,87 @@
+/* Forecast (stacked bars + weighted line + target markers) and funnel charts, from the
+   JSON the page embeds; the tables beside them carry the same figures without JavaScript. */
+(function () {
+  "use strict";
+
+  function locale() {
+    return (document.documentElement.lang || "").toLowerCase().indexOf("zh") === 0 ? "ZH" : "EN";
+  }
+
+  function data(id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+
+  function num(value) {
+    return value === null || value === undefined ? null : Number(value);
+  }
+
+  function forecastChart() {
+    var el = document.getElementById("forecast-chart");
+    var d = data("forecast-data");
+    if (!el || !d) return null;
+    var chart = echarts.init(el, null, { locale: locale(), renderer: "svg" });
+    var bar = function (key, color) {
+      return {
+        name: d.labels[key], type: "bar", stack: "amount", itemStyle: { color: color },
+        data: d.series[key].map(num), emphasis: { focus: "series" }
+      };
+    };
+    var series = [
+      bar("won", "#2e7d32"), bar("commit", "#1565c0"), bar("best_case", "#64b5f6"), bar("pipeline", "#cfd8dc"),
+      { name: d.labels.weighted, type: "line", data: d.series.weighted.map(num), symbol: "circle", itemStyle: { color: "#ef6c00" } }
+    ];
+    if (d.targets.some(function (t) { return t !== null; })) {
+      series.push({
+        name: d.labels.target, type: "scatter", symbol: "rect", symbolSize: [36, 3],
+        itemStyle: { color: "#c62828" }, data: d.targets.map(num)
+      });
+    }
+    chart.setOption({
+      title: { text: d.title, left: 0, textStyle: { fontSize: 14 } },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      legend: { top: 24 },
+      grid: { top: 64, left: 8, right: 16, bottom: 8, containLabel: true },
+      xAxis: { type: "category", data: d.groups, axisLabel: { interval: 0, rotate: d.groups.length > 6 ? 30 : 0 } },
+      yAxis: { type: "value" },
+      series: series
+    });
+    return chart;
+  }
+
+  function funnelChart() {
+    var el = document.getElementById("funnel-chart");
+    var d = data("funnel-data");
+    if (!el || !d) return null;
+    var chart = echarts.init(el, null, { locale: locale(), renderer: "svg" });
+    var max = Math.max.apply(null, d.stages.map(function (s) { return s.count; }).concat([1]));
+    chart.setOption({
+      title: { text: d.title, left: 0, textStyle: { fontSize: 14 } },
+      tooltip: {
+        trigger: "item",
+        formatter: function (p) {
+          var s = d.stages[p.dataIndex];
+          return s.name + "<br>" + d.labels.count + ": " + s.count + "<br>" + d.labels.amount + ": ¥" + Number(s.amount).toLocaleString();
+        }
+      },
+      series: [{
+        type: "funnel", sort: "none", left: "10%", width: "80%", top: 40, bottom: 8, min: 0, max: max,
+        label: { show: true, position: "inside", formatter: function (p) { return d.stages[p.dataIndex].name + " · " + d.stages[p.dataIndex].count; } },
+        data: d.stages.map(function (s) { return { name: s.name, value: s.count }; })
+      }]
+    });
+    return chart;
+  }
+
+  function start() {
+    if (typeof echarts === "undefined") return;
+    var charts = [forecastChart(), funnelChart()].filter(Boolean);
+    window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+    var resize = function () { charts.forEach(function (c) { c.resize(); }); };
+    window.addEventListener("beforeprint", resize);
+    window.addEventListener("afterprint", resize);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
