@@ -1,1 +1,10 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import analysis_views
+
+urlpatterns = [
+    path("changes/", analysis_views.changes, name="changes"),
+    path("accuracy/", analysis_views.accuracy, name="accuracy"),
+    path("portfolio/", analysis_views.portfolio, name="portfolio"),
+    path("matrix/", analysis_views.matrix, name="matrix"),
+]

@@ -172,6 +172,11 @@ class ChangeSection:
         return str(SECTION_TITLES[self.key])
 
     @property
+    def left(self) -> bool:
+        """A section of opportunities that left the open pipeline."""
+        return self.key in LEFT_SECTIONS
+
+    @property
     def more(self) -> int:
         return max(0, self.count - len(self.rows))
 
