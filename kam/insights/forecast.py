@@ -398,14 +398,17 @@ def group_labels(group: str, keys: list[Any]) -> dict[Any, str]:
     return labels
 
 
-def target_sums(group: str, start: dt.date, end: dt.date, keys: list[Any]) -> dict[Any, Decimal]:
-    """Σ of the targets whose period lies inside [start, end], per user (rep) or team (one query)."""
+def target_sums(group: str, start: dt.date, end: dt.date, user: User | None) -> dict[Any, Decimal]:
+    """Σ of the targets whose period lies inside [start, end], per user (rep) or team, among the
+    targets the user may see (one query)."""
+    from kam.org.targets import targets_for
+
     if group not in ("rep", "team"):
         return {}
     column = "user_id" if group == "rep" else "team_id"
-    present = [k for k in keys if k is not None]
+    qs = Target.objects.all() if user is None else targets_for(user)
     rows = (
-        Target.objects.filter(**{f"{column}__in": present}, period_start__gte=start, period_end__lte=end)
+        qs.filter(**{f"{column}__isnull": False}, period_start__gte=start, period_end__lte=end)
         .values(column)
         .annotate(total=Sum("amount"))
         .order_by()
@@ -439,7 +442,7 @@ def forecast(
         entry.label = labels.get(key, str(key))
     total_target = None
     if start is not None and end is not None and group in ("rep", "team"):
-        sums = target_sums(group, start, end, list(by_group))
+        sums = target_sums(group, start, end, user)
         # Targets set for groups with no opportunities in range still show (a gap of the whole target).
         for key in sums:
             if key not in by_group:
