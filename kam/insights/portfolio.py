@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
@@ -242,7 +242,9 @@ LOG_SCALE_RATIO = 100
 
 def likelihood(probability: int, score: int) -> Decimal:
     """Stage probability adjusted by the relationship score (0–100), in %, one decimal."""
-    return (Decimal(probability) * (Decimal("0.5") + Decimal(score) / Decimal(200))).quantize(Decimal("0.1"))
+    return (Decimal(probability) * (Decimal("0.5") + Decimal(score) / Decimal(200))).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )
 
 
 def quadrant(value: Decimal, chance: Decimal, value_threshold: Decimal) -> str:
