@@ -82,7 +82,7 @@ class PeriodKey(Func):
         self.period = period
         super().__init__(expression)
 
-    def as_sqlite(self, compiler: Any, conn: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sqlite(self, compiler: Any, conn: Any, **extra: Any) -> tuple[str, Any]:  # type: ignore[override]
         sql, params = compiler.compile(self.source_expressions[0])
         year = f"CAST(strftime('%%Y', {sql}) AS INTEGER)"
         month = f"CAST(strftime('%%m', {sql}) AS INTEGER)"

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from kam.opportunities.models import SalesProcess
 from kam.org import targets as target_services
-from kam.org.models import Target
+from kam.org.models import Target, User
 
 from . import forecast as selectors
 from .forms import ForecastForm, TargetForm, TargetUploadForm
@@ -184,9 +184,8 @@ def funnel_page(request: HttpRequest) -> HttpResponse:
 
 
 def _target_form_page(request: HttpRequest, form: TargetForm, target: Target | None = None) -> HttpResponse:
-    targets = target_services.targets_for(request.user).order_by(
-        "-period_start", "team__name", "user__username"
-    )  # type: ignore[arg-type]
+    by: User = request.user  # type: ignore[assignment]
+    targets = target_services.targets_for(by).order_by("-period_start", "team__name", "user__username")
     return render(
         request,
         "insights/targets.html",

@@ -92,8 +92,13 @@ class TargetForm(forms.Form):
                 "amount": instance.amount,
             }
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = target_services.settable_users(by).order_by("username")
-        self.fields["team"].queryset = target_services.settable_teams(by).order_by("name")
+        user_field = self.fields["user"]
+        team_field = self.fields["team"]
+        assert isinstance(user_field, forms.ModelChoiceField) and isinstance(
+            team_field, forms.ModelChoiceField
+        )
+        user_field.queryset = target_services.settable_users(by).order_by("username")
+        team_field.queryset = target_services.settable_teams(by).order_by("name")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

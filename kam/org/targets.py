@@ -219,16 +219,16 @@ def parse_period_cells(start: Any, end: Any) -> tuple[dt.date | None, dt.date | 
             else:
                 return None, None, _("Write the period end as a date (2027-09-30) or a quarter.")
         return first, last, None
-    first = as_date(start)
-    if first is None:
+    start_day = as_date(start)
+    if start_day is None:
         return None, None, _("Write the period start as a date (2027-07-01) or a quarter (2027 Q3).")
-    last = as_date(end)
-    if last is None:
-        end_quarter = parse_quarter(end_text) if end_text else None
-        if end_quarter is None:
-            return None, None, _("Write the period end as a date (2027-09-30) or a quarter.")
-        last = quarter_bounds(*end_quarter)[1]
-    return first, last, None
+    end_day = as_date(end)
+    if end_day is not None:
+        return start_day, end_day, None
+    end_quarter = parse_quarter(end_text) if end_text else None
+    if end_quarter is None:
+        return None, None, _("Write the period end as a date (2027-09-30) or a quarter.")
+    return start_day, quarter_bounds(*end_quarter)[1], None
 
 
 @dataclass
