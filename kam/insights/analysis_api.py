@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from kam.api_helpers import READ_ERRORS, ErrorOut, Id, InputSchema, Offset, ValidationErrorOut, user_ref
@@ -96,13 +96,13 @@ def list_snapshots(request: HttpRequest, query: Query[SnapshotsQuery]) -> dict[s
     url_name="analysis_take_snapshot",
     response={201: SnapshotOut, 403: ErrorOut, 422: ValidationErrorOut},
 )
-def create_snapshot(request: HttpRequest, payload: SnapshotIn) -> tuple[int, dict[str, Any]]:
+def create_snapshot(request: HttpRequest, payload: SnapshotIn) -> Status:
     """Take a snapshot now (directors and administrators; it stores every open opportunity)."""
     user = current_user(request)
     if not user.sees_everything:
         raise HttpError(403, "forbidden")
     snapshot = snapshot_selectors.take_snapshot(by=user, note=payload.note)
-    return 201, _snapshot_out(snapshot, snapshot.rows.count())
+    return Status(201, _snapshot_out(snapshot, snapshot.rows.count()))
 
 
 # --- what changed ------------------------------------------------------------------------------

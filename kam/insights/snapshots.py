@@ -473,7 +473,7 @@ def forecast_accuracy(user: User, period: Period, snapshot: Snapshot | None) -> 
             )
             .order_by()
         ):
-            forecast_by_owner[entry["owner_id"]] = entry
+            forecast_by_owner[entry["owner_id"]] = dict(entry)
     won_qs = opportunities_for(
         user,
         Opportunity.objects.filter(status=OpportunityStatus.WON, sign_date__range=(period.start, period.end)),
