@@ -59,9 +59,7 @@ def test_matrix_places_opportunities_and_adjusts_by_relationship(world):
         owner=rep, customer=customer, stage_code="P6", amount=Decimal("5000000"), name="covered"
     )
     _full_chain(covered, rep)
-    make_opportunity(
-        owner=rep, customer=customer, stage_code="P6", amount=Decimal("5000000"), name="bare"
-    )
+    make_opportunity(owner=rep, customer=customer, stage_code="P6", amount=Decimal("5000000"), name="bare")
     small_sure = make_opportunity(
         owner=rep, customer=customer, stage_code="P6", amount=Decimal("1000"), name="small"
     )
