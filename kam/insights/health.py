@@ -272,10 +272,10 @@ class NoUpdate(Rule):
     def annotations(self) -> dict[str, Any]:
         now = self.engine.now
         whens = [
-            When(h_stage_code=code, then=Value(now - dt.timedelta(days=int(days))))
+            When(h_stage_code=code, then=Value(now - dt.timedelta(days=int(days)), DateTimeField()))
             for code, days in (self.thresholds.get("days_by_stage") or {}).items()
         ]
-        default = Value(now - dt.timedelta(days=int(self.thresholds["default_days"])))
+        default = Value(now - dt.timedelta(days=int(self.thresholds["default_days"])), DateTimeField())
         return {"h_update_cutoff": Case(*whens, default=default, output_field=DateTimeField())}
 
     def condition(self) -> Q:
@@ -301,17 +301,19 @@ class StageTooLong(Rule):
     def annotations(self) -> dict[str, Any]:
         now = self.engine.now
         whens = [
-            When(h_team=team, stage_id=stage, then=Value(now - dt.timedelta(seconds=seconds)))
+            When(
+                h_team=team, stage_id=stage, then=Value(now - dt.timedelta(seconds=seconds), DateTimeField())
+            )
             for (team, stage), seconds in self.norms.by_team.items()
         ]
         whens += [
-            When(stage_id=stage, then=Value(now - dt.timedelta(seconds=seconds)))
+            When(stage_id=stage, then=Value(now - dt.timedelta(seconds=seconds), DateTimeField()))
             for stage, seconds in self.norms.by_stage.items()
         ]
         cutoff: Any = (
             Case(*whens, default=None, output_field=DateTimeField())
             if whens
-            else Value(None, DateTimeField())
+            else Cast(Value(None), DateTimeField())
         )
         return {
             "h_in_stage_since": Coalesce("stage_entered_at", "created_at"),

@@ -41,7 +41,7 @@ def health_page(request: HttpRequest) -> HttpResponse:
     except ValueError:
         number = 1
     report = health_report(user, filters, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
-    paginator = Paginator(_CountOnly(report["count"]), PAGE_SIZE)  # type: ignore[arg-type]
+    paginator: Paginator = Paginator(_CountOnly(report["count"]), PAGE_SIZE)  # type: ignore[arg-type]
     if report["count"] and number > paginator.num_pages:
         number = paginator.num_pages
         report = health_report(user, filters, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
