@@ -8,12 +8,22 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from kam.api_helpers import READ_ERRORS, WRITE_ERRORS, ErrorOut, Id, InputSchema, user_ref
+from kam.api_helpers import (
+    READ_ERRORS,
+    VERSIONED_WRITE_ERRORS,
+    WRITE_ERRORS,
+    ErrorOut,
+    Id,
+    InputSchema,
+    expected_version,
+    set_etag,
+    user_ref,
+)
 from kam.org import targets as target_services
 from kam.org.models import Target, User
 
@@ -192,6 +202,7 @@ class TargetOut(Schema):
     period_end: dt.date
     amount: Money
     updated_at: dt.datetime
+    version: int = Field(..., description="Send it back as If-Match when you change the target.")
 
 
 def target_out(target: Target) -> dict[str, Any]:
@@ -203,6 +214,7 @@ def target_out(target: Target) -> dict[str, Any]:
         "period_end": target.period_end,
         "amount": target.amount,
         "updated_at": target.updated_at,
+        "version": target.version,
     }
 
 
@@ -272,8 +284,10 @@ def list_targets(request: HttpRequest, filters: Query[TargetFilters]) -> list[di
 
 
 @router.get("/targets/{target_id}", response={200: TargetOut, **READ_ERRORS}, summary="One target")
-def get_target(request: HttpRequest, target_id: Id) -> dict[str, Any]:
-    return target_out(get_object_or_404(target_services.targets_for(request.user), pk=target_id))  # type: ignore[arg-type]
+def get_target(request: HttpRequest, response: HttpResponse, target_id: Id) -> dict[str, Any]:
+    target = get_object_or_404(target_services.targets_for(request.user), pk=target_id)  # type: ignore[arg-type]
+    set_etag(response, target.version)
+    return target_out(target)
 
 
 @router.post("/targets", response={201: TargetOut, **WRITE_ERRORS, **FORBIDDEN}, summary="Set a target")
@@ -294,20 +308,26 @@ def create_target(request: HttpRequest, payload: TargetIn) -> Status:
 
 
 @router.patch(
-    "/targets/{target_id}", response={200: TargetOut, **WRITE_ERRORS, **FORBIDDEN}, summary="Change a target"
+    "/targets/{target_id}",
+    response={200: TargetOut, **VERSIONED_WRITE_ERRORS, **FORBIDDEN},
+    summary="Change a target (If-Match: the version you read)",
 )
-def update_target(request: HttpRequest, target_id: Id, payload: TargetPatch) -> Any:
+def update_target(request: HttpRequest, response: HttpResponse, target_id: Id, payload: TargetPatch) -> Any:
     by: User = request.user  # type: ignore[assignment]
     target = get_object_or_404(target_services.targets_for(by), pk=target_id)
+    if not target_services.can_set_target(by, user=target.user, team=target.team):
+        return _forbidden(str(_("You may not change this target.")))
+    version = expected_version(request, target.version)
     changes = payload.dict(exclude_unset=True)
     for name in ("period_start", "period_end", "amount"):
         if name in changes and changes[name] is None:
             raise ValidationError({name: [_("This field cannot be empty.")]})
     changes.update(_subject(by, changes.pop("user", None), changes.pop("team", None)))
     try:
-        target = target_services.update_target(target, by=by, **changes)
+        target = target_services.update_target(target, by=by, version=version, **changes)
     except PermissionDenied as exc:
         return _forbidden(str(exc))
+    set_etag(response, target.version)
     return target_out(target)
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kam.core.errors import ConflictError
 from kam.opportunities.models import SalesProcess
 from kam.org import targets as target_services
 from kam.org.models import Target, User
@@ -214,7 +215,14 @@ def _save_target(request: HttpRequest, form: TargetForm, target: Target | None) 
     try:
         if target is None:
             return target_services.create_target(by=request.user, **fields)  # type: ignore[arg-type]
-        return target_services.update_target(target, by=request.user, **fields)  # type: ignore[arg-type]
+        return target_services.update_target(
+            target,
+            by=request.user,  # type: ignore[arg-type]
+            version=data.get("version") or target.version,
+            **fields,
+        )
+    except ConflictError as exc:
+        form.add_error(None, str(exc))
     except ValidationError as exc:
         for name, errors in exc.message_dict.items():
             form.add_error(None if name == "__all__" or name not in form.fields else name, errors)

@@ -81,10 +81,13 @@ class TargetForm(forms.Form):
         label=_("Period end"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     amount = forms.DecimalField(label=_("Target amount"), max_digits=16, decimal_places=2, min_value=0)
+    # The version the editor read; a stale one is refused instead of overwriting someone's change.
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, by: User, instance: Target | None = None, **kwargs: Any) -> None:
         if instance is not None and "initial" not in kwargs:
             kwargs["initial"] = {
+                "version": instance.version,
                 "user": instance.user_id,
                 "team": instance.team_id,
                 "period_start": instance.period_start,

@@ -132,6 +132,7 @@ class Target(models.Model):
     amount = models.DecimalField(_("target amount"), max_digits=16, decimal_places=2)
     set_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("target")

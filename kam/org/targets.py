@@ -16,9 +16,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.core.periods import parse_quarter, quarter_bounds
+from kam.core.versioning import versioned_update
 from kam.org.models import Role, Target, Team, User
 from kam.org.visibility import managed_team_ids
 
@@ -148,8 +150,10 @@ def create_target(
         )
 
 
-def update_target(target: Target, *, by: User, **changes: Any) -> Target:
-    """Change a target's period or amount (and who it is for); the same rules as creating one."""
+def update_target(target: Target, *, by: User, version: int | None = None, **changes: Any) -> Target:
+    """Change a target's period or amount (and who it is for); the same rules as creating one.
+
+    `version` is the one the editor read: a stale one is a conflict, not a silent overwrite."""
     if not can_set_target(by, user=target.user, team=target.team):
         raise PermissionDenied(_("You may not change this target."))
     unknown = set(changes) - {"user", "team", "period_start", "period_end", "amount"}
@@ -174,9 +178,17 @@ def update_target(target: Target, *, by: User, **changes: Any) -> Target:
             raise ValidationError(
                 {"period_start": [_("A target for this person or team and period exists already.")]}
             )
-        target.user, target.team = user, team
-        target.period_start, target.period_end, target.amount, target.set_by = start, end, value, by
-        target.save()
+        versioned_update(
+            target,
+            version,
+            user=user,
+            team=team,
+            period_start=start,
+            period_end=end,
+            amount=value,
+            set_by=by,
+            updated_at=timezone.now(),
+        )
     return target
 
 

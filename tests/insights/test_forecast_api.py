@@ -73,8 +73,13 @@ def test_targets_crud(world):
     )
     assert created.status_code == 201 and created.json()["amount"] == "500.00"
     pk = created.json()["id"]
-    patched = api.patch(f"/insights/targets/{pk}", {"amount": "600"})
+    assert api.patch(f"/insights/targets/{pk}", {"amount": "600"}).status_code == 428
+    patched = api.patch(f"/insights/targets/{pk}", {"amount": "600"}, if_match=1)
     assert patched.status_code == 200 and patched.json()["amount"] == "600.00"
+    assert patched["ETag"] == '"2"' and patched.json()["version"] == 2
+    stale = api.patch(f"/insights/targets/{pk}", {"amount": "700"}, if_match=1)
+    assert stale.status_code == 412
+    assert Target.objects.get(pk=pk).amount == 600
     assert [t["id"] for t in api.get("/insights/targets").json()] == [pk]
     duplicate = api.post(
         "/insights/targets",

@@ -204,3 +204,25 @@ def test_rep_cannot_post_targets_page(client, world):
         == 403
     )
     assert client.get("/insights/targets/upload/").status_code == 403
+
+
+def test_stale_target_edit_is_a_conflict_and_saves_nothing(world):
+    import datetime as dt
+    from decimal import Decimal
+
+    from kam.core.errors import ConflictError
+    from kam.org import targets as svc
+
+    target = svc.create_target(
+        by=world.east_mgr,
+        team=world.east,
+        period_start=dt.date(2027, 1, 1),
+        period_end=dt.date(2027, 3, 31),
+        amount=Decimal("100"),
+    )
+    svc.update_target(target, by=world.east_mgr, version=1, amount=Decimal("200"))
+    stale = type(target).objects.get(pk=target.pk)
+    stale.version = 1
+    with pytest.raises(ConflictError):
+        svc.update_target(stale, by=world.director, version=1, amount=Decimal("300"))
+    assert type(target).objects.get(pk=target.pk).amount == Decimal("200")
