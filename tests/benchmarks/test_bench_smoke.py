@@ -98,6 +98,18 @@ def test_every_scenario_computes_what_its_reference_sql_computes(bench_world):
     pairs = run.verify(ctx)
     # The pipeline's own reads exist today; the insights ones are checked as soon as they exist.
     assert {"pipeline_page", "pipeline_totals", "board", "api_list"} <= set(pairs)
+    try:
+        from kam.insights.forecast import forecast, funnel  # noqa: F401
+
+        assert {"forecast", "funnel"} <= set(pairs)
+    except ImportError:
+        pass
+    try:
+        from kam.insights.health import scan_all_open  # noqa: F401
+
+        assert "health_scan" in pairs
+    except ImportError:
+        pass
     for name, (got, reference) in pairs.items():
         assert got, name  # the data set gives every scenario something to compute
         _same(got, reference)
