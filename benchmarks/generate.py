@@ -158,9 +158,6 @@ class Generator:
         self.director = by_name[director.username]
         self.reps = [p for p in people if p.role == Role.REP]
         self.managers = [p for p in people if p.role == Role.MANAGER]
-        self.reps_by_team: dict[int, list[Any]] = {}
-        for rep in self.reps:
-            self.reps_by_team.setdefault(rep.team_id, []).append(rep)
         self._count("teams", len(teams))
         self._count("users", len(people))
 
