@@ -123,3 +123,26 @@ class SnapshotRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.snapshot_id}: {self.project_number}"
+
+
+class StageNorm(models.Model):
+    """How long a stay in a stage usually lasts, per team (team null: company-wide), from the
+    stage history. Recomputed by `kam refresh_norms` (and with every snapshot), so the health
+    scan reads a few hundred rows instead of the whole history."""
+
+    team = models.ForeignKey("org.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    stage = models.ForeignKey("opportunities.Stage", on_delete=models.CASCADE, related_name="+")
+    percentile = models.PositiveSmallIntegerField()
+    seconds = models.PositiveBigIntegerField()
+    samples = models.PositiveIntegerField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("stage norm")
+        verbose_name_plural = _("stage norms")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "stage", "percentile"], name="stage_norm_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id or '*'} · {self.stage_id}: {self.seconds} s"

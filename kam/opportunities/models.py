@@ -185,6 +185,11 @@ class Opportunity(models.Model):
         Stage, verbose_name=_("stage"), on_delete=models.PROTECT, related_name="opportunities"
     )
     stage_entered_at = models.DateTimeField(_("in stage since"), null=True, blank=True)
+    # The highest stage order ever reached (moves back do not lower it): the funnel's conversion
+    # reads this instead of scanning the whole stage history on every request.
+    furthest_stage_order = models.PositiveSmallIntegerField(
+        _("furthest stage reached"), default=0, editable=False
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=OpportunityStatus.choices, default=OpportunityStatus.OPEN
     )
@@ -250,6 +255,8 @@ class Opportunity(models.Model):
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["sign_date"]),
             models.Index(fields=["customer", "status"]),
+            models.Index(fields=["status", "stage", "sign_date", "id"], name="opportunity_board_idx"),
+            models.Index(fields=["stage", "furthest_stage_order"], name="opportunity_funnel_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -333,6 +340,7 @@ class StageChange(models.Model):
 
     class Meta:
         ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["opportunity", "changed_at", "id"], name="stagechange_history_idx")]
         verbose_name = _("stage change")
         verbose_name_plural = _("stage changes")
 
@@ -358,6 +366,7 @@ class OpportunityChange(models.Model):
 
     class Meta:
         ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["opportunity", "field"], name="opportunitychange_field_idx")]
         verbose_name = _("opportunity change")
         verbose_name_plural = _("opportunity changes")
 

@@ -10,7 +10,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -186,6 +187,7 @@ def create_opportunity(
             owner=owner or by,
             stage=stage,
             stage_entered_at=now,
+            furthest_stage_order=stage.order,
             amount=amount,
             amount_low=amount_low,
             amount_high=amount_high,
@@ -346,13 +348,18 @@ def move_stage(
         expected = opportunity.version if version is None else version
         # Guard on the stage as well as the version: two people dragging the same card race here.
         updated = Opportunity.objects.filter(pk=opportunity.pk, version=expected, stage=from_stage).update(
-            stage=to_stage, stage_entered_at=now, version=F("version") + 1, updated_at=now
+            stage=to_stage,
+            stage_entered_at=now,
+            furthest_stage_order=Greatest(F("furthest_stage_order"), Value(to_stage.order)),
+            version=F("version") + 1,
+            updated_at=now,
         )
         if updated == 0:
             current = Opportunity.objects.filter(pk=opportunity.pk).values_list("version", flat=True).first()
             raise ConflictError(current_version=current)
         opportunity.stage = to_stage
         opportunity.stage_entered_at = now
+        opportunity.furthest_stage_order = max(opportunity.furthest_stage_order, to_stage.order)
         opportunity.version = expected + 1
         change = StageChange.objects.create(
             opportunity=opportunity,
@@ -405,6 +412,7 @@ def close_opportunity(
             if won_stage is not None and won_stage.order > opportunity.stage.order:
                 fields["stage"] = won_stage
                 fields["stage_entered_at"] = now
+                fields["furthest_stage_order"] = max(opportunity.furthest_stage_order, won_stage.order)
             else:
                 won_stage = None
         from_stage = opportunity.stage

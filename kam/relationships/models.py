@@ -91,6 +91,7 @@ class Relationship(models.Model):
     class Meta:
         verbose_name = _("relationship")
         verbose_name_plural = _("relationships")
+        indexes = [models.Index(fields=["contact", "level"], name="relationship_contact_level_idx")]
         constraints = [
             models.UniqueConstraint(fields=["user", "contact"], name="relationship_user_contact_unique"),
             models.CheckConstraint(

@@ -317,3 +317,15 @@ def test_owner_cannot_be_removed_from_deal_team():
         services.remove_member(opportunity, opportunity.owner, by=opportunity.owner)
     services.remove_member(opportunity, colleague, by=opportunity.owner)
     assert opportunity.members.count() == 1
+
+
+def test_furthest_stage_reached_is_kept_through_moves_back():
+    opportunity = make_opportunity(stage_code="P2")
+    assert opportunity.furthest_stage_order == 2
+    services.move_stage(opportunity, stage("P4"), by=opportunity.owner, key_node_confirmed=True)
+    services.move_stage(opportunity, stage("P1"), by=opportunity.owner, note="Budget frozen")
+    opportunity.refresh_from_db()
+    assert (opportunity.stage.code, opportunity.furthest_stage_order) == ("P1", 4)
+    services.close_opportunity(opportunity, by=opportunity.owner, status="won", reason="Signed")
+    opportunity.refresh_from_db()
+    assert opportunity.furthest_stage_order == 7
