@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from kam.core.errors import ConflictError
@@ -53,7 +54,7 @@ def _forecast_context(request: HttpRequest) -> dict[str, Any]:
             "won": _("Won"),
             "commit": _("Commit"),
             "best_case": _("Best case"),
-            "pipeline": _("Pipeline"),
+            "pipeline": pgettext("forecast category", "Pipeline"),
             "weighted": _("Weighted"),
             "target": _("Target"),
         },

@@ -60,7 +60,7 @@ class Stage(models.Model):
     forecast_category = models.CharField(
         _("default forecast category"),
         max_length=12,
-        choices=[("commit", _("Commit")), ("best_case", _("Best case")), ("pipeline", _("Pipeline"))],
+        choices=[("commit", _("Commit")), ("best_case", _("Best case")), ("pipeline", pgettext_lazy("forecast category", "Pipeline"))],
         default="pipeline",
         help_text=_("What an opportunity in this stage counts as unless its owner says otherwise."),
     )
@@ -146,7 +146,7 @@ class OpportunityStatus(models.TextChoices):
 class ForecastCategory(models.TextChoices):
     COMMIT = "commit", _("Commit")
     BEST_CASE = "best_case", _("Best case")
-    PIPELINE = "pipeline", _("Pipeline")
+    PIPELINE = "pipeline", pgettext_lazy("forecast category", "Pipeline")
     OMITTED = "omitted", _("Omitted")
 
 
