@@ -67,6 +67,9 @@ def delete_demo_data() -> None:
     with transaction.atomic():
         users = User.objects.filter(username__startswith=DEMO_PREFIX)
         customers = Customer.objects.filter(owner__in=users)
+        from kam.insights.models import Snapshot
+
+        Snapshot.objects.filter(taken_by__in=users).delete()
         Opportunity.objects.filter(Q(owner__in=users) | Q(customer__in=customers)).delete()
         # Someone else's customer filed under a demo group stays, outside the group.
         Customer.objects.filter(parent__in=customers).exclude(owner__in=users).update(parent=None)
@@ -714,6 +717,10 @@ class DemoBuilder:
             self.build_relationships()
             self.build_opportunities()
             self.build_targets()
+            # A first snapshot, so the weekly "what changed" page has a baseline from day one.
+            from kam.insights.snapshots import take_snapshot
+
+            take_snapshot(by=self.users["demo_director"], note="Demo baseline")
         return summary()
 
     def build_targets(self) -> None:

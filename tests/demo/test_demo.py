@@ -422,3 +422,11 @@ def test_demo_sets_quarterly_targets_for_reps_and_teams(demo_output):
         user__team=team, period_start=first.period_start, period_end=first.period_end
     ).aggregate(total=Sum("amount"))["total"]
     assert first.amount == reps_sum > 0
+
+
+def test_demo_takes_a_baseline_snapshot_of_the_open_pipeline(demo_output):
+    from kam.insights.models import Snapshot
+
+    snapshot = Snapshot.objects.get(note="Demo baseline")
+    open_demo = Opportunity.objects.filter(status="open", owner__username__startswith="demo_").count()
+    assert snapshot.rows.count() == open_demo > 0
