@@ -21,13 +21,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
-    BooleanField,
     Case,
     Count,
     DateTimeField,
-    ExpressionWrapper,
     F,
     FloatField,
     IntegerField,
@@ -43,7 +41,7 @@ from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kam.insights.models import SEVERITY_RANK, HealthRule, Severity
+from kam.insights.models import SEVERITY_RANK, HealthRule, Severity, StageNorm
 from kam.opportunities.models import (
     DecisionRole,
     Opportunity,
@@ -106,19 +104,22 @@ class Rule:
     def severity(self) -> str:
         return self.row.severity
 
-    @property
-    def flag_field(self) -> str:
-        return f"h_flag_{self.code}"
-
     def annotations(self) -> dict[str, Any]:
-        """Fact columns this rule needs, named `h_…` (rules may share a name for the same fact)."""
+        """Fact columns this rule needs, named `h_…` (rules may share a name for the same fact).
+        A scan selects each of them once per row and decides the flags from the fetched values."""
         return {}
 
     def annotations_after(self) -> dict[str, Any]:
-        """Facts computed from this rule's other facts (annotated in a second step)."""
+        """SQL-only helpers built on the facts (cutoffs, sums), for `condition()`: never fetched,
+        since a reference to a fact repeats its subquery."""
         return {}
 
     def condition(self) -> Q:
+        """The rule in SQL, for filtering and sorting querysets (flagged only, by severity)."""
+        raise NotImplementedError
+
+    def matches(self, row: dict[str, Any]) -> bool:
+        """The same rule on a fetched row of facts (`BASE_FIELDS` plus `annotations()`)."""
         raise NotImplementedError
 
     def explain(self, row: dict[str, Any]) -> str:
@@ -154,6 +155,9 @@ class SignDatePassed(Rule):
     def condition(self) -> Q:
         return Q(sign_date__lt=self.engine.today)
 
+    def matches(self, row: dict[str, Any]) -> bool:
+        return row["sign_date"] is not None and row["sign_date"] < self.engine.today
+
     def explain(self, row: dict[str, Any]) -> str:
         return _("sign date %(date)s passed %(days)s days ago but the opportunity is still open") % {
             "date": row["sign_date"].isoformat(),
@@ -172,6 +176,15 @@ class SignDateNearEarlyStage(Rule):
             sign_date__gte=today,
             sign_date__lte=today + dt.timedelta(days=self.int_threshold("days")),
             h_stage_order__lte=self.int_threshold("max_stage_order"),
+        )
+
+    def matches(self, row: dict[str, Any]) -> bool:
+        today = self.engine.today
+        sign_date = row["sign_date"]
+        return (
+            sign_date is not None
+            and today <= sign_date <= today + dt.timedelta(days=self.int_threshold("days"))
+            and row["h_stage_order"] <= self.int_threshold("max_stage_order")
         )
 
     def explain(self, row: dict[str, Any]) -> str:
@@ -214,6 +227,12 @@ class LateStageWeakDecisionMaker(Rule):
             Q(h_dm_level__isnull=True) | Q(h_dm_level__lt=self.int_threshold("min_level"))
         )
 
+    def matches(self, row: dict[str, Any]) -> bool:
+        level = row["h_dm_level"]
+        return row["h_stage_order"] >= self.int_threshold("min_stage_order") and (
+            level is None or level < self.int_threshold("min_level")
+        )
+
     def explain(self, row: dict[str, Any]) -> str:
         if row["h_dm_level"] is None:
             return _("stage is %(stage)s but no decision maker is known") % {"stage": _stage(row)}
@@ -250,6 +269,12 @@ class LateStageOpposition(Rule):
     def condition(self) -> Q:
         return Q(h_stage_order__gte=self.int_threshold("min_stage_order"), h_opposing_name__isnull=False)
 
+    def matches(self, row: dict[str, Any]) -> bool:
+        return (
+            row["h_stage_order"] >= self.int_threshold("min_stage_order")
+            and row["h_opposing_name"] is not None
+        )
+
     def explain(self, row: dict[str, Any]) -> str:
         return _("stage is %(stage)s and %(role)s %(name)s opposes") % {
             "stage": _stage(row),
@@ -269,7 +294,7 @@ class NoUpdate(Rule):
         by_stage = self.thresholds.get("days_by_stage") or {}
         return int(by_stage.get(stage_code, self.thresholds["default_days"]))
 
-    def annotations(self) -> dict[str, Any]:
+    def annotations_after(self) -> dict[str, Any]:
         now = self.engine.now
         whens = [
             When(h_stage_code=code, then=Value(now - dt.timedelta(days=int(days)), DateTimeField()))
@@ -280,6 +305,9 @@ class NoUpdate(Rule):
 
     def condition(self) -> Q:
         return Q(updated_at__lt=F("h_update_cutoff"))
+
+    def matches(self, row: dict[str, Any]) -> bool:
+        return row["updated_at"] < self.engine.now - dt.timedelta(days=self._days_for(_stage(row)))
 
     def explain(self, row: dict[str, Any]) -> str:
         return _("no update for %(days)s days (more than %(limit)s allowed in %(stage)s)") % {
@@ -296,9 +324,12 @@ class StageTooLong(Rule):
 
     def __init__(self, row: HealthRule, engine: HealthEngine) -> None:
         super().__init__(row, engine)
-        self.norms = stage_norms(self.int_threshold("percentile"), self.int_threshold("min_samples"))
+        self.norms = load_stage_norms(self.int_threshold("percentile"), self.int_threshold("min_samples"))
 
     def annotations(self) -> dict[str, Any]:
+        return {"h_in_stage_since": Coalesce("stage_entered_at", "created_at")}
+
+    def annotations_after(self) -> dict[str, Any]:
         now = self.engine.now
         whens = [
             When(
@@ -315,13 +346,16 @@ class StageTooLong(Rule):
             if whens
             else Cast(Value(None), DateTimeField())
         )
-        return {
-            "h_in_stage_since": Coalesce("stage_entered_at", "created_at"),
-            "h_stage_cutoff": cutoff,
-        }
+        return {"h_stage_cutoff": cutoff}
 
     def condition(self) -> Q:
         return Q(h_in_stage_since__lt=F("h_stage_cutoff"))
+
+    def matches(self, row: dict[str, Any]) -> bool:
+        seconds, _scope = self.norms.norm(row["h_team"], row["stage_id"])
+        if seconds is None:
+            return False
+        return row["h_in_stage_since"] < self.engine.now - dt.timedelta(seconds=seconds)
 
     def explain(self, row: dict[str, Any]) -> str:
         seconds, scope = self.norms.norm(row["h_team"], row["stage_id"])
@@ -353,6 +387,11 @@ class FourElementsIncomplete(Rule):
     def condition(self) -> Q:
         return Q(sign_date__isnull=True) | (
             Q(amount__isnull=True) & (Q(amount_low__isnull=True) | Q(amount_high__isnull=True))
+        )
+
+    def matches(self, row: dict[str, Any]) -> bool:
+        return row["sign_date"] is None or (
+            row["amount"] is None and (row["amount_low"] is None or row["amount_high"] is None)
         )
 
     def explain(self, row: dict[str, Any]) -> str:
@@ -398,6 +437,9 @@ class RepeatedSlip(Rule):
     def condition(self) -> Q:
         return Q(h_slips__gte=self.int_threshold("min_slips"))
 
+    def matches(self, row: dict[str, Any]) -> bool:
+        return row["h_date_slips"] + row["h_amount_slips"] >= self.int_threshold("min_slips")
+
     def annotations_after(self) -> dict[str, Any]:
         return {"h_slips": F("h_date_slips") + F("h_amount_slips")}
 
@@ -429,6 +471,9 @@ class SingleThreaded(Rule):
     def condition(self) -> Q:
         return Q(h_stage_order__gte=self.int_threshold("min_stage_order"), h_contacts__lte=1)
 
+    def matches(self, row: dict[str, Any]) -> bool:
+        return row["h_stage_order"] >= self.int_threshold("min_stage_order") and row["h_contacts"] <= 1
+
     def explain(self, row: dict[str, Any]) -> str:
         return _("stage is %(stage)s but only %(count)s contact is known on the customer side") % {
             "stage": _stage(row),
@@ -437,6 +482,8 @@ class SingleThreaded(Rule):
 
 
 # --- stage norms ------------------------------------------------------------------------------
+
+DEFAULT_PERCENTILE = 80
 
 
 @dataclass
@@ -451,6 +498,17 @@ class StageNorms:
             return self.by_team[(team, stage)], "team"
         return self.by_stage.get(stage), "company"
 
+    @classmethod
+    def from_rows(cls, rows: Any, min_samples: int) -> StageNorms:
+        """From (team, stage, seconds, samples) rows: a team's norm needs `min_samples` stays."""
+        norms = cls()
+        for team, stage, seconds, samples in rows:
+            if team is None:
+                norms.by_stage[stage] = int(seconds)
+            elif samples >= min_samples:
+                norms.by_team[(team, stage)] = int(seconds)
+        return norms
+
 
 def _duration_sql(later: str, earlier: str) -> str:
     if connection.vendor == "postgresql":
@@ -458,12 +516,13 @@ def _duration_sql(later: str, earlier: str) -> str:
     return f"CAST(ROUND((julianday({later}) - julianday({earlier})) * 86400) AS INTEGER)"
 
 
-def stage_norms(percentile: int, min_samples: int) -> StageNorms:
+def compute_stage_norms(percentile: int) -> list[tuple[int | None, int, int, int]]:
     """One query: stays from the stage history (LEAD over each opportunity's changes), ranked per
-    team and stage and per stage, keeping the nearest-rank percentile row of each group.
+    team and stage and per stage, keeping the nearest-rank percentile row of each group, as
+    (team or None for company-wide, stage, seconds, samples).
 
-    A stay belongs to the team of the opportunity's owner today. A team's norm needs at least
-    `min_samples` stays in that stage, else the company-wide norm for the stage applies.
+    A stay belongs to the team of the opportunity's owner today. Every team row is returned with
+    its number of stays; whether it has enough to stand (`min_samples`) is decided when read.
     """
     percentile = min(100, max(1, int(percentile)))
     changes = StageChange._meta.db_table
@@ -496,19 +555,60 @@ def stage_norms(percentile: int, min_samples: int) -> StageNorms:
                    COUNT(*) OVER (PARTITION BY stage_id) AS n
             FROM stays
         )
-        SELECT team_id, stage_id, seconds, n FROM by_team WHERE {pick} AND n >= %s
+        SELECT team_id, stage_id, seconds, n FROM by_team WHERE {pick}
         UNION ALL
         SELECT NULL, stage_id, seconds, n FROM by_stage WHERE {pick}
     """
-    norms = StageNorms()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [percentile, int(min_samples), percentile])
-        for team, stage, seconds, _n in cursor.fetchall():
-            if team is None:
-                norms.by_stage[stage] = int(seconds)
-            else:
-                norms.by_team[(team, stage)] = int(seconds)
+        cursor.execute(sql, [percentile, percentile])
+        return [(team, stage, max(0, int(seconds)), int(n)) for team, stage, seconds, n in cursor.fetchall()]
+
+
+def stage_norms(percentile: int, min_samples: int) -> StageNorms:
+    """The norms computed now from the stage history (not stored)."""
+    return StageNorms.from_rows(compute_stage_norms(percentile), int(min_samples))
+
+
+def configured_percentile() -> int:
+    row = HealthRule.objects.filter(code=StageTooLong.code).only("thresholds").first()
+    thresholds = {**StageTooLong.defaults, **((row.thresholds if row else None) or {})}
+    return min(100, max(1, int(thresholds.get("percentile", DEFAULT_PERCENTILE))))
+
+
+def refresh_stage_norms(percentile: int | None = None, *, now: dt.datetime | None = None) -> list[StageNorm]:
+    """Recompute the norms (for the configured percentile unless given) and replace every stored
+    norm with them in one transaction: readers see the old set or the new one, never a mix."""
+    percentile = configured_percentile() if percentile is None else min(100, max(1, int(percentile)))
+    computed_at = now or timezone.now()
+    norms = [
+        StageNorm(
+            team_id=team,
+            stage_id=stage,
+            percentile=percentile,
+            seconds=seconds,
+            samples=samples,
+            computed_at=computed_at,
+        )
+        for team, stage, seconds, samples in compute_stage_norms(percentile)
+    ]
+    with transaction.atomic():
+        StageNorm.objects.all().delete()
+        StageNorm.objects.bulk_create(norms)
     return norms
+
+
+def load_stage_norms(percentile: int, min_samples: int) -> StageNorms:
+    """The stored norms for `percentile` (one small query); computed and stored when none are
+    stored yet for it (a fresh install, or a percentile just changed by an admin)."""
+    percentile = min(100, max(1, int(percentile)))
+    rows: list[tuple[int | None, int, int, int]] = list(
+        StageNorm.objects.filter(percentile=percentile).values_list(
+            "team_id", "stage_id", "seconds", "samples"
+        )
+    )
+    if not rows:
+        rows = [(n.team_id, n.stage_id, n.seconds, n.samples) for n in refresh_stage_norms(percentile)]
+    return StageNorms.from_rows(rows, int(min_samples))
 
 
 # --- the engine -------------------------------------------------------------------------------
@@ -597,31 +697,35 @@ class HealthEngine:
             return qs.none()
         return self._annotate(qs, alias=True).filter(condition & Q(status=OpportunityStatus.OPEN))
 
-    def flagged_rows(self, qs: QuerySet) -> QuerySet:
-        """Values rows of the flagged open opportunities in `qs`, one boolean column per rule."""
-        condition = self.any_condition()
-        if condition is None:
+    def fact_rows(self, qs: QuerySet) -> QuerySet:
+        """Values rows of the open opportunities in `qs` with every rule's facts, each computed
+        once per row: no condition in WHERE, no flag column, since either would repeat the facts'
+        subqueries; the flags are decided from the fetched values (`flags_from_row`)."""
+        if not self.rules:
             return qs.none().values("id")
-        qs = self._annotate(self._open(qs)).filter(condition)
-        qs = qs.annotate(
-            **{
-                r.flag_field: ExpressionWrapper(r.condition(), output_field=BooleanField())
-                for r in self.rules
-            }
+        qs = self._open(qs).annotate(
+            h_stage_code=F("stage__code"), h_stage_order=F("stage__order"), h_team=F("owner__team_id")
         )
-        names = set(BASE_FIELDS)
+        facts: dict[str, Any] = {}
         for rule in self.rules:
-            names |= set(rule.annotations()) | set(rule.annotations_after())
-        return qs.values(*sorted(names), *[r.flag_field for r in self.rules])
+            facts.update(rule.annotations())
+        if facts:
+            qs = qs.annotate(**facts)
+        return qs.values(*BASE_FIELDS, *sorted(facts))
 
     def flags_from_row(self, row: dict[str, Any]) -> list[Flag]:
-        flags = [rule.flag(row) for rule in self.rules if row.get(rule.flag_field)]
+        flags = [rule.flag(row) for rule in self.rules if rule.matches(row)]
         flags.sort(key=lambda f: -f.rank)
         return flags
 
     def scan(self, qs: QuerySet) -> dict[int, list[Flag]]:
         """Flags per opportunity id for the open opportunities in `qs` (ids without flags are absent)."""
-        return {row["id"]: self.flags_from_row(row) for row in self.flagged_rows(qs).order_by()}
+        result: dict[int, list[Flag]] = {}
+        for row in self.fact_rows(qs).order_by().iterator(chunk_size=5000):
+            flags = self.flags_from_row(row)
+            if flags:
+                result[row["id"]] = flags
+        return result
 
     def flags_for(self, opportunities: list[Opportunity]) -> dict[int, list[Flag]]:
         """Flags for an already scoped list (a page, the board's cards): one query for all of them."""
@@ -647,7 +751,7 @@ def scan_all_open(*, now: dt.datetime | None = None) -> dict[str, int]:
     """The complete scan over every open opportunity: the number flagged per rule (the benchmark's figure)."""
     engine = HealthEngine(now)
     counts: Counter[str] = Counter({rule.code: 0 for rule in engine.rules})
-    for row in engine.flagged_rows(Opportunity.objects.all()).order_by().iterator(chunk_size=5000):
+    for row in engine.fact_rows(Opportunity.objects.all()).order_by().iterator(chunk_size=5000):
         for flag in engine.flags_from_row(row):
             counts[flag.code] += 1
     return dict(counts)

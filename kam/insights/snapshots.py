@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kam.core.periods import parse_quarter, quarter_bounds
+from kam.insights.health import refresh_stage_norms
 from kam.opportunities.models import Opportunity, OpportunityStatus
 from kam.opportunities.selectors import EXPECTED_AMOUNT
 from kam.org.models import User
@@ -120,6 +121,8 @@ def take_snapshot(by: User | None = None, note: str = "", taken_at: dt.datetime 
                 batch = []
         if batch:
             SnapshotRow.objects.bulk_create(batch)
+    # The stage norms move slowly: the snapshot's schedule is the place to keep them current.
+    refresh_stage_norms()
     return snapshot
 
 
