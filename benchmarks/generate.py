@@ -326,6 +326,8 @@ class Generator:
                     owner_id=owner_id,
                     stage=self.stages[order],
                     stage_entered_at=moves[-1],
+                    # As the stage services keep it: the highest stage order in the history below.
+                    furthest_stage_order=max(self.stages[step].order for step in path),
                     status=status,
                     amount=amount,
                     amount_low=low,

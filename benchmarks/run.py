@@ -321,7 +321,7 @@ def ref_forecast_year(ctx: Context) -> Any:
 
 
 # Funnel (kam.insights.forecast.funnel): open count and amount per stage, and how many
-# opportunities reached each stage (from the stage history), function and API.
+# opportunities reached each stage (their furthest stage reached), function and API.
 
 
 def run_funnel(ctx: Context) -> Any:
@@ -334,15 +334,12 @@ def funnel_numbers(result: Any) -> dict[int, tuple[int, Decimal, int]]:
 
 def ref_funnel(ctx: Context) -> dict[int, tuple[int, Decimal, int]]:
     """One statement: open count and amount per stage, and the count of opportunities whose
-    highest stage reached (stage history, else the current stage) is at or beyond each stage."""
+    furthest stage reached (Opportunity.furthest_stage_order) is at or beyond each stage."""
     t = _tables()
     sql = f"""WITH t AS (
-  SELECT o.status, o.stage_id, {EXPECTED_SQL} AS expected, COALESCE(h.top, s."order") AS top
+  SELECT o.status, o.stage_id, {EXPECTED_SQL} AS expected, o.furthest_stage_order AS top
   FROM {t["opp"]} o
   JOIN {t["stage"]} s ON s.id = o.stage_id
-  LEFT JOIN (SELECT c.opportunity_id, MAX(cs."order") AS top FROM {t["change"]} c
-             JOIN {t["stage"]} cs ON cs.id = c.to_stage_id GROUP BY c.opportunity_id) h
-    ON h.opportunity_id = o.id
   WHERE s.process_id = %s
 ), open_sums AS (
   SELECT stage_id, COUNT(*) AS n, SUM(expected) AS total FROM t WHERE status = 'open' GROUP BY stage_id

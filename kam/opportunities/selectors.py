@@ -266,24 +266,14 @@ def board_columns(
         row["stage_id"]: dict(row)
         for row in base.values("stage_id").annotate(count=Count("id"), total=Sum(EXPECTED_AMOUNT)).order_by()
     }
-    # One query for all cards: rank within the stage by sign date, then cap per column.
-    from django.db.models import Window
-    from django.db.models.functions import RowNumber
-
-    ranked = (
-        with_amounts(base)
-        .select_related("customer", "owner", "stage")
-        .annotate(
-            position=Window(
-                RowNumber(),
-                partition_by=[F("stage_id")],
-                order_by=[F("sign_date").asc(nulls_last=True), F("id").asc()],
-            )
-        )
-    )
-    cards_by_stage: dict[int, list[Opportunity]] = {s.pk: [] for s in stages}
-    for opportunity in ranked.filter(position__lte=per_column).order_by("stage__order", "position"):
-        cards_by_stage.setdefault(opportunity.stage_id, []).append(opportunity)
+    # One `LIMIT per_column` query per stage column (stages are few and fixed data), each an index
+    # range read on opportunity_board_idx (status, stage, sign_date, id) rather than ranking every
+    # open opportunity of the process with a window function to keep a few cards per column.
+    cards = with_amounts(base).select_related("customer", "owner", "stage")
+    order = (F("sign_date").asc(nulls_last=True), F("id").asc())
+    cards_by_stage: dict[int, list[Opportunity]] = {
+        stage.pk: list(cards.filter(stage_id=stage.pk).order_by(*order)[:per_column]) for stage in stages
+    }
     return [
         {
             "stage": stage,

@@ -43,6 +43,13 @@ def test_generator_builds_the_promised_shape(bench_world):
         last = StageChange.objects.filter(opportunity=opportunity).order_by("-changed_at", "-id").first()
         assert last.to_stage_id == opportunity.stage_id
     assert 2.0 <= StageChange.objects.count() / SIZE <= 4.0
+    # The furthest stage reached agrees with the history (the funnel counts it, not the history),
+    # and it is never below the current stage.
+    from django.db.models import F, Max
+
+    furthest = Opportunity.objects.annotate(top=Max("stage_changes__to_stage__order"))
+    assert not furthest.exclude(furthest_stage_order=F("top")).exists()
+    assert furthest.filter(furthest_stage_order__gte=F("stage__order")).count() == SIZE
     open_share = Opportunity.objects.filter(status="open").count() / SIZE
     assert 0.5 <= open_share <= 0.7
     assert OpportunityChange.objects.filter(field__in=["amount", "sign_date"]).exists()
