@@ -23,9 +23,12 @@ from typing import Any, ClassVar
 
 from django.db import connection, transaction
 from django.db.models import (
+    BooleanField,
     Case,
+    CharField,
     Count,
     DateTimeField,
+    ExpressionWrapper,
     F,
     FloatField,
     IntegerField,
@@ -37,7 +40,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -94,6 +97,10 @@ class Rule:
 
     code: ClassVar[str]
     defaults: ClassVar[dict[str, Any]] = {}
+    # False: the flag is the SQL condition selected as one boolean column (the rule reads plain
+    # columns only, so nothing repeats). True: the rule reads subquery facts, selected once each,
+    # and `matches` decides from the fetched values.
+    decided_in_python: ClassVar[bool] = False
 
     def __init__(self, row: HealthRule, engine: HealthEngine) -> None:
         self.row = row
@@ -118,9 +125,14 @@ class Rule:
         """The rule in SQL, for filtering and sorting querysets (flagged only, by severity)."""
         raise NotImplementedError
 
+    @property
+    def flag_field(self) -> str:
+        return f"h_flag_{self.code}"
+
     def matches(self, row: dict[str, Any]) -> bool:
-        """The same rule on a fetched row of facts (`BASE_FIELDS` plus `annotations()`)."""
-        raise NotImplementedError
+        """The rule on a fetched row: its SQL flag column, or (`decided_in_python`) the same
+        condition written over the fetched facts."""
+        return bool(row[self.flag_field])
 
     def explain(self, row: dict[str, Any]) -> str:
         raise NotImplementedError
@@ -130,6 +142,13 @@ class Rule:
 
     def int_threshold(self, name: str) -> int:
         return int(self.thresholds[name])
+
+    def int_thresholds(self, *names: str) -> tuple[int, ...]:
+        """Parsed once per rule: `matches` runs for every open opportunity."""
+        cached: dict[tuple[str, ...], tuple[int, ...]] = self.__dict__.setdefault("_ints", {})
+        if names not in cached:
+            cached[names] = tuple(self.int_threshold(name) for name in names)
+        return cached[names]
 
 
 REGISTRY: dict[str, type[Rule]] = {}
@@ -155,9 +174,6 @@ class SignDatePassed(Rule):
     def condition(self) -> Q:
         return Q(sign_date__lt=self.engine.today)
 
-    def matches(self, row: dict[str, Any]) -> bool:
-        return row["sign_date"] is not None and row["sign_date"] < self.engine.today
-
     def explain(self, row: dict[str, Any]) -> str:
         return _("sign date %(date)s passed %(days)s days ago but the opportunity is still open") % {
             "date": row["sign_date"].isoformat(),
@@ -176,15 +192,6 @@ class SignDateNearEarlyStage(Rule):
             sign_date__gte=today,
             sign_date__lte=today + dt.timedelta(days=self.int_threshold("days")),
             h_stage_order__lte=self.int_threshold("max_stage_order"),
-        )
-
-    def matches(self, row: dict[str, Any]) -> bool:
-        today = self.engine.today
-        sign_date = row["sign_date"]
-        return (
-            sign_date is not None
-            and today <= sign_date <= today + dt.timedelta(days=self.int_threshold("days"))
-            and row["h_stage_order"] <= self.int_threshold("max_stage_order")
         )
 
     def explain(self, row: dict[str, Any]) -> str:
@@ -208,6 +215,7 @@ def _top_level_of(contact_ref: Any) -> Subquery:
 @register
 class LateStageWeakDecisionMaker(Rule):
     code = "late_stage_weak_decision_maker"
+    decided_in_python = True
     defaults = {"min_stage_order": 4, "min_level": 3}
 
     def annotations(self) -> dict[str, Any]:
@@ -228,10 +236,9 @@ class LateStageWeakDecisionMaker(Rule):
         )
 
     def matches(self, row: dict[str, Any]) -> bool:
+        min_stage_order, min_level = self.int_thresholds("min_stage_order", "min_level")
         level = row["h_dm_level"]
-        return row["h_stage_order"] >= self.int_threshold("min_stage_order") and (
-            level is None or level < self.int_threshold("min_level")
-        )
+        return row["h_stage_order"] >= min_stage_order and (level is None or level < min_level)
 
     def explain(self, row: dict[str, Any]) -> str:
         if row["h_dm_level"] is None:
@@ -255,31 +262,34 @@ OPPOSING_ROLES = (
 @register
 class LateStageOpposition(Rule):
     code = "late_stage_opposition"
+    decided_in_python = True
     defaults = {"min_stage_order": 4}
 
     def annotations(self) -> dict[str, Any]:
         opposing = OpportunityContact.objects.filter(
             opportunity_id=OuterRef("pk"), decision_role__in=OPPOSING_ROLES, stance="C"
         ).order_by("decision_role", "id")
-        return {
-            "h_opposing_name": Subquery(opposing.values("contact__name")[:1]),
-            "h_opposing_role": Subquery(opposing.values("decision_role")[:1]),
-        }
+        # Role and name in one subquery ("role|name"; a role code has no "|").
+        first = opposing.annotate(
+            who=Concat("decision_role", Value("|"), "contact__name", output_field=CharField())
+        )
+        return {"h_opposing": Subquery(first.values("who")[:1])}
 
     def condition(self) -> Q:
-        return Q(h_stage_order__gte=self.int_threshold("min_stage_order"), h_opposing_name__isnull=False)
+        return Q(h_stage_order__gte=self.int_threshold("min_stage_order"), h_opposing__isnull=False)
 
     def matches(self, row: dict[str, Any]) -> bool:
         return (
-            row["h_stage_order"] >= self.int_threshold("min_stage_order")
-            and row["h_opposing_name"] is not None
+            row["h_stage_order"] >= self.int_thresholds("min_stage_order")[0]
+            and row["h_opposing"] is not None
         )
 
     def explain(self, row: dict[str, Any]) -> str:
+        role, _sep, name = row["h_opposing"].partition("|")
         return _("stage is %(stage)s and %(role)s %(name)s opposes") % {
             "stage": _stage(row),
-            "role": str(DecisionRole(row["h_opposing_role"]).label).lower(),
-            "name": row["h_opposing_name"],
+            "role": str(DecisionRole(role).label).lower(),
+            "name": name,
         }
 
 
@@ -305,9 +315,6 @@ class NoUpdate(Rule):
 
     def condition(self) -> Q:
         return Q(updated_at__lt=F("h_update_cutoff"))
-
-    def matches(self, row: dict[str, Any]) -> bool:
-        return row["updated_at"] < self.engine.now - dt.timedelta(days=self._days_for(_stage(row)))
 
     def explain(self, row: dict[str, Any]) -> str:
         return _("no update for %(days)s days (more than %(limit)s allowed in %(stage)s)") % {
@@ -351,12 +358,6 @@ class StageTooLong(Rule):
     def condition(self) -> Q:
         return Q(h_in_stage_since__lt=F("h_stage_cutoff"))
 
-    def matches(self, row: dict[str, Any]) -> bool:
-        seconds, _scope = self.norms.norm(row["h_team"], row["stage_id"])
-        if seconds is None:
-            return False
-        return row["h_in_stage_since"] < self.engine.now - dt.timedelta(seconds=seconds)
-
     def explain(self, row: dict[str, Any]) -> str:
         seconds, scope = self.norms.norm(row["h_team"], row["stage_id"])
         facts = {
@@ -389,11 +390,6 @@ class FourElementsIncomplete(Rule):
             Q(amount__isnull=True) & (Q(amount_low__isnull=True) | Q(amount_high__isnull=True))
         )
 
-    def matches(self, row: dict[str, Any]) -> bool:
-        return row["sign_date"] is None or (
-            row["amount"] is None and (row["amount_low"] is None or row["amount_high"] is None)
-        )
-
     def explain(self, row: dict[str, Any]) -> str:
         missing = []
         if row["amount"] is None and (row["amount_low"] is None or row["amount_high"] is None):
@@ -416,6 +412,7 @@ class RepeatedSlip(Rule):
     setting, an earlier date or a raise is not a slip."""
 
     code = "repeated_slip"
+    decided_in_python = True
     defaults = {"min_slips": 2}
 
     def annotations(self) -> dict[str, Any]:
@@ -438,7 +435,7 @@ class RepeatedSlip(Rule):
         return Q(h_slips__gte=self.int_threshold("min_slips"))
 
     def matches(self, row: dict[str, Any]) -> bool:
-        return row["h_date_slips"] + row["h_amount_slips"] >= self.int_threshold("min_slips")
+        return row["h_date_slips"] + row["h_amount_slips"] >= self.int_thresholds("min_slips")[0]
 
     def annotations_after(self) -> dict[str, Any]:
         return {"h_slips": F("h_date_slips") + F("h_amount_slips")}
@@ -456,6 +453,7 @@ class RepeatedSlip(Rule):
 @register
 class SingleThreaded(Rule):
     code = "single_threaded"
+    decided_in_python = True
     defaults = {"min_stage_order": 3}
 
     def annotations(self) -> dict[str, Any]:
@@ -472,7 +470,7 @@ class SingleThreaded(Rule):
         return Q(h_stage_order__gte=self.int_threshold("min_stage_order"), h_contacts__lte=1)
 
     def matches(self, row: dict[str, Any]) -> bool:
-        return row["h_stage_order"] >= self.int_threshold("min_stage_order") and row["h_contacts"] <= 1
+        return row["h_stage_order"] >= self.int_thresholds("min_stage_order")[0] and row["h_contacts"] <= 1
 
     def explain(self, row: dict[str, Any]) -> str:
         return _("stage is %(stage)s but only %(count)s contact is known on the customer side") % {
@@ -697,21 +695,38 @@ class HealthEngine:
             return qs.none()
         return self._annotate(qs, alias=True).filter(condition & Q(status=OpportunityStatus.OPEN))
 
-    def fact_rows(self, qs: QuerySet) -> QuerySet:
+    def fact_rows(self, qs: QuerySet, *, explain: bool = True) -> QuerySet:
         """Values rows of the open opportunities in `qs` with every rule's facts, each computed
-        once per row: no condition in WHERE, no flag column, since either would repeat the facts'
-        subqueries; the flags are decided from the fetched values (`flags_from_row`)."""
+        once per row: no condition in WHERE, and no flag column over a subquery fact, since
+        either would repeat the facts' subqueries. Rules over plain columns come as one boolean
+        column each; the others are decided from the fetched facts (`flags_from_row`).
+        Without `explain`, only what decides the flags is fetched (no dates to convert)."""
         if not self.rules:
             return qs.none().values("id")
         qs = self._open(qs).annotate(
             h_stage_code=F("stage__code"), h_stage_order=F("stage__order"), h_team=F("owner__team_id")
         )
         facts: dict[str, Any] = {}
+        helpers: dict[str, Any] = {}
         for rule in self.rules:
             facts.update(rule.annotations())
-        if facts:
-            qs = qs.annotate(**facts)
-        return qs.values(*BASE_FIELDS, *sorted(facts))
+            if not rule.decided_in_python:
+                helpers.update(rule.annotations_after())
+        qs = qs.annotate(**facts)
+        if helpers:
+            qs = qs.alias(**helpers)
+        in_sql = [r for r in self.rules if not r.decided_in_python]
+        qs = qs.annotate(
+            **{r.flag_field: ExpressionWrapper(r.condition(), output_field=BooleanField()) for r in in_sql}
+        )
+        flag_fields = [r.flag_field for r in in_sql]
+        if explain:
+            return qs.values(*BASE_FIELDS, *sorted(facts), *flag_fields)
+        needed: set[str] = set()
+        for rule in self.rules:
+            if rule.decided_in_python:
+                needed |= set(rule.annotations())
+        return qs.values("id", "h_stage_order", *sorted(needed), *flag_fields)
 
     def flags_from_row(self, row: dict[str, Any]) -> list[Flag]:
         flags = [rule.flag(row) for rule in self.rules if rule.matches(row)]
@@ -751,9 +766,11 @@ def scan_all_open(*, now: dt.datetime | None = None) -> dict[str, int]:
     """The complete scan over every open opportunity: the number flagged per rule (the benchmark's figure)."""
     engine = HealthEngine(now)
     counts: Counter[str] = Counter({rule.code: 0 for rule in engine.rules})
-    for row in engine.fact_rows(Opportunity.objects.all()).order_by().iterator(chunk_size=5000):
-        for flag in engine.flags_from_row(row):
-            counts[flag.code] += 1
+    rows = engine.fact_rows(Opportunity.objects.all(), explain=False).order_by()
+    for row in rows.iterator(chunk_size=5000):
+        for rule in engine.rules:
+            if rule.matches(row):
+                counts[rule.code] += 1
     return dict(counts)
 
 
