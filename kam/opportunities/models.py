@@ -60,7 +60,11 @@ class Stage(models.Model):
     forecast_category = models.CharField(
         _("default forecast category"),
         max_length=12,
-        choices=[("commit", _("Commit")), ("best_case", _("Best case")), ("pipeline", pgettext_lazy("forecast category", "Pipeline"))],
+        choices=[
+            ("commit", _("Commit")),
+            ("best_case", _("Best case")),
+            ("pipeline", pgettext_lazy("forecast category", "Pipeline")),
+        ],
         default="pipeline",
         help_text=_("What an opportunity in this stage counts as unless its owner says otherwise."),
     )
