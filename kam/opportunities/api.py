@@ -241,6 +241,8 @@ def update_opportunity(
     nulls = [name for name in NOT_NULLABLE if name in changes and changes[name] is None]
     if nulls:
         raise ValidationError({name: [_("This field cannot be empty.")] for name in nulls})
+    if "forecast_category" in changes and changes["forecast_category"] is None:
+        changes["forecast_category"] = ""
     if "owner" in changes:
         changes["owner"] = _user_field(by, changes["owner"], "owner")
     if "customer_lead" in changes and changes["customer_lead"] is not None:

@@ -18,6 +18,7 @@ from kam.relationships.models import Contact
 from .models import (
     Competitor,
     DecisionRole,
+    ForecastCategory,
     MemberRole,
     Opportunity,
     OpportunityStatus,
@@ -78,6 +79,7 @@ class OpportunityForm(forms.Form):
         "expense_budget",
         "customer_lead",
         "initiated_at",
+        "forecast_category",
     )
 
     def __init__(
@@ -104,12 +106,19 @@ class OpportunityForm(forms.Form):
             queryset=contacts, required=False, label=model_label("customer_lead")
         )
         self.fields["initiated_at"] = model_field("initiated_at", widget=DATE_WIDGET, required=False)
+        self.fields["forecast_category"] = forms.ChoiceField(
+            label=model_label("forecast_category"),
+            required=False,
+            choices=[("", _("Stage default"))] + list(ForecastCategory.choices),
+            help_text=_("Commit, best case or pipeline in the forecast; empty follows the stage."),
+        )
         self.order_fields([name for name in self.FIELD_ORDER if name in self.fields])
 
     def service_arguments(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data.pop("version", None)
         data["product_line"] = data.get("product_line") or ""
+        data["forecast_category"] = data.get("forecast_category") or ""
         return data
 
 

@@ -230,6 +230,8 @@ class OpportunityDetailOut(OpportunityOut):
     close_reason: str
     closed_at: dt.datetime | None
     lost_to: Ref | None = Field(None, description="The competitor a lost opportunity went to.")
+    forecast_category: str = Field(..., description="The owner's choice; empty: the stage's default.")
+    effective_forecast_category: str = Field(..., description="What the forecast counts it as.")
     created_at: dt.datetime
 
     @staticmethod
@@ -246,6 +248,8 @@ class OpportunityDetailOut(OpportunityOut):
             "close_reason": o.close_reason,
             "closed_at": o.closed_at,
             "lost_to": ref(o.lost_to),
+            "forecast_category": o.forecast_category,
+            "effective_forecast_category": o.forecast_category or o.stage.forecast_category,
             "created_at": o.created_at,
         }
 
@@ -286,6 +290,9 @@ class OpportunityFilters(TextSafeSchema):
 MoneyIn = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2)]
 
 
+ForecastCategoryIn = Literal["", "commit", "best_case", "pipeline", "omitted"]
+
+
 class OpportunityCreateIn(InputSchema):
     customer: Id = Field(..., description="Id of a customer you can see.")
     name: str = Field(..., min_length=1, max_length=200)
@@ -307,6 +314,9 @@ class OpportunityCreateIn(InputSchema):
     expense_budget: Money | None = Field(None, ge=0, max_digits=14, decimal_places=2)
     customer_lead: Id | None = Field(None, description="Contact id of the customer-side lead.")
     initiated_at: dt.date | None = None
+    forecast_category: ForecastCategoryIn = Field(
+        "", description="commit, best_case, pipeline or omitted; empty: the stage's default."
+    )
     note: str = Field("", description="Why the opportunity was opened (kept in the stage history).")
 
 
@@ -325,6 +335,9 @@ class OpportunityUpdateIn(InputSchema):
     expense_budget: Money | None = Field(None, ge=0, max_digits=14, decimal_places=2)
     customer_lead: Id | None = Field(None, description="Contact id; null clears it.")
     initiated_at: dt.date | None = None
+    forecast_category: ForecastCategoryIn | None = Field(
+        None, description="commit, best_case, pipeline or omitted; empty string: the stage's default."
+    )
 
 
 class MoveIn(InputSchema):

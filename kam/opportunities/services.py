@@ -56,8 +56,18 @@ EDITABLE_FIELDS = (
     "customer_lead",
     "initiated_at",
     "owner",
+    "forecast_category",
 )
-TRACKED_FIELDS = ("name", "amount", "amount_low", "amount_high", "sign_date", "sign_date_precision", "owner")
+TRACKED_FIELDS = (
+    "name",
+    "amount",
+    "amount_low",
+    "amount_high",
+    "sign_date",
+    "sign_date_precision",
+    "owner",
+    "forecast_category",
+)
 
 
 @dataclass
@@ -162,6 +172,7 @@ def create_opportunity(
     expense_budget: Decimal | None = None,
     customer_lead: Contact | None = None,
     initiated_at: dt.date | None = None,
+    forecast_category: str = "",
     note: str = "",
     created_at: dt.datetime | None = None,
 ) -> Opportunity:
@@ -198,6 +209,7 @@ def create_opportunity(
             expense_budget=expense_budget,
             customer_lead=customer_lead,
             initiated_at=initiated_at,
+            forecast_category=forecast_category,
         )
         opportunity.full_clean(exclude=["project_number"])
         opportunity.save()

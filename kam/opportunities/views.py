@@ -401,6 +401,7 @@ def _form_initial(opportunity: Opportunity) -> dict[str, Any]:
         "gross_margin",
         "expense_budget",
         "initiated_at",
+        "forecast_category",
     )
     initial = {name: getattr(opportunity, name) for name in names}
     initial.update(

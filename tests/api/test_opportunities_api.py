@@ -532,3 +532,15 @@ def test_processes_list_their_stages_in_order(world, api_as):
     default = next(p for p in body if p["is_default"])
     assert default["code"] == "key-account"
     assert [s["code"] for s in default["stages"]] == [f"P{i}" for i in range(8)]
+
+
+def test_forecast_category_is_set_through_the_api_and_defaults_to_the_stage(world, api_as):
+    api = api_as(world.east_rep)
+    path = f"/opportunities/{world.east_opp.pk}"
+    body = api.get(path).json()
+    assert (body["forecast_category"], body["effective_forecast_category"]) == ("", "pipeline")
+    changed = api.patch(path, {"forecast_category": "best_case"}, if_match=body["version"])
+    assert changed.status_code == 200
+    assert changed.json()["effective_forecast_category"] == "best_case"
+    refused = api.patch(path, {"forecast_category": "maybe"}, if_match=changed.json()["version"])
+    assert refused.status_code == 422 and "forecast_category" in refused.json()["errors"]

@@ -329,3 +329,14 @@ def test_furthest_stage_reached_is_kept_through_moves_back():
     services.close_opportunity(opportunity, by=opportunity.owner, status="won", reason="Signed")
     opportunity.refresh_from_db()
     assert opportunity.furthest_stage_order == 7
+
+
+def test_owner_sets_the_forecast_category_and_it_is_kept_in_history():
+    opportunity = make_opportunity(stage_code="P3")
+    services.update_opportunity(opportunity, by=opportunity.owner, version=1, forecast_category="commit")
+    opportunity.refresh_from_db()
+    assert opportunity.forecast_category == "commit"
+    assert OpportunityChange.objects.filter(opportunity=opportunity, field="forecast_category").exists()
+    with pytest.raises(ValidationError) as excinfo:
+        services.update_opportunity(opportunity, by=opportunity.owner, version=2, forecast_category="maybe")
+    assert "forecast_category" in excinfo.value.message_dict

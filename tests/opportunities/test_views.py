@@ -877,3 +877,17 @@ def test_relationship_summary_is_one_query(world, django_assert_num_queries):
         set_relationship_level(contact, world.east_rep, 3, by=world.east_rep, note="Met")
     with django_assert_num_queries(1):
         relationship_summary(world.east_customer.pk)
+
+
+def test_edit_form_sets_the_forecast_category(client, world):
+    client.force_login(world.east_rep)
+    opportunity = world.east_opp
+    url = reverse("opportunities:edit", args=[opportunity.pk])
+    form = client.get(url).context["form"]
+    data = {name: "" if value is None else value for name, value in form.initial.items()}
+    data.update(owner=opportunity.owner_id, forecast_category="commit", sign_date_precision="day")
+    data["sign_date"] = opportunity.sign_date.isoformat()
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors if response.context else ""
+    opportunity.refresh_from_db()
+    assert opportunity.forecast_category == "commit"
