@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated, Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -159,3 +161,10 @@ def expected_version(request: HttpRequest, current: int, body_version: int | Non
 
 def paginate(qs: QuerySet, limit: int, offset: int) -> list[Any]:
     return list(qs[offset : offset + limit])
+
+
+def refuse_nulls(changes: dict[str, Any], not_nullable: Iterable[str]) -> None:
+    """A PATCH may leave a field out, but not send null for one that cannot be empty."""
+    nulls = [name for name in not_nullable if name in changes and changes[name] is None]
+    if nulls:
+        raise ValidationError({name: [_("This field cannot be empty.")] for name in nulls})

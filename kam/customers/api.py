@@ -9,7 +9,14 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from kam.api_helpers import READ_ERRORS, VERSIONED_WRITE_ERRORS, WRITE_ERRORS, expected_version, set_etag
+from kam.api_helpers import (
+    READ_ERRORS,
+    VERSIONED_WRITE_ERRORS,
+    WRITE_ERRORS,
+    expected_version,
+    refuse_nulls,
+    set_etag,
+)
 from kam.org.models import User
 from kam.org.visibility import customers_for, visible_users
 
@@ -92,8 +99,6 @@ def update_customer(
     customer = _load(by, customer_id)
     version = expected_version(request, customer.version)
     changes = payload.model_dump(exclude_unset=True)
-    nulls = [name for name in NOT_NULLABLE if name in changes and changes[name] is None]
-    if nulls:
-        raise ValidationError({name: [_("This field cannot be empty.")] for name in nulls})
+    refuse_nulls(changes, NOT_NULLABLE)
     services.update_customer(customer, by=by, version=version, **_related(by, changes))
     return _body(_load(by, customer_id), response)

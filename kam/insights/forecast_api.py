@@ -21,6 +21,7 @@ from kam.api_helpers import (
     Id,
     InputSchema,
     expected_version,
+    refuse_nulls,
     set_etag,
     user_ref,
 )
@@ -319,9 +320,7 @@ def update_target(request: HttpRequest, response: HttpResponse, target_id: Id, p
         return _forbidden(str(_("You may not change this target.")))
     version = expected_version(request, target.version)
     changes = payload.dict(exclude_unset=True)
-    for name in ("period_start", "period_end", "amount"):
-        if name in changes and changes[name] is None:
-            raise ValidationError({name: [_("This field cannot be empty.")]})
+    refuse_nulls(changes, ("period_start", "period_end", "amount"))
     changes.update(_subject(by, changes.pop("user", None), changes.pop("team", None)))
     try:
         target = target_services.update_target(target, by=by, version=version, **changes)

@@ -16,6 +16,7 @@ from kam.api_helpers import (
     WRITE_ERRORS,
     as_id,
     expected_version,
+    refuse_nulls,
     set_etag,
 )
 from kam.customers.models import Customer
@@ -238,9 +239,7 @@ def update_opportunity(
     opportunity = _load(by, opportunity_id)
     version = expected_version(request, opportunity.version)
     changes = payload.model_dump(exclude_unset=True)
-    nulls = [name for name in NOT_NULLABLE if name in changes and changes[name] is None]
-    if nulls:
-        raise ValidationError({name: [_("This field cannot be empty.")] for name in nulls})
+    refuse_nulls(changes, NOT_NULLABLE)
     if "forecast_category" in changes and changes["forecast_category"] is None:
         changes["forecast_category"] = ""
     if "owner" in changes:

@@ -17,6 +17,7 @@ from kam.api_helpers import (
     RuleViolationOut,
     expected_version,
     ref,
+    refuse_nulls,
     set_etag,
 )
 from kam.org.models import User
@@ -119,9 +120,7 @@ def update_contact(
     contact = _load(by, contact_id)
     version = expected_version(request, contact.version)
     changes = payload.model_dump(exclude_unset=True)
-    nulls = [name for name in NOT_NULLABLE if name in changes and changes[name] is None]
-    if nulls:
-        raise ValidationError({name: [_("This field cannot be empty.")] for name in nulls})
+    refuse_nulls(changes, NOT_NULLABLE)
     if changes.get("reports_to") is not None:
         changes["reports_to"] = _manager(by, changes["reports_to"])
     services.update_contact(contact, by=by, version=version, **changes)
