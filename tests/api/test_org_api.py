@@ -3,17 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.urls import NoReverseMatch, reverse
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def org_router_mounted():
-    try:
-        reverse("api:me")
-    except NoReverseMatch:
-        pytest.skip("kam.org.api's router is not mounted in kam/api.py")
 
 
 def test_me_names_the_caller_and_their_role(world, api_as):
