@@ -590,15 +590,3 @@ def funnel(user: User | None, process: SalesProcess | None = None) -> list[Funne
                 Decimal("0.0001")
             )
     return result
-
-
-def funnel_sql(process_id: int) -> tuple[str, list[Any]]:
-    """The hand-written SQL for the funnel's conversion counts (opportunities per furthest stage reached)."""
-    opp = Opportunity._meta.db_table
-    stage = Stage._meta.db_table
-    sql = f"""SELECT o.furthest_stage_order AS top, COUNT(*)
-FROM {opp} o
-JOIN {stage} s ON s.id = o.stage_id
-WHERE s.process_id = %s
-GROUP BY 1"""
-    return sql, [process_id]

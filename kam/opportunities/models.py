@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kam.core.periods import quarter_bounds, quarter_label
+
 
 class SalesProcess(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -165,8 +167,7 @@ def period_end(value: dt.date, precision: str) -> dt.date:
     if precision == DatePrecision.MONTH:
         return value.replace(day=calendar.monthrange(value.year, value.month)[1])
     if precision == DatePrecision.QUARTER:
-        last_month = ((value.month - 1) // 3 + 1) * 3
-        return dt.date(value.year, last_month, calendar.monthrange(value.year, last_month)[1])
+        return quarter_bounds(value.year, (value.month - 1) // 3 + 1)[1]
     return value
 
 
@@ -324,7 +325,7 @@ class Opportunity(models.Model):
         if self.sign_date is None:
             return ""
         if self.sign_date_precision == DatePrecision.QUARTER:
-            return f"{self.sign_date.year} Q{(self.sign_date.month - 1) // 3 + 1}"
+            return quarter_label(self.sign_date)
         if self.sign_date_precision == DatePrecision.MONTH:
             return self.sign_date.strftime("%Y-%m")
         return self.sign_date.isoformat()
