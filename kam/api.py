@@ -40,3 +40,15 @@ from kam.insights.health_api import router as health_router  # noqa: E402
 api.add_router("/insights", health_router)
 api.add_router("/insights", forecast_router)
 api.add_router("/insights", analysis_router)
+
+from kam.customers.analysis_api import router as customer_analysis_router  # noqa: E402
+from kam.customers.detail_api import router as customer_detail_router  # noqa: E402
+from kam.customers.pyramid_api import router as pyramid_router  # noqa: E402
+from kam.customers.scoring_api import router as scoring_router  # noqa: E402
+from kam.customers.tag_api import router as tag_router  # noqa: E402
+
+api.add_router("/", customer_detail_router)
+api.add_router("/", scoring_router)
+api.add_router("/", tag_router)
+api.add_router("/", pyramid_router)
+api.add_router("/", customer_analysis_router)

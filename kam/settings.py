@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "kam.core",
     "kam.org",
     "kam.customers",
@@ -174,6 +176,15 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 200
+
+# Background work (score recomputes, snapshots) goes through Django's task interface. The database
+# backend needs no broker: `kam db_worker` runs what was enqueued. KAM_TASKS_BACKEND=immediate runs
+# every task in the process that enqueued it (no worker needed; slower requests on big recomputes).
+TASKS_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS[os.environ.get("KAM_TASKS_BACKEND", "database")]}}
 
 LOGGING = {
     "version": 1,

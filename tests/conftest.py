@@ -44,6 +44,12 @@ def fresh_relationship_policy():
     RelationshipPolicy.forget()
 
 
+@pytest.fixture(autouse=True)
+def tasks_run_immediately(settings):
+    """Background tasks run where they are enqueued, so a test sees their outcome at once."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD

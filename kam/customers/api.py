@@ -27,7 +27,7 @@ from .schemas import CustomerCreateIn, CustomerFilters, CustomerListOut, Custome
 router = Router(tags=["customers"])
 
 # Fields that cannot be emptied: null in a PATCH is refused rather than written.
-NOT_NULLABLE = ("name", "owner", "short_name", "industry", "region", "status", "tier", "segment", "notes")
+NOT_NULLABLE = ("name", "owner", "short_name", "industry", "region", "status", "notes")
 
 
 def _scoped(user: User) -> Any:

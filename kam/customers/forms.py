@@ -64,7 +64,7 @@ class CustomerForm(forms.Form):
         if customer is None and not self.is_bound:
             self.initial.setdefault("owner", user.pk)
         self.order_fields(
-            ["name", "short_name", "parent", "owner", "industry", "region", "status", "tier", "segment"]
+            ["name", "short_name", "parent", "owner", "industry", "region", "status", "annual_revenue"]
         )
 
     def changes(self) -> dict[str, Any]:

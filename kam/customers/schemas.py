@@ -26,8 +26,14 @@ class CustomerOut(Schema):
     industry: str
     region: str
     status: str = Field(..., description="prospect, active, dormant or lost.")
-    tier: str = Field(..., description="A, B, C or D.")
-    segment: str = Field(..., description="key, important or general.")
+    tier: str = Field(..., description="A, B, C or D: the manager's override if any, else the computed tier.")
+    segment: str = Field(..., description="key, important or general (from the tier).")
+    score: Decimal | None = Field(None, description="Total of the scoring model, 0–100; null until scored.")
+    computed_tier: str = Field(..., description="The tier the score gives, whatever the override.")
+    tier_override: str = Field(..., description="The tier a manager set, or empty.")
+    category_purchases: Decimal | None = Field(
+        None, description="The customer's annual purchases of our category from everyone, in yuan."
+    )
     annual_revenue: Decimal | None = Field(None, description="In yuan (a decimal string).")
     employees: int | None
     notes: str
@@ -48,6 +54,10 @@ class CustomerOut(Schema):
             "status": c.status,
             "tier": c.tier,
             "segment": c.segment,
+            "score": c.score,
+            "computed_tier": c.computed_tier,
+            "tier_override": c.tier_override,
+            "category_purchases": c.category_purchases,
             "annual_revenue": c.annual_revenue,
             "employees": c.employees,
             "notes": c.notes,
@@ -80,13 +90,14 @@ class CustomerCreateIn(InputSchema):
     industry: str = Field("", max_length=100)
     region: str = Field("", max_length=100)
     status: StatusChoice = "prospect"
-    tier: TierChoice = "C"
-    segment: SegmentChoice = "general"
     annual_revenue: Decimal | None = Field(
         None, ge=0, max_digits=16, decimal_places=2, description="In yuan."
     )
     employees: int | None = Field(None, ge=0, le=2_147_483_647)
     notes: str = ""
+    category_purchases: Decimal | None = Field(
+        None, ge=0, max_digits=16, decimal_places=2, description="Annual purchases of our category, in yuan."
+    )
 
 
 class CustomerUpdateIn(InputSchema):
@@ -99,8 +110,7 @@ class CustomerUpdateIn(InputSchema):
     industry: str | None = Field(None, max_length=100)
     region: str | None = Field(None, max_length=100)
     status: StatusChoice | None = None
-    tier: TierChoice | None = None
-    segment: SegmentChoice | None = None
     annual_revenue: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
     employees: int | None = Field(None, ge=0, le=2_147_483_647)
     notes: str | None = None
+    category_purchases: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)

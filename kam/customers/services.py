@@ -4,14 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kam.core.errors import ConflictError
 from kam.core.versioning import versioned_update
-from kam.org.models import User
+from kam.org.models import Role, User
 
-from .models import Customer, CustomerChange
+from . import scoring
+from .models import (
+    CriterionKind,
+    Customer,
+    CustomerChange,
+    CustomerCriterionValue,
+    ScoreBand,
+    ScoringCriterion,
+    Tier,
+    TierOverride,
+)
+
+# Inputs of the score that live on the customer row: changing one recomputes the score.
+SCORED_FIELDS = ("category_purchases",)
 
 CUSTOMER_FIELDS = (
     "name",
@@ -21,9 +35,8 @@ CUSTOMER_FIELDS = (
     "industry",
     "region",
     "status",
-    "tier",
-    "segment",
     "annual_revenue",
+    "category_purchases",
     "employees",
     "notes",
 )
@@ -52,6 +65,8 @@ def create_customer(*, by: User, name: str, owner: User | None = None, **fields:
     with transaction.atomic():
         customer.save()
         CustomerChange.objects.create(customer=customer, changed_by=by, summary=_("Created"))
+        scoring.request_rescore([customer.pk])
+    customer.refresh_from_db()
     return customer
 
 
@@ -72,4 +87,120 @@ def update_customer(customer: Customer, *, by: User, version: int | None, **chan
             labels = {f.name: f.verbose_name for f in Customer._meta.fields}
             summary = ", ".join(f"{labels[n]}: {getattr(customer, n)}" for n in changed)
             CustomerChange.objects.create(customer=customer, changed_by=by, summary=summary[:500])
+        if any(name in SCORED_FIELDS for name in changed):
+            scoring.request_rescore([customer.pk])
+            customer.refresh_from_db()
     return customer
+
+
+# --- Scoring inputs and tier overrides ------------------------------------------------------------
+
+
+def may_override_tier(user: User) -> bool:
+    """Managers and above override tiers (of customers they can see); reps propose, they decide."""
+    return user.is_superuser or user.role in (Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
+
+
+def may_edit_scoring_model(user: User) -> bool:
+    return user.is_superuser or user.role == Role.ADMIN
+
+
+def set_static_value(
+    customer: Customer, criterion: ScoringCriterion, band: ScoreBand | None, *, by: User
+) -> Customer:
+    """Choose (or, with None, clear) the band of a static criterion for a customer and rescore it.
+
+    The caller has already checked the customer is visible to `by` (selectors.customer_detail).
+    """
+    if criterion.kind != CriterionKind.STATIC or not criterion.is_active:
+        raise ValidationError({"criterion": [_("Only an active static criterion is set by hand.")]})
+    if not criterion.scoring_model.is_active:
+        raise ValidationError(
+            {"criterion": [_("This criterion belongs to a scoring model that is not in use.")]}
+        )
+    if band is not None and band.criterion_id != criterion.pk:
+        raise ValidationError({"band": [_("Choose one of this criterion's values.")]})
+    with transaction.atomic():
+        current = CustomerCriterionValue.objects.filter(customer=customer, criterion=criterion).first()
+        if (current.band_id if current else None) == (band.pk if band else None):
+            return customer
+        if band is None:
+            CustomerCriterionValue.objects.filter(customer=customer, criterion=criterion).delete()
+        else:
+            CustomerCriterionValue.objects.update_or_create(
+                customer=customer, criterion=criterion, defaults={"band": band, "updated_by": by}
+            )
+        CustomerChange.objects.create(
+            customer=customer,
+            changed_by=by,
+            summary=(
+                f"{criterion.display_name}: "
+                f"{current.band.display_label if current else '—'} → {band.display_label if band else '—'}"
+            )[:500],
+        )
+        scoring.request_rescore([customer.pk])
+    customer.refresh_from_db()
+    return customer
+
+
+def override_tier(
+    customer: Customer, *, by: User, tier: str, reason: str, expected_override: str | None = None
+) -> TierOverride:
+    """Set the tier a manager decided (tier="" removes the override), with the reason, in history.
+
+    `expected_override` is the override the manager saw; if someone changed it meanwhile the
+    write is refused rather than silently replacing their decision.
+    """
+    if not may_override_tier(by):
+        raise PermissionDenied(_("Only a manager can override a customer's tier."))
+    tier = (tier or "").strip()
+    reason = (reason or "").strip()
+    errors: dict[str, list[str]] = {}
+    if tier and tier not in Tier.values:
+        errors["tier"] = [_("Choose A, B, C or D, or nothing to remove the override.")]
+    if not reason:
+        errors["reason"] = [_("Say why: the reason is kept in the customer's history.")]
+    if errors:
+        raise ValidationError(errors)
+    model = scoring.load_model()
+    with transaction.atomic():
+        current = (
+            Customer.objects.filter(pk=customer.pk)
+            .values_list("tier_override", "tier", "computed_tier", "score")
+            .first()
+        )
+        if current is None:
+            raise ValidationError(_("This customer no longer exists."))
+        old_override, old_tier, computed_tier, score = current
+        if expected_override is not None and expected_override != old_override:
+            raise ConflictError(
+                _(
+                    "Someone changed this customer's tier override meanwhile. Reload to see it, then decide again."
+                )
+            )
+        if tier == old_override:
+            raise ValidationError({"tier": [_("The override is already %(tier)s.") % {"tier": tier or "—"}]})
+        effective = tier or computed_tier or old_tier
+        segment = model.segment_for_tier(effective) if model else customer.segment
+        updated = Customer.objects.filter(pk=customer.pk, tier_override=old_override).update(
+            tier_override=tier, tier=effective, segment=segment
+        )
+        if not updated:
+            raise ConflictError()
+        entry = TierOverride.objects.create(
+            customer=customer,
+            tier=tier,
+            previous_tier=old_tier,
+            computed_tier=computed_tier,
+            computed_score=score,
+            reason=reason,
+            created_by=by,
+        )
+        summary = (
+            _("Tier overridden to %(tier)s: %(reason)s") % {"tier": tier, "reason": reason}
+            if tier
+            else _("Tier override removed: %(reason)s") % {"reason": reason}
+        )
+        CustomerChange.objects.create(customer=customer, changed_by=by, summary=summary[:500])
+    customer.refresh_from_db()
+    return entry

@@ -1,13 +1,22 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from . import analysis_views, detail_views, scoring_views, tag_views, views
 
 app_name = "customers"
 
 urlpatterns = [
     path("", views.customer_list, name="list"),
     path("new/", views.customer_create, name="create"),
-    path("<int:pk>/", views.customer_detail, name="detail"),
+    path("<int:pk>/", detail_views.customer_detail, name="detail"),
     path("<int:pk>/edit/", views.customer_edit, name="edit"),
-    path("<int:pk>/org-outline/", views.org_outline, name="org_outline"),
+    path("<int:pk>/org-outline/", detail_views.org_outline, name="org_outline"),
+    # Sections of the 360° page, each loaded on its own.
+    path("<int:pk>/sections/score/", scoring_views.score_section, name="score_section"),
+    path("<int:pk>/sections/tags/", tag_views.tags_section, name="tags_section"),
+    path("<int:pk>/sections/analysis/", analysis_views.analysis_section, name="analysis_section"),
+    path("", include("kam.customers.detail_urls")),
+    path("", include("kam.customers.scoring_urls")),
+    path("", include("kam.customers.tag_urls")),
+    path("", include("kam.customers.analysis_urls")),
+    path("", include("kam.customers.pyramid_urls")),
 ]

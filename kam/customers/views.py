@@ -1,9 +1,8 @@
-"""The customer workspace: list, 360° page, create and edit. Thin: parse, call a selector or service, render."""
+"""The customer workspace: list, create and edit (the 360° page is kam.customers.detail_views). Thin: parse, call a selector or service, render."""
 
 from __future__ import annotations
 
-from typing import Any, cast
-from urllib.parse import urlencode
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,28 +10,24 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kam.core.errors import ConflictError
 from kam.org.models import User
-from kam.relationships import orgchart
-from kam.relationships import selectors as relationship_selectors
 
 from . import selectors, services
 from .forms import CustomerFilterForm, CustomerForm, apply_validation_error
-from .models import Customer
+
+
+def echarts_locale() -> str:
+    return "ZH" if (get_language() or "").lower().startswith("zh") else "EN"
 
 
 def current_user(request: HttpRequest) -> User:
     """The signed-in user; every view here is behind login_required."""
     return cast(User, request.user)
-
-
-def echarts_locale() -> str:
-    return "ZH" if (get_language() or "").lower().startswith("zh") else "EN"
 
 
 @login_required
@@ -71,48 +66,6 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         choices=selectors.filter_choices(current_user(request)),
     )
     return render(request, "customers/list.html", context)
-
-
-def _org_context(request: HttpRequest, user: User, customer: Customer) -> dict[str, Any]:
-    """The org chart editor's part of the customer page: the outline (server-rendered) and where the
-    chart's JSON comes from; `?department=` focuses both on one department."""
-    tree = orgchart.org_tree(user, customer, department=request.GET.get("department"))
-    query = "?" + urlencode({"department": tree.department}) if tree.department else ""
-    chart_url = reverse("api:customer_org_chart", args=[customer.pk]) + query
-    return {
-        "customer": customer,
-        "org": tree,
-        "outline": tree.outline(),
-        "chart_url": chart_url,
-        "outline_url": reverse("customers:org_outline", args=[customer.pk]) + query,
-        # Where the edit, add and delete pages send the user back to: this page, same focus.
-        "back_url": reverse("customers:detail", args=[customer.pk]) + query + "#contacts",
-    }
-
-
-@login_required
-def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = current_user(request)
-    customer = selectors.customer_detail(user, pk)
-    context = {
-        "nav": "customers",
-        "parent_visible": selectors.parent_is_visible(user, customer),
-        "children": list(selectors.visible_children(user, customer)),
-        "legend": relationship_selectors.legend(),
-        "echarts_locale": echarts_locale(),
-        "opportunities": list(selectors.customer_opportunities(user, customer)),
-        "history": selectors.customer_history(customer),
-        **_org_context(request, user, customer),
-    }
-    return render(request, "customers/detail.html", context)
-
-
-@login_required
-def org_outline(request: HttpRequest, pk: int) -> HttpResponse:
-    """The outline alone, for the editor to refresh after a move or a delete."""
-    user = current_user(request)
-    customer = selectors.customer_detail(user, pk)
-    return render(request, "customers/detail.html#outline", _org_context(request, user, customer))
 
 
 def _render_form(

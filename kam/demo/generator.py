@@ -19,8 +19,9 @@ from django.db.models import Q
 from django.utils import timezone
 from pypinyin import lazy_pinyin
 
-from kam.customers.models import Customer, CustomerStatus, Segment, Tier
-from kam.customers.services import create_customer
+from kam.customers.models import CriterionKind, Customer, CustomerStatus, ScoreBand, ScoringCriterion
+from kam.customers.scoring import rescore
+from kam.customers.services import create_customer, set_static_value
 from kam.opportunities.models import (
     Competitor,
     DatePrecision,
@@ -53,7 +54,6 @@ DEMO_PREFIX = "demo_"
 DEFAULT_SEED = 2026
 OPPORTUNITY_COUNT = 300
 
-SEGMENTS = {"K": Segment.KEY, "I": Segment.IMPORTANT, "G": Segment.GENERAL}
 CONTACTS_PER_SEGMENT = {"K": (10, 13), "I": (6, 8), "G": (3, 5)}
 OPPORTUNITY_WEIGHT = {"K": 9, "I": 5, "G": 2}
 
@@ -119,6 +119,8 @@ class Plan:
 class DemoBuilder:
     def __init__(self, seed: int = DEFAULT_SEED, *, today: dt.date | None = None) -> None:
         self.rng = random.Random(seed)
+        # The scoring inputs draw from their own stream, so the rest of the demo stays as it was.
+        self.judge_rng = random.Random(seed + 1)
         self.today = today or timezone.localdate()
         self.midnight = timezone.make_aware(dt.datetime.combine(self.today, dt.time()))
         self.users: dict[str, User] = {}
@@ -126,6 +128,13 @@ class DemoBuilder:
         self.accounts: list[Account] = []
         self.competitors: dict[str, Competitor] = {}
         self.relationship_levels: dict[tuple[int, int], int] = {}
+        # The static criteria of the active scoring model, each with its bands best first.
+        self.static_criteria: list[tuple[ScoringCriterion, list[ScoreBand]]] = [
+            (c, sorted(c.bands.all(), key=lambda b: -b.points))
+            for c in ScoringCriterion.objects.filter(
+                scoring_model__is_active=True, kind=CriterionKind.STATIC, is_active=True
+            ).prefetch_related("bands")
+        ]
 
     # -- helpers -------------------------------------------------------------------------------
     def at(self, days_ago: int) -> dt.datetime:
@@ -188,12 +197,10 @@ class DemoBuilder:
             owner = owner_for(team)
             rng = self.rng
             if segment == "K":
-                tier, status = Tier.A, CustomerStatus.ACTIVE
+                status = CustomerStatus.ACTIVE
             elif segment == "I":
-                tier = Tier.A if rng.random() < 0.25 else Tier.B
                 status = CustomerStatus.ACTIVE if rng.random() < 0.85 else CustomerStatus.PROSPECT
             else:
-                tier = rng.choice([Tier.C, Tier.C, Tier.D, Tier.B])
                 status = rng.choice(
                     [
                         CustomerStatus.ACTIVE,
@@ -214,13 +221,16 @@ class DemoBuilder:
                 industry=data.INDUSTRIES[industry],
                 region=region,
                 status=status,
-                tier=tier,
-                segment=SEGMENTS[segment],
                 annual_revenue=revenue,
+                # What the customer buys of our category a year, from everyone (share of wallet).
+                category_purchases=(
+                    revenue * Decimal(self.judge_rng.choice(["0.0005", "0.001", "0.002"]))
+                ).quantize(Decimal(1)),
                 employees=rng.randint(*{"K": (8000, 120000), "I": (1500, 30000), "G": (200, 6000)}[segment]),
             )
             account = Account(customer=customer, code=code, segment=segment, team=team, industry=industry)
             self.accounts.append(account)
+            self.judge_customer(customer, owner, segment)
             return customer
 
         for name, short, industry, city, code, segment, subsidiaries in data.GROUPS:
@@ -229,6 +239,17 @@ class DemoBuilder:
                 add(sub_name, sub_short, industry, sub_city, sub_code, sub_segment, group)
         for name, short, industry, city, code, segment in data.STANDALONE:
             add(name, short, industry, city, code, segment, None)
+
+    def judge_customer(self, customer: Customer, owner: User, segment: str) -> None:
+        """The owner's judgement of the static criteria: key accounts mostly in the top bands,
+        important ones in the middle, the rest lower (and some left unjudged)."""
+        rng = self.judge_rng
+        reach = {"K": (0, 1), "I": (0, 2), "G": (1, 3)}[segment]
+        for criterion, bands in self.static_criteria:
+            if segment == "G" and rng.random() < 0.3:
+                continue
+            index = min(rng.randint(*reach), len(bands) - 1)
+            set_static_value(customer, criterion, bands[index], by=owner)
 
     # -- contacts and org charts ---------------------------------------------------------------
     def person_name(self, taken: set[str]) -> str:
@@ -717,6 +738,8 @@ class DemoBuilder:
             self.build_relationships()
             self.build_opportunities()
             self.build_targets()
+            # Every customer's score from its judged criteria and the deals just built.
+            rescore()
             # A first snapshot, so the weekly "what changed" page has a baseline from day one.
             from kam.insights.snapshots import take_snapshot
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from kam.core.errors import ConflictError, RuleViolation
 from kam.core.versioning import versioned_update
 from kam.customers.models import Customer
+from kam.customers.scoring import request_rescore
 from kam.org.models import User
 from kam.relationships.models import Contact
 
@@ -43,6 +44,9 @@ from .models import (
 )
 
 # Fields an update may touch, with whether a change is worth a history row.
+# Fields of an opportunity that are inputs of its customer's score (kam.customers.scoring).
+SCORE_INPUTS = {"amount", "amount_low", "amount_high", "gross_margin"}
+
 EDITABLE_FIELDS = (
     "name",
     "amount",
@@ -221,6 +225,8 @@ def create_opportunity(
         OpportunityMember.objects.get_or_create(
             opportunity=opportunity, user=opportunity.owner, defaults={"role": MemberRole.LEADER}
         )
+        # An open opportunity feeds the customer's weighted pipeline, one of the score's inputs.
+        request_rescore([opportunity.customer_id])
     return opportunity
 
 
@@ -282,6 +288,8 @@ def update_opportunity(
             for name in TRACKED_FIELDS
             if name in fields and before[name] != getattr(opportunity, name)
         )
+        if SCORE_INPUTS & set(fields):
+            request_rescore([opportunity.customer_id])
     return opportunity
 
 
@@ -381,6 +389,7 @@ def move_stage(
             changed_at=now,
             note=note.strip(),
         )
+        request_rescore([opportunity.customer_id])
     return MoveResult(opportunity=opportunity, change=change, warnings=warnings)
 
 
@@ -445,6 +454,8 @@ def close_opportunity(
             new_value=status,
             changed_by=by,
         )
+        # A won deal moves the customer's revenue, profit, share of wallet and pipeline; a lost one its pipeline.
+        request_rescore([opportunity.customer_id])
     return opportunity
 
 

@@ -63,7 +63,7 @@ def test_detail_has_etag_and_other_teams_customer_is_404(world, api_as):
 def test_create_returns_201_and_records_history(world, api_as):
     response = api_as(world.east_rep).post(
         "/customers",
-        {"name": "Anhui Conch", "tier": "B", "segment": "important", "annual_revenue": "12345678.9"},
+        {"name": "Anhui Conch", "annual_revenue": "12345678.9", "category_purchases": "2000000"},
     )
     assert response.status_code == 201, response.content
     assert response["ETag"] == '"1"'
@@ -100,16 +100,23 @@ def test_create_under_a_group_the_rep_cannot_see_is_422(world, api_as):
 def test_patch_needs_if_match_and_refuses_a_stale_version(world, api_as):
     rep = api_as(world.east_rep)
     path = f"/customers/{world.east_customer.pk}"
-    assert rep.patch(path, {"tier": "A"}).status_code == 428
-    ok = rep.patch(path, {"tier": "A"}, if_match=1)
+    assert rep.patch(path, {"region": "Anhui"}).status_code == 428
+    ok = rep.patch(path, {"region": "Anhui"}, if_match=1)
     assert ok.status_code == 200
     assert ok["ETag"] == '"2"'
-    assert ok.json()["tier"] == "A"
-    stale = rep.patch(path, {"tier": "D"}, if_match=1)
+    assert ok.json()["region"] == "Anhui"
+    stale = rep.patch(path, {"region": "Hubei"}, if_match=1)
     assert stale.status_code == 412
     assert stale.json()["current_version"] == 2
     world.east_customer.refresh_from_db()
-    assert (world.east_customer.tier, world.east_customer.version) == ("A", 2)
+    assert (world.east_customer.region, world.east_customer.version) == ("Anhui", 2)
+
+
+def test_tier_is_computed_not_written(world, api_as):
+    rep = api_as(world.east_rep)
+    response = rep.patch(f"/customers/{world.east_customer.pk}", {"tier": "A"}, if_match=1)
+    assert response.status_code == 422
+    assert "tier" in response.json()["errors"]
 
 
 def test_patch_refuses_a_cycle_in_the_group(world, api_as):

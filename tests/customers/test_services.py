@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -12,12 +14,14 @@ pytestmark = pytest.mark.django_db
 def test_create_customer_saves_it_with_a_created_history_row():
     rep = UserFactory()
     customer = services.create_customer(
-        by=rep, name="  Huaxin Cement  ", industry="Building materials", tier=Tier.A
+        by=rep, name="  Huaxin Cement  ", industry="Building materials", category_purchases=Decimal("5000000")
     )
     customer.refresh_from_db()
     assert customer.name == "Huaxin Cement"
     assert customer.owner == rep
-    assert customer.tier == Tier.A
+    assert customer.category_purchases == Decimal("5000000")
+    # Scored at once: no deals and no judged criteria yet, so the lowest tier with its breakdown.
+    assert (customer.score, customer.tier, customer.computed_tier) == (Decimal("2.00"), Tier.D, Tier.D)
     change = CustomerChange.objects.get(customer=customer)
     assert change.changed_by == rep
 
@@ -47,7 +51,7 @@ def test_update_customer_bumps_the_version_and_records_what_changed():
 def test_update_customer_with_a_stale_version_raises_conflict_and_saves_nothing():
     customer = CustomerFactory(name="Original")
     editor = UserFactory()
-    services.update_customer(customer, by=editor, version=1, tier=Tier.B)
+    services.update_customer(customer, by=editor, version=1, region="Hubei")
     stale = Customer.objects.get(pk=customer.pk)
     stale.version = 1  # a form read before the edit above
     with pytest.raises(ConflictError) as caught:

@@ -157,7 +157,7 @@ def test_customer_page_shows_profile_group_contacts_opportunities_and_history(cl
     customer = world.east_customer
     from kam.customers import services as customer_services
 
-    customer_services.update_customer(customer, by=world.east_rep, version=1, parent=group, tier=Tier.A)
+    customer_services.update_customer(customer, by=world.east_rep, version=1, parent=group)
     CustomerFactory(name="Steel Plant No. 2", owner=world.east_rep, parent=customer)
     CustomerFactory(name="Hidden Plant", owner=world.west_rep, parent=customer)
     ContactFactory(customer=customer, name="Zhang Wei", title="General manager", department="Board")
@@ -409,8 +409,6 @@ def edit_post(customer, **overrides):
         name=customer.name,
         owner=customer.owner_id,
         status=customer.status,
-        tier=customer.tier,
-        segment=customer.segment,
         industry=customer.industry,
         region=customer.region,
         short_name=customer.short_name,
@@ -427,10 +425,10 @@ def test_rep_edits_a_customer_and_history_records_it(client, world):
     page = client.get(reverse("customers:edit", args=[customer.pk]))
     assert page.status_code == 200
     assert page.context["form"].initial["version"] == 1
-    response = client.post(reverse("customers:edit", args=[customer.pk]), edit_post(customer, tier="A"))
+    response = client.post(reverse("customers:edit", args=[customer.pk]), edit_post(customer, region="Anhui"))
     assert response.status_code == 302
     customer.refresh_from_db()
-    assert customer.tier == "A"
+    assert customer.region == "Anhui"
     assert customer.version == 2
     assert CustomerChange.objects.filter(customer=customer, changed_by=world.east_rep).count() == 1
 

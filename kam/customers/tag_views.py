@@ -1,0 +1,16 @@
+"""Placeholder: filled in by the tag work."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from . import selectors
+from .views import current_user
+
+
+@login_required
+def tags_section(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = selectors.customer_detail(current_user(request), pk)
+    return render(request, "customers/sections/tags.html", {"customer": customer})
