@@ -2,20 +2,41 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from kam.opportunities.models import Opportunity, OpportunityStatus
 from kam.opportunities.selectors import EXPECTED_AMOUNT, MONEY
-from kam.org.models import User
-from kam.org.visibility import customers_for, opportunities_for, visible_users
+from kam.org.models import Role, Team, User
+from kam.org.visibility import (
+    customers_for,
+    managed_team_ids,
+    opportunities_for,
+    team_subtree_ids,
+    visible_users,
+)
 
-from .models import Customer, CustomerChange, CustomerStatus, Segment, Tier
+from .models import Customer, CustomerChange, CustomerStatus, Segment, Tag, Tier
 
 PAGE_SIZE = 50
 
@@ -30,50 +51,170 @@ SORTS: dict[str, tuple[str, ...]] = {
     "status": ("status", "id"),
     "tier": ("tier", "id"),
     "segment": ("segment", "id"),
+    # Unscored customers (score NULL) come last in both directions: see sort_customers.
+    "score": ("score", "id"),
     "open_count": ("open_count", "id"),
     "open_amount": ("open_amount", "id"),
 }
 DEFAULT_SORT = "name"
+# Sorts that need the open-pipeline annotations of with_open_pipeline().
+PIPELINE_SORTS = ("open_count", "open_amount")
+
+MAX_ID = 2**63 - 1
+MAX_TEXT = 100
+MAX_AMOUNT = Decimal("100000000000000")
+# A customer group deeper than this is a data error; the walk stops rather than loop for ever.
+MAX_GROUP_DEPTH = 50
 
 
 @dataclass
 class CustomerFilters:
+    """The list's filters. A dynamic tag's rule is the same filters without `q`, stored as JSON.
+
+    Built by `parse`, which keeps a message per refused value in `errors` and drops that value,
+    so a bad parameter is reported and ignored, never a 500.
+    """
+
     q: str | None = None
     tier: str | None = None
     segment: str | None = None
     status: str | None = None
+    tag: int | None = None
     owner: int | None = None
+    team: int | None = None
     industry: str | None = None
     region: str | None = None
+    parent: int | None = None
+    score_min: Decimal | None = None
+    score_max: Decimal | None = None
+    open_pipeline_min: Decimal | None = None
+    errors: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any], keys: Iterable[str] | None = None) -> CustomerFilters:
+        keys = FILTER_KEYS if keys is None else tuple(keys)
+        result = cls()
+        for name in keys:
+            raw = data.get(name)
+            if raw is None or raw == "":
+                continue
+            try:
+                setattr(result, name, PARSERS[name](raw))
+            except ValueError as error:
+                result.errors[name] = str(error)
+        if (
+            result.score_min is not None
+            and result.score_max is not None
+            and result.score_min > result.score_max
+        ):
+            result.errors["score_max"] = _("The minimum score is above the maximum.")
+            result.score_min = result.score_max = None
+        return result
 
     @classmethod
     def from_mapping(cls, data: Any) -> CustomerFilters:
-        """Lenient parse of query parameters: an unknown value is ignored, not a 500."""
+        """Lenient parse of query parameters: an unknown value is reported and ignored, not a 500."""
+        return cls.parse(data)
 
-        def text(name: str) -> str | None:
-            return (data.get(name) or "").strip() or None
+    @classmethod
+    def from_rule(cls, rule: Mapping[str, Any]) -> CustomerFilters:
+        return cls.parse(rule, RULE_KEYS)
 
-        def choice(name: str, allowed: list[str]) -> str | None:
-            value = text(name)
-            return value if value in allowed else None
-
-        try:
-            owner = int(data.get("owner") or "")
-        except (TypeError, ValueError):
-            owner = None
-        return cls(
-            q=text("q"),
-            tier=choice("tier", Tier.values),
-            segment=choice("segment", Segment.values),
-            status=choice("status", CustomerStatus.values),
-            owner=owner,
-            industry=text("industry"),
-            region=text("region"),
-        )
+    def to_rule(self) -> dict[str, Any]:
+        """The filters as a dynamic tag's rule: JSON values (ids as numbers, decimals as text)."""
+        rule: dict[str, Any] = {}
+        for name in RULE_KEYS:
+            value = getattr(self, name)
+            if value is not None:
+                rule[name] = str(value) if isinstance(value, Decimal) else value
+        return rule
 
     @property
     def active(self) -> bool:
-        return any(value not in (None, "") for value in vars(self).values())
+        return any(getattr(self, f.name) not in (None, "") for f in fields(self) if f.name != "errors")
+
+
+def _one_text(value: Any) -> str:
+    if isinstance(value, bool | list | dict | tuple):
+        raise ValueError(_("Enter one value."))
+    text = str(value).strip()
+    if "\x00" in text:
+        raise ValueError(_("Text must not contain NUL characters."))
+    return text
+
+
+def _text(value: Any) -> str | None:
+    text = _one_text(value)
+    if len(text) > MAX_TEXT:
+        raise ValueError(_("At most %(count)d characters.") % {"count": MAX_TEXT})
+    return text or None
+
+
+def _choice(allowed: list[str]) -> Any:
+    def parse(value: Any) -> str | None:
+        text = _one_text(value)
+        if text not in allowed:
+            raise ValueError(
+                _("Unknown value “%(value)s”; choose one of: %(choices)s.")
+                % {"value": text[:MAX_TEXT], "choices": ", ".join(allowed)}
+            )
+        return text
+
+    return parse
+
+
+def _id(value: Any) -> int:
+    text = _one_text(value)
+    if not text.isdigit() or not 0 < int(text) <= MAX_ID:
+        raise ValueError(_("Enter an id (a whole number above 0)."))
+    return int(text)
+
+
+def _decimal(value: Any) -> Decimal:
+    if isinstance(value, float):
+        value = repr(value)
+    try:
+        number = Decimal(_one_text(value))
+    except InvalidOperation:
+        raise ValueError(_("Enter a number.")) from None
+    if not number.is_finite():
+        raise ValueError(_("Enter a number."))
+    return number
+
+
+def _score(value: Any) -> Decimal:
+    number = _decimal(value)
+    if not Decimal("0") <= number <= Decimal("100"):
+        raise ValueError(_("Enter a score from 0 to 100."))
+    return number
+
+
+def _amount(value: Any) -> Decimal:
+    number = _decimal(value)
+    if not Decimal("0") <= number < MAX_AMOUNT:
+        raise ValueError(_("Enter an amount of 0 or more."))
+    return number
+
+
+PARSERS: dict[str, Any] = {
+    "q": _text,
+    "tier": _choice(Tier.values),
+    "segment": _choice(Segment.values),
+    "status": _choice(CustomerStatus.values),
+    "tag": _id,
+    "owner": _id,
+    "team": _id,
+    "industry": _text,
+    "region": _text,
+    "parent": _id,
+    "score_min": _score,
+    "score_max": _score,
+    "open_pipeline_min": _amount,
+}
+FILTER_KEYS: tuple[str, ...] = tuple(PARSERS)
+# What a dynamic tag's rule may say. Activity-based conditions ("no visit in 30 days") belong here
+# once activities exist: a key, a parser above and one condition in apply_filters.
+RULE_KEYS: tuple[str, ...] = tuple(key for key in FILTER_KEYS if key != "q")
 
 
 def visible_open_opportunities(user: User) -> QuerySet[Opportunity]:
@@ -98,7 +239,41 @@ def with_open_pipeline(qs: QuerySet[Customer], user: User) -> QuerySet[Customer]
     )
 
 
-def apply_filters(qs: QuerySet[Customer], filters: CustomerFilters) -> QuerySet[Customer]:
+def open_pipeline_of_customer() -> Coalesce:
+    """The customer's whole open pipeline (expected amounts), whoever may see it: a fact about the
+    customer, so a dynamic tag has the same members for everyone who can see them."""
+    total = (
+        Opportunity.objects.filter(customer_id=OuterRef("pk"), status=OpportunityStatus.OPEN)
+        .order_by()
+        .values("customer_id")
+        .annotate(total=Sum(EXPECTED_AMOUNT))
+        .values("total")[:1]
+    )
+    return Coalesce(Subquery(total, output_field=MONEY), Value(Decimal("0")), output_field=MONEY)
+
+
+def group_ids(root_id: int) -> set[int]:
+    """The group and every subsidiary below it, one query per level."""
+    seen = {root_id}
+    frontier = {root_id}
+    for _level in range(MAX_GROUP_DEPTH):
+        frontier = set(Customer.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - seen
+        if not frontier:
+            break
+        seen |= frontier
+    return seen
+
+
+def apply_filters(
+    qs: QuerySet[Customer], filters: CustomerFilters, *, seen_tags: frozenset[int] = frozenset()
+) -> QuerySet[Customer]:
+    """Narrow `qs` to the customers the filters match. Every condition is SQL; the team and group
+    subtrees and a referenced tag are looked up first (a few small queries, none per row).
+
+    `seen_tags` are the dynamic tags being evaluated around this call, so a rule that reaches
+    itself through other tags matches nothing instead of recursing."""
+    from . import tags  # tags builds on these filters
+
     if filters.q:
         qs = qs.filter(Q(name__icontains=filters.q) | Q(short_name__icontains=filters.q))
     if filters.tier:
@@ -109,17 +284,29 @@ def apply_filters(qs: QuerySet[Customer], filters: CustomerFilters) -> QuerySet[
         qs = qs.filter(status=filters.status)
     if filters.owner:
         qs = qs.filter(owner_id=filters.owner)
+    if filters.team:
+        qs = qs.filter(owner__team_id__in=team_subtree_ids([filters.team]))
     if filters.industry:
         qs = qs.filter(industry=filters.industry)
     if filters.region:
         qs = qs.filter(region=filters.region)
+    if filters.parent:
+        qs = qs.filter(pk__in=group_ids(filters.parent))
+    if filters.score_min is not None:
+        qs = qs.filter(score__gte=filters.score_min)
+    if filters.score_max is not None:
+        qs = qs.filter(score__lte=filters.score_max)
+    if filters.open_pipeline_min is not None:
+        qs = qs.filter(GreaterThanOrEqual(open_pipeline_of_customer(), Value(filters.open_pipeline_min)))
+    if filters.tag:
+        qs = qs.filter(tags.tag_condition(filters.tag, seen_tags))
     return qs
 
 
 def sort_customers(qs: QuerySet[Customer], sort: str | None) -> tuple[QuerySet[Customer], str]:
     sort = sort or DEFAULT_SORT
     key = sort.lstrip("-")
-    if key not in SORTS:
+    if key not in SORTS or sort.count("-") > 1:
         sort, key = DEFAULT_SORT, DEFAULT_SORT
     descending = sort.startswith("-")
     ordering = []
@@ -130,25 +317,42 @@ def sort_customers(qs: QuerySet[Customer], sort: str | None) -> tuple[QuerySet[C
 
 
 def customer_rows(
-    user: User, filters: CustomerFilters, sort: str | None = None
+    user: User, filters: CustomerFilters, sort: str | None = None, *, pipeline: bool = True
 ) -> tuple[QuerySet[Customer], str]:
-    """The customer list's rows: every column in one query, whatever the page size."""
+    """The customer list's rows: every column in one query, whatever the page size.
+
+    Without `pipeline` the open-pipeline columns are left out (the API does not show them) unless
+    the sort needs them."""
     qs = apply_filters(customers_for(user, Customer.objects.all()), filters)
-    qs = with_open_pipeline(qs.select_related("parent", "owner"), user)
+    qs = qs.select_related("parent", "owner")
+    if pipeline or (sort or "").lstrip("-") in PIPELINE_SORTS:
+        qs = with_open_pipeline(qs, user)
     return sort_customers(qs, sort)
 
 
+def visible_teams(user: User) -> QuerySet[Team]:
+    if user.sees_everything:
+        return Team.objects.all()
+    if user.role == Role.MANAGER:
+        return Team.objects.filter(pk__in=managed_team_ids(user))
+    return Team.objects.filter(pk=user.team_id or 0)
+
+
 def filter_choices(user: User) -> dict[str, list[Any]]:
-    """Owner, industry and region choices for the filter bar, from what the user may see."""
+    """Choices for the filter bar, from what the user may see (one query each)."""
     visible = customers_for(user, Customer.objects.all())
     industries = (
         visible.exclude(industry="").order_by("industry").values_list("industry", flat=True).distinct()
     )
     regions = visible.exclude(region="").order_by("region").values_list("region", flat=True).distinct()
+    groups = visible.filter(children__isnull=False).distinct().order_by("name")
     return {
         "owners": list(visible_users(user).order_by("username")),
         "industries": list(industries),
         "regions": list(regions),
+        "tags": list(Tag.objects.order_by("name")),
+        "teams": list(visible_teams(user).order_by("name")),
+        "groups": list(groups),
     }
 
 
