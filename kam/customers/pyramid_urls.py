@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import pyramid_views
+
+urlpatterns = [
+    path("pyramid/", pyramid_views.pyramid_page, name="pyramid"),
+]
