@@ -9,7 +9,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
-from kam.customers.models import Customer, CustomerStatus, Segment, Tier
+from kam.customers.models import Customer, CustomerStatus, Segment, TagKind, Tier
 from kam.customers.services import CUSTOMER_FIELDS
 from kam.org.models import User
 from kam.org.visibility import customers_for, visible_users
@@ -72,9 +72,10 @@ class CustomerForm(forms.Form):
 
 
 class CustomerFilterForm(forms.Form):
-    """The list's filter bar; parsing of values is lenient in the selector, this only renders."""
+    """The list's filter bar, and the condition part of a dynamic tag's form (`rule=True`: no text
+    search). Parsing is lenient in the selector (a bad value is reported and ignored); this renders."""
 
-    q = forms.CharField(label=_("Search"), required=False)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
     tier = forms.ChoiceField(label=_("Tier"), required=False, choices=[("", _("All tiers")), *Tier.choices])
     segment = forms.ChoiceField(
         label=_("Segment"), required=False, choices=[("", _("All segments")), *Segment.choices]
@@ -82,18 +83,67 @@ class CustomerFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All statuses")), *CustomerStatus.choices]
     )
+    tag = forms.ChoiceField(label=_("Tag"), required=False)
     owner = forms.ChoiceField(label=_("Owner"), required=False)
+    team = forms.ChoiceField(label=_("Team"), required=False)
     industry = forms.ChoiceField(label=_("Industry"), required=False)
     region = forms.ChoiceField(label=_("Region"), required=False)
+    parent = forms.ChoiceField(label=_("Group"), required=False)
+    score_min = forms.CharField(
+        label=_("Score from"),
+        required=False,
+        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": "any", "size": 5}),
+    )
+    score_max = forms.CharField(
+        label=_("Score to"),
+        required=False,
+        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": "any", "size": 5}),
+    )
+    open_pipeline_min = forms.CharField(
+        label=_("Open pipeline at least"),
+        required=False,
+        widget=forms.NumberInput(attrs={"min": 0, "step": "any"}),
+    )
 
-    def __init__(self, *args: Any, choices: dict[str, list[Any]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, choices: dict[str, list[Any]], rule: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        owner_field = self.fields["owner"]
-        industry_field = self.fields["industry"]
-        region_field = self.fields["region"]
-        assert isinstance(owner_field, forms.ChoiceField)
-        assert isinstance(industry_field, forms.ChoiceField)
-        assert isinstance(region_field, forms.ChoiceField)
-        owner_field.choices = [("", _("All owners")), *((str(u.pk), str(u)) for u in choices["owners"])]
-        industry_field.choices = [("", _("All industries")), *((v, v) for v in choices["industries"])]
-        region_field.choices = [("", _("All regions")), *((v, v) for v in choices["regions"])]
+        if rule:
+            del self.fields["q"]
+            self.fields["open_pipeline_min"].help_text = _(
+                "All open opportunities of the customer, expected amounts, in yuan."
+            )
+        tags = choices.get("tags", [])
+        self._set_choices(
+            "tag",
+            [
+                ("", _("All tags")),
+                (_("Static tags"), [(str(t.pk), t.name) for t in tags if t.kind == TagKind.STATIC]),
+                (_("Dynamic tags"), [(str(t.pk), t.name) for t in tags if t.kind == TagKind.DYNAMIC]),
+            ],
+        )
+        self._set_choices("owner", [("", _("All owners")), *((str(u.pk), str(u)) for u in choices["owners"])])
+        self._set_choices(
+            "team", [("", _("All teams")), *((str(t.pk), t.name) for t in choices.get("teams", []))]
+        )
+        self._set_choices("industry", [("", _("All industries")), *((v, v) for v in choices["industries"])])
+        self._set_choices("region", [("", _("All regions")), *((v, v) for v in choices["regions"])])
+        self._set_choices(
+            "parent", [("", _("All groups")), *((str(c.pk), c.name) for c in choices.get("groups", []))]
+        )
+
+    def _set_choices(self, name: str, options: list[Any]) -> None:
+        """Set a select's options, keeping the current value selectable even when it is not among
+        them (a saved tag naming an industry no visible customer has any more)."""
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        current = self[name].value()
+        known = {str(value) for value, label in options if not isinstance(label, list | tuple)}
+        known |= {
+            str(value)
+            for _group, members in options
+            if isinstance(members, list | tuple)
+            for value, _label in members
+        }
+        if current not in (None, "") and str(current) not in known:
+            options.append((str(current), str(current)))
+        field.choices = options

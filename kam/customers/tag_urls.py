@@ -1,3 +1,15 @@
-from django.urls import path  # noqa: F401
+"""Tags and the list's export, included under /customers/ in the `customers` namespace."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import tag_views, views
+
+urlpatterns = [
+    path("export/", views.customer_export, name="export"),
+    path("tags/", tag_views.tag_list, name="tags"),
+    path("tags/new/", tag_views.tag_create, name="tag_create"),
+    path("tags/<int:tag_pk>/edit/", tag_views.tag_edit, name="tag_edit"),
+    path("tags/<int:tag_pk>/delete/", tag_views.tag_delete, name="tag_delete"),
+    path("<int:pk>/tags/add/", tag_views.customer_tag_add, name="tag_add"),
+    path("<int:pk>/tags/<int:tag_pk>/remove/", tag_views.customer_tag_remove, name="tag_remove"),
+]

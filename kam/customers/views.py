@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import cast
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,14 +11,15 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kam.core.errors import ConflictError
 from kam.org.models import User
 
-from . import selectors, services
+from . import export, selectors, services, tags
 from .forms import CustomerFilterForm, CustomerForm, apply_validation_error
 
 
@@ -30,42 +32,88 @@ def current_user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
+LIST_COLUMNS = (
+    ("name", gettext_lazy("Name")),
+    ("short_name", gettext_lazy("Short name")),
+    ("parent", gettext_lazy("Parent group")),
+    ("owner", gettext_lazy("Owner")),
+    ("industry", gettext_lazy("Industry")),
+    ("region", gettext_lazy("Region")),
+    ("status", gettext_lazy("Status")),
+    ("tier", gettext_lazy("Tier")),
+    ("segment", gettext_lazy("Segment")),
+    ("score", gettext_lazy("Score")),
+    ("open_count", gettext_lazy("Open opportunities")),
+    ("open_amount", gettext_lazy("Open pipeline")),
+)
+NUMERIC_COLUMNS = ("score", "open_count", "open_amount")
+
+
+def _filter_errors(filters: selectors.CustomerFilters) -> list[tuple[str, str]]:
+    """The refused filter values, labelled as the filter bar labels them."""
+    fields = CustomerFilterForm.base_fields
+    return [
+        (str(fields[name].label) if name in fields else name, message)
+        for name, message in filters.errors.items()
+    ]
+
+
 @login_required
 def customer_list(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
     filters = selectors.CustomerFilters.from_mapping(request.GET)
-    rows, sort = selectors.customer_rows(current_user(request), filters, request.GET.get("sort"))
+    rows, sort = selectors.customer_rows(user, filters, request.GET.get("sort"))
+    rows, dynamic = tags.with_tags(rows)
     page = Paginator(rows, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for customer in page.object_list:
+        customer.chips = tags.chips(customer, dynamic)  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("sort", None)
+    rule = filters.to_rule()
     context = {
         "nav": "customers",
         "page": page,
         "sort": sort,
         "filters": filters,
+        "filter_errors": _filter_errors(filters),
         "filter_query": query.urlencode(),
-        "columns": [
-            ("name", _("Name")),
-            ("short_name", _("Short name")),
-            ("parent", _("Parent group")),
-            ("owner", _("Owner")),
-            ("industry", _("Industry")),
-            ("region", _("Region")),
-            ("status", _("Status")),
-            ("tier", _("Tier")),
-            ("segment", _("Segment")),
-            ("open_count", _("Open opportunities")),
-            ("open_amount", _("Open pipeline")),
-        ],
+        "columns": LIST_COLUMNS,
+        "numeric_columns": NUMERIC_COLUMNS,
+        # "Save this filter as a tag": the list's filters less the text search, which is no rule.
+        "can_save_filter": bool(rule) and tags.may_manage_dynamic_tags(user),
+        "save_filter_query": urlencode({"kind": "dynamic", **rule}),
     }
     htmx = getattr(request, "htmx", None)
     if htmx and not htmx.history_restore_request:
         return render(request, "customers/list.html#table", context)
-    context["filter_form"] = CustomerFilterForm(
-        request.GET or None,
-        choices=selectors.filter_choices(current_user(request)),
-    )
+    context["filter_form"] = CustomerFilterForm(request.GET or None, choices=selectors.filter_choices(user))
     return render(request, "customers/list.html", context)
+
+
+def _ids(values: list[str]) -> list[int]:
+    return sorted({int(v) for v in values if v.isdigit() and 0 < int(v) <= selectors.MAX_ID})
+
+
+@login_required
+def customer_export(request: HttpRequest) -> HttpResponse:
+    """Excel of the rows matching the list's filters, or (`selected`) of the ticked rows only."""
+    user = current_user(request)
+    filters = selectors.CustomerFilters.from_mapping(request.GET)
+    ids: list[int] | None = None
+    if request.GET.get("selected"):
+        ids = _ids(request.GET.getlist("ids"))
+        if not ids:
+            messages.warning(request, _("Tick the rows to export first."))
+            query = request.GET.copy()
+            for name in ("selected", "ids", "page"):
+                query.pop(name, None)
+            return redirect(reverse("customers:list") + ("?" + query.urlencode() if query else ""))
+    content, filename = export.customers_xlsx(user, filters, request.GET.get("sort"), ids)
+    response = HttpResponse(content, content_type=export.XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _render_form(
