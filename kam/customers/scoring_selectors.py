@@ -1,0 +1,242 @@
+"""Reads for the score section, the scoring model page and the scoring API: a customer's breakdown
+with names, labels and what would move it up; the model with its weights and thresholds.
+
+The breakdown stored on `CustomerScore` holds ids and numbers only; names and labels come from the
+model as it is now, in the request's language. A fixed number of queries whatever the size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Max, Prefetch
+from django.utils.translation import gettext as _
+
+from kam.core.templatetags.kam_format import format_money
+
+from . import scoring
+from .models import (
+    CriterionKind,
+    Customer,
+    CustomerCriterionValue,
+    CustomerScore,
+    DynamicSource,
+    ScoreBand,
+    ScoringCriterion,
+    ScoringModel,
+    TierOverride,
+)
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+OVERRIDE_HISTORY_LIMIT = 20
+
+MONEY_SOURCES = (
+    DynamicSource.WON_AMOUNT_12M,
+    DynamicSource.GROSS_PROFIT_12M,
+    DynamicSource.OPEN_WEIGHTED_PIPELINE,
+)
+PERCENT_SOURCES = (DynamicSource.SHARE_OF_WALLET, DynamicSource.GROWTH_YOY)
+
+
+def _decimal(text: Any) -> Decimal | None:
+    return None if text is None else Decimal(str(text))
+
+
+def format_input(source: str, value: Decimal | None) -> str:
+    """A dynamic criterion's input as a rep reads it: money, a percentage or years."""
+    if value is None:
+        return _("no data")
+    if source in MONEY_SOURCES:
+        return format_money(value)
+    if source in PERCENT_SOURCES:
+        return f"{value:.1f} %"
+    if source == DynamicSource.YEARS_AS_CUSTOMER:
+        return _("%(years)s years") % {"years": f"{value:.1f}"}
+    return str(value)
+
+
+@dataclass
+class BreakdownRow:
+    criterion: scoring.CriterionSpec
+    weight_share: Decimal
+    scored: bool  # False: the criterion is newer than the customer's last recompute
+    input: Decimal | None = None
+    band: scoring.BandSpec | None = None
+    points: Decimal | None = None
+    contribution: Decimal | None = None
+    next_band: scoring.BandSpec | None = None
+    next_gain: Decimal | None = None
+    chosen_band_id: int | None = None  # static criteria: the current choice (may be newer than the score)
+
+    @property
+    def is_static(self) -> bool:
+        return self.criterion.kind == CriterionKind.STATIC
+
+    @property
+    def input_display(self) -> str:
+        if self.is_static:
+            chosen = self.criterion.band(self.chosen_band_id)
+            return chosen.display_label if chosen else _("not set")
+        return format_input(self.criterion.source, self.input)
+
+    @property
+    def options(self) -> tuple[scoring.BandSpec, ...]:
+        return self.criterion.bands if self.is_static else ()
+
+
+@dataclass
+class ScoreView:
+    customer: Customer
+    model: scoring.ModelSpec | None
+    score: CustomerScore | None
+    rows: list[BreakdownRow] = field(default_factory=list)
+    overrides: list[TierOverride] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal | None:
+        return self.score.total if self.score else None
+
+    @property
+    def overridden(self) -> bool:
+        return bool(self.customer.tier_override)
+
+    @property
+    def next_threshold(self) -> scoring.ThresholdSpec | None:
+        if self.model is None or self.score is None:
+            return None
+        return self.model.next_threshold(self.score.total)
+
+    @property
+    def points_to_next(self) -> Decimal | None:
+        upcoming = self.next_threshold
+        if upcoming is None or self.score is None:
+            return None
+        return upcoming.min_score - self.score.total
+
+    @property
+    def stale(self) -> bool:
+        """The score was computed with another version of the model (a recompute is on its way)."""
+        return (
+            self.score is not None and self.model is not None and self.score.scoring_model_id != self.model.id
+        )
+
+    def chart(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "code": row.criterion.code,
+                "name": row.criterion.display_name,
+                "contribution": row.contribution or ZERO,
+                "next_gain": row.next_gain or ZERO,
+            }
+            for row in self.rows
+        ]
+
+
+def score_view(customer: Customer, *, overrides_limit: int = OVERRIDE_HISTORY_LIMIT) -> ScoreView:
+    """Everything the score section shows for one (already visibility-checked) customer."""
+    model = scoring.load_model()
+    score = CustomerScore.objects.filter(customer=customer).first()
+    overrides = list(
+        TierOverride.objects.filter(customer=customer).select_related("created_by")[:overrides_limit]
+    )
+    view = ScoreView(customer=customer, model=model, score=score, overrides=overrides)
+    if model is None:
+        return view
+    chosen = dict(
+        CustomerCriterionValue.objects.filter(customer=customer).values_list("criterion_id", "band_id")
+    )
+    entries = {entry["criterion"]: entry for entry in (score.breakdown if score else [])}
+    total_weight = model.total_weight
+    for criterion in model.criteria:
+        share = criterion.weight / total_weight if total_weight else ZERO
+        entry = entries.get(criterion.id)
+        row = BreakdownRow(
+            criterion=criterion,
+            weight_share=share,
+            scored=entry is not None,
+            chosen_band_id=chosen.get(criterion.id),
+        )
+        if entry is not None:
+            row.input = _decimal(entry.get("input"))
+            row.band = criterion.band(entry.get("band"))
+            row.points = _decimal(entry.get("points"))
+            row.contribution = _decimal(entry.get("contribution"))
+            row.next_band = criterion.band(entry.get("next_band"))
+            row.next_gain = _decimal(entry.get("next_gain"))
+        view.rows.append(row)
+    return view
+
+
+# --- The model page ---------------------------------------------------------------------------------
+
+
+@dataclass
+class CriterionRow:
+    criterion: ScoringCriterion
+    weight_share: Decimal | None  # None: inactive, so it carries no weight
+    bands: list[ScoreBand]
+    customers_per_band: dict[int, int]
+
+    @property
+    def band_rows(self) -> list[tuple[ScoreBand, int]]:
+        """Each band with how many customers chose it (static criteria; 0 for dynamic ones)."""
+        return [(band, self.customers_per_band.get(band.pk, 0)) for band in self.bands]
+
+    @property
+    def share_percent(self) -> Decimal | None:
+        return None if self.weight_share is None else scoring.q2(self.weight_share * HUNDRED)
+
+
+@dataclass
+class ModelPage:
+    model: ScoringModel
+    criteria: list[CriterionRow]
+    thresholds: list[Any]
+    total_weight: Decimal
+    last_computed_at: dt.datetime | None
+    scored_customers: int
+
+    @property
+    def recompute_pending(self) -> bool:
+        """The model changed after the last recompute finished (the worker has not caught up yet)."""
+        return self.last_computed_at is None or self.model.updated_at > self.last_computed_at
+
+
+def model_page(model: ScoringModel | None = None) -> ModelPage | None:
+    model = model or ScoringModel.objects.filter(is_active=True).first()
+    if model is None:
+        return None
+    criteria = list(
+        model.criteria.order_by("position", "id").prefetch_related(
+            Prefetch("bands", queryset=ScoreBand.objects.order_by("position", "id"))
+        )
+    )
+    total_weight = sum((c.weight for c in criteria if c.is_active), ZERO)
+    counts = dict(
+        CustomerCriterionValue.objects.filter(criterion__scoring_model=model)
+        .order_by()
+        .values("band_id")
+        .annotate(n=Count("id"))
+        .values_list("band_id", "n")
+    )
+    computed = CustomerScore.objects.aggregate(last=Max("computed_at"), n=Count("id"))
+    return ModelPage(
+        model=model,
+        criteria=[
+            CriterionRow(
+                criterion=c,
+                weight_share=(c.weight / total_weight if total_weight else ZERO) if c.is_active else None,
+                bands=list(c.bands.all()),
+                customers_per_band=counts,
+            )
+            for c in criteria
+        ],
+        thresholds=sorted(model.thresholds.all(), key=lambda t: t.tier),
+        total_weight=total_weight,
+        last_computed_at=computed["last"],
+        scored_customers=computed["n"],
+    )
