@@ -3,7 +3,6 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -13,15 +12,16 @@ from kam.api_helpers import (
     READ_ERRORS,
     VERSIONED_WRITE_ERRORS,
     WRITE_ERRORS,
+    ValidationErrorOut,
     expected_version,
     refuse_nulls,
     set_etag,
 )
-from kam.org.models import User
+from kam.org.models import Team, User
 from kam.org.visibility import customers_for, visible_users
 
-from . import services
-from .models import Customer
+from . import selectors, services
+from .models import Customer, Tag
 from .schemas import CustomerCreateIn, CustomerFilters, CustomerListOut, CustomerOut, CustomerUpdateIn
 
 router = Router(tags=["customers"])
@@ -58,20 +58,34 @@ def _body(customer: Customer, response: HttpResponse) -> dict[str, Any]:
     return CustomerOut.from_customer(customer)
 
 
-@router.get("", response=CustomerListOut, summary="Customers you can see, filtered and paginated")
+def _list_filters(user: User, filters: CustomerFilters) -> selectors.CustomerFilters:
+    """The query's filters in the selector's form; a tag, team or group that does not exist (or a
+    group the caller cannot see) is a 422, not an empty page that looks like an answer."""
+    data = filters.model_dump(exclude={"sort", "limit", "offset"})
+    parsed = selectors.CustomerFilters.parse({k: v for k, v in data.items() if v is not None})
+    errors = {name: [message] for name, message in parsed.errors.items()}
+    if parsed.tag and not Tag.objects.filter(pk=parsed.tag).exists():
+        errors["tag"] = [_("Unknown tag.")]
+    if parsed.team and not Team.objects.filter(pk=parsed.team).exists():
+        errors["team"] = [_("Unknown team.")]
+    if parsed.parent and not customers_for(user, Customer.objects.filter(pk=parsed.parent)).exists():
+        errors["parent"] = [_("Unknown customer.")]
+    if errors:
+        raise ValidationError(errors)
+    return parsed
+
+
+@router.get(
+    "",
+    response={200: CustomerListOut, 422: ValidationErrorOut},
+    summary="Customers you can see, filtered, sorted and paginated",
+)
 def list_customers(request: HttpRequest, filters: Query[CustomerFilters]) -> dict[str, Any]:
-    qs = _scoped(request.user)  # type: ignore[arg-type]
-    if filters.q and filters.q.strip():
-        text = filters.q.strip()
-        qs = qs.filter(Q(name__icontains=text) | Q(short_name__icontains=text))
-    for name in ("tier", "segment", "status"):
-        value = getattr(filters, name)
-        if value:
-            qs = qs.filter(**{name: value})
-    if filters.owner:
-        qs = qs.filter(owner_id=filters.owner)
+    """The customer list's filters and sorts; `tag` takes a static or a dynamic tag."""
+    user: User = request.user  # type: ignore[assignment]
+    qs, _sort = selectors.customer_rows(user, _list_filters(user, filters), filters.sort, pipeline=False)
     count = qs.count()
-    page = list(qs.order_by("name", "id")[filters.offset : filters.offset + filters.limit]) if count else []
+    page = list(qs[filters.offset : filters.offset + filters.limit]) if count else []
     return {"items": [CustomerOut.from_customer(c) for c in page], "count": count}
 
 

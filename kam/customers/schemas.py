@@ -6,11 +6,14 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from pydantic import ValidationInfo, field_validator
 
 from kam.api_helpers import Id, InputSchema, Offset, Ref, TextSafeSchema, ref, user_ref
 
 from .models import Customer
+from .selectors import SORTS
 
 TierChoice = Literal["A", "B", "C", "D"]
 SegmentChoice = Literal["key", "important", "general"]
@@ -72,14 +75,51 @@ class CustomerListOut(Schema):
     count: int = Field(..., description="Total matching rows; page with limit and offset.")
 
 
+SORT_KEYS = tuple(SORTS)
+
+
 class CustomerFilters(TextSafeSchema):
-    q: str | None = Field(None, description="Text in the name or short name.")
+    q: str | None = Field(None, max_length=100, description="Text in the name or short name.")
     tier: TierChoice | None = None
     segment: SegmentChoice | None = None
     status: StatusChoice | None = None
+    tag: Id | None = Field(None, description="Tag id: the tag's members, static or dynamic.")
     owner: Id | None = Field(None, description="Owner's user id.")
+    team: Id | None = Field(None, description="Team id: customers owned by that team or any team below it.")
+    industry: str | None = Field(None, max_length=100, description="Exact industry.")
+    region: str | None = Field(None, max_length=100, description="Exact region.")
+    parent: Id | None = Field(None, description="Customer id of a group: the group and all its subsidiaries.")
+    score_min: Decimal | None = Field(None, ge=0, le=100, description="Lowest score, inclusive (0–100).")
+    score_max: Decimal | None = Field(None, ge=0, le=100, description="Highest score, inclusive (0–100).")
+    open_pipeline_min: Decimal | None = Field(
+        None,
+        ge=0,
+        lt=10**14,
+        description="Least open pipeline of the customer (all open opportunities), in yuan.",
+    )
+    sort: str = Field(
+        "name",
+        description="One of "
+        + ", ".join(SORT_KEYS)
+        + "; a leading '-' sorts descending. Unscored customers come last.",
+    )
     limit: int = Field(50, ge=1, le=200, description="Page size, at most 200.")
     offset: Offset = Field(0, description="Rows to skip.")
+
+    @field_validator("sort")
+    @classmethod
+    def _known_sort(cls, value: str) -> str:
+        if value.removeprefix("-") not in SORT_KEYS:
+            raise ValueError(_("Unknown sort; use one of: %(keys)s.") % {"keys": ", ".join(SORT_KEYS)})
+        return value
+
+    @field_validator("score_max")
+    @classmethod
+    def _score_range(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        low = info.data.get("score_min")
+        if value is not None and low is not None and low > value:
+            raise ValueError(_("The minimum score is above the maximum."))
+        return value
 
 
 class CustomerCreateIn(InputSchema):

@@ -252,7 +252,9 @@ def tag_rows(user: User) -> list[TagRow]:
     """Every tag with its visible member count and, for a dynamic one, its rule in words."""
     visible = customers_for(user, Customer.objects.all()).values("pk")
     static_members = Count("customer_tags", filter=Q(customer_tags__customer__in=visible))
-    tags = list(Tag.objects.annotate(static_members=static_members).order_by("name"))
+    tags = list(
+        Tag.objects.select_related("created_by").annotate(static_members=static_members).order_by("name")
+    )
     counts = dynamic_member_counts(user, tags)
     names = rule_names(user, [tag.rule for tag in tags if tag.kind == TagKind.DYNAMIC])
     return [
