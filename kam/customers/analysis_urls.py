@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import analysis_views
+
+urlpatterns = [
+    path("<int:pk>/analysis/", analysis_views.analysis_edit, name="analysis"),
+    path("<int:pk>/analysis/history/", analysis_views.analysis_history, name="analysis_history"),
+]
