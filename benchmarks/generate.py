@@ -440,6 +440,67 @@ def generate(
     return Generator(opportunities, seed=seed, today=today, log=log).run()
 
 
+SCORING_CUSTOMERS = 50_000
+
+
+def ensure_scoring_world(
+    customers: int = SCORING_CUSTOMERS, *, seed: int = DEFAULT_SEED, log: Callable[[str], None] | None = None
+) -> int:
+    """Top the customers up to `customers` (the scoring benchmark's size) and give every customer
+    the scoring inputs a real book has: annual category purchases and, for most, hand-judged static
+    criteria. Idempotent: a second call adds nothing. Returns the number of customers."""
+    from django.db import transaction
+
+    from kam.customers.models import CriterionKind, Customer, CustomerCriterionValue, ScoringCriterion
+    from kam.org.models import Role, User
+
+    rng = random.Random(seed + 5)
+    present = Customer.objects.count()
+    owners = list(User.objects.filter(role=Role.REP).values_list("id", flat=True))
+    if present < customers and owners:
+        started = time.perf_counter()
+        with transaction.atomic():
+            Customer.objects.bulk_create(
+                (
+                    Customer(
+                        name=f"{PREFIX} scored customer {i:06d}",
+                        owner_id=rng.choice(owners),
+                        industry=rng.choice(INDUSTRIES),
+                        region=rng.choice(REGIONS),
+                    )
+                    for i in range(present, customers)
+                ),
+                batch_size=BATCH,
+            )
+        if log:
+            log(f"  {customers - present:,} more customers: {time.perf_counter() - started:.1f} s")
+    if not CustomerCriterionValue.objects.exists():
+        started = time.perf_counter()
+        criteria = [
+            (c.pk, list(c.bands.values_list("id", flat=True)))
+            for c in ScoringCriterion.objects.filter(scoring_model__is_active=True, kind=CriterionKind.STATIC)
+        ]
+        ids = list(Customer.objects.order_by("id").values_list("id", flat=True))
+        with transaction.atomic():
+            values = [
+                CustomerCriterionValue(
+                    customer_id=customer_id, criterion_id=criterion_id, band_id=rng.choice(bands)
+                )
+                for customer_id in ids
+                for criterion_id, bands in criteria
+                if bands and rng.random() < 0.7
+            ]
+            CustomerCriterionValue.objects.bulk_create(values, batch_size=BATCH)
+            for start in range(0, len(ids), BATCH):
+                chunk = ids[start : start + BATCH]
+                Customer.objects.filter(pk__in=chunk).update(
+                    category_purchases=Decimal(rng.randrange(1, 500)) * Decimal("100000")
+                )
+        if log:
+            log(f"  scoring inputs ({len(values):,} static values): {time.perf_counter() - started:.1f} s")
+    return Customer.objects.count()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--opportunities", type=int, default=DEFAULT_OPPORTUNITIES)

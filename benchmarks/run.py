@@ -410,6 +410,28 @@ def _same_as_function(result: Any) -> Any:
     return None  # API bodies are checked by their own tests; here only the time counts
 
 
+def run_rescore(ctx: Context) -> dict[str, int]:
+    from django.db.models import Count
+
+    from kam.customers.models import Customer
+    from kam.customers.scoring import rescore
+
+    rescore()
+    return dict(Customer.objects.values_list("computed_tier").annotate(n=Count("id")).order_by())
+
+
+def ref_rescore(ctx: Context) -> dict[str, int]:
+    """Tier counts straight from the stored scores and thresholds: the rescore wrote them all."""
+    rows = _fetch(
+        "SELECT t.tier, COUNT(*) FROM customers_customerscore s JOIN customers_tierthreshold t"
+        " ON t.scoring_model_id = s.scoring_model_id AND t.min_score = ("
+        "  SELECT MAX(u.min_score) FROM customers_tierthreshold u"
+        "  WHERE u.scoring_model_id = s.scoring_model_id AND u.min_score <= s.total)"
+        " GROUP BY t.tier"
+    )
+    return {tier: count for tier, count in rows}
+
+
 SCENARIOS: list[Scenario] = [
     Scenario(
         "health_scan",
@@ -463,6 +485,16 @@ SCENARIOS: list[Scenario] = [
         ref_pipeline_totals,
     ),
     Scenario("board", "board columns (default process)", run_board, board_numbers, ref_board),
+    Scenario(
+        "rescore",
+        "rescore every customer (50,000+)",
+        run_rescore,
+        lambda counts: counts,
+        ref_rescore,
+        goal_ms=30_000,
+        goal_vendor="sqlite",
+        goal_text="< 30 s on SQLite",
+    ),
     Scenario(
         "api_list",
         "API list status=open sort=-amount limit=50",
@@ -625,6 +657,9 @@ def child(args: argparse.Namespace) -> int:
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
         print(f"[{vendor}] ready in {time.perf_counter() - started:.0f} s", flush=True)
+    from benchmarks.generate import ensure_scoring_world
+
+    ensure_scoring_world(args.customers, seed=args.seed, log=lambda m: print(f"[{vendor}] {m}", flush=True))
     ctx = make_context()
     measures = []
     selected = [s for s in SCENARIOS if not args.scenario or s.name in args.scenario]
@@ -732,6 +767,8 @@ def _forwarded(args: argparse.Namespace) -> list[str]:
         str(args.runs),
         "--seed",
         str(args.seed),
+        "--customers",
+        str(args.customers),
     ]
     for name in args.scenario or []:
         forwarded += ["--scenario", name]
@@ -772,6 +809,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         "--regenerate", action="store_true", help="drop the benchmark database and generate again"
     )
     parser.add_argument("--seed", type=int, default=20260)
+    parser.add_argument(
+        "--customers", type=int, default=50_000, help="customers for the rescore scenario (default 50000)"
+    )
     parser.add_argument(
         "--scenario", action="append", choices=[s.name for s in SCENARIOS], help="only these (repeatable)"
     )

@@ -284,6 +284,18 @@ class CustomerCriterionValue(models.Model):
         return f"{self.customer_id}: {self.criterion_id} = {self.band_id}"
 
 
+class BreakdownField(models.JSONField):
+    """A JSONField written with plain VALUES placeholders.
+
+    Django 5.2 bulk-inserts on PostgreSQL through UNNEST(arrays) unless a field defines
+    get_placeholder; psycopg then escapes every quote of every JSON document in Python, which made
+    a 50k-customer rescore spend 14 s of its 23 s there. Any field with get_placeholder opts out.
+    """
+
+    def get_placeholder(self, value: object, compiler: object, connection: object) -> str:
+        return "%s"
+
+
 class CustomerScore(models.Model):
     """The computed score of one customer with its breakdown (written only by kam.customers.scoring).
 
@@ -296,7 +308,7 @@ class CustomerScore(models.Model):
     total = models.DecimalField(_("score"), max_digits=6, decimal_places=2)
     tier = models.CharField(_("computed tier"), max_length=1, choices=Tier.choices)
     segment = models.CharField(_("segment"), max_length=20, choices=Segment.choices)
-    breakdown = models.JSONField(default=list)
+    breakdown = BreakdownField(default=list)
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:

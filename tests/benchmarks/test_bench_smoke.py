@@ -11,7 +11,7 @@ import pytest
 from django.db.models import Count
 
 from benchmarks import run
-from benchmarks.generate import generate, sizes
+from benchmarks.generate import ensure_scoring_world, generate, sizes
 from tests.factories import ensure_sales_processes
 
 SIZE = 300
@@ -104,7 +104,7 @@ def test_every_scenario_computes_what_its_reference_sql_computes(bench_world):
     ctx = run.make_context()
     pairs = run.verify(ctx)
     # The pipeline's own reads exist today; the insights ones are checked as soon as they exist.
-    assert {"pipeline_page", "pipeline_totals", "board", "api_list"} <= set(pairs)
+    assert {"pipeline_page", "pipeline_totals", "board", "api_list", "rescore"} <= set(pairs)
     try:
         from kam.insights.forecast import forecast, funnel  # noqa: F401
 
@@ -143,3 +143,19 @@ def test_postgres_url_keeps_the_benchmark_out_of_the_application_database(monkey
     monkeypatch.delenv("BENCH_DATABASE_URL")
     monkeypatch.delenv("DATABASE_URL")
     assert run.postgres_url() is None
+
+
+def test_scoring_world_tops_customers_up_once_and_gives_them_scoring_inputs(bench_world):
+    from kam.customers.models import Customer, CustomerCriterionValue
+
+    before = Customer.objects.count()
+    assert ensure_scoring_world(before + 40, seed=7) == before + 40
+    values = CustomerCriterionValue.objects.count()
+    assert values > 0
+    assert not Customer.objects.filter(category_purchases__isnull=True).exists()
+    assert ensure_scoring_world(before + 40, seed=7) == before + 40
+    assert CustomerCriterionValue.objects.count() == values
+    ctx = run.make_context()
+    got, reference = run.verify(ctx, [s for s in run.SCENARIOS if s.name == "rescore"])["rescore"]
+    assert sum(got.values()) == before + 40
+    assert got == reference

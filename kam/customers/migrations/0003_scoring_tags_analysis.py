@@ -2,6 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
+import kam.customers.models
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -64,7 +65,7 @@ class Migration(migrations.Migration):
                 ('total', models.DecimalField(decimal_places=2, max_digits=6, verbose_name='score')),
                 ('tier', models.CharField(choices=[('A', 'A'), ('B', 'B'), ('C', 'C'), ('D', 'D')], max_length=1, verbose_name='computed tier')),
                 ('segment', models.CharField(choices=[('key', 'Key'), ('important', 'Important'), ('general', 'General')], max_length=20, verbose_name='segment')),
-                ('breakdown', models.JSONField(default=list)),
+                ('breakdown', kam.customers.models.BreakdownField(default=list)),
                 ('computed_at', models.DateTimeField(verbose_name='computed at')),
             ],
             options={
