@@ -429,7 +429,7 @@ def ref_rescore(ctx: Context) -> dict[str, int]:
         "  WHERE u.scoring_model_id = s.scoring_model_id AND u.min_score <= s.total)"
         " GROUP BY t.tier"
     )
-    return {tier: count for tier, count in rows}
+    return {str(tier): int(count) for tier, count in rows}
 
 
 SCENARIOS: list[Scenario] = [
