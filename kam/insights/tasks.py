@@ -14,10 +14,14 @@ scheduler can call it.
 
 from __future__ import annotations
 
+from django_tasks import task
+
 from kam.insights.models import Snapshot
 from kam.insights.snapshots import take_snapshot
 
 
-def take_snapshot_task(note: str = "") -> Snapshot:
-    """Take one snapshot of every open opportunity (no user: the system took it)."""
-    return take_snapshot(note=note)
+@task()
+def take_snapshot_task(note: str = "") -> int:
+    """Take one snapshot of every open opportunity (no user: the system took it); returns its id."""
+    snapshot: Snapshot = take_snapshot(note=note)
+    return snapshot.pk
