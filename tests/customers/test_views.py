@@ -152,6 +152,12 @@ def test_customer_list_query_count_does_not_grow_with_rows(client, world):
 # --- detail ---------------------------------------------------------------------------------------
 
 
+def section(client, name, customer, htmx=True, **params):
+    """A section of the 360° page as the frame loads it (htmx) or as its own page."""
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    return client.get(reverse(f"customers:{name}", args=[customer.pk]), params, **headers)
+
+
 def test_customer_page_shows_profile_group_contacts_opportunities_and_history(client, world):
     group = CustomerFactory(name="Steel Group", owner=world.east_rep)
     customer = world.east_customer
@@ -166,17 +172,24 @@ def test_customer_page_shows_profile_group_contacts_opportunities_and_history(cl
     body = response.content.decode()
     assert response.status_code == 200
     assert response.context["nav"] == "customers"
-    assert "Steel Group" in body and reverse("customers:detail", args=[group.pk]) in body
-    assert "Steel Plant No. 2" in body
-    assert "Hidden Plant" not in body  # a subsidiary of another team stays hidden
+    # The frame: contacts in the org chart, actions, and a slot per section that loads itself.
     assert "Zhang Wei" in body and "General manager" in body and "Board" in body
-    assert "East furnace" in body and reverse("opportunities:detail", args=[world.east_opp.pk]) in body
     assert f"{reverse('opportunities:create')}?customer={customer.pk}" in body
     assert reverse("customers:edit", args=[customer.pk]) in body
-    change = CustomerChange.objects.get(customer=customer)
+    for name in ("profile_section", "opportunities_section", "history_section"):
+        assert f'hx-get="{reverse(f"customers:{name}", args=[customer.pk])}"' in body
+    profile = section(client, "profile_section", customer).content.decode()
+    assert "Steel Group" in profile and reverse("customers:detail", args=[group.pk]) in profile
+    assert "Steel Plant No. 2" in profile
+    assert "Hidden Plant" not in profile  # a subsidiary of another team stays hidden
+    opportunities = section(client, "opportunities_section", customer).content.decode()
+    assert "East furnace" in opportunities
+    assert reverse("opportunities:detail", args=[world.east_opp.pk]) in opportunities
+    change = CustomerChange.objects.filter(customer=customer).order_by("-id").first()
     assert "Steel Group" in change.summary
-    assert [c.pk for c in response.context["history"]] == [change.pk]
-    assert change.summary in body
+    history = section(client, "history_section", customer, htmx=False)
+    assert change.pk in [c.pk for c in history.context["lines"]]
+    assert change.summary in history.content.decode()
 
 
 def test_customer_page_lists_closed_opportunities_too(client, world):
@@ -184,8 +197,8 @@ def test_customer_page_lists_closed_opportunities_too(client, world):
         world.east_opp, by=world.east_rep, status=OpportunityStatus.WON, reason="Signed"
     )
     client.force_login(world.east_rep)
-    response = client.get(reverse("customers:detail", args=[world.east_customer.pk]))
-    assert [o.name for o in response.context["opportunities"]] == ["East furnace"]
+    response = section(client, "opportunities_section", world.east_customer, htmx=False, state="closed")
+    assert [o.name for o in response.context["page"].object_list] == ["East furnace"]
     assert b"status-won" in response.content
 
 
