@@ -214,7 +214,7 @@ class PyramidRow:
         """Share of profit ÷ share of customers (16 for the classic key accounts)."""
         if not self.customer_share or self.profit_share is None:
             return None
-        return (self.profit_share / self.customer_share).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return (self.profit_share / self.customer_share).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
     @property
     def highlight(self) -> str:
@@ -260,11 +260,15 @@ class PyramidRow:
             _("%(group)s: %(customers)s of customers, %(revenue)s of revenue, %(profit)s of profit.") % words
         )
         factor = self.profit_factor
-        if self.highlight == "over" and factor is not None:
-            text += " " + _("They bring %(factor)s× their share of customers in profit.") % {"factor": factor}
-        elif self.highlight == "under" and factor is not None:
+        if factor is None:
+            return text
+        # One decimal reads well for 16.0×; a small factor needs two not to read as 0.0×.
+        shown = factor.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) if factor >= 1 else factor
+        if self.highlight == "over":
+            text += " " + _("They bring %(factor)s× their share of customers in profit.") % {"factor": shown}
+        elif self.highlight == "under":
             text += " " + _("They bring only %(factor)s× their share of customers in profit.") % {
-                "factor": factor
+                "factor": shown
             }
         return text
 

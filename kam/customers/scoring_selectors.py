@@ -46,6 +46,12 @@ def _decimal(text: Any) -> Decimal | None:
     return None if text is None else Decimal(str(text))
 
 
+def plain_number(value: Decimal) -> str:
+    """75.00 → "75", 12.50 → "12.5": for sentences, where trailing zeros read as noise."""
+    text = format(value.quantize(Decimal("0.01")), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def format_input(source: str, value: Decimal | None) -> str:
     """A dynamic criterion's input as a rep reads it: money, a percentage or years."""
     if value is None:
@@ -116,6 +122,17 @@ class ScoreView:
         if upcoming is None or self.score is None:
             return None
         return upcoming.min_score - self.score.total
+
+    @property
+    def next_tier_text(self) -> str:
+        upcoming, needed = self.next_threshold, self.points_to_next
+        if upcoming is None or needed is None:
+            return ""
+        return _("%(points)s points to tier %(tier)s (%(minimum)s)") % {
+            "points": plain_number(needed),
+            "tier": upcoming.tier,
+            "minimum": plain_number(upcoming.min_score),
+        }
 
     @property
     def stale(self) -> bool:

@@ -247,31 +247,38 @@ def _clean_bands(criterion: ScoringCriterion, bands: list[BandInput]) -> list[Ba
                 max_value=band.max_value if dynamic else None,
             )
         )
-    if dynamic and not errors:
-        errors.update(_overlaps(cleaned))
+    if dynamic:
+        # Rows whose own range is wrong are reported as such, not again as overlaps.
+        ranged = [(row, band) for row, band in enumerate(cleaned) if f"bands.{row}.max_value" not in errors]
+        for key, messages in _overlaps(ranged).items():
+            errors.setdefault(key, []).extend(messages)
     if errors:
         raise ValidationError(errors)
     return cleaned
 
 
-def _overlaps(bands: list[BandInput]) -> dict[str, list[str]]:
+def _overlaps(bands: list[tuple[int, BandInput]]) -> dict[str, list[str]]:
     """Ranges [from, to) may leave gaps (a value in a gap scores 0) but must not overlap, or the
-    band a value falls in would depend on the order of the rows."""
+    band a value falls in would depend on the order of the rows. `bands` are (row, band) pairs."""
     low = Decimal("-Infinity")
     high = Decimal("Infinity")
-    ordered = sorted(
-        enumerate(bands),
-        key=lambda item: low if item[1].min_value is None else item[1].min_value,
-    )
+    ordered = sorted(bands, key=lambda item: low if item[1].min_value is None else item[1].min_value)
     errors: dict[str, list[str]] = {}
-    for (_row_a, a), (row_b, b) in zip(ordered, ordered[1:], strict=False):
-        a_end = high if a.max_value is None else a.max_value
-        b_start = low if b.min_value is None else b.min_value
-        if b_start < a_end:
-            errors.setdefault(f"bands.{row_b}.min_value", []).append(
-                _("This range overlaps “%(other)s”: a value must fall into one band only.")
-                % {"other": a.label}
-            )
+    # The band reaching furthest so far: every later start below its end overlaps it.
+    reach: BandInput | None = None
+    for row, band in ordered:
+        start = low if band.min_value is None else band.min_value
+        end = high if band.max_value is None else band.max_value
+        if reach is not None:
+            reach_end = high if reach.max_value is None else reach.max_value
+            if start < reach_end:
+                errors.setdefault(f"bands.{row}.min_value", []).append(
+                    _("This range overlaps “%(other)s”: a value must fall into one band only.")
+                    % {"other": reach.label or "—"}
+                )
+            if end <= reach_end:
+                continue
+        reach = band
     return errors
 
 

@@ -22,7 +22,7 @@ from kam.core.errors import ConflictError
 from kam.org.models import User
 
 from . import scoring, scoring_services, selectors, services
-from .models import Customer, ScoreBand, ScoringCriterion, ScoringModel
+from .models import CriterionKind, Customer, ScoreBand, ScoringCriterion, ScoringModel
 from .scoring_forms import (
     BandsMetaForm,
     CriterionForm,
@@ -57,6 +57,7 @@ def _section_context(
     *,
     override_form: TierOverrideForm | None = None,
     static_errors: dict[int, list[str]] | None = None,
+    error: str = "",
     notice: str = "",
     conflict: bool = False,
 ) -> dict[str, Any]:
@@ -72,6 +73,7 @@ def _section_context(
         "override_form": override_form if may_override else None,
         "static_errors": static_errors or {},
         "notice": notice,
+        "error": error,
         "conflict": conflict,
         "echarts_locale": echarts_locale(),
         "chart_url": reverse("api:customer_score", args=[customer.pk]),
@@ -133,7 +135,10 @@ def set_static_value(request: HttpRequest, pk: int, criterion_id: int) -> HttpRe
             return _render_section(request, _section_context(request, user, customer, notice=notice))
     else:
         errors = [str(m) for field_errors in form.errors.values() for m in field_errors]
-    context = _section_context(request, user, customer, static_errors={criterion_id: errors})
+    if spec.kind == CriterionKind.STATIC:
+        context = _section_context(request, user, customer, static_errors={criterion_id: errors})
+    else:
+        context = _section_context(request, user, customer, error=" ".join(errors))
     return _render_section(request, context, status=422)
 
 

@@ -19,9 +19,11 @@ from django.db.models import Q
 from django.utils import timezone
 from pypinyin import lazy_pinyin
 
-from kam.customers.models import CriterionKind, Customer, CustomerStatus, ScoreBand, ScoringCriterion
+from kam.customers.analysis import save_analysis
+from kam.customers.models import CriterionKind, Customer, CustomerStatus, ScoreBand, ScoringCriterion, TagKind
 from kam.customers.scoring import rescore
-from kam.customers.services import create_customer, set_static_value
+from kam.customers.services import create_customer, override_tier, set_static_value
+from kam.customers.tags import attach_tag, create_tag
 from kam.opportunities.models import (
     Competitor,
     DatePrecision,
@@ -740,11 +742,75 @@ class DemoBuilder:
             self.build_targets()
             # Every customer's score from its judged criteria and the deals just built.
             rescore()
+            self.build_account_views()
             # A first snapshot, so the weekly "what changed" page has a baseline from day one.
             from kam.insights.snapshots import take_snapshot
 
             take_snapshot(by=self.users["demo_director"], note="Demo baseline")
         return summary()
+
+    def build_account_views(self) -> None:
+        """Tags, one tier override and a customer analysis with two revisions, so the 360° page,
+        the tags page and the filters have something to show."""
+        director = self.users["demo_director"]
+        manager = self.manager("east")
+        strategic = create_tag(
+            by=director,
+            name="战略合作 / Strategic partner",
+            color="#c23531",
+            description="签订战略合作协议的客户 / Customers with a strategic partnership agreement",
+        )
+        create_tag(by=director, name="样板客户 / Reference site", color="#2f4554")
+        create_tag(
+            by=director,
+            name="制造业大单 / Manufacturing, big pipeline",
+            kind=TagKind.DYNAMIC,
+            color="#61a0a8",
+            description="制造业且在途商机超过100万 / Manufacturing with open pipeline over ¥1M",
+            rule={"industry": data.INDUSTRIES["manufacturing"], "open_pipeline_min": "1000000"},
+        )
+        create_tag(
+            by=director,
+            name="A类重点 / Tier A focus",
+            kind=TagKind.DYNAMIC,
+            color="#d48265",
+            rule={"tier": "A"},
+        )
+        key_accounts = [a for a in self.accounts if a.segment == "K"]
+        for account in key_accounts:
+            attach_tag(account.customer, strategic, by=director)
+        east = [a for a in self.accounts if a.team == "east" and a.segment == "I"]
+        if east:
+            customer = east[0].customer
+            customer.refresh_from_db()
+            override_tier(
+                customer,
+                by=manager,
+                tier="A" if customer.tier != "A" else "B",
+                reason="集团年度框架协议在谈，按A类客户投入 / Group framework agreement under negotiation: serve as tier A",
+            )
+        if key_accounts:
+            customer = key_accounts[0].customer
+            owner = customer.owner
+            first = save_analysis(
+                customer,
+                by=owner,
+                base_revision=0,
+                needs_history="近三年每年扩容一期，预算逐年上升 / One expansion phase a year for three years, budget rising",
+                purchase_speed="balanced",
+                decision_mode="tender",
+                price_attention="medium",
+                competition_attention="high",
+                finances="现金流充裕 / Strong cash flow",
+                reputation="行业标杆 / Industry benchmark",
+            )
+            save_analysis(
+                customer,
+                by=owner,
+                base_revision=first.analysis.revision if first.analysis else 0,
+                hidden_influencers="总工办对技术路线有否决权 / The chief engineer's office can veto the technical route",
+                key_investments="十四五数字化改造专项 / Digital transformation programme",
+            )
 
     def build_targets(self) -> None:
         """Quarterly targets for this year and next: each rep's, and each team's as the sum of its reps'."""

@@ -546,6 +546,20 @@ def test_dynamic_bands_are_checked(admin, model, bands, error_key):
     assert criterion.bands.count() == 3
 
 
+def test_every_band_inside_a_wide_one_is_reported(admin, model):
+    criterion = ScoringCriterion.objects.get(code="growth_yoy")
+    wide_then_two_inside = [
+        BandInput(label="Wide", points=D("0"), max_value=D("100")),
+        BandInput(label="In 1", points=D("50"), min_value=D("50"), max_value=D("60")),
+        BandInput(label="In 2", points=D("70"), min_value=D("70"), max_value=D("80")),
+        BandInput(label="After", points=D("100"), min_value=D("100")),
+    ]
+    with pytest.raises(ValidationError) as error:
+        scoring_services.set_bands(criterion, wide_then_two_inside, by=admin, version=model.version)
+    assert sorted(error.value.message_dict) == ["bands.1.min_value", "bands.2.min_value"]
+    assert "“Wide”" in error.value.message_dict["bands.2.min_value"][0]
+
+
 def test_adjacent_ranges_and_gaps_are_fine(admin, model):
     criterion = ScoringCriterion.objects.get(code="growth_yoy")
     scoring_services.set_bands(
