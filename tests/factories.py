@@ -69,8 +69,8 @@ class CompetitorFactory(factory.django.DjangoModelFactory):
 
 
 def ensure_sales_processes() -> None:
-    """Re-seed what the data migrations seed (sales processes, relationship requirements) after a
-    transactional test flushed those rows."""
+    """Re-seed what the data migrations seed (sales processes, relationship requirements, the default
+    scoring model) after a transactional test flushed those rows."""
     import importlib
 
     from django.apps import apps
@@ -91,6 +91,10 @@ def ensure_sales_processes() -> None:
         importlib.import_module("kam.relationships.migrations.0003_seed_relationship_requirements").seed(
             apps, None
         )
+    from kam.customers.models import ScoringModel
+
+    if not ScoringModel.objects.exists():
+        importlib.import_module("kam.customers.migrations.0004_default_scoring_model").seed(apps, None)
 
 
 def default_process() -> SalesProcess:

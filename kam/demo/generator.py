@@ -20,7 +20,15 @@ from django.utils import timezone
 from pypinyin import lazy_pinyin
 
 from kam.customers.analysis import save_analysis
-from kam.customers.models import CriterionKind, Customer, CustomerStatus, ScoreBand, ScoringCriterion, TagKind
+from kam.customers.models import (
+    CriterionKind,
+    Customer,
+    CustomerStatus,
+    ScoreBand,
+    ScoringCriterion,
+    Tag,
+    TagKind,
+)
 from kam.customers.scoring import rescore
 from kam.customers.services import create_customer, override_tier, set_static_value
 from kam.customers.tags import attach_tag, create_tag
@@ -79,6 +87,8 @@ def delete_demo_data() -> None:
             # Groups are protected while subsidiaries exist: delete from the leaves up.
             customers.filter(children__isnull=True).delete()
         team_names = [data.ROOT_TEAM, *data.TEAMS.values()]
+        # The demo's tags, or a rebuild would meet their names again.
+        Tag.objects.filter(created_by__in=users).delete()
         users.delete()
         while True:
             leaves = Team.objects.filter(name__in=team_names, children__isnull=True, members__isnull=True)
