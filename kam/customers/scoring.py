@@ -13,7 +13,9 @@ override replaces the tier (and so the segment) shown everywhere, never the comp
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -430,9 +432,48 @@ def request_rescore(customer_ids: Iterable[int] | None = None) -> None:
     caller's transaction commits, so the worker reads the committed data.
     """
     ids = None if customer_ids is None else sorted({int(i) for i in customer_ids if i})
+    pending = _deferred.get()
+    if pending is not None:
+        pending.add_all() if ids is None else pending.ids.update(ids)
+        return
     if ids is not None and len(ids) <= SYNC_LIMIT:
         rescore(ids)
         return
     from .tasks import rescore_customers_task
 
     transaction.on_commit(lambda: rescore_customers_task.enqueue(ids))
+
+
+@dataclass
+class _Pending:
+    ids: set[int] = field(default_factory=set)
+    everyone: bool = False
+
+    def add_all(self) -> None:
+        self.everyone = True
+
+
+_deferred: ContextVar[_Pending | None] = ContextVar("kam_deferred_rescores", default=None)
+
+
+@contextmanager
+def rescores_deferred() -> Iterator[None]:
+    """Gather the recomputes asked for inside the block and run them once, synchronously, on leaving.
+
+    For bulk writes (the demo, imports): a thousand stage moves at one customer would otherwise
+    rescore it a thousand times. Nested blocks join the outermost one; an error inside the block
+    drops what was gathered, as the caller's transaction is rolled back anyway.
+    """
+    if _deferred.get() is not None:
+        yield
+        return
+    pending = _Pending()
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    if pending.everyone:
+        rescore()
+    elif pending.ids:
+        rescore(pending.ids)

@@ -29,7 +29,7 @@ from kam.customers.models import (
     Tag,
     TagKind,
 )
-from kam.customers.scoring import rescore
+from kam.customers.scoring import rescores_deferred
 from kam.customers.services import create_customer, override_tier, set_static_value
 from kam.customers.tags import attach_tag, create_tag
 from kam.opportunities.models import (
@@ -745,13 +745,14 @@ class DemoBuilder:
     def build(self) -> dict[str, int]:
         with transaction.atomic():
             self.build_org()
-            self.build_customers()
-            self.build_contacts()
-            self.build_relationships()
-            self.build_opportunities()
-            self.build_targets()
-            # Every customer's score from its judged criteria and the deals just built.
-            rescore()
+            # Each new customer, judged criterion and deal asks for a recompute of its customer;
+            # gathered, they run once per customer when the block ends, from the finished data.
+            with rescores_deferred():
+                self.build_customers()
+                self.build_contacts()
+                self.build_relationships()
+                self.build_opportunities()
+                self.build_targets()
             self.build_account_views()
             # A first snapshot, so the weekly "what changed" page has a baseline from day one.
             from kam.insights.snapshots import take_snapshot

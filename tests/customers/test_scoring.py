@@ -330,6 +330,42 @@ def test_editing_a_static_value_rescores_at_once(rep):
     assert not CustomerCriterionValue.objects.filter(customer=customer).exists()
 
 
+def test_deferred_rescores_run_once_per_customer_when_the_block_ends(rep, monkeypatch):
+    first = services.create_customer(by=rep, name="First Co")
+    second = services.create_customer(by=rep, name="Second Co")
+    criterion = ScoringCriterion.objects.get(code="industry_leadership")
+    calls: list[list[int] | None] = []
+    real_rescore = scoring.rescore
+
+    def counting_rescore(ids=None, **kwargs):
+        calls.append(None if ids is None else sorted(ids))
+        return real_rescore(ids, **kwargs)
+
+    monkeypatch.setattr(scoring, "rescore", counting_rescore)
+    before = first.score
+    with scoring.rescores_deferred():
+        services.set_static_value(first, criterion, band("industry_leadership", "Industry leader"), by=rep)
+        make_opportunity(owner=rep, customer=first, amount=D("1000000"), name="Deal 1")
+        make_opportunity(owner=rep, customer=second, amount=D("1000000"), name="Deal 2")
+        with scoring.rescores_deferred():  # a nested block joins the outer one
+            make_opportunity(owner=rep, customer=first, amount=D("1000000"), name="Deal 3")
+        assert calls == []
+        assert CustomerScore.objects.get(customer=first).total == before  # nothing recomputed yet
+    assert calls == [sorted([first.pk, second.pk])]
+    first.refresh_from_db()
+    # Industry leader (+15) and ¥300k weighted pipeline: ¥100k–1M, 50 points × 5 % (+2.5).
+    assert first.score == before + D("17.50")
+
+
+def test_a_request_for_everyone_inside_a_deferred_block_rescores_everyone(rep):
+    customer = services.create_customer(by=rep, name="Everyone Co")
+    CustomerScore.objects.all().delete()
+    with scoring.rescores_deferred():
+        scoring.request_rescore(None)
+        assert not CustomerScore.objects.exists()
+    assert CustomerScore.objects.filter(customer=customer).exists()
+
+
 def test_static_value_refuses_a_band_of_another_criterion(rep):
     customer = services.create_customer(by=rep, name="Static Co")
     with pytest.raises(ValidationError):

@@ -8,19 +8,7 @@
   var QUADRANT_COLOURS = { act_now: "#16a34a", go_after: "#d97706", take_when_comes: "#2563eb", shelve: "#9ca3af" };
 
   function labels() {
-    var source = document.getElementById("analysis-labels");
-    return source ? JSON.parse(source.textContent) || {} : {};
-  }
-
-  function locale(el) {
-    var lang = (document.documentElement.lang || "").toLowerCase();
-    return el.dataset.locale || (lang.indexOf("zh") === 0 ? "ZH" : "EN");
-  }
-
-  function escapeHtml(text) {
-    return String(text).replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
-    });
+    return window.kam.labels("analysis-labels");
   }
 
   function yuan(value) {
@@ -37,7 +25,7 @@
       })
       .then(function (data) {
         // SVG keeps the print sharp.
-        var chart = echarts.init(el, null, { locale: locale(el), renderer: "svg" });
+        var chart = echarts.init(el, null, { locale: window.kam.locale(el), renderer: "svg" });
         draw(chart, data, words);
         charts.push(chart);
       })
@@ -71,9 +59,9 @@
             formatter: function (items) {
               if (!items.length) return "";
               var rep = data.reps[items[0].dataIndex];
-              var lines = [escapeHtml(rep.name) + " · " + escapeHtml(rep.diagnosis.label)];
+              var lines = [window.kam.escapeHtml(rep.name) + " · " + window.kam.escapeHtml(rep.diagnosis.label)];
               items.forEach(function (item) {
-                if (item.value) lines.push(item.marker + escapeHtml(item.seriesName) + ": " + (measure === "amount" ? yuan(item.value) : item.value));
+                if (item.value) lines.push(item.marker + window.kam.escapeHtml(item.seriesName) + ": " + (measure === "amount" ? yuan(item.value) : item.value));
               });
               return lines.join("<br>");
             },
@@ -144,9 +132,9 @@
         tooltip: {
           formatter: function (params) {
             var p = params.data.point;
-            return escapeHtml(p.project_number + " " + p.name) + "<br>" + escapeHtml(p.customer) + " · " + escapeHtml(p.owner) +
-              "<br>" + escapeHtml(words.stage || "") + " " + escapeHtml(p.stage) + " (" + p.probability + " %) · " +
-              escapeHtml(words.score || "") + " " + p.relationship_score +
+            return window.kam.escapeHtml(p.project_number + " " + p.name) + "<br>" + window.kam.escapeHtml(p.customer) + " · " + window.kam.escapeHtml(p.owner) +
+              "<br>" + window.kam.escapeHtml(words.stage || "") + " " + window.kam.escapeHtml(p.stage) + " (" + p.probability + " %) · " +
+              window.kam.escapeHtml(words.score || "") + " " + p.relationship_score +
               "<br>" + yuan(p.value) + " · " + p.likelihood + " %";
           },
         },

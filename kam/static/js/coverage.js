@@ -7,18 +7,7 @@
   var charts = [];
 
   function labels() {
-    var source = document.getElementById("coverage-labels");
-    return source ? JSON.parse(source.textContent) || {} : {};
-  }
-
-  function locale() {
-    return (document.documentElement.lang || "").toLowerCase().indexOf("zh") === 0 ? "ZH" : "EN";
-  }
-
-  function escapeHtml(text) {
-    return String(text).replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
-    });
+    return window.kam.labels("coverage-labels");
   }
 
   function day(iso) {
@@ -34,7 +23,7 @@
       })
       .then(function (data) {
         // SVG keeps the print sharp and lets the chart shrink to the printed page.
-        var chart = echarts.init(el, null, { locale: locale(), renderer: "svg" });
+        var chart = echarts.init(el, null, { locale: window.kam.locale(), renderer: "svg" });
         draw(chart, data, words);
         charts.push(chart);
       })
@@ -72,8 +61,8 @@
         tooltip: {
           formatter: function (params) {
             var v = params.data.value;
-            var text = escapeHtml(rows[v[1]]) + " → " + escapeHtml(contacts[v[0]]) + ": CR" + v[2];
-            if (params.data.changed) text += "<br>" + escapeHtml(words.changed || "") + " " + day(params.data.changed);
+            var text = window.kam.escapeHtml(rows[v[1]]) + " → " + window.kam.escapeHtml(contacts[v[0]]) + ": CR" + v[2];
+            if (params.data.changed) text += "<br>" + window.kam.escapeHtml(words.changed || "") + " " + day(params.data.changed);
             return text;
           },
         },

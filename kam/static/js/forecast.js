@@ -3,10 +3,6 @@
 (function () {
   "use strict";
 
-  function locale() {
-    return (document.documentElement.lang || "").toLowerCase().indexOf("zh") === 0 ? "ZH" : "EN";
-  }
-
   function data(id) {
     var el = document.getElementById(id);
     return el ? JSON.parse(el.textContent) : null;
@@ -20,7 +16,7 @@
     var el = document.getElementById("forecast-chart");
     var d = data("forecast-data");
     if (!el || !d) return null;
-    var chart = echarts.init(el, null, { locale: locale(), renderer: "svg" });
+    var chart = echarts.init(el, null, { locale: window.kam.locale(), renderer: "svg" });
     var bar = function (key, color) {
       return {
         name: d.labels[key], type: "bar", stack: "amount", itemStyle: { color: color },
@@ -53,7 +49,7 @@
     var el = document.getElementById("funnel-chart");
     var d = data("funnel-data");
     if (!el || !d) return null;
-    var chart = echarts.init(el, null, { locale: locale(), renderer: "svg" });
+    var chart = echarts.init(el, null, { locale: window.kam.locale(), renderer: "svg" });
     var max = Math.max.apply(null, d.stages.map(function (s) { return s.count; }).concat([1]));
     chart.setOption({
       title: { text: d.title, left: 0, textStyle: { fontSize: 14 } },

@@ -7,19 +7,7 @@
   var chart = null;
 
   function labels() {
-    var source = document.getElementById("pyramid-labels");
-    return source ? JSON.parse(source.textContent) || {} : {};
-  }
-
-  function locale(el) {
-    var lang = (document.documentElement.lang || "").toLowerCase();
-    return el.dataset.locale || (lang.indexOf("zh") === 0 ? "ZH" : "EN");
-  }
-
-  function escapeHtml(text) {
-    return String(text).replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
-    });
+    return window.kam.labels("pyramid-labels");
   }
 
   // Shares arrive as fractions (0.64); the chart reads percentages.
@@ -28,7 +16,7 @@
   }
 
   function draw(el, data, words) {
-    chart = echarts.init(el, null, { locale: locale(el), renderer: "svg" });
+    chart = echarts.init(el, null, { locale: window.kam.locale(el), renderer: "svg" });
     var groups = data.groups;
     function series(name, key, colour) {
       return {
@@ -47,11 +35,11 @@
         formatter: function (items) {
           if (!items.length) return "";
           var group = groups[items[0].dataIndex];
-          var lines = [escapeHtml(group.label)];
+          var lines = [window.kam.escapeHtml(group.label)];
           items.forEach(function (item) {
-            lines.push(item.marker + escapeHtml(item.seriesName) + ": " + (item.value === null ? "—" : item.value + " %"));
+            lines.push(item.marker + window.kam.escapeHtml(item.seriesName) + ": " + (item.value === null ? "—" : item.value + " %"));
           });
-          if (group.highlight) lines.push(escapeHtml(group.callout));
+          if (group.highlight) lines.push(window.kam.escapeHtml(group.callout));
           return lines.join("<br>");
         },
       },

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -46,6 +46,11 @@ class Command(BaseCommand):
             # active language; a fixed one keeps the same seed giving the same data.
             with translation.override("zh-hans"):
                 counts = build_demo(seed)
+            if connection.vendor == "postgresql":
+                # Thousands of rows just arrived in tables the planner last saw empty: without fresh
+                # statistics it picks nested loops that make the first reads take minutes.
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
         self.stdout.write(
             self.style.SUCCESS(
                 _("Demo data loaded (seed %(seed)s) in %(seconds).1f s:")
