@@ -305,6 +305,9 @@ class CustomerScore(models.Model):
 
     customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="score_detail")
     scoring_model = models.ForeignKey(ScoringModel, on_delete=models.CASCADE, related_name="+")
+    # The model's version when this score was computed: an edit bumps the version, so a score older
+    # than the model is known to be waiting for its recompute.
+    model_version = models.PositiveIntegerField(_("scoring model version"), default=0)
     total = models.DecimalField(_("score"), max_digits=6, decimal_places=2)
     tier = models.CharField(_("computed tier"), max_length=1, choices=Tier.choices)
     segment = models.CharField(_("segment"), max_length=20, choices=Segment.choices)

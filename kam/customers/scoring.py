@@ -372,6 +372,7 @@ def _rescore_batch(model: ModelSpec, ids: list[int] | None, now: dt.datetime) ->
             CustomerScore(
                 customer_id=customer_id,
                 scoring_model_id=model.id,
+                model_version=model.version,
                 total=result.total,
                 tier=result.tier,
                 segment=result.segment,
@@ -398,7 +399,15 @@ def _rescore_batch(model: ModelSpec, ids: list[int] | None, now: dt.datetime) ->
         batch_size=BATCH,
         update_conflicts=True,
         unique_fields=["customer"],
-        update_fields=["scoring_model", "total", "tier", "segment", "breakdown", "computed_at"],
+        update_fields=[
+            "scoring_model",
+            "model_version",
+            "total",
+            "tier",
+            "segment",
+            "breakdown",
+            "computed_at",
+        ],
     )
     CustomerChange.objects.bulk_create(changes, batch_size=BATCH)
     _sync_customers(model, ids)

@@ -39,6 +39,9 @@ from .scoring_selectors import BreakdownRow, ScoreView, model_page, score_view
 router = Router(tags=["scoring"])
 
 TierChoice = Literal["A", "B", "C", "D"]
+# One literal, not `TierChoice | Literal[""]`: a union reports its errors per member
+# (`tier.literal['']`), not under the field's own name.
+TierOrNone = Literal["A", "B", "C", "D", ""]
 SegmentChoice = Literal["key", "important", "general"]
 KindChoice = Literal["static", "dynamic"]
 SourceChoice = Literal[
@@ -191,7 +194,14 @@ class BreakdownOut(Schema):
     kind: KindChoice
     source: str
     scored: bool = Field(..., description="False: the criterion is newer than the last recompute.")
-    input: Decimal | None = Field(None, description="A dynamic criterion's value; null = no data.")
+    input: Decimal | None = Field(
+        None, description="A dynamic criterion's value; null = no data, or not shown (input_hidden)."
+    )
+    input_hidden: bool = Field(
+        False,
+        description="The input sums the customer's deals and you may not see all of them: its band "
+        "and points are given, the figure is not.",
+    )
     input_display: str = Field(
         ..., description="The input as the page shows it (money, %, years, the value)."
     )
@@ -241,9 +251,9 @@ class TierOverrideOut(Schema):
 
 
 class TierOverrideIn(InputSchema):
-    tier: TierChoice | Literal[""] = Field(..., description="A–D, or empty to remove the override.")
+    tier: TierOrNone = Field(..., description="A–D, or empty to remove the override.")
     reason: str = Field(..., max_length=2000, description="Required: kept in the customer's history.")
-    expected_override: TierChoice | Literal[""] = Field(
+    expected_override: TierOrNone = Field(
         ..., description="The override you saw (empty: none); a changed override is refused with 412."
     )
 
@@ -344,6 +354,7 @@ def _breakdown_row(row: BreakdownRow) -> dict[str, Any]:
         "scored": row.scored,
         "input": row.input,
         "input_display": row.input_display,
+        "input_hidden": row.input_hidden,
         "band": _band_ref(row.band),
         "chosen_band": row.chosen_band_id,
         "points": row.points,
@@ -514,8 +525,9 @@ def put_thresholds(request: HttpRequest, response: HttpResponse, payload: Thresh
     summary="A customer's score with its breakdown and what would move it to the next tier",
 )
 def get_score(request: HttpRequest, customer_id: int) -> dict[str, Any]:
-    customer = selectors.customer_detail(_user(request), customer_id)
-    return _score_body(score_view(customer, overrides_limit=0))
+    by = _user(request)
+    customer = selectors.customer_detail(by, customer_id)
+    return _score_body(score_view(customer, viewer=by, overrides_limit=0))
 
 
 @router.put(
@@ -543,7 +555,7 @@ def put_static_value(
 
             raise ValidationError({"band": [_("Choose one of this criterion's values.")]})
     services.set_static_value(customer, criterion, band, by=by)
-    return _score_body(score_view(customer, overrides_limit=0))
+    return _score_body(score_view(customer, viewer=by, overrides_limit=0))
 
 
 @router.get(

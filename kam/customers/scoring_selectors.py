@@ -16,6 +16,9 @@ from django.db.models import Count, Max, Prefetch
 from django.utils.translation import gettext as _
 
 from kam.core.templatetags.kam_format import format_money
+from kam.opportunities.models import Opportunity
+from kam.org.models import User
+from kam.org.visibility import opportunities_for
 
 from . import scoring
 from .models import (
@@ -40,6 +43,10 @@ MONEY_SOURCES = (
     DynamicSource.OPEN_WEIGHTED_PIPELINE,
 )
 PERCENT_SOURCES = (DynamicSource.SHARE_OF_WALLET, DynamicSource.GROWTH_YOY)
+# Inputs summed over the customer's deals. The score belongs to the customer and is computed from
+# all of them, but the exact figures are shown only to someone who may see every one of those deals;
+# others see the band and points (what explains the tier), not the amount.
+DEAL_SOURCES = MONEY_SOURCES + PERCENT_SOURCES
 
 
 def _decimal(text: Any) -> Decimal | None:
@@ -77,6 +84,7 @@ class BreakdownRow:
     next_band: scoring.BandSpec | None = None
     next_gain: Decimal | None = None
     chosen_band_id: int | None = None  # static criteria: the current choice (may be newer than the score)
+    input_hidden: bool = False  # counts deals the viewer may not see: band and points only
 
     @property
     def is_static(self) -> bool:
@@ -87,6 +95,8 @@ class BreakdownRow:
         if self.is_static:
             chosen = self.criterion.band(self.chosen_band_id)
             return chosen.display_label if chosen else _("not set")
+        if self.input_hidden:
+            return _("not shown")
         return format_input(self.criterion.source, self.input)
 
     @property
@@ -136,10 +146,15 @@ class ScoreView:
 
     @property
     def stale(self) -> bool:
-        """The score was computed with another version of the model (a recompute is on its way)."""
-        return (
-            self.score is not None and self.model is not None and self.score.scoring_model_id != self.model.id
-        )
+        """The score was computed with another model or an earlier version of it (a recompute is on
+        its way): its contributions may not match the weights shown."""
+        if self.score is None or self.model is None:
+            return False
+        return self.score.scoring_model_id != self.model.id or self.score.model_version != self.model.version
+
+    @property
+    def inputs_hidden(self) -> bool:
+        return any(row.input_hidden for row in self.rows)
 
     def chart(self) -> list[dict[str, Any]]:
         return [
@@ -153,8 +168,18 @@ class ScoreView:
         ]
 
 
-def score_view(customer: Customer, *, overrides_limit: int = OVERRIDE_HISTORY_LIMIT) -> ScoreView:
-    """Everything the score section shows for one (already visibility-checked) customer."""
+def sees_every_deal(user: User, customer: Customer) -> bool:
+    """Whether `user` may see every opportunity of the customer (one query; none for a director)."""
+    if user.sees_everything:
+        return True
+    deals = Opportunity.objects.filter(customer_id=customer.pk)
+    return not deals.exclude(pk__in=opportunities_for(user, deals).values("pk")).exists()
+
+
+def score_view(
+    customer: Customer, *, viewer: User, overrides_limit: int = OVERRIDE_HISTORY_LIMIT
+) -> ScoreView:
+    """Everything the score section shows `viewer` for one (already visibility-checked) customer."""
     model = scoring.load_model()
     score = CustomerScore.objects.filter(customer=customer).first()
     overrides = list(
@@ -167,6 +192,7 @@ def score_view(customer: Customer, *, overrides_limit: int = OVERRIDE_HISTORY_LI
         CustomerCriterionValue.objects.filter(customer=customer).values_list("criterion_id", "band_id")
     )
     entries = {entry["criterion"]: entry for entry in (score.breakdown if score else [])}
+    hide_deal_inputs = bool(entries) and not sees_every_deal(viewer, customer)
     total_weight = model.total_weight
     for criterion in model.criteria:
         share = criterion.weight / total_weight if total_weight else ZERO
@@ -178,7 +204,8 @@ def score_view(customer: Customer, *, overrides_limit: int = OVERRIDE_HISTORY_LI
             chosen_band_id=chosen.get(criterion.id),
         )
         if entry is not None:
-            row.input = _decimal(entry.get("input"))
+            row.input_hidden = hide_deal_inputs and criterion.source in DEAL_SOURCES
+            row.input = None if row.input_hidden else _decimal(entry.get("input"))
             row.band = criterion.band(entry.get("band"))
             row.points = _decimal(entry.get("points"))
             row.contribution = _decimal(entry.get("contribution"))

@@ -61,7 +61,7 @@ def _section_context(
     notice: str = "",
     conflict: bool = False,
 ) -> dict[str, Any]:
-    view = score_view(customer)
+    view = score_view(customer, viewer=user)
     may_override = services.may_override_tier(user)
     if may_override and override_form is None:
         override_form = TierOverrideForm(current_override=customer.tier_override)

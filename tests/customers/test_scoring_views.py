@@ -263,6 +263,58 @@ def test_other_teams_manager_cannot_override(client, world, password, customer):
     assert response.status_code == 404
 
 
+def test_deal_sums_are_not_shown_to_someone_who_cannot_see_every_deal(client, world, password):
+    """East's rep owns the customer; West's rep won a deal there. The score counts it, but East's rep
+    sees the band and points of the deal-based criteria, not the amounts."""
+    customer = CustomerFactory(owner=world.east_rep, category_purchases=D("10000000"))
+    deal = make_opportunity(
+        owner=world.west_rep, customer=customer, amount=D("2000000"), gross_margin=D("30")
+    )
+    opportunity_services.close_opportunity(deal, by=world.west_rep, status="won", reason="Signed")
+    make_opportunity(owner=world.east_rep, customer=customer, amount=D("300000"), name="Own deal")
+
+    login(client, world.east_rep, password)
+    page = text(client.get(section_url(customer)))
+    assert "¥2,000,000.00" not in page and "¥600,000.00" not in page and "20.0 %" not in page
+    assert re.search(r"Won amount, last 12 months dynamic not shown ¥1M–5M 60 15 9\.00", page)
+    assert "count opportunities you cannot see" in page
+    body = client.get(reverse("api:customer_score", args=[customer.pk])).json()
+    rows = {row["criterion"]["code"]: row for row in body["breakdown"]}
+    for code in ("won_amount_12m", "gross_profit_12m", "share_of_wallet", "open_weighted_pipeline"):
+        assert (rows[code]["input"], rows[code]["input_hidden"]) == (None, True), code
+    assert rows["won_amount_12m"]["band"]["label"] == "¥1M–5M" and rows["won_amount_12m"]["points"] == "60.00"
+    assert rows["years_as_customer"]["input_hidden"] is False  # not a sum of deals
+    total = body["total"]
+
+    client.logout()
+    login(client, world.director, password)
+    body = client.get(reverse("api:customer_score", args=[customer.pk])).json()
+    rows = {row["criterion"]["code"]: row for row in body["breakdown"]}
+    assert (rows["won_amount_12m"]["input"], rows["won_amount_12m"]["input_hidden"]) == ("2000000.00", False)
+    assert rows["share_of_wallet"]["input"] == "20.00"
+    assert body["total"] == total  # one score for everyone
+    page = text(client.get(section_url(customer)))
+    assert "¥2,000,000.00" in page and "not shown" not in page
+
+
+def test_a_score_older_than_the_model_is_marked_as_waiting_for_its_recompute(
+    client, world, password, customer, admin_user, django_capture_on_commit_callbacks
+):
+    from kam.customers import scoring_services
+    from kam.org.models import Role
+
+    login(client, world.east_rep, password)
+    assert "a recompute is on its way" not in text(client.get(section_url(customer)))
+    admin_user.role = Role.ADMIN
+    model = ScoringModel.objects.get(is_active=True)
+    criterion = ScoringCriterion.objects.get(code="industry_leadership")
+    with django_capture_on_commit_callbacks(execute=False):  # the worker has not run yet
+        scoring_services.update_criterion(criterion, by=admin_user, version=model.version, weight=D("60"))
+    assert "a recompute is on its way" in text(client.get(section_url(customer)))
+    scoring.rescore([customer.pk])
+    assert "a recompute is on its way" not in text(client.get(section_url(customer)))
+
+
 @pytest.mark.parametrize("extra", [0, 12])
 def test_section_query_count_does_not_grow(
     client, world, password, customer, extra, django_assert_num_queries
@@ -287,8 +339,8 @@ def test_section_query_count_does_not_grow(
     login(client, world.east_mgr, password)
     client.get(section_url(customer))  # warm the session
     # session, user, customer, model, criteria, bands, thresholds, score, overrides, static values;
-    # the manager's team ids for visibility (2)
-    with django_assert_num_queries(12):
+    # the manager's team ids for visibility (2); whether they see every deal of the customer
+    with django_assert_num_queries(13):
         response = client.get(section_url(customer), **HTMX)
     assert response.status_code == 200
 
