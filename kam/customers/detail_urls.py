@@ -5,6 +5,7 @@ from django.urls import path
 from . import detail_views
 
 urlpatterns = [
+    path("<int:pk>/facts/", detail_views.facts, name="facts"),
     path("<int:pk>/sections/profile/", detail_views.profile_section, name="profile_section"),
     path("<int:pk>/sections/orgchart/", detail_views.orgchart_section, name="orgchart_section"),
     path(

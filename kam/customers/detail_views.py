@@ -92,6 +92,15 @@ def org_outline(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "customers/detail.html#outline", _org_context(request, user, customer))
 
 
+@login_required
+def facts(request: HttpRequest, pk: int) -> HttpResponse:
+    """The header's key facts alone (tier, segment, score, owner, status), for the frame to refresh
+    after the score section changed the score, the tier or the override."""
+    user = current_user(request)
+    customer = selectors.customer_detail(user, pk)
+    return render(request, "customers/detail.html#facts", {"customer": customer})
+
+
 # --- sections -------------------------------------------------------------------------------------
 
 

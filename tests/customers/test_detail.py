@@ -28,6 +28,7 @@ SECTIONS = (
     "opportunities_section",
     "forecast_section",
     "history_section",
+    "facts",
 )
 
 
@@ -291,7 +292,7 @@ def test_frame_shows_the_header_and_loads_each_section_on_its_own(client, world)
     for name, trigger in (
         ("profile_section", "load"),
         ("score_section", "load"),
-        ("tags_section", "load"),
+        ("tags_section", "load, kam:score-changed from:body"),
         ("orgchart_section", "revealed"),
         ("opportunities_section", "revealed"),
         ("forecast_section", "revealed"),
@@ -317,6 +318,20 @@ def test_frame_without_an_override_shows_no_mark(client, world):
     client.force_login(world.east_rep)
     body = client.get(reverse("customers:detail", args=[world.east_customer.pk])).content.decode()
     assert 'class="overridden"' not in body
+
+
+def test_header_facts_fragment_follows_an_override_and_refreshes_on_a_score_change(client, world):
+    from kam.customers import services
+
+    customer = world.east_customer
+    client.force_login(world.east_rep)
+    frame = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    # The frame's facts listen for the score section's event and fetch this fragment again.
+    assert 'hx-trigger="kam:score-changed from:body"' in frame
+    services.override_tier(customer, by=world.east_mgr, tier="A", reason="Group deal", expected_override="")
+    body = client.get(reverse("customers:facts", args=[customer.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="customer-facts"' in body and "<html" not in body
+    assert 'tier-A">A</span>' in body and 'class="overridden"' in body
 
 
 def test_frame_queries_do_not_grow_with_opportunities(client, world):

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from kam.customers import scoring, services
-from kam.customers.models import Customer, CustomerScore, ScoreBand, ScoringCriterion
+from kam.customers.models import Customer, CustomerScore, ScoreBand, ScoringCriterion, TagKind
+from kam.customers.tags import create_tag
 from kam.org.models import Role
 from tests.e2e.conftest import login
 from tests.factories import PASSWORD, CustomerFactory, TeamFactory, UserFactory, ensure_sales_processes
@@ -20,7 +21,10 @@ def band(code: str, label_en: str) -> ScoreBand:
 
 def test_changing_a_static_criterion_moves_the_tier_and_the_breakdown(page, live_server):
     ensure_sales_processes()
-    rep = UserFactory(username="score_rep", role=Role.REP, team=TeamFactory(name="East"))
+    team = TeamFactory(name="East")
+    rep = UserFactory(username="score_rep", role=Role.REP, team=team)
+    manager = UserFactory(username="score_mgr", role=Role.MANAGER, team=team)
+    create_tag(by=manager, name="Tier C watch", kind=TagKind.DYNAMIC, rule={"tier": "C"})
     customer = CustomerFactory(owner=rep, name="Sinopec Zhenhai")
     # Four strategic values at their top band (4 × 5 % × 100) and strategic fit high (10 % × 100):
     # 30 points, tier D; industry leadership (15 %) decides whether it reaches C at 35.
@@ -46,6 +50,8 @@ def test_changing_a_static_criterion_moves_the_tier_and_the_breakdown(page, live
     row = section.locator("tr[data-criterion='industry_leadership']")
     assert "not set" in row.locator(".score-band").inner_text()
     assert section.locator("[data-role='effective-tier']").inner_text() == "D"
+    page.wait_for_selector("#tags-section")
+    assert "Tier C watch" not in page.locator("#tags-section").inner_text()
     assert section.locator(".score-next").inner_text().startswith("5 points to tier C (35)")
     page.wait_for_selector("#score-section .score-chart[data-drawn] svg")
 
@@ -54,6 +60,10 @@ def test_changing_a_static_criterion_moves_the_tier_and_the_breakdown(page, live
     page.wait_for_function(
         "document.querySelector(\"#score-section [data-role='effective-tier']\").textContent.trim() === 'C'"
     )
+    # The page header and the tags section follow the new score without a reload.
+    page.wait_for_function("document.querySelector('#customer-facts .badge.tier').textContent.trim() === 'C'")
+    assert str(before + 15) in page.locator("#customer-facts .score").inner_text()
+    page.wait_for_selector("#tags-section >> text=Tier C watch")
     section = page.locator("#score-section")
     row = section.locator("tr[data-criterion='industry_leadership']")
     assert row.locator(".score-band").inner_text() == "Industry leader"
