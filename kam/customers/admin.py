@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import scoring
 from .models import Customer, CustomerChange
 
 
@@ -16,10 +17,25 @@ class CustomerAdmin(admin.ModelAdmin):
         "tier",
         "segment",
     )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Category purchases and the won deals' customer feed the score: recompute as the workspace does.
+        scoring.request_rescore([obj.pk])
+
     list_filter = ("status", "tier", "segment", "industry", "region")
     search_fields = ("name", "short_name")
     autocomplete_fields = ("parent", "owner")
-    readonly_fields = ("version",)
+    # Tier, segment and score are written by the scoring (an override goes through the score section,
+    # with a reason kept in history); editing them here would bypass both.
+    readonly_fields = (
+        "version",
+        "score",
+        "computed_tier",
+        "tier",
+        "tier_override",
+        "segment",
+    )
 
 
 @admin.register(CustomerChange)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -81,7 +82,11 @@ class AnalysisConflict(ConflictError):
             message = _(
                 "%(who)s saved revision %(revision)s at %(when)s while you were editing. "
                 "Compare with theirs, then save again."
-            ) % {"who": who, "revision": revision, "when": latest.created_at.strftime("%Y-%m-%d %H:%M")}
+            ) % {
+                "who": who,
+                "revision": revision,
+                "when": timezone.localtime(latest.created_at).strftime("%Y-%m-%d %H:%M"),
+            }
         else:
             message = _("The analysis you edited no longer exists. Reload and save again.")
         super().__init__(message, current_version=revision)

@@ -61,6 +61,7 @@ YEAR = dt.timedelta(days=365)
 # (the user sees the new tier on the next page); more goes to the background worker.
 SYNC_LIMIT = 20
 BATCH = 1000
+RANGE_BATCH = 10_000  # customers per transaction in a full rescore
 
 
 def q2(value: Decimal) -> Decimal:
@@ -243,12 +244,33 @@ def score_customer(
 # --- Inputs from the data ------------------------------------------------------------------------
 
 
-def _filtered(qs: Any, customer_ids: list[int] | None) -> Any:
-    return qs if customer_ids is None else qs.filter(customer_id__in=customer_ids)
+@dataclass(frozen=True)
+class IdRange:
+    """Customers by id range, for a full rescore in batches without long IN lists; an open end
+    (None) also takes customers added while the rescore runs."""
+
+    first: int | None
+    last: int | None
+
+
+# Which customers a read covers: these ids, an id range, or all (None).
+Scope = list[int] | IdRange | None
+
+
+def _filtered(qs: Any, scope: Scope, field: str = "customer_id") -> Any:
+    if scope is None:
+        return qs
+    if isinstance(scope, IdRange):
+        if scope.first is not None:
+            qs = qs.filter(**{f"{field}__gte": scope.first})
+        if scope.last is not None:
+            qs = qs.filter(**{f"{field}__lte": scope.last})
+        return qs
+    return qs.filter(**{f"{field}__in": scope})
 
 
 def dynamic_inputs(
-    customer_ids: list[int] | None, *, now: dt.datetime | None = None
+    customer_ids: Scope, *, now: dt.datetime | None = None
 ) -> dict[int, dict[str, Decimal | None]]:
     """Every dynamic source's value per customer, from three aggregate queries.
 
@@ -277,9 +299,9 @@ def dynamic_inputs(
         .values("customer_id")
         .annotate(weighted=Sum(WEIGHTED_AMOUNT))
     )
-    customers = Customer.objects.order_by().values_list("id", "category_purchases")
-    if customer_ids is not None:
-        customers = customers.filter(id__in=customer_ids)
+    customers = _filtered(
+        Customer.objects.order_by().values_list("id", "category_purchases"), customer_ids, "id"
+    )
 
     result: dict[int, dict[str, Decimal | None]] = {}
     for customer_id, category_purchases in customers:
@@ -318,7 +340,7 @@ def dynamic_inputs(
     return result
 
 
-def static_values(customer_ids: list[int] | None) -> dict[int, dict[int, int]]:
+def static_values(customer_ids: Scope) -> dict[int, dict[int, int]]:
     qs = _filtered(CustomerCriterionValue.objects.order_by(), customer_ids)
     result: dict[int, dict[int, int]] = {}
     for customer_id, criterion_id, band_id in qs.values_list("customer_id", "criterion_id", "band_id"):
@@ -329,9 +351,16 @@ def static_values(customer_ids: list[int] | None) -> dict[int, dict[int, int]]:
 # --- Recompute ----------------------------------------------------------------------------------
 
 
-def _batches(ids: list[int] | None) -> Iterable[list[int] | None]:
+def _batches(ids: list[int] | None) -> Iterable[Scope]:
     if ids is None:
-        yield None
+        # Everyone: id ranges of RANGE_BATCH customers, the first and last open-ended.
+        starts = list(Customer.objects.order_by("id").values_list("id", flat=True)[RANGE_BATCH::RANGE_BATCH])
+        if not starts:
+            yield None
+            return
+        bounds: list[int | None] = [None, *starts, None]
+        for first, following in zip(bounds, bounds[1:], strict=False):
+            yield IdRange(first, None if following is None else following - 1)
         return
     for start in range(0, len(ids), BATCH):
         yield ids[start : start + BATCH]
@@ -351,13 +380,16 @@ def rescore(customer_ids: Iterable[int] | None = None, *, now: dt.datetime | Non
     if ids == []:
         return 0
     count = 0
-    with transaction.atomic():
-        for batch in _batches(ids):
+    # One transaction per batch: a full rescore of 50,000 customers must not hold SQLite's write lock,
+    # or PostgreSQL's row locks on every customer, for the whole run. Inside a caller's transaction
+    # these are savepoints and everything still commits together.
+    for batch in _batches(ids):
+        with transaction.atomic():
             count += _rescore_batch(model, batch, now)
     return count
 
 
-def _rescore_batch(model: ModelSpec, ids: list[int] | None, now: dt.datetime) -> int:
+def _rescore_batch(model: ModelSpec, ids: Scope, now: dt.datetime) -> int:
     inputs = dynamic_inputs(ids, now=now)
     statics = static_values(ids)
     previous = dict(_filtered(CustomerScore.objects.order_by(), ids).values_list("customer_id", "tier"))
@@ -414,9 +446,9 @@ def _rescore_batch(model: ModelSpec, ids: list[int] | None, now: dt.datetime) ->
     return len(rows)
 
 
-def _sync_customers(model: ModelSpec, ids: list[int] | None) -> None:
+def _sync_customers(model: ModelSpec, ids: Scope) -> None:
     """Copy the computed score onto the customer rows in three set-based UPDATEs."""
-    customers = Customer.objects.all() if ids is None else Customer.objects.filter(pk__in=ids)
+    customers = _filtered(Customer.objects.all(), ids, "pk")
     score = CustomerScore.objects.filter(customer_id=OuterRef("pk"))
     customers.update(
         score=Subquery(score.values("total")[:1], output_field=DecimalField(max_digits=6, decimal_places=2)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -75,6 +76,9 @@ def test_stale_base_revision_is_a_conflict_naming_the_other_revision(world):
     assert caught.value.latest.created_by == world.east_mgr
     assert caught.value.current_version == 2
     assert "saved revision 2" in str(caught.value)
+    # The time in the message is the one the pages show: local (Asia/Shanghai), not UTC.
+    local = timezone.localtime(caught.value.latest.created_at).strftime("%Y-%m-%d %H:%M")
+    assert f"at {local} while" in str(caught.value)
     assert CustomerAnalysis.objects.filter(customer=customer).count() == 2
 
 

@@ -18,6 +18,7 @@ from kam.core.errors import ConflictError
 from kam.customers import scoring, scoring_services, services
 from kam.customers.models import (
     CriterionKind,
+    Customer,
     CustomerChange,
     CustomerCriterionValue,
     CustomerScore,
@@ -402,6 +403,21 @@ def test_a_model_edit_enqueues_a_recompute_of_everyone(rep, admin_user, django_c
     for customer in customers:
         last = CustomerScore.objects.get(customer=customer).breakdown[-1]
         assert (last["criterion"], last["weight"]) == (criterion.pk, "20.00")
+
+
+def test_a_full_rescore_runs_in_id_ranges_that_cover_every_customer(rep, monkeypatch):
+    customers = [services.create_customer(by=rep, name=f"Range {i}") for i in range(5)]
+    CustomerScore.objects.all().delete()
+    monkeypatch.setattr(scoring, "RANGE_BATCH", 2)
+    ids = sorted(c.pk for c in Customer.objects.all())
+    ranges = list(scoring._batches(None))
+    # 2 per range; the first and the last open-ended, so nothing falls between or after them.
+    assert ranges[0].first is None and ranges[-1].last is None
+    assert [r.first for r in ranges[1:]] == ids[2::2]
+    assert all(a.last == b.first - 1 for a, b in zip(ranges, ranges[1:], strict=False))
+    assert scoring.rescore() == len(ids)
+    assert set(CustomerScore.objects.values_list("customer_id", flat=True)) == set(ids)
+    assert all(c.score is not None for c in Customer.objects.filter(pk__in=[c.pk for c in customers]))
 
 
 def test_kam_rescore_command(rep, capsys):
