@@ -230,13 +230,21 @@ def with_open_pipeline(qs: QuerySet[Customer], user: User) -> QuerySet[Customer]
         visible_open_opportunities(user).filter(customer_id=OuterRef("pk")).order_by().values("customer_id")
     )
     open_count = Subquery(per_customer.annotate(n=Count("id")).values("n")[:1], output_field=IntegerField())
-    open_amount = Subquery(
-        per_customer.annotate(total=Sum(EXPECTED_AMOUNT)).values("total")[:1], output_field=MONEY
+    return qs.annotate(open_count=Coalesce(open_count, Value(0)), open_amount=visible_open_pipeline(user))
+
+
+def visible_open_pipeline(user: User) -> Coalesce:
+    """The open pipeline (expected amounts) of the customer's deals `user` may see: the list's column,
+    and what its "open pipeline at least" filter compares, so the filter reveals no hidden deal."""
+    total = (
+        visible_open_opportunities(user)
+        .filter(customer_id=OuterRef("pk"))
+        .order_by()
+        .values("customer_id")
+        .annotate(total=Sum(EXPECTED_AMOUNT))
+        .values("total")[:1]
     )
-    return qs.annotate(
-        open_count=Coalesce(open_count, Value(0)),
-        open_amount=Coalesce(open_amount, Value(Decimal("0")), output_field=MONEY),
-    )
+    return Coalesce(Subquery(total, output_field=MONEY), Value(Decimal("0")), output_field=MONEY)
 
 
 def open_pipeline_of_customer() -> Coalesce:
@@ -265,13 +273,19 @@ def group_ids(root_id: int) -> set[int]:
 
 
 def apply_filters(
-    qs: QuerySet[Customer], filters: CustomerFilters, *, seen_tags: frozenset[int] = frozenset()
+    qs: QuerySet[Customer],
+    filters: CustomerFilters,
+    *,
+    seen_tags: frozenset[int] = frozenset(),
+    viewer: User | None = None,
 ) -> QuerySet[Customer]:
     """Narrow `qs` to the customers the filters match. Every condition is SQL; the team and group
     subtrees and a referenced tag are looked up first (a few small queries, none per row).
 
     `seen_tags` are the dynamic tags being evaluated around this call, so a rule that reaches
-    itself through other tags matches nothing instead of recursing."""
+    itself through other tags matches nothing instead of recursing. With a `viewer`, the open
+    pipeline compared is the part of it they may see (a list); without, the customer's whole
+    pipeline (a dynamic tag's rule, the same members for everyone)."""
     from . import tags  # tags builds on these filters
 
     if filters.q:
@@ -297,7 +311,8 @@ def apply_filters(
     if filters.score_max is not None:
         qs = qs.filter(score__lte=filters.score_max)
     if filters.open_pipeline_min is not None:
-        qs = qs.filter(GreaterThanOrEqual(open_pipeline_of_customer(), Value(filters.open_pipeline_min)))
+        pipeline = open_pipeline_of_customer() if viewer is None else visible_open_pipeline(viewer)
+        qs = qs.filter(GreaterThanOrEqual(pipeline, Value(filters.open_pipeline_min)))
     if filters.tag:
         qs = qs.filter(tags.tag_condition(filters.tag, seen_tags))
     return qs
@@ -323,7 +338,7 @@ def customer_rows(
 
     Without `pipeline` the open-pipeline columns are left out (the API does not show them) unless
     the sort needs them."""
-    qs = apply_filters(customers_for(user, Customer.objects.all()), filters)
+    qs = apply_filters(customers_for(user, Customer.objects.all()), filters, viewer=user)
     qs = qs.select_related("parent", "owner")
     if pipeline or (sort or "").lstrip("-") in PIPELINE_SORTS:
         qs = with_open_pipeline(qs, user)

@@ -129,6 +129,20 @@ def test_filters_never_show_what_the_user_may_not_see(client, data):
     assert names(client.get(reverse("customers:list"), {"parent": data.group.pk})) == []
 
 
+def test_open_pipeline_filter_counts_only_the_deals_the_user_may_see(client, world):
+    """The filter compares what the column shows: another team's deal at the rep's customer neither
+    shows in the column nor lets the customer pass the filter, so the filter reveals nothing."""
+    customer = CustomerFactory(owner=world.east_rep, name="Shared Works")
+    make_opportunity(owner=world.west_rep, customer=customer, amount=Decimal("5000000"), name="West deal")
+    make_opportunity(owner=world.east_rep, customer=customer, amount=Decimal("200000"), name="Own deal")
+    url = reverse("customers:list")
+    client.force_login(world.east_rep)
+    assert "Shared Works" not in names(client.get(url, {"open_pipeline_min": "1000000"}))
+    assert "Shared Works" in names(client.get(url, {"open_pipeline_min": "200000"}))
+    client.force_login(world.director)
+    assert "Shared Works" in names(client.get(url, {"open_pipeline_min": "5200000"}))
+
+
 @pytest.mark.parametrize(
     ("params", "field", "message"),
     [
