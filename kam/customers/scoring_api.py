@@ -283,8 +283,8 @@ def _model() -> ScoringModel:
     return model
 
 
-def _model_body(response: HttpResponse, model: ScoringModel | None = None) -> dict[str, Any]:
-    page = model_page(model)
+def _model_body(response: HttpResponse, viewer: User) -> dict[str, Any]:
+    page = model_page(viewer=viewer)
     if page is None:
         raise Http404
     set_etag(response, page.model.version)
@@ -334,8 +334,8 @@ def _band(band: ScoreBand, customers: int) -> dict[str, Any]:
     }
 
 
-def _criterion_body(response: HttpResponse, criterion_id: int) -> dict[str, Any]:
-    body = _model_body(response)
+def _criterion_body(response: HttpResponse, criterion_id: int, viewer: User) -> dict[str, Any]:
+    body = _model_body(response, viewer)
     return next(c for c in body["criteria"] if c["id"] == criterion_id)
 
 
@@ -412,7 +412,7 @@ def _override(entry: TierOverride) -> dict[str, Any]:
 )
 def get_scoring_model(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
     """Everyone may read it. The ETag is the model's version: send it as If-Match to change the model."""
-    return _model_body(response)
+    return _model_body(response, _user(request))
 
 
 @router.post(
@@ -441,7 +441,7 @@ def create_criterion(request: HttpRequest, response: HttpResponse, payload: Crit
         is_active=payload.is_active,
         bands=[band.to_input() for band in payload.bands],
     )
-    return Status(201, _criterion_body(response, criterion.pk))
+    return Status(201, _criterion_body(response, criterion.pk, _user(request)))
 
 
 @router.patch(
@@ -463,7 +463,7 @@ def update_criterion(
     refuse_nulls(changes, scoring_services.CRITERION_FIELDS)
     criterion.scoring_model = model
     scoring_services.update_criterion(criterion, by=by, version=version, **changes)
-    return _criterion_body(response, criterion.pk)
+    return _criterion_body(response, criterion.pk, _user(request))
 
 
 @router.put(
@@ -491,7 +491,7 @@ def put_bands(
         version=version,
         confirm_delete=payload.confirm_delete,
     )
-    return _criterion_body(response, criterion.pk)
+    return _criterion_body(response, criterion.pk, _user(request))
 
 
 @router.put(
@@ -512,7 +512,7 @@ def put_thresholds(request: HttpRequest, response: HttpResponse, payload: Thresh
         by=by,
         version=version,
     )
-    return _model_body(response)
+    return _model_body(response, _user(request))
 
 
 # --- a customer's score -------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from kam.core.templatetags.kam_format import format_money
 from kam.opportunities.models import Opportunity
 from kam.org.models import User
-from kam.org.visibility import opportunities_for
+from kam.org.visibility import customers_for, opportunities_for
 
 from . import scoring
 from .models import (
@@ -250,10 +250,13 @@ class ModelPage:
         return self.last_computed_at is None or self.model.updated_at > self.last_computed_at
 
 
-def model_page(model: ScoringModel | None = None) -> ModelPage | None:
-    model = model or ScoringModel.objects.filter(is_active=True).first()
+def model_page(*, viewer: User) -> ModelPage | None:
+    """The active model with how many of the customers `viewer` may see chose each static value and
+    were scored: counts over customers they cannot see would tell what the list hides."""
+    model = ScoringModel.objects.filter(is_active=True).first()
     if model is None:
         return None
+    visible = customers_for(viewer, Customer.objects.all())
     criteria = list(
         model.criteria.order_by("position", "id").prefetch_related(
             Prefetch("bands", queryset=ScoreBand.objects.order_by("position", "id"))
@@ -261,13 +264,15 @@ def model_page(model: ScoringModel | None = None) -> ModelPage | None:
     )
     total_weight = sum((c.weight for c in criteria if c.is_active), ZERO)
     counts = dict(
-        CustomerCriterionValue.objects.filter(criterion__scoring_model=model)
+        CustomerCriterionValue.objects.filter(criterion__scoring_model=model, customer__in=visible)
         .order_by()
         .values("band_id")
         .annotate(n=Count("id"))
         .values_list("band_id", "n")
     )
-    computed = CustomerScore.objects.aggregate(last=Max("computed_at"), n=Count("id"))
+    computed = CustomerScore.objects.filter(customer__in=visible).aggregate(
+        last=Max("computed_at"), n=Count("id")
+    )
     return ModelPage(
         model=model,
         criteria=[

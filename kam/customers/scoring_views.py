@@ -217,7 +217,7 @@ def _back_to_model(anchor: str = "") -> HttpResponse:
 @require_GET
 def scoring_model(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    page = model_page()
+    page = model_page(viewer=user)
     context = {
         "nav": "customers",
         "page": page,

@@ -348,6 +348,23 @@ def test_section_query_count_does_not_grow(
 # --- The scoring model page ------------------------------------------------------------------------
 
 
+def test_model_page_counts_only_the_customers_the_reader_may_see(client, world, password):
+    leader = band("industry_leadership", "Industry leader")
+    criterion = ScoringCriterion.objects.get(code="industry_leadership")
+    for customer, rep in ((world.east_customer, world.east_rep), (world.west_customer, world.west_rep)):
+        services.set_static_value(customer, criterion, leader, by=rep)
+
+    def chosen(user) -> int:
+        client.force_login(user)
+        body = client.get(reverse("api:scoring_model")).json()
+        bands = next(c for c in body["criteria"] if c["code"] == "industry_leadership")["bands"]
+        return next(b for b in bands if b["id"] == leader.pk)["customers"]
+
+    assert (chosen(world.east_rep), chosen(world.director)) == (1, 2)
+    client.force_login(world.east_rep)
+    assert "chosen for 1 customer" in text(client.get(reverse("customers:scoring_model")))
+
+
 def test_everyone_reads_the_model_page(client, world, password, customer):
     login(client, world.east_rep, password)
     response = client.get(reverse("customers:scoring_model"))
