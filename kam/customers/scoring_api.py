@@ -237,6 +237,11 @@ class ScoreOut(Schema):
 
 class StaticValueIn(InputSchema):
     band: Id | None = Field(..., description="Id of one of the criterion's bands; null clears the value.")
+    expected_band: Id | None = Field(
+        ...,
+        description="The band you saw (null: not set). If someone changed it since, the write is "
+        "refused with 412 instead of replacing their choice.",
+    )
 
 
 class TierOverrideOut(Schema):
@@ -554,7 +559,7 @@ def put_static_value(
             from django.core.exceptions import ValidationError
 
             raise ValidationError({"band": [_("Choose one of this criterion's values.")]})
-    services.set_static_value(customer, criterion, band, by=by)
+    services.set_static_value(customer, criterion, band, by=by, expected_band=payload.expected_band)
     return _score_body(score_view(customer, viewer=by, overrides_limit=0))
 
 

@@ -33,6 +33,8 @@ class StaticValueForm(forms.Form):
     """The band chosen for one static criterion of one customer; empty clears it."""
 
     band = forms.TypedChoiceField(label=_("value"), required=False, coerce=int, empty_value=None)
+    # The value the page showed (empty: not set): a value changed since is a conflict, not overwritten.
+    expected = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, criterion: scoring.CriterionSpec, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

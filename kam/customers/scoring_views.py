@@ -120,7 +120,13 @@ def set_static_value(request: HttpRequest, pk: int, criterion_id: int) -> HttpRe
         band = ScoreBand.objects.filter(pk=band_id).first() if band_id else None
         tier_before = customer.tier
         try:
-            services.set_static_value(customer, criterion, band, by=user)
+            services.set_static_value(
+                customer, criterion, band, by=user, expected_band=form.cleaned_data["expected"]
+            )
+        except ConflictError as error:
+            # The section comes back with the value someone else chose and says so.
+            context = _section_context(request, user, customer, static_errors={criterion_id: [str(error)]})
+            return _render_section(request, context, status=409)
         except ValidationError as error:
             errors = [str(m) for m in error.messages]
         else:

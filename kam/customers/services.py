@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from types import EllipsisType
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.core.errors import ConflictError
@@ -106,11 +108,19 @@ def may_edit_scoring_model(user: User) -> bool:
 
 
 def set_static_value(
-    customer: Customer, criterion: ScoringCriterion, band: ScoreBand | None, *, by: User
+    customer: Customer,
+    criterion: ScoringCriterion,
+    band: ScoreBand | None,
+    *,
+    by: User,
+    expected_band: int | None | EllipsisType = ...,
 ) -> Customer:
     """Choose (or, with None, clear) the band of a static criterion for a customer and rescore it.
 
-    The caller has already checked the customer is visible to `by` (selectors.customer_detail).
+    `expected_band` is the value the user saw (None: not set). If someone changed it since, the
+    write is refused with a ConflictError instead of silently replacing their choice; the demo and
+    imports, which saw nothing, leave it out. The caller has already checked the customer is
+    visible to `by` (selectors.customer_detail).
     """
     if criterion.kind != CriterionKind.STATIC or not criterion.is_active:
         raise ValidationError({"criterion": [_("Only an active static criterion is set by hand.")]})
@@ -121,15 +131,27 @@ def set_static_value(
     if band is not None and band.criterion_id != criterion.pk:
         raise ValidationError({"band": [_("Choose one of this criterion's values.")]})
     with transaction.atomic():
-        current = CustomerCriterionValue.objects.filter(customer=customer, criterion=criterion).first()
-        if (current.band_id if current else None) == (band.pk if band else None):
+        current = (
+            CustomerCriterionValue.objects.filter(customer=customer, criterion=criterion)
+            .select_related("band", "updated_by")
+            .first()
+        )
+        current_band = current.band_id if current else None
+        if current_band == (band.pk if band else None):
             return customer
+        if expected_band is not ... and current_band != expected_band:
+            raise _static_value_conflict(criterion, current)
         if band is None:
             CustomerCriterionValue.objects.filter(customer=customer, criterion=criterion).delete()
         else:
-            CustomerCriterionValue.objects.update_or_create(
-                customer=customer, criterion=criterion, defaults={"band": band, "updated_by": by}
-            )
+            try:
+                with transaction.atomic():
+                    CustomerCriterionValue.objects.update_or_create(
+                        customer=customer, criterion=criterion, defaults={"band": band, "updated_by": by}
+                    )
+            except IntegrityError:
+                # Someone set a first value at the same moment (the unique constraint caught it).
+                raise _static_value_conflict(criterion, None) from None
         CustomerChange.objects.create(
             customer=customer,
             changed_by=by,
@@ -141,6 +163,26 @@ def set_static_value(
         scoring.request_rescore([customer.pk])
     customer.refresh_from_db()
     return customer
+
+
+def _static_value_conflict(
+    criterion: ScoringCriterion, current: CustomerCriterionValue | None
+) -> ConflictError:
+    if current is None:
+        message = _("Someone changed “%(criterion)s” while you were looking. Choose again.") % {
+            "criterion": criterion.display_name
+        }
+    else:
+        message = _(
+            "%(who)s set “%(criterion)s” to “%(value)s” at %(when)s while you were looking. "
+            "Choose again to replace it."
+        ) % {
+            "who": current.updated_by or _("someone"),
+            "criterion": criterion.display_name,
+            "value": current.band.display_label,
+            "when": timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M"),
+        }
+    return ConflictError(message)
 
 
 def override_tier(

@@ -163,9 +163,71 @@ def test_changing_a_static_value_without_javascript_redirects(client, world, pas
     page = text(client.get(response["Location"]))
     assert "Brand builder saved: score 37.50, tier D → C." in page
     # Clearing a value: back to 0 points for that criterion.
-    client.post(static_url(customer, "brand_builder"), {"band": ""})
+    client.post(
+        static_url(customer, "brand_builder"), {"band": "", "expected": band("brand_builder", "Strong").pk}
+    )
     customer.refresh_from_db()
     assert customer.score == D("32.50")
+
+
+def test_a_value_changed_by_someone_else_meanwhile_is_a_conflict_not_an_overwrite(
+    client, world, password, customer
+):
+    criterion = ScoringCriterion.objects.get(code="industry_leadership")
+    login(client, world.east_rep, password)
+    page = client.get(section_url(customer), **HTMX).content.decode()
+    assert 'name="expected" value=""' in page  # the page says what it showed: not set
+    # Meanwhile the manager sets it.
+    services.set_static_value(customer, criterion, band("industry_leadership", "Follower"), by=world.east_mgr)
+    response = client.post(
+        static_url(customer, "industry_leadership"),
+        {"band": band("industry_leadership", "Industry leader").pk, "expected": ""},
+        **HTMX,
+    )
+    assert response.status_code == 200  # htmx swaps it in
+    page = text(response)
+    assert f"{world.east_mgr} set “Industry leadership” to “Follower”" in page
+    assert "Choose again to replace it." in page
+    assert CustomerCriterionValue.objects.get(customer=customer).band.label_en == "Follower"
+    # The section now shows the manager's value, so choosing again is deliberate and goes through.
+    follower = band("industry_leadership", "Follower").pk
+    assert f'name="expected" value="{follower}"' in response.content.decode()
+    response = client.post(
+        static_url(customer, "industry_leadership"),
+        {"band": band("industry_leadership", "Industry leader").pk, "expected": follower},
+        **HTMX,
+    )
+    assert "Industry leadership saved" in text(response)
+    assert CustomerCriterionValue.objects.get(customer=customer).band.label_en == "Industry leader"
+    # Without JavaScript the refusal is a 409 page.
+    response = client.post(
+        static_url(customer, "industry_leadership"),
+        {"band": band("industry_leadership", "Follower").pk, "expected": follower},
+    )
+    assert response.status_code == 409
+    assert CustomerCriterionValue.objects.get(customer=customer).band.label_en == "Industry leader"
+
+
+def test_static_value_api_needs_the_value_seen_and_refuses_a_stale_one(client, world, password, customer):
+    url = reverse("api:customer_static_value", args=[customer.pk, "industry_leadership"])
+    leader = band("industry_leadership", "Industry leader").pk
+    login(client, world.east_rep, password)
+
+    def put(body):
+        return client.put(url, data=body, content_type="application/json")
+
+    response = put({"band": leader})
+    assert response.status_code == 422 and "expected_band" in response.json()["errors"]
+    response = put({"band": leader, "expected_band": None})
+    assert response.status_code == 200
+    rows = {row["criterion"]["code"]: row for row in response.json()["breakdown"]}
+    assert rows["industry_leadership"]["chosen_band"] == leader
+    response = put({"band": None, "expected_band": None})  # stale: it is "Industry leader" now
+    assert response.status_code == 412
+    assert "Industry leader" in response.json()["message"]
+    assert CustomerCriterionValue.objects.get(customer=customer).band_id == leader
+    assert put({"band": None, "expected_band": leader}).status_code == 200
+    assert not CustomerCriterionValue.objects.filter(customer=customer).exists()
 
 
 def test_a_band_of_another_criterion_is_refused(client, world, password, customer):
