@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from kam.customers import analysis
 from kam.customers.models import CustomerAnalysis, CustomerChange
