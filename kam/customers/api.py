@@ -17,11 +17,11 @@ from kam.api_helpers import (
     refuse_nulls,
     set_etag,
 )
-from kam.org.models import Team, User
+from kam.org.models import User
 from kam.org.visibility import customers_for, visible_users
 
 from . import selectors, services
-from .models import Customer, Tag
+from .models import Customer
 from .schemas import CustomerCreateIn, CustomerFilters, CustomerListOut, CustomerOut, CustomerUpdateIn
 
 router = Router(tags=["customers"])
@@ -63,15 +63,9 @@ def _list_filters(user: User, filters: CustomerFilters) -> selectors.CustomerFil
     group the caller cannot see) is a 422, not an empty page that looks like an answer."""
     data = filters.model_dump(exclude={"sort", "limit", "offset"})
     parsed = selectors.CustomerFilters.parse({k: v for k, v in data.items() if v is not None})
-    errors = {name: [message] for name, message in parsed.errors.items()}
-    if parsed.tag and not Tag.objects.filter(pk=parsed.tag).exists():
-        errors["tag"] = [_("Unknown tag.")]
-    if parsed.team and not Team.objects.filter(pk=parsed.team).exists():
-        errors["team"] = [_("Unknown team.")]
-    if parsed.parent and not customers_for(user, Customer.objects.filter(pk=parsed.parent)).exists():
-        errors["parent"] = [_("Unknown customer.")]
-    if errors:
-        raise ValidationError(errors)
+    selectors.drop_unknown_references(user, parsed)
+    if parsed.errors:
+        raise ValidationError({name: [message] for name, message in parsed.errors.items()})
     return parsed
 
 

@@ -62,6 +62,7 @@ def _filter_errors(filters: selectors.CustomerFilters) -> list[tuple[str, str]]:
 def customer_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     filters = selectors.CustomerFilters.from_mapping(request.GET)
+    selectors.drop_unknown_references(user, filters)
     rows, sort = selectors.customer_rows(user, filters, request.GET.get("sort"))
     rows, dynamic = tags.with_tags(rows)
     page = Paginator(rows, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
@@ -101,6 +102,7 @@ def customer_export(request: HttpRequest) -> HttpResponse:
     """Excel of the rows matching the list's filters, or (`selected`) of the ticked rows only."""
     user = current_user(request)
     filters = selectors.CustomerFilters.from_mapping(request.GET)
+    selectors.drop_unknown_references(user, filters)
     ids: list[int] | None = None
     if request.GET.get("selected"):
         ids = _ids(request.GET.getlist("ids"))
