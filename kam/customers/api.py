@@ -20,9 +20,16 @@ from kam.api_helpers import (
 from kam.org.models import User
 from kam.org.visibility import customers_for, visible_users
 
-from . import selectors, services
+from . import selectors, services, tags
 from .models import Customer
-from .schemas import CustomerCreateIn, CustomerFilters, CustomerListOut, CustomerOut, CustomerUpdateIn
+from .schemas import (
+    CustomerCreateIn,
+    CustomerFilters,
+    CustomerListOut,
+    CustomerOut,
+    CustomerRowOut,
+    CustomerUpdateIn,
+)
 
 router = Router(tags=["customers"])
 
@@ -79,8 +86,11 @@ def list_customers(request: HttpRequest, filters: Query[CustomerFilters]) -> dic
     user: User = request.user  # type: ignore[assignment]
     qs, _sort = selectors.customer_rows(user, _list_filters(user, filters), filters.sort, pipeline=False)
     count = qs.count()
-    page = list(qs[filters.offset : filters.offset + filters.limit]) if count else []
-    return {"items": [CustomerOut.from_customer(c) for c in page], "count": count}
+    if not count:
+        return {"items": [], "count": 0}
+    annotated, dynamic = tags.with_tags(qs)
+    rows = annotated[filters.offset : filters.offset + filters.limit]
+    return {"items": [CustomerRowOut.from_row(c, tags.chips(c, dynamic)) for c in rows], "count": count}
 
 
 @router.post("", response={201: CustomerOut, **WRITE_ERRORS}, summary="Add a customer")

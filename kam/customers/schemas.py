@@ -70,8 +70,29 @@ class CustomerOut(Schema):
         }
 
 
+class TagRef(Schema):
+    id: int
+    name: str
+    kind: str
+    color: str
+
+
+def tag_ref(tag: Any) -> dict[str, Any]:
+    return {"id": tag.pk, "name": tag.name, "kind": tag.kind, "color": tag.color}
+
+
+class CustomerRowOut(CustomerOut):
+    tags: list[TagRef] = Field(
+        ..., description="Static tags by name, then the dynamic tags the customer matches now."
+    )
+
+    @staticmethod
+    def from_row(c: Customer, tags: list[Any]) -> dict[str, Any]:
+        return {**CustomerOut.from_customer(c), "tags": [tag_ref(t) for t in tags]}
+
+
 class CustomerListOut(Schema):
-    items: list[CustomerOut]
+    items: list[CustomerRowOut]
     count: int = Field(..., description="Total matching rows; page with limit and offset.")
 
 

@@ -29,7 +29,7 @@ from kam.org.models import User
 
 from . import selectors, tags
 from .models import Customer, Tag, TagKind
-from .schemas import CustomerListOut, CustomerOut
+from .schemas import CustomerListOut, CustomerRowOut, TagRef, tag_ref
 
 router = Router(tags=["tags"])
 
@@ -80,13 +80,6 @@ class TagUpdateIn(InputSchema):
 class PageIn(TextSafeSchema):
     limit: int = Field(50, ge=1, le=200, description="Page size, at most 200.")
     offset: Offset = Field(0, description="Rows to skip.")
-
-
-class TagRef(Schema):
-    id: int
-    name: str
-    kind: str
-    color: str
 
 
 class CustomerTagsOut(Schema):
@@ -191,15 +184,17 @@ def tag_customers(request: HttpRequest, tag_id: int, page: Query[PageIn]) -> dic
     user: User = request.user  # type: ignore[assignment]
     qs = tags.members(user, _load(tag_id)).select_related("parent", "owner").order_by("name", "id")
     count = qs.count()
-    rows = list(qs[page.offset : page.offset + page.limit]) if count else []
-    return {"items": [CustomerOut.from_customer(c) for c in rows], "count": count}
+    annotated, dynamic = tags.with_tags(qs)
+    rows = annotated[page.offset : page.offset + page.limit] if count else []
+    items = [CustomerRowOut.from_row(c, tags.chips(c, dynamic)) for c in rows]
+    return {"items": items, "count": count}
 
 
 def _customer_tags(customer: Customer) -> dict[str, Any]:
     found = tags.customer_tags(customer)
 
     def refs(items: list[Tag]) -> list[dict[str, Any]]:
-        return [{"id": t.pk, "name": t.name, "kind": t.kind, "color": t.color} for t in items]
+        return [tag_ref(t) for t in items]
 
     return {"static": refs(found.attached), "dynamic": refs(found.matched)}
 

@@ -118,10 +118,24 @@ def test_list_query_count_does_not_grow_with_rows(world, api_as, django_assert_m
     tag = tags.create_tag(
         by=world.director, name="Makers", kind=TagKind.DYNAMIC, rule={"industry": "Manufacturing"}
     )
-    for _ in range(30):
-        CustomerFactory(owner=world.east_rep)
-    with django_assert_max_num_queries(6):
-        assert len(names(api.get("/customers", {"tag": tag.pk, "sort": "-score", "limit": 200}))) == 33
+    vip = tags.create_tag(by=world.director, name="VIP")
+    for index in range(30):
+        customer = CustomerFactory(owner=world.east_rep)
+        if index % 2:
+            tags.attach_tag(customer, vip, by=world.director)
+    # session, user, count, dynamic tags, the page, its static tags, the rule's look-ups
+    with django_assert_max_num_queries(8):
+        body = api.get("/customers", {"tag": tag.pk, "sort": "-score", "limit": 200}).json()
+    assert len(body["items"]) == 33
+    # Each row carries its chips: static tags first, then the dynamic ones it matches.
+    chips = [[t["name"] for t in item["tags"]] for item in body["items"]]
+    assert chips.count(["VIP", "Makers"]) == 15 and chips.count(["Makers"]) == 18
+    assert body["items"][0]["tags"][-1] == {
+        "id": tag.pk,
+        "name": "Makers",
+        "kind": "dynamic",
+        "color": tag.color,
+    }
 
 
 # --- Tags --------------------------------------------------------------------------------------------
