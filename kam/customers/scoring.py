@@ -204,11 +204,44 @@ def _text(value: Decimal | None) -> str | None:
     return None if value is None else str(q2(value))
 
 
+def _band_entries(model: ModelSpec) -> dict[int, dict[int | None, tuple[Decimal, dict[str, Any]]]]:
+    """Per criterion, per band hit (None: none), its points and what the breakdown stores for it:
+    the same for every customer, so a full rescore computes them once, not 50,000 times."""
+    total_weight = model.total_weight
+    table: dict[int, dict[int | None, tuple[Decimal, dict[str, Any]]]] = {}
+    for criterion in model.criteria:
+        share = criterion.weight / total_weight if total_weight else ZERO
+        weight = _text(criterion.weight)
+        entries: dict[int | None, tuple[Decimal, dict[str, Any]]] = {}
+        for band in (None, *criterion.bands):
+            points = band.points if band else ZERO
+            upgrade = criterion.next_band(points)
+            entries[band.id if band else None] = (
+                points,
+                {
+                    "band": band.id if band else None,
+                    "points": _text(points),
+                    "weight": weight,
+                    "contribution": _text(points * share),
+                    "next_band": upgrade.id if upgrade else None,
+                    "next_gain": _text((upgrade.points - points) * share) if upgrade else None,
+                },
+            )
+        table[criterion.id] = entries
+    return table
+
+
 def score_customer(
-    model: ModelSpec, inputs: dict[str, Decimal | None], static_bands: dict[int, int]
+    model: ModelSpec,
+    inputs: dict[str, Decimal | None],
+    static_bands: dict[int, int],
+    *,
+    entries: dict[int, dict[int | None, tuple[Decimal, dict[str, Any]]]] | None = None,
 ) -> ScoreResult:
     """Score one customer: `inputs` maps a dynamic source to its value (None = no data),
-    `static_bands` maps a static criterion's id to the band chosen by hand."""
+    `static_bands` maps a static criterion's id to the band chosen by hand. `entries` is
+    `_band_entries(model)`, passed in when many customers are scored with one model."""
+    entries = entries if entries is not None else _band_entries(model)
     total_weight = model.total_weight
     weighted_sum = ZERO
     breakdown: list[dict[str, Any]] = []
@@ -220,22 +253,9 @@ def score_customer(
         else:
             value = inputs.get(criterion.source)
             band = criterion.band_for(value)
-        points = band.points if band else ZERO
+        points, entry = entries[criterion.id][band.id if band else None]
         weighted_sum += points * criterion.weight
-        share = criterion.weight / total_weight if total_weight else ZERO
-        upgrade = criterion.next_band(points)
-        breakdown.append(
-            {
-                "criterion": criterion.id,
-                "input": _text(value),
-                "band": band.id if band else None,
-                "points": _text(points),
-                "weight": _text(criterion.weight),
-                "contribution": _text(points * share),
-                "next_band": upgrade.id if upgrade else None,
-                "next_gain": _text((upgrade.points - points) * share) if upgrade else None,
-            }
-        )
+        breakdown.append({"criterion": criterion.id, "input": _text(value), **entry})
     total = q2(weighted_sum / total_weight) if total_weight else ZERO.quantize(CENT)
     threshold = model.tier_for(total)
     return ScoreResult(total=total, tier=threshold.tier, segment=threshold.segment, breakdown=breakdown)
@@ -398,8 +418,9 @@ def _rescore_batch(model: ModelSpec, ids: Scope, now: dt.datetime) -> int:
     )
     rows: list[CustomerScore] = []
     changes: list[CustomerChange] = []
+    entries = _band_entries(model)
     for customer_id, customer_inputs in inputs.items():
-        result = score_customer(model, customer_inputs, statics.get(customer_id, {}))
+        result = score_customer(model, customer_inputs, statics.get(customer_id, {}), entries=entries)
         rows.append(
             CustomerScore(
                 customer_id=customer_id,
