@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from kam.core.errors import ConflictError
 from kam.org.models import User
 
+from .history import both_languages
 from .models import Customer, CustomerAnalysis, CustomerChange
 
 FIELDS: tuple[str, ...] = CustomerAnalysis.ANALYSIS_FIELDS
@@ -236,14 +237,18 @@ def save_analysis(customer: Customer, *, by: User, base_revision: int, **fields:
             analysis = CustomerAnalysis.objects.create(
                 customer=customer, revision=current + 1, created_by=by, **after
             )
-            labels = ", ".join(field_label(name) for name in changed)
             CustomerChange.objects.create(
                 customer=customer,
                 changed_by=by,
-                summary=(
-                    _("Customer analysis revision %(revision)s: %(fields)s")
-                    % {"revision": analysis.revision, "fields": labels}
-                )[:500],
+                **both_languages(
+                    lambda: (
+                        _("Customer analysis revision %(revision)s: %(fields)s")
+                        % {
+                            "revision": analysis.revision,
+                            "fields": ", ".join(field_label(name) for name in changed),
+                        }
+                    )
+                ),
             )
     except IntegrityError:
         # Another save took revision n+1 between our read and our insert.

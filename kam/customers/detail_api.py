@@ -219,7 +219,7 @@ def customer_change_history(
                 "id": line.pk,
                 "changed_at": line.changed_at,
                 "changed_by": user_ref(line.changed_by),
-                "summary": line.summary,
+                "summary": line.text,
             }
             for line in lines
         ],

@@ -120,7 +120,10 @@ class CustomerChange(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     changed_at = models.DateTimeField(auto_now_add=True)
+    # Written in both shipped languages (kam.customers.history.both_languages), so each reader sees
+    # the line in their own; rows from before the English column read the same in both.
     summary = models.CharField(max_length=500)
+    summary_en = models.CharField(max_length=500, blank=True, default="")
 
     class Meta:
         ordering = ["-changed_at", "-id"]
@@ -129,6 +132,11 @@ class CustomerChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.summary}"
+
+    @property
+    def text(self) -> str:
+        """The summary in the reader's language."""
+        return self.summary_en if self.summary_en and in_english() else self.summary
 
 
 # --- Scoring model (综合积分法): data an administrator edits -----------------------------------

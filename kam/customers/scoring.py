@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 from kam.opportunities.models import Opportunity, OpportunityStatus
 from kam.opportunities.selectors import EXPECTED_AMOUNT, MONEY, WEIGHTED_AMOUNT
 
+from .history import both_languages
 from .models import (
     CriterionKind,
     Customer,
@@ -435,18 +436,7 @@ def _rescore_batch(model: ModelSpec, ids: Scope, now: dt.datetime) -> int:
         )
         old_tier = previous.get(customer_id)
         if old_tier and old_tier != result.tier:
-            changes.append(
-                CustomerChange(
-                    customer_id=customer_id,
-                    summary=_("Computed tier %(old)s → %(new)s (score %(old_score)s → %(new_score)s)")
-                    % {
-                        "old": old_tier,
-                        "new": result.tier,
-                        "old_score": previous_totals.get(customer_id),
-                        "new_score": result.total,
-                    },
-                )
-            )
+            changes.append(_tier_change(customer_id, old_tier, previous_totals.get(customer_id), result))
     CustomerScore.objects.bulk_create(
         rows,
         batch_size=BATCH,
@@ -465,6 +455,20 @@ def _rescore_batch(model: ModelSpec, ids: Scope, now: dt.datetime) -> int:
     CustomerChange.objects.bulk_create(changes, batch_size=BATCH)
     _sync_customers(model, ids)
     return len(rows)
+
+
+def _tier_change(
+    customer_id: int, old_tier: str, old_score: Decimal | None, result: ScoreResult
+) -> CustomerChange:
+    return CustomerChange(
+        customer_id=customer_id,
+        **both_languages(
+            lambda: (
+                _("Computed tier %(old)s → %(new)s (score %(old_score)s → %(new_score)s)")
+                % {"old": old_tier, "new": result.tier, "old_score": old_score, "new_score": result.total}
+            )
+        ),
+    )
 
 
 def _sync_customers(model: ModelSpec, ids: Scope) -> None:

@@ -15,6 +15,7 @@ from kam.core.versioning import versioned_update
 from kam.org.models import Role, User
 
 from . import scoring
+from .history import both_languages
 from .models import (
     CriterionKind,
     Customer,
@@ -66,7 +67,9 @@ def create_customer(*, by: User, name: str, owner: User | None = None, **fields:
     customer.full_clean()
     with transaction.atomic():
         customer.save()
-        CustomerChange.objects.create(customer=customer, changed_by=by, summary=_("Created"))
+        CustomerChange.objects.create(
+            customer=customer, changed_by=by, **both_languages(lambda: _("Created"))
+        )
         scoring.request_rescore([customer.pk])
     customer.refresh_from_db()
     return customer
@@ -87,8 +90,11 @@ def update_customer(customer: Customer, *, by: User, version: int | None, **chan
         versioned_update(customer, version, **changes)
         if changed:
             labels = {f.name: f.verbose_name for f in Customer._meta.fields}
-            summary = ", ".join(f"{labels[n]}: {getattr(customer, n)}" for n in changed)
-            CustomerChange.objects.create(customer=customer, changed_by=by, summary=summary[:500])
+            CustomerChange.objects.create(
+                customer=customer,
+                changed_by=by,
+                **both_languages(lambda: ", ".join(f"{labels[n]}: {getattr(customer, n)}" for n in changed)),
+            )
         if any(name in SCORED_FIELDS for name in changed):
             scoring.request_rescore([customer.pk])
             customer.refresh_from_db()
@@ -155,10 +161,12 @@ def set_static_value(
         CustomerChange.objects.create(
             customer=customer,
             changed_by=by,
-            summary=(
-                f"{criterion.display_name}: "
-                f"{current.band.display_label if current else '—'} → {band.display_label if band else '—'}"
-            )[:500],
+            **both_languages(
+                lambda: (
+                    f"{criterion.display_name}: "
+                    f"{current.band.display_label if current else '—'} → {band.display_label if band else '—'}"
+                )
+            ),
         )
         scoring.request_rescore([customer.pk])
     customer.refresh_from_db()
@@ -238,11 +246,16 @@ def override_tier(
             reason=reason,
             created_by=by,
         )
-        summary = (
-            _("Tier overridden to %(tier)s: %(reason)s") % {"tier": tier, "reason": reason}
-            if tier
-            else _("Tier override removed: %(reason)s") % {"reason": reason}
+        CustomerChange.objects.create(
+            customer=customer,
+            changed_by=by,
+            **both_languages(
+                lambda: (
+                    _("Tier overridden to %(tier)s: %(reason)s") % {"tier": tier, "reason": reason}
+                    if tier
+                    else _("Tier override removed: %(reason)s") % {"reason": reason}
+                )
+            ),
         )
-        CustomerChange.objects.create(customer=customer, changed_by=by, summary=summary[:500])
     customer.refresh_from_db()
     return entry

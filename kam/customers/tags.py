@@ -28,6 +28,7 @@ from kam.org.models import Role, Team, User
 from kam.org.visibility import customers_for
 
 from . import selectors
+from .history import both_languages
 from .models import Customer, CustomerChange, CustomerStatus, CustomerTag, Segment, Tag, TagKind
 
 COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -459,9 +460,11 @@ def delete_tag(tag: Tag, *, by: User, version: int | None = None) -> None:
         if current is None or (version is not None and version != current):
             raise ConflictError(current_version=current)
         customer_ids = list(CustomerTag.objects.filter(tag=tag).values_list("customer_id", flat=True))
-        summary = (_("Tag removed: %(name)s (the tag was deleted)") % {"name": tag.name})[:500]
+        summary = both_languages(
+            lambda: _("Tag removed: %(name)s (the tag was deleted)") % {"name": tag.name}
+        )
         CustomerChange.objects.bulk_create(
-            [CustomerChange(customer_id=pk, changed_by=by, summary=summary) for pk in customer_ids],
+            [CustomerChange(customer_id=pk, changed_by=by, **summary) for pk in customer_ids],
             batch_size=500,
         )
         Tag.objects.filter(pk=tag.pk).delete()
@@ -487,7 +490,7 @@ def attach_tag(customer: Customer, tag: Tag, *, by: User) -> bool:
             CustomerChange.objects.create(
                 customer=customer,
                 changed_by=by,
-                summary=(_("Tag added: %(name)s") % {"name": tag.name})[:500],
+                **both_languages(lambda: _("Tag added: %(name)s") % {"name": tag.name}),
             )
     return created
 
@@ -501,6 +504,6 @@ def detach_tag(customer: Customer, tag: Tag, *, by: User) -> bool:
             CustomerChange.objects.create(
                 customer=customer,
                 changed_by=by,
-                summary=(_("Tag removed: %(name)s") % {"name": tag.name})[:500],
+                **both_languages(lambda: _("Tag removed: %(name)s") % {"name": tag.name}),
             )
     return bool(deleted)

@@ -49,7 +49,7 @@ def test_one_history_line_per_save(world):
     analysis.save_analysis(customer, by=world.east_rep, base_revision=0, finances="Sound", reputation="Good")
     changes = list(CustomerChange.objects.filter(customer=customer))
     assert len(changes) == before + 1
-    assert changes[0].summary == "Customer analysis revision 1: finances, reputation"
+    assert changes[0].summary_en == "Customer analysis revision 1: finances, reputation"
     assert changes[0].changed_by == world.east_rep
 
 

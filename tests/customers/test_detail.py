@@ -572,11 +572,32 @@ def test_history_section_shows_overrides_and_score_changes_newest_first(client, 
     client.force_login(world.east_rep)
     response = get_section(client, "history_section", customer, htmx=False)
     lines = response.context["lines"]
-    assert lines[0].summary == "Tier overridden to A: Strategic account"
+    assert lines[0].text == "Tier overridden to A: Strategic account"
     assert lines[0].changed_by == world.east_mgr
-    assert lines[1].summary.startswith("Computed tier D → C")
+    assert lines[1].text.startswith("Computed tier D → C")
     body = response.content.decode()
     assert "the system" in body and str(world.east_mgr) in body
+
+
+def test_history_lines_read_in_the_readers_language_whoever_wrote_them(client, world, settings):
+    from django.utils import translation
+
+    customer = world.east_customer
+    with translation.override("zh-hans"):  # the manager works in Chinese
+        customer_services.override_tier(customer, by=world.east_mgr, tier="A", reason="集团框架协议")
+    client.force_login(world.east_rep)
+    url = reverse("customers:history_section", args=[customer.pk])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Tier overridden to A: 集团框架协议" in client.get(url).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    body = client.get(url).content.decode()
+    assert "Tier overridden" not in body
+    with translation.override("zh-hans"):
+        expected = translation.gettext("Tier overridden to %(tier)s: %(reason)s") % {
+            "tier": "A",
+            "reason": "集团框架协议",
+        }
+    assert expected != "Tier overridden to A: 集团框架协议" and expected in body
 
 
 def test_history_section_loads_more_twenty_at_a_time(client, world):

@@ -128,7 +128,7 @@ def test_attach_and_detach_a_static_tag_write_history_once(world):
     assert tags.attach_tag(world.east_customer, vip, by=world.east_rep) is False
     assert member_names(world.director, vip) == {"East Steel"}
     summaries = list(
-        CustomerChange.objects.filter(customer=world.east_customer).values_list("summary", flat=True)
+        CustomerChange.objects.filter(customer=world.east_customer).values_list("summary_en", flat=True)
     )
     assert summaries.count("Tag added: VIP") == 1
 
@@ -136,7 +136,7 @@ def test_attach_and_detach_a_static_tag_write_history_once(world):
     assert tags.detach_tag(world.east_customer, vip, by=world.east_rep) is False
     assert member_names(world.director, vip) == set()
     change = CustomerChange.objects.filter(customer=world.east_customer).first()
-    assert change.summary == "Tag removed: VIP" and change.changed_by == world.east_rep
+    assert change.summary_en == "Tag removed: VIP" and change.changed_by == world.east_rep
 
 
 def test_a_dynamic_tag_cannot_be_attached_by_hand(world):
@@ -156,7 +156,9 @@ def test_deleting_a_tag_removes_its_attachments_and_says_so_in_history(world):
     assert not Tag.objects.filter(pk=vip.pk).exists()
     assert not CustomerTag.objects.exists()
     for customer in (world.east_customer, world.west_customer):
-        assert CustomerChange.objects.filter(customer=customer).first().summary.startswith("Tag removed: VIP")
+        assert (
+            CustomerChange.objects.filter(customer=customer).first().summary_en.startswith("Tag removed: VIP")
+        )
 
 
 def test_a_tag_used_by_a_dynamic_tags_filter_cannot_be_deleted(world):
@@ -435,7 +437,7 @@ def test_add_and_remove_a_tag_from_the_section_with_htmx_and_without(client, wor
     assert plain.status_code == 302
     assert plain["Location"] == reverse("customers:tags_section", args=[world.east_customer.pk])
     assert not CustomerTag.objects.exists()
-    assert CustomerChange.objects.filter(customer=world.east_customer, summary="Tag removed: VIP").exists()
+    assert CustomerChange.objects.filter(customer=world.east_customer, summary_en="Tag removed: VIP").exists()
 
 
 def test_section_refuses_a_dynamic_tag_inside_the_section(client, world):

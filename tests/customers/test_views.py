@@ -186,10 +186,10 @@ def test_customer_page_shows_profile_group_contacts_opportunities_and_history(cl
     assert "East furnace" in opportunities
     assert reverse("opportunities:detail", args=[world.east_opp.pk]) in opportunities
     change = CustomerChange.objects.filter(customer=customer).order_by("-id").first()
-    assert "Steel Group" in change.summary
+    assert "Steel Group" in change.text
     history = section(client, "history_section", customer, htmx=False)
     assert change.pk in [c.pk for c in history.context["lines"]]
-    assert change.summary in history.content.decode()
+    assert change.text in history.content.decode()
 
 
 def test_customer_page_lists_closed_opportunities_too(client, world):
