@@ -107,7 +107,10 @@ class ScoringModelOut(Schema):
     total_weight: Decimal = Field(..., description="Sum of the active criteria's weights.")
     formula: str = Field(..., description="How the total is computed, in words.")
     last_computed_at: dt.datetime | None = Field(None, description="When the latest score was computed.")
-    recompute_pending: bool = Field(..., description="The model changed after the last recompute.")
+    recompute_pending: bool = Field(
+        ...,
+        description="Some scores were computed with an earlier version of the model: a recompute is on its way.",
+    )
     criteria: list[CriterionOut] = Field(..., description="All criteria in their order, inactive ones too.")
     thresholds: list[ThresholdOut] = Field(..., description="A first.")
 
@@ -301,7 +304,7 @@ def _model_body(response: HttpResponse, viewer: User) -> dict[str, Any]:
         "total_weight": page.total_weight,
         "formula": _("Total score = Σ (points × weight) ÷ Σ weights, 0–100."),
         "last_computed_at": page.last_computed_at,
-        "recompute_pending": page.recompute_pending and page.scored_customers > 0,
+        "recompute_pending": page.recompute_pending,
         "criteria": [
             {
                 "id": row.criterion.pk,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Prefetch
+from django.db.models import Count, Max, Prefetch, Q
 from django.utils.translation import gettext as _
 
 from kam.core.templatetags.kam_format import format_money
@@ -45,7 +45,8 @@ MONEY_SOURCES = (
 PERCENT_SOURCES = (DynamicSource.SHARE_OF_WALLET, DynamicSource.GROWTH_YOY)
 # Inputs summed over the customer's deals. The score belongs to the customer and is computed from
 # all of them, but the exact figures are shown only to someone who may see every one of those deals;
-# others see the band and points (what explains the tier), not the amount.
+# others see the band and points (what explains the tier), not the amount. Years as a customer is
+# how long the customer has bought from us, not an amount: everyone who sees the customer sees it.
 DEAL_SOURCES = MONEY_SOURCES + PERCENT_SOURCES
 
 
@@ -243,11 +244,9 @@ class ModelPage:
     total_weight: Decimal
     last_computed_at: dt.datetime | None
     scored_customers: int
-
-    @property
-    def recompute_pending(self) -> bool:
-        """The model changed after the last recompute finished (the worker has not caught up yet)."""
-        return self.last_computed_at is None or self.model.updated_at > self.last_computed_at
+    # Some score (of a customer the reader may see) was computed with an earlier version of the
+    # model: the recompute after an edit has not reached it yet.
+    recompute_pending: bool
 
 
 def model_page(*, viewer: User) -> ModelPage | None:
@@ -271,7 +270,9 @@ def model_page(*, viewer: User) -> ModelPage | None:
         .values_list("band_id", "n")
     )
     computed = CustomerScore.objects.filter(customer__in=visible).aggregate(
-        last=Max("computed_at"), n=Count("id")
+        last=Max("computed_at"),
+        n=Count("id"),
+        outdated=Count("id", filter=~Q(scoring_model=model) | ~Q(model_version=model.version)),
     )
     return ModelPage(
         model=model,
@@ -288,4 +289,5 @@ def model_page(*, viewer: User) -> ModelPage | None:
         total_weight=total_weight,
         last_computed_at=computed["last"],
         scored_customers=computed["n"],
+        recompute_pending=bool(computed["outdated"]),
     )

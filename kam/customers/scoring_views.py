@@ -80,11 +80,14 @@ def _section_context(
     }
 
 
-def _render_section(request: HttpRequest, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
+def _render_section(
+    request: HttpRequest, context: dict[str, Any], *, status: int = 200, changed: bool = False
+) -> HttpResponse:
+    """`changed`: the score may differ from what the page shows (someone else's write came first)."""
     if _is_htmx(request):
         # htmx swaps only successful responses: errors travel as a 200 with the messages inside.
         response = render(request, "customers/sections/score.html", context)
-        if context.get("notice"):
+        if context.get("notice") or changed:
             response["HX-Trigger"] = SCORE_CHANGED
         return response
     return render(request, "customers/scoring/score_page.html", context, status=status)
@@ -125,8 +128,9 @@ def set_static_value(request: HttpRequest, pk: int, criterion_id: int) -> HttpRe
             )
         except ConflictError as error:
             # The section comes back with the value someone else chose and says so.
+            customer.refresh_from_db()
             context = _section_context(request, user, customer, static_errors={criterion_id: [str(error)]})
-            return _render_section(request, context, status=409)
+            return _render_section(request, context, status=409, changed=True)
         except ValidationError as error:
             errors = [str(m) for m in error.messages]
         else:

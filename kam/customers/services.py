@@ -137,9 +137,12 @@ def set_static_value(
     if band is not None and band.criterion_id != criterion.pk:
         raise ValidationError({"band": [_("Choose one of this criterion's values.")]})
     with transaction.atomic():
+        # Locked on PostgreSQL, so a writer who read the same value waits and then sees the new one
+        # (SQLite's IMMEDIATE transactions already run one writer at a time).
         current = (
             CustomerCriterionValue.objects.filter(customer=customer, criterion=criterion)
             .select_related("band", "updated_by")
+            .select_for_update(of=("self",))
             .first()
         )
         current_band = current.band_id if current else None
@@ -147,17 +150,25 @@ def set_static_value(
             return customer
         if expected_band is not ... and current_band != expected_band:
             raise _static_value_conflict(criterion, current)
-        if band is None:
-            CustomerCriterionValue.objects.filter(customer=customer, criterion=criterion).delete()
-        else:
+        if current is None:
+            assert band is not None  # clearing what is not set returned above
             try:
                 with transaction.atomic():
-                    CustomerCriterionValue.objects.update_or_create(
-                        customer=customer, criterion=criterion, defaults={"band": band, "updated_by": by}
+                    CustomerCriterionValue.objects.create(
+                        customer=customer, criterion=criterion, band=band, updated_by=by
                     )
             except IntegrityError:
                 # Someone set a first value at the same moment (the unique constraint caught it).
                 raise _static_value_conflict(criterion, None) from None
+        else:
+            # Written only if it is still the value read: never someone else's newer choice.
+            still = CustomerCriterionValue.objects.filter(pk=current.pk, band_id=current_band)
+            if band is None:
+                written = still.delete()[0]
+            else:
+                written = still.update(band=band, updated_by=by, updated_at=timezone.now())
+            if not written:
+                raise _static_value_conflict(criterion, None)
         CustomerChange.objects.create(
             customer=customer,
             changed_by=by,

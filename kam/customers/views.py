@@ -104,6 +104,12 @@ def customer_export(request: HttpRequest) -> HttpResponse:
     filters = selectors.CustomerFilters.from_mapping(request.GET)
     selectors.drop_unknown_references(user, filters)
     ids: list[int] | None = None
+    if filters.errors and not request.GET.get("selected"):
+        # A file of "everything" for a filter that was refused would look like the answer to it.
+        messages.error(request, _("Some filters could not be used (see above), so nothing was exported."))
+        query = request.GET.copy()
+        query.pop("page", None)
+        return redirect(reverse("customers:list") + "?" + query.urlencode())
     if request.GET.get("selected"):
         ids = _ids(request.GET.getlist("ids"))
         if not ids:

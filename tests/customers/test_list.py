@@ -341,6 +341,15 @@ def test_export_selected_without_a_selection_goes_back_to_the_list(client, data)
     assert b"Tick the rows to export first." in response.content
 
 
+@pytest.mark.parametrize("params", [{"tag": "99999"}, {"score_min": "abc"}])
+def test_export_with_a_refused_filter_exports_nothing_and_says_why(client, data, params):
+    client.force_login(data.world.director)
+    response = client.get(reverse("customers:export"), params, follow=True)
+    assert response.redirect_chain and response.redirect_chain[-1][0].startswith(reverse("customers:list"))
+    assert "nothing was exported" in response.content.decode()
+    assert response.context["filter_errors"]  # the list says which filter
+
+
 def test_export_follows_visibility(client, data):
     client.force_login(data.world.east_rep)
     rows = workbook_rows(client.get(reverse("customers:export")))

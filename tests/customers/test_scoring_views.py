@@ -185,6 +185,7 @@ def test_a_value_changed_by_someone_else_meanwhile_is_a_conflict_not_an_overwrit
         **HTMX,
     )
     assert response.status_code == 200  # htmx swaps it in
+    assert response["HX-Trigger"] == "kam:score-changed"  # the header follows the manager's value
     page = text(response)
     assert f"{world.east_mgr} set “Industry leadership” to “Follower”" in page
     assert "Choose again to replace it." in page
@@ -408,6 +409,39 @@ def test_section_query_count_does_not_grow(
 
 
 # --- The scoring model page ------------------------------------------------------------------------
+
+
+def test_model_page_says_a_recompute_is_queued_until_every_score_has_the_new_version(
+    client, world, password, admin_user, django_capture_on_commit_callbacks
+):
+    from kam.customers import scoring_services
+    from kam.org.models import Role
+
+    scoring.rescore()
+    client.force_login(world.director)
+
+    def pending() -> bool:
+        return client.get(reverse("api:scoring_model")).json()["recompute_pending"]
+
+    assert pending() is False
+    admin_user.role = Role.ADMIN
+    model = ScoringModel.objects.get(is_active=True)
+    criterion = ScoringCriterion.objects.get(code="strategic_fit")
+    with django_capture_on_commit_callbacks(execute=False):  # the worker has not run yet
+        scoring_services.update_criterion(criterion, by=admin_user, version=model.version, weight=D("20"))
+    assert pending() is True
+    assert "a recompute is queued" in text(client.get(reverse("customers:scoring_model")))
+    # One customer rescored on its own (a static value set) does not hide the others' wait.
+    leader = band("industry_leadership", "Industry leader")
+    services.set_static_value(
+        world.east_customer,
+        ScoringCriterion.objects.get(code="industry_leadership"),
+        leader,
+        by=world.east_rep,
+    )
+    assert pending() is True
+    scoring.rescore()
+    assert pending() is False
 
 
 def test_model_page_counts_only_the_customers_the_reader_may_see(client, world, password):
