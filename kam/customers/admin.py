@@ -17,12 +17,6 @@ class CustomerAdmin(admin.ModelAdmin):
         "tier",
         "segment",
     )
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        # Category purchases and the won deals' customer feed the score: recompute as the workspace does.
-        scoring.request_rescore([obj.pk])
-
     list_filter = ("status", "tier", "segment", "industry", "region")
     search_fields = ("name", "short_name")
     autocomplete_fields = ("parent", "owner")
@@ -37,11 +31,16 @@ class CustomerAdmin(admin.ModelAdmin):
         "segment",
     )
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Category purchases feed the score: recompute it, as an edit in the workspace does.
+        scoring.request_rescore([obj.pk])
+
 
 @admin.register(CustomerChange)
 class CustomerChangeAdmin(admin.ModelAdmin):
     list_display = ("customer", "summary", "changed_by", "changed_at")
-    readonly_fields = ("customer", "summary", "changed_by", "changed_at")
+    readonly_fields = ("customer", "summary", "summary_en", "changed_by", "changed_at")
 
     def has_add_permission(self, request):
         return False

@@ -500,7 +500,10 @@ def request_rescore(customer_ids: Iterable[int] | None = None) -> None:
     ids = None if customer_ids is None else sorted({int(i) for i in customer_ids if i})
     pending = _deferred.get()
     if pending is not None:
-        pending.add_all() if ids is None else pending.ids.update(ids)
+        if ids is None:
+            pending.everyone = True
+        else:
+            pending.ids.update(ids)
         return
     if ids is not None and len(ids) <= SYNC_LIMIT:
         rescore(ids)
@@ -514,9 +517,6 @@ def request_rescore(customer_ids: Iterable[int] | None = None) -> None:
 class _Pending:
     ids: set[int] = field(default_factory=set)
     everyone: bool = False
-
-    def add_all(self) -> None:
-        self.everyone = True
 
 
 _deferred: ContextVar[_Pending | None] = ContextVar("kam_deferred_rescores", default=None)

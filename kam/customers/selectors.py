@@ -233,31 +233,28 @@ def with_open_pipeline(qs: QuerySet[Customer], user: User) -> QuerySet[Customer]
     return qs.annotate(open_count=Coalesce(open_count, Value(0)), open_amount=visible_open_pipeline(user))
 
 
-def visible_open_pipeline(user: User) -> Coalesce:
-    """The open pipeline (expected amounts) of the customer's deals `user` may see: the list's column,
-    and what its "open pipeline at least" filter compares, so the filter reveals no hidden deal."""
+def _pipeline_per_customer(opportunities: QuerySet[Opportunity]) -> Coalesce:
+    """Σ expected amount of `opportunities` at the outer customer row (0 when none)."""
     total = (
-        visible_open_opportunities(user)
-        .filter(customer_id=OuterRef("pk"))
+        opportunities.filter(customer_id=OuterRef("pk"))
         .order_by()
         .values("customer_id")
         .annotate(total=Sum(EXPECTED_AMOUNT))
         .values("total")[:1]
     )
     return Coalesce(Subquery(total, output_field=MONEY), Value(Decimal("0")), output_field=MONEY)
+
+
+def visible_open_pipeline(user: User) -> Coalesce:
+    """The open pipeline of the customer's deals `user` may see: the list's column, and what its
+    "open pipeline at least" filter compares, so the filter reveals no hidden deal."""
+    return _pipeline_per_customer(visible_open_opportunities(user))
 
 
 def open_pipeline_of_customer() -> Coalesce:
     """The customer's whole open pipeline (expected amounts), whoever may see it: a fact about the
     customer, so a dynamic tag has the same members for everyone who can see them."""
-    total = (
-        Opportunity.objects.filter(customer_id=OuterRef("pk"), status=OpportunityStatus.OPEN)
-        .order_by()
-        .values("customer_id")
-        .annotate(total=Sum(EXPECTED_AMOUNT))
-        .values("total")[:1]
-    )
-    return Coalesce(Subquery(total, output_field=MONEY), Value(Decimal("0")), output_field=MONEY)
+    return _pipeline_per_customer(Opportunity.objects.filter(status=OpportunityStatus.OPEN))
 
 
 def group_ids(root_id: int) -> set[int]:
