@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -19,6 +22,66 @@ def django_errors_to_fields(exc: DjangoValidationError) -> dict[str, list[str]]:
     return {"__all__": [str(m) for m in exc.messages]}
 
 
+def _limit(ctx: dict[str, Any], *names: str) -> str:
+    for name in names:
+        if name in ctx:
+            return str(ctx[name])
+    return "?"
+
+
+def schema_error_message(err: dict[str, Any]) -> str:
+    """A schema error in the reader's language. Pydantic writes its messages in English only, so
+    the common kinds are said again here; a validator's own message (already translated) is kept
+    without pydantic's "Value error, " prefix, and a rare kind falls back to pydantic's text."""
+    kind = str(err.get("type", ""))
+    ctx: dict[str, Any] = err.get("ctx") or {}
+    if kind in ("value_error", "assertion_error") and "error" in ctx:
+        return str(ctx["error"])
+    if kind == "missing":
+        return _("This field is required.")
+    if kind in ("string_too_long", "too_long"):
+        return _("At most %(count)s characters or items.") % {"count": _limit(ctx, "max_length")}
+    if kind in ("string_too_short", "too_short"):
+        return _("At least %(count)s characters or items.") % {"count": _limit(ctx, "min_length")}
+    if kind in ("greater_than_equal", "greater_than"):
+        bound = _limit(ctx, "ge", "gt")
+        if kind == "greater_than":
+            return _("Enter a value above %(limit)s.") % {"limit": bound}
+        return _("Enter a value of at least %(limit)s.") % {"limit": bound}
+    if kind in ("less_than_equal", "less_than"):
+        bound = _limit(ctx, "le", "lt")
+        if kind == "less_than":
+            return _("Enter a value below %(limit)s.") % {"limit": bound}
+        return _("Enter a value of at most %(limit)s.") % {"limit": bound}
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("Enter a whole number.")
+    if kind in ("decimal_parsing", "decimal_type", "float_parsing", "float_type", "finite_number"):
+        return _("Enter a number.")
+    if kind in ("decimal_max_digits", "decimal_whole_digits"):
+        return _("The number has too many digits.")
+    if kind == "decimal_max_places":
+        return _("At most %(count)s decimal places.") % {"count": _limit(ctx, "decimal_places")}
+    if kind in ("bool_parsing", "bool_type"):
+        return _("Enter true or false.")
+    if kind in ("date_parsing", "date_from_datetime_parsing", "date_type", "date_from_datetime_inexact"):
+        return _("Enter a date as YYYY-MM-DD.")
+    if kind in ("datetime_parsing", "datetime_type", "datetime_from_date_parsing"):
+        return _("Enter a date and time in ISO 8601 form.")
+    if kind in ("literal_error", "enum"):
+        return _("Choose one of: %(choices)s.") % {"choices": _limit(ctx, "expected")}
+    if kind in ("string_type", "string_unicode"):
+        return _("Enter text.")
+    if kind in ("list_type", "tuple_type", "set_type"):
+        return _("Enter a list.")
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return _("Enter an object.")
+    if kind == "extra_forbidden":
+        return _("This field is not known.")
+    if kind == "json_invalid":
+        return _("The body is not valid JSON.")
+    return str(err.get("msg", _("Invalid value.")))
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(DjangoValidationError)
     def on_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
@@ -30,7 +93,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
         fields: dict[str, list[str]] = {}
         for err in exc.errors:
             loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload", "query", "path")]
-            fields.setdefault(".".join(loc) or "__all__", []).append(str(err.get("msg", "invalid")))
+            fields.setdefault(".".join(loc) or "__all__", []).append(schema_error_message(err))
         return api.create_response(request, {"detail": "validation_error", "errors": fields}, status=422)
 
     @api.exception_handler(ConflictError)

@@ -20,7 +20,7 @@ from kam.api_helpers import (
 from kam.org.models import User
 from kam.org.visibility import customers_for, visible_users
 
-from . import selectors, services, tags
+from . import export, selectors, services, tags
 from .models import Customer
 from .schemas import (
     CustomerCreateIn,
@@ -91,6 +91,28 @@ def list_customers(request: HttpRequest, filters: Query[CustomerFilters]) -> dic
     annotated, dynamic = tags.with_tags(qs)
     rows = annotated[filters.offset : filters.offset + filters.limit]
     return {"items": [CustomerRowOut.from_row(c, tags.chips(c, dynamic)) for c in rows], "count": count}
+
+
+@router.get(
+    "/export.xlsx",
+    response={200: None, 422: ValidationErrorOut},
+    summary="The filtered customer list as an Excel workbook",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The workbook (the list's columns, in the caller's language).",
+                "content": {export.XLSX: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def export_customers(request: HttpRequest, filters: Query[CustomerFilters]) -> HttpResponse:
+    """The same filters and sort as the list, every matching row (limit and offset are ignored)."""
+    user: User = request.user  # type: ignore[assignment]
+    content, filename = export.customers_xlsx(user, _list_filters(user, filters), filters.sort)
+    response = HttpResponse(content, content_type=export.XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @router.post("", response={201: CustomerOut, **WRITE_ERRORS}, summary="Add a customer")

@@ -413,10 +413,12 @@ def rescore(customer_ids: Iterable[int] | None = None, *, now: dt.datetime | Non
 def _rescore_batch(model: ModelSpec, ids: Scope, now: dt.datetime) -> int:
     inputs = dynamic_inputs(ids, now=now)
     statics = static_values(ids)
-    previous = dict(_filtered(CustomerScore.objects.order_by(), ids).values_list("customer_id", "tier"))
-    previous_totals = dict(
-        _filtered(CustomerScore.objects.order_by(), ids).values_list("customer_id", "total")
-    )
+    previous = {
+        customer_id: (tier, total)
+        for customer_id, tier, total in _filtered(CustomerScore.objects.order_by(), ids).values_list(
+            "customer_id", "tier", "total"
+        )
+    }
     rows: list[CustomerScore] = []
     changes: list[CustomerChange] = []
     entries = _band_entries(model)
@@ -434,9 +436,9 @@ def _rescore_batch(model: ModelSpec, ids: Scope, now: dt.datetime) -> int:
                 computed_at=now,
             )
         )
-        old_tier = previous.get(customer_id)
+        old_tier, old_total = previous.get(customer_id, ("", None))
         if old_tier and old_tier != result.tier:
-            changes.append(_tier_change(customer_id, old_tier, previous_totals.get(customer_id), result))
+            changes.append(_tier_change(customer_id, old_tier, old_total, result))
     CustomerScore.objects.bulk_create(
         rows,
         batch_size=BATCH,

@@ -46,3 +46,38 @@ def test_absurd_input_is_a_client_error_with_json(world, api_as, method, path, b
 
 def test_huge_id_in_the_path_is_404(world, api_as):
     assert api_as(world.director).get(f"/opportunities/{HUGE}").status_code == 404
+
+
+def _errors(api, path: str, body, language: str) -> dict[str, list[str]]:
+    import json
+
+    response = api.client.post(
+        "/api/v1" + path,
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE=language,
+        **api._headers(),
+    )
+    assert response.status_code == 422, response.content
+    return response.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "english", "chinese"),
+    [
+        ({}, "name", "This field is required.", "此字段为必填项。"),
+        ({"name": "x" * 300}, "name", "At most 200 characters or items.", "最多 200 个字符或项。"),
+        (
+            {"name": "x", "employees": -1},
+            "employees",
+            "Enter a value of at least 0.",
+            "请输入不小于 0 的值。",
+        ),
+        ({"name": "x", "employees": "many"}, "employees", "Enter a whole number.", "请输入整数。"),
+        ({"name": "nul\x00"}, "name", "Text must not contain NUL characters.", "文本中不能包含 NUL 字符。"),
+    ],
+)
+def test_schema_errors_speak_the_callers_language(world, api_as, body, field, english, chinese):
+    api = api_as(world.director)
+    assert _errors(api, "/customers", body, "en")[field] == [english]
+    assert _errors(api, "/customers", body, "zh-hans")[field] == [chinese]

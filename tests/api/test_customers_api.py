@@ -135,3 +135,43 @@ def test_rep_cannot_update_other_teams_customer(world, api_as):
     assert response.status_code == 404
     world.west_customer.refresh_from_db()
     assert (world.west_customer.name, world.west_customer.version) == ("West Power", 1)
+
+
+def _sheet(response) -> list[list]:
+    import io
+
+    from openpyxl import load_workbook
+
+    from kam.customers import export
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == export.XLSX
+    assert response["Content-Disposition"].startswith('attachment; filename="customers-')
+    return [
+        list(row) for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+    ]
+
+
+def test_export_takes_the_lists_filters_and_sort_and_follows_visibility(world, api_as):
+    CustomerFactory(name="Jiangsu Grid", owner=world.west_rep, tier="A", industry="Power")
+    CustomerFactory(name="Anhui Grid", owner=world.west_rep, tier="B", industry="Power")
+    director = api_as(world.director)
+    rows = _sheet(director.get("/customers/export.xlsx", {"industry": "Power", "sort": "-name"}))
+    assert rows[0][0] == "Name"
+    names_ = [row[0] for row in rows[1:]]
+    assert "Jiangsu Grid" in names_ and "Anhui Grid" in names_
+    assert names_ == sorted(names_, reverse=True)
+    assert [row[0] for row in _sheet(director.get("/customers/export.xlsx", {"tier": "A"}))[1:]] == [
+        "Jiangsu Grid"
+    ]
+    # A rep's workbook holds only the customers the rep can see, whatever the filter.
+    rep_rows = _sheet(api_as(world.east_rep).get("/customers/export.xlsx"))
+    assert [row[0] for row in rep_rows[1:]] == ["East Steel"]
+
+
+def test_export_refuses_a_filter_it_cannot_use(world, api_as):
+    director = api_as(world.director)
+    for params, field in (({"tier": "Z"}, "tier"), ({"tag": 999999}, "tag"), ({"sort": "nope"}, "sort")):
+        response = director.get("/customers/export.xlsx", params)
+        assert response.status_code == 422, params
+        assert field in response.json()["errors"]
