@@ -167,7 +167,8 @@ def parse_filters(user: User, data: Any) -> tuple[PyramidFilters, dict[str, str]
         except ValueError:
             errors["as_of"] = _("Write the date as YYYY-MM-DD, e.g. 2026-06-30.")
         else:
-            if len(as_of) != 10 or filters.as_of.year < 1900:
+            # The window ends the day after the as-of date, so the last day a date has must be refused.
+            if len(as_of) != 10 or not 1900 <= filters.as_of.year <= 9998:
                 filters.as_of = today()
                 errors["as_of"] = _("Write the date as YYYY-MM-DD, e.g. 2026-06-30.")
 

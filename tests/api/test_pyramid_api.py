@@ -71,6 +71,8 @@ def test_rep_sees_no_other_team(api_as, data):  # noqa: F811
         ({"by": "size"}, "by"),
         ({"as_of": "2026-13-01"}, "as_of"),
         ({"as_of": "yesterday"}, "as_of"),
+        ({"as_of": "9999-12-31"}, "as_of"),
+        ({"as_of": "0001-01-01"}, "as_of"),
         ({"owner": "0"}, "owner"),
         ({"team": "x"}, "team"),
     ],

@@ -219,6 +219,16 @@ def test_bad_filters_are_field_errors(data):
     assert set(errors) == {"by", "as_of", "team", "owner"}
     _, errors = pyramid.parse_filters(data.east_mgr, {"owner": "abc", "team": "99999999999999999999999"})
     assert set(errors) == {"owner", "team"}
+    # The last date a calendar has cannot end a window that runs to the next midnight.
+    filters, errors = pyramid.parse_filters(data.director, {"as_of": "9999-12-31"})
+    assert set(errors) == {"as_of"} and filters.as_of == pyramid.today()
+
+
+def test_page_with_the_last_possible_date_is_a_message_not_an_error(client, data, password):
+    client.login(username="director", password=password)
+    response = client.get(reverse("customers:pyramid"), {"as_of": "9999-12-31"})
+    assert response.status_code == 400
+    assert "Write the date as YYYY-MM-DD" in response.content.decode()
 
 
 def test_page_shows_table_callouts_and_notes(client, data, password):
