@@ -60,3 +60,16 @@ def test_domain_words_use_the_glossary_terms():
         assert translation.gettext("Technical approver") == "技术审批"
         assert translation.pgettext("customer status", "Lost") == "流失"
         assert translation.gettext("Pipeline table") == "销售项目统计一览表"
+
+
+def test_a_word_with_two_meanings_has_a_translation_for_each():
+    from kam.customers.models import Attention
+    from kam.relationships.models import Rank
+
+    with translation.override("zh-hans"):
+        # How much a customer cares about price is high/low, a contact's rank is senior/junior.
+        assert [str(a.label) for a in Attention] == ["高", "中", "低"]
+        assert str(Rank.HIGH.label) == "高层"
+        # The opportunities tab names a state; the weekly review's column a date.
+        assert translation.gettext("Closed") == "已结项"
+        assert translation.gettext("Closed on") == "结项日期"

@@ -418,9 +418,10 @@ class DecisionMode(models.TextChoices):
 
 
 class Attention(models.TextChoices):
-    HIGH = "high", _("High")
-    MEDIUM = "medium", _("Medium")
-    LOW = "low", _("Low")
+    # Contexts of their own: "High"/"Low" alone are a contact's rank (senior/junior) in zh-Hans.
+    HIGH = "high", pgettext_lazy("attention", "High")
+    MEDIUM = "medium", pgettext_lazy("attention", "Medium")
+    LOW = "low", pgettext_lazy("attention", "Low")
 
 
 class CustomerAnalysis(models.Model):
