@@ -99,7 +99,7 @@ def analysis_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             else:
                 messages.info(request, _("Nothing changed: no new revision was saved."))
-            return redirect(reverse("customers:detail", args=[customer.pk]) + "#analysis-section")
+            return redirect(reverse("customers:detail", args=[customer.pk]) + "#analysis-slot")
     return _render_form(request, customer, form, analysis.latest_analysis(customer), status=400)
 
 

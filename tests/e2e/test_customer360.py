@@ -69,3 +69,22 @@ def test_frame_loads_its_sections_and_they_work_in_place(page, live_server):
         "n => document.querySelectorAll('#history-section li[data-change]').length === n", arg=min(lines, 40)
     )
     assert page.locator("#history-section .load-more").count() == 0
+
+
+def test_saving_the_analysis_lands_on_its_section_loaded_and_in_view(page, live_server):
+    ensure_sales_processes()
+    rep = UserFactory(username="c360_analyst", role=Role.REP, team=TeamFactory(name="East"))
+    customer = CustomerFactory(owner=rep, name="Conch Cement")
+    login(page, live_server, rep.username, PASSWORD, language="en")
+    page.goto(f"{live_server.url}/customers/{customer.pk}/analysis/")
+    page.fill("#id_needs_history", "Two kilns a year since 2020")
+    page.click("button[type=submit].primary")
+    page.wait_for_selector("#analysis-section")
+    page.wait_for_load_state("networkidle")
+    assert "Two kilns a year since 2020" in page.locator("#analysis-section").inner_text()
+    assert page.url.endswith(f"/customers/{customer.pk}/#analysis-slot")
+    in_view = page.evaluate(
+        "() => { const r = document.getElementById('analysis-section').getBoundingClientRect();"
+        " return r.top < window.innerHeight && r.bottom > 0; }"
+    )
+    assert in_view

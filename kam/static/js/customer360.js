@@ -59,7 +59,32 @@
     });
   }
 
+  /* An address such as /customers/7/#analysis-slot (where saving the analysis form returns) names
+     a section that loads only when scrolled to, while the sections above it load and grow: load it
+     at once and keep it in view as the page settles, until the reader scrolls by themselves. */
+  function goToNamedSection() {
+    var id = window.location.hash.slice(1);
+    var slot = id ? document.getElementById(id) : null;
+    if (!slot || !slot.classList.contains("section-slot") || typeof htmx === "undefined") return;
+    var pinned = true;
+    var unpin = function () { pinned = false; };
+    ["wheel", "touchstart", "keydown", "mousedown"].forEach(function (name) {
+      window.addEventListener(name, unpin, { once: true, passive: true });
+    });
+    document.body.addEventListener("htmx:afterSettle", function () {
+      if (pinned && !slot.querySelector(".loading-card")) slot.scrollIntoView({ block: "start" });
+    });
+    if (slot.querySelector(".loading-card") && !slot.hasAttribute("data-hx-revealed")) {
+      slot.setAttribute("data-hx-revealed", "true"); // htmx's own reveal must not load it twice
+      htmx.trigger(slot, "revealed");
+    }
+  }
+
   document.addEventListener("htmx:load", function (event) { start(event.detail.elt); });
+  window.addEventListener("hashchange", goToNamedSection);
+  // After "load": htmx sets up the slots' triggers once the document is parsed, after this script.
+  if (document.readyState === "complete") goToNamedSection();
+  else window.addEventListener("load", goToNamedSection);
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { start(document); });
   else start(document);
 })();
