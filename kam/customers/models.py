@@ -90,7 +90,12 @@ class Customer(models.Model):
         ),
     )
     annual_revenue = models.DecimalField(
-        _("annual revenue"), max_digits=16, decimal_places=2, null=True, blank=True
+        _("annual revenue"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
     )
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)

@@ -153,8 +153,13 @@ class ModelSpec:
         return next((t.segment for t in self.thresholds if t.tier == tier), Segment.GENERAL)
 
     def next_threshold(self, total: Decimal) -> ThresholdSpec | None:
-        """The lowest threshold above the total: what the customer needs for the next tier up."""
-        above = [t for t in self.thresholds if t.min_score > total]
+        """The lowest threshold above the total: what the customer needs for the next tier up.
+
+        A total below every threshold already sits in the lowest tier, so that tier's own minimum
+        is not "next"; only thresholds above the current tier's count.
+        """
+        current = self.tier_for(total)
+        above = [t for t in self.thresholds if t.min_score > total and t.min_score > current.min_score]
         return min(above, key=lambda t: t.min_score) if above else None
 
 

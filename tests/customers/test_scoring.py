@@ -190,6 +190,34 @@ def test_thresholds_and_next_threshold(total, tier, next_tier, needed):
         assert upcoming.min_score - D(total) == D(needed)
 
 
+@pytest.mark.parametrize(
+    ("total", "tier", "next_tier"),
+    [
+        ("0", Tier.D, Tier.C),
+        ("7", Tier.D, Tier.C),
+        ("10", Tier.D, Tier.C),
+        ("29.99", Tier.D, Tier.C),
+        ("30", Tier.C, Tier.B),
+    ],
+)
+def test_below_a_raised_lowest_threshold_the_next_tier_is_the_one_above_it(total, tier, next_tier):
+    # An administrator raised tier D's minimum to 10: a 7 is still tier D, and D is not "next".
+    raised = ModelSpec(
+        id=1,
+        version=1,
+        criteria=(STATIC, WON),
+        thresholds=(
+            ThresholdSpec(Tier.A, D("75"), "key"),
+            ThresholdSpec(Tier.B, D("50"), "important"),
+            ThresholdSpec(Tier.C, D("30"), "general"),
+            ThresholdSpec(Tier.D, D("10"), "general"),
+        ),
+    )
+    assert raised.tier_for(D(total)).tier == tier
+    upcoming = raised.next_threshold(D(total))
+    assert upcoming is not None and upcoming.tier == next_tier
+
+
 # --- Dynamic inputs from constructed data ---------------------------------------------------------
 
 NOW = dt.datetime(2027, 6, 30, 12, 0, tzinfo=dt.UTC)

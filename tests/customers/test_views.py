@@ -396,6 +396,17 @@ def test_rep_creates_a_customer(client, world):
     assert CustomerChange.objects.filter(customer=customer, changed_by=world.east_rep).exists()
 
 
+@pytest.mark.parametrize("field", ["annual_revenue", "category_purchases", "employees"])
+def test_a_negative_figure_is_a_field_error_and_nothing_is_saved(client, world, field):
+    client.force_login(world.east_rep)
+    response = client.post(
+        reverse("customers:create"), customer_post(owner=world.east_rep.pk, **{field: "-1"})
+    )
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert not Customer.objects.filter(name="Huaxin Cement").exists()
+
+
 def test_create_offers_only_visible_parents_and_owners(client, world):
     client.force_login(world.east_rep)
     form = client.get(reverse("customers:create")).context["form"]
