@@ -96,7 +96,7 @@ def customers_xlsx(
 
     qs, dynamic, _sort = export_rows(user, filters, sort, ids)
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("customers")
+    sheet = workbook.create_sheet(_("Customers"))
     for column, width in zip(
         "ABCDEFGHIJKLM", (32, 14, 24, 14, 16, 12, 10, 6, 10, 8, 10, 18, 30), strict=True
     ):

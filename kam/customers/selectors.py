@@ -316,7 +316,7 @@ def apply_filters(
 
 
 def drop_unknown_references(user: User, filters: CustomerFilters) -> None:
-    """A tag or team that does not exist, or a group the user cannot see, is reported in
+    """A tag, team or owner that does not exist, or a group the user cannot see, is reported in
     `filters.errors` and dropped: an empty list would look like an answer (a deleted tag's link)."""
     if filters.tag and not Tag.objects.filter(pk=filters.tag).exists():
         filters.errors["tag"] = _("Unknown tag.")
@@ -324,6 +324,9 @@ def drop_unknown_references(user: User, filters: CustomerFilters) -> None:
     if filters.team and not Team.objects.filter(pk=filters.team).exists():
         filters.errors["team"] = _("Unknown team.")
         filters.team = None
+    if filters.owner and not User.objects.filter(pk=filters.owner).exists():
+        filters.errors["owner"] = _("Unknown user.")
+        filters.owner = None
     if filters.parent and not customers_for(user, Customer.objects.filter(pk=filters.parent)).exists():
         filters.errors["parent"] = _("Unknown customer.")
         filters.parent = None

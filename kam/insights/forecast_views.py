@@ -106,7 +106,7 @@ def forecast_export(request: HttpRequest) -> HttpResponse:
     choice: selectors.PeriodChoice = context["choice"]
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "forecast"
+    sheet.title = _("Forecast")
     sheet.append([_("Forecast %(period)s") % {"period": choice.label}, f"{choice.start} – {choice.end}"])
     sheet["A1"].font = Font(bold=True)
     group_label = dict(ForecastForm.base_fields["group"].choices)[result.group]  # type: ignore[attr-defined]

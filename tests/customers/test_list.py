@@ -156,6 +156,7 @@ def test_open_pipeline_filter_counts_only_the_deals_the_user_may_see(client, wor
         # A deleted tag or team (an old link): said so, not an empty list that looks like an answer.
         ({"tag": "99999"}, "Tag", "Unknown tag."),
         ({"team": "99999"}, "Team", "Unknown team."),
+        ({"owner": "99999"}, "Owner", "Unknown user."),
     ],
 )
 def test_bad_filter_values_are_reported_and_ignored(client, data, params, field, message):
@@ -359,8 +360,9 @@ def test_export_follows_visibility(client, data):
 def test_export_headers_are_translated(data):
     with translation.override("zh-hans"):
         content, _name = export.customers_xlsx(data.world.director, selectors.CustomerFilters(), None)
-    header = next(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
-    assert header[0] == "名称"
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert sheet.title == "客户"
+    assert next(sheet.iter_rows(values_only=True))[0] == "名称"
 
 
 def test_export_is_capped_with_a_note(data, monkeypatch):
