@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.forms import HiddenErrorsShown
+
 from . import analysis
 from .models import CustomerAnalysis
 
@@ -19,7 +21,7 @@ def _field_for(name: str) -> forms.Field:
     return forms.CharField(label=label, required=False, strip=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class AnalysisForm(forms.Form):
+class AnalysisForm(HiddenErrorsShown):
     base_revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -9,6 +9,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.forms import HiddenErrorsShown
 from kam.customers.models import Customer, CustomerStatus, Segment, TagKind, Tier
 from kam.customers.services import CUSTOMER_FIELDS
 from kam.org.models import User
@@ -28,7 +29,7 @@ def apply_validation_error(form: forms.Form, error: ValidationError) -> None:
             form.add_error(target, message)
 
 
-class CustomerForm(forms.Form):
+class CustomerForm(HiddenErrorsShown):
     """A plain form (not a ModelForm): a ModelForm would change the instance before the service
     compares old and new values for the history row."""
 

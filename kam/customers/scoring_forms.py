@@ -10,6 +10,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.forms import HiddenErrorsShown
+
 from . import scoring
 from .forms import apply_validation_error
 from .models import CriterionKind, DynamicSource, ScoreBand, ScoringCriterion, Segment, Tier
@@ -72,7 +74,7 @@ class TierOverrideForm(forms.Form):
 # --- The scoring model page (administrators) --------------------------------------------------------
 
 
-class ModelVersionForm(forms.Form):
+class ModelVersionForm(HiddenErrorsShown):
     """The model version the administrator's page was built from: a stale edit is a conflict."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kam.core.errors import ConflictError, RuleViolation
+from kam.core.forms import HiddenErrorsShown
 from kam.org.models import User
 
 from . import selectors, tags
@@ -24,7 +25,7 @@ from .models import Customer, Tag, TagKind
 from .views import current_user
 
 
-class TagForm(forms.Form):
+class TagForm(HiddenErrorsShown):
     """Name, colour and description of a tag; a dynamic tag's conditions are a CustomerFilterForm
     beside it (prefix `rule`). The services validate; this parses."""
 

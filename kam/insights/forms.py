@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.forms import HiddenErrorsShown
 from kam.core.periods import parse_quarter, quarter_bounds
 from kam.org import targets as target_services
 from kam.org.models import Target, Team, User
@@ -65,7 +66,7 @@ class ForecastForm(forms.Form):
         return data.get("unit") or "yuan"
 
 
-class TargetForm(forms.Form):
+class TargetForm(HiddenErrorsShown):
     user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none(), required=False)
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
     quarter = forms.CharField(

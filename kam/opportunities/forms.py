@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.forms import HiddenErrorsShown
 from kam.customers.models import Customer
 from kam.org.models import Team, User
 from kam.org.visibility import customers_for, managed_team_ids, visible_users
@@ -61,7 +62,7 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-class OpportunityForm(forms.Form):
+class OpportunityForm(HiddenErrorsShown):
     """Edit form; `OpportunityCreateForm` adds customer and stage."""
 
     FIELD_ORDER = (
@@ -142,7 +143,7 @@ class OpportunityCreateForm(OpportunityForm):
         self.order_fields([name for name in self.FIELD_ORDER if name in self.fields])
 
 
-class MoveForm(forms.Form):
+class MoveForm(HiddenErrorsShown):
     to_stage = forms.ModelChoiceField(queryset=Stage.objects.all(), label=_("Move to stage"))
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     key_node_confirmed = forms.BooleanField(required=False, label=_("Key node reached"))
@@ -156,7 +157,7 @@ CLOSE_STATUS_CHOICES = [
 ]
 
 
-class CloseForm(forms.Form):
+class CloseForm(HiddenErrorsShown):
     status = forms.ChoiceField(choices=CLOSE_STATUS_CHOICES, label=_("Outcome"), widget=forms.RadioSelect)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
     lost_to = forms.ModelChoiceField(

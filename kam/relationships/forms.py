@@ -8,6 +8,7 @@ from django import forms
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.forms import HiddenErrorsShown
 from kam.customers.forms import apply_validation_error
 from kam.customers.models import Customer
 from kam.org.models import User
@@ -24,7 +25,7 @@ def _model_choice(form: forms.Form, name: str) -> forms.ModelChoiceField:
     return field
 
 
-class ContactForm(forms.Form):
+class ContactForm(HiddenErrorsShown):
     """A plain form (not a ModelForm), so the instance stays as read until the service writes."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

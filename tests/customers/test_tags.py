@@ -382,6 +382,18 @@ def test_stale_tag_form_is_a_409_with_the_conflict_panel(client, world):
     assert Tag.objects.get(pk=tag.pk).name == "VIP"
 
 
+@pytest.mark.parametrize("version", ["", "abc"])
+def test_tag_form_without_a_usable_version_says_to_reload(client, world, version):
+    tag = tags.create_tag(by=world.east_mgr, name="VIP")
+    client.force_login(world.east_mgr)
+    response = client.post(
+        reverse("customers:tag_edit", args=[tag.pk]), {"name": "VIP2", "color": "#112233", "version": version}
+    )
+    assert response.status_code in (400, 422)
+    assert "This page was out of date or incomplete: reload it and try again." in response.content.decode()
+    assert Tag.objects.get(pk=tag.pk).name == "VIP"
+
+
 def test_delete_page_removes_the_tag(client, world):
     tag = tags.create_tag(by=world.east_rep, name="VIP")
     tags.attach_tag(world.east_customer, tag, by=world.east_rep)

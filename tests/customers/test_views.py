@@ -477,6 +477,7 @@ def test_edit_without_a_version_is_refused(client, world):
         reverse("customers:edit", args=[customer.pk]), edit_post(customer, name="X", version="")
     )
     assert response.status_code == 400
+    assert "This page was out of date or incomplete: reload it and try again." in response.content.decode()
     customer.refresh_from_db()
     assert customer.name == "East Steel"
 

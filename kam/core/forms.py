@@ -1,0 +1,23 @@
+"""Form behaviour shared by the workspace's forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.forms.utils import ErrorList
+from django.utils.translation import gettext as _
+
+
+class HiddenErrorsShown(forms.Form):
+    """A form whose hidden fields (the version read, a base revision) can fail: a page that was out of
+    date or altered. Their errors have no place on the page, so the form's own errors say so."""
+
+    def non_field_errors(self) -> ErrorList:
+        errors: Any = super().non_field_errors()
+        if not any(field.errors for field in self.hidden_fields()):
+            return errors  # type: ignore[no-any-return]
+        combined = self.error_class(error_class="nonfield", renderer=self.renderer)
+        combined.extend(errors)
+        combined.append(_("This page was out of date or incomplete: reload it and try again."))
+        return combined  # type: ignore[no-any-return]
