@@ -8,6 +8,8 @@ from django.db import models
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.money import MONEY_DIGITS
+
 
 def in_english() -> bool:
     return (get_language() or "").startswith("en")
@@ -80,7 +82,7 @@ class Customer(models.Model):
     tier_override = models.CharField(_("tier override"), max_length=1, choices=Tier.choices, blank=True)
     category_purchases = models.DecimalField(
         _("annual purchases of the category"),
-        max_digits=16,
+        max_digits=MONEY_DIGITS,
         decimal_places=2,
         null=True,
         blank=True,
@@ -91,7 +93,7 @@ class Customer(models.Model):
     )
     annual_revenue = models.DecimalField(
         _("annual revenue"),
-        max_digits=16,
+        max_digits=MONEY_DIGITS,
         decimal_places=2,
         null=True,
         blank=True,
@@ -242,10 +244,10 @@ class ScoreBand(models.Model):
     label = models.CharField(_("label"), max_length=100)
     label_en = models.CharField(_("English label"), max_length=100, blank=True)
     min_value = models.DecimalField(
-        _("from (inclusive)"), max_digits=18, decimal_places=2, null=True, blank=True
+        _("from (inclusive)"), max_digits=MONEY_DIGITS, decimal_places=2, null=True, blank=True
     )
     max_value = models.DecimalField(
-        _("to (exclusive)"), max_digits=18, decimal_places=2, null=True, blank=True
+        _("to (exclusive)"), max_digits=MONEY_DIGITS, decimal_places=2, null=True, blank=True
     )
     points = models.DecimalField(
         _("points"),

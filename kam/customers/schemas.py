@@ -11,6 +11,7 @@ from ninja import Field, Schema
 from pydantic import ValidationInfo, field_validator
 
 from kam.api_helpers import Id, InputSchema, Offset, Ref, TextSafeSchema, ref, user_ref
+from kam.core.money import MAX_MONEY, MONEY_DIGITS
 
 from .models import Customer
 from .selectors import SORTS
@@ -115,7 +116,7 @@ class CustomerFilters(TextSafeSchema):
     open_pipeline_min: Decimal | None = Field(
         None,
         ge=0,
-        lt=10**14,
+        le=MAX_MONEY,
         description="Least open pipeline of the customer (all open opportunities), in yuan.",
     )
     sort: str = Field(
@@ -152,12 +153,16 @@ class CustomerCreateIn(InputSchema):
     region: str = Field("", max_length=100)
     status: StatusChoice = "prospect"
     annual_revenue: Decimal | None = Field(
-        None, ge=0, max_digits=16, decimal_places=2, description="In yuan."
+        None, ge=0, max_digits=MONEY_DIGITS, decimal_places=2, description="In yuan."
     )
     employees: int | None = Field(None, ge=0, le=2_147_483_647)
     notes: str = ""
     category_purchases: Decimal | None = Field(
-        None, ge=0, max_digits=16, decimal_places=2, description="Annual purchases of our category, in yuan."
+        None,
+        ge=0,
+        max_digits=MONEY_DIGITS,
+        decimal_places=2,
+        description="Annual purchases of our category, in yuan.",
     )
 
 
@@ -171,7 +176,7 @@ class CustomerUpdateIn(InputSchema):
     industry: str | None = Field(None, max_length=100)
     region: str | None = Field(None, max_length=100)
     status: StatusChoice | None = None
-    annual_revenue: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
+    annual_revenue: Decimal | None = Field(None, ge=0, max_digits=MONEY_DIGITS, decimal_places=2)
     employees: int | None = Field(None, ge=0, le=2_147_483_647)
     notes: str | None = None
-    category_purchases: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
+    category_purchases: Decimal | None = Field(None, ge=0, max_digits=MONEY_DIGITS, decimal_places=2)

@@ -30,6 +30,7 @@ from kam.api_helpers import (
     set_etag,
     user_ref,
 )
+from kam.core.money import MONEY_DIGITS
 from kam.org.models import User
 
 from . import scoring, scoring_services, selectors, services
@@ -121,8 +122,8 @@ class BandIn(InputSchema):
     )
     label: str = Field(..., min_length=1, max_length=100)
     label_en: str = Field("", max_length=100)
-    min_value: Decimal | None = Field(None, max_digits=18, decimal_places=2)
-    max_value: Decimal | None = Field(None, max_digits=18, decimal_places=2)
+    min_value: Decimal | None = Field(None, max_digits=MONEY_DIGITS, decimal_places=2)
+    max_value: Decimal | None = Field(None, max_digits=MONEY_DIGITS, decimal_places=2)
     points: Decimal = Points
 
     def to_input(self) -> scoring_services.BandInput:

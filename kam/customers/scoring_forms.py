@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kam.core.forms import HiddenErrorsShown
+from kam.core.money import MONEY_DIGITS
 
 from . import scoring
 from .forms import apply_validation_error
@@ -136,9 +137,11 @@ class BandForm(forms.Form):
     label = forms.CharField(label=_("label"), max_length=100, required=False)
     label_en = forms.CharField(label=_("English label"), max_length=100, required=False)
     min_value = forms.DecimalField(
-        label=_("from (inclusive)"), max_digits=18, decimal_places=2, required=False
+        label=_("from (inclusive)"), max_digits=MONEY_DIGITS, decimal_places=2, required=False
     )
-    max_value = forms.DecimalField(label=_("to (exclusive)"), max_digits=18, decimal_places=2, required=False)
+    max_value = forms.DecimalField(
+        label=_("to (exclusive)"), max_digits=MONEY_DIGITS, decimal_places=2, required=False
+    )
     points = points_field(_("points"), required=False)
 
     def to_input(self) -> BandInput:

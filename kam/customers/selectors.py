@@ -25,6 +25,7 @@ from django.db.models.lookups import GreaterThanOrEqual
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from kam.core.money import MAX_MONEY
 from kam.opportunities.models import Opportunity, OpportunityStatus
 from kam.opportunities.selectors import EXPECTED_AMOUNT, MONEY
 from kam.org.models import Role, Team, User
@@ -62,7 +63,6 @@ PIPELINE_SORTS = ("open_count", "open_amount")
 
 MAX_ID = 2**63 - 1
 MAX_TEXT = 100
-MAX_AMOUNT = Decimal("100000000000000")
 # A customer group deeper than this is a data error; the walk stops rather than loop for ever.
 MAX_GROUP_DEPTH = 50
 
@@ -191,8 +191,10 @@ def _score(value: Any) -> Decimal:
 
 def _amount(value: Any) -> Decimal:
     number = _decimal(value)
-    if not Decimal("0") <= number < MAX_AMOUNT:
+    if number < 0:
         raise ValueError(_("Enter an amount of 0 or more."))
+    if number > MAX_MONEY:
+        raise ValueError(_("Enter an amount of at most %(limit)s.") % {"limit": f"{MAX_MONEY:,}"})
     return number
 
 

@@ -25,6 +25,7 @@ from kam.api_helpers import (
     set_etag,
     user_ref,
 )
+from kam.core.money import MONEY_DIGITS
 from kam.org import targets as target_services
 from kam.org.models import Target, User
 
@@ -224,7 +225,7 @@ class TargetIn(InputSchema):
     team: Id | None = Field(None, description="The team's id (or give user).")
     period_start: dt.date
     period_end: dt.date
-    amount: Decimal = Field(..., ge=0, max_digits=16, decimal_places=2)
+    amount: Decimal = Field(..., ge=0, max_digits=MONEY_DIGITS, decimal_places=2)
 
 
 class TargetPatch(InputSchema):
@@ -232,7 +233,7 @@ class TargetPatch(InputSchema):
     team: Id | None = None
     period_start: dt.date | None = None
     period_end: dt.date | None = None
-    amount: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
+    amount: Decimal | None = Field(None, ge=0, max_digits=MONEY_DIGITS, decimal_places=2)
 
 
 class TargetFilters(Schema):

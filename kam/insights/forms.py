@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kam.core.forms import HiddenErrorsShown
+from kam.core.money import MONEY_DIGITS
 from kam.core.periods import parse_quarter, quarter_bounds
 from kam.org import targets as target_services
 from kam.org.models import Target, Team, User
@@ -81,7 +82,9 @@ class TargetForm(HiddenErrorsShown):
     period_end = forms.DateField(
         label=_("Period end"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    amount = forms.DecimalField(label=_("Target amount"), max_digits=16, decimal_places=2, min_value=0)
+    amount = forms.DecimalField(
+        label=_("Target amount"), max_digits=MONEY_DIGITS, decimal_places=2, min_value=0
+    )
     # The version the editor read; a stale one is refused instead of overwriting someone's change.
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 

@@ -8,6 +8,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.money import MONEY_DIGITS
+
 
 class Severity(models.TextChoices):
     INFO = "info", _("Info")
@@ -110,7 +112,7 @@ class SnapshotRow(models.Model):
     stage_order = models.PositiveSmallIntegerField()
     probability = models.PositiveSmallIntegerField()
     status = models.CharField(max_length=10)
-    amount = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+    amount = models.DecimalField(max_digits=MONEY_DIGITS, decimal_places=2, null=True)
     sign_date = models.DateField(null=True)
     forecast_category = models.CharField(max_length=12, blank=True)
     product_line = models.CharField(max_length=100, blank=True)

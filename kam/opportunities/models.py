@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kam.core.money import MONEY_DIGITS
 from kam.core.periods import quarter_bounds, quarter_label
 
 
@@ -198,12 +199,14 @@ class Opportunity(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=OpportunityStatus.choices, default=OpportunityStatus.OPEN
     )
-    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2, null=True, blank=True)
+    amount = models.DecimalField(
+        _("amount"), max_digits=MONEY_DIGITS, decimal_places=2, null=True, blank=True
+    )
     amount_low = models.DecimalField(
-        _("amount (low)"), max_digits=16, decimal_places=2, null=True, blank=True
+        _("amount (low)"), max_digits=MONEY_DIGITS, decimal_places=2, null=True, blank=True
     )
     amount_high = models.DecimalField(
-        _("amount (high)"), max_digits=16, decimal_places=2, null=True, blank=True
+        _("amount (high)"), max_digits=MONEY_DIGITS, decimal_places=2, null=True, blank=True
     )
     sign_date = models.DateField(_("expected sign date"), null=True, blank=True)
     sign_date_precision = models.CharField(

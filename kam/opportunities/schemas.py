@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Schema
 
 from kam.api_helpers import Id, IdOrCode, InputSchema, Offset, Ref, TextSafeSchema, ref, user_ref
+from kam.core.money import MONEY_DIGITS
 
 from .models import Opportunity, SalesProcess, Stage, StageChange
 
@@ -287,7 +288,7 @@ class OpportunityFilters(TextSafeSchema):
 
 
 # An amount a client sends: yuan, never negative, at most 14 digits before the point and 2 after.
-MoneyIn = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2)]
+MoneyIn = Annotated[Decimal, Field(ge=0, max_digits=MONEY_DIGITS, decimal_places=2)]
 
 
 ForecastCategoryIn = Literal["", "commit", "best_case", "pipeline", "omitted"]

@@ -7,6 +7,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.money import MONEY_DIGITS
+
 
 class Role(models.TextChoices):
     REP = "rep", _("Sales rep")
@@ -129,7 +131,7 @@ class Target(models.Model):
     )
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
-    amount = models.DecimalField(_("target amount"), max_digits=16, decimal_places=2)
+    amount = models.DecimalField(_("target amount"), max_digits=MONEY_DIGITS, decimal_places=2)
     set_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)

@@ -19,12 +19,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kam.core.money import MAX_MONEY
 from kam.core.periods import parse_quarter, quarter_bounds
 from kam.core.versioning import versioned_update
 from kam.org.models import Role, Target, Team, User
 from kam.org.visibility import managed_team_ids
 
-MAX_AMOUNT = Decimal("99999999999999.99")
 DUPLICATE_CHOICES = ("update", "refuse")
 TEMPLATE_HEADERS = ("username", "team", "period_start", "period_end", "amount")
 
@@ -108,7 +108,7 @@ def _clean(
         errors["amount"] = [_("Enter an amount.")]
     elif value < 0:
         errors["amount"] = [_("A target cannot be negative.")]
-    elif value > MAX_AMOUNT:
+    elif value > MAX_MONEY:
         errors["amount"] = [_("The amount is too large.")]
     elif value != value.quantize(Decimal("0.01")):
         errors["amount"] = [_("At most two decimal places.")]
