@@ -1,10 +1,42 @@
 """The JSON API: one NinjaAPI, each app's router mounted under /api/v1/."""
 
+from typing import Any
+
 from ninja import NinjaAPI
 
 from kam.org.auth import BearerTokenAuth, SessionAuthCSRF
 
-api = NinjaAPI(
+
+def _error(description: str, component: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}},
+    }
+
+
+class KamAPI(NinjaAPI):
+    """The answers every operation may give, whether or not its own declaration names them: 401
+    without credentials, 400 for a body that is not JSON, 422 for a query or body the schema refuses."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                has_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
+                if operation.get("security"):
+                    responses.setdefault("401", _error("No valid session or API token.", "ErrorOut"))
+                if operation.get("requestBody"):
+                    responses.setdefault("400", _error("The body is not valid JSON.", "ErrorOut"))
+                if operation.get("requestBody") or has_query:
+                    responses.setdefault(
+                        "422",
+                        _error("A parameter or field is refused; messages per field.", "ValidationErrorOut"),
+                    )
+        return schema
+
+
+api = KamAPI(
     title="kam API",
     version="1",
     urls_namespace="api",

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from kam.core.errors import ConflictError, PreconditionRequired, RuleViolation
@@ -95,6 +96,22 @@ def install_error_handlers(api: NinjaAPI) -> None:
             loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload", "query", "path")]
             fields.setdefault(".".join(loc) or "__all__", []).append(schema_error_message(err))
         return api.create_response(request, {"detail": "validation_error", "errors": fields}, status=422)
+
+    @api.exception_handler(HttpError)
+    def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        # Django Ninja's own refusals (no credentials, a body that is not JSON) in the house's shape
+        # and the caller's language; its English text stays out of the answer.
+        if isinstance(exc, AuthenticationError) or exc.status_code == 401:
+            message = _("Sign in, or send Authorization: Bearer <token> with a valid API token.")
+            return api.create_response(request, {"detail": "unauthorized", "message": message}, status=401)
+        if exc.status_code == 400:
+            message = _("The body is not valid JSON.")
+            return api.create_response(
+                request,
+                {"detail": "bad_request", "message": message, "errors": {"__all__": [message]}},
+                status=400,
+            )
+        return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
     @api.exception_handler(ConflictError)
     def on_conflict(request: HttpRequest, exc: ConflictError) -> HttpResponse:

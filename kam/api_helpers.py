@@ -36,7 +36,7 @@ IdOrCode = Annotated[str, BeforeValidator(_int_to_text), Field(min_length=1, max
 def as_id(text: str) -> int | None:
     """The id a text names, if it is one that could exist."""
     text = text.strip()
-    return int(text) if text.isdigit() and 0 < int(text) <= MAX_ID else None
+    return int(text) if text.isdecimal() and 0 < int(text) <= MAX_ID else None
 
 
 class TextSafeSchema(Schema):
@@ -95,6 +95,10 @@ class RuleViolationOut(Schema):
 # Error responses an endpoint documents; the handlers in kam.api_errors produce them.
 READ_ERRORS: dict[int, Any] = {404: ErrorOut}
 WRITE_ERRORS: dict[int, Any] = {404: ErrorOut, 422: ValidationErrorOut}
+# A paged or filtered read: a bad limit, offset or filter is a 422.
+LIST_ERRORS: dict[int, Any] = {404: ErrorOut, 422: ValidationErrorOut}
+# A write that names what it saw in its body (not If-Match): stale is 412, there is no 428.
+BODY_CHECKED_WRITE_ERRORS: dict[int, Any] = {404: ErrorOut, 412: ConflictOut, 422: ValidationErrorOut}
 VERSIONED_WRITE_ERRORS: dict[int, Any] = {
     404: ErrorOut,
     409: RuleViolationOut,
@@ -135,7 +139,8 @@ def _parse_version(text: str) -> int | None:
     if text.startswith("W/"):
         text = text[2:]
     text = text.strip().strip('"')
-    return int(text) if text.isdigit() else None
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    return int(text) if text.isdecimal() else None
 
 
 def expected_version(request: HttpRequest, current: int, body_version: int | None = None) -> int:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from kam.api_helpers import (
+    LIST_ERRORS,
     MAX_LIMIT,
     READ_ERRORS,
     VERSIONED_WRITE_ERRORS,
@@ -134,7 +135,7 @@ def _if_match(request: HttpRequest, current: int) -> int:
         raise PreconditionRequired(_("Send If-Match with the revision (ETag) you read."))
     text = header.strip()
     text = (text[2:] if text.startswith("W/") else text).strip().strip('"')
-    if not text.isdigit():
+    if not text.isdecimal():
         raise ConflictError(
             _('If-Match must name one revision, e.g. "3"; the current revision is %(revision)s.')
             % {"revision": current},
@@ -160,7 +161,7 @@ def get_analysis(request: HttpRequest, response: HttpResponse, customer_id: int)
 @router.get(
     "/customers/{int:customer_id}/analysis/revisions",
     url_name="customer_analysis_revisions",
-    response={200: RevisionListOut, **READ_ERRORS},
+    response={200: RevisionListOut, **LIST_ERRORS},
     summary="Every revision of the customer analysis, newest first, with what each changed",
 )
 def list_revisions(request: HttpRequest, customer_id: int, params: Query[RevisionQuery]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from kam.api_helpers import DEFAULT_LIMIT, MAX_LIMIT, READ_ERRORS, Offset, Ref, ref, user_ref
+from kam.api_helpers import DEFAULT_LIMIT, LIST_ERRORS, MAX_LIMIT, READ_ERRORS, Offset, Ref, ref, user_ref
 from kam.insights.forecast import Figures
 from kam.org.models import User
 
@@ -200,7 +200,7 @@ class HistoryOut(Schema):
 
 @router.get(
     "/customers/{int:customer_id}/history",
-    response={200: HistoryOut, **READ_ERRORS},
+    response={200: HistoryOut, **LIST_ERRORS},
     summary="A customer's history of changes, newest first",
     url_name="customer_change_history",
 )

@@ -145,7 +145,7 @@ def today() -> dt.date:
 
 
 def _as_id(text: str) -> int | None:
-    return int(text) if text.isdigit() and 0 < int(text) < 2**63 else None
+    return int(text) if text.isdecimal() and 0 < int(text) < 2**63 else None
 
 
 def parse_filters(user: User, data: Any) -> tuple[PyramidFilters, dict[str, str]]:

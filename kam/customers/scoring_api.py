@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from kam.api_helpers import (
+    BODY_CHECKED_WRITE_ERRORS,
     READ_ERRORS,
     VERSIONED_WRITE_ERRORS,
-    WRITE_ERRORS,
     ErrorOut,
     Id,
     InputSchema,
@@ -542,7 +542,7 @@ def get_score(request: HttpRequest, customer_id: int) -> dict[str, Any]:
 @router.put(
     "/customers/{int:customer_id}/score/static/{criterion_code}",
     url_name="customer_static_value",
-    response={200: ScoreOut, **WRITE_ERRORS},
+    response={200: ScoreOut, **BODY_CHECKED_WRITE_ERRORS},
     summary="Choose the value of a static criterion for a customer (rescored at once)",
 )
 def put_static_value(
@@ -582,7 +582,7 @@ def list_tier_overrides(request: HttpRequest, customer_id: int) -> list[dict[str
 @router.post(
     "/customers/{int:customer_id}/tier-override",
     url_name="customer_tier_override",
-    response={201: TierOverrideResultOut, 403: ErrorOut, **VERSIONED_WRITE_ERRORS},
+    response={201: TierOverrideResultOut, 403: ErrorOut, **BODY_CHECKED_WRITE_ERRORS},
     summary="Override a customer's tier, or remove the override (managers)",
 )
 def post_tier_override(request: HttpRequest, customer_id: int, payload: TierOverrideIn) -> Status:

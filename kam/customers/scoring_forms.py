@@ -201,7 +201,12 @@ def apply_band_errors(error: ValidationError, formset: Any, forms_kept: list[Any
         return
     for key, messages in error.message_dict.items():
         parts = key.split(".")
-        if len(parts) == 3 and parts[0] == "bands" and parts[1].isdigit() and int(parts[1]) < len(forms_kept):
+        if (
+            len(parts) == 3
+            and parts[0] == "bands"
+            and parts[1].isdecimal()
+            and int(parts[1]) < len(forms_kept)
+        ):
             form = forms_kept[int(parts[1])]
             target = parts[2] if parts[2] in form.fields else None
             for message in messages:

@@ -165,7 +165,7 @@ def _choice(allowed: list[str]) -> Any:
 
 def _id(value: Any) -> int:
     text = _one_text(value)
-    if not text.isdigit() or not 0 < int(text) <= MAX_ID:
+    if not text.isdecimal() or not 0 < int(text) <= MAX_ID:
         raise ValueError(_("Enter an id (a whole number above 0)."))
     return int(text)
 

@@ -11,9 +11,11 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from kam.api_helpers import (
+    LIST_ERRORS,
     READ_ERRORS,
     VERSIONED_WRITE_ERRORS,
     WRITE_ERRORS,
+    ConflictOut,
     ErrorOut,
     InputSchema,
     Offset,
@@ -166,7 +168,8 @@ def update_tag(
 
 @router.delete(
     "/tags/{int:tag_id}",
-    response={204: None, 403: ErrorOut, 409: RuleViolationOut, **VERSIONED_WRITE_ERRORS},
+    # If-Match is optional here, as for every delete in the API, so no 428.
+    response={204: None, 403: ErrorOut, 404: ErrorOut, 409: RuleViolationOut, 412: ConflictOut},
 )
 def delete_tag(request: HttpRequest, tag_id: int) -> Status:
     """Delete a tag and take it off every customer (each one's history records it). If-Match is
@@ -178,7 +181,7 @@ def delete_tag(request: HttpRequest, tag_id: int) -> Status:
     return Status(204, None)
 
 
-@router.get("/tags/{int:tag_id}/customers", response={200: CustomerListOut, **READ_ERRORS})
+@router.get("/tags/{int:tag_id}/customers", response={200: CustomerListOut, **LIST_ERRORS})
 def tag_customers(request: HttpRequest, tag_id: int, page: Query[PageIn]) -> dict[str, Any]:
     """The tag's members you can see, by name; a dynamic tag's are computed now."""
     user: User = request.user  # type: ignore[assignment]

@@ -252,7 +252,7 @@ def _change_tag(request: HttpRequest, pk: int, tag_pk: int | None, *, add: bool)
     user = current_user(request)
     customer = selectors.customer_detail(user, pk)
     raw = str(tag_pk) if tag_pk is not None else request.POST.get("tag", "")
-    tag = Tag.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 19 else None
+    tag = Tag.objects.filter(pk=int(raw)).first() if raw.isdecimal() and len(raw) < 19 else None
     error = ""
     if tag is None:
         error = _("Choose a tag.")

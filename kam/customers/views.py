@@ -94,7 +94,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 
 
 def _ids(values: list[str]) -> list[int]:
-    return sorted({int(v) for v in values if v.isdigit() and 0 < int(v) <= selectors.MAX_ID})
+    return sorted({int(v) for v in values if v.isdecimal() and 0 < int(v) <= selectors.MAX_ID})
 
 
 @login_required

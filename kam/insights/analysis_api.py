@@ -199,7 +199,7 @@ def what_changed(request: HttpRequest, query: Query[ChangesQuery]) -> dict[str, 
     after = None
     if query.b and not live:
         text = query.b.strip()
-        if not text.isdigit() or not 0 < int(text) < 2**63:
+        if not text.isdecimal() or not 0 < int(text) < 2**63:
             raise Http404
         after = _snapshot(int(text))
     before = _snapshot(query.a)

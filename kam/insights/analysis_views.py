@@ -28,7 +28,7 @@ def _snapshot(request: HttpRequest, name: str) -> Snapshot | None:
     text = request.GET.get(name, "").strip()
     if not text:
         return None
-    if not text.isdigit() or not 0 < int(text) < 2**63:
+    if not text.isdecimal() or not 0 < int(text) < 2**63:
         raise Http404
     snapshot = Snapshot.objects.filter(pk=int(text)).first()
     if snapshot is None:
@@ -102,7 +102,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     team = None
     team_text = request.GET.get("team", "").strip()
     if team_text:
-        team = portfolio_selectors.visible_team(user, int(team_text)) if team_text.isdigit() else None
+        team = portfolio_selectors.visible_team(user, int(team_text)) if team_text.isdecimal() else None
         if team is None:
             raise Http404
     shape = portfolio_selectors.portfolio_shape(user, team.pk if team else None)

@@ -165,9 +165,9 @@ def choose_period(
         parsed = parse_quarter(text)
         if parsed:
             kind, year, quarter = "quarter", parsed[0], parsed[1]
-        elif len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit():
+        elif len(text) == 7 and text[4] == "-" and text[:4].isdecimal() and text[5:].isdecimal():
             kind, year, month = "month", int(text[:4]), int(text[5:])
-        elif len(text) == 4 and text.isdigit():
+        elif len(text) == 4 and text.isdecimal():
             kind, year = "year", int(text)
         else:
             raise ValueError(_("Write a period as 2027 Q3, 2027-03 or 2027."))

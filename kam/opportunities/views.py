@@ -362,7 +362,7 @@ def create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     preselected = request.GET.get("customer") if request.method == "GET" else request.POST.get("customer")
     contacts = contacts_for(user).select_related("customer").order_by("customer__name", "name")
-    if preselected and preselected.isdigit():
+    if preselected and preselected.isdecimal():
         contacts = contacts.filter(customer_id=int(preselected))
     if request.method == "POST":
         form = OpportunityCreateForm(request.POST, user=user, contacts=contacts)
@@ -383,7 +383,7 @@ def create(request: HttpRequest) -> HttpResponse:
         first = Stage.objects.filter(process__is_default=True).order_by("order").first()
         if first is not None:
             initial["stage"] = first.pk
-        if preselected and preselected.isdigit():
+        if preselected and preselected.isdecimal():
             initial["customer"] = int(preselected)
         form = OpportunityCreateForm(initial=initial, user=user, contacts=contacts)
     return render(request, "opportunities/form.html", {"nav": "pipeline", "form": form, "creating": True})

@@ -26,7 +26,7 @@ def _flag(request: HttpRequest, name: str) -> bool:
 
 def _int(request: HttpRequest, name: str) -> int | None:
     text = request.GET.get(name, "").strip()
-    return int(text) if text.isdigit() and 0 < int(text) < 2**63 else None
+    return int(text) if text.isdecimal() and 0 < int(text) < 2**63 else None
 
 
 def chart_labels() -> dict[str, str]:

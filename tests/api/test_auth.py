@@ -22,7 +22,8 @@ pytestmark = pytest.mark.django_db
 def test_request_without_credentials_is_401(world, client, path):
     response = client.get(path)
     assert response.status_code == 401
-    assert response.json() == {"detail": "Unauthorized"}
+    assert response.json()["detail"] == "unauthorized"
+    assert "Bearer" in response.json()["message"]
 
 
 def test_bearer_token_authenticates_and_records_its_use(world, client):

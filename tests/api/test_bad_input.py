@@ -81,3 +81,45 @@ def test_schema_errors_speak_the_callers_language(world, api_as, body, field, en
     api = api_as(world.director)
     assert _errors(api, "/customers", body, "en")[field] == [english]
     assert _errors(api, "/customers", body, "zh-hans")[field] == [chinese]
+
+
+def test_superscript_digits_are_not_numbers_anywhere(world, api_as):
+    """ "²" passes str.isdigit() but not int(): an If-Match, id or filter made of it is a client error."""
+    api = api_as(world.director)
+    customer = world.east_customer
+    patch = api.client.patch(
+        f"/api/v1/customers/{customer.pk}",
+        '{"notes": "x"}',
+        content_type="application/json",
+        HTTP_IF_MATCH='"²"',
+        **api._headers(),
+    )
+    assert patch.status_code == 412
+    analysis = api.client.post(
+        f"/api/v1/customers/{customer.pk}/analysis",
+        '{"needs_history": "x"}',
+        content_type="application/json",
+        HTTP_IF_MATCH='"²"',
+        **api._headers(),
+    )
+    assert analysis.status_code == 412
+    assert api.get("/customers/pyramid", {"owner": "²"}).status_code == 422
+    assert api.get("/customers", {"owner": "²"}).status_code == 422
+
+
+def test_a_body_that_is_not_json_is_a_400_in_the_callers_language(world, api_as):
+    api = api_as(world.director)
+    for language, message in (("en", "The body is not valid JSON."), ("zh-hans", "请求体不是有效的 JSON。")):
+        response = api.client.post(
+            "/api/v1/customers",
+            "{",
+            content_type="application/json",
+            HTTP_ACCEPT_LANGUAGE=language,
+            **api._headers(),
+        )
+        assert response.status_code == 400
+        assert response.json() == {
+            "detail": "bad_request",
+            "message": message,
+            "errors": {"__all__": [message]},
+        }

@@ -72,3 +72,32 @@ def test_docs_page_renders(client, world, settings):
     response = client.get("/api/v1/docs")
     assert response.status_code == 200
     assert b"openapi.json" in response.content
+
+
+def test_every_operation_declares_the_answers_the_framework_can_give(schema):
+    components = schema["components"]["schemas"]
+    assert {"ErrorOut", "ValidationErrorOut"} <= set(components)
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            responses = set(operation["responses"])
+            where = f"{method.upper()} {path}"
+            if (
+                any(p.get("in") == "query" for p in operation.get("parameters", []))
+                or "requestBody" in operation
+            ):
+                assert "422" in responses, where
+            if "requestBody" in operation:
+                assert "400" in responses, where
+            if operation.get("security"):
+                assert "401" in responses, where
+
+
+def test_customer_operations_declare_what_they_answer(schema):
+    paths = schema["paths"]
+    assert "get" in paths["/api/v1/customers/export.xlsx"]
+    tag_delete = paths["/api/v1/tags/{tag_id}"]["delete"]["responses"]
+    assert "412" in tag_delete and "428" not in tag_delete  # If-Match is optional on deletes
+    static = paths["/api/v1/customers/{customer_id}/score/static/{criterion_code}"]["put"]["responses"]
+    override = paths["/api/v1/customers/{customer_id}/tier-override"]["post"]["responses"]
+    for responses in (static, override):
+        assert "412" in responses and "428" not in responses  # the value seen travels in the body

@@ -141,7 +141,7 @@ def test_the_model_counts_customers_per_static_band_and_shares_only_active_weigh
 def test_reading_the_model_without_credentials_is_401(world):
     response = Client().get(reverse(MODEL_URL))
     assert response.status_code == 401
-    assert response.json() == {"detail": "Unauthorized"}
+    assert response.json()["detail"] == "unauthorized"
 
 
 # --- Who may edit the model ------------------------------------------------------------------------
