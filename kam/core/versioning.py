@@ -10,20 +10,28 @@ from django.db.models import F
 from kam.core.errors import ConflictError
 
 
+_MISSING = object()
+
+
 def versioned_update(instance: models.Model, expected_version: int | None, **fields: Any) -> None:
     """Write `fields` only if the row still has `expected_version`; bump the version.
+
+    Fields equal to the instance's values are not written, and if none differ the version is only
+    checked, not bumped.
 
     The conditional UPDATE is what makes this safe under READ COMMITTED and on SQLite alike:
     two writers with the same version cannot both match the WHERE clause.
     """
     model = type(instance)
     version = instance.version if expected_version is None else expected_version  # type: ignore[attr-defined]
-    updated = model._default_manager.filter(pk=instance.pk, version=version).update(
-        version=F("version") + 1, **fields
-    )
+    rows = model._default_manager.filter(pk=instance.pk, version=version)
+    changed = {name: value for name, value in fields.items() if getattr(instance, name, _MISSING) != value}
+    # A write that changes nothing keeps the version: other editors' copies are still current.
+    updated = rows.update(version=F("version") + 1, **changed) if changed else int(rows.exists())
     if updated == 0:
         current = model._default_manager.filter(pk=instance.pk).values_list("version", flat=True).first()
         raise ConflictError(current_version=current)
-    for name, value in fields.items():
-        setattr(instance, name, value)
-    instance.version = version + 1  # type: ignore[attr-defined]
+    if changed:
+        for name, value in changed.items():
+            setattr(instance, name, value)
+        instance.version = version + 1  # type: ignore[attr-defined]

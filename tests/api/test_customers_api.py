@@ -175,3 +175,18 @@ def test_export_refuses_a_filter_it_cannot_use(world, api_as):
         response = director.get("/customers/export.xlsx", params)
         assert response.status_code == 422, params
         assert field in response.json()["errors"]
+
+
+def test_a_patch_that_changes_nothing_keeps_the_version_and_writes_no_history(world, api_as):
+    customer = world.east_customer
+    api = api_as(world.east_rep)
+    lines = CustomerChange.objects.filter(customer=customer).count()
+    for body in ({}, {"name": customer.name}):
+        response = api.patch(f"/customers/{customer.pk}", body, if_match=1)
+        assert response.status_code == 200
+        assert response["ETag"] == '"1"' and response.json()["version"] == 1
+    assert CustomerChange.objects.filter(customer=customer).count() == lines
+    # Still checked: a stale version is a conflict even when nothing would change.
+    assert api.patch(f"/customers/{customer.pk}", {}, if_match=7).status_code == 412
+    changed = api.patch(f"/customers/{customer.pk}", {"notes": "new"}, if_match=1)
+    assert changed.json()["version"] == 2
