@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -30,6 +31,13 @@ def _limit(ctx: dict[str, Any], *names: str) -> str:
     return "?"
 
 
+def _count(ctx: dict[str, Any], name: str) -> int:
+    try:
+        return int(ctx.get(name, 0))
+    except (TypeError, ValueError):
+        return 0
+
+
 def schema_error_message(err: dict[str, Any]) -> str:
     """A schema error in the reader's language. Pydantic writes its messages in English only, so
     the common kinds are said again here; a validator's own message (already translated) is kept
@@ -40,10 +48,28 @@ def schema_error_message(err: dict[str, Any]) -> str:
         return str(ctx["error"])
     if kind == "missing":
         return _("This field is required.")
-    if kind in ("string_too_long", "too_long"):
-        return _("At most %(count)s characters or items.") % {"count": _limit(ctx, "max_length")}
-    if kind in ("string_too_short", "too_short"):
-        return _("At least %(count)s characters or items.") % {"count": _limit(ctx, "min_length")}
+    if kind == "string_too_long":
+        count = _count(ctx, "max_length")
+        return ngettext("At most %(count)s character.", "At most %(count)s characters.", count) % {
+            "count": count
+        }
+    if kind == "too_long":
+        count = _count(ctx, "max_length")
+        return ngettext("At most %(count)s item.", "At most %(count)s items.", count) % {"count": count}
+    if kind == "string_too_short":
+        count = _count(ctx, "min_length")
+        if count == 1:
+            return _("This field cannot be empty.")
+        return ngettext("At least %(count)s character.", "At least %(count)s characters.", count) % {
+            "count": count
+        }
+    if kind == "too_short":
+        count = _count(ctx, "min_length")
+        return ngettext("At least %(count)s item.", "At least %(count)s items.", count) % {"count": count}
+    if kind == "string_pattern_mismatch":
+        return _("This value does not have the required form (%(pattern)s).") % {
+            "pattern": _limit(ctx, "pattern")
+        }
     if kind in ("greater_than_equal", "greater_than"):
         bound = _limit(ctx, "ge", "gt")
         if kind == "greater_than":

@@ -9,7 +9,6 @@ from django.db.models import F
 
 from kam.core.errors import ConflictError
 
-
 _MISSING = object()
 
 

@@ -24,6 +24,7 @@ from . import export, selectors, services, tags
 from .models import Customer
 from .schemas import (
     CustomerCreateIn,
+    CustomerExportFilters,
     CustomerFilters,
     CustomerListOut,
     CustomerOut,
@@ -65,7 +66,7 @@ def _body(customer: Customer, response: HttpResponse) -> dict[str, Any]:
     return CustomerOut.from_customer(customer)
 
 
-def _list_filters(user: User, filters: CustomerFilters) -> selectors.CustomerFilters:
+def _list_filters(user: User, filters: CustomerExportFilters) -> selectors.CustomerFilters:
     """The query's filters in the selector's form; a tag, team or group that does not exist (or a
     group the caller cannot see) is a 422, not an empty page that looks like an answer."""
     data = filters.model_dump(exclude={"sort", "limit", "offset"})
@@ -106,8 +107,8 @@ def list_customers(request: HttpRequest, filters: Query[CustomerFilters]) -> dic
         }
     },
 )
-def export_customers(request: HttpRequest, filters: Query[CustomerFilters]) -> HttpResponse:
-    """The same filters and sort as the list, every matching row (limit and offset are ignored)."""
+def export_customers(request: HttpRequest, filters: Query[CustomerExportFilters]) -> HttpResponse:
+    """The same filters and sort as the list, every matching row (up to the export's cap)."""
     user: User = request.user  # type: ignore[assignment]
     content, filename = export.customers_xlsx(user, _list_filters(user, filters), filters.sort)
     response = HttpResponse(content, content_type=export.XLSX)

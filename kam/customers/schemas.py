@@ -100,7 +100,9 @@ class CustomerListOut(Schema):
 SORT_KEYS = tuple(SORTS)
 
 
-class CustomerFilters(TextSafeSchema):
+class CustomerExportFilters(TextSafeSchema):
+    """The customer list's filters and sort, without paging (the export takes every matching row)."""
+
     q: str | None = Field(None, max_length=100, description="Text in the name or short name.")
     tier: TierChoice | None = None
     segment: SegmentChoice | None = None
@@ -125,8 +127,6 @@ class CustomerFilters(TextSafeSchema):
         + ", ".join(SORT_KEYS)
         + "; a leading '-' sorts descending. Unscored customers come last.",
     )
-    limit: int = Field(50, ge=1, le=200, description="Page size, at most 200.")
-    offset: Offset = Field(0, description="Rows to skip.")
 
     @field_validator("sort")
     @classmethod
@@ -142,6 +142,11 @@ class CustomerFilters(TextSafeSchema):
         if value is not None and low is not None and low > value:
             raise ValueError(_("The minimum score is above the maximum."))
         return value
+
+
+class CustomerFilters(CustomerExportFilters):
+    limit: int = Field(50, ge=1, le=200, description="Page size, at most 200.")
+    offset: Offset = Field(0, description="Rows to skip.")
 
 
 class CustomerCreateIn(InputSchema):

@@ -475,7 +475,7 @@ def _static_only(tag: Tag) -> None:
         raise RuleViolation(
             _("“%(name)s” is a dynamic tag: its customers come from its filter, not by hand.")
             % {"name": tag.name},
-            {"tag": [_("Only static tags are attached by hand.")]},
+            {"tag": [_("Only static tags are put on or taken off by hand.")]},
         )
 
 

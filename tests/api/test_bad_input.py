@@ -66,7 +66,8 @@ def _errors(api, path: str, body, language: str) -> dict[str, list[str]]:
     ("body", "field", "english", "chinese"),
     [
         ({}, "name", "This field is required.", "此字段为必填项。"),
-        ({"name": "x" * 300}, "name", "At most 200 characters or items.", "最多 200 个字符或项。"),
+        ({"name": "x" * 300}, "name", "At most 200 characters.", "最多 200 个字符。"),
+        ({"name": ""}, "name", "This field cannot be empty.", "此字段不能为空。"),
         (
             {"name": "x", "employees": -1},
             "employees",

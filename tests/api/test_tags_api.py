@@ -293,7 +293,7 @@ def test_a_dynamic_tag_cannot_be_put_on_a_customer(world, api_as):
     path = f"/customers/{world.east_customer.pk}/tags/{tag.pk}"
     response = put(rep, path)
     assert response.status_code == 409
-    assert response.json()["errors"]["tag"] == ["Only static tags are attached by hand."]
+    assert response.json()["errors"]["tag"] == ["Only static tags are put on or taken off by hand."]
     assert delete(rep, path).status_code == 409
     assert [t["name"] for t in rep.get(f"/customers/{world.east_customer.pk}/tags").json()["dynamic"]] == [
         "Makers"
