@@ -81,6 +81,10 @@ def update_customer(customer: Customer, *, by: User, version: int | None, **chan
         raise ValidationError({f: [_("This field cannot be changed here.")] for f in sorted(unknown)})
     if "parent" in changes:
         check_parent(customer, changes["parent"])
+    if "owner" in changes and changes["owner"] != customer.owner and not may_hand_over(by, customer):
+        raise ValidationError(
+            {"owner": [_("Only the customer's owner or a manager hands the customer to someone else.")]}
+        )
     candidate = Customer(**{f: getattr(customer, f) for f in CUSTOMER_FIELDS if f not in ("parent", "owner")})
     for name, value in changes.items():
         setattr(candidate, name, value)
@@ -102,6 +106,12 @@ def update_customer(customer: Customer, *, by: User, version: int | None, **chan
 
 
 # --- Scoring inputs and tier overrides ------------------------------------------------------------
+
+
+def may_hand_over(user: User, customer: Customer) -> bool:
+    """The owner decides who takes a customer over, and managers above them; a rep who sees the
+    customer through a deal team edits it but does not take it."""
+    return user.pk == customer.owner_id or may_override_tier(user)
 
 
 def may_override_tier(user: User) -> bool:

@@ -82,3 +82,22 @@ def test_update_customer_refuses_itself_as_parent():
         services.update_customer(customer, by=customer.owner, version=1, parent=customer)
     customer.refresh_from_db()
     assert customer.parent_id is None
+
+
+def test_only_the_owner_or_a_manager_hands_a_customer_over(world):
+    from django.core.exceptions import ValidationError
+
+    from kam.customers import services as customer_services
+
+    customer = world.east_customer  # owned by east_rep
+    with pytest.raises(ValidationError) as refused:
+        customer_services.update_customer(
+            customer, by=world.east_rep2, version=customer.version, owner=world.east_rep2
+        )
+    assert "owner" in refused.value.message_dict
+    customer.refresh_from_db()
+    assert customer.owner == world.east_rep and customer.version == 1
+    customer_services.update_customer(customer, by=world.east_rep, version=1, owner=world.east_rep2)
+    customer_services.update_customer(customer, by=world.east_mgr, version=2, owner=world.east_rep)
+    customer.refresh_from_db()
+    assert customer.owner == world.east_rep and customer.version == 3
