@@ -89,7 +89,10 @@ class AnalysisConflict(ConflictError):
                 "when": timezone.localtime(latest.created_at).strftime("%Y-%m-%d %H:%M"),
             }
         else:
-            message = _("The analysis you edited no longer exists. Reload and save again.")
+            # Revisions are never deleted: the save named one that was never there.
+            message = _(
+                "No analysis has been saved for this customer yet: reload and save as the first revision."
+            )
         super().__init__(message, current_version=revision)
         self.latest = latest
 
