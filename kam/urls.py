@@ -12,7 +12,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/tokens/", org_views.tokens, name="tokens"),
-    path("account/tokens/<int:pk>/revoke/", org_views.token_revoke, name="token_revoke"),
+    path("account/tokens/<id:pk>/revoke/", org_views.token_revoke, name="token_revoke"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("opportunities/", include("kam.opportunities.urls")),

@@ -6,3 +6,11 @@ class CoreConfig(AppConfig):
     name = "kam.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from django.urls import register_converter
+
+        from kam.core.ids import IdConverter
+
+        # Before any URLconf is read: every app's patterns use <id:…> for primary keys.
+        register_converter(IdConverter, "id")

@@ -7,13 +7,13 @@ from . import scoring_views
 urlpatterns = [
     path("scoring/", scoring_views.scoring_model, name="scoring_model"),
     path("scoring/criteria/new/", scoring_views.criterion_create, name="scoring_criterion_create"),
-    path("scoring/criteria/<int:criterion_id>/", scoring_views.criterion_edit, name="scoring_criterion_edit"),
-    path("scoring/criteria/<int:criterion_id>/bands/", scoring_views.criterion_bands, name="scoring_bands"),
+    path("scoring/criteria/<id:criterion_id>/", scoring_views.criterion_edit, name="scoring_criterion_edit"),
+    path("scoring/criteria/<id:criterion_id>/bands/", scoring_views.criterion_bands, name="scoring_bands"),
     path("scoring/thresholds/", scoring_views.thresholds_edit, name="scoring_thresholds"),
     path(
-        "<int:pk>/score/static/<int:criterion_id>/",
+        "<id:pk>/score/static/<id:criterion_id>/",
         scoring_views.set_static_value,
         name="score_static_value",
     ),
-    path("<int:pk>/score/override/", scoring_views.override_tier, name="score_override"),
+    path("<id:pk>/score/override/", scoring_views.override_tier, name="score_override"),
 ]

@@ -8,8 +8,8 @@ urlpatterns = [
     path("export/", views.customer_export, name="export"),
     path("tags/", tag_views.tag_list, name="tags"),
     path("tags/new/", tag_views.tag_create, name="tag_create"),
-    path("tags/<int:tag_pk>/edit/", tag_views.tag_edit, name="tag_edit"),
-    path("tags/<int:tag_pk>/delete/", tag_views.tag_delete, name="tag_delete"),
-    path("<int:pk>/tags/add/", tag_views.customer_tag_add, name="tag_add"),
-    path("<int:pk>/tags/<int:tag_pk>/remove/", tag_views.customer_tag_remove, name="tag_remove"),
+    path("tags/<id:tag_pk>/edit/", tag_views.tag_edit, name="tag_edit"),
+    path("tags/<id:tag_pk>/delete/", tag_views.tag_delete, name="tag_delete"),
+    path("<id:pk>/tags/add/", tag_views.customer_tag_add, name="tag_add"),
+    path("<id:pk>/tags/<id:tag_pk>/remove/", tag_views.customer_tag_remove, name="tag_remove"),
 ]

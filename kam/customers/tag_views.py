@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kam.core.errors import ConflictError, RuleViolation
 from kam.core.forms import HiddenErrorsShown
+from kam.core.ids import parse_id
 from kam.org.models import User
 
 from . import selectors, tags
@@ -197,10 +198,9 @@ def tag_delete(request: HttpRequest, tag_pk: int) -> HttpResponse:
     if not tags.may_change_tag(user, tag):
         raise PermissionDenied(_("Only managers and above, or the rep who made a static tag, delete it."))
     if request.method == "POST":
-        try:
-            version = int(request.POST.get("version") or tag.version)
-        except ValueError:
-            version = -1
+        raw = request.POST.get("version")
+        # An unreadable version cannot be the current one: a conflict, not a delete.
+        version = tag.version if not raw else (parse_id(raw) or -1)
         try:
             tags.delete_tag(tag, by=user, version=version)
         except RuleViolation as error:

@@ -129,13 +129,17 @@ def matrix(request: HttpRequest) -> HttpResponse:
     value_text = request.GET.get("value", "").strip()
     value_threshold = parse_amount(value_text) if value_text else None
     result = portfolio_selectors.priority_matrix(user, filters, value_threshold)
+    api_query = request.GET.copy()
+    if value_threshold is None:
+        # The page falls back to the median for a value it cannot read; the chart must draw the same.
+        api_query.pop("value", None)
     context = {
         "nav": "matrix",
         "matrix": result,
         "quadrants": result.by_quadrant(),
         "value_text": value_text,
         "value_error": bool(value_text) and value_threshold is None,
-        "api_query": request.GET.urlencode(),
+        "api_query": api_query.urlencode(),
         "echarts_locale": echarts_locale(),
         "labels": {
             "value": _("Value (expected amount)"),

@@ -44,6 +44,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kam.core.ids import parse_id
 from kam.insights.models import SEVERITY_RANK, HealthRule, Severity, StageNorm
 from kam.opportunities.models import (
     DecisionRole,
@@ -793,10 +794,7 @@ class HealthFilters:
         """Lenient parse of query parameters: an unknown value is ignored, not a 500."""
 
         def as_int(name: str) -> int | None:
-            try:
-                return int(data.get(name) or "")
-            except (TypeError, ValueError):
-                return None
+            return parse_id(data.get(name))
 
         rule = data.get("rule") or None
         severity = data.get("severity") or None

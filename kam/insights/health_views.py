@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from kam.core.ids import parse_page
 from kam.org.models import Team, User
 from kam.org.visibility import managed_team_ids, visible_users
 
@@ -36,10 +37,7 @@ class _CountOnly:
 def health_page(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     filters = HealthFilters.from_mapping(request.GET)
-    try:
-        number = max(1, int(request.GET.get("page") or 1))
-    except ValueError:
-        number = 1
+    number = parse_page(request.GET.get("page"))
     report = health_report(user, filters, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     paginator: Paginator = Paginator(_CountOnly(report["count"]), PAGE_SIZE)  # type: ignore[arg-type]
     if report["count"] and number > paginator.num_pages:

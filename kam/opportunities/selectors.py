@@ -23,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from kam.core.ids import parse_id
 from kam.core.periods import parse_quarter, quarter_bounds
 from kam.insights.health import RANK_FIELD, HealthEngine
 from kam.org.models import User
@@ -84,10 +85,7 @@ class PipelineFilters:
         """Lenient parse of query parameters: a bad value is ignored, not a 500."""
 
         def as_int(name: str) -> int | None:
-            try:
-                return int(data.get(name) or "")
-            except (TypeError, ValueError):
-                return None
+            return parse_id(data.get(name))
 
         status = data.get("status") or None
         if status not in (None, "all", *OpportunityStatus.values):

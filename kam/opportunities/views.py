@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kam.core.errors import ConflictError, RuleViolation
+from kam.core.ids import parse_id
 from kam.insights.health import HealthEngine
 from kam.org.models import User
 from kam.org.visibility import contacts_for
@@ -360,10 +361,12 @@ def competitor_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    preselected = request.GET.get("customer") if request.method == "GET" else request.POST.get("customer")
+    preselected = parse_id(
+        request.GET.get("customer") if request.method == "GET" else request.POST.get("customer")
+    )
     contacts = contacts_for(user).select_related("customer").order_by("customer__name", "name")
-    if preselected and preselected.isdecimal():
-        contacts = contacts.filter(customer_id=int(preselected))
+    if preselected:
+        contacts = contacts.filter(customer_id=preselected)
     if request.method == "POST":
         form = OpportunityCreateForm(request.POST, user=user, contacts=contacts)
         if form.is_valid():
@@ -383,8 +386,8 @@ def create(request: HttpRequest) -> HttpResponse:
         first = Stage.objects.filter(process__is_default=True).order_by("order").first()
         if first is not None:
             initial["stage"] = first.pk
-        if preselected and preselected.isdecimal():
-            initial["customer"] = int(preselected)
+        if preselected:
+            initial["customer"] = preselected
         form = OpportunityCreateForm(initial=initial, user=user, contacts=contacts)
     return render(request, "opportunities/form.html", {"nav": "pipeline", "form": form, "creating": True})
 

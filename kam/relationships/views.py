@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kam.core.errors import ConflictError, RuleViolation
+from kam.core.ids import parse_id
 from kam.customers import selectors as customer_selectors
 from kam.customers.views import current_user
 from kam.relationships.models import Contact
@@ -53,25 +54,17 @@ def _render_contact_form(
     return render(request, "relationships/form.html", context, status=status)
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value or "")
-    except ValueError:
-        return None
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_create(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    try:
-        customer_id = int(request.GET.get("customer") or "")
-    except ValueError:
-        raise Http404(_("Choose the customer the contact belongs to.")) from None
+    customer_id = parse_id(request.GET.get("customer"))
+    if customer_id is None:
+        raise Http404(_("Choose the customer the contact belongs to."))
     customer = customer_selectors.customer_detail(user, customer_id)
     if request.method != "POST":
         form = ContactForm(customer=customer)
-        manager_id = _int(request.GET.get("reports_to"))
+        manager_id = parse_id(request.GET.get("reports_to"))
         manager = Contact.objects.filter(customer=customer, pk=manager_id).first() if manager_id else None
         if manager is not None:
             # "Add a person here" in the org chart editor presets the manager.
