@@ -109,7 +109,8 @@ def pipeline(request: HttpRequest) -> HttpResponse:
         "page_query": page_query.urlencode(),
     }
     template = "opportunities/pipeline.html"
-    if getattr(request, "htmx", False) and not request.htmx.boosted:  # type: ignore[attr-defined]
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.boosted and not htmx.history_restore_request:
         template += "#results"
     return render(request, template, context)
 

@@ -54,3 +54,25 @@ def test_switching_language_keeps_the_filters_set_on_the_page(page, live_server,
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     assert "status=active" in page.url and "tier=B" in page.url
     assert sorted(names(page)) == ["Alpha Steel", "Beta Cement"]
+
+
+def test_back_shows_the_filters_of_the_address_it_returns_to(page, live_server, rep_with_customers):
+    login(page, live_server, rep_with_customers.username, PASSWORD, language="en")
+    page.goto(f"{live_server.url}/customers/")
+    page.select_option("#id_tier", "B")
+    page.wait_for_url("**tier=B**")
+    page.wait_for_function("document.querySelectorAll('#customer-table tbody tr').length === 3")
+    page.select_option("#id_status", "prospect")
+    page.wait_for_url("**status=prospect**")
+    page.wait_for_function("document.querySelectorAll('#customer-table tbody tr').length === 1")
+
+    page.go_back()
+    page.wait_for_function("!location.search.includes('status=prospect')")
+    page.wait_for_function("document.querySelectorAll('#customer-table tbody tr').length === 3")
+    assert page.input_value("#id_tier") == "B"
+    assert page.input_value("#id_status") == ""
+    # The next change builds on what is shown, so it keeps the tier.
+    page.select_option("#id_status", "active")
+    page.wait_for_url("**status=active**")
+    assert "tier=B" in page.url
+    page.wait_for_function("document.querySelectorAll('#customer-table tbody tr').length === 2")

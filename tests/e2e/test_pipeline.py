@@ -1,0 +1,53 @@
+"""In a real browser: the pipeline table's filters follow the address, Back included."""
+
+from __future__ import annotations
+
+import pytest
+
+from kam.opportunities import services
+from kam.opportunities.models import OpportunityStatus
+from kam.org.models import Role
+from tests.e2e.conftest import login
+from tests.factories import (
+    PASSWORD,
+    CustomerFactory,
+    TeamFactory,
+    UserFactory,
+    ensure_sales_processes,
+    make_opportunity,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_back_restores_the_filters_the_address_names(page, live_server):
+    ensure_sales_processes()
+    team = TeamFactory(name="East")
+    rep = UserFactory(username="pipe_rep", role=Role.MANAGER, team=team)
+    other = UserFactory(username="pipe_other", role=Role.REP, team=team)
+    customer = CustomerFactory(owner=rep, name="Baosteel")
+    make_opportunity(owner=rep, customer=customer, name="Open one")
+    make_opportunity(owner=other, customer=customer, name="Open two")
+    lost = make_opportunity(owner=rep, customer=customer, name="Lost one")
+    services.close_opportunity(lost, by=rep, status=OpportunityStatus.LOST, reason="price")
+
+    login(page, live_server, rep.username, PASSWORD, language="en")
+    page.goto(f"{live_server.url}/opportunities/")
+    page.wait_for_function("document.querySelectorAll('#pipeline-results tbody tr').length === 2")
+    page.select_option("#id_status", "all")
+    page.wait_for_url("**status=all**")
+    page.wait_for_function("document.querySelectorAll('#pipeline-results tbody tr').length === 3")
+    page.select_option("#id_owner", str(rep.pk))
+    page.wait_for_url(f"**owner={rep.pk}**")
+    page.wait_for_function("document.querySelectorAll('#pipeline-results tbody tr').length === 2")
+
+    page.go_back()
+    page.wait_for_function(f"!location.search.includes('owner={rep.pk}')")
+    page.wait_for_function("document.querySelectorAll('#pipeline-results tbody tr').length === 3")
+    assert page.input_value("#id_status") == "all"
+    assert page.input_value("#id_owner") == ""
+    assert page.locator(".topbar").count() == 1  # the whole page came back, not a fragment inside it
+    # A change after Back keeps the status shown.
+    page.check("#id_incomplete")
+    page.wait_for_url("**incomplete=**")
+    assert "status=all" in page.url
