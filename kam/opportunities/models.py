@@ -3,8 +3,10 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -380,6 +382,33 @@ class OpportunityChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field}: {self.old_value} → {self.new_value}"
+
+    def _model_field(self) -> Any:
+        try:
+            return Opportunity._meta.get_field(self.field)
+        except FieldDoesNotExist:  # a row of a field that no longer exists keeps its raw name
+            return None
+
+    @property
+    def label(self) -> str:
+        """The field's name in the reader's language."""
+        field = self._model_field()
+        return str(getattr(field, "verbose_name", self.field)) if field is not None else self.field
+
+    def _shown(self, value: str) -> str:
+        # Choices are stored as their codes (the API's values); people read their labels.
+        field = self._model_field()
+        if field is not None and field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        return value
+
+    @property
+    def old_shown(self) -> str:
+        return self._shown(self.old_value)
+
+    @property
+    def new_shown(self) -> str:
+        return self._shown(self.new_value)
 
 
 class CriterionCheck(models.Model):

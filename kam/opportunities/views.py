@@ -208,13 +208,6 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
 # --- opportunity page -----------------------------------------------------------------------
 
 
-def _field_label(name: str) -> str:
-    try:
-        return str(getattr(Opportunity._meta.get_field(name), "verbose_name", name))
-    except Exception:  # a history row of a field that no longer exists keeps its raw name
-        return name
-
-
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
@@ -224,8 +217,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, opportunity: Opportunity, **extra: Any) -> dict[str, Any]:
     page = selectors.opportunity_page(opportunity)
-    for change in page["changes"]:
-        change.label = _field_label(change.field)
     current = opportunity.stage
     customer_contacts = Contact.objects.filter(customer_id=opportunity.customer_id).order_by("name")
     move_form = MoveForm(initial={"version": opportunity.version})

@@ -891,3 +891,23 @@ def test_edit_form_sets_the_forecast_category(client, world):
     assert response.status_code == 302, response.context["form"].errors if response.context else ""
     opportunity.refresh_from_db()
     assert opportunity.forecast_category == "commit"
+
+
+def test_field_changes_show_choice_labels_in_the_readers_language(client, world):
+    from django.conf import settings
+
+    from kam.opportunities.models import OpportunityStatus
+
+    opportunity = world.east_opp
+    services.update_opportunity(
+        opportunity, by=world.east_rep, version=opportunity.version, forecast_category="commit"
+    )
+    services.close_opportunity(opportunity, by=world.east_rep, status=OpportunityStatus.WON, reason="signed")
+    client.force_login(world.east_rep)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    body = client.get(reverse("opportunities:detail", args=[opportunity.pk])).content.decode()
+    changes = body[body.index('id="changes"') :]
+    assert "承诺" in changes and "赢单" in changes
+    assert ">commit<" not in changes and ">won<" not in changes
+    # The API keeps the codes: they are values, not words.
+    assert opportunity.changes.filter(field="forecast_category", new_value="commit").exists()
