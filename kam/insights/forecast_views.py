@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language, pgettext
+from django.utils.translation import get_language, gettext_lazy, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,13 +25,14 @@ from .forms import ForecastForm, TargetForm, TargetUploadForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WAN = Decimal("10000")
+# The same words as the page's columns ("Pipeline" is the forecast category, not the menu entry).
 FIGURE_LABELS = (
-    ("won", "Won"),
-    ("commit", "Commit"),
-    ("best_case", "Best case"),
-    ("pipeline", "Pipeline"),
-    ("weighted", "Weighted"),
-    ("open_amount", "Open pipeline"),
+    ("won", gettext_lazy("Won")),
+    ("commit", gettext_lazy("Commit")),
+    ("best_case", gettext_lazy("Best case")),
+    ("pipeline", pgettext_lazy("forecast category", "Pipeline")),
+    ("weighted", gettext_lazy("Weighted")),
+    ("open_amount", gettext_lazy("Open pipeline")),
 )
 
 
@@ -110,7 +111,7 @@ def forecast_export(request: HttpRequest) -> HttpResponse:
     sheet.append([_("Forecast %(period)s") % {"period": choice.label}, f"{choice.start} – {choice.end}"])
     sheet["A1"].font = Font(bold=True)
     group_label = dict(ForecastForm.base_fields["group"].choices)[result.group]  # type: ignore[attr-defined]
-    header = [str(group_label), _("Period")] + [_(label) for _name, label in FIGURE_LABELS]
+    header = [str(group_label), _("Period")] + [str(label) for _name, label in FIGURE_LABELS]
     header += [_("Open count"), _("Won count")]
     if context["shows_targets"]:
         header += [_("Target"), _("Attainment"), _("Gap to target"), _("Coverage")]
@@ -136,10 +137,16 @@ def forecast_export(request: HttpRequest) -> HttpResponse:
                 sheet.append(line(entry.label, result.period_label(key), figures, None))
     sheet.append(line(_("Total"), choice.label, result.totals, result.total_target))
     money_columns = list(range(3, 3 + len(FIGURE_LABELS)))
+    # Target, attainment, gap and coverage follow the figures and the two counts.
+    first_target = 3 + len(FIGURE_LABELS) + 2
     for row in sheet.iter_rows(min_row=3):
         for cell in row:
-            if cell.column in money_columns:
+            if cell.column in money_columns or (
+                context["shows_targets"] and cell.column in (first_target, first_target + 2)
+            ):
                 cell.number_format = "#,##0.00"
+            elif context["shows_targets"] and cell.column == first_target + 1:
+                cell.number_format = "0.0%"
     out = io.BytesIO()
     workbook.save(out)
     response = HttpResponse(out.getvalue(), content_type=XLSX)

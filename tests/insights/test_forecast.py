@@ -234,3 +234,35 @@ def test_page_query_count_does_not_grow_with_opportunities(client, world, django
     with CaptureQueriesContext(connection) as large:
         assert client.get(path).status_code == 200
     assert len(small) == len(large)
+
+
+def test_excel_export_speaks_the_pages_words_and_shows_attainment_as_percent(client, forecast_world):
+    from django.conf import settings
+
+    from kam.org.models import Target
+
+    w = forecast_world
+    Target.objects.create(
+        user=w.east_rep,
+        period_start=dt.date(2027, 4, 1),
+        period_end=dt.date(2027, 6, 30),
+        amount=Decimal("1000000"),
+    )
+    client.force_login(w.director)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    response = client.get("/insights/forecast/export.xlsx", {"p": "2027 Q2", "group": "rep"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    header = [c.value for c in sheet[2]]
+    assert "项目金额" in header and "项目一览" not in header
+    column = header.index("完成率") + 1
+    assert all(sheet.cell(row=r, column=column).number_format == "0.0%" for r in range(3, sheet.max_row + 1))
+    assert any(sheet.cell(row=r, column=column).value is not None for r in range(3, sheet.max_row + 1))
+
+
+def test_weekly_review_picker_says_from_and_to_of_a_period(client, world):
+    from django.conf import settings
+
+    client.force_login(world.director)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    body = client.get("/insights/changes/").content.decode()
+    assert "新阶段" not in body
