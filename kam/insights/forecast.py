@@ -173,18 +173,18 @@ def choose_period(
             raise ValueError(_("Write a period as 2027 Q3, 2027-03 or 2027."))
     if kind not in PERIODS:
         raise ValueError(_("Choose month, quarter or year."))
-    year = year or today.year
+    year = today.year if year is None else year
     if not 1900 <= year <= 9999:
         raise ValueError(_("Choose a year between 1900 and 9999."))
     if kind == "year":
         return PeriodChoice("year", dt.date(year, 1, 1), dt.date(year, 12, 31), str(year))
     if kind == "quarter":
-        quarter = quarter or (today.month + 2) // 3
+        quarter = (today.month + 2) // 3 if quarter is None else quarter
         if not 1 <= quarter <= 4:
             raise ValueError(_("A quarter is 1 to 4."))
         start, end = quarter_bounds(year, quarter)
         return PeriodChoice("quarter", start, end, f"{year} Q{quarter}")
-    month = month or today.month
+    month = today.month if month is None else month
     if not 1 <= month <= 12:
         raise ValueError(_("A month is 1 to 12."))
     start, end = period_key_bounds(year * 100 + month, "month")

@@ -154,6 +154,10 @@ def test_choose_period_reads_quarters_months_and_years():
     assert choose_period("quarter", today=dt.date(2026, 11, 25)).label == "2026 Q4"
     with pytest.raises(ValueError):
         choose_period(text="soon")
+    # Zero is a bad part, not a missing one: no silent "this month" or "this year".
+    for text in ("2027-00", "0000"):
+        with pytest.raises(ValueError):
+            choose_period(text=text)
 
 
 def test_forecast_page_renders_table_and_chart_data(client, forecast_world):
