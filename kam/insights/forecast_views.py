@@ -313,6 +313,6 @@ def targets_upload(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def targets_template(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(target_services.template_xlsx(), content_type=XLSX)
+    response = HttpResponse(target_services.template_xlsx(request.user), content_type=XLSX)  # type: ignore[arg-type]
     response["Content-Disposition"] = 'attachment; filename="targets-template.xlsx"'
     return response

@@ -249,6 +249,20 @@ class RowError:
     field: str
     message: str
 
+    @property
+    def column(self) -> str:
+        """The file's column as written in it, with its meaning in the reader's language."""
+        meanings = {
+            "username": _("person"),
+            "team": _("team"),
+            "period_start": _("period start"),
+            "period_end": _("period end"),
+            "amount": _("amount"),
+        }
+        if self.field in meanings:
+            return f"{self.field} ({meanings[self.field]})"
+        return {"header": _("header row"), "file": _("file")}.get(self.field, self.field)
+
 
 @dataclass
 class UploadResult:
@@ -424,16 +438,20 @@ def import_targets(*, by: User, content: bytes, filename: str, on_duplicate: str
     return result
 
 
-def template_xlsx() -> bytes:
-    """The upload template: the columns, two example rows (a person by dates, a team by quarter)."""
+def template_xlsx(user: User | None = None) -> bytes:
+    """The upload template: the columns, two example rows (a person by dates, a team by quarter).
+
+    The examples name the downloader and their team, so the unchanged template uploads."""
     from openpyxl import Workbook
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "targets"
     sheet.append(list(TEMPLATE_HEADERS))
-    sheet.append(["zhangsan", "", "2027-07-01", "2027-09-30", 1000000])
-    sheet.append(["", "East", "2027 Q3", "", 5000000])
+    username = user.username if user is not None else "zhangsan"
+    team = user.team.name if user is not None and user.team is not None else "East"
+    sheet.append([username, "", "2027-07-01", "2027-09-30", 1000000])
+    sheet.append(["", team, "2027 Q3", "", 5000000])
     for column, width in zip("ABCDE", (16, 16, 14, 14, 16), strict=True):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()

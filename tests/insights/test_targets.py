@@ -157,8 +157,22 @@ def test_upload_rejects_other_file_kinds_and_reps(world):
 
 
 def test_template_has_the_columns_and_uploads_as_is(world):
-    sheet = load_workbook(io.BytesIO(svc.template_xlsx())).active
+    content = svc.template_xlsx(world.east_mgr)
+    sheet = load_workbook(io.BytesIO(content)).active
     assert [c.value for c in sheet[1]] == HEADER
+    # Its examples name the downloader and their team, so it uploads unchanged.
+    result = svc.import_targets(by=world.east_mgr, content=content, filename="targets-template.xlsx")
+    assert result.errors == [] and result.created == 2
+
+
+def test_upload_errors_name_the_files_column_and_its_meaning(world):
+    from django.utils import translation
+
+    error = svc.RowError(3, "period_start", "x")
+    with translation.override("zh-hans"):
+        assert error.column.startswith("period_start (") and error.column != "period_start (period start)"
+    with translation.override("en"):
+        assert error.column == "period_start (period start)"
 
 
 def test_targets_pages(client, world):
