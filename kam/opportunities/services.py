@@ -464,6 +464,9 @@ def set_criterion_checked(
 ) -> None:
     if criterion.stage.process_id != opportunity.stage.process_id:
         raise RuleViolation(_("The criterion belongs to another sales process."))
+    if not opportunity.is_open:
+        # What was done before the close is the deal's record; the review reads it as it was.
+        raise RuleViolation(_("A closed opportunity's exit criteria no longer change."))
     with transaction.atomic():
         if checked:
             CriterionCheck.objects.get_or_create(

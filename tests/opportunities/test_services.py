@@ -188,6 +188,19 @@ def test_stage_that_blocks_on_open_criteria_refuses_forward_move():
     assert CriterionCheck.objects.filter(opportunity=opportunity).count() == p1.exit_criteria.count()
 
 
+def test_exit_criteria_of_a_closed_opportunity_no_longer_change():
+    from kam.opportunities.models import OpportunityStatus
+
+    opportunity = make_opportunity(stage_code="P1")
+    criterion = stage("P1").exit_criteria.first()
+    services.set_criterion_checked(opportunity, criterion, by=opportunity.owner, checked=True)
+    services.close_opportunity(opportunity, by=opportunity.owner, status=OpportunityStatus.LOST, reason="price")
+    for checked in (False, True):
+        with pytest.raises(RuleViolation):
+            services.set_criterion_checked(opportunity, criterion, by=opportunity.owner, checked=checked)
+    assert CriterionCheck.objects.filter(opportunity=opportunity).count() == 1
+
+
 def test_move_forward_into_strict_stage_checks_four_elements():
     opportunity = make_opportunity(
         stage_code="P3",
