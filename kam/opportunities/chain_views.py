@@ -277,9 +277,15 @@ def add_contact(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
     if form.errors:
-        for errors in form.errors.values():
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else None
             for error in errors:
-                messages.error(request, str(error))
+                messages.error(request, f"{label}: {error}" if label else str(error))
+        if _is_htmx(request):
+            # A redirect would be followed by htmx and the whole page swapped into the side panel.
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = reverse("chain:decision_chain", args=[opportunity.pk]) + "#chain-table"
+            return response
         return _back_to_chain(opportunity)
     contact = form.cleaned_data["contact"]
     if not _is_htmx(request):

@@ -451,6 +451,18 @@ def test_add_refuses_a_contact_of_another_customer(client, world, steel):
     assert not OpportunityContact.objects.filter(contact=stranger).exists()
 
 
+def test_add_with_an_error_from_the_side_panel_reloads_the_page_instead_of_filling_the_panel(
+    client, world, steel
+):
+    client.force_login(world.east_rep)
+    url = reverse("chain:add_contact", args=[steel.opp.pk])
+    response = client.post(url, {"decision_role": "coach", "stance": "A"}, **HTMX)
+    assert response.status_code == 204 and response.content == b""
+    assert response["HX-Redirect"].startswith(reverse("chain:decision_chain", args=[steel.opp.pk]))
+    page = client.get(response["HX-Redirect"]).content.decode()
+    assert "Contact: This field is required." in page  # the message names the field
+
+
 def test_chart_labels_are_json_on_the_page(client, world, steel):
     client.force_login(world.east_rep)
     response = client.get(reverse("chain:power_map", args=[steel.opp.pk]))

@@ -194,7 +194,9 @@ def test_exit_criteria_of_a_closed_opportunity_no_longer_change():
     opportunity = make_opportunity(stage_code="P1")
     criterion = stage("P1").exit_criteria.first()
     services.set_criterion_checked(opportunity, criterion, by=opportunity.owner, checked=True)
-    services.close_opportunity(opportunity, by=opportunity.owner, status=OpportunityStatus.LOST, reason="price")
+    services.close_opportunity(
+        opportunity, by=opportunity.owner, status=OpportunityStatus.LOST, reason="price"
+    )
     for checked in (False, True):
         with pytest.raises(RuleViolation):
             services.set_criterion_checked(opportunity, criterion, by=opportunity.owner, checked=checked)
