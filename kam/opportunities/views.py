@@ -242,10 +242,12 @@ def _back(opportunity: Opportunity, anchor: str = "") -> HttpResponse:
     return redirect(reverse("opportunities:detail", args=[opportunity.pk]) + (f"#{anchor}" if anchor else ""))
 
 
-def _report_errors(request: HttpRequest, form_errors: Any) -> None:
-    for errors in form_errors.values():
+def _report_errors(request: HttpRequest, form: Any) -> None:
+    """A small form's errors as messages at the top of the page, each naming its field."""
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
         for error in errors:
-            messages.error(request, error)
+            messages.error(request, f"{label}: {error}" if label else error)
 
 
 @login_required
@@ -268,7 +270,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     opportunity = selectors.opportunity_detail(_user(request), pk)
     form = MemberForm(request.POST)
     if not form.is_valid():
-        _report_errors(request, form.errors)
+        _report_errors(request, form)
         return _back(opportunity, "team")
     try:
         services.set_member(
@@ -304,7 +306,7 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
     contacts = contacts_for(_user(request), Contact.objects.filter(customer_id=opportunity.customer_id))
     form = ContactRoleForm(request.POST, contacts=contacts)
     if not form.is_valid():
-        _report_errors(request, form.errors)
+        _report_errors(request, form)
         return _back(opportunity, "contacts")
     try:
         services.set_contact_role(
@@ -334,7 +336,7 @@ def competitor_add(request: HttpRequest, pk: int) -> HttpResponse:
     opportunity = selectors.opportunity_detail(_user(request), pk)
     form = CompetitorForm(request.POST)
     if not form.is_valid():
-        _report_errors(request, form.errors)
+        _report_errors(request, form)
         return _back(opportunity, "competitors")
     services.add_competitor(
         opportunity,

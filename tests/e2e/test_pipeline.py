@@ -51,3 +51,21 @@ def test_back_restores_the_filters_the_address_names(page, live_server):
     page.check("#id_incomplete")
     page.wait_for_url("**incomplete=**")
     assert "status=all" in page.url
+
+
+def test_long_unbroken_text_stays_inside_its_card(page, live_server):
+    ensure_sales_processes()
+    team = TeamFactory(name="East")
+    rep = UserFactory(username="long_rep", role=Role.REP, team=team)
+    helper = UserFactory(username="long_helper", role=Role.REP, team=team)
+    opportunity = make_opportunity(
+        owner=rep, customer=CustomerFactory(owner=rep, name="Baosteel"), name="Long"
+    )
+    services.set_member(opportunity, helper, by=rep, role="member", part="x" * 200)
+
+    login(page, live_server, rep.username, PASSWORD, language="en")
+    page.goto(f"{live_server.url}/opportunities/{opportunity.pk}/")
+    team_card = page.locator("#team").bounding_box()
+    part_cell = page.locator("#team td.free-text", has_text="xxxx").bounding_box()
+    assert team_card and part_cell
+    assert part_cell["x"] + part_cell["width"] <= team_card["x"] + team_card["width"] + 1

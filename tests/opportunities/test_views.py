@@ -634,6 +634,16 @@ def test_competitor_add(client, world):
     assert OpportunityCompetitor.objects.get(opportunity=opp).weaknesses == "slow service"
 
 
+def test_a_small_form_error_names_its_field(client, world):
+    opp = world.east_opp
+    client.force_login(world.east_rep)
+    response = client.post(
+        reverse("opportunities:competitor_add", args=[opp.pk]), {"weaknesses": "slow"}, follow=True
+    )
+    assert "Competitor: This field is required." in response.content.decode()
+    assert not OpportunityCompetitor.objects.filter(opportunity=opp).exists()
+
+
 # --- edit / create / close --------------------------------------------------------------------
 
 
