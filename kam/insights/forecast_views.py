@@ -67,11 +67,20 @@ def _forecast_context(request: HttpRequest) -> dict[str, Any]:
         },
         "targets": [scaled(g.target.target) if g.target else None for g in result.groups],
     }
+    quick = selectors.quick_periods()
+    quick_links = []
+    for key, label, _period in quick:
+        # A quick period changes the period only: grouping, buckets and unit stay as chosen.
+        query = request.GET.copy()
+        query["p"] = key
+        query["group"] = group
+        quick_links.append((label, "?" + query.urlencode()))
     return {
         "form": form,
         "choice": choice,
         "period_error": period_error,
-        "quick": selectors.quick_periods(),
+        "quick": quick,
+        "quick_links": quick_links,
         "group": group,
         "bucket": bucket,
         "unit": unit,

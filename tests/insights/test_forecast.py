@@ -270,3 +270,18 @@ def test_weekly_review_picker_says_from_and_to_of_a_period(client, world):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     body = client.get("/insights/changes/").content.decode()
     assert "新阶段" not in body
+
+
+def test_quick_period_links_keep_grouping_buckets_and_unit(client, forecast_world):
+    from django.conf import settings
+
+    client.force_login(forecast_world.director)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    response = client.get(
+        "/insights/forecast/", {"p": "2027", "group": "team", "bucket": "month", "unit": "wan"}
+    )
+    links = [href for _label, href in response.context["quick_links"]]
+    assert len(links) == 5
+    for href in links:
+        assert "group=team" in href and "bucket=month" in href and "unit=wan" in href
+    assert any("p=next_year" in href for href in links)
