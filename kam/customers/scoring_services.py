@@ -178,7 +178,8 @@ def add_criterion(
     band_rows = _clean_bands(criterion, bands or []) if bands else []
     with transaction.atomic():
         _bump(model, version)
-        if ScoringCriterion.objects.filter(scoring_model=model, code=criterion.code).exists():
+        # Codes name criteria in addresses and imports: two that differ only in case would be mistaken.
+        if ScoringCriterion.objects.filter(scoring_model=model, code__iexact=criterion.code).exists():
             raise ValidationError({"code": [_("Another criterion already has this code.")]})
         if position is None:
             last = model.criteria.order_by("-position").values_list("position", flat=True).first()

@@ -563,6 +563,10 @@ def test_add_a_criterion_then_its_bands(client, world, password):
         url, {"version": version, "code": "brand_builder", "name": "Dup", "kind": "static", "weight": "5"}
     )
     assert response.status_code == 422 and "Another criterion already has this code." in text(response)
+    response = client.post(  # the same code in other letters' case would be mistaken for it
+        url, {"version": version, "code": "Brand_Builder", "name": "Dup", "kind": "static", "weight": "5"}
+    )
+    assert response.status_code == 422 and "Another criterion already has this code." in text(response)
     response = client.post(
         url, {"version": version, "code": "lifetime", "name": "终身", "kind": "dynamic", "weight": "5"}
     )
