@@ -64,7 +64,9 @@ def _apply_errors(error: ValidationError, form: TagForm, rule_form: CustomerFilt
     for name, messages_ in error.message_dict.items():
         for message in messages_:
             if name.startswith("rule.") and rule_form is not None and name[5:] in rule_form.fields:
-                rule_form.add_error(name[5:], message)
+                # The form may have refused the value already: one message per field is enough.
+                if not rule_form.is_bound or not rule_form.has_error(name[5:]):
+                    rule_form.add_error(name[5:], message)
             elif name in form.fields and name not in ("version", NON_FIELD_ERRORS):
                 form.add_error(name, message)
             else:

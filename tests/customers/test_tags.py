@@ -343,6 +343,11 @@ def test_manager_saves_a_dynamic_tag_and_sees_rule_errors_on_the_fields(client, 
     assert bad.status_code == 400
     assert bad.context["rule_form"].errors["score_max"] == ["The minimum score is above the maximum."]
     assert not Tag.objects.exists()
+    unknown = client.post(url, {"kind": "dynamic", "name": "Hot", "color": "#112233", "rule-tier": "Z"})
+    assert unknown.status_code == 400
+    assert (
+        len(unknown.context["rule_form"].errors["tier"]) == 1
+    )  # the form's message, not it and the service's
     ok = client.post(
         url,
         {
