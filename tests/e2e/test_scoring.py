@@ -84,3 +84,31 @@ def test_changing_a_static_criterion_moves_the_tier_and_the_breakdown(page, live
         "document.querySelector(\"#score-section [data-role='effective-tier']\").textContent.trim() === 'D'"
     )
     assert Customer.objects.get(pk=customer.pk).computed_tier == "D"
+
+
+@pytest.mark.parametrize("width", [1280, 1440, 1600])
+def test_the_breakdown_fits_its_card_on_common_screens(browser, live_server, width):
+    ensure_sales_processes()
+    rep = UserFactory(username=f"wide_rep_{width}", role=Role.REP, team=TeamFactory(name="East"))
+    customer = CustomerFactory(owner=rep, name="Sinopec Zhenhai")
+    # Set values: each row then carries a band name and the next band, the widest the table gets.
+    for code, label in (("brand_builder", "Strong"), ("reference_value", "Flagship reference")):
+        services.set_static_value(
+            customer, ScoringCriterion.objects.get(code=code), band(code, label), by=rep
+        )
+    scoring.rescore([customer.pk])
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        login(page, live_server, rep.username, PASSWORD, language="en")
+        page.goto(f"{live_server.url}/customers/{customer.pk}/")
+        page.wait_for_selector("#score-section table.score-breakdown")
+        page.wait_for_selector("#tags-section")
+        overflow = page.evaluate(
+            "() => { const t = document.querySelector('#score-section table.score-breakdown');"
+            " const box = t.parentElement; return t.scrollWidth - box.clientWidth; }"
+        )
+        assert overflow <= 1, f"the breakdown is {overflow}px wider than its card at {width}px"
+    finally:
+        context.close()
