@@ -13,13 +13,13 @@ from ninja import Field, Schema
 from pydantic import BeforeValidator, ConfigDict, field_validator
 
 from kam.core.errors import ConflictError, PreconditionRequired
+from kam.core.ids import MAX_ID
 
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
 
 
 # Ids and offsets a client sends: bounded so an absurd number is a 422, not a database overflow.
-MAX_ID = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Offset = Annotated[int, Field(ge=0, le=10**9)]
 
@@ -31,12 +31,6 @@ def _int_to_text(value: Any) -> Any:
 # "An id or a code" as one text field: a union type would report its errors per member
 # (`to_stage.constrained-int`), not under the field's own name.
 IdOrCode = Annotated[str, BeforeValidator(_int_to_text), Field(min_length=1, max_length=200)]
-
-
-def as_id(text: str) -> int | None:
-    """The id a text names, if it is one that could exist."""
-    text = text.strip()
-    return int(text) if text.isdecimal() and 0 < int(text) <= MAX_ID else None
 
 
 class TextSafeSchema(Schema):

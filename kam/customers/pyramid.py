@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kam.core.ids import parse_id
 from kam.opportunities.models import Opportunity, OpportunityStatus
 from kam.opportunities.selectors import EXPECTED_AMOUNT, MONEY
 from kam.org.models import Team, User
@@ -144,10 +145,6 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def _as_id(text: str) -> int | None:
-    return int(text) if text.isdecimal() and 0 < int(text) < 2**63 else None
-
-
 def parse_filters(user: User, data: Any) -> tuple[PyramidFilters, dict[str, str]]:
     """Filters from query parameters, with a message per bad parameter (the bad one is left out)."""
     errors: dict[str, str] = {}
@@ -174,7 +171,7 @@ def parse_filters(user: User, data: Any) -> tuple[PyramidFilters, dict[str, str]
 
     team_text = (data.get("team") or "").strip()
     if team_text:
-        team_id = _as_id(team_text)
+        team_id = parse_id(team_text)
         team = team_choices(user).filter(pk=team_id).first() if team_id else None
         if team is None:
             errors["team"] = _("Choose one of the teams you can look at.")
@@ -182,7 +179,7 @@ def parse_filters(user: User, data: Any) -> tuple[PyramidFilters, dict[str, str]
 
     owner_text = (data.get("owner") or "").strip()
     if owner_text:
-        owner_id = _as_id(owner_text)
+        owner_id = parse_id(owner_text)
         owner = visible_users(user).filter(pk=owner_id).first() if owner_id else None
         if owner is None:
             errors["owner"] = _("Choose one of the people whose customers you can see.")

@@ -25,6 +25,7 @@ from django.db.models.lookups import GreaterThanOrEqual
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from kam.core.ids import parse_id
 from kam.core.money import MAX_MONEY
 from kam.opportunities.models import Opportunity, OpportunityStatus
 from kam.opportunities.selectors import EXPECTED_AMOUNT, MONEY
@@ -61,7 +62,6 @@ DEFAULT_SORT = "name"
 # Sorts that need the open-pipeline annotations of with_open_pipeline().
 PIPELINE_SORTS = ("open_count", "open_amount")
 
-MAX_ID = 2**63 - 1
 MAX_TEXT = 100
 # A customer group deeper than this is a data error; the walk stops rather than loop for ever.
 MAX_GROUP_DEPTH = 50
@@ -164,10 +164,10 @@ def _choice(allowed: list[str]) -> Any:
 
 
 def _id(value: Any) -> int:
-    text = _one_text(value)
-    if not text.isdecimal() or not 0 < int(text) <= MAX_ID:
+    number = parse_id(_one_text(value))
+    if number is None:
         raise ValueError(_("Enter an id (a whole number above 0)."))
-    return int(text)
+    return number
 
 
 def _decimal(value: Any) -> Decimal:

@@ -253,8 +253,8 @@ def tags_section(request: HttpRequest, pk: int) -> HttpResponse:
 def _change_tag(request: HttpRequest, pk: int, tag_pk: int | None, *, add: bool) -> HttpResponse:
     user = current_user(request)
     customer = selectors.customer_detail(user, pk)
-    raw = str(tag_pk) if tag_pk is not None else request.POST.get("tag", "")
-    tag = Tag.objects.filter(pk=int(raw)).first() if raw.isdecimal() and len(raw) < 19 else None
+    tag_id = tag_pk if tag_pk is not None else parse_id(request.POST.get("tag"))
+    tag = Tag.objects.filter(pk=tag_id).first() if tag_id else None
     error = ""
     if tag is None:
         error = _("Choose a tag.")

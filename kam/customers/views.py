@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kam.core.errors import ConflictError
+from kam.core.ids import parse_id
 from kam.org.models import User
 
 from . import export, selectors, services, tags
@@ -94,7 +95,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 
 
 def _ids(values: list[str]) -> list[int]:
-    return sorted({int(v) for v in values if v.isdecimal() and 0 < int(v) <= selectors.MAX_ID})
+    return sorted({number for number in map(parse_id, values) if number})
 
 
 @login_required

@@ -17,6 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from kam.api_helpers import READ_ERRORS, ErrorOut, Id, InputSchema, Offset, ValidationErrorOut, user_ref
+from kam.core.ids import parse_id
 from kam.customers.views import current_user
 from kam.opportunities.selectors import PipelineFilters
 
@@ -198,10 +199,10 @@ def what_changed(request: HttpRequest, query: Query[ChangesQuery]) -> dict[str, 
     live = (query.b or "").strip().lower() == "now"
     after = None
     if query.b and not live:
-        text = query.b.strip()
-        if not text.isdecimal() or not 0 < int(text) < 2**63:
+        pk = parse_id(query.b)
+        if pk is None:
             raise Http404
-        after = _snapshot(int(text))
+        after = _snapshot(pk)
     before = _snapshot(query.a)
     if before is None:
         default_before, default_after = snapshot_selectors.latest_two()

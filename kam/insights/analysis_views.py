@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from kam.core.ids import parse_id
 from kam.customers.views import current_user, echarts_locale
 from kam.opportunities.selectors import PipelineFilters
 
@@ -28,9 +29,10 @@ def _snapshot(request: HttpRequest, name: str) -> Snapshot | None:
     text = request.GET.get(name, "").strip()
     if not text:
         return None
-    if not text.isdecimal() or not 0 < int(text) < 2**63:
+    pk = parse_id(text)
+    if pk is None:
         raise Http404
-    snapshot = Snapshot.objects.filter(pk=int(text)).first()
+    snapshot = Snapshot.objects.filter(pk=pk).first()
     if snapshot is None:
         raise Http404
     return snapshot

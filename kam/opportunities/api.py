@@ -14,11 +14,11 @@ from kam.api_helpers import (
     READ_ERRORS,
     VERSIONED_WRITE_ERRORS,
     WRITE_ERRORS,
-    as_id,
     expected_version,
     refuse_nulls,
     set_etag,
 )
+from kam.core.ids import parse_id
 from kam.customers.models import Customer
 from kam.insights.health import HealthEngine  # noqa: E402
 from kam.org.models import User
@@ -136,7 +136,7 @@ def _contact_field(by: User, contact_id: int, field: str) -> Contact:
 def _stage_in(stages: QuerySet[Stage], value: str, field: str) -> Stage:
     """A stage by code (e.g. `P3`) or id, among the given stages only."""
     stage = stages.filter(code__iexact=value.strip()).first()
-    stage_id = as_id(value)
+    stage_id = parse_id(value)
     if stage is None and stage_id is not None:
         stage = stages.filter(pk=stage_id).first()
     if stage is None:
@@ -289,7 +289,7 @@ def close_opportunity(
     lost_to = None
     if payload.lost_to is not None:
         lost_to = Competitor.objects.filter(name=payload.lost_to.strip()).first()
-        competitor_id = as_id(payload.lost_to)
+        competitor_id = parse_id(payload.lost_to)
         if lost_to is None and competitor_id is not None:
             lost_to = Competitor.objects.filter(pk=competitor_id).first()
         if lost_to is None:

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from kam.core.ids import parse_id
 from kam.customers import selectors as customer_selectors
 from kam.customers.views import current_user, echarts_locale
 
@@ -25,8 +26,7 @@ def _flag(request: HttpRequest, name: str) -> bool:
 
 
 def _int(request: HttpRequest, name: str) -> int | None:
-    text = request.GET.get(name, "").strip()
-    return int(text) if text.isdecimal() and 0 < int(text) < 2**63 else None
+    return parse_id(request.GET.get(name))
 
 
 def chart_labels() -> dict[str, str]:
