@@ -21,3 +21,12 @@ class HiddenErrorsShown(forms.Form):
         combined.extend(errors)
         combined.append(_("This page was out of date or incomplete: reload it and try again."))
         return combined  # type: ignore[no-any-return]
+
+
+def labelled_errors(form: forms.Form) -> list[str]:
+    """A form's errors as lines naming their field, for forms shown as messages above the page."""
+    lines: list[str] = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
+        lines.extend(f"{label}: {error}" if label else str(error) for error in errors)
+    return lines

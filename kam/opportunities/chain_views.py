@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kam.core.forms import labelled_errors
 from kam.org.models import User
 from kam.relationships import services as relationship_services
 from kam.relationships.models import Contact
@@ -277,10 +278,8 @@ def add_contact(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
     if form.errors:
-        for name, errors in form.errors.items():
-            label = form.fields[name].label if name in form.fields else None
-            for error in errors:
-                messages.error(request, f"{label}: {error}" if label else str(error))
+        for line in labelled_errors(form):
+            messages.error(request, line)
         if _is_htmx(request):
             # A redirect would be followed by htmx and the whole page swapped into the side panel.
             response = HttpResponse(status=204)

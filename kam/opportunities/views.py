@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kam.core.errors import ConflictError, RuleViolation
+from kam.core.forms import labelled_errors
 from kam.core.ids import parse_id
 from kam.insights.health import HealthEngine
 from kam.org.models import User
@@ -244,10 +245,8 @@ def _back(opportunity: Opportunity, anchor: str = "") -> HttpResponse:
 
 def _report_errors(request: HttpRequest, form: Any) -> None:
     """A small form's errors as messages at the top of the page, each naming its field."""
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else None
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
+    for line in labelled_errors(form):
+        messages.error(request, line)
 
 
 @login_required
