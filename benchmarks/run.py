@@ -204,14 +204,14 @@ def ref_api_list(ctx: Context) -> list[int]:
     return [row[0] for row in _fetch(_page_sql(False), ["open"])]
 
 
-# Forecast by quarter × team (kam.insights.forecast), function and API.
+# Forecast by quarter × team (kam.insights.forecast.selectors), function and API.
 
 
 def _forecast_module() -> Any:
     try:
-        from kam.insights import forecast as module
+        from kam.insights.forecast import selectors as module
     except ImportError as error:
-        raise Unavailable(f"{NOT_AVAILABLE} (kam.insights.forecast: {error})") from error
+        raise Unavailable(f"{NOT_AVAILABLE} (kam.insights.forecast.selectors: {error})") from error
     return module
 
 
@@ -320,7 +320,7 @@ def ref_forecast_year(ctx: Context) -> Any:
     return _fetch(sql, bounds)
 
 
-# Funnel (kam.insights.forecast.funnel): open count and amount per stage, and how many
+# Funnel (kam.insights.forecast.selectors.funnel): open count and amount per stage, and how many
 # opportunities reached each stage (their furthest stage reached), function and API.
 
 
@@ -357,16 +357,16 @@ def run_funnel_api(ctx: Context) -> Any:
     return _api_get(ctx, FUNNEL_API, {})
 
 
-# Health scan of every open opportunity (kam.insights.health.scan_all_open).
+# Health scan of every open opportunity (kam.insights.health.engine.scan_all_open).
 
 SQL_HEALTH_RULES = ("sign_date_passed", "sign_date_near_early_stage", "four_elements_incomplete")
 
 
 def run_health(ctx: Context) -> Any:
     try:
-        from kam.insights import health
+        from kam.insights.health import engine as health
     except ImportError as error:
-        raise Unavailable(f"{NOT_AVAILABLE} (kam.insights.health: {error})") from error
+        raise Unavailable(f"{NOT_AVAILABLE} (kam.insights.health.engine: {error})") from error
     return _need(health, "scan_all_open")()
 
 
@@ -414,7 +414,7 @@ def run_rescore(ctx: Context) -> dict[str, int]:
     from django.db.models import Count
 
     from kam.customers.models import Customer
-    from kam.customers.scoring import rescore
+    from kam.customers.scoring.engine import rescore
 
     rescore()
     return dict(Customer.objects.values_list("computed_tier").annotate(n=Count("id")).order_by())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.utils import ErrorList
 from django.utils.translation import gettext as _
 
@@ -30,3 +31,16 @@ def labelled_errors(form: forms.Form) -> list[str]:
         label = form.fields[name].label if name in form.fields else None
         lines.extend(f"{label}: {error}" if label else str(error) for error in errors)
     return lines
+
+
+def apply_validation_error(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: per field where the form has it, else on top."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.message_dict.items():
+        target = name if name in form.fields else None
+        if name == NON_FIELD_ERRORS:
+            target = None
+        for message in errors:
+            form.add_error(target, message)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from . import scoring
-from .models import Customer, CustomerChange
+from kam.customers.models import Customer, CustomerChange
+from kam.customers.scoring import engine as scoring
 
 
 @admin.register(Customer)

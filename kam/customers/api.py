@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from kam.api_helpers import (
+from kam.core.api.helpers import (
     READ_ERRORS,
     VERSIONED_WRITE_ERRORS,
     WRITE_ERRORS,
@@ -17,12 +17,9 @@ from kam.api_helpers import (
     refuse_nulls,
     set_etag,
 )
-from kam.org.models import User
-from kam.org.visibility import customers_for, visible_users
-
-from . import export, selectors, services, tags
-from .models import Customer
-from .schemas import (
+from kam.customers import export, selectors, services
+from kam.customers.models import Customer
+from kam.customers.schemas import (
     CustomerCreateIn,
     CustomerExportFilters,
     CustomerFilters,
@@ -31,6 +28,9 @@ from .schemas import (
     CustomerRowOut,
     CustomerUpdateIn,
 )
+from kam.customers.tags import services as tags
+from kam.org.models import User
+from kam.org.visibility import customers_for, visible_users
 
 router = Router(tags=["customers"])
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
@@ -14,19 +13,6 @@ from kam.customers.models import Customer, CustomerStatus, Segment, TagKind, Tie
 from kam.customers.services import CUSTOMER_FIELDS
 from kam.org.models import User
 from kam.org.visibility import customers_for, visible_users
-
-
-def apply_validation_error(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: per field where the form has it, else on top."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.message_dict.items():
-        target = name if name in form.fields else None
-        if name == NON_FIELD_ERRORS:
-            target = None
-        for message in errors:
-            form.add_error(target, message)
 
 
 class CustomerForm(HiddenErrorsShown):

@@ -74,7 +74,7 @@ class Customer(models.Model):
         _("status"), max_length=20, choices=CustomerStatus.choices, default=CustomerStatus.PROSPECT
     )
     # The effective tier and segment: the manager's override when there is one, else the computed
-    # tier. Kept on the row (written by kam.customers.scoring) so lists filter and sort in SQL.
+    # tier. Kept on the row (written by kam.customers.scoring.engine) so lists filter and sort in SQL.
     tier = models.CharField(_("tier"), max_length=1, choices=Tier.choices, default=Tier.D)
     segment = models.CharField(_("segment"), max_length=20, choices=Segment.choices, default=Segment.GENERAL)
     score = models.DecimalField(_("score"), max_digits=6, decimal_places=2, null=True, blank=True)
@@ -155,7 +155,7 @@ class CriterionKind(models.TextChoices):
 
 
 class DynamicSource(models.TextChoices):
-    """What a dynamic criterion measures; each is one SQL aggregate in kam.customers.scoring."""
+    """What a dynamic criterion measures; each is one SQL aggregate in kam.customers.scoring.engine."""
 
     YEARS_AS_CUSTOMER = "years_as_customer", _("Years as a customer")
     WON_AMOUNT_12M = "won_amount_12m", _("Won amount, last 12 months")
@@ -312,7 +312,7 @@ class BreakdownField(models.JSONField):
 
 
 class CustomerScore(models.Model):
-    """The computed score of one customer with its breakdown (written only by kam.customers.scoring).
+    """The computed score of one customer with its breakdown (written only by kam.customers.scoring.engine).
 
     `breakdown` is a list, one entry per criterion: code, name, name_en, kind, weight, input,
     band, band_en, points, contribution, next_band, next_band_en, next_gain.

@@ -10,11 +10,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import ValidationInfo, field_validator
 
-from kam.api_helpers import Id, InputSchema, Offset, Ref, TextSafeSchema, ref, user_ref
+from kam.core.api.helpers import Id, InputSchema, Offset, Ref, TextSafeSchema, ref, user_ref
 from kam.core.money import MAX_MONEY, MONEY_DIGITS
-
-from .models import Customer
-from .selectors import SORTS
+from kam.customers.models import Customer
+from kam.customers.selectors import SORTS
 
 TierChoice = Literal["A", "B", "C", "D"]
 SegmentChoice = Literal["key", "important", "general"]

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from kam.core.ids import parse_id
 from kam.core.money import MAX_MONEY
+from kam.customers.models import Customer, CustomerChange, CustomerStatus, Segment, Tag, Tier
 from kam.opportunities.models import Opportunity, OpportunityStatus
 from kam.opportunities.selectors import EXPECTED_AMOUNT, MONEY
 from kam.org.models import Role, Team, User
@@ -37,8 +38,6 @@ from kam.org.visibility import (
     team_subtree_ids,
     visible_users,
 )
-
-from .models import Customer, CustomerChange, CustomerStatus, Segment, Tag, Tier
 
 PAGE_SIZE = 50
 
@@ -285,7 +284,7 @@ def apply_filters(
     itself through other tags matches nothing instead of recursing. With a `viewer`, the open
     pipeline compared is the part of it they may see (a list); without, the customer's whole
     pipeline (a dynamic tag's rule, the same members for everyone)."""
-    from . import tags  # tags builds on these filters
+    from kam.customers.tags import services as tags
 
     if filters.q:
         qs = qs.filter(Q(name__icontains=filters.q) | Q(short_name__icontains=filters.q))

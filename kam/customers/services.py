@@ -12,11 +12,8 @@ from django.utils.translation import gettext as _
 
 from kam.core.errors import ConflictError
 from kam.core.versioning import versioned_update
-from kam.org.models import Role, User
-
-from . import scoring
-from .history import both_languages
-from .models import (
+from kam.customers.history import both_languages
+from kam.customers.models import (
     CriterionKind,
     Customer,
     CustomerChange,
@@ -26,6 +23,8 @@ from .models import (
     Tier,
     TierOverride,
 )
+from kam.customers.scoring import engine as scoring
+from kam.org.models import Role, User
 
 # Inputs of the score that live on the customer row: changing one recomputes the score.
 SCORED_FIELDS = ("category_purchases",)

@@ -1,6 +1,10 @@
 from django.urls import include, path
 
-from . import analysis_views, detail_views, scoring_views, tag_views, views
+from kam.customers import views
+from kam.customers.analysis import views as analysis_views
+from kam.customers.profile import views as detail_views
+from kam.customers.scoring import views as scoring_views
+from kam.customers.tags import views as tag_views
 
 app_name = "customers"
 
@@ -14,9 +18,9 @@ urlpatterns = [
     path("<id:pk>/sections/score/", scoring_views.score_section, name="score_section"),
     path("<id:pk>/sections/tags/", tag_views.tags_section, name="tags_section"),
     path("<id:pk>/sections/analysis/", analysis_views.analysis_section, name="analysis_section"),
-    path("", include("kam.customers.detail_urls")),
-    path("", include("kam.customers.scoring_urls")),
-    path("", include("kam.customers.tag_urls")),
-    path("", include("kam.customers.analysis_urls")),
-    path("", include("kam.customers.pyramid_urls")),
+    path("", include("kam.customers.profile.urls")),
+    path("", include("kam.customers.scoring.urls")),
+    path("", include("kam.customers.tags.urls")),
+    path("", include("kam.customers.analysis.urls")),
+    path("", include("kam.customers.pyramid.urls")),
 ]

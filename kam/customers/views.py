@@ -1,8 +1,7 @@
-"""The customer workspace: list, create and edit (the 360° page is kam.customers.detail_views). Thin: parse, call a selector or service, render."""
+"""The customer workspace: list, create and edit (the 360° page is kam.customers.profile.views). Thin: parse, call a selector or service, render."""
 
 from __future__ import annotations
 
-from typing import cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -12,26 +11,17 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from kam.core.errors import ConflictError
+from kam.core.forms import apply_validation_error
 from kam.core.ids import parse_id
-from kam.org.models import User
-
-from . import export, selectors, services, tags
-from .forms import CustomerFilterForm, CustomerForm, apply_validation_error
-
-
-def echarts_locale() -> str:
-    return "ZH" if (get_language() or "").lower().startswith("zh") else "EN"
-
-
-def current_user(request: HttpRequest) -> User:
-    """The signed-in user; every view here is behind login_required."""
-    return cast(User, request.user)
-
+from kam.core.web import current_user
+from kam.customers import export, selectors, services
+from kam.customers.forms import CustomerFilterForm, CustomerForm
+from kam.customers.tags import services as tags
 
 LIST_COLUMNS = (
     ("name", gettext_lazy("Name")),

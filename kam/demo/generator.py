@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from pypinyin import lazy_pinyin
 
-from kam.customers.analysis import save_analysis
+from kam.customers.analysis.services import save_analysis
 from kam.customers.models import (
     CriterionKind,
     Customer,
@@ -29,9 +29,11 @@ from kam.customers.models import (
     Tag,
     TagKind,
 )
-from kam.customers.scoring import rescores_deferred
+from kam.customers.scoring.engine import rescores_deferred
 from kam.customers.services import create_customer, override_tier, set_static_value
-from kam.customers.tags import attach_tag, create_tag
+from kam.customers.tags.services import attach_tag, create_tag
+from kam.demo import data
+from kam.demo.logins import DEMO_PASSWORD
 from kam.opportunities.models import (
     Competitor,
     DatePrecision,
@@ -56,9 +58,6 @@ from kam.opportunities.services import (
 from kam.org.models import Role, Team, User
 from kam.relationships.models import Contact, Rank
 from kam.relationships.services import add_influence, create_contact, set_relationship_level
-
-from . import data
-from .logins import DEMO_PASSWORD
 
 DEMO_PREFIX = "demo_"
 DEFAULT_SEED = 2026
@@ -755,7 +754,7 @@ class DemoBuilder:
                 self.build_targets()
             self.build_account_views()
             # A first snapshot, so the weekly "what changed" page has a baseline from day one.
-            from kam.insights.snapshots import take_snapshot
+            from kam.insights.review.snapshots import take_snapshot
 
             take_snapshot(by=self.users["demo_director"], note="Demo baseline")
         return summary()

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import HealthRule, PortfolioPolicy, Snapshot
+from kam.insights.models import HealthRule, PortfolioPolicy, Snapshot
 
 
 @admin.register(HealthRule)

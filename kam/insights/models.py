@@ -22,7 +22,7 @@ SEVERITY_RANK = {Severity.INFO: 1, Severity.WARN: 2, Severity.CRITICAL: 3}
 
 class HealthRule(models.Model):
     """One health rule's switch, severity and thresholds; the check itself is code registered
-    under `code` (kam.insights.health), so adding a rule is one function plus one row."""
+    under `code` (kam.insights.health.engine), so adding a rule is one function plus one row."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)

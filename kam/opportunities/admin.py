@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Competitor, ExitCriterion, Opportunity, SalesProcess, Stage, StageChange
+from kam.opportunities.models import Competitor, ExitCriterion, Opportunity, SalesProcess, Stage, StageChange
 
 
 class StageInline(admin.TabularInline):

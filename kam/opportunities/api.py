@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from kam.api_helpers import (
+from kam.core.api.helpers import (
     READ_ERRORS,
     VERSIONED_WRITE_ERRORS,
     WRITE_ERRORS,
@@ -20,13 +20,9 @@ from kam.api_helpers import (
 )
 from kam.core.ids import parse_id
 from kam.customers.models import Customer
-from kam.insights.health import HealthEngine  # noqa: E402
-from kam.org.models import User
-from kam.org.visibility import contacts_for, customers_for, visible_users
-from kam.relationships.models import Contact
-
-from . import services
-from .models import (
+from kam.insights.health.engine import HealthEngine  # noqa: E402
+from kam.opportunities import services
+from kam.opportunities.models import (
     Competitor,
     ExitCriterion,
     Opportunity,
@@ -35,7 +31,7 @@ from .models import (
     Stage,
     StageChange,
 )
-from .schemas import (
+from kam.opportunities.schemas import (
     CENT,
     CloseIn,
     HistoryOut,
@@ -51,7 +47,7 @@ from .schemas import (
     StageChangeOut,
     StageOut,
 )
-from .selectors import (
+from kam.opportunities.selectors import (
     EXPECTED_AMOUNT,
     SORTS,
     PipelineFilters,
@@ -63,6 +59,9 @@ from .selectors import (
     scoped_opportunities,
     sort_pipeline,
 )
+from kam.org.models import User
+from kam.org.visibility import contacts_for, customers_for, visible_users
+from kam.relationships.models import Contact
 
 router = Router(tags=["opportunities"])
 

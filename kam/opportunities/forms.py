@@ -12,11 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kam.core.forms import HiddenErrorsShown
 from kam.customers.models import Customer
-from kam.org.models import Team, User
-from kam.org.visibility import customers_for, managed_team_ids, visible_users
-from kam.relationships.models import Contact
-
-from .models import (
+from kam.opportunities.models import (
     Competitor,
     DecisionRole,
     ForecastCategory,
@@ -26,6 +22,9 @@ from .models import (
     Stage,
     Stance,
 )
+from kam.org.models import Team, User
+from kam.org.visibility import customers_for, managed_team_ids, visible_users
+from kam.relationships.models import Contact
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

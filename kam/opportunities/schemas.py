@@ -8,10 +8,9 @@ from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
-from kam.api_helpers import Id, IdOrCode, InputSchema, Offset, Ref, TextSafeSchema, ref, user_ref
+from kam.core.api.helpers import Id, IdOrCode, InputSchema, Offset, Ref, TextSafeSchema, ref, user_ref
 from kam.core.money import MONEY_DIGITS
-
-from .models import Opportunity, SalesProcess, Stage, StageChange
+from kam.opportunities.models import Opportunity, SalesProcess, Stage, StageChange
 
 Money = Decimal
 CENT = Decimal("0.01")

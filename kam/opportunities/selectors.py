@@ -25,13 +25,12 @@ from django.utils.translation import gettext as _
 
 from kam.core.ids import parse_id
 from kam.core.periods import parse_quarter, quarter_bounds
-from kam.insights.health import RANK_FIELD, HealthEngine
+from kam.insights.health.engine import RANK_FIELD, HealthEngine
+from kam.opportunities.models import Opportunity, OpportunityContact, OpportunityStatus, Stage
 from kam.org.models import User
 from kam.org.visibility import opportunities_for, team_subtree_ids
 from kam.relationships.models import Rank, Relationship
 from kam.relationships.scoring import Requirements, entries_from_prefetch, evaluate
-
-from .models import Opportunity, OpportunityContact, OpportunityStatus, Stage
 
 MONEY = DecimalField(max_digits=20, decimal_places=2)
 
@@ -295,7 +294,13 @@ def opportunity_detail(user: User, pk: int) -> Opportunity:
 
 def opportunity_page(opportunity: Opportunity) -> dict[str, Any]:
     """Everything the opportunity page shows around the record itself, in a fixed number of queries."""
-    from .models import CriterionCheck, ExitCriterion, OpportunityCompetitor, OpportunityMember, StageChange
+    from kam.opportunities.models import (
+        CriterionCheck,
+        ExitCriterion,
+        OpportunityCompetitor,
+        OpportunityMember,
+        StageChange,
+    )
 
     stages = list(
         Stage.objects.filter(process_id=opportunity.stage.process_id)

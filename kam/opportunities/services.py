@@ -18,11 +18,8 @@ from django.utils.translation import gettext as _
 from kam.core.errors import ConflictError, RuleViolation
 from kam.core.versioning import versioned_update
 from kam.customers.models import Customer
-from kam.customers.scoring import request_rescore
-from kam.org.models import User
-from kam.relationships.models import Contact
-
-from .models import (
+from kam.customers.scoring.engine import request_rescore
+from kam.opportunities.models import (
     Competitor,
     CriterionCheck,
     DatePrecision,
@@ -42,9 +39,11 @@ from .models import (
     Stance,
     period_end,
 )
+from kam.org.models import User
+from kam.relationships.models import Contact
 
 # Fields an update may touch, with whether a change is worth a history row.
-# Fields of an opportunity that are inputs of its customer's score (kam.customers.scoring).
+# Fields of an opportunity that are inputs of its customer's score (kam.customers.scoring.engine).
 SCORE_INPUTS = {"amount", "amount_low", "amount_high", "gross_margin"}
 
 EDITABLE_FIELDS = (

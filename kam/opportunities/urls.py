@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from kam.opportunities import views
 
 app_name = "opportunities"
 

@@ -21,13 +21,10 @@ from django.views.decorators.http import require_POST
 from kam.core.errors import ConflictError, RuleViolation
 from kam.core.forms import labelled_errors
 from kam.core.ids import parse_id
-from kam.insights.health import HealthEngine
-from kam.org.models import User
-from kam.org.visibility import contacts_for
-from kam.relationships.models import Contact
-
-from . import selectors, services
-from .forms import (
+from kam.core.web import current_user
+from kam.insights.health.engine import HealthEngine
+from kam.opportunities import selectors, services
+from kam.opportunities.forms import (
     CloseForm,
     CompetitorForm,
     ContactRoleForm,
@@ -38,7 +35,7 @@ from .forms import (
     PipelineFilterForm,
     add_service_errors,
 )
-from .models import (
+from kam.opportunities.models import (
     ExitCriterion,
     Opportunity,
     OpportunityContact,
@@ -47,13 +44,11 @@ from .models import (
     SalesProcess,
     Stage,
 )
+from kam.org.visibility import contacts_for
+from kam.relationships.models import Contact
 
 PAGE_SIZE = 50
 BOARD_CARDS_PER_COLUMN = 30
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -90,7 +85,7 @@ def _sort_links(request: HttpRequest, current: str) -> dict[str, dict[str, str]]
 
 @login_required
 def pipeline(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     params = _pipeline_params(request)
     filters = selectors.PipelineFilters.from_mapping(params)
     errors = selectors.filter_errors(filters)
@@ -135,7 +130,7 @@ def board(request: HttpRequest) -> HttpResponse:
         return render(request, "opportunities/board.html", {"nav": "board", "processes": [], "columns": []})
     process = _board_process(request, processes)
     columns = selectors.board_columns(
-        _user(request), selectors.PipelineFilters(), process.pk, per_column=BOARD_CARDS_PER_COLUMN
+        current_user(request), selectors.PipelineFilters(), process.pk, per_column=BOARD_CARDS_PER_COLUMN
     )
     HealthEngine().attach([card for column in columns for card in column["cards"]])
     for column in columns:
@@ -168,7 +163,7 @@ def _move_failed(
 @login_required
 @require_POST
 def move(request: HttpRequest, pk: int) -> HttpResponse:
-    opportunity = selectors.opportunity_detail(_user(request), pk)
+    opportunity = selectors.opportunity_detail(current_user(request), pk)
     form = MoveForm(request.POST)
     form.fields["to_stage"].queryset = Stage.objects.filter(  # type: ignore[attr-defined]
         process_id=opportunity.stage.process_id
@@ -180,7 +175,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
         result = services.move_stage(
             opportunity,
             form.cleaned_data["to_stage"],
-            by=_user(request),
+            by=current_user(request),
             note=form.cleaned_data["note"],
             key_node_confirmed=form.cleaned_data["key_node_confirmed"],
             version=form.cleaned_data["version"],
@@ -211,7 +206,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     opportunity = selectors.opportunity_detail(user, pk)
     return render(request, "opportunities/detail.html", _detail_context(request, opportunity))
 
@@ -252,11 +247,14 @@ def _report_errors(request: HttpRequest, form: Any) -> None:
 @login_required
 @require_POST
 def criterion(request: HttpRequest, pk: int, criterion_id: int) -> HttpResponse:
-    opportunity = selectors.opportunity_detail(_user(request), pk)
+    opportunity = selectors.opportunity_detail(current_user(request), pk)
     item = get_object_or_404(ExitCriterion.objects.select_related("stage"), pk=criterion_id)
     try:
         services.set_criterion_checked(
-            opportunity, item, by=_user(request), checked=request.POST.get("checked") in ("1", "on", "true")
+            opportunity,
+            item,
+            by=current_user(request),
+            checked=request.POST.get("checked") in ("1", "on", "true"),
         )
     except RuleViolation as exc:
         messages.error(request, str(exc))
@@ -266,7 +264,7 @@ def criterion(request: HttpRequest, pk: int, criterion_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
-    opportunity = selectors.opportunity_detail(_user(request), pk)
+    opportunity = selectors.opportunity_detail(current_user(request), pk)
     form = MemberForm(request.POST)
     if not form.is_valid():
         _report_errors(request, form)
@@ -275,7 +273,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
         services.set_member(
             opportunity,
             form.cleaned_data["user"],
-            by=_user(request),
+            by=current_user(request),
             role=form.cleaned_data["role"],
             part=form.cleaned_data["part"],
         )
@@ -287,12 +285,12 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def member_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
-    opportunity = selectors.opportunity_detail(_user(request), pk)
+    opportunity = selectors.opportunity_detail(current_user(request), pk)
     member = get_object_or_404(
         OpportunityMember.objects.select_related("user"), opportunity=opportunity, user_id=user_id
     )
     try:
-        services.remove_member(opportunity, member.user, by=_user(request))
+        services.remove_member(opportunity, member.user, by=current_user(request))
     except RuleViolation as exc:
         messages.error(request, str(exc))
     return _back(opportunity, "team")
@@ -301,8 +299,10 @@ def member_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
-    opportunity = selectors.opportunity_detail(_user(request), pk)
-    contacts = contacts_for(_user(request), Contact.objects.filter(customer_id=opportunity.customer_id))
+    opportunity = selectors.opportunity_detail(current_user(request), pk)
+    contacts = contacts_for(
+        current_user(request), Contact.objects.filter(customer_id=opportunity.customer_id)
+    )
     form = ContactRoleForm(request.POST, contacts=contacts)
     if not form.is_valid():
         _report_errors(request, form)
@@ -311,7 +311,7 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
         services.set_contact_role(
             opportunity,
             form.cleaned_data["contact"],
-            by=_user(request),
+            by=current_user(request),
             decision_role=form.cleaned_data["decision_role"],
             stance=form.cleaned_data["stance"],
         )
@@ -323,16 +323,16 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def contact_remove(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
-    opportunity = selectors.opportunity_detail(_user(request), pk)
+    opportunity = selectors.opportunity_detail(current_user(request), pk)
     entry = get_object_or_404(OpportunityContact, opportunity=opportunity, pk=entry_id)
-    services.remove_contact_role(entry, by=_user(request))
+    services.remove_contact_role(entry, by=current_user(request))
     return _back(opportunity, "contacts")
 
 
 @login_required
 @require_POST
 def competitor_add(request: HttpRequest, pk: int) -> HttpResponse:
-    opportunity = selectors.opportunity_detail(_user(request), pk)
+    opportunity = selectors.opportunity_detail(current_user(request), pk)
     form = CompetitorForm(request.POST)
     if not form.is_valid():
         _report_errors(request, form)
@@ -340,7 +340,7 @@ def competitor_add(request: HttpRequest, pk: int) -> HttpResponse:
     services.add_competitor(
         opportunity,
         form.cleaned_data["competitor"],
-        by=_user(request),
+        by=current_user(request),
         strengths=form.cleaned_data["strengths"],
         weaknesses=form.cleaned_data["weaknesses"],
         notes=form.cleaned_data["notes"],
@@ -353,7 +353,7 @@ def competitor_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     preselected = parse_id(
         request.GET.get("customer") if request.method == "GET" else request.POST.get("customer")
     )
@@ -408,7 +408,7 @@ def _form_initial(opportunity: Opportunity) -> dict[str, Any]:
 
 @login_required
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     opportunity = selectors.opportunity_detail(user, pk)
     contacts = Contact.objects.filter(customer_id=opportunity.customer_id).order_by("name")
     kwargs: dict[str, Any] = {"user": user, "contacts": contacts, "owner_extra": opportunity.owner_id}
@@ -450,7 +450,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def close(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     opportunity = selectors.opportunity_detail(user, pk)
     if request.method == "POST":
         form = CloseForm(request.POST)

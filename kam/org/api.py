@@ -6,9 +6,8 @@ from django.http import HttpRequest
 from ninja import Router
 
 from kam.org.models import User
+from kam.org.schemas import MeOut, UserOut
 from kam.org.visibility import visible_users
-
-from .schemas import MeOut, UserOut
 
 router = Router(tags=["people"])
 

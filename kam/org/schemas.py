@@ -6,9 +6,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from kam.api_helpers import Ref
-
-from .models import User
+from kam.core.api.helpers import Ref
+from kam.org.models import User
 
 
 class UserOut(Schema):

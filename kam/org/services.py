@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from .models import ApiToken, User, hash_token
+from kam.org.models import ApiToken, User, hash_token
 
 
 def issue_token(user: User, name: str) -> tuple[ApiToken, str]:

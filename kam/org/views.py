@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from .models import ApiToken, User
-from .services import issue_token, revoke_token
+from kam.core.web import current_user
+from kam.org.models import ApiToken
+from kam.org.services import issue_token, revoke_token
 
 
 class TokenForm(forms.Form):
@@ -19,15 +20,10 @@ class TokenForm(forms.Form):
     )
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @login_required
 def tokens(request: HttpRequest) -> HttpResponse:
     """Personal API tokens: issued here, shown once, stored only as a hash."""
-    user = _user(request)
+    user = current_user(request)
     new_token = None
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -47,7 +43,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, pk=pk, user=_user(request))
+    token = get_object_or_404(ApiToken, pk=pk, user=current_user(request))
     revoke_token(token)
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     return redirect("tokens")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import (
+from kam.relationships.models import (
     Contact,
     Influence,
     Relationship,

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from kam.api_helpers import (
+from kam.core.api.helpers import (
     READ_ERRORS,
     VERSIONED_WRITE_ERRORS,
     WRITE_ERRORS,
@@ -22,10 +22,9 @@ from kam.api_helpers import (
 )
 from kam.org.models import User
 from kam.org.visibility import contacts_for, customers_for, visible_users
-
-from . import services
-from .models import Contact, Relationship, RelationshipChange
-from .schemas import (
+from kam.relationships import services
+from kam.relationships.models import Contact, Relationship, RelationshipChange
+from kam.relationships.schemas import (
     ContactCreateIn,
     ContactFilters,
     ContactListOut,

@@ -10,7 +10,7 @@ class RelationshipsConfig(AppConfig):
     def ready(self) -> None:
         from django.core.signals import request_started
 
-        from .models import RelationshipPolicy
+        from kam.relationships.models import RelationshipPolicy
 
         request_started.connect(
             lambda **kwargs: RelationshipPolicy.forget(), weak=False, dispatch_uid="policy-forget"

@@ -8,8 +8,7 @@ from django import forms
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
-from kam.core.forms import HiddenErrorsShown
-from kam.customers.forms import apply_validation_error
+from kam.core.forms import HiddenErrorsShown, apply_validation_error
 from kam.customers.models import Customer
 from kam.org.models import User
 from kam.org.visibility import visible_users

@@ -7,9 +7,8 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from kam.api_helpers import Id, InputSchema, Offset, Ref, TextSafeSchema, ref, user_ref
-
-from .models import Contact, Relationship, RelationshipChange
+from kam.core.api.helpers import Id, InputSchema, Offset, Ref, TextSafeSchema, ref, user_ref
+from kam.relationships.models import Contact, Relationship, RelationshipChange
 
 RankChoice = Literal["high", "mid_high", "mid", "low"]
 

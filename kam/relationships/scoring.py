@@ -15,8 +15,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from kam.opportunities.models import DecisionRole, Opportunity, OpportunityContact, Stage, Stance
-
-from .models import Relationship, RelationshipRequirement
+from kam.relationships.models import Relationship, RelationshipRequirement
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,7 @@ from kam.customers.models import Customer
 from kam.opportunities.models import DecisionRole, Opportunity, OpportunityContact, OpportunityStatus
 from kam.org.models import User
 from kam.org.visibility import contacts_for, opportunities_for
-
-from .models import Contact, Influence, Rank, Relationship, RelationshipChange
+from kam.relationships.models import Contact, Influence, Rank, Relationship, RelationshipChange
 
 RANK_ORDER = {value: index for index, value in enumerate(Rank.values)}
 

@@ -17,8 +17,7 @@ from kam.core.errors import RuleViolation
 from kam.core.versioning import versioned_update
 from kam.customers.models import Customer
 from kam.org.models import User
-
-from .models import Contact, Influence, Relationship, RelationshipChange, RelationshipLevel
+from kam.relationships.models import Contact, Influence, Relationship, RelationshipChange, RelationshipLevel
 
 CONTACT_FIELDS = (
     "name",

@@ -16,18 +16,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kam.core.errors import ConflictError, RuleViolation
 from kam.core.ids import parse_id
+from kam.core.web import current_user
 from kam.customers import selectors as customer_selectors
-from kam.customers.views import current_user
-from kam.relationships.models import Contact
-
-from . import orgchart, selectors, services
-from .forms import (
+from kam.relationships import selectors, services
+from kam.relationships.forms import (
     ContactForm,
     InfluenceDirection,
     InfluenceForm,
     RelationshipLevelForm,
     apply_validation_error,
 )
+from kam.relationships.models import Contact
+from kam.relationships.orgchart import selectors as orgchart
 
 
 def _next_url(request: HttpRequest) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kam.customers import analysis
+from kam.customers.analysis import services as analysis
 from kam.customers.models import CustomerAnalysis, CustomerChange
 
 

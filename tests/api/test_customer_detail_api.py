@@ -177,7 +177,7 @@ def test_group_rollup_api_survives_a_cycle(api_as, world):
 def test_forecast_api_hand_computed_figures(api_as, world, forecast_deals, monkeypatch):  # noqa: F811
     import datetime as dt
 
-    from kam.customers import customer_forecast as module
+    from kam.customers.profile import forecast as module
 
     monkeypatch.setattr(module.timezone, "localdate", lambda: dt.date(2027, 5, 10))
     body = api_as(world.east_rep).get(f"/customers/{forecast_deals.pk}/forecast").json()

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from kam.customers import pyramid
+from kam.customers.pyramid import selectors as pyramid
 from tests.customers.test_pyramid import AS_OF, data  # noqa: F401  (the shared data set)
 
 

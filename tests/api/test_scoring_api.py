@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from kam.customers import scoring, services
+from kam.customers import services
 from kam.customers.models import (
     Customer,
     CustomerCriterionValue,
@@ -22,6 +22,7 @@ from kam.customers.models import (
     TierOverride,
     TierThreshold,
 )
+from kam.customers.scoring import engine as scoring
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from kam.customers import tags
 from kam.customers.models import Customer, CustomerChange, CustomerTag, Tag, TagKind
+from kam.customers.tags import services as tags
 from tests.factories import CustomerFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from kam.customers import analysis
+from kam.customers.analysis import services as analysis
 from kam.customers.models import CustomerAnalysis, CustomerChange
 
 

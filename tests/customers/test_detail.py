@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from kam.customers import hierarchy
 from kam.customers import services as customer_services
-from kam.customers.customer_forecast import customer_forecast, next_quarter_keys
 from kam.customers.models import Customer, CustomerChange
+from kam.customers.profile import hierarchy
+from kam.customers.profile.forecast import customer_forecast, next_quarter_keys
 from kam.opportunities import services as opportunity_services
 from kam.opportunities.models import Opportunity, OpportunityStatus
 from tests.factories import CustomerFactory, make_opportunity, stage

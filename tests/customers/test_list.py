@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
-from kam.customers import export, selectors, tags
+from kam.customers import export, selectors
 from kam.customers.models import Customer, CustomerStatus, Segment, TagKind, Tier
+from kam.customers.tags import services as tags
 from tests.factories import CustomerFactory, TeamFactory, UserFactory, make_opportunity
 
 pytestmark = pytest.mark.django_db

@@ -27,8 +27,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from kam.customers import pyramid
 from kam.customers.models import Customer
+from kam.customers.pyramid import selectors as pyramid
 from kam.opportunities.models import Opportunity
 from tests.factories import CustomerFactory, TeamFactory, UserFactory, make_opportunity
 

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from kam.core.errors import ConflictError
-from kam.customers import scoring, scoring_services, services
+from kam.customers import services
 from kam.customers.models import (
     CriterionKind,
     Customer,
@@ -29,8 +29,10 @@ from kam.customers.models import (
     Tier,
     TierOverride,
 )
-from kam.customers.scoring import BandSpec, CriterionSpec, ModelSpec, ThresholdSpec
-from kam.customers.scoring_services import BandInput, ThresholdInput
+from kam.customers.scoring import engine as scoring
+from kam.customers.scoring import services as scoring_services
+from kam.customers.scoring.engine import BandSpec, CriterionSpec, ModelSpec, ThresholdSpec
+from kam.customers.scoring.services import BandInput, ThresholdInput
 from kam.opportunities import services as opportunity_services
 from kam.org.models import Role
 from tests.factories import CustomerFactory, UserFactory, ensure_sales_processes, make_opportunity

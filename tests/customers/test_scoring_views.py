@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from kam.customers import scoring, services
+from kam.customers import services
 from kam.customers.models import (
     CustomerCriterionValue,
     CustomerScore,
@@ -21,6 +21,7 @@ from kam.customers.models import (
     ScoringModel,
     TierOverride,
 )
+from kam.customers.scoring import engine as scoring
 from kam.opportunities import services as opportunity_services
 from tests.factories import CustomerFactory, make_opportunity
 
@@ -363,7 +364,7 @@ def test_deal_sums_are_not_shown_to_someone_who_cannot_see_every_deal(client, wo
 def test_a_score_older_than_the_model_is_marked_as_waiting_for_its_recompute(
     client, world, password, customer, admin_user, django_capture_on_commit_callbacks
 ):
-    from kam.customers import scoring_services
+    from kam.customers.scoring import services as scoring_services
     from kam.org.models import Role
 
     login(client, world.east_rep, password)
@@ -414,7 +415,7 @@ def test_section_query_count_does_not_grow(
 def test_model_page_says_a_recompute_is_queued_until_every_score_has_the_new_version(
     client, world, password, admin_user, django_capture_on_commit_callbacks
 ):
-    from kam.customers import scoring_services
+    from kam.customers.scoring import services as scoring_services
     from kam.org.models import Role
 
     scoring.rescore()

@@ -14,8 +14,9 @@ import pytest
 from django.db import connection
 
 from kam.core.errors import ConflictError
-from kam.customers import scoring, services
+from kam.customers import services
 from kam.customers.models import Customer, CustomerChange, CustomerCriterionValue, ScoreBand, ScoringCriterion
+from kam.customers.scoring import engine as scoring
 from kam.org.models import Role
 from tests.factories import CustomerFactory, TeamFactory, UserFactory, ensure_sales_processes
 

@@ -12,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kam.core.errors import ConflictError, RuleViolation
-from kam.customers import services, tags
+from kam.customers import services
 from kam.customers.models import CustomerChange, CustomerTag, Tag, TagKind
+from kam.customers.tags import services as tags
 from kam.opportunities import services as opportunity_services
 from kam.opportunities.models import OpportunityStatus
 from tests.factories import make_opportunity

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from kam.customers import scoring, services
+from kam.customers import services
 from kam.customers.models import Customer, CustomerScore, ScoreBand, ScoringCriterion, TagKind
-from kam.customers.tags import create_tag
+from kam.customers.scoring import engine as scoring
+from kam.customers.tags.services import create_tag
 from kam.org.models import Role
 from tests.e2e.conftest import login
 from tests.factories import PASSWORD, CustomerFactory, TeamFactory, UserFactory, ensure_sales_processes

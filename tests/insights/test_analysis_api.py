@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from kam.insights import snapshots
+from kam.insights.review import snapshots
 from kam.opportunities import services
 from tests.api.conftest import ApiClient
 from tests.factories import UserFactory, make_opportunity, stage

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from kam.insights.forecast import choose_period, forecast, run_forecast_sql
-from kam.insights.forecast_views import safe_cell
+from kam.core.excel import safe_cell
+from kam.insights.forecast.selectors import choose_period, forecast, run_forecast_sql
 from kam.org.models import Target
 from tests.factories import CustomerFactory, make_opportunity
 
@@ -266,7 +266,7 @@ def test_excel_export_speaks_the_pages_words_and_shows_attainment_as_percent(cli
 def test_weekly_review_picker_says_from_and_to_of_a_period(client, world):
     from django.conf import settings
 
-    from kam.insights import snapshots
+    from kam.insights.review import snapshots
 
     snapshots.take_snapshot(by=world.director)  # the picker shows once there is something to compare
     client.force_login(world.director)

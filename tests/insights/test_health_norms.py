@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from kam.insights.health import HealthEngine, refresh_stage_norms, scan
+from kam.insights.health.engine import HealthEngine, refresh_stage_norms, scan
 from kam.insights.models import StageNorm
-from kam.insights.snapshots import take_snapshot
+from kam.insights.review.snapshots import take_snapshot
 from kam.opportunities.models import Opportunity
 from tests.factories import make_opportunity, stage
 from tests.insights.test_health_rules import NOW, TODAY, _chain, _changes, _stays, quiet, set_thresholds

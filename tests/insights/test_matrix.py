@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from kam.insights.portfolio import likelihood, priority_matrix, quadrant
+from kam.insights.review.portfolio import likelihood, priority_matrix, quadrant
 from kam.opportunities import services
 from kam.opportunities.selectors import PipelineFilters
 from kam.relationships import services as relationship_services

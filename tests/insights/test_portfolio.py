@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from kam.insights.models import PortfolioPolicy
-from kam.insights.portfolio import diagnose, portfolio_shape
+from kam.insights.review.portfolio import diagnose, portfolio_shape
 from tests.factories import UserFactory, make_opportunity
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from kam.insights import snapshots
 from kam.insights.models import Snapshot, SnapshotRow
+from kam.insights.review import snapshots
 from kam.insights.tasks import take_snapshot_task
 from kam.opportunities import services
 from kam.opportunities.models import Opportunity, OpportunityStatus

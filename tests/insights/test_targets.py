@@ -11,8 +11,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from openpyxl import Workbook, load_workbook
 
-from kam.org import targets as svc
 from kam.org.models import Target
+from kam.org.targets import services as svc
 
 pytestmark = pytest.mark.django_db
 Q3 = {"period_start": dt.date(2027, 7, 1), "period_end": dt.date(2027, 9, 30)}
@@ -225,7 +225,7 @@ def test_stale_target_edit_is_a_conflict_and_saves_nothing(world):
     from decimal import Decimal
 
     from kam.core.errors import ConflictError
-    from kam.org import targets as svc
+    from kam.org.targets import services as svc
 
     target = svc.create_target(
         by=world.east_mgr,

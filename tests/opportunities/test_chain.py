@@ -11,7 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from kam.opportunities import chain, services
+from kam.opportunities import services
+from kam.opportunities.chain import selectors as chain
 from kam.opportunities.models import OpportunityContact
 from kam.relationships.models import Relationship, RelationshipChange
 from kam.relationships.services import add_influence, set_relationship_level

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from kam.opportunities import services as opportunity_services
 from kam.opportunities.models import Opportunity, OpportunityStatus
-from kam.relationships import coverage, services
+from kam.relationships import services
+from kam.relationships.coverage import selectors as coverage
 from kam.relationships.models import RelationshipChange
 from tests.factories import ContactFactory, UserFactory, make_opportunity
 

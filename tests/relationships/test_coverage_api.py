@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from kam.relationships import coverage
+from kam.relationships.coverage import selectors as coverage
 from tests.factories import ContactFactory, CustomerFactory, make_opportunity
 from tests.relationships.test_coverage import at, build_organisation, give_role, set_level
 

@@ -62,7 +62,7 @@ def gap_texts(result: Any) -> str:
 @register.filter
 def worst_severity(flags: Any) -> str:
     """The worst severity among health flags (critical, warn, info), for the badge colour."""
-    from kam.insights.health import worst_severity as worst
+    from kam.insights.health.engine import worst_severity as worst
 
     return worst(list(flags or [])) or "none"
 
