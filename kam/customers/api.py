@@ -4,10 +4,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from kam.access.visibility import customers_for, get_visible_customer
 from kam.core.api.helpers import (
     READ_ERRORS,
     VERSIONED_WRITE_ERRORS,
@@ -30,7 +30,7 @@ from kam.customers.schemas import (
 )
 from kam.customers.tags import services as tags
 from kam.org.models import User
-from kam.org.visibility import customers_for, visible_users
+from kam.org.visibility import visible_users
 
 router = Router(tags=["customers"])
 
@@ -43,7 +43,7 @@ def _scoped(user: User) -> Any:
 
 
 def _load(user: User, pk: int) -> Customer:
-    return get_object_or_404(_scoped(user), pk=pk)
+    return get_visible_customer(user, pk)
 
 
 def _related(by: User, data: dict[str, Any]) -> dict[str, Any]:

@@ -12,12 +12,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kam.access.visibility import customers_for
 from kam.core.excel import safe_cell
 from kam.customers import selectors
 from kam.customers.models import Customer
 from kam.customers.tags import services as tags
 from kam.org.models import User
-from kam.org.visibility import customers_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_LIMIT = 20_000

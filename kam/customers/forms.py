@@ -8,11 +8,12 @@ from django import forms
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
+from kam.access.visibility import customers_for
 from kam.core.forms import HiddenErrorsShown
 from kam.customers.models import Customer, CustomerStatus, Segment, TagKind, Tier
 from kam.customers.services import CUSTOMER_FIELDS
 from kam.org.models import User
-from kam.org.visibility import customers_for, visible_users
+from kam.org.visibility import visible_users
 
 
 class CustomerForm(HiddenErrorsShown):

@@ -22,22 +22,16 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from kam.access.visibility import customers_for, opportunities_for
 from kam.core.ids import parse_id
 from kam.core.money import MAX_MONEY
 from kam.customers.models import Customer, CustomerChange, CustomerStatus, Segment, Tag, Tier
 from kam.opportunities.models import Opportunity, OpportunityStatus
 from kam.opportunities.selectors import EXPECTED_AMOUNT, MONEY
 from kam.org.models import Role, Team, User
-from kam.org.visibility import (
-    customers_for,
-    managed_team_ids,
-    opportunities_for,
-    team_subtree_ids,
-    visible_users,
-)
+from kam.org.visibility import managed_team_ids, team_subtree_ids, visible_users
 
 PAGE_SIZE = 50
 
@@ -384,12 +378,6 @@ def filter_choices(user: User) -> dict[str, list[Any]]:
         "teams": list(visible_teams(user).order_by("name")),
         "groups": list(groups),
     }
-
-
-def customer_detail(user: User, pk: int) -> Customer:
-    """One customer the user may see; 404 otherwise (never a 403 that tells it exists)."""
-    qs = customers_for(user, Customer.objects.all()).select_related("parent", "owner")
-    return get_object_or_404(qs, pk=pk)
 
 
 def parent_is_visible(user: User, customer: Customer) -> bool:

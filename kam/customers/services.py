@@ -5,11 +5,12 @@ from __future__ import annotations
 from types import EllipsisType
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kam.access import permissions
 from kam.core.errors import ConflictError
 from kam.core.versioning import versioned_update
 from kam.customers.history import both_languages
@@ -24,7 +25,7 @@ from kam.customers.models import (
     TierOverride,
 )
 from kam.customers.scoring import engine as scoring
-from kam.org.models import Role, User
+from kam.org.models import User
 
 # Inputs of the score that live on the customer row: changing one recomputes the score.
 SCORED_FIELDS = ("category_purchases",)
@@ -80,7 +81,11 @@ def update_customer(customer: Customer, *, by: User, version: int | None, **chan
         raise ValidationError({f: [_("This field cannot be changed here.")] for f in sorted(unknown)})
     if "parent" in changes:
         check_parent(customer, changes["parent"])
-    if "owner" in changes and changes["owner"] != customer.owner and not may_hand_over(by, customer):
+    if (
+        "owner" in changes
+        and changes["owner"] != customer.owner
+        and not permissions.may_hand_over_customer(by, customer)
+    ):
         raise ValidationError(
             {"owner": [_("Only the customer's owner or a manager hands the customer to someone else.")]}
         )
@@ -105,21 +110,6 @@ def update_customer(customer: Customer, *, by: User, version: int | None, **chan
 
 
 # --- Scoring inputs and tier overrides ------------------------------------------------------------
-
-
-def may_hand_over(user: User, customer: Customer) -> bool:
-    """The owner decides who takes a customer over, and managers above them; a rep who sees the
-    customer through a deal team edits it but does not take it."""
-    return user.pk == customer.owner_id or may_override_tier(user)
-
-
-def may_override_tier(user: User) -> bool:
-    """Managers and above override tiers (of customers they can see); reps propose, they decide."""
-    return user.is_superuser or user.role in (Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
-
-
-def may_edit_scoring_model(user: User) -> bool:
-    return user.is_superuser or user.role == Role.ADMIN
 
 
 def set_static_value(
@@ -221,8 +211,7 @@ def override_tier(
     `expected_override` is the override the manager saw; if someone changed it meanwhile the
     write is refused rather than silently replacing their decision.
     """
-    if not may_override_tier(by):
-        raise PermissionDenied(_("Only a manager can override a customer's tier."))
+    permissions.check_override_tier(by)
     tier = (tier or "").strip()
     reason = (reason or "").strip()
     errors: dict[str, list[str]] = {}

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from kam.access import permissions
+from kam.access.visibility import get_visible_customer
 from kam.core.errors import ConflictError
 from kam.core.forms import apply_validation_error
 from kam.core.ids import parse_id
@@ -74,7 +76,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "columns": LIST_COLUMNS,
         "numeric_columns": NUMERIC_COLUMNS,
         # "Save this filter as a tag": the list's filters less the text search, which is no rule.
-        "can_save_filter": bool(rule) and tags.may_manage_dynamic_tags(user),
+        "can_save_filter": bool(rule) and permissions.may_manage_dynamic_tags(user),
         "save_filter_query": urlencode({"kind": "dynamic", **rule}),
     }
     htmx = getattr(request, "htmx", None)
@@ -155,7 +157,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
-    customer = selectors.customer_detail(user, pk)
+    customer = get_visible_customer(user, pk)
     if request.method != "POST":
         return _render_form(request, CustomerForm(user=user, customer=customer))
     form = CustomerForm(request.POST, user=user, customer=customer)

@@ -6,10 +6,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from kam.access.visibility import contacts_for, customers_for, get_visible_opportunity
 from kam.core.api.helpers import (
     READ_ERRORS,
     VERSIONED_WRITE_ERRORS,
@@ -60,7 +60,7 @@ from kam.opportunities.selectors import (
     sort_pipeline,
 )
 from kam.org.models import User
-from kam.org.visibility import contacts_for, customers_for, visible_users
+from kam.org.visibility import visible_users
 from kam.relationships.models import Contact
 
 router = Router(tags=["opportunities"])
@@ -95,12 +95,10 @@ def _rows(user: User, filters: PipelineFilters, sort: str | None) -> QuerySet[Op
 
 def _load(user: User, pk: int) -> Opportunity:
     """One opportunity the user may see, with everything the detail shows; 404 otherwise."""
-    qs = (
-        scoped_opportunities(user)
-        .select_related("customer", "owner", "stage", "stage__process", "lost_to", "customer_lead")
-        .prefetch_related(_key_contacts_prefetch())
-    )
-    opportunity = get_object_or_404(qs, pk=pk)
+    qs = Opportunity.objects.select_related(
+        "customer", "owner", "stage", "stage__process", "lost_to", "customer_lead"
+    ).prefetch_related(_key_contacts_prefetch())
+    opportunity = get_visible_opportunity(user, pk, queryset=qs)
     attach_relationship_scores([opportunity], "api_key_contacts")
     HealthEngine().attach([opportunity])
     return opportunity

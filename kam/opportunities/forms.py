@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from kam.access.visibility import customers_for
 from kam.core.forms import HiddenErrorsShown
 from kam.customers.models import Customer
 from kam.opportunities.models import (
@@ -23,7 +24,7 @@ from kam.opportunities.models import (
     Stance,
 )
 from kam.org.models import Team, User
-from kam.org.visibility import customers_for, managed_team_ids, visible_users
+from kam.org.visibility import managed_team_ids, visible_users
 from kam.relationships.models import Contact
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

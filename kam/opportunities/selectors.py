@@ -23,12 +23,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from kam.access.visibility import get_visible_opportunity, opportunities_for
 from kam.core.ids import parse_id
 from kam.core.periods import parse_quarter, quarter_bounds
 from kam.insights.health.engine import RANK_FIELD, HealthEngine
 from kam.opportunities.models import Opportunity, OpportunityContact, OpportunityStatus, Stage
 from kam.org.models import User
-from kam.org.visibility import opportunities_for, team_subtree_ids
+from kam.org.visibility import team_subtree_ids
 from kam.relationships.models import Rank, Relationship
 from kam.relationships.scoring import Requirements, entries_from_prefetch, evaluate
 
@@ -284,12 +285,10 @@ def board_columns(
 
 def opportunity_detail(user: User, pk: int) -> Opportunity:
     """One opportunity the user may see, with everything its page shows; 404 otherwise."""
-    from django.shortcuts import get_object_or_404
-
-    qs = with_amounts(scoped_opportunities(user)).select_related(
+    qs = with_amounts(Opportunity.objects.all()).select_related(
         "customer", "owner", "stage", "stage__process", "lost_to", "customer_lead"
     )
-    return get_object_or_404(qs, pk=pk)
+    return get_visible_opportunity(user, pk, queryset=qs)
 
 
 def opportunity_page(opportunity: Opportunity) -> dict[str, Any]:

@@ -13,11 +13,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kam.access.visibility import (
+    contacts_for,
+    get_visible_chain_entry,
+    get_visible_deal_team_member,
+    get_visible_exit_criterion,
+)
 from kam.core.errors import ConflictError, RuleViolation
 from kam.core.forms import labelled_errors
 from kam.core.ids import parse_id
@@ -36,15 +42,11 @@ from kam.opportunities.forms import (
     add_service_errors,
 )
 from kam.opportunities.models import (
-    ExitCriterion,
     Opportunity,
-    OpportunityContact,
-    OpportunityMember,
     OpportunityStatus,
     SalesProcess,
     Stage,
 )
-from kam.org.visibility import contacts_for
 from kam.relationships.models import Contact
 
 PAGE_SIZE = 50
@@ -248,7 +250,7 @@ def _report_errors(request: HttpRequest, form: Any) -> None:
 @require_POST
 def criterion(request: HttpRequest, pk: int, criterion_id: int) -> HttpResponse:
     opportunity = selectors.opportunity_detail(current_user(request), pk)
-    item = get_object_or_404(ExitCriterion.objects.select_related("stage"), pk=criterion_id)
+    item = get_visible_exit_criterion(current_user(request), criterion_id)
     try:
         services.set_criterion_checked(
             opportunity,
@@ -286,9 +288,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def member_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
     opportunity = selectors.opportunity_detail(current_user(request), pk)
-    member = get_object_or_404(
-        OpportunityMember.objects.select_related("user"), opportunity=opportunity, user_id=user_id
-    )
+    member = get_visible_deal_team_member(current_user(request), opportunity, user_id)
     try:
         services.remove_member(opportunity, member.user, by=current_user(request))
     except RuleViolation as exc:
@@ -324,7 +324,7 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def contact_remove(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
     opportunity = selectors.opportunity_detail(current_user(request), pk)
-    entry = get_object_or_404(OpportunityContact, opportunity=opportunity, pk=entry_id)
+    entry = get_visible_chain_entry(current_user(request), opportunity, entry_id)
     services.remove_contact_role(entry, by=current_user(request))
     return _back(opportunity, "contacts")
 

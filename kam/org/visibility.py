@@ -1,13 +1,12 @@
-"""The one place that decides what a user may see.
+"""Who manages whom: team subtrees and the people whose work a user may see.
 
-rep: customers and opportunities they own or are on the deal team of;
-manager: everything owned by anyone in their team's subtree (plus their own deal teams);
-director / admin: everything. Every page and API endpoint filters through here.
+The rules that apply this to the domain's records (customers, opportunities, contacts, targets)
+are kam.access.visibility; org defines the people and teams they rest on and imports no app.
 """
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from kam.org.models import Role, Team, User
 
@@ -45,48 +44,3 @@ def visible_users(user: User) -> QuerySet[User]:
     if teams:
         return User.objects.filter(Q(team_id__in=teams) | Q(pk=user.pk))
     return User.objects.filter(pk=user.pk)
-
-
-def opportunities_for(user: User, qs: QuerySet | None = None) -> QuerySet:
-    from kam.opportunities.models import Opportunity, OpportunityMember
-
-    qs = Opportunity.objects.all() if qs is None else qs
-    if not user.is_authenticated or not user.is_active:
-        return qs.none()
-    if user.sees_everything:
-        return qs
-    on_team = Exists(OpportunityMember.objects.filter(opportunity_id=OuterRef("pk"), user_id=user.pk))
-    condition: Q = Q(owner_id=user.pk) | Q(on_team)
-    teams = managed_team_ids(user)
-    if teams:
-        condition |= Q(owner__team_id__in=teams)
-    return qs.filter(condition)
-
-
-def customers_for(user: User, qs: QuerySet | None = None) -> QuerySet:
-    from kam.customers.models import Customer
-    from kam.opportunities.models import Opportunity, OpportunityMember
-
-    qs = Customer.objects.all() if qs is None else qs
-    if not user.is_authenticated or not user.is_active:
-        return qs.none()
-    if user.sees_everything:
-        return qs
-    on_deal = Exists(
-        OpportunityMember.objects.filter(opportunity__customer_id=OuterRef("pk"), user_id=user.pk)
-    ) | Exists(Opportunity.objects.filter(customer_id=OuterRef("pk"), owner_id=user.pk))
-    condition = Q(owner_id=user.pk) | on_deal
-    teams = managed_team_ids(user)
-    if teams:
-        condition |= Q(owner__team_id__in=teams)
-    return qs.filter(condition)
-
-
-def contacts_for(user: User, qs: QuerySet | None = None) -> QuerySet:
-    """Contacts follow their customer's visibility."""
-    from kam.relationships.models import Contact
-
-    qs = Contact.objects.all() if qs is None else qs
-    if user.sees_everything and user.is_active:
-        return qs
-    return qs.filter(customer__in=customers_for(user))

@@ -5,10 +5,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from kam.access.visibility import contacts_for, customers_for, get_visible_contact
 from kam.core.api.helpers import (
     READ_ERRORS,
     VERSIONED_WRITE_ERRORS,
@@ -21,7 +21,7 @@ from kam.core.api.helpers import (
     set_etag,
 )
 from kam.org.models import User
-from kam.org.visibility import contacts_for, customers_for, visible_users
+from kam.org.visibility import visible_users
 from kam.relationships import services
 from kam.relationships.models import Contact, Relationship, RelationshipChange
 from kam.relationships.schemas import (
@@ -58,7 +58,7 @@ def _scoped(user: User) -> Any:
 
 
 def _load(user: User, pk: int) -> Contact:
-    return get_object_or_404(_scoped(user), pk=pk)
+    return get_visible_contact(user, pk)
 
 
 def _manager(by: User, contact_id: int) -> Contact:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.db.models import Max, QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from kam.access.visibility import opportunities_for
 from kam.customers.models import Customer
 from kam.opportunities.models import DecisionRole, Opportunity, OpportunityContact, OpportunityStatus
 from kam.org.models import User
-from kam.org.visibility import contacts_for, opportunities_for
 from kam.relationships.models import Contact, Influence, Rank, Relationship, RelationshipChange
 
 RANK_ORDER = {value: index for index, value in enumerate(Rank.values)}
@@ -64,12 +63,6 @@ def legend() -> list[dict[str, str]]:
     return [
         {"label": str(DecisionRole(role).label), "colour": colour} for role, colour in ROLE_COLOURS.items()
     ] + [{"label": _("Other role or none"), "colour": OTHER_COLOUR}]
-
-
-def contact_detail(user: User, pk: int) -> Contact:
-    """One contact whose customer the user may see; 404 otherwise."""
-    qs = contacts_for(user, Contact.objects.all()).select_related("customer", "reports_to")
-    return get_object_or_404(qs, pk=pk)
 
 
 def contact_relationships(contact: Contact) -> QuerySet[Relationship]:

@@ -175,8 +175,8 @@ class DeleteImpact:
 
 def contact_delete_impact(contact: Contact, by: User | None = None) -> DeleteImpact:
     """What a delete would take; with `by`, blocking opportunities outside their view are only counted."""
+    from kam.access.visibility import opportunities_for
     from kam.opportunities.models import Opportunity, OpportunityContact, OpportunityStatus
-    from kam.org.visibility import opportunities_for
 
     roles = OpportunityContact.objects.filter(contact=contact)
     blocking = Opportunity.objects.filter(

@@ -14,10 +14,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kam.access.visibility import get_visible_contact, get_visible_customer
 from kam.core.errors import ConflictError, RuleViolation
 from kam.core.ids import parse_id
 from kam.core.web import current_user
-from kam.customers import selectors as customer_selectors
 from kam.relationships import selectors, services
 from kam.relationships.forms import (
     ContactForm,
@@ -61,7 +61,7 @@ def contact_create(request: HttpRequest) -> HttpResponse:
     customer_id = parse_id(request.GET.get("customer"))
     if customer_id is None:
         raise Http404(_("Choose the customer the contact belongs to."))
-    customer = customer_selectors.customer_detail(user, customer_id)
+    customer = get_visible_customer(user, customer_id)
     if request.method != "POST":
         form = ContactForm(customer=customer)
         manager_id = parse_id(request.GET.get("reports_to"))
@@ -89,7 +89,7 @@ def contact_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
-    contact = selectors.contact_detail(user, pk)
+    contact = get_visible_contact(user, pk)
     if request.method != "POST":
         return _render_contact_form(request, ContactForm(customer=contact.customer, contact=contact))
     form = ContactForm(request.POST, customer=contact.customer, contact=contact)
@@ -139,7 +139,7 @@ def _render_detail(
 
 @login_required
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    contact = selectors.contact_detail(current_user(request), pk)
+    contact = get_visible_contact(current_user(request), pk)
     return _render_detail(request, contact)
 
 
@@ -147,7 +147,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def set_level(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
-    contact = selectors.contact_detail(user, pk)
+    contact = get_visible_contact(user, pk)
     form = RelationshipLevelForm(request.POST, by=user)
     if form.is_valid():
         data = form.cleaned_data
@@ -169,7 +169,7 @@ def set_level(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def add_influence(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
-    contact = selectors.contact_detail(user, pk)
+    contact = get_visible_contact(user, pk)
     form = InfluenceForm(request.POST, contact=contact)
     if form.is_valid():
         data = form.cleaned_data
@@ -194,7 +194,7 @@ def add_influence(request: HttpRequest, pk: int) -> HttpResponse:
 def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: what deleting would take with it (or why it is refused); POST: delete through the service."""
     user = current_user(request)
-    contact = selectors.contact_detail(user, pk)
+    contact = get_visible_contact(user, pk)
     back = _next_url(request) or reverse("customers:detail", args=[contact.customer_id]) + "#contacts"
     status = 200
     error = None

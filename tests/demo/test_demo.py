@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
+from kam.access.visibility import customers_for, opportunities_for
 from kam.customers.models import Customer, Segment, Tier
 from kam.demo.generator import delete_demo_data
 from kam.demo.logins import DEMO_PASSWORD
@@ -35,7 +36,6 @@ from kam.opportunities.models import (
     Stance,
 )
 from kam.org.models import Role, Team, User
-from kam.org.visibility import customers_for, opportunities_for
 from kam.relationships.models import Contact, Influence, Rank, Relationship
 
 pytestmark = pytest.mark.django_db

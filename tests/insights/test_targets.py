@@ -11,8 +11,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from openpyxl import Workbook, load_workbook
 
+from kam.access.visibility import targets_for
+from kam.insights.targets import services as svc
 from kam.org.models import Target
-from kam.org.targets import services as svc
 
 pytestmark = pytest.mark.django_db
 Q3 = {"period_start": dt.date(2027, 7, 1), "period_end": dt.date(2027, 9, 30)}
@@ -90,9 +91,9 @@ def test_update_and_delete_need_the_right_to_set(world):
 def test_targets_for_scopes_the_list(world):
     svc.create_target(by=world.director, team=world.east, amount=1, **Q3)
     svc.create_target(by=world.director, user=world.west_rep, amount=1, **Q3)
-    assert svc.targets_for(world.east_rep).count() == 1
-    assert svc.targets_for(world.west_mgr).count() == 1
-    assert svc.targets_for(world.director).count() == 2
+    assert targets_for(world.east_rep).count() == 1
+    assert targets_for(world.west_mgr).count() == 1
+    assert targets_for(world.director).count() == 2
 
 
 @pytest.mark.parametrize("maker,filename", [(xlsx, "t.xlsx"), (csv_bytes, "t.csv")])
@@ -225,7 +226,7 @@ def test_stale_target_edit_is_a_conflict_and_saves_nothing(world):
     from decimal import Decimal
 
     from kam.core.errors import ConflictError
-    from kam.org.targets import services as svc
+    from kam.insights.targets import services as svc
 
     target = svc.create_target(
         by=world.east_mgr,

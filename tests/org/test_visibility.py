@@ -1,8 +1,9 @@
 import pytest
 
+from kam.access.visibility import contacts_for, customers_for, opportunities_for
 from kam.opportunities.models import MemberRole
 from kam.opportunities.services import set_member
-from kam.org.visibility import contacts_for, customers_for, opportunities_for, visible_users
+from kam.org.visibility import visible_users
 from tests.factories import ContactFactory, TeamFactory, UserFactory, make_opportunity
 
 pytestmark = pytest.mark.django_db

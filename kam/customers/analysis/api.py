@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from kam.access.visibility import get_visible_customer
 from kam.core.api.helpers import (
     LIST_ERRORS,
     MAX_LIMIT,
@@ -28,7 +29,6 @@ from kam.core.api.helpers import (
 )
 from kam.core.errors import ConflictError, PreconditionRequired
 from kam.core.web import current_user
-from kam.customers import selectors
 from kam.customers.analysis import services as analysis
 from kam.customers.models import Attention, Customer, CustomerAnalysis, DecisionMode, PurchaseSpeed
 
@@ -151,7 +151,7 @@ def _if_match(request: HttpRequest, current: int) -> int:
     summary="The latest customer analysis (revision 0 with empty fields when there is none)",
 )
 def get_analysis(request: HttpRequest, response: HttpResponse, customer_id: int) -> dict[str, Any]:
-    customer = selectors.customer_detail(current_user(request), customer_id)
+    customer = get_visible_customer(current_user(request), customer_id)
     latest = analysis.latest_analysis(customer)
     body = _body(customer, latest)
     set_etag(response, body["revision"])
@@ -165,7 +165,7 @@ def get_analysis(request: HttpRequest, response: HttpResponse, customer_id: int)
     summary="Every revision of the customer analysis, newest first, with what each changed",
 )
 def list_revisions(request: HttpRequest, customer_id: int, params: Query[RevisionQuery]) -> dict[str, Any]:
-    customer = selectors.customer_detail(current_user(request), customer_id)
+    customer = get_visible_customer(current_user(request), customer_id)
     count = analysis.revision_count(customer)
     entries = (
         analysis.revision_history(customer, limit=params.limit, offset=params.offset)
@@ -198,7 +198,7 @@ def save_analysis(
 ) -> Status:
     """201 with the new revision; 200 with `created: false` when nothing changed."""
     by = current_user(request)
-    customer = selectors.customer_detail(by, customer_id)
+    customer = get_visible_customer(by, customer_id)
     latest = analysis.latest_analysis(customer)
     current = latest.revision if latest else 0
     base = _if_match(request, current)

@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from kam.access.visibility import get_visible_customer
 from kam.core.forms import apply_validation_error
 from kam.core.web import current_user
-from kam.customers import selectors
 from kam.customers.analysis import services as analysis
 from kam.customers.analysis.forms import AnalysisForm
 from kam.customers.models import Customer
@@ -69,7 +69,7 @@ def _render_form(
 @require_http_methods(["GET", "POST"])
 def analysis_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
-    customer = selectors.customer_detail(user, pk)
+    customer = get_visible_customer(user, pk)
     if request.method != "POST":
         latest = analysis.latest_analysis(customer)
         return _render_form(request, customer, AnalysisForm.for_revision(latest), latest)
@@ -106,7 +106,7 @@ def analysis_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def analysis_history(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = selectors.customer_detail(current_user(request), pk)
+    customer = get_visible_customer(current_user(request), pk)
     total = analysis.revision_count(customer)
     pages = max(1, -(-total // HISTORY_PAGE_SIZE))
     try:
@@ -132,7 +132,7 @@ def analysis_history(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def analysis_section(request: HttpRequest, pk: int) -> HttpResponse:
     """The 360° page's analysis section: a fragment for htmx, a page of its own otherwise."""
-    customer = selectors.customer_detail(current_user(request), pk)
+    customer = get_visible_customer(current_user(request), pk)
     latest = analysis.latest_analysis(customer)
     context = {
         "nav": "customers",

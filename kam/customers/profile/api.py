@@ -11,6 +11,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from kam.access.visibility import get_visible_customer
 from kam.core.api.helpers import (
     DEFAULT_LIMIT,
     LIST_ERRORS,
@@ -22,7 +23,6 @@ from kam.core.api.helpers import (
     user_ref,
 )
 from kam.core.web import current_user
-from kam.customers import selectors
 from kam.customers.models import CustomerChange
 from kam.customers.profile import hierarchy
 from kam.customers.profile.forecast import customer_forecast
@@ -115,7 +115,7 @@ def customer_group_rollup(request: HttpRequest, customer_id: int) -> dict[str, A
     per company and for the customer with all its subsidiaries (any depth), counting only the
     opportunities you may see."""
     user = current_user(request)
-    return group_rollup_payload(user, selectors.customer_detail(user, customer_id))
+    return group_rollup_payload(user, get_visible_customer(user, customer_id))
 
 
 # --- forecast -------------------------------------------------------------------------------------
@@ -181,7 +181,7 @@ def customer_forecast_api(request: HttpRequest, customer_id: int) -> dict[str, A
     """Periods by expected sign date, open and won opportunities alike, as on the forecast page;
     only the opportunities you may see."""
     user = current_user(request)
-    return forecast_payload(user, selectors.customer_detail(user, customer_id))
+    return forecast_payload(user, get_visible_customer(user, customer_id))
 
 
 # --- history --------------------------------------------------------------------------------------
@@ -215,7 +215,7 @@ def customer_change_history(
 ) -> dict[str, Any]:
     """Edits, score-driven tier changes and tier overrides, each with who and when."""
     user = current_user(request)
-    customer = selectors.customer_detail(user, customer_id)
+    customer = get_visible_customer(user, customer_id)
     qs = CustomerChange.objects.filter(customer=customer).order_by("-changed_at", "-id")
     count = qs.count()
     lines = list(qs.select_related("changed_by")[query.offset : query.offset + query.limit]) if count else []

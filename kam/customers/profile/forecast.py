@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import F
 from django.utils import timezone
 
+from kam.access.visibility import opportunities_for
 from kam.customers.models import Customer
 from kam.insights.forecast.selectors import (
     Figures,
@@ -24,7 +25,6 @@ from kam.insights.forecast.selectors import (
 )
 from kam.opportunities.models import Opportunity, OpportunityStatus
 from kam.org.models import User
-from kam.org.visibility import opportunities_for
 
 QUARTERS_AHEAD = 4  # this quarter and the next three
 

@@ -17,12 +17,12 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from kam.access.visibility import customers_for, opportunities_for
 from kam.customers.models import Customer
 from kam.customers.scoring.engine import YEAR
 from kam.opportunities.models import Opportunity, OpportunityStatus
 from kam.opportunities.selectors import EXPECTED_AMOUNT, WEIGHTED_AMOUNT
 from kam.org.models import User
-from kam.org.visibility import customers_for, opportunities_for
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")

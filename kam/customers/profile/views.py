@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from kam.access.visibility import get_visible_customer
 from kam.core.web import current_user, echarts_locale
 from kam.customers import selectors
 from kam.customers.models import Customer, CustomerChange
@@ -75,7 +76,7 @@ def _org_context(request: HttpRequest, user: User, customer: Customer) -> dict[s
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The frame: the header and the org chart editor; every other section loads on its own."""
     user = current_user(request)
-    customer = selectors.customer_detail(user, pk)
+    customer = get_visible_customer(user, pk)
     context = {
         "nav": "customers",
         "legend": relationship_selectors.legend(),
@@ -89,7 +90,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def org_outline(request: HttpRequest, pk: int) -> HttpResponse:
     """The outline alone, for the editor to refresh after a move or a delete."""
     user = current_user(request)
-    customer = selectors.customer_detail(user, pk)
+    customer = get_visible_customer(user, pk)
     return render(request, "customers/detail.html#outline", _org_context(request, user, customer))
 
 
@@ -98,7 +99,7 @@ def facts(request: HttpRequest, pk: int) -> HttpResponse:
     """The header's key facts alone (tier, segment, score, owner, status), for the frame to refresh
     after the score section changed the score, the tier or the override."""
     user = current_user(request)
-    customer = selectors.customer_detail(user, pk)
+    customer = get_visible_customer(user, pk)
     return render(request, "customers/detail.html#facts", {"customer": customer})
 
 
@@ -109,7 +110,7 @@ def facts(request: HttpRequest, pk: int) -> HttpResponse:
 def profile_section(request: HttpRequest, pk: int) -> HttpResponse:
     """Profile fields, the parent chain, the visible subsidiaries and the group roll-ups."""
     user = current_user(request)
-    customer = selectors.customer_detail(user, pk)
+    customer = get_visible_customer(user, pk)
     context = {
         "customer": customer,
         "chain": hierarchy.parent_chain(user, customer),
@@ -122,7 +123,7 @@ def profile_section(request: HttpRequest, pk: int) -> HttpResponse:
 def orgchart_section(request: HttpRequest, pk: int) -> HttpResponse:
     """How well our people cover the customer's org chart: the counts and the findings."""
     user = current_user(request)
-    customer = selectors.customer_detail(user, pk)
+    customer = get_visible_customer(user, pk)
     net = coverage.coverage_net(user, customer)
     context = {
         "customer": customer,
@@ -150,7 +151,7 @@ def _opportunity_rows(user: User, customer: Customer, state: str, sort: str) -> 
 def opportunities_section(request: HttpRequest, pk: int) -> HttpResponse:
     """Open or closed opportunities (`?state=`), sorted (`?sort=`) and 20 to a page (`?page=`)."""
     user = current_user(request)
-    customer = selectors.customer_detail(user, pk)
+    customer = get_visible_customer(user, pk)
     state = request.GET.get("state")
     if state not in ("open", "closed"):
         state = "open"
@@ -199,7 +200,7 @@ def opportunities_section(request: HttpRequest, pk: int) -> HttpResponse:
 def forecast_section(request: HttpRequest, pk: int) -> HttpResponse:
     """This quarter and the next three, and the year so far: table here, chart from the API."""
     user = current_user(request)
-    customer = selectors.customer_detail(user, pk)
+    customer = get_visible_customer(user, pk)
     context = {
         "customer": customer,
         "forecast": customer_forecast(user, customer),
@@ -229,7 +230,7 @@ def _offset(request: HttpRequest) -> int:
 def history_section(request: HttpRequest, pk: int) -> HttpResponse:
     """The customer's changes, newest first, 20 at a time; "load more" appends the next ones."""
     user = current_user(request)
-    customer = selectors.customer_detail(user, pk)
+    customer = get_visible_customer(user, pk)
     offset = _offset(request)
     # One row more than shown tells whether there is a next page, without a COUNT.
     lines = list(

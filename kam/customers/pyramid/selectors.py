@@ -25,18 +25,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kam.access.visibility import customers_for, opportunities_for
 from kam.core.ids import parse_id
 from kam.customers.models import Customer, Segment, Tier
 from kam.opportunities.models import Opportunity, OpportunityStatus
 from kam.opportunities.selectors import EXPECTED_AMOUNT, MONEY
 from kam.org.models import Team, User
-from kam.org.visibility import (
-    customers_for,
-    managed_team_ids,
-    opportunities_for,
-    team_subtree_ids,
-    visible_users,
-)
+from kam.org.visibility import managed_team_ids, team_subtree_ids, visible_users
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)

@@ -11,12 +11,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from kam.access import permissions
+from kam.access.visibility import get_visible_customer, get_visible_scoring_criterion
 from kam.core.api.helpers import (
     BODY_CHECKED_WRITE_ERRORS,
     READ_ERRORS,
@@ -32,7 +33,7 @@ from kam.core.api.helpers import (
 )
 from kam.core.money import MONEY_DIGITS
 from kam.core.web import current_user
-from kam.customers import selectors, services
+from kam.customers import services
 from kam.customers.models import ScoreBand, ScoringCriterion, ScoringModel, TierOverride
 from kam.customers.scoring import engine as scoring
 from kam.customers.scoring import services as scoring_services
@@ -278,11 +279,6 @@ class TierOverrideResultOut(Schema):
 # --- helpers ------------------------------------------------------------------------------------------
 
 
-def _require_admin(user: User) -> None:
-    if not services.may_edit_scoring_model(user):
-        raise PermissionDenied(_("Only an administrator changes the scoring model."))
-
-
 def _model() -> ScoringModel:
     model = scoring_services.active_model()
     if model is None:
@@ -431,7 +427,7 @@ def get_scoring_model(request: HttpRequest, response: HttpResponse) -> dict[str,
 def create_criterion(request: HttpRequest, response: HttpResponse, payload: CriterionCreateIn) -> Status:
     """Needs If-Match with the model's version. Every customer is rescored in the background."""
     by = current_user(request)
-    _require_admin(by)
+    permissions.check_edit_scoring_model(by)
     model = _model()
     version = expected_version(request, model.version)
     criterion = scoring_services.add_criterion(
@@ -462,9 +458,9 @@ def update_criterion(
 ) -> dict[str, Any]:
     """Needs If-Match with the model's version (428 without, 412 if stale)."""
     by = current_user(request)
-    _require_admin(by)
+    permissions.check_edit_scoring_model(by)
     model = _model()
-    criterion = get_object_or_404(ScoringCriterion, pk=criterion_id, scoring_model=model)
+    criterion = get_visible_scoring_criterion(by, criterion_id, scoring_model=model)
     version = expected_version(request, model.version)
     changes = payload.model_dump(exclude_unset=True)
     refuse_nulls(changes, scoring_services.CRITERION_FIELDS)
@@ -486,9 +482,9 @@ def put_bands(
     deleted. Deleting a band customers chose needs `confirm_delete`. Dynamic ranges [from, to) must
     not overlap. Needs If-Match with the model's version."""
     by = current_user(request)
-    _require_admin(by)
+    permissions.check_edit_scoring_model(by)
     model = _model()
-    criterion = get_object_or_404(ScoringCriterion, pk=criterion_id, scoring_model=model)
+    criterion = get_visible_scoring_criterion(by, criterion_id, scoring_model=model)
     version = expected_version(request, model.version)
     criterion.scoring_model = model
     scoring_services.set_bands(
@@ -510,7 +506,7 @@ def put_bands(
 def put_thresholds(request: HttpRequest, response: HttpResponse, payload: ThresholdsIn) -> dict[str, Any]:
     """One row per tier; A > B > C > D strictly. Errors are keyed `<tier>.<field>`. Needs If-Match."""
     by = current_user(request)
-    _require_admin(by)
+    permissions.check_edit_scoring_model(by)
     model = _model()
     version = expected_version(request, model.version)
     scoring_services.set_thresholds(
@@ -533,7 +529,7 @@ def put_thresholds(request: HttpRequest, response: HttpResponse, payload: Thresh
 )
 def get_score(request: HttpRequest, customer_id: int) -> dict[str, Any]:
     by = current_user(request)
-    customer = selectors.customer_detail(by, customer_id)
+    customer = get_visible_customer(by, customer_id)
     return _score_body(score_view(customer, viewer=by, overrides_limit=0))
 
 
@@ -548,7 +544,7 @@ def put_static_value(
 ) -> dict[str, Any]:
     """Anyone who can see the customer may set it. `band: null` clears the value (0 points)."""
     by = current_user(request)
-    customer = selectors.customer_detail(by, customer_id)
+    customer = get_visible_customer(by, customer_id)
     criterion = get_object_or_404(
         ScoringCriterion.objects.select_related("scoring_model"),
         scoring_model__is_active=True,
@@ -572,7 +568,7 @@ def put_static_value(
     summary="The customer's tier override history, newest first",
 )
 def list_tier_overrides(request: HttpRequest, customer_id: int) -> list[dict[str, Any]]:
-    customer = selectors.customer_detail(current_user(request), customer_id)
+    customer = get_visible_customer(current_user(request), customer_id)
     entries = TierOverride.objects.filter(customer=customer).select_related("created_by")
     return [_override(entry) for entry in entries]
 
@@ -588,7 +584,7 @@ def post_tier_override(request: HttpRequest, customer_id: int, payload: TierOver
     override. `expected_override` is the override you saw: if it changed meanwhile the write is
     refused (412) instead of silently replacing someone's decision."""
     by = current_user(request)
-    customer = selectors.customer_detail(by, customer_id)
+    customer = get_visible_customer(by, customer_id)
     entry = services.override_tier(
         customer, by=by, tier=payload.tier, reason=payload.reason, expected_override=payload.expected_override
     )

@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Count, Max, Prefetch, Q
 from django.utils.translation import gettext as _
 
+from kam.access.visibility import customers_for, opportunities_for
 from kam.core.templatetags.kam_format import format_money
 from kam.customers.models import (
     CriterionKind,
@@ -30,7 +31,6 @@ from kam.customers.models import (
 from kam.customers.scoring import engine as scoring
 from kam.opportunities.models import Opportunity
 from kam.org.models import User
-from kam.org.visibility import customers_for, opportunities_for
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kam.access import permissions
 from kam.core.versioning import versioned_update
 from kam.customers.models import (
     CriterionKind,
@@ -68,13 +69,6 @@ class ThresholdInput:
     segment: str
 
 
-def _require_admin(by: User) -> None:
-    from kam.customers.services import may_edit_scoring_model
-
-    if not may_edit_scoring_model(by):
-        raise PermissionDenied(_("Only an administrator changes the scoring model."))
-
-
 def active_model() -> ScoringModel | None:
     return ScoringModel.objects.filter(is_active=True).first()
 
@@ -117,7 +111,7 @@ def update_criterion(
     criterion: ScoringCriterion, *, by: User, version: int | None, **changes: Any
 ) -> ScoringCriterion:
     """Change a criterion's names, weight, order or whether it counts."""
-    _require_admin(by)
+    permissions.check_edit_scoring_model(by)
     unknown = set(changes) - set(CRITERION_FIELDS)
     if unknown:
         raise ValidationError({name: [_("This field cannot be changed here.")] for name in sorted(unknown)})
@@ -149,7 +143,7 @@ def add_criterion(
     bands: list[BandInput] | None = None,
 ) -> ScoringCriterion:
     """Add a static criterion (chosen by hand per customer) or a dynamic one (computed from `source`)."""
-    _require_admin(by)
+    permissions.check_edit_scoring_model(by)
     code = (code or "").strip()
     if weight is None:
         raise ValidationError({"weight": [_("Give the criterion a weight (0–100).")]})
@@ -296,7 +290,7 @@ def set_bands(
     band left out is deleted. Deleting a band that customers have chosen clears their choice, so it
     is refused unless `confirm_delete` says the administrator accepts that.
     """
-    _require_admin(by)
+    permissions.check_edit_scoring_model(by)
     cleaned = _clean_bands(criterion, bands)
     model = criterion.scoring_model
     with transaction.atomic():
@@ -366,7 +360,7 @@ def set_thresholds(
     model: ScoringModel, thresholds: list[ThresholdInput], *, by: User, version: int | None
 ) -> ScoringModel:
     """Set the minimum total score and the segment of every tier; A needs more than B, B than C …"""
-    _require_admin(by)
+    permissions.check_edit_scoring_model(by)
     errors: dict[str, list[str]] = {}
     by_tier: dict[str, ThresholdInput] = {}
     for item in thresholds:

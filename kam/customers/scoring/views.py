@@ -11,16 +11,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kam.access import permissions
+from kam.access.visibility import get_visible_customer, get_visible_scoring_criterion
 from kam.core.errors import ConflictError
 from kam.core.web import current_user, echarts_locale
-from kam.customers import selectors, services
+from kam.customers import services
 from kam.customers.models import CriterionKind, Customer, ScoreBand, ScoringCriterion, ScoringModel
 from kam.customers.scoring import engine as scoring
 from kam.customers.scoring import services as scoring_services
@@ -63,7 +65,7 @@ def _section_context(
     conflict: bool = False,
 ) -> dict[str, Any]:
     view = score_view(customer, viewer=user)
-    may_override = services.may_override_tier(user)
+    may_override = permissions.may_override_tier(user)
     if may_override and override_form is None:
         override_form = TierOverrideForm(current_override=customer.tier_override)
     return {
@@ -102,7 +104,7 @@ def _back_to_section(customer: Customer) -> HttpResponse:
 @require_GET
 def score_section(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
-    customer = selectors.customer_detail(user, pk)
+    customer = get_visible_customer(user, pk)
     return _render_section(request, _section_context(request, user, customer))
 
 
@@ -111,12 +113,12 @@ def score_section(request: HttpRequest, pk: int) -> HttpResponse:
 def set_static_value(request: HttpRequest, pk: int, criterion_id: int) -> HttpResponse:
     """Choose the value of one static criterion; the section comes back with the new score."""
     user = current_user(request)
-    customer = selectors.customer_detail(user, pk)
+    customer = get_visible_customer(user, pk)
     model = scoring.load_model()
     spec = model.criterion(criterion_id) if model else None
     if spec is None:
         raise Http404
-    criterion = get_object_or_404(ScoringCriterion.objects.select_related("scoring_model"), pk=criterion_id)
+    criterion = get_visible_scoring_criterion(user, criterion_id)
     form = StaticValueForm(request.POST, criterion=spec)
     errors: list[str] = []
     if form.is_valid():
@@ -158,9 +160,8 @@ def set_static_value(request: HttpRequest, pk: int, criterion_id: int) -> HttpRe
 def override_tier(request: HttpRequest, pk: int) -> HttpResponse:
     """A manager sets or removes the tier override, with a reason; a changed override is a conflict."""
     user = current_user(request)
-    customer = selectors.customer_detail(user, pk)
-    if not services.may_override_tier(user):
-        raise PermissionDenied(_("Only a manager can override a customer's tier."))
+    customer = get_visible_customer(user, pk)
+    permissions.check_override_tier(user)
     form = TierOverrideForm(request.POST, current_override=customer.tier_override)
     if form.is_valid():
         data = form.cleaned_data
@@ -202,11 +203,6 @@ def override_tier(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The scoring model page -------------------------------------------------------------------------
 
 
-def _require_admin(user: User) -> None:
-    if not services.may_edit_scoring_model(user):
-        raise PermissionDenied(_("Only an administrator changes the scoring model."))
-
-
 def _active_model() -> ScoringModel:
     model = scoring_services.active_model()
     if model is None:
@@ -214,10 +210,8 @@ def _active_model() -> ScoringModel:
     return model
 
 
-def _model_criterion(model: ScoringModel, criterion_id: int) -> ScoringCriterion:
-    return get_object_or_404(
-        ScoringCriterion.objects.select_related("scoring_model"), pk=criterion_id, scoring_model=model
-    )
+def _model_criterion(user: User, model: ScoringModel, criterion_id: int) -> ScoringCriterion:
+    return get_visible_scoring_criterion(user, criterion_id, scoring_model=model)
 
 
 def _back_to_model(anchor: str = "") -> HttpResponse:
@@ -232,7 +226,7 @@ def scoring_model(request: HttpRequest) -> HttpResponse:
     context = {
         "nav": "customers",
         "page": page,
-        "may_edit": services.may_edit_scoring_model(user),
+        "may_edit": permissions.may_edit_scoring_model(user),
     }
     return render(request, "customers/scoring/model.html", context)
 
@@ -254,9 +248,9 @@ def _edit_page(
 @require_http_methods(["GET", "POST"])
 def criterion_edit(request: HttpRequest, criterion_id: int) -> HttpResponse:
     user = current_user(request)
-    _require_admin(user)
+    permissions.check_edit_scoring_model(user)
     model = _active_model()
-    criterion = _model_criterion(model, criterion_id)
+    criterion = _model_criterion(user, model, criterion_id)
     if request.method != "POST":
         form = CriterionForm.for_criterion(criterion, model.version)
         return _edit_page(
@@ -289,7 +283,7 @@ def criterion_edit(request: HttpRequest, criterion_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def criterion_create(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    _require_admin(user)
+    permissions.check_edit_scoring_model(user)
     model = _active_model()
     if request.method != "POST":
         form = NewCriterionForm(initial={"version": model.version, "weight": 5})
@@ -331,9 +325,9 @@ def criterion_create(request: HttpRequest) -> HttpResponse:
 def criterion_bands(request: HttpRequest, criterion_id: int) -> HttpResponse:
     """All bands of one criterion, saved together (so ranges are checked against each other)."""
     user = current_user(request)
-    _require_admin(user)
+    permissions.check_edit_scoring_model(user)
     model = _active_model()
-    criterion = _model_criterion(model, criterion_id)
+    criterion = _model_criterion(user, model, criterion_id)
     in_use = scoring_services.customers_per_band([criterion.pk])
     context: dict[str, Any] = {"criterion": criterion, "model": model, "in_use": in_use}
     if request.method != "POST":
@@ -388,7 +382,7 @@ def _band_rows(formset: Any, in_use: dict[int, int]) -> list[tuple[Any, int]]:
 @require_http_methods(["GET", "POST"])
 def thresholds_edit(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    _require_admin(user)
+    permissions.check_edit_scoring_model(user)
     model = _active_model()
     if request.method != "POST":
         form = ThresholdsForm.for_model(list(model.thresholds.all()), model.version)

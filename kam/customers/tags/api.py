@@ -7,9 +7,9 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
+from kam.access.visibility import get_visible_customer, get_visible_tag
 from kam.core.api.helpers import (
     LIST_ERRORS,
     READ_ERRORS,
@@ -27,6 +27,7 @@ from kam.core.api.helpers import (
     set_etag,
     user_ref,
 )
+from kam.core.web import current_user
 from kam.customers import selectors
 from kam.customers.models import Customer, Tag, TagKind
 from kam.customers.schemas import CustomerListOut, CustomerRowOut, TagRef, tag_ref
@@ -112,10 +113,6 @@ def _tag_out(
     }
 
 
-def _load(pk: int) -> Tag:
-    return get_object_or_404(Tag.objects.select_related("created_by"), pk=pk)
-
-
 def _body(user: User, tag: Tag, response: HttpResponse) -> dict[str, Any]:
     set_etag(response, tag.version)
     return _tag_out(user, tag)
@@ -123,7 +120,7 @@ def _body(user: User, tag: Tag, response: HttpResponse) -> dict[str, Any]:
 
 @router.get("/tags", response=TagListOut, summary="Every tag, with how many of its customers you can see")
 def list_tags(request: HttpRequest) -> dict[str, Any]:
-    user: User = request.user  # type: ignore[assignment]
+    user = current_user(request)
     items = []
     for row in tags.tag_rows(user):
         item = _tag_out(user, row.tag, row.members, summary=row.summary)
@@ -134,7 +131,7 @@ def list_tags(request: HttpRequest) -> dict[str, Any]:
 @router.post("/tags", response={201: TagOut, 403: ErrorOut, **WRITE_ERRORS}, summary="Create a tag")
 def create_tag(request: HttpRequest, response: HttpResponse, payload: TagCreateIn) -> Status:
     """Anyone creates a static tag; a dynamic tag (with `rule`) needs a manager or above."""
-    by: User = request.user  # type: ignore[assignment]
+    by = current_user(request)
     tag = tags.create_tag(
         by=by,
         name=payload.name,
@@ -143,13 +140,13 @@ def create_tag(request: HttpRequest, response: HttpResponse, payload: TagCreateI
         description=payload.description,
         rule=payload.rule,
     )
-    return Status(201, _body(by, _load(tag.pk), response))
+    return Status(201, _body(by, get_visible_tag(by, tag.pk), response))
 
 
 @router.get("/tags/{int:tag_id}", response={200: TagOut, **READ_ERRORS})
 def get_tag(request: HttpRequest, response: HttpResponse, tag_id: int) -> dict[str, Any]:
     """One tag; the ETag header carries its version for the next write's If-Match."""
-    return _body(request.user, _load(tag_id), response)  # type: ignore[arg-type]
+    return _body(current_user(request), get_visible_tag(current_user(request), tag_id), response)
 
 
 @router.patch("/tags/{int:tag_id}", response={200: TagOut, 403: ErrorOut, **VERSIONED_WRITE_ERRORS})
@@ -157,13 +154,13 @@ def update_tag(
     request: HttpRequest, response: HttpResponse, tag_id: int, payload: TagUpdateIn
 ) -> dict[str, Any]:
     """Change the fields sent. Needs If-Match with the version read (428 without, 412 if stale)."""
-    by: User = request.user  # type: ignore[assignment]
-    tag = _load(tag_id)
+    by = current_user(request)
+    tag = get_visible_tag(by, tag_id)
     version = expected_version(request, tag.version)
     changes = payload.model_dump(exclude_unset=True)
     refuse_nulls(changes, ("name", "color", "description", "rule"))
     tags.update_tag(tag, by=by, version=version, **changes)
-    return _body(by, _load(tag_id), response)
+    return _body(by, get_visible_tag(by, tag_id), response)
 
 
 @router.delete(
@@ -174,8 +171,8 @@ def update_tag(
 def delete_tag(request: HttpRequest, tag_id: int) -> Status:
     """Delete a tag and take it off every customer (each one's history records it). If-Match is
     checked when sent; a tag used in another dynamic tag's filter is refused (409)."""
-    by: User = request.user  # type: ignore[assignment]
-    tag = _load(tag_id)
+    by = current_user(request)
+    tag = get_visible_tag(by, tag_id)
     version = expected_version(request, tag.version) if "If-Match" in request.headers else None
     tags.delete_tag(tag, by=by, version=version)
     return Status(204, None)
@@ -184,8 +181,12 @@ def delete_tag(request: HttpRequest, tag_id: int) -> Status:
 @router.get("/tags/{int:tag_id}/customers", response={200: CustomerListOut, **LIST_ERRORS})
 def tag_customers(request: HttpRequest, tag_id: int, page: Query[PageIn]) -> dict[str, Any]:
     """The tag's members you can see, by name; a dynamic tag's are computed now."""
-    user: User = request.user  # type: ignore[assignment]
-    qs = tags.members(user, _load(tag_id)).select_related("parent", "owner").order_by("name", "id")
+    user = current_user(request)
+    qs = (
+        tags.members(user, get_visible_tag(user, tag_id))
+        .select_related("parent", "owner")
+        .order_by("name", "id")
+    )
     count = qs.count()
     annotated, dynamic = tags.with_tags(qs)
     rows = annotated[page.offset : page.offset + page.limit] if count else []
@@ -205,7 +206,7 @@ def _customer_tags(customer: Customer) -> dict[str, Any]:
 @router.get("/customers/{int:customer_id}/tags", response={200: CustomerTagsOut, **READ_ERRORS})
 def customer_tags(request: HttpRequest, customer_id: int) -> dict[str, Any]:
     """A customer's static tags and the dynamic tags it matches now."""
-    return _customer_tags(selectors.customer_detail(request.user, customer_id))  # type: ignore[arg-type]
+    return _customer_tags(get_visible_customer(current_user(request), customer_id))
 
 
 @router.put(
@@ -214,9 +215,9 @@ def customer_tags(request: HttpRequest, customer_id: int) -> dict[str, Any]:
 )
 def attach_tag(request: HttpRequest, customer_id: int, tag_id: int) -> dict[str, Any]:
     """Put a static tag on a customer you can see (no change if it is there). A dynamic tag is 409."""
-    by: User = request.user  # type: ignore[assignment]
-    customer = selectors.customer_detail(by, customer_id)
-    tags.attach_tag(customer, _load(tag_id), by=by)
+    by = current_user(request)
+    customer = get_visible_customer(by, customer_id)
+    tags.attach_tag(customer, get_visible_tag(by, tag_id), by=by)
     return _customer_tags(customer)
 
 
@@ -226,7 +227,7 @@ def attach_tag(request: HttpRequest, customer_id: int, tag_id: int) -> dict[str,
 )
 def detach_tag(request: HttpRequest, customer_id: int, tag_id: int) -> Status:
     """Take a static tag off a customer you can see (no change if it was not there)."""
-    by: User = request.user  # type: ignore[assignment]
-    customer = selectors.customer_detail(by, customer_id)
-    tags.detach_tag(customer, _load(tag_id), by=by)
+    by = current_user(request)
+    customer = get_visible_customer(by, customer_id)
+    tags.detach_tag(customer, get_visible_tag(by, tag_id), by=by)
     return Status(204, None)

@@ -16,19 +16,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from kam.access import permissions
+from kam.access.visibility import customers_for
 from kam.core.errors import ConflictError, RuleViolation
 from kam.core.templatetags.kam_format import format_money
 from kam.core.versioning import versioned_update
 from kam.customers import selectors
 from kam.customers.history import both_languages
 from kam.customers.models import Customer, CustomerChange, CustomerStatus, CustomerTag, Segment, Tag, TagKind
-from kam.org.models import Role, Team, User
-from kam.org.visibility import customers_for
+from kam.org.models import Team, User
 
 COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
 DEFAULT_COLOR = "#5470c6"
@@ -39,26 +40,6 @@ DYNAMIC_PREFIX = "dynamic_tag_"
 
 
 # --- Who may do what -------------------------------------------------------------------------------
-
-
-def may_manage_dynamic_tags(user: User) -> bool:
-    """A dynamic tag changes what everyone sees in their lists: managers and above define them."""
-    return user.is_superuser or user.role in (Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
-
-
-def may_create_tag(user: User, kind: str) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return kind == TagKind.STATIC or may_manage_dynamic_tags(user)
-
-
-def may_change_tag(user: User, tag: Tag) -> bool:
-    """Managers and above change any tag; a rep changes the static tags they created."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if may_manage_dynamic_tags(user):
-        return True
-    return tag.kind == TagKind.STATIC and tag.created_by_id == user.pk
 
 
 # --- Rules -------------------------------------------------------------------------------------------
@@ -262,7 +243,7 @@ def tag_rows(user: User) -> list[TagRow]:
             tag=tag,
             members=counts.get(tag.pk, 0) if tag.kind == TagKind.DYNAMIC else tag.static_members,  # type: ignore[attr-defined]
             summary=describe_rule(tag.rule, names) if tag.kind == TagKind.DYNAMIC else [],
-            can_change=may_change_tag(user, tag),
+            can_change=permissions.may_change_tag(user, tag),
         )
         for tag in tags
     ]
@@ -399,8 +380,7 @@ def create_tag(
 ) -> Tag:
     if kind not in TagKind.values:
         raise ValidationError({"kind": [_("Choose static or dynamic.")]})
-    if not may_create_tag(by, kind):
-        raise PermissionDenied(_("Only managers and above define dynamic tags."))
+    permissions.check_create_tag(by, kind)
     if kind == TagKind.DYNAMIC and rule is None:
         rule = {}
     values = _clean(
@@ -423,8 +403,7 @@ def update_tag(tag: Tag, *, by: User, version: int | None, **changes: Any) -> Ta
     unknown = set(changes) - set(TAG_FIELDS)
     if unknown:
         raise ValidationError({name: [_("This field cannot be changed here.")] for name in sorted(unknown)})
-    if not may_change_tag(by, tag):
-        raise PermissionDenied(_("Only managers and above, or the rep who made a static tag, change it."))
+    permissions.check_change_tag(by, tag)
     if version is not None and version != tag.version:
         raise ConflictError(current_version=tag.version)
     values = _clean(changes, kind=tag.kind, tag=tag, by=by)
@@ -445,8 +424,7 @@ def referring_tags(tag: Tag) -> list[Tag]:
 
 def delete_tag(tag: Tag, *, by: User, version: int | None = None) -> None:
     """Delete a tag and its attachments; each customer that had it gets a history line."""
-    if not may_change_tag(by, tag):
-        raise PermissionDenied(_("Only managers and above, or the rep who made a static tag, delete it."))
+    permissions.check_delete_tag(by, tag)
     users = referring_tags(tag)
     if users:
         raise RuleViolation(

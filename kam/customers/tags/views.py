@@ -8,13 +8,15 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kam.access import permissions
+from kam.access.visibility import get_visible_customer, get_visible_tag
 from kam.core.errors import ConflictError, RuleViolation
 from kam.core.forms import HiddenErrorsShown
 from kam.core.ids import parse_id
@@ -108,7 +110,7 @@ def tag_list(request: HttpRequest) -> HttpResponse:
         {
             "nav": "customers",
             "rows": tags.tag_rows(user),
-            "can_create_dynamic": tags.may_manage_dynamic_tags(user),
+            "can_create_dynamic": permissions.may_manage_dynamic_tags(user),
         },
     )
 
@@ -119,8 +121,7 @@ def tag_create(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     source = request.POST if request.method == "POST" else request.GET
     kind = TagKind.DYNAMIC if source.get("kind") == TagKind.DYNAMIC else TagKind.STATIC
-    if not tags.may_create_tag(user, kind):
-        raise PermissionDenied(_("Only managers and above define dynamic tags."))
+    permissions.check_create_tag(user, kind)
     if request.method != "POST":
         # "Save this filter as a tag": the list's query arrives as the conditions.
         prefill = selectors.CustomerFilters.parse(request.GET, selectors.RULE_KEYS).to_rule()
@@ -150,9 +151,8 @@ def tag_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def tag_edit(request: HttpRequest, tag_pk: int) -> HttpResponse:
     user = current_user(request)
-    tag = get_object_or_404(Tag, pk=tag_pk)
-    if not tags.may_change_tag(user, tag):
-        raise PermissionDenied(_("Only managers and above, or the rep who made a static tag, change it."))
+    tag = get_visible_tag(user, tag_pk)
+    permissions.check_change_tag(user, tag)
     dynamic = tag.kind == TagKind.DYNAMIC
     if request.method != "POST":
         form = TagForm(
@@ -196,9 +196,8 @@ def tag_edit(request: HttpRequest, tag_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def tag_delete(request: HttpRequest, tag_pk: int) -> HttpResponse:
     user = current_user(request)
-    tag = get_object_or_404(Tag, pk=tag_pk)
-    if not tags.may_change_tag(user, tag):
-        raise PermissionDenied(_("Only managers and above, or the rep who made a static tag, delete it."))
+    tag = get_visible_tag(user, tag_pk)
+    permissions.check_delete_tag(user, tag)
     if request.method == "POST":
         raw = request.POST.get("version")
         # An unreadable version cannot be the current one: a conflict, not a delete.
@@ -246,13 +245,13 @@ def _section(
 @login_required
 def tags_section(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
-    customer = selectors.customer_detail(user, pk)
+    customer = get_visible_customer(user, pk)
     return _section(request, user, customer)
 
 
 def _change_tag(request: HttpRequest, pk: int, tag_pk: int | None, *, add: bool) -> HttpResponse:
     user = current_user(request)
-    customer = selectors.customer_detail(user, pk)
+    customer = get_visible_customer(user, pk)
     tag_id = tag_pk if tag_pk is not None else parse_id(request.POST.get("tag"))
     tag = Tag.objects.filter(pk=tag_id).first() if tag_id else None
     error = ""

@@ -9,10 +9,11 @@ from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from kam.access import permissions
+from kam.access.visibility import get_visible_target, targets_for
 from kam.core.api.helpers import (
     READ_ERRORS,
     VERSIONED_WRITE_ERRORS,
@@ -27,8 +28,8 @@ from kam.core.api.helpers import (
 )
 from kam.core.money import MONEY_DIGITS
 from kam.insights.forecast import selectors
+from kam.insights.targets import services as target_services
 from kam.org.models import Target, User
-from kam.org.targets import services as target_services
 
 router = Router(tags=["forecast"])
 
@@ -272,7 +273,7 @@ def _subject(by: User, user_id: int | None, team_id: int | None) -> dict[str, An
 
 @router.get("/targets", response=list[TargetOut], summary="Targets the user may see")
 def list_targets(request: HttpRequest, filters: Query[TargetFilters]) -> list[dict[str, Any]]:
-    qs = target_services.targets_for(request.user)  # type: ignore[arg-type]
+    qs = targets_for(request.user)  # type: ignore[arg-type]
     if filters.user:
         qs = qs.filter(user_id=filters.user)
     if filters.team:
@@ -286,7 +287,7 @@ def list_targets(request: HttpRequest, filters: Query[TargetFilters]) -> list[di
 
 @router.get("/targets/{target_id}", response={200: TargetOut, **READ_ERRORS}, summary="One target")
 def get_target(request: HttpRequest, response: HttpResponse, target_id: Id) -> dict[str, Any]:
-    target = get_object_or_404(target_services.targets_for(request.user), pk=target_id)  # type: ignore[arg-type]
+    target = get_visible_target(request.user, target_id)
     set_etag(response, target.version)
     return target_out(target)
 
@@ -294,7 +295,7 @@ def get_target(request: HttpRequest, response: HttpResponse, target_id: Id) -> d
 @router.post("/targets", response={201: TargetOut, **WRITE_ERRORS, **FORBIDDEN}, summary="Set a target")
 def create_target(request: HttpRequest, payload: TargetIn) -> Status:
     by: User = request.user  # type: ignore[assignment]
-    if not target_services.may_set_targets(by):
+    if not permissions.may_set_targets(by):
         return _forbidden(_("Only managers, directors and administrators set targets."))
     subject = _subject(by, payload.user, payload.team)
     target = target_services.create_target(
@@ -315,8 +316,8 @@ def create_target(request: HttpRequest, payload: TargetIn) -> Status:
 )
 def update_target(request: HttpRequest, response: HttpResponse, target_id: Id, payload: TargetPatch) -> Any:
     by: User = request.user  # type: ignore[assignment]
-    target = get_object_or_404(target_services.targets_for(by), pk=target_id)
-    if not target_services.can_set_target(by, user=target.user, team=target.team):
+    target = get_visible_target(by, target_id)
+    if not permissions.may_set_target(by, user=target.user, team=target.team):
         return _forbidden(str(_("You may not change this target.")))
     version = expected_version(request, target.version)
     changes = payload.dict(exclude_unset=True)
@@ -335,7 +336,7 @@ def update_target(request: HttpRequest, response: HttpResponse, target_id: Id, p
 )
 def delete_target(request: HttpRequest, target_id: Id) -> Status:
     by: User = request.user  # type: ignore[assignment]
-    target = get_object_or_404(target_services.targets_for(by), pk=target_id)
+    target = get_visible_target(by, target_id)
     try:
         target_services.delete_target(target, by=by)
     except PermissionDenied as exc:

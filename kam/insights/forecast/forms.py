@@ -12,8 +12,8 @@ from kam.core.forms import HiddenErrorsShown
 from kam.core.money import MONEY_DIGITS
 from kam.core.periods import parse_quarter, quarter_bounds
 from kam.insights.forecast import selectors
+from kam.insights.targets import services as target_services
 from kam.org.models import Target, Team, User
-from kam.org.targets import services as target_services
 
 GROUP_CHOICES = [
     ("team", _("Team")),

@@ -37,6 +37,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kam.access.visibility import opportunities_for, targets_for
 from kam.core.periods import parse_quarter, quarter_bounds
 from kam.customers.models import Customer
 from kam.opportunities.models import (
@@ -47,7 +48,6 @@ from kam.opportunities.models import (
 )
 from kam.opportunities.selectors import EXPECTED_AMOUNT, WEIGHTED_AMOUNT
 from kam.org.models import Target, Team, User
-from kam.org.visibility import opportunities_for
 
 MONEY = DecimalField(max_digits=20, decimal_places=2)
 ZERO = Decimal("0.00")
@@ -397,8 +397,6 @@ def group_labels(group: str, keys: list[Any]) -> dict[Any, str]:
 def target_sums(group: str, start: dt.date, end: dt.date, user: User | None) -> dict[Any, Decimal]:
     """Σ of the targets whose period lies inside [start, end], per user (rep) or team, among the
     targets the user may see (one query)."""
-    from kam.org.targets.services import targets_for
-
     if group not in ("rep", "team"):
         return {}
     column = "user_id" if group == "rep" else "team_id"

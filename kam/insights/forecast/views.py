@@ -10,18 +10,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kam.access import permissions
+from kam.access.visibility import get_visible_target, targets_for
 from kam.core.errors import ConflictError
 from kam.core.excel import safe_cell
 from kam.insights.forecast import selectors
 from kam.insights.forecast.forms import ForecastForm, TargetForm, TargetUploadForm
+from kam.insights.targets import services as target_services
 from kam.opportunities.models import SalesProcess
 from kam.org.models import Target, User
-from kam.org.targets import services as target_services
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WAN = Decimal("10000")
@@ -195,7 +197,7 @@ def funnel_page(request: HttpRequest) -> HttpResponse:
 
 def _target_form_page(request: HttpRequest, form: TargetForm, target: Target | None = None) -> HttpResponse:
     by: User = request.user  # type: ignore[assignment]
-    targets = target_services.targets_for(by).order_by("-period_start", "team__name", "user__username")
+    targets = targets_for(by).order_by("-period_start", "team__name", "user__username")
     return render(
         request,
         "insights/targets.html",
@@ -203,7 +205,7 @@ def _target_form_page(request: HttpRequest, form: TargetForm, target: Target | N
             "form": form,
             "target": target,
             "targets": targets[:500],
-            "can_set": target_services.may_set_targets(request.user),  # type: ignore[arg-type]
+            "can_set": permissions.may_set_targets(request.user),  # type: ignore[arg-type]
             "quick": selectors.quick_periods(),
             "nav": "targets",
         },
@@ -242,7 +244,7 @@ def _save_target(request: HttpRequest, form: TargetForm, target: Target | None) 
 def targets_page(request: HttpRequest) -> HttpResponse:
     by = request.user
     if request.method == "POST":
-        if not target_services.may_set_targets(by):  # type: ignore[arg-type]
+        if not permissions.may_set_targets(by):  # type: ignore[arg-type]
             raise PermissionDenied
         form = TargetForm(request.POST, by=by)  # type: ignore[arg-type]
         if _save_target(request, form, None):
@@ -255,8 +257,8 @@ def targets_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def target_edit(request: HttpRequest, pk: int) -> HttpResponse:
     by = request.user
-    target = get_object_or_404(target_services.targets_for(by), pk=pk)  # type: ignore[arg-type]
-    if not target_services.can_set_target(by, user=target.user, team=target.team):  # type: ignore[arg-type]
+    target = get_visible_target(by, pk)
+    if not permissions.may_set_target(by, user=target.user, team=target.team):  # type: ignore[arg-type]
         raise PermissionDenied
     if request.method == "POST":
         form = TargetForm(request.POST, by=by, instance=target)  # type: ignore[arg-type]
@@ -271,7 +273,7 @@ def target_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def target_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    target = get_object_or_404(target_services.targets_for(request.user), pk=pk)  # type: ignore[arg-type]
+    target = get_visible_target(request.user, pk)
     target_services.delete_target(target, by=request.user)  # type: ignore[arg-type]
     messages.success(request, _("Target deleted."))
     return redirect("forecast:targets")
@@ -279,7 +281,7 @@ def target_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def targets_upload(request: HttpRequest) -> HttpResponse:
-    if not target_services.may_set_targets(request.user):  # type: ignore[arg-type]
+    if not permissions.may_set_targets(request.user):  # type: ignore[arg-type]
         raise PermissionDenied
     result = None
     file_error = None

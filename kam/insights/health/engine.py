@@ -44,6 +44,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kam.access.visibility import get_visible_opportunity
 from kam.core.ids import parse_id
 from kam.insights.models import SEVERITY_RANK, HealthRule, Severity, StageNorm
 from kam.opportunities.models import (
@@ -807,7 +808,8 @@ class HealthFilters:
 
 
 def _scoped_open(user: User, filters: HealthFilters) -> QuerySet:
-    from kam.org.visibility import opportunities_for, team_subtree_ids
+    from kam.access.visibility import opportunities_for
+    from kam.org.visibility import team_subtree_ids
 
     qs = opportunities_for(user, Opportunity.objects.filter(status=OpportunityStatus.OPEN))
     if filters.owner:
@@ -896,11 +898,7 @@ def opportunity_health(
     user: User, pk: int, *, now: dt.datetime | None = None
 ) -> tuple[Opportunity, list[Flag]]:
     """One opportunity the user may see (404 otherwise) and its flags."""
-    from django.shortcuts import get_object_or_404
-
-    from kam.org.visibility import opportunities_for
-
-    opportunity = get_object_or_404(
-        opportunities_for(user, Opportunity.objects.select_related("stage", "owner", "customer")), pk=pk
+    opportunity = get_visible_opportunity(
+        user, pk, queryset=Opportunity.objects.select_related("stage", "owner", "customer")
     )
     return opportunity, HealthEngine(now).flags_for([opportunity]).get(opportunity.pk, [])

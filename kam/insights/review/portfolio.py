@@ -33,6 +33,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kam.access.visibility import opportunities_for
 from kam.insights.models import PortfolioPolicy
 from kam.opportunities.models import Opportunity, OpportunityContact, OpportunityStatus, Stage
 from kam.opportunities.selectors import (
@@ -43,7 +44,7 @@ from kam.opportunities.selectors import (
 )
 from kam.opportunities.services import default_process
 from kam.org.models import Role, Team, User
-from kam.org.visibility import managed_team_ids, opportunities_for, visible_users
+from kam.org.visibility import managed_team_ids, visible_users
 from kam.relationships.scoring import Requirements, entries_from_prefetch, evaluate
 
 ZERO = Decimal("0.00")

@@ -37,13 +37,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kam.access.visibility import opportunities_for
 from kam.core.periods import parse_quarter, quarter_bounds
 from kam.insights.health.engine import refresh_stage_norms
 from kam.insights.models import Snapshot, SnapshotRow
 from kam.opportunities.models import Opportunity, OpportunityStatus
 from kam.opportunities.selectors import EXPECTED_AMOUNT
 from kam.org.models import User
-from kam.org.visibility import opportunities_for
 
 BATCH_SIZE = 2000
 # A section lists at most this many rows; its count and amount always cover all of them.

@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
+from kam.access.visibility import get_visible_chain_contact
 from kam.core.api.helpers import READ_ERRORS, WRITE_ERRORS, InputSchema, TextSafeSchema
 from kam.core.web import current_user
 from kam.opportunities import services
@@ -201,7 +202,7 @@ def _set_role(
 ) -> dict[str, Any]:
     user = current_user(request)
     opportunity = chain.chain_opportunity(user, opportunity_id)
-    contact = chain.chain_contact(user, opportunity, contact_id)
+    contact = get_visible_chain_contact(user, opportunity, contact_id)
     services.set_contact_role(
         opportunity, contact, by=user, decision_role=payload.decision_role, stance=payload.stance
     )
@@ -242,7 +243,7 @@ def delete_chain_role(
     """`?decision_role=…` names the role; a role the contact does not hold is a 404."""
     user = current_user(request)
     opportunity = chain.chain_opportunity(user, opportunity_id)
-    contact = chain.chain_contact(user, opportunity, contact_id)
+    contact = get_visible_chain_contact(user, opportunity, contact_id)
     entry = get_object_or_404(
         OpportunityContact, opportunity=opportunity, contact=contact, decision_role=query.decision_role
     )

@@ -12,14 +12,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Max, QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from kam.access.visibility import contacts_for, get_visible_opportunity
 from kam.core.templatetags.kam_format import format_money
 from kam.opportunities.models import DecisionRole, Opportunity, OpportunityContact, OpportunityMember, Stance
-from kam.opportunities.selectors import scoped_opportunities
 from kam.org.models import User
-from kam.org.visibility import contacts_for
 from kam.relationships.models import (
     Contact,
     Influence,
@@ -48,14 +46,8 @@ CHAIN_ROLES = {
 
 def chain_opportunity(user: User, pk: int) -> Opportunity:
     """One opportunity the user may see, with what the chain views show; 404 otherwise."""
-    qs = scoped_opportunities(user).select_related("customer", "stage", "owner")
-    return get_object_or_404(qs, pk=pk)
-
-
-def chain_contact(user: User, opportunity: Opportunity, contact_id: int) -> Contact:
-    """A contact of the opportunity's customer that the user may see; 404 otherwise."""
-    qs = contacts_for(user, Contact.objects.filter(customer_id=opportunity.customer_id))
-    return get_object_or_404(qs, pk=contact_id)
+    qs = Opportunity.objects.select_related("customer", "stage", "owner")
+    return get_visible_opportunity(user, pk, queryset=qs)
 
 
 def customer_contacts(user: User, opportunity: Opportunity) -> QuerySet[Contact]:

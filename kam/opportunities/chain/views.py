@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kam.access.visibility import get_visible_chain_contact
 from kam.core.forms import labelled_errors
 from kam.core.web import current_user
 from kam.opportunities import services
@@ -193,7 +194,7 @@ def _back_to_chain(opportunity: Opportunity) -> HttpResponse:
 def person(request: HttpRequest, pk: int, contact_id: int) -> HttpResponse:
     user = current_user(request)
     opportunity = chain.chain_opportunity(user, pk)
-    contact = chain.chain_contact(user, opportunity, contact_id)
+    contact = get_visible_chain_contact(user, opportunity, contact_id)
     return _panel_response(request, opportunity, contact)
 
 
@@ -203,7 +204,7 @@ def person_roles(request: HttpRequest, pk: int, contact_id: int) -> HttpResponse
     """Set the person's roles and stance: ticked roles are set (with the stance), unticked ones removed."""
     user = current_user(request)
     opportunity = chain.chain_opportunity(user, pk)
-    contact = chain.chain_contact(user, opportunity, contact_id)
+    contact = get_visible_chain_contact(user, opportunity, contact_id)
     form = ChainRolesForm(request.POST, prefix=f"roles-{contact.pk}")
     if not form.is_valid():
         return _panel_response(request, opportunity, contact, roles_form=form, status=_error_status(request))
@@ -233,7 +234,7 @@ def person_relationship(request: HttpRequest, pk: int, contact_id: int) -> HttpR
     """Log a relationship change (our person, new level, a note saying why) through the service."""
     user = current_user(request)
     opportunity = chain.chain_opportunity(user, pk)
-    contact = chain.chain_contact(user, opportunity, contact_id)
+    contact = get_visible_chain_contact(user, opportunity, contact_id)
     form = RelationshipChangeForm(
         request.POST, people=chain.our_people(opportunity, user), prefix=f"rel-{contact.pk}"
     )

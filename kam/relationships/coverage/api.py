@@ -9,21 +9,19 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
+from kam.access.visibility import get_visible_contact, get_visible_customer
 from kam.core.api.helpers import READ_ERRORS, Id, Offset, Ref, TextSafeSchema, user_ref
 from kam.customers.models import Customer
 from kam.org.models import User
-from kam.org.visibility import contacts_for, customers_for
 from kam.relationships.coverage import selectors as coverage
-from kam.relationships.models import Contact
 
 router = Router(tags=["coverage"])
 
 
 def _customer(user: User, pk: int) -> Customer:
-    return get_object_or_404(customers_for(user, Customer.objects.select_related("owner")), pk=pk)
+    return get_visible_customer(user, pk)
 
 
 # --- schemas ----------------------------------------------------------------------------------------
@@ -236,5 +234,5 @@ def coverage_history(
 )
 def level_history(request: HttpRequest, contact_id: int) -> dict[str, Any]:
     user: User = request.user  # type: ignore[assignment]
-    contact = get_object_or_404(contacts_for(user, Contact.objects.all()), pk=contact_id)
+    contact = get_visible_contact(user, contact_id)
     return coverage.level_history_json(coverage.level_history(contact))

@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kam.access.visibility import opportunities_for
 from kam.customers.models import Customer
 from kam.opportunities.models import DecisionRole, Opportunity, OpportunityContact, OpportunityStatus
 from kam.org.models import User
-from kam.org.visibility import opportunities_for
 from kam.relationships.models import Contact, Rank, Relationship, RelationshipChange, RelationshipPolicy
 
 RANK_ORDER = {value: index for index, value in enumerate(Rank.values)}

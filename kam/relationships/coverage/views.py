@@ -13,9 +13,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from kam.access.visibility import get_visible_customer
 from kam.core.ids import parse_id
 from kam.core.web import current_user, echarts_locale
-from kam.customers import selectors as customer_selectors
 from kam.relationships.coverage import selectors as coverage
 from kam.relationships.models import RelationshipPolicy
 
@@ -47,7 +47,7 @@ def chart_labels() -> dict[str, str]:
 @login_required
 def coverage_net(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
-    customer = customer_selectors.customer_detail(user, pk)
+    customer = get_visible_customer(user, pk)
     show_all = _flag(request, "all")
     net = coverage.coverage_net(user, customer, show_all=show_all)
     context = {
@@ -66,7 +66,7 @@ def coverage_net(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def relationship_history(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
-    customer = customer_selectors.customer_detail(user, pk)
+    customer = get_visible_customer(user, pk)
     contacts = list(coverage.customer_contacts(customer))
     people = list(coverage.history_people(customer))
     contact = next((c for c in contacts if c.pk == _int(request, "contact")), None)

@@ -7,10 +7,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from kam.access.visibility import (
+    contacts_for,
+    get_visible_contact,
+    get_visible_customer,
+    get_visible_influence,
+)
 from kam.core.api.helpers import (
     READ_ERRORS,
     VERSIONED_WRITE_ERRORS,
@@ -23,11 +28,9 @@ from kam.core.api.helpers import (
     set_etag,
 )
 from kam.core.web import current_user
-from kam.customers.models import Customer
 from kam.org.models import User
-from kam.org.visibility import contacts_for, customers_for
 from kam.relationships import services
-from kam.relationships.models import Contact, Influence
+from kam.relationships.models import Contact
 from kam.relationships.orgchart import selectors as orgchart
 from kam.relationships.schemas import ContactOut, RankChoice
 
@@ -137,7 +140,7 @@ class InfluenceOut(Schema):
 
 
 def _contact(user: User, pk: int) -> Contact:
-    return get_object_or_404(contacts_for(user, Contact.objects.select_related("customer")), pk=pk)
+    return get_visible_contact(user, pk)
 
 
 @router.get(
@@ -151,7 +154,7 @@ def customer_org_chart(
     """Contacts hung under their managers (`reports_to`), with rank, influence, company-level CR and
     decision roles in open opportunities. A constant number of queries whatever the head count."""
     user = current_user(request)
-    customer = get_object_or_404(customers_for(user, Customer.objects.all()), pk=customer_id)
+    customer = get_visible_customer(user, customer_id)
     return orgchart.tree_json(orgchart.org_tree(user, customer, department=filters.department))
 
 
@@ -173,7 +176,7 @@ def move_contact(
         if manager is None:
             raise ValidationError({"reports_to": [_("Unknown contact.")]})
     services.move_contact(contact, manager, by=user, version=version)
-    moved = get_object_or_404(Contact.objects.select_related("customer", "reports_to"), pk=contact.pk)
+    moved = get_visible_contact(user, contact.pk)
     set_etag(response, moved.version)
     return ContactOut.from_contact(moved)
 
@@ -237,7 +240,6 @@ def add_influence(request: HttpRequest, contact_id: int, payload: InfluenceIn) -
 )
 def remove_influence(request: HttpRequest, influence_id: int) -> Status:
     user = current_user(request)
-    visible = contacts_for(user, Contact.objects.all())
-    influence = get_object_or_404(Influence.objects.filter(source__in=visible), pk=influence_id)
+    influence = get_visible_influence(user, influence_id)
     services.remove_influence(influence, by=user)
     return Status(204, None)

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kam.access import permissions
 from kam.core.money import MAX_MONEY
 from kam.core.periods import parse_quarter, quarter_bounds
 from kam.core.versioning import versioned_update
@@ -27,10 +28,6 @@ from kam.org.visibility import managed_team_ids
 
 DUPLICATE_CHOICES = ("update", "refuse")
 TEMPLATE_HEADERS = ("username", "team", "period_start", "period_end", "amount")
-
-
-def may_set_targets(by: User) -> bool:
-    return by.is_active and (by.sees_everything or by.role == Role.MANAGER)
 
 
 def settable_teams(by: User) -> QuerySet[Team]:
@@ -49,34 +46,6 @@ def settable_users(by: User) -> QuerySet[User]:
     return User.objects.none()
 
 
-def can_set_target(by: User, *, user: User | None = None, team: Team | None = None) -> bool:
-    if not may_set_targets(by):
-        return False
-    if by.sees_everything:
-        return True
-    teams = managed_team_ids(by)
-    if team is not None:
-        return team.pk in teams
-    if user is not None:
-        return user.team_id in teams
-    return False
-
-
-def targets_for(by: User) -> QuerySet[Target]:
-    """The targets a user may see: everyone's for directors, the subtree's for managers,
-    one's own and one's team's for a rep."""
-    qs = Target.objects.select_related("user", "team")
-    if by.sees_everything:
-        return qs
-    teams = managed_team_ids(by)
-    condition = Q(user_id=by.pk)
-    if by.team_id:
-        condition |= Q(team_id=by.team_id)
-    if teams:
-        condition |= Q(team_id__in=teams) | Q(user__team_id__in=teams)
-    return qs.filter(condition)
-
-
 def _clean(
     by: User,
     *,
@@ -89,7 +58,7 @@ def _clean(
     errors: dict[str, list[str]] = {}
     if (user is None) == (team is None):
         errors["__all__"] = [_("A target is for one person or one team.")]
-    elif not can_set_target(by, user=user, team=team):
+    elif not permissions.may_set_target(by, user=user, team=team):
         errors["user" if user is not None else "team"] = [
             _("You may not set targets for this person or team.")
         ]
@@ -154,8 +123,7 @@ def update_target(target: Target, *, by: User, version: int | None = None, **cha
     """Change a target's period or amount (and who it is for); the same rules as creating one.
 
     `version` is the one the editor read: a stale one is a conflict, not a silent overwrite."""
-    if not can_set_target(by, user=target.user, team=target.team):
-        raise PermissionDenied(_("You may not change this target."))
+    permissions.check_change_target(by, user=target.user, team=target.team)
     unknown = set(changes) - {"user", "team", "period_start", "period_end", "amount"}
     if unknown:
         raise ValidationError({name: [_("This field cannot be changed.")] for name in sorted(unknown)})
@@ -193,8 +161,7 @@ def update_target(target: Target, *, by: User, version: int | None = None, **cha
 
 
 def delete_target(target: Target, *, by: User) -> None:
-    if not can_set_target(by, user=target.user, team=target.team):
-        raise PermissionDenied(_("You may not delete this target."))
+    permissions.check_delete_target(by, user=target.user, team=target.team)
     target.delete()
 
 
@@ -326,8 +293,7 @@ def import_targets(*, by: User, content: bytes, filename: str, on_duplicate: str
     updated or refused, as the user chose."""
     if on_duplicate not in DUPLICATE_CHOICES:
         raise ValidationError({"on_duplicate": [_("Choose update or refuse.")]})
-    if not may_set_targets(by):
-        raise PermissionDenied(_("Only managers, directors and administrators set targets."))
+    permissions.check_set_targets(by)
     rows = read_rows(content, filename)
     result = UploadResult()
     if not rows:

@@ -1,0 +1,122 @@
+"""What a user may do: every `may_<verb>_<thing>` decision, and its refusal.
+
+Services enforce these (`check_*` raises PermissionDenied with the message people read); views and
+the API ask `may_*` to decide what to show (a button, a form) and never restate the rule.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from kam.customers.models import Customer, Tag, TagKind
+from kam.org.models import Role, Team, User
+from kam.org.visibility import managed_team_ids
+
+MANAGERS_AND_ABOVE = (Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
+
+
+def _active(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+# Customers and their tiers -----------------------------------------------------------------------
+
+
+def may_override_tier(user: User) -> bool:
+    """Managers and above override tiers (of customers they can see); reps propose, they decide."""
+    return _active(user) and (user.is_superuser or user.role in MANAGERS_AND_ABOVE)
+
+
+def check_override_tier(user: User) -> None:
+    if not may_override_tier(user):
+        raise PermissionDenied(_("Only a manager can override a customer's tier."))
+
+
+def may_hand_over_customer(user: User, customer: Customer) -> bool:
+    """The owner decides who takes a customer over, and managers above them; a rep who sees the
+    customer through a deal team edits it but does not take it."""
+    return _active(user) and (user.pk == customer.owner_id or may_override_tier(user))
+
+
+def may_edit_scoring_model(user: User) -> bool:
+    return _active(user) and (user.is_superuser or user.role == Role.ADMIN)
+
+
+def check_edit_scoring_model(user: User) -> None:
+    if not may_edit_scoring_model(user):
+        raise PermissionDenied(_("Only an administrator changes the scoring model."))
+
+
+# Tags --------------------------------------------------------------------------------------------
+
+
+def may_manage_dynamic_tags(user: User) -> bool:
+    """A dynamic tag changes what everyone sees in their lists: managers and above define them."""
+    return _active(user) and (user.is_superuser or user.role in MANAGERS_AND_ABOVE)
+
+
+def may_create_tag(user: User, kind: str) -> bool:
+    if not _active(user):
+        return False
+    return kind == TagKind.STATIC or may_manage_dynamic_tags(user)
+
+
+def check_create_tag(user: User, kind: str) -> None:
+    if not may_create_tag(user, kind):
+        raise PermissionDenied(_("Only managers and above define dynamic tags."))
+
+
+def may_change_tag(user: User, tag: Tag) -> bool:
+    """Managers and above change any tag; a rep changes the static tags they created."""
+    if not _active(user):
+        return False
+    if may_manage_dynamic_tags(user):
+        return True
+    return tag.kind == TagKind.STATIC and tag.created_by_id == user.pk
+
+
+def check_change_tag(user: User, tag: Tag) -> None:
+    if not may_change_tag(user, tag):
+        raise PermissionDenied(_("Only managers and above, or the rep who made a static tag, change it."))
+
+
+def check_delete_tag(user: User, tag: Tag) -> None:
+    if not may_change_tag(user, tag):
+        raise PermissionDenied(_("Only managers and above, or the rep who made a static tag, delete it."))
+
+
+# Targets -----------------------------------------------------------------------------------------
+
+
+def may_set_targets(user: User) -> bool:
+    return _active(user) and (user.sees_everything or user.role == Role.MANAGER)
+
+
+def check_set_targets(user: User) -> None:
+    if not may_set_targets(user):
+        raise PermissionDenied(_("Only managers, directors and administrators set targets."))
+
+
+def may_set_target(by: User, *, user: User | None = None, team: Team | None = None) -> bool:
+    """A target of this person or team: directors any, managers those in their subtree."""
+    if not may_set_targets(by):
+        return False
+    if by.sees_everything:
+        return True
+    teams = managed_team_ids(by)
+    if team is not None:
+        return team.pk in teams
+    if user is not None:
+        return user.team_id in teams
+    return False
+
+
+def check_change_target(by: User, *, user: User | None = None, team: Team | None = None) -> None:
+    if not may_set_target(by, user=user, team=team):
+        raise PermissionDenied(_("You may not change this target."))
+
+
+def check_delete_target(by: User, *, user: User | None = None, team: Team | None = None) -> None:
+    if not may_set_target(by, user=user, team=team):
+        raise PermissionDenied(_("You may not delete this target."))

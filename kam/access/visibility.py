@@ -1,0 +1,188 @@
+"""What a user may see, for every record a route takes by id.
+
+rep: customers and opportunities they own or are on the deal team of;
+manager: everything owned by anyone in their team's subtree (plus their own deal teams);
+director / admin: everything. Contacts, influence lines and decision-chain entries follow their
+customer or opportunity; tags are shared vocabulary; targets follow the org (own, own team's, the
+managed subtree's).
+
+Lists filter through `<things>_for(user, qs)`; a route that takes an id asks
+`get_visible_<thing>(user, pk, *, for_update=False)`, which answers 404 for anything outside, so a
+refusal never tells that the record exists. `for_update=True` locks the row (PostgreSQL; SQLite
+runs one writer at a time) and must be called inside the writing transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from kam.customers.models import Customer, ScoringCriterion, ScoringModel, Tag
+from kam.opportunities.models import ExitCriterion, Opportunity, OpportunityContact, OpportunityMember
+from kam.org.models import ApiToken, Target, User
+from kam.org.visibility import managed_team_ids
+from kam.relationships.models import Contact, Influence
+
+M = TypeVar("M", bound=Model)
+
+
+def _active(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def _one(qs: QuerySet[M], pk: Any, *, for_update: bool) -> M:
+    if for_update:
+        # Only the record's own row: joined nullable rows (a parent, a lead contact) cannot be locked.
+        qs = qs.select_for_update(of=("self",))
+    return get_object_or_404(qs, pk=pk)
+
+
+# Lists -------------------------------------------------------------------------------------------
+
+
+def opportunities_for(user: User, qs: QuerySet[Opportunity] | None = None) -> QuerySet[Opportunity]:
+    qs = Opportunity.objects.all() if qs is None else qs
+    if not _active(user):
+        return qs.none()
+    if user.sees_everything:
+        return qs
+    on_team = Exists(OpportunityMember.objects.filter(opportunity_id=OuterRef("pk"), user_id=user.pk))
+    condition: Q = Q(owner_id=user.pk) | Q(on_team)
+    teams = managed_team_ids(user)
+    if teams:
+        condition |= Q(owner__team_id__in=teams)
+    return qs.filter(condition)
+
+
+def customers_for(user: User, qs: QuerySet[Customer] | None = None) -> QuerySet[Customer]:
+    qs = Customer.objects.all() if qs is None else qs
+    if not _active(user):
+        return qs.none()
+    if user.sees_everything:
+        return qs
+    on_deal = Exists(
+        OpportunityMember.objects.filter(opportunity__customer_id=OuterRef("pk"), user_id=user.pk)
+    ) | Exists(Opportunity.objects.filter(customer_id=OuterRef("pk"), owner_id=user.pk))
+    condition = Q(owner_id=user.pk) | on_deal
+    teams = managed_team_ids(user)
+    if teams:
+        condition |= Q(owner__team_id__in=teams)
+    return qs.filter(condition)
+
+
+def contacts_for(user: User, qs: QuerySet[Contact] | None = None) -> QuerySet[Contact]:
+    """Contacts follow their customer's visibility."""
+    qs = Contact.objects.all() if qs is None else qs
+    if not _active(user):
+        return qs.none()
+    if user.sees_everything:
+        return qs
+    return qs.filter(customer__in=customers_for(user))
+
+
+def targets_for(user: User, qs: QuerySet[Target] | None = None) -> QuerySet[Target]:
+    """Everyone's for directors, the subtree's for managers, one's own and one's team's for a rep."""
+    qs = Target.objects.select_related("user", "team") if qs is None else qs
+    if not _active(user):
+        return qs.none()
+    if user.sees_everything:
+        return qs
+    condition = Q(user_id=user.pk)
+    if user.team_id:
+        condition |= Q(team_id=user.team_id)
+    teams = managed_team_ids(user)
+    if teams:
+        condition |= Q(team_id__in=teams) | Q(user__team_id__in=teams)
+    return qs.filter(condition)
+
+
+# One record by id --------------------------------------------------------------------------------
+
+
+def get_visible_customer(
+    user: User, pk: Any, *, for_update: bool = False, queryset: QuerySet[Customer] | None = None
+) -> Customer:
+    qs = Customer.objects.select_related("parent", "owner") if queryset is None else queryset
+    return _one(customers_for(user, qs), pk, for_update=for_update)
+
+
+def get_visible_opportunity(
+    user: User, pk: Any, *, for_update: bool = False, queryset: QuerySet[Opportunity] | None = None
+) -> Opportunity:
+    return _one(opportunities_for(user, queryset), pk, for_update=for_update)
+
+
+def get_visible_contact(
+    user: User, pk: Any, *, for_update: bool = False, queryset: QuerySet[Contact] | None = None
+) -> Contact:
+    qs = Contact.objects.select_related("customer", "reports_to") if queryset is None else queryset
+    return _one(contacts_for(user, qs), pk, for_update=for_update)
+
+
+def get_visible_influence(user: User, pk: Any, *, for_update: bool = False) -> Influence:
+    """An influence line whose source person the user may see."""
+    qs = Influence.objects.filter(source__in=contacts_for(user))
+    return _one(qs, pk, for_update=for_update)
+
+
+def get_visible_chain_contact(
+    user: User, opportunity: Opportunity, pk: Any, *, for_update: bool = False
+) -> Contact:
+    """A person of the opportunity's customer (the decision chain's candidates), visible to the user."""
+    qs = contacts_for(user, Contact.objects.filter(customer_id=opportunity.customer_id))
+    return _one(qs.select_related("customer", "reports_to"), pk, for_update=for_update)
+
+
+def get_visible_chain_entry(
+    user: User, opportunity: Opportunity, pk: Any, *, for_update: bool = False
+) -> OpportunityContact:
+    """One person-in-a-role of a visible opportunity's decision chain."""
+    visible = opportunities_for(user, Opportunity.objects.filter(pk=opportunity.pk))
+    qs = OpportunityContact.objects.filter(opportunity__in=visible).select_related("contact")
+    return _one(qs, pk, for_update=for_update)
+
+
+def get_visible_deal_team_member(
+    user: User, opportunity: Opportunity, user_id: Any, *, for_update: bool = False
+) -> OpportunityMember:
+    """A member of a visible opportunity's deal team, by the member's user id."""
+    visible = opportunities_for(user, Opportunity.objects.filter(pk=opportunity.pk))
+    qs = OpportunityMember.objects.filter(opportunity__in=visible).select_related("user")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    return get_object_or_404(qs, user_id=user_id)
+
+
+def get_visible_exit_criterion(user: User, pk: Any) -> ExitCriterion:
+    """An exit criterion of any sales process: processes are rules as data that every user reads
+    (whether it belongs to the opportunity's stage is the service's rule, with its own message)."""
+    qs = ExitCriterion.objects.select_related("stage")
+    return get_object_or_404(qs if _active(user) else qs.none(), pk=pk)
+
+
+def get_visible_tag(user: User, pk: Any, *, for_update: bool = False) -> Tag:
+    """Tags are shared vocabulary: every active user sees every tag (members stay scoped)."""
+    qs = Tag.objects.select_related("created_by") if _active(user) else Tag.objects.none()
+    return _one(qs, pk, for_update=for_update)
+
+
+def get_visible_scoring_criterion(
+    user: User, pk: Any, *, scoring_model: ScoringModel | None = None
+) -> ScoringCriterion:
+    """A scoring criterion (of the given model, when one is given). The scoring model is public:
+    each customer's score breakdown shows it; changing it is a permission, not a visibility."""
+    qs = ScoringCriterion.objects.select_related("scoring_model")
+    if scoring_model is not None:
+        qs = qs.filter(scoring_model=scoring_model)
+    return get_object_or_404(qs if _active(user) else qs.none(), pk=pk)
+
+
+def get_visible_target(user: User, pk: Any, *, for_update: bool = False) -> Target:
+    return _one(targets_for(user), pk, for_update=for_update)
+
+
+def get_visible_token(user: User, pk: Any) -> ApiToken:
+    """A person sees their own API tokens only."""
+    return get_object_or_404(ApiToken.objects.filter(user_id=user.pk), pk=pk)
