@@ -38,6 +38,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	SECRET_KEY=kam-lint-secret $(BIN)/mypy kam
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from kam.access import views as access_views
 from kam.api import api
-from kam.org import views as org_views
 from kam.views import home
 
 urlpatterns = [
@@ -11,8 +11,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("account/tokens/", org_views.tokens, name="tokens"),
-    path("account/tokens/<id:pk>/revoke/", org_views.token_revoke, name="token_revoke"),
+    path("account/tokens/", access_views.tokens, name="tokens"),
+    path("account/tokens/<id:pk>/revoke/", access_views.token_revoke, name="token_revoke"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("opportunities/", include("kam.opportunities.urls")),

@@ -42,7 +42,7 @@ def _one(qs: QuerySet[M], pk: Any, *, for_update: bool) -> M:
 # Lists -------------------------------------------------------------------------------------------
 
 
-def opportunities_for(user: User, qs: QuerySet[Opportunity] | None = None) -> QuerySet[Opportunity]:
+def opportunities_for(user: User, qs: QuerySet | None = None) -> QuerySet:
     qs = Opportunity.objects.all() if qs is None else qs
     if not _active(user):
         return qs.none()
@@ -56,7 +56,7 @@ def opportunities_for(user: User, qs: QuerySet[Opportunity] | None = None) -> Qu
     return qs.filter(condition)
 
 
-def customers_for(user: User, qs: QuerySet[Customer] | None = None) -> QuerySet[Customer]:
+def customers_for(user: User, qs: QuerySet | None = None) -> QuerySet:
     qs = Customer.objects.all() if qs is None else qs
     if not _active(user):
         return qs.none()
@@ -72,7 +72,7 @@ def customers_for(user: User, qs: QuerySet[Customer] | None = None) -> QuerySet[
     return qs.filter(condition)
 
 
-def contacts_for(user: User, qs: QuerySet[Contact] | None = None) -> QuerySet[Contact]:
+def contacts_for(user: User, qs: QuerySet | None = None) -> QuerySet:
     """Contacts follow their customer's visibility."""
     qs = Contact.objects.all() if qs is None else qs
     if not _active(user):
@@ -82,7 +82,7 @@ def contacts_for(user: User, qs: QuerySet[Contact] | None = None) -> QuerySet[Co
     return qs.filter(customer__in=customers_for(user))
 
 
-def targets_for(user: User, qs: QuerySet[Target] | None = None) -> QuerySet[Target]:
+def targets_for(user: User, qs: QuerySet | None = None) -> QuerySet:
     """Everyone's for directors, the subtree's for managers, one's own and one's team's for a rep."""
     qs = Target.objects.select_related("user", "team") if qs is None else qs
     if not _active(user):

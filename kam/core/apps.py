@@ -10,6 +10,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import register_converter
 
+        # Deferred to ready(): Django loads apps.py before the rest of the app; not a cycle.
         from kam.core.ids import IdConverter
 
         # Before any URLconf is read: every app's patterns use <id:…> for primary keys.

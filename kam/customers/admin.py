@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from kam.customers.models import Customer, CustomerChange
-from kam.customers.scoring import engine as scoring
+from kam.customers.scoring import tasks as rescores
 
 
 @admin.register(Customer)
@@ -34,7 +34,7 @@ class CustomerAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         # Category purchases feed the score: recompute it, as an edit in the workspace does.
-        scoring.request_rescore([obj.pk])
+        rescores.request_rescore([obj.pk])
 
 
 @admin.register(CustomerChange)

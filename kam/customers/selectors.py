@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -27,7 +28,16 @@ from django.utils.translation import gettext as _
 from kam.access.visibility import customers_for, opportunities_for
 from kam.core.ids import parse_id
 from kam.core.money import MAX_MONEY
-from kam.customers.models import Customer, CustomerChange, CustomerStatus, Segment, Tag, Tier
+from kam.customers.models import (
+    Customer,
+    CustomerChange,
+    CustomerStatus,
+    CustomerTag,
+    Segment,
+    Tag,
+    TagKind,
+    Tier,
+)
 from kam.opportunities.models import Opportunity, OpportunityStatus
 from kam.opportunities.selectors import EXPECTED_AMOUNT, MONEY
 from kam.org.models import Role, Team, User
@@ -278,8 +288,6 @@ def apply_filters(
     itself through other tags matches nothing instead of recursing. With a `viewer`, the open
     pipeline compared is the part of it they may see (a list); without, the customer's whole
     pipeline (a dynamic tag's rule, the same members for everyone)."""
-    from kam.customers.tags import services as tags
-
     if filters.q:
         qs = qs.filter(Q(name__icontains=filters.q) | Q(short_name__icontains=filters.q))
     if filters.tier:
@@ -306,7 +314,7 @@ def apply_filters(
         pipeline = open_pipeline_of_customer() if viewer is None else visible_open_pipeline(viewer)
         qs = qs.filter(GreaterThanOrEqual(pipeline, Value(filters.open_pipeline_min)))
     if filters.tag:
-        qs = qs.filter(tags.tag_condition(filters.tag, seen_tags))
+        qs = qs.filter(tag_condition(filters.tag, seen_tags))
     return qs
 
 
@@ -407,3 +415,38 @@ def customer_opportunities(user: User, customer: Customer) -> QuerySet[Opportuni
 
 def customer_history(customer: Customer, limit: int = 100) -> list[CustomerChange]:
     return list(CustomerChange.objects.filter(customer=customer).select_related("changed_by")[:limit])
+
+
+# Tags as filters: a dynamic tag is a saved filter, and "has tag X" is one of the filters, so the
+# two are defined together (a rule reaching itself through other tags matches nothing).
+
+
+def apply_rule(qs: QuerySet[Customer], rule: Any, seen: frozenset[int] = frozenset()) -> QuerySet[Customer]:
+    """The customers of `qs` a dynamic tag's rule matches, as SQL.
+
+    A rule that does not parse cleanly (edited outside the services, or naming a key this version
+    does not know) matches nothing: dropping the bad condition would silently widen the tag."""
+    if not isinstance(rule, dict) or not rule or set(rule) - set(RULE_KEYS):
+        return qs.filter(pk__in=[])
+    filters = CustomerFilters.from_rule(rule)
+    if filters.errors:
+        return qs.filter(pk__in=[])
+    return apply_filters(qs, filters, seen_tags=seen)
+
+
+def membership(tag: Tag, seen: frozenset[int] = frozenset()) -> Q:
+    """A condition on customers: "is a member of `tag`"."""
+    if tag.kind == TagKind.STATIC:
+        return Q(Exists(CustomerTag.objects.filter(customer_id=OuterRef("pk"), tag_id=tag.pk)))
+    if tag.pk in seen:
+        return Q(pk__in=[])
+    matched = apply_rule(Customer.objects.all(), tag.rule, seen | {tag.pk})
+    return Q(pk__in=matched.values("pk"))
+
+
+def tag_condition(tag_id: int, seen: frozenset[int] = frozenset()) -> Q:
+    """The list's `tag` filter: members of the tag, whichever its kind; an unknown tag matches none."""
+    tag = Tag.objects.filter(pk=tag_id).first()
+    if tag is None:
+        return Q(pk__in=[])
+    return membership(tag, seen)

@@ -25,6 +25,7 @@ from kam.customers.models import (
     TierOverride,
 )
 from kam.customers.scoring import engine as scoring
+from kam.customers.scoring import tasks as rescores
 from kam.org.models import User
 
 # Inputs of the score that live on the customer row: changing one recomputes the score.
@@ -70,7 +71,7 @@ def create_customer(*, by: User, name: str, owner: User | None = None, **fields:
         CustomerChange.objects.create(
             customer=customer, changed_by=by, **both_languages(lambda: _("Created"))
         )
-        scoring.request_rescore([customer.pk])
+        rescores.request_rescore([customer.pk])
     customer.refresh_from_db()
     return customer
 
@@ -104,7 +105,7 @@ def update_customer(customer: Customer, *, by: User, version: int | None, **chan
                 **both_languages(lambda: ", ".join(f"{labels[n]}: {getattr(customer, n)}" for n in changed)),
             )
         if any(name in SCORED_FIELDS for name in changed):
-            scoring.request_rescore([customer.pk])
+            rescores.request_rescore([customer.pk])
             customer.refresh_from_db()
     return customer
 
@@ -178,7 +179,7 @@ def set_static_value(
                 )
             ),
         )
-        scoring.request_rescore([customer.pk])
+        rescores.request_rescore([customer.pk])
     customer.refresh_from_db()
     return customer
 

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from pypinyin import lazy_pinyin
 
+from kam.core.periods import quarter_bounds
 from kam.customers.analysis.services import save_analysis
 from kam.customers.models import (
     CriterionKind,
@@ -29,21 +30,22 @@ from kam.customers.models import (
     Tag,
     TagKind,
 )
-from kam.customers.scoring.engine import rescores_deferred
+from kam.customers.scoring.tasks import rescores_deferred
 from kam.customers.services import create_customer, override_tier, set_static_value
 from kam.customers.tags.services import attach_tag, create_tag
 from kam.demo import data
 from kam.demo.logins import DEMO_PASSWORD
+from kam.insights.models import Snapshot
+from kam.insights.review.snapshots import take_snapshot
 from kam.opportunities.models import (
     Competitor,
     DatePrecision,
-    DecisionRole,
     MemberRole,
     Opportunity,
     OpportunityStatus,
     SalesProcess,
     Stage,
-    Stance,
+    StageChange,
 )
 from kam.opportunities.services import (
     add_competitor,
@@ -55,8 +57,8 @@ from kam.opportunities.services import (
     set_member,
     update_opportunity,
 )
-from kam.org.models import Role, Team, User
-from kam.relationships.models import Contact, Rank
+from kam.org.models import Role, Target, Team, User
+from kam.relationships.models import Contact, DecisionRole, Influence, Rank, Relationship, Stance
 from kam.relationships.services import add_influence, create_contact, set_relationship_level
 
 DEMO_PREFIX = "demo_"
@@ -76,7 +78,6 @@ def delete_demo_data() -> None:
     with transaction.atomic():
         users = User.objects.filter(username__startswith=DEMO_PREFIX)
         customers = Customer.objects.filter(owner__in=users)
-        from kam.insights.models import Snapshot
 
         Snapshot.objects.filter(taken_by__in=users).delete()
         Opportunity.objects.filter(Q(owner__in=users) | Q(customer__in=customers)).delete()
@@ -754,7 +755,6 @@ class DemoBuilder:
                 self.build_targets()
             self.build_account_views()
             # A first snapshot, so the weekly "what changed" page has a baseline from day one.
-            from kam.insights.review.snapshots import take_snapshot
 
             take_snapshot(by=self.users["demo_director"], note="Demo baseline")
         return summary()
@@ -826,9 +826,6 @@ class DemoBuilder:
         """Quarterly targets for this year and next: each rep's, and each team's as the sum of its reps'."""
         from decimal import Decimal
 
-        from kam.core.periods import quarter_bounds
-        from kam.org.models import Role, Target
-
         rows = []
         for year in (self.today.year, self.today.year + 1):
             for quarter in (1, 2, 3, 4):
@@ -847,9 +844,6 @@ class DemoBuilder:
 
 def summary() -> dict[str, int]:
     """Counts of the demo world as it now stands in the database."""
-    from kam.opportunities.models import StageChange
-    from kam.org.models import Target
-    from kam.relationships.models import Influence, Relationship
 
     users = User.objects.filter(username__startswith=DEMO_PREFIX)
     customers = Customer.objects.filter(owner__in=users)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.db.utils import DatabaseError
 
+from kam.org.models import User
+
 DEMO_PASSWORD = "kam-demo-2026"
 
 
 def demo_logins_text() -> str:
-    from kam.org.models import User
 
     try:
         users = list(

@@ -6,3 +6,11 @@ class InsightsConfig(AppConfig):
     name = "kam.insights"
     label = "insights"
     verbose_name = _("Insights")
+
+    def ready(self) -> None:
+        # Imported here, once the app registry is ready (the engine loads models); the pipeline
+        # asks kam.opportunities.flags for the engine, so it never imports insights.
+        from kam.insights.health.engine import HealthEngine
+        from kam.opportunities import flags
+
+        flags.register(HealthEngine)

@@ -20,8 +20,8 @@ from kam.core.api.helpers import (
 )
 from kam.core.ids import parse_id
 from kam.customers.models import Customer
-from kam.insights.health.engine import HealthEngine  # noqa: E402
 from kam.opportunities import services
+from kam.opportunities.flags import flag_engine  # noqa: E402
 from kam.opportunities.models import (
     Competitor,
     ExitCriterion,
@@ -33,14 +33,14 @@ from kam.opportunities.models import (
 )
 from kam.opportunities.schemas import (
     CENT,
-    CloseIn,
-    HistoryOut,
-    MoveIn,
-    MoveOut,
+    OpportunityCloseIn,
     OpportunityCreateIn,
     OpportunityDetailOut,
     OpportunityFilters,
+    OpportunityHistoryOut,
     OpportunityListOut,
+    OpportunityMoveIn,
+    OpportunityMoveOut,
     OpportunityOut,
     OpportunityUpdateIn,
     ProcessOut,
@@ -100,7 +100,7 @@ def _load(user: User, pk: int) -> Opportunity:
     ).prefetch_related(_key_contacts_prefetch())
     opportunity = get_visible_opportunity(user, pk, queryset=qs)
     attach_relationship_scores([opportunity], "api_key_contacts")
-    HealthEngine().attach([opportunity])
+    flag_engine().attach([opportunity])
     return opportunity
 
 
@@ -247,9 +247,11 @@ def update_opportunity(
     return _detail(_load(by, opportunity_id), response)
 
 
-@router.post("/opportunities/{int:opportunity_id}/move", response={200: MoveOut, **VERSIONED_WRITE_ERRORS})
+@router.post(
+    "/opportunities/{int:opportunity_id}/move", response={200: OpportunityMoveOut, **VERSIONED_WRITE_ERRORS}
+)
 def move_opportunity(
-    request: HttpRequest, response: HttpResponse, opportunity_id: int, payload: MoveIn
+    request: HttpRequest, response: HttpResponse, opportunity_id: int, payload: OpportunityMoveIn
 ) -> dict[str, Any]:
     """Move to another stage. Forward needs `key_node_confirmed`; backward needs a note; refusals are 409."""
     by: User = request.user  # type: ignore[assignment]
@@ -277,7 +279,7 @@ def move_opportunity(
     response={200: OpportunityDetailOut, **VERSIONED_WRITE_ERRORS},
 )
 def close_opportunity(
-    request: HttpRequest, response: HttpResponse, opportunity_id: int, payload: CloseIn
+    request: HttpRequest, response: HttpResponse, opportunity_id: int, payload: OpportunityCloseIn
 ) -> dict[str, Any]:
     """End it as won, lost or dropped, with a reason. Needs If-Match."""
     by: User = request.user  # type: ignore[assignment]
@@ -297,7 +299,9 @@ def close_opportunity(
     return _detail(_load(by, opportunity_id), response)
 
 
-@router.get("/opportunities/{int:opportunity_id}/history", response={200: HistoryOut, **READ_ERRORS})
+@router.get(
+    "/opportunities/{int:opportunity_id}/history", response={200: OpportunityHistoryOut, **READ_ERRORS}
+)
 def opportunity_history(request: HttpRequest, opportunity_id: int) -> dict[str, Any]:
     """Stage changes and field edits, newest first."""
     opportunity = _load(request.user, opportunity_id)  # type: ignore[arg-type]

@@ -15,17 +15,15 @@ from kam.core.forms import HiddenErrorsShown
 from kam.customers.models import Customer
 from kam.opportunities.models import (
     Competitor,
-    DecisionRole,
     ForecastCategory,
     MemberRole,
     Opportunity,
     OpportunityStatus,
     Stage,
-    Stance,
 )
 from kam.org.models import Team, User
 from kam.org.visibility import managed_team_ids, visible_users
-from kam.relationships.models import Contact
+from kam.relationships.models import Contact, DecisionRole, Stance
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 
 from kam.core.money import MONEY_DIGITS
 from kam.core.periods import quarter_bounds, quarter_label
+from kam.relationships.models import DecisionRole, Stance
 
 
 class SalesProcess(models.Model):
@@ -455,21 +456,6 @@ class OpportunityMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} ({self.role})"
-
-
-class DecisionRole(models.TextChoices):
-    DECISION_MAKER = "decision_maker", _("Decision maker")
-    TECHNICAL_APPROVER = "technical_approver", _("Technical approver")
-    BUSINESS_APPROVER = "business_approver", _("Business approver")
-    INFLUENCER = "influencer", _("Influencer")
-    USER = "user", pgettext_lazy("decision role", "User")
-    COACH = "coach", _("Coach")
-
-
-class Stance(models.TextChoices):
-    SUPPORT = "A", _("A · support")
-    NEUTRAL = "B", _("B · neutral")
-    OPPOSE = "C", _("C · oppose")
 
 
 class OpportunityContact(models.Model):

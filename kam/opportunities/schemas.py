@@ -340,7 +340,7 @@ class OpportunityUpdateIn(InputSchema):
     )
 
 
-class MoveIn(InputSchema):
+class OpportunityMoveIn(InputSchema):
     to_stage: IdOrCode = Field(
         ..., description="Target stage: its id, or its code in the opportunity's process (e.g. `P3`)."
     )
@@ -351,12 +351,12 @@ class MoveIn(InputSchema):
     version: Id | None = Field(None, description="The version you read, if you do not send If-Match.")
 
 
-class MoveOut(Schema):
+class OpportunityMoveOut(Schema):
     opportunity: OpportunityDetailOut
     warnings: list[str] = Field(..., description="Open exit criteria of the stage left behind.")
 
 
-class CloseIn(InputSchema):
+class OpportunityCloseIn(InputSchema):
     status: CloseStatus = Field(..., description="won, lost or dropped.")
     reason: str = Field(..., description="Why it ended; required.")
     lost_to: IdOrCode | None = Field(None, description="Competitor id or name (lost only).")
@@ -386,7 +386,7 @@ class StageChangeOut(Schema):
         }
 
 
-class FieldChangeOut(Schema):
+class OpportunityFieldChangeOut(Schema):
     field: str
     old_value: str
     new_value: str
@@ -394,8 +394,8 @@ class FieldChangeOut(Schema):
     changed_at: dt.datetime
 
 
-class HistoryOut(Schema):
+class OpportunityHistoryOut(Schema):
     stage_changes: list[StageChangeOut] = Field(..., description="Every stage change, newest first.")
-    changes: list[FieldChangeOut] = Field(
+    changes: list[OpportunityFieldChangeOut] = Field(
         ..., description="Edits of amount, sign date, owner, status …, newest first."
     )

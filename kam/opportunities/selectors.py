@@ -26,8 +26,18 @@ from django.utils.translation import gettext as _
 from kam.access.visibility import get_visible_opportunity, opportunities_for
 from kam.core.ids import parse_id
 from kam.core.periods import parse_quarter, quarter_bounds
-from kam.insights.health.engine import RANK_FIELD, HealthEngine
-from kam.opportunities.models import Opportunity, OpportunityContact, OpportunityStatus, Stage
+from kam.opportunities.flags import RANK_FIELD, FlagEngine, flag_engine
+from kam.opportunities.models import (
+    CriterionCheck,
+    ExitCriterion,
+    Opportunity,
+    OpportunityCompetitor,
+    OpportunityContact,
+    OpportunityMember,
+    OpportunityStatus,
+    Stage,
+    StageChange,
+)
 from kam.org.models import User
 from kam.org.visibility import team_subtree_ids
 from kam.relationships.models import Rank, Relationship
@@ -73,11 +83,11 @@ class PipelineFilters:
     incomplete: bool = False
     flagged: bool = False
     # The health rules of this request, loaded once for the filter, the sort and the flags.
-    health: HealthEngine | None = field(default=None, repr=False, compare=False)
+    health: FlagEngine | None = field(default=None, repr=False, compare=False)
 
-    def engine(self) -> HealthEngine:
+    def engine(self) -> FlagEngine:
         if self.health is None:
-            self.health = HealthEngine()
+            self.health = flag_engine()
         return self.health
 
     @classmethod
@@ -153,14 +163,14 @@ def with_amounts(qs: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
 
 
 def sort_pipeline(
-    qs: QuerySet[Opportunity], sort: str | None, health: HealthEngine | None = None
+    qs: QuerySet[Opportunity], sort: str | None, health: FlagEngine | None = None
 ) -> tuple[QuerySet[Opportunity], str]:
     sort = sort or DEFAULT_SORT
     key = sort.lstrip("-")
     if key not in SORTS:
         sort, key = DEFAULT_SORT, DEFAULT_SORT.lstrip("-")
     if key == "severity":
-        qs = (health or HealthEngine()).with_rank(qs)
+        qs = (health or flag_engine()).with_rank(qs)
     descending = sort.startswith("-")
     fields = SORTS[key]
     ordering = []
@@ -293,13 +303,6 @@ def opportunity_detail(user: User, pk: int) -> Opportunity:
 
 def opportunity_page(opportunity: Opportunity) -> dict[str, Any]:
     """Everything the opportunity page shows around the record itself, in a fixed number of queries."""
-    from kam.opportunities.models import (
-        CriterionCheck,
-        ExitCriterion,
-        OpportunityCompetitor,
-        OpportunityMember,
-        StageChange,
-    )
 
     stages = list(
         Stage.objects.filter(process_id=opportunity.stage.process_id)

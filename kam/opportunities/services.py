@@ -18,12 +18,10 @@ from django.utils.translation import gettext as _
 from kam.core.errors import ConflictError, RuleViolation
 from kam.core.versioning import versioned_update
 from kam.customers.models import Customer
-from kam.customers.scoring.engine import request_rescore
 from kam.opportunities.models import (
     Competitor,
     CriterionCheck,
     DatePrecision,
-    DecisionRole,
     ExitCriterion,
     MemberRole,
     NumberSequence,
@@ -36,15 +34,20 @@ from kam.opportunities.models import (
     SalesProcess,
     Stage,
     StageChange,
-    Stance,
     period_end,
 )
+from kam.opportunities.signals import score_inputs_changed
 from kam.org.models import User
-from kam.relationships.models import Contact
+from kam.relationships.models import Contact, DecisionRole, Stance
 
 # Fields an update may touch, with whether a change is worth a history row.
-# Fields of an opportunity that are inputs of its customer's score (kam.customers.scoring.engine).
+# Fields of an opportunity that are inputs of its customer's score (kam.customers.scoring).
 SCORE_INPUTS = {"amount", "amount_low", "amount_high", "gross_margin"}
+
+
+def _score_inputs_changed(opportunity: Opportunity) -> None:
+    score_inputs_changed.send(sender=Opportunity, customer_ids=[opportunity.customer_id])
+
 
 EDITABLE_FIELDS = (
     "name",
@@ -225,7 +228,7 @@ def create_opportunity(
             opportunity=opportunity, user=opportunity.owner, defaults={"role": MemberRole.LEADER}
         )
         # An open opportunity feeds the customer's weighted pipeline, one of the score's inputs.
-        request_rescore([opportunity.customer_id])
+        _score_inputs_changed(opportunity)
     return opportunity
 
 
@@ -288,7 +291,7 @@ def update_opportunity(
             if name in fields and before[name] != getattr(opportunity, name)
         )
         if SCORE_INPUTS & set(fields):
-            request_rescore([opportunity.customer_id])
+            _score_inputs_changed(opportunity)
     return opportunity
 
 
@@ -388,7 +391,7 @@ def move_stage(
             changed_at=now,
             note=note.strip(),
         )
-        request_rescore([opportunity.customer_id])
+        _score_inputs_changed(opportunity)
     return MoveResult(opportunity=opportunity, change=change, warnings=warnings)
 
 
@@ -454,7 +457,7 @@ def close_opportunity(
             changed_by=by,
         )
         # A won deal moves the customer's revenue, profit, share of wallet and pipeline; a lost one its pipeline.
-        request_rescore([opportunity.customer_id])
+        _score_inputs_changed(opportunity)
     return opportunity
 
 

@@ -28,8 +28,8 @@ from kam.core.errors import ConflictError, RuleViolation
 from kam.core.forms import labelled_errors
 from kam.core.ids import parse_id
 from kam.core.web import current_user
-from kam.insights.health.engine import HealthEngine
 from kam.opportunities import selectors, services
+from kam.opportunities.flags import flag_engine
 from kam.opportunities.forms import (
     CloseForm,
     CompetitorForm,
@@ -134,7 +134,7 @@ def board(request: HttpRequest) -> HttpResponse:
     columns = selectors.board_columns(
         current_user(request), selectors.PipelineFilters(), process.pk, per_column=BOARD_CARDS_PER_COLUMN
     )
-    HealthEngine().attach([card for column in columns for card in column["cards"]])
+    flag_engine().attach([card for column in columns for card in column["cards"]])
     for column in columns:
         column["more"] = column["count"] - len(column["cards"])
     context = {
@@ -224,7 +224,7 @@ def _detail_context(request: HttpRequest, opportunity: Opportunity, **extra: Any
     context = {
         "nav": "pipeline",
         "opportunity": opportunity,
-        "health_flags": HealthEngine().flags_for([opportunity]).get(opportunity.pk, []),
+        "health_flags": flag_engine().flags_for([opportunity]).get(opportunity.pk, []),
         **page,
         "move_form": move_form,
         "close_form": CloseForm(initial={"version": opportunity.version}),

@@ -10,6 +10,8 @@ class RelationshipsConfig(AppConfig):
     def ready(self) -> None:
         from django.core.signals import request_started
 
+        # Deferred to ready(), where Django allows model imports (apps.py loads before models);
+        # not a cycle.
         from kam.relationships.models import RelationshipPolicy
 
         request_started.connect(

@@ -8,13 +8,29 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-
-from kam.opportunities.models import DecisionRole
+from django.utils.translation import pgettext_lazy
 
 # Per-thread cache of the RelationshipPolicy row, dropped at each request start and on save.
 _policy_cache = threading.local()
 
 MOBILE_VALIDATOR = RegexValidator(r"^(\+?86)?1[3-9]\d{9}$", _("Enter a valid mainland China mobile number."))
+
+
+# The vocabulary of a buying decision, shared by the org chart (who holds which role) and the
+# pipeline (each deal's decision chain): a person's role in one decision, and their stance on us.
+class DecisionRole(models.TextChoices):
+    DECISION_MAKER = "decision_maker", _("Decision maker")
+    TECHNICAL_APPROVER = "technical_approver", _("Technical approver")
+    BUSINESS_APPROVER = "business_approver", _("Business approver")
+    INFLUENCER = "influencer", _("Influencer")
+    USER = "user", pgettext_lazy("decision role", "User")
+    COACH = "coach", _("Coach")
+
+
+class Stance(models.TextChoices):
+    SUPPORT = "A", _("A · support")
+    NEUTRAL = "B", _("B · neutral")
+    OPPOSE = "C", _("C · oppose")
 
 
 class Rank(models.TextChoices):

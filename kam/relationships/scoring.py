@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from kam.opportunities.models import DecisionRole, Opportunity, OpportunityContact, Stage, Stance
-from kam.relationships.models import Relationship, RelationshipRequirement
+from kam.opportunities.models import Opportunity, OpportunityContact, Stage
+from kam.relationships.models import DecisionRole, Relationship, RelationshipRequirement, Stance
 
 
 @dataclass(frozen=True)

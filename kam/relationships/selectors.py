@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 
 from kam.access.visibility import opportunities_for
 from kam.customers.models import Customer
-from kam.opportunities.models import DecisionRole, Opportunity, OpportunityContact, OpportunityStatus
+from kam.opportunities.models import Opportunity, OpportunityContact, OpportunityStatus
 from kam.org.models import User
-from kam.relationships.models import Contact, Influence, Rank, Relationship, RelationshipChange
+from kam.relationships.models import Contact, DecisionRole, Influence, Rank, Relationship, RelationshipChange
 
 RANK_ORDER = {value: index for index, value in enumerate(Rank.values)}
 

@@ -13,9 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kam.access.visibility import opportunities_for
 from kam.core.errors import RuleViolation
 from kam.core.versioning import versioned_update
 from kam.customers.models import Customer
+from kam.opportunities.models import Opportunity, OpportunityContact, OpportunityStatus
 from kam.org.models import User
 from kam.relationships.models import Contact, Influence, Relationship, RelationshipChange, RelationshipLevel
 
@@ -175,8 +177,6 @@ class DeleteImpact:
 
 def contact_delete_impact(contact: Contact, by: User | None = None) -> DeleteImpact:
     """What a delete would take; with `by`, blocking opportunities outside their view are only counted."""
-    from kam.access.visibility import opportunities_for
-    from kam.opportunities.models import Opportunity, OpportunityContact, OpportunityStatus
 
     roles = OpportunityContact.objects.filter(contact=contact)
     blocking = Opportunity.objects.filter(

@@ -31,6 +31,7 @@ from kam.customers.models import (
 )
 from kam.customers.scoring import engine as scoring
 from kam.customers.scoring import services as scoring_services
+from kam.customers.scoring import tasks as rescores
 from kam.customers.scoring.engine import BandSpec, CriterionSpec, ModelSpec, ThresholdSpec
 from kam.customers.scoring.services import BandInput, ThresholdInput
 from kam.opportunities import services as opportunity_services
@@ -374,11 +375,11 @@ def test_deferred_rescores_run_once_per_customer_when_the_block_ends(rep, monkey
 
     monkeypatch.setattr(scoring, "rescore", counting_rescore)
     before = first.score
-    with scoring.rescores_deferred():
+    with rescores.rescores_deferred():
         services.set_static_value(first, criterion, band("industry_leadership", "Industry leader"), by=rep)
         make_opportunity(owner=rep, customer=first, amount=D("1000000"), name="Deal 1")
         make_opportunity(owner=rep, customer=second, amount=D("1000000"), name="Deal 2")
-        with scoring.rescores_deferred():  # a nested block joins the outer one
+        with rescores.rescores_deferred():  # a nested block joins the outer one
             make_opportunity(owner=rep, customer=first, amount=D("1000000"), name="Deal 3")
         assert calls == []
         assert CustomerScore.objects.get(customer=first).total == before  # nothing recomputed yet
@@ -391,8 +392,8 @@ def test_deferred_rescores_run_once_per_customer_when_the_block_ends(rep, monkey
 def test_a_request_for_everyone_inside_a_deferred_block_rescores_everyone(rep):
     customer = services.create_customer(by=rep, name="Everyone Co")
     CustomerScore.objects.all().delete()
-    with scoring.rescores_deferred():
-        scoring.request_rescore(None)
+    with rescores.rescores_deferred():
+        rescores.request_rescore(None)
         assert not CustomerScore.objects.exists()
     assert CustomerScore.objects.filter(customer=customer).exists()
 

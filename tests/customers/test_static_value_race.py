@@ -16,7 +16,7 @@ from django.db import connection
 from kam.core.errors import ConflictError
 from kam.customers import services
 from kam.customers.models import Customer, CustomerChange, CustomerCriterionValue, ScoreBand, ScoringCriterion
-from kam.customers.scoring import engine as scoring
+from kam.customers.scoring import tasks as rescores
 from kam.org.models import Role
 from tests.factories import CustomerFactory, TeamFactory, UserFactory, ensure_sales_processes
 
@@ -34,7 +34,7 @@ def race(monkeypatch, customer_id: int, first: tuple, second: tuple) -> dict[str
         pytest.skip("row locks are PostgreSQL's; SQLite runs one writer at a time (IMMEDIATE)")
     criterion = ScoringCriterion.objects.get(code="industry_leadership")
     first_inside, let_first_commit = threading.Event(), threading.Event()
-    real = scoring.request_rescore
+    real = rescores.request_rescore
 
     def rescore_slowly(ids=None):
         if threading.current_thread().name == "first":
@@ -42,7 +42,7 @@ def race(monkeypatch, customer_id: int, first: tuple, second: tuple) -> dict[str
             let_first_commit.wait(10)
         return real(ids)
 
-    monkeypatch.setattr(scoring, "request_rescore", rescore_slowly)
+    monkeypatch.setattr(rescores, "request_rescore", rescore_slowly)
     results: dict[str, str] = {}
 
     def write(name: str, user, chosen, expected) -> None:

@@ -7,8 +7,9 @@ from django.urls import reverse
 
 from kam.customers.models import Customer, CustomerChange, CustomerStatus, Segment, Tier
 from kam.opportunities import services as opportunity_services
-from kam.opportunities.models import DecisionRole, OpportunityStatus
+from kam.opportunities.models import OpportunityStatus
 from kam.relationships import services as relationship_services
+from kam.relationships.models import DecisionRole
 from tests.factories import ContactFactory, CustomerFactory, make_opportunity
 
 pytestmark = pytest.mark.django_db

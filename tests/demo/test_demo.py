@@ -25,7 +25,6 @@ from kam.opportunities.models import (
     Competitor,
     CriterionCheck,
     DatePrecision,
-    DecisionRole,
     MemberRole,
     Opportunity,
     OpportunityContact,
@@ -33,10 +32,9 @@ from kam.opportunities.models import (
     OpportunityStatus,
     Stage,
     StageChange,
-    Stance,
 )
 from kam.org.models import Role, Team, User
-from kam.relationships.models import Contact, Influence, Rank, Relationship
+from kam.relationships.models import Contact, DecisionRole, Influence, Rank, Relationship, Stance
 
 pytestmark = pytest.mark.django_db
 

@@ -3,9 +3,9 @@
 import pytest
 
 from kam.opportunities import services as opportunity_services
-from kam.opportunities.models import DecisionRole, OpportunityStatus
+from kam.opportunities.models import OpportunityStatus
 from kam.relationships import services as relationship_services
-from kam.relationships.models import Contact
+from kam.relationships.models import Contact, DecisionRole
 from kam.relationships.orgchart import selectors as orgchart
 from tests.factories import ContactFactory, make_opportunity
 

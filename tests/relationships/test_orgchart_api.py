@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from kam.opportunities import services as opportunity_services
-from kam.opportunities.models import DecisionRole, OpportunityContact, OpportunityStatus
+from kam.opportunities.models import OpportunityContact, OpportunityStatus
 from kam.relationships import services as relationship_services
-from kam.relationships.models import Contact, Influence, Relationship
+from kam.relationships.models import Contact, DecisionRole, Influence, Relationship
 from tests.factories import ContactFactory, CustomerFactory, make_opportunity
 
 pytestmark = pytest.mark.django_db

@@ -348,7 +348,7 @@ def test_delete_page_shows_the_impact_then_deletes(client, world, east_contact):
 
 def test_delete_is_refused_with_the_reason_while_in_an_open_decision_chain(client, world, east_contact):
     from kam.opportunities import services as opportunity_services
-    from kam.opportunities.models import DecisionRole
+    from kam.relationships.models import DecisionRole
 
     opportunity_services.set_contact_role(
         world.east_opp, east_contact, by=world.east_rep, decision_role=DecisionRole.DECISION_MAKER

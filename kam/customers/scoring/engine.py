@@ -13,9 +13,7 @@ override replaces the tier (and so the segment) shown everywhere, never the comp
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -494,58 +492,3 @@ def _sync_customers(model: ModelSpec, ids: Scope) -> None:
             default=Value(Segment.GENERAL),
         )
     )
-
-
-def request_rescore(customer_ids: Iterable[int] | None = None) -> None:
-    """Ask for a recompute after a change to its inputs.
-
-    A few customers are rescored now, inside the caller's transaction, so the change and its new
-    tier commit together; many customers (or all: None) go to the background worker once the
-    caller's transaction commits, so the worker reads the committed data.
-    """
-    ids = None if customer_ids is None else sorted({int(i) for i in customer_ids if i})
-    pending = _deferred.get()
-    if pending is not None:
-        if ids is None:
-            pending.everyone = True
-        else:
-            pending.ids.update(ids)
-        return
-    if ids is not None and len(ids) <= SYNC_LIMIT:
-        rescore(ids)
-        return
-    from kam.customers.scoring.tasks import rescore_customers_task
-
-    transaction.on_commit(lambda: rescore_customers_task.enqueue(ids))
-
-
-@dataclass
-class _Pending:
-    ids: set[int] = field(default_factory=set)
-    everyone: bool = False
-
-
-_deferred: ContextVar[_Pending | None] = ContextVar("kam_deferred_rescores", default=None)
-
-
-@contextmanager
-def rescores_deferred() -> Iterator[None]:
-    """Gather the recomputes asked for inside the block and run them once, synchronously, on leaving.
-
-    For bulk writes (the demo, imports): a thousand stage moves at one customer would otherwise
-    rescore it a thousand times. Nested blocks join the outermost one; an error inside the block
-    drops what was gathered, as the caller's transaction is rolled back anyway.
-    """
-    if _deferred.get() is not None:
-        yield
-        return
-    pending = _Pending()
-    token = _deferred.set(pending)
-    try:
-        yield
-    finally:
-        _deferred.reset(token)
-    if pending.everyone:
-        rescore()
-    elif pending.ids:
-        rescore(pending.ids)

@@ -31,7 +31,7 @@ from kam.customers.models import (
     Tier,
     TierThreshold,
 )
-from kam.customers.scoring import engine as scoring
+from kam.customers.scoring import tasks as rescores
 from kam.org.models import User
 
 ZERO = Decimal("0")
@@ -80,7 +80,7 @@ def _bump(model: ScoringModel, version: int | None) -> None:
 
 def _after_edit() -> None:
     # Every customer's score may move; the recompute runs in the background after the commit.
-    scoring.request_rescore(None)
+    rescores.request_rescore(None)
 
 
 def _check_weights(model: ScoringModel) -> None:

@@ -1,4 +1,4 @@
-"""Background work of the customers app, run by `kam db_worker` (django-tasks database backend).
+"""Rescores on request, and the background work of the customers app, run by `kam db_worker` (django-tasks database backend).
 
 Scores drift with time as well as with edits (the 12-month windows move), so schedule a nightly
 full recompute besides the on-change ones, e.g. with cron::
@@ -8,12 +8,78 @@ full recompute besides the on-change ones, e.g. with cron::
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
 from django_tasks import task
 
 from kam.customers.scoring import engine as scoring
+from kam.customers.scoring.engine import SYNC_LIMIT
 
 
 @task()
 def rescore_customers_task(customer_ids: list[int] | None = None) -> int:
     """Recompute the scores of the given customers (all when None); returns how many were scored."""
     return scoring.rescore(customer_ids)
+
+
+def request_rescore(customer_ids: Iterable[int] | None = None) -> None:
+    """Ask for a recompute after a change to its inputs.
+
+    A few customers are rescored now, inside the caller's transaction, so the change and its new
+    tier commit together; many customers (or all: None) go to the background worker once the
+    caller's transaction commits, so the worker reads the committed data.
+    """
+    ids = None if customer_ids is None else sorted({int(i) for i in customer_ids if i})
+    pending = _deferred.get()
+    if pending is not None:
+        if ids is None:
+            pending.everyone = True
+        else:
+            pending.ids.update(ids)
+        return
+    if ids is not None and len(ids) <= SYNC_LIMIT:
+        scoring.rescore(ids)
+        return
+    transaction.on_commit(lambda: rescore_customers_task.enqueue(ids))
+
+
+@dataclass
+class _Pending:
+    ids: set[int] = field(default_factory=set)
+    everyone: bool = False
+
+
+_deferred: ContextVar[_Pending | None] = ContextVar("kam_deferred_rescores", default=None)
+
+
+@contextmanager
+def rescores_deferred() -> Iterator[None]:
+    """Gather the recomputes asked for inside the block and run them once, synchronously, on leaving.
+
+    For bulk writes (the demo, imports): a thousand stage moves at one customer would otherwise
+    rescore it a thousand times. Nested blocks join the outermost one; an error inside the block
+    drops what was gathered, as the caller's transaction is rolled back anyway.
+    """
+    if _deferred.get() is not None:
+        yield
+        return
+    pending = _Pending()
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    if pending.everyone:
+        scoring.rescore()
+    elif pending.ids:
+        scoring.rescore(pending.ids)
+
+
+def on_score_inputs_changed(sender: Any, *, customer_ids: Iterable[int], **kwargs: Any) -> None:
+    """A deal changed something its customer's score reads (kam.opportunities.signals)."""
+    request_rescore(customer_ids)

@@ -29,6 +29,7 @@ from kam.core.versioning import versioned_update
 from kam.customers import selectors
 from kam.customers.history import both_languages
 from kam.customers.models import Customer, CustomerChange, CustomerStatus, CustomerTag, Segment, Tag, TagKind
+from kam.customers.selectors import apply_rule, membership
 from kam.org.models import Team, User
 
 COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -112,37 +113,6 @@ def _tag_reference_error(referenced_id: int, tag: Tag | None) -> str | None:
         if node is None:
             return None
     return _("Tags may refer to other tags at most %(depth)d deep.") % {"depth": MAX_TAG_DEPTH}
-
-
-def apply_rule(qs: QuerySet[Customer], rule: Any, seen: frozenset[int] = frozenset()) -> QuerySet[Customer]:
-    """The customers of `qs` a dynamic tag's rule matches, as SQL.
-
-    A rule that does not parse cleanly (edited outside the services, or naming a key this version
-    does not know) matches nothing: dropping the bad condition would silently widen the tag."""
-    if not isinstance(rule, dict) or not rule or set(rule) - set(selectors.RULE_KEYS):
-        return qs.filter(pk__in=[])
-    filters = selectors.CustomerFilters.from_rule(rule)
-    if filters.errors:
-        return qs.filter(pk__in=[])
-    return selectors.apply_filters(qs, filters, seen_tags=seen)
-
-
-def membership(tag: Tag, seen: frozenset[int] = frozenset()) -> Q:
-    """A condition on customers: "is a member of `tag`"."""
-    if tag.kind == TagKind.STATIC:
-        return Q(Exists(CustomerTag.objects.filter(customer_id=OuterRef("pk"), tag_id=tag.pk)))
-    if tag.pk in seen:
-        return Q(pk__in=[])
-    matched = apply_rule(Customer.objects.all(), tag.rule, seen | {tag.pk})
-    return Q(pk__in=matched.values("pk"))
-
-
-def tag_condition(tag_id: int, seen: frozenset[int] = frozenset()) -> Q:
-    """The list's `tag` filter: members of the tag, whichever its kind; an unknown tag matches none."""
-    tag = Tag.objects.filter(pk=tag_id).first()
-    if tag is None:
-        return Q(pk__in=[])
-    return membership(tag, seen)
 
 
 def members(user: User, tag: Tag) -> QuerySet[Customer]:

@@ -3,14 +3,12 @@ Money is a decimal string; ratios (attainment, coverage, conversion) are decimal
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Router, Status
 
 from kam.access import permissions
 from kam.access.visibility import get_visible_target, targets_for
@@ -20,77 +18,27 @@ from kam.core.api.helpers import (
     WRITE_ERRORS,
     ErrorOut,
     Id,
-    InputSchema,
     expected_version,
     refuse_nulls,
     set_etag,
     user_ref,
 )
-from kam.core.money import MONEY_DIGITS
+from kam.core.web import current_user
 from kam.insights.forecast import selectors
+from kam.insights.forecast.schemas import (
+    ForbiddenOut,
+    ForecastOut,
+    ForecastQuery,
+    FunnelOut,
+    TargetFilters,
+    TargetIn,
+    TargetOut,
+    TargetPatch,
+)
 from kam.insights.targets import services as target_services
 from kam.org.models import Target, User
 
 router = Router(tags=["forecast"])
-
-Money = Decimal
-
-
-class ForecastQuery(Schema):
-    period: Literal["month", "quarter", "year"] = Field("quarter", description="The kind of period chosen.")
-    year: int | None = Field(None, ge=1900, le=9999, description="Default: this year.")
-    quarter: int | None = Field(None, ge=1, le=4, description="With period=quarter; default: this quarter.")
-    month: int | None = Field(None, ge=1, le=12, description="With period=month; default: this month.")
-    bucket: Literal["month", "quarter", "year"] | None = Field(
-        None, description="Split the chosen period into months or quarters; default: the period itself."
-    )
-    group: Literal["rep", "team", "customer", "product_line"] = "team"
-
-
-class FiguresOut(Schema):
-    weighted: Money = Field(..., description="Σ expected amount × stage probability of open opportunities.")
-    open_amount: Money = Field(..., description="Unweighted open pipeline.")
-    commit: Money
-    best_case: Money
-    pipeline: Money
-    omitted: Money
-    won: Money
-    open_count: int
-    won_count: int
-
-
-class TargetFiguresOut(Schema):
-    target: Money | None = Field(None, description="Σ of the targets whose period lies in the chosen one.")
-    attainment: Decimal | None = Field(None, description="won ÷ target (0.5 = 50 %).")
-    gap: Money | None = Field(None, description="target − won.")
-    remaining: Money | None = Field(None, description="max(target − won, 0).")
-    coverage: Decimal | None = Field(
-        None, description="open pipeline ÷ remaining target; null if none remains."
-    )
-
-
-class PeriodFiguresOut(FiguresOut):
-    period: str
-
-
-class GroupOut(Schema):
-    key: Any = Field(..., description="User, team or customer id, or the product line.")
-    label: str
-    figures: FiguresOut
-    target: TargetFiguresOut | None = None
-    periods: list[PeriodFiguresOut]
-
-
-class ForecastOut(Schema):
-    period: str
-    start: dt.date
-    end: dt.date
-    bucket: str
-    group: str
-    periods: list[PeriodFiguresOut]
-    groups: list[GroupOut]
-    totals: FiguresOut
-    total_target: TargetFiguresOut | None = None
 
 
 def forecast_payload(result: selectors.ForecastResult, choice: selectors.PeriodChoice) -> dict[str, Any]:
@@ -147,24 +95,6 @@ def get_forecast(request: HttpRequest, params: Query[ForecastQuery]) -> dict[str
     return forecast_payload(result, choice)
 
 
-class FunnelStageOut(Schema):
-    stage: str = Field(..., description="Stage code, e.g. `P3`.")
-    name: str
-    order: int
-    probability: int
-    open_count: int
-    open_amount: Money
-    reached: int = Field(..., description="Opportunities whose history reached this stage or a later one.")
-    conversion: Decimal | None = Field(
-        None, description="Share of those reaching this stage that reached the next (0.5 = 50 %)."
-    )
-
-
-class FunnelOut(Schema):
-    process: str
-    stages: list[FunnelStageOut]
-
-
 def funnel_payload(process: Any, stages: list[selectors.FunnelStage]) -> dict[str, Any]:
     return {
         "process": process.code,
@@ -196,17 +126,6 @@ def get_funnel(request: HttpRequest, process: str | None = Query(None, max_lengt
 # Targets
 
 
-class TargetOut(Schema):
-    id: int
-    user: dict[str, Any] | None = None
-    team: dict[str, Any] | None = None
-    period_start: dt.date
-    period_end: dt.date
-    amount: Money
-    updated_at: dt.datetime
-    version: int = Field(..., description="Send it back as If-Match when you change the target.")
-
-
 def target_out(target: Target) -> dict[str, Any]:
     return {
         "id": target.pk,
@@ -218,34 +137,6 @@ def target_out(target: Target) -> dict[str, Any]:
         "updated_at": target.updated_at,
         "version": target.version,
     }
-
-
-class TargetIn(InputSchema):
-    user: Id | None = Field(None, description="The person's id (or give team).")
-    team: Id | None = Field(None, description="The team's id (or give user).")
-    period_start: dt.date
-    period_end: dt.date
-    amount: Decimal = Field(..., ge=0, max_digits=MONEY_DIGITS, decimal_places=2)
-
-
-class TargetPatch(InputSchema):
-    user: Id | None = None
-    team: Id | None = None
-    period_start: dt.date | None = None
-    period_end: dt.date | None = None
-    amount: Decimal | None = Field(None, ge=0, max_digits=MONEY_DIGITS, decimal_places=2)
-
-
-class TargetFilters(Schema):
-    user: int | None = None
-    team: int | None = None
-    start: dt.date | None = Field(None, description="Targets whose period starts on or after this day.")
-    end: dt.date | None = Field(None, description="Targets whose period ends on or before this day.")
-
-
-class ForbiddenOut(Schema):
-    detail: str = Field(..., description="Always `forbidden`: the user may not set this target.")
-    message: str
 
 
 FORBIDDEN: dict[int, Any] = {403: ForbiddenOut}
@@ -287,7 +178,7 @@ def list_targets(request: HttpRequest, filters: Query[TargetFilters]) -> list[di
 
 @router.get("/targets/{target_id}", response={200: TargetOut, **READ_ERRORS}, summary="One target")
 def get_target(request: HttpRequest, response: HttpResponse, target_id: Id) -> dict[str, Any]:
-    target = get_visible_target(request.user, target_id)
+    target = get_visible_target(current_user(request), target_id)
     set_etag(response, target.version)
     return target_out(target)
 

@@ -19,11 +19,12 @@ from kam.access import permissions
 from kam.access.visibility import get_visible_target, targets_for
 from kam.core.errors import ConflictError
 from kam.core.excel import safe_cell
+from kam.core.web import current_user
 from kam.insights.forecast import selectors
 from kam.insights.forecast.forms import ForecastForm, TargetForm, TargetUploadForm
 from kam.insights.targets import services as target_services
 from kam.opportunities.models import SalesProcess
-from kam.org.models import Target, User
+from kam.org.models import Target
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WAN = Decimal("10000")
@@ -44,7 +45,7 @@ def _forecast_context(request: HttpRequest) -> dict[str, Any]:
     group = form.chosen_group()
     bucket = form.chosen_bucket(choice.kind)
     unit = form.chosen_unit() if (get_language() or "").startswith("zh") else "yuan"
-    result = selectors.forecast(request.user, group, bucket, start=choice.start, end=choice.end)  # type: ignore[arg-type]
+    result = selectors.forecast(current_user(request), group, bucket, start=choice.start, end=choice.end)
     divisor = WAN if unit == "wan" else Decimal(1)
 
     def scaled(value: Decimal | None) -> str | None:
@@ -164,7 +165,7 @@ def funnel_page(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("process") or None
     process = next((p for p in processes if p.code == code), None) if code else None
     process = process or (processes[0] if processes else None)
-    stages = selectors.funnel(request.user, process) if process else []  # type: ignore[arg-type]
+    stages = selectors.funnel(current_user(request), process) if process else []
     chart = {
         "title": _("Sales funnel"),
         "stages": [
@@ -196,7 +197,7 @@ def funnel_page(request: HttpRequest) -> HttpResponse:
 
 
 def _target_form_page(request: HttpRequest, form: TargetForm, target: Target | None = None) -> HttpResponse:
-    by: User = request.user  # type: ignore[assignment]
+    by = current_user(request)
     targets = targets_for(by).order_by("-period_start", "team__name", "user__username")
     return render(
         request,
@@ -205,7 +206,7 @@ def _target_form_page(request: HttpRequest, form: TargetForm, target: Target | N
             "form": form,
             "target": target,
             "targets": targets[:500],
-            "can_set": permissions.may_set_targets(request.user),  # type: ignore[arg-type]
+            "can_set": permissions.may_set_targets(current_user(request)),
             "quick": selectors.quick_periods(),
             "nav": "targets",
         },
@@ -225,10 +226,10 @@ def _save_target(request: HttpRequest, form: TargetForm, target: Target | None) 
     }
     try:
         if target is None:
-            return target_services.create_target(by=request.user, **fields)  # type: ignore[arg-type]
+            return target_services.create_target(by=current_user(request), **fields)
         return target_services.update_target(
             target,
-            by=request.user,  # type: ignore[arg-type]
+            by=current_user(request),
             version=data.get("version") or target.version,
             **fields,
         )
@@ -242,46 +243,46 @@ def _save_target(request: HttpRequest, form: TargetForm, target: Target | None) 
 
 @login_required
 def targets_page(request: HttpRequest) -> HttpResponse:
-    by = request.user
+    by = current_user(request)
     if request.method == "POST":
-        if not permissions.may_set_targets(by):  # type: ignore[arg-type]
+        if not permissions.may_set_targets(by):
             raise PermissionDenied
-        form = TargetForm(request.POST, by=by)  # type: ignore[arg-type]
+        form = TargetForm(request.POST, by=by)
         if _save_target(request, form, None):
             messages.success(request, _("Target saved."))
             return redirect("forecast:targets")
         return _target_form_page(request, form)
-    return _target_form_page(request, TargetForm(by=by))  # type: ignore[arg-type]
+    return _target_form_page(request, TargetForm(by=by))
 
 
 @login_required
 def target_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    by = request.user
+    by = current_user(request)
     target = get_visible_target(by, pk)
-    if not permissions.may_set_target(by, user=target.user, team=target.team):  # type: ignore[arg-type]
+    if not permissions.may_set_target(by, user=target.user, team=target.team):
         raise PermissionDenied
     if request.method == "POST":
-        form = TargetForm(request.POST, by=by, instance=target)  # type: ignore[arg-type]
+        form = TargetForm(request.POST, by=by, instance=target)
         if _save_target(request, form, target):
             messages.success(request, _("Target saved."))
             return redirect("forecast:targets")
     else:
-        form = TargetForm(by=by, instance=target)  # type: ignore[arg-type]
+        form = TargetForm(by=by, instance=target)
     return _target_form_page(request, form, target)
 
 
 @login_required
 @require_POST
 def target_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    target = get_visible_target(request.user, pk)
-    target_services.delete_target(target, by=request.user)  # type: ignore[arg-type]
+    target = get_visible_target(current_user(request), pk)
+    target_services.delete_target(target, by=current_user(request))
     messages.success(request, _("Target deleted."))
     return redirect("forecast:targets")
 
 
 @login_required
 def targets_upload(request: HttpRequest) -> HttpResponse:
-    if not permissions.may_set_targets(request.user):  # type: ignore[arg-type]
+    if not permissions.may_set_targets(current_user(request)):
         raise PermissionDenied
     result = None
     file_error = None
@@ -291,7 +292,7 @@ def targets_upload(request: HttpRequest) -> HttpResponse:
             upload = form.cleaned_data["file"]
             try:
                 result = target_services.import_targets(
-                    by=request.user,  # type: ignore[arg-type]
+                    by=current_user(request),
                     content=upload.read(),
                     filename=upload.name,
                     on_duplicate=form.cleaned_data["on_duplicate"],
@@ -317,6 +318,6 @@ def targets_upload(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def targets_template(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(target_services.template_xlsx(request.user), content_type=XLSX)  # type: ignore[arg-type]
+    response = HttpResponse(target_services.template_xlsx(current_user(request)), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="targets-template.xlsx"'
     return response

@@ -2,67 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Query, Router
 
-from kam.core.api.helpers import READ_ERRORS, Id, Offset, TextSafeSchema, user_ref
+from kam.core.api.helpers import READ_ERRORS, user_ref
 from kam.insights.health.engine import REGISTRY, HealthFilters, health_report, opportunity_health
-from kam.opportunities.schemas import HealthFlagOut
+from kam.insights.health.schemas import FlaggedOpportunityOut, HealthOut, HealthQuery
+from kam.opportunities.flags import worst_severity
 
 router = Router(tags=["health"])
 
 
-class HealthQuery(TextSafeSchema):
-    rule: str | None = Field(None, description="Only opportunities flagged by this rule (its code).")
-    severity: Literal["info", "warn", "critical"] | None = Field(
-        None, description="Only opportunities flagged by a rule of this severity."
-    )
-    owner: Id | None = Field(None, description="Owner's user id.")
-    team: Id | None = Field(None, description="Team id; includes the teams below it.")
-    limit: int = Field(50, ge=1, le=200, description="Page size of the flagged list, at most 200.")
-    offset: Offset = Field(0, description="Rows of the flagged list to skip.")
-
-
-class RuleCountOut(Schema):
-    code: str
-    name: str
-    severity: str
-    count: int = Field(..., description="Open opportunities this rule flags.")
-
-
-class OwnerCountOut(Schema):
-    owner: dict[str, Any] = Field(..., description="The owner: id and name.")
-    flagged: int = Field(..., description="Flagged open opportunities of this owner.")
-    critical: int = Field(..., description="… whose worst flag is critical.")
-    warn: int
-    info: int
-
-
-class FlaggedOpportunityOut(Schema):
-    id: int
-    project_number: str
-    name: str
-    customer: dict[str, Any]
-    owner: dict[str, Any] | None
-    stage: str = Field(..., description="Stage code, e.g. `P3`.")
-    worst_severity: str | None
-    flags: list[HealthFlagOut]
-
-
-class HealthOut(Schema):
-    count: int = Field(..., description="Flagged open opportunities matching the filters (all pages).")
-    by_rule: list[RuleCountOut]
-    by_owner: list[OwnerCountOut]
-    items: list[FlaggedOpportunityOut] = Field(..., description="One page of the flagged list, worst first.")
-
-
 def _flagged(o: Any, flags: list[Any]) -> dict[str, Any]:
-    from kam.insights.health.engine import worst_severity
-
     return {
         "id": o.pk,
         "project_number": o.project_number,

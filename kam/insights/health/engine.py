@@ -44,11 +44,11 @@ from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kam.access.visibility import get_visible_opportunity
+from kam.access.visibility import get_visible_opportunity, opportunities_for
 from kam.core.ids import parse_id
 from kam.insights.models import SEVERITY_RANK, HealthRule, Severity, StageNorm
+from kam.opportunities.flags import RANK_FIELD
 from kam.opportunities.models import (
-    DecisionRole,
     Opportunity,
     OpportunityChange,
     OpportunityContact,
@@ -57,9 +57,9 @@ from kam.opportunities.models import (
     StageChange,
 )
 from kam.org.models import User
-from kam.relationships.models import Relationship
+from kam.org.visibility import team_subtree_ids
+from kam.relationships.models import DecisionRole, Relationship
 
-RANK_FIELD = "health_rank"
 # Keyed by the plain string: a TextChoices member hashes by its name, not its value.
 SEVERITY_ORDER: dict[str, int] = {str(severity.value): rank for severity, rank in SEVERITY_RANK.items()}
 FLAG_COUNT_FIELD = "health_flag_count"
@@ -83,12 +83,6 @@ class Flag:
             "severity": self.severity,
             "explanation": self.explanation,
         }
-
-
-def worst_severity(flags: list[Flag]) -> str | None:
-    if not flags:
-        return None
-    return max(flags, key=lambda f: f.rank).severity
 
 
 # --- rules ------------------------------------------------------------------------------------
@@ -808,8 +802,6 @@ class HealthFilters:
 
 
 def _scoped_open(user: User, filters: HealthFilters) -> QuerySet:
-    from kam.access.visibility import opportunities_for
-    from kam.org.visibility import team_subtree_ids
 
     qs = opportunities_for(user, Opportunity.objects.filter(status=OpportunityStatus.OPEN))
     if filters.owner:

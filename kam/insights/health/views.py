@@ -8,9 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from kam.core.ids import parse_page
+from kam.core.web import current_user
 from kam.insights.health.engine import HealthFilters, health_report
 from kam.insights.models import HealthRule, Severity
-from kam.org.models import Team, User
+from kam.org.models import Team
 from kam.org.visibility import managed_team_ids, visible_users
 
 PAGE_SIZE = 50
@@ -34,7 +35,7 @@ class _CountOnly:
 
 @login_required
 def health_page(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = current_user(request)
     filters = HealthFilters.from_mapping(request.GET)
     number = parse_page(request.GET.get("page"))
     report = health_report(user, filters, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)

@@ -6,22 +6,35 @@ team's, a director everything. Money is a decimal string in yuan.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
-from kam.core.api.helpers import READ_ERRORS, ErrorOut, Id, InputSchema, Offset, ValidationErrorOut, user_ref
+from kam.core.api.helpers import READ_ERRORS, ErrorOut, ValidationErrorOut, user_ref
 from kam.core.ids import parse_id
 from kam.core.web import current_user
 from kam.insights.models import Snapshot
 from kam.insights.review import portfolio as portfolio_selectors
 from kam.insights.review import snapshots as snapshot_selectors
+from kam.insights.review.schemas import (
+    AccuracyOut,
+    AccuracyQuery,
+    ChangesOut,
+    ChangesQuery,
+    MatrixOut,
+    MatrixQuery,
+    PortfolioOut,
+    PortfolioQuery,
+    SnapshotIn,
+    SnapshotListOut,
+    SnapshotOut,
+    SnapshotsQuery,
+)
 from kam.opportunities.selectors import PipelineFilters
 
 router = Router(tags=["analysis"])
@@ -44,34 +57,6 @@ def _row_counts(*snapshots: Snapshot | None) -> dict[int, int]:
 
 
 # --- snapshots ---------------------------------------------------------------------------------
-
-
-class UserRefOut(Schema):
-    id: int
-    name: str
-
-
-class SnapshotOut(Schema):
-    id: int
-    taken_at: dt.datetime
-    taken_by: UserRefOut | None = None
-    note: str
-    rows: int = Field(
-        ..., description="Open opportunities stored (all of them, whatever the caller may see)."
-    )
-
-
-class SnapshotListOut(Schema):
-    items: list[SnapshotOut]
-
-
-class SnapshotsQuery(Schema):
-    limit: int = Field(50, ge=1, le=200, description="Page size, at most 200.")
-    offset: Offset = Field(0, description="Snapshots to skip.")
-
-
-class SnapshotIn(InputSchema):
-    note: str = Field("", max_length=200, description="A short note shown next to the snapshot.")
 
 
 def _snapshot_out(snapshot: Snapshot, rows: int) -> dict[str, Any]:
@@ -106,52 +91,6 @@ def create_snapshot(request: HttpRequest, payload: SnapshotIn) -> Status:
 
 
 # --- what changed ------------------------------------------------------------------------------
-
-
-class ChangeRowOut(Schema):
-    opportunity_id: int | None
-    url: str | None
-    project_number: str
-    name: str
-    owner: str | None
-    customer: str | None
-    stage_before: str | None = Field(None, description="Stage code in the earlier snapshot.")
-    stage_after: str | None = Field(None, description="Stage code now or in the later snapshot (open rows).")
-    amount_before: Decimal | None
-    amount_after: Decimal | None = None
-    amount_delta: Decimal | None = None
-    sign_date_before: dt.date | None
-    sign_date_after: dt.date | None = None
-    status: str | None = Field(None, description="Current status (rows that left the open pipeline).")
-    closed_at: dt.datetime | None = None
-    close_reason: str | None = None
-    lost_to: str | None = None
-
-
-class ChangeSectionOut(Schema):
-    key: str = Field(
-        ..., description="new, advanced, moved_back, slipped, amount_changed, won, lost, dropped or removed."
-    )
-    title: str
-    count: int
-    amount: Decimal = Field(
-        ..., description="Σ amount: now for open sections, at the earlier snapshot for won/lost/dropped."
-    )
-    amount_delta: Decimal | None = Field(None, description="amount_changed only: Σ (after − before).")
-    rows: list[ChangeRowOut] = Field(..., description=f"At most {snapshot_selectors.SECTION_ROW_LIMIT} rows.")
-
-
-class ChangesOut(Schema):
-    before: SnapshotOut | None
-    after: SnapshotOut | None = Field(None, description="Null: compared with the live pipeline.")
-    sections: list[ChangeSectionOut]
-
-
-class ChangesQuery(Schema):
-    a: Id | None = Field(None, description="Earlier snapshot id; default: the second latest (or the latest).")
-    b: str | None = Field(
-        None, description="Later snapshot id, or `now` for the live pipeline; default: the latest."
-    )
 
 
 def _row_out(row: dict[str, Any], left: bool) -> dict[str, Any]:
@@ -232,46 +171,6 @@ def what_changed(request: HttpRequest, query: Query[ChangesQuery]) -> dict[str, 
 # --- forecast accuracy -------------------------------------------------------------------------
 
 
-class AccuracyOwnerOut(Schema):
-    owner_id: int | None
-    owner_name: str
-    forecast: Decimal
-    commit: Decimal
-    pipeline: Decimal
-    forecast_count: int
-    won: Decimal
-    won_count: int
-
-
-class AccuracyOut(Schema):
-    period: str
-    start: dt.date
-    end: dt.date
-    snapshot: SnapshotOut | None = Field(None, description="The snapshot whose forecast is judged.")
-    forecast: Decimal = Field(
-        ..., description="Σ amount × probability of the snapshot's rows signing in the period."
-    )
-    commit: Decimal = Field(..., description="Σ amount of those rows in the commit category.")
-    pipeline: Decimal = Field(..., description="Σ amount of those rows (unweighted).")
-    forecast_count: int
-    won: Decimal = Field(..., description="Σ amount of opportunities won with a sign date in the period.")
-    won_count: int
-    difference: Decimal = Field(..., description="won − forecast.")
-    ratio: Decimal | None = Field(None, description="won ÷ forecast in %, null without a forecast.")
-    by_owner: list[AccuracyOwnerOut]
-
-
-class AccuracyQuery(Schema):
-    period: str | None = Field(
-        None,
-        max_length=20,
-        description="A month `2026-03` or a quarter `2026 Q1`; default the last closed quarter.",
-    )
-    snapshot: Id | None = Field(
-        None, description="Snapshot id; default the latest taken before the period began."
-    )
-
-
 @router.get(
     "/accuracy",
     url_name="analysis_accuracy",
@@ -309,55 +208,6 @@ def forecast_accuracy(request: HttpRequest, query: Query[AccuracyQuery]) -> dict
 # --- portfolio shape ---------------------------------------------------------------------------
 
 
-class StageOut(Schema):
-    id: int
-    code: str
-    name: str
-    order: int
-
-
-class StageCellOut(Schema):
-    stage_id: int
-    count: int
-    amount: Decimal
-
-
-class DiagnosisOut(Schema):
-    code: str = Field(..., description="few, follow_up_only, development_only, balanced or middle.")
-    label: str
-    reasoning: str = Field(..., description="The diagnosis in words, with the numbers.")
-    open_count: int
-    early: int
-    late: int
-    early_share: int = Field(..., description="Rounded %.")
-    late_share: int = Field(..., description="Rounded %.")
-
-
-class ShapeOut(Schema):
-    id: int
-    name: str
-    count: int
-    amount: Decimal
-    stages: list[StageCellOut]
-    diagnosis: DiagnosisOut
-
-
-class PolicyOut(Schema):
-    early_max_order: int
-    late_min_order: int
-    min_share: int
-    min_open: int
-
-
-class PortfolioOut(Schema):
-    policy: PolicyOut
-    stages: list[StageOut]
-    reps: list[ShapeOut]
-    teams: list[ShapeOut] = Field(
-        ..., description="Teams the caller runs (all for a director); empty for a rep."
-    )
-
-
 def _shape_out(
     shape: portfolio_selectors.PortfolioShape, row: portfolio_selectors.ShapeRow
 ) -> dict[str, Any]:
@@ -388,10 +238,6 @@ def _shape_out(
     }
 
 
-class PortfolioQuery(Schema):
-    team: Id | None = Field(None, description="Only this team (one the caller runs); 404 for any other.")
-
-
 @router.get("/portfolio", url_name="analysis_portfolio", response={200: PortfolioOut, **READ_ERRORS})
 def portfolio_shape(request: HttpRequest, query: Query[PortfolioQuery]) -> dict[str, Any]:
     """Open count and amount per stage of the default process per rep and per team, with the diagnosis."""
@@ -420,45 +266,6 @@ def portfolio_shape(request: HttpRequest, query: Query[PortfolioQuery]) -> dict[
 
 
 # --- priority matrix ---------------------------------------------------------------------------
-
-
-class MatrixPointOut(Schema):
-    id: int
-    project_number: str
-    name: str
-    owner: str
-    customer: str
-    stage: str
-    probability: int = Field(..., description="Stage probability in %.")
-    relationship_score: int = Field(..., description="0–100.")
-    value: Decimal = Field(..., description="Expected amount in yuan.")
-    likelihood: Decimal = Field(
-        ..., description="probability × (0.5 + 0.5 × relationship_score ÷ 100), in %."
-    )
-    quadrant: str = Field(..., description="act_now, go_after, take_when_comes or shelve.")
-    url: str
-
-
-class MatrixOut(Schema):
-    value_threshold: Decimal
-    threshold_is_median: bool
-    likelihood_threshold: Decimal
-    log_scale: bool = Field(..., description="True when the values span more than 100×.")
-    total: int = Field(
-        ..., description="Open opportunities with an amount (points: at most 1000, the largest)."
-    )
-    without_amount: int
-    quadrant_labels: dict[str, str]
-    points: list[MatrixPointOut]
-
-
-class MatrixQuery(Schema):
-    value: Decimal | None = Field(
-        None, ge=0, lt=Decimal("1e14"), description="Value threshold in yuan; default the median."
-    )
-    owner: Id | None = None
-    team: Id | None = Field(None, description="Includes the teams below it.")
-    customer: Id | None = None
 
 
 @router.get("/matrix", url_name="analysis_matrix", response={200: MatrixOut, 422: ValidationErrorOut})

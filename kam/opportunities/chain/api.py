@@ -7,166 +7,27 @@ opportunity's (a record the caller may not see is a 404); role and stance writes
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Query, Router
 
 from kam.access.visibility import get_visible_chain_contact
-from kam.core.api.helpers import READ_ERRORS, WRITE_ERRORS, InputSchema, TextSafeSchema
+from kam.core.api.helpers import READ_ERRORS, WRITE_ERRORS
 from kam.core.web import current_user
 from kam.opportunities import services
 from kam.opportunities.chain import selectors as chain
-from kam.opportunities.models import OpportunityContact, Stance
+from kam.opportunities.chain.schemas import (
+    ContactRoleIn,
+    DecisionChainOut,
+    PowerMapOut,
+    RelationshipScoreOut,
+    RoleQuery,
+)
+from kam.opportunities.models import OpportunityContact
 
 router = Router(tags=["decision chain"])
-
-
-class RefOut(Schema):
-    id: int
-    name: str
-
-
-class StageBrief(Schema):
-    id: int
-    code: str
-    name: str = Field(..., description="In the request's language.")
-
-
-class FourElementsOut(Schema):
-    id: int
-    project_number: str
-    name: str
-    customer: RefOut
-    stage: StageBrief
-    status: str
-    amount: Decimal | None = Field(None, description="Single expected amount in yuan.")
-    amount_low: Decimal | None = Field(None, description="Low end of an amount range.")
-    amount_high: Decimal | None = Field(None, description="High end of an amount range.")
-    amount_display: str = Field(
-        ..., description="The amount or range as users read it, e.g. `¥1,000,000.00`."
-    )
-    sign_date: dt.date | None
-    sign_date_precision: str = Field(..., description="day, month or quarter.")
-    sign_date_display: str
-    missing_elements: list[str] = Field(..., description="Missing four elements: name, amount, sign_date.")
-
-
-class GapOut(Schema):
-    requirement_id: int
-    stage: str = Field(..., description="Code of the stage from which the requirement applies.")
-    text: str = Field(
-        ..., description="The unmet requirement in words, e.g. `P4 · Decision maker Wang opposes`."
-    )
-
-
-class ScoreOut(Schema):
-    score: int = Field(..., description="0–100: the share of the stage's relationship requirements met.")
-    met: int
-    total: int = Field(..., description="Requirements that apply at the opportunity's stage.")
-    gaps: list[GapOut]
-
-
-class RoleOut(Schema):
-    decision_role: str = Field(
-        ..., description="decision_maker, technical_approver, business_approver, influencer, user or coach."
-    )
-    label: str
-    stance: str = Field(..., description="A support, B neutral, C oppose.")
-
-
-class PersonOut(Schema):
-    id: int
-    name: str
-    title: str
-    department: str
-    rank: str = Field(..., description="high, mid_high, mid or low.")
-    rank_label: str
-    influence: int = Field(..., description="1–5: how much weight the person carries inside the customer.")
-    level: int | None = Field(
-        None, description="Company CR level: the highest any of our people holds (1–5)."
-    )
-    level_label: str
-    roles: list[RoleOut] = Field(
-        ..., description="Decision roles on this opportunity (a person may hold several)."
-    )
-    stance: str | None = Field(
-        None, description="A, B or C; with several roles the most negative stance. Null for context managers."
-    )
-    stance_label: str
-
-
-class ChainNodeOut(PersonOut):
-    parent: int | None = Field(None, description="The manager's id, if the manager is in the tree.")
-    depth: int = Field(..., description="0 for the top of the tree.")
-    in_chain: bool = Field(..., description="Holds a decision role on this opportunity.")
-    context: bool = Field(..., description="A manager shown only to connect the chain to the top.")
-
-
-class ReportsToOut(Schema):
-    source: int = Field(..., description="The manager.")
-    target: int = Field(..., description="The person reporting to them.")
-    chains: list[str] = Field(
-        ..., description="`technical` and/or `business` when the line lies on an approval chain."
-    )
-
-
-class InfluenceLineOut(Schema):
-    source: int = Field(..., description="The person who sways …")
-    target: int = Field(..., description="… this person.")
-    note: str
-
-
-class DecisionChainOut(Schema):
-    opportunity: FourElementsOut
-    nodes: list[ChainNodeOut] = Field(
-        ..., description="People in the chain and their managers up to the top, by depth."
-    )
-    reports_to: list[ReportsToOut]
-    influence_lines: list[InfluenceLineOut] = Field(..., description="Between people in the tree only.")
-    technical_chain: list[list[int]] = Field(
-        ..., description="Per technical approver: ids from them up to the top along reports_to."
-    )
-    business_chain: list[list[int]] = Field(..., description="The same for business approvers.")
-    relationship_score: ScoreOut
-
-
-class PowerPersonOut(PersonOut):
-    x: float = Field(
-        ..., description="Stance position: −1 oppose, 0 neutral, 1 support, spread so no two overlap."
-    )
-    y: int = Field(..., description="Influence 1–5.")
-    symbol_size: int = Field(..., description="Dot size in pixels: bigger for a higher rank.")
-
-
-class WatchOut(Schema):
-    id: int
-    name: str
-    text: str
-
-
-class PowerMapOut(Schema):
-    opportunity: FourElementsOut
-    people: list[PowerPersonOut]
-    watch_list: list[WatchOut] = Field(
-        ..., description="Opponents, then neutral people, with influence at or above the power threshold."
-    )
-    power_threshold: int
-    relationship_score: ScoreOut
-
-
-class ContactRoleIn(InputSchema):
-    decision_role: str = Field(
-        ..., description="decision_maker, technical_approver, business_approver, influencer, user or coach."
-    )
-    stance: str = Field(Stance.NEUTRAL.value, description="A support, B neutral, C oppose.")
-
-
-class RoleQuery(TextSafeSchema):
-    decision_role: str = Field(..., description="The role to take away.")
 
 
 @router.get(
@@ -189,7 +50,7 @@ def get_power_map(request: HttpRequest, opportunity_id: int) -> dict[str, Any]:
 
 @router.get(
     "/opportunities/{int:opportunity_id}/relationship-score",
-    response={200: ScoreOut, **READ_ERRORS},
+    response={200: RelationshipScoreOut, **READ_ERRORS},
     summary="Relationship score with its named gaps",
 )
 def get_relationship_score(request: HttpRequest, opportunity_id: int) -> dict[str, Any]:

@@ -16,15 +16,17 @@ from django.utils.translation import gettext as _
 
 from kam.access.visibility import contacts_for, get_visible_opportunity
 from kam.core.templatetags.kam_format import format_money
-from kam.opportunities.models import DecisionRole, Opportunity, OpportunityContact, OpportunityMember, Stance
+from kam.opportunities.models import Opportunity, OpportunityContact, OpportunityMember
 from kam.org.models import User
 from kam.relationships.models import (
     Contact,
+    DecisionRole,
     Influence,
     Rank,
     Relationship,
     RelationshipChange,
     RelationshipPolicy,
+    Stance,
 )
 from kam.relationships.scoring import ChainEntry, RelationshipScore, Requirements, evaluate
 

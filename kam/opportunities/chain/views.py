@@ -31,9 +31,9 @@ from kam.opportunities.forms import (
     RelationshipChangeForm,
     add_service_errors,
 )
-from kam.opportunities.models import DecisionRole, Opportunity, OpportunityContact, Stance
+from kam.opportunities.models import Opportunity, OpportunityContact
 from kam.relationships import services as relationship_services
-from kam.relationships.models import Contact
+from kam.relationships.models import Contact, DecisionRole, Stance
 
 CHAIN_CHANGED = "chain-changed"
 

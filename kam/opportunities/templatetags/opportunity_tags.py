@@ -8,6 +8,8 @@ from django import template
 from django.utils.translation import gettext as _
 
 from kam.core.templatetags.kam_format import format_money, money
+from kam.insights.models import Severity
+from kam.opportunities import flags as flags_module
 
 register = template.Library()
 
@@ -62,9 +64,7 @@ def gap_texts(result: Any) -> str:
 @register.filter
 def worst_severity(flags: Any) -> str:
     """The worst severity among health flags (critical, warn, info), for the badge colour."""
-    from kam.insights.health.engine import worst_severity as worst
-
-    return worst(list(flags or [])) or "none"
+    return flags_module.worst_severity(list(flags or [])) or "none"
 
 
 @register.filter
@@ -75,8 +75,6 @@ def flag_texts(flags: Any) -> str:
 
 @register.filter
 def severity_label(severity: Any) -> str:
-    from kam.insights.models import Severity
-
     try:
         return str(Severity(severity).label)
     except ValueError:

@@ -19,9 +19,16 @@ from django.utils.translation import ngettext
 
 from kam.access.visibility import opportunities_for
 from kam.customers.models import Customer
-from kam.opportunities.models import DecisionRole, Opportunity, OpportunityContact, OpportunityStatus
+from kam.opportunities.models import Opportunity, OpportunityContact, OpportunityStatus
 from kam.org.models import User
-from kam.relationships.models import Contact, Rank, Relationship, RelationshipChange, RelationshipPolicy
+from kam.relationships.models import (
+    Contact,
+    DecisionRole,
+    Rank,
+    Relationship,
+    RelationshipChange,
+    RelationshipPolicy,
+)
 
 RANK_ORDER = {value: index for index, value in enumerate(Rank.values)}
 

@@ -14,9 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kam.customers.models import Customer
-from kam.opportunities.models import DecisionRole
 from kam.org.models import User
-from kam.relationships.models import Contact
+from kam.relationships.models import Contact, DecisionRole
 from kam.relationships.selectors import (
     OTHER_COLOUR,
     RANK_ORDER,

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from kam.customers.scoring import engine as scoring
+from kam.customers.scoring.tasks import rescore_customers_task
 
 
 class Command(BaseCommand):
@@ -22,8 +23,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         ids = options["customer_ids"] or None
         if options["background"]:
-            from kam.customers.scoring.tasks import rescore_customers_task
-
             result = rescore_customers_task.enqueue(ids)
             self.stdout.write(f"Enqueued rescore task {result.id}")
             return

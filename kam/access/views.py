@@ -1,3 +1,5 @@
+"""A person's own access to kam: the API tokens they issue and revoke (a token is theirs alone)."""
+
 from __future__ import annotations
 
 from django import forms
