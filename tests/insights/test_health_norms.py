@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from kam.insights.health.engine import HealthEngine, refresh_stage_norms, scan
+from kam.insights.health.engine import HealthEngine, scan
+from kam.insights.health.norms import refresh_stage_norms
 from kam.insights.models import StageNorm
 from kam.insights.review.snapshots import take_snapshot
 from kam.opportunities.models import Opportunity

@@ -10,13 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from kam.insights.health.engine import (
-    HealthEngine,
-    refresh_stage_norms,
-    scan,
-    scan_all_open,
-    stage_norms,
-)
+from kam.insights.health.engine import HealthEngine, scan, scan_all_open
+from kam.insights.health.norms import refresh_stage_norms, stage_norms
 from kam.insights.models import HealthRule
 from kam.opportunities.models import Opportunity, OpportunityChange, OpportunityContact, StageChange
 from kam.relationships.services import set_relationship_level

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from kam.core.api.helpers import READ_ERRORS, user_ref
-from kam.insights.health.engine import REGISTRY, HealthFilters, health_report, opportunity_health
+from kam.insights.health.engine import REGISTRY
+from kam.insights.health.report import HealthFilters, health_report, opportunity_health
 from kam.insights.health.schemas import FlaggedOpportunityOut, HealthOut, HealthQuery
 from kam.opportunities.flags import worst_severity
 

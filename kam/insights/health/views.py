@@ -9,7 +9,7 @@ from django.shortcuts import render
 
 from kam.core.ids import parse_page
 from kam.core.web import current_user
-from kam.insights.health.engine import HealthFilters, health_report
+from kam.insights.health.report import HealthFilters, health_report
 from kam.insights.models import HealthRule, Severity
 from kam.org.models import Team
 from kam.org.visibility import managed_team_ids, visible_users

@@ -39,7 +39,7 @@ from django.utils.translation import gettext_lazy
 
 from kam.access.visibility import opportunities_for
 from kam.core.periods import parse_quarter, quarter_bounds
-from kam.insights.health.engine import refresh_stage_norms
+from kam.insights.health.norms import refresh_stage_norms
 from kam.insights.models import Snapshot, SnapshotRow
 from kam.opportunities.models import Opportunity, OpportunityStatus
 from kam.opportunities.selectors import EXPECTED_AMOUNT

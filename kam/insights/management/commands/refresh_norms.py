@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from kam.insights.health.engine import refresh_stage_norms
+from kam.insights.health.norms import refresh_stage_norms
 
 
 class Command(BaseCommand):

@@ -1,0 +1,466 @@
+"""Pipeline health rules: each a condition over open opportunities, evaluated in SQL, explained in one line each.
+
+A rule is one class registered under the code of its `HealthRule` row (severity, thresholds and
+the on/off switch are that row's data). Each rule contributes fact annotations and a condition
+(a `Q` over those annotations), so a scan is one query over every open opportunity in scope,
+whatever the number of rules or rows; the rule then writes its explanation from the facts of
+the flagged row. Adding a rule is one class here plus one row (a data migration).
+
+Boundaries, chosen once for every rule:
+- "N days" thresholds flag strictly more than N days: exactly N days is not yet flagged.
+- A stage threshold is inclusive: `min_stage_order: 4` flags P4 itself.
+- The stage norm is the nearest-rank percentile of completed stays; a stay exactly at the norm
+  is not flagged, one second more is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    F,
+    FloatField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf
+from django.utils.translation import gettext as _
+
+from kam.insights.health.norms import STAGE_TOO_LONG, STAGE_TOO_LONG_DEFAULTS, load_stage_norms
+from kam.insights.models import SEVERITY_RANK, HealthRule
+from kam.opportunities.models import (
+    OpportunityChange,
+    OpportunityContact,
+)
+
+if TYPE_CHECKING:
+    from kam.insights.health.engine import HealthEngine
+
+from kam.relationships.models import DecisionRole, Relationship
+
+# Keyed by the plain string: a TextChoices member hashes by its name, not its value.
+SEVERITY_ORDER: dict[str, int] = {str(severity.value): rank for severity, rank in SEVERITY_RANK.items()}
+FLAG_COUNT_FIELD = "health_flag_count"
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    name: str
+    severity: str
+    explanation: str
+
+    @property
+    def rank(self) -> int:
+        return SEVERITY_ORDER.get(self.severity, 0)
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity,
+            "explanation": self.explanation,
+        }
+
+
+# --- rules ------------------------------------------------------------------------------------
+
+
+class Rule:
+    """One health check. Subclasses set `code` and `defaults`, and override the three hooks."""
+
+    code: ClassVar[str]
+    defaults: ClassVar[dict[str, Any]] = {}
+    # False: the flag is the SQL condition selected as one boolean column (the rule reads plain
+    # columns only, so nothing repeats). True: the rule reads subquery facts, selected once each,
+    # and `matches` decides from the fetched values.
+    decided_in_python: ClassVar[bool] = False
+
+    def __init__(self, row: HealthRule, engine: HealthEngine) -> None:
+        self.row = row
+        self.engine = engine
+        self.thresholds = {**self.defaults, **(row.thresholds or {})}
+
+    @property
+    def severity(self) -> str:
+        return self.row.severity
+
+    def annotations(self) -> dict[str, Any]:
+        """Fact columns this rule needs, named `h_…` (rules may share a name for the same fact).
+        A scan selects each of them once per row and decides the flags from the fetched values."""
+        return {}
+
+    def annotations_after(self) -> dict[str, Any]:
+        """SQL-only helpers built on the facts (cutoffs, sums), for `condition()`: never fetched,
+        since a reference to a fact repeats its subquery."""
+        return {}
+
+    def condition(self) -> Q:
+        """The rule in SQL, for filtering and sorting querysets (flagged only, by severity)."""
+        raise NotImplementedError
+
+    @property
+    def flag_field(self) -> str:
+        return f"h_flag_{self.code}"
+
+    def matches(self, row: dict[str, Any]) -> bool:
+        """The rule on a fetched row: its SQL flag column, or (`decided_in_python`) the same
+        condition written over the fetched facts."""
+        return bool(row[self.flag_field])
+
+    def explain(self, row: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+    def flag(self, row: dict[str, Any]) -> Flag:
+        return Flag(self.code, self.row.display_name, self.severity, self.explain(row))
+
+    def int_threshold(self, name: str) -> int:
+        return int(self.thresholds[name])
+
+    def int_thresholds(self, *names: str) -> tuple[int, ...]:
+        """Parsed once per rule: `matches` runs for every open opportunity."""
+        cached: dict[tuple[str, ...], tuple[int, ...]] = self.__dict__.setdefault("_ints", {})
+        if names not in cached:
+            cached[names] = tuple(self.int_threshold(name) for name in names)
+        return cached[names]
+
+
+REGISTRY: dict[str, type[Rule]] = {}
+
+
+def register(cls: type[Rule]) -> type[Rule]:
+    REGISTRY[cls.code] = cls
+    return cls
+
+
+def _days(delta: dt.timedelta) -> int:
+    return max(0, delta.days)
+
+
+def _stage(row: dict[str, Any]) -> str:
+    return row["h_stage_code"]
+
+
+@register
+class SignDatePassed(Rule):
+    code = "sign_date_passed"
+
+    def condition(self) -> Q:
+        return Q(sign_date__lt=self.engine.today)
+
+    def explain(self, row: dict[str, Any]) -> str:
+        return _("sign date %(date)s passed %(days)s days ago but the opportunity is still open") % {
+            "date": row["sign_date"].isoformat(),
+            "days": (self.engine.today - row["sign_date"]).days,
+        }
+
+
+@register
+class SignDateNearEarlyStage(Rule):
+    code = "sign_date_near_early_stage"
+    defaults = {"days": 60, "max_stage_order": 3}
+
+    def condition(self) -> Q:
+        today = self.engine.today
+        return Q(
+            sign_date__gte=today,
+            sign_date__lte=today + dt.timedelta(days=self.int_threshold("days")),
+            h_stage_order__lte=self.int_threshold("max_stage_order"),
+        )
+
+    def explain(self, row: dict[str, Any]) -> str:
+        return _("sign date %(date)s is %(days)s days away but stage is %(stage)s") % {
+            "date": row["sign_date"].isoformat(),
+            "days": (row["sign_date"] - self.engine.today).days,
+            "stage": _stage(row),
+        }
+
+
+def _top_level_of(contact_ref: Any) -> Subquery:
+    return Subquery(
+        Relationship.objects.filter(contact_id=contact_ref)
+        .order_by()
+        .values("contact_id")
+        .annotate(top=Max("level"))
+        .values("top")[:1]
+    )
+
+
+@register
+class LateStageWeakDecisionMaker(Rule):
+    code = "late_stage_weak_decision_maker"
+    decided_in_python = True
+    defaults = {"min_stage_order": 4, "min_level": 3}
+
+    def annotations(self) -> dict[str, Any]:
+        makers = OpportunityContact.objects.filter(
+            opportunity_id=OuterRef("pk"), decision_role=DecisionRole.DECISION_MAKER
+        )
+        # The best company-level CR among the decision makers (0 when known at no level).
+        best = (
+            makers.annotate(level=Coalesce(_top_level_of(OuterRef("contact_id")), 0))
+            .order_by("-level")
+            .values("level")[:1]
+        )
+        return {"h_dm_level": Subquery(best, output_field=IntegerField())}
+
+    def condition(self) -> Q:
+        return Q(h_stage_order__gte=self.int_threshold("min_stage_order")) & (
+            Q(h_dm_level__isnull=True) | Q(h_dm_level__lt=self.int_threshold("min_level"))
+        )
+
+    def matches(self, row: dict[str, Any]) -> bool:
+        min_stage_order, min_level = self.int_thresholds("min_stage_order", "min_level")
+        level = row["h_dm_level"]
+        return row["h_stage_order"] >= min_stage_order and (level is None or level < min_level)
+
+    def explain(self, row: dict[str, Any]) -> str:
+        if row["h_dm_level"] is None:
+            return _("stage is %(stage)s but no decision maker is known") % {"stage": _stage(row)}
+        return _(
+            "stage is %(stage)s but the best decision maker relationship is CR%(level)s (CR%(needed)s needed)"
+        ) % {
+            "stage": _stage(row),
+            "level": row["h_dm_level"],
+            "needed": self.int_threshold("min_level"),
+        }
+
+
+OPPOSING_ROLES = (
+    DecisionRole.DECISION_MAKER,
+    DecisionRole.TECHNICAL_APPROVER,
+    DecisionRole.BUSINESS_APPROVER,
+)
+
+
+@register
+class LateStageOpposition(Rule):
+    code = "late_stage_opposition"
+    decided_in_python = True
+    defaults = {"min_stage_order": 4}
+
+    def annotations(self) -> dict[str, Any]:
+        opposing = OpportunityContact.objects.filter(
+            opportunity_id=OuterRef("pk"), decision_role__in=OPPOSING_ROLES, stance="C"
+        ).order_by("decision_role", "id")
+        # Role and name in one subquery ("role|name"; a role code has no "|").
+        first = opposing.annotate(
+            who=Concat("decision_role", Value("|"), "contact__name", output_field=CharField())
+        )
+        return {"h_opposing": Subquery(first.values("who")[:1])}
+
+    def condition(self) -> Q:
+        return Q(h_stage_order__gte=self.int_threshold("min_stage_order"), h_opposing__isnull=False)
+
+    def matches(self, row: dict[str, Any]) -> bool:
+        return (
+            row["h_stage_order"] >= self.int_thresholds("min_stage_order")[0]
+            and row["h_opposing"] is not None
+        )
+
+    def explain(self, row: dict[str, Any]) -> str:
+        role, _sep, name = row["h_opposing"].partition("|")
+        return _("stage is %(stage)s and %(role)s %(name)s opposes") % {
+            "stage": _stage(row),
+            "role": str(DecisionRole(role).label).lower(),
+            "name": name,
+        }
+
+
+@register
+class NoUpdate(Rule):
+    """Until activities exist, the opportunity's last update stands for the last activity."""
+
+    code = "no_update"
+    defaults = {"days_by_stage": {}, "default_days": 30}
+
+    def _days_for(self, stage_code: str) -> int:
+        by_stage = self.thresholds.get("days_by_stage") or {}
+        return int(by_stage.get(stage_code, self.thresholds["default_days"]))
+
+    def annotations_after(self) -> dict[str, Any]:
+        now = self.engine.now
+        whens = [
+            When(h_stage_code=code, then=Value(now - dt.timedelta(days=int(days)), DateTimeField()))
+            for code, days in (self.thresholds.get("days_by_stage") or {}).items()
+        ]
+        default = Value(now - dt.timedelta(days=int(self.thresholds["default_days"])), DateTimeField())
+        return {"h_update_cutoff": Case(*whens, default=default, output_field=DateTimeField())}
+
+    def condition(self) -> Q:
+        return Q(updated_at__lt=F("h_update_cutoff"))
+
+    def explain(self, row: dict[str, Any]) -> str:
+        return _("no update for %(days)s days (more than %(limit)s allowed in %(stage)s)") % {
+            "days": _days(self.engine.now - row["updated_at"]),
+            "limit": self._days_for(_stage(row)),
+            "stage": _stage(row),
+        }
+
+
+@register
+class StageTooLong(Rule):
+    code = STAGE_TOO_LONG
+    defaults = STAGE_TOO_LONG_DEFAULTS
+
+    def __init__(self, row: HealthRule, engine: HealthEngine) -> None:
+        super().__init__(row, engine)
+        self.norms = load_stage_norms(self.int_threshold("percentile"), self.int_threshold("min_samples"))
+
+    def annotations(self) -> dict[str, Any]:
+        return {"h_in_stage_since": Coalesce("stage_entered_at", "created_at")}
+
+    def annotations_after(self) -> dict[str, Any]:
+        now = self.engine.now
+        whens = [
+            When(
+                h_team=team, stage_id=stage, then=Value(now - dt.timedelta(seconds=seconds), DateTimeField())
+            )
+            for (team, stage), seconds in self.norms.by_team.items()
+        ]
+        whens += [
+            When(stage_id=stage, then=Value(now - dt.timedelta(seconds=seconds), DateTimeField()))
+            for stage, seconds in self.norms.by_stage.items()
+        ]
+        cutoff: Any = (
+            Case(*whens, default=None, output_field=DateTimeField())
+            if whens
+            else Cast(Value(None), DateTimeField())
+        )
+        return {"h_stage_cutoff": cutoff}
+
+    def condition(self) -> Q:
+        return Q(h_in_stage_since__lt=F("h_stage_cutoff"))
+
+    def explain(self, row: dict[str, Any]) -> str:
+        seconds, scope = self.norms.norm(row["h_team"], row["stage_id"])
+        facts = {
+            "stage": _stage(row),
+            "days": _days(self.engine.now - row["h_in_stage_since"]),
+            "norm": math.ceil(seconds / 86400) if seconds else 0,
+            "percentile": self.int_threshold("percentile"),
+        }
+        if scope == "team":
+            return (
+                _(
+                    "in %(stage)s for %(days)s days; the team's norm (%(percentile)sth percentile) is %(norm)s days"
+                )
+                % facts
+            )
+        return (
+            _(
+                "in %(stage)s for %(days)s days; the company norm (%(percentile)sth percentile) is %(norm)s days"
+            )
+            % facts
+        )
+
+
+@register
+class FourElementsIncomplete(Rule):
+    code = "four_elements_incomplete"
+
+    def condition(self) -> Q:
+        return Q(sign_date__isnull=True) | (
+            Q(amount__isnull=True) & (Q(amount_low__isnull=True) | Q(amount_high__isnull=True))
+        )
+
+    def explain(self, row: dict[str, Any]) -> str:
+        missing = []
+        if row["amount"] is None and (row["amount_low"] is None or row["amount_high"] is None):
+            missing.append(_("amount"))
+        if row["sign_date"] is None:
+            missing.append(_("sign date"))
+        return _("missing: %(elements)s") % {"elements": ", ".join(str(m) for m in missing)}
+
+
+def _count_of(qs: QuerySet) -> Subquery:
+    return Subquery(
+        qs.order_by().values("opportunity_id").annotate(c=Count("id")).values("c")[:1],
+        output_field=IntegerField(),
+    )
+
+
+@register
+class RepeatedSlip(Rule):
+    """A slip is an edit that moved a set sign date later or lowered a set amount; a first
+    setting, an earlier date or a raise is not a slip."""
+
+    code = "repeated_slip"
+    decided_in_python = True
+    defaults = {"min_slips": 2}
+
+    def annotations(self) -> dict[str, Any]:
+        changes = OpportunityChange.objects.filter(opportunity_id=OuterRef("pk")).exclude(old_value="")
+        # CASE keeps PostgreSQL from casting a date text to a number: WHERE has no evaluation order.
+        old_amount = Case(
+            When(field="amount", then=Cast(NullIf(F("old_value"), Value("")), FloatField())), default=None
+        )
+        new_amount = Case(
+            When(field="amount", then=Cast(NullIf(F("new_value"), Value("")), FloatField())), default=None
+        )
+        date_slips = changes.filter(field="sign_date", new_value__gt=F("old_value"))
+        amount_slips = changes.filter(field="amount").alias(o=old_amount, n=new_amount).filter(n__lt=F("o"))
+        return {
+            "h_date_slips": Coalesce(_count_of(date_slips), 0),
+            "h_amount_slips": Coalesce(_count_of(amount_slips), 0),
+        }
+
+    def condition(self) -> Q:
+        return Q(h_slips__gte=self.int_threshold("min_slips"))
+
+    def matches(self, row: dict[str, Any]) -> bool:
+        return row["h_date_slips"] + row["h_amount_slips"] >= self.int_thresholds("min_slips")[0]
+
+    def annotations_after(self) -> dict[str, Any]:
+        return {"h_slips": F("h_date_slips") + F("h_amount_slips")}
+
+    def explain(self, row: dict[str, Any]) -> str:
+        return _(
+            "slipped %(count)s times: sign date moved later %(dates)s times, amount lowered %(amounts)s times"
+        ) % {
+            "count": row["h_date_slips"] + row["h_amount_slips"],
+            "dates": row["h_date_slips"],
+            "amounts": row["h_amount_slips"],
+        }
+
+
+@register
+class SingleThreaded(Rule):
+    code = "single_threaded"
+    decided_in_python = True
+    defaults = {"min_stage_order": 3}
+
+    def annotations(self) -> dict[str, Any]:
+        contacts = (
+            OpportunityContact.objects.filter(opportunity_id=OuterRef("pk"))
+            .order_by()
+            .values("opportunity_id")
+            .annotate(c=Count("contact_id", distinct=True))
+            .values("c")[:1]
+        )
+        return {"h_contacts": Coalesce(Subquery(contacts, output_field=IntegerField()), 0)}
+
+    def condition(self) -> Q:
+        return Q(h_stage_order__gte=self.int_threshold("min_stage_order"), h_contacts__lte=1)
+
+    def matches(self, row: dict[str, Any]) -> bool:
+        return row["h_stage_order"] >= self.int_thresholds("min_stage_order")[0] and row["h_contacts"] <= 1
+
+    def explain(self, row: dict[str, Any]) -> str:
+        return _("stage is %(stage)s but only %(count)s contact is known on the customer side") % {
+            "stage": _stage(row),
+            "count": row["h_contacts"],
+        }
