@@ -28,7 +28,7 @@ from kam.customers.schemas import (
     CustomerRowOut,
     CustomerUpdateIn,
 )
-from kam.customers.tags import services as tags
+from kam.customers.tags import selectors as tags_selectors
 from kam.org.models import User
 from kam.org.visibility import visible_users
 
@@ -89,9 +89,12 @@ def list_customers(request: HttpRequest, filters: Query[CustomerFilters]) -> dic
     count = qs.count()
     if not count:
         return {"items": [], "count": 0}
-    annotated, dynamic = tags.with_tags(qs)
+    annotated, dynamic = tags_selectors.with_tags(qs)
     rows = annotated[filters.offset : filters.offset + filters.limit]
-    return {"items": [CustomerRowOut.from_row(c, tags.chips(c, dynamic)) for c in rows], "count": count}
+    return {
+        "items": [CustomerRowOut.from_row(c, tags_selectors.chips(c, dynamic)) for c in rows],
+        "count": count,
+    }
 
 
 @router.get(

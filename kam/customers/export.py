@@ -16,7 +16,7 @@ from kam.access.visibility import customers_for
 from kam.core.excel import safe_cell
 from kam.customers import selectors
 from kam.customers.models import Customer
-from kam.customers.tags import services as tags
+from kam.customers.tags import selectors as tags_selectors
 from kam.org.models import User
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -57,7 +57,7 @@ def export_rows(
         qs, sort = selectors.sort_customers(selectors.with_open_pipeline(qs, user), sort)
     else:
         qs, sort = selectors.customer_rows(user, filters, sort)
-    qs, dynamic = tags.with_tags(qs)
+    qs, dynamic = tags_selectors.with_tags(qs)
     return qs, dynamic, sort
 
 
@@ -75,7 +75,7 @@ def _values(customer: Any, dynamic: list[Any]) -> list[Any]:
         customer.score,
         customer.open_count,
         customer.open_amount,
-        safe_cell(", ".join(tag.name for tag in tags.chips(customer, dynamic))),
+        safe_cell(", ".join(tag.name for tag in tags_selectors.chips(customer, dynamic))),
     ]
 
 

@@ -23,7 +23,7 @@ from kam.core.ids import parse_id
 from kam.core.web import current_user
 from kam.customers import export, selectors, services
 from kam.customers.forms import CustomerFilterForm, CustomerForm
-from kam.customers.tags import services as tags
+from kam.customers.tags import selectors as tags_selectors
 
 LIST_COLUMNS = (
     ("name", gettext_lazy("Name")),
@@ -57,11 +57,11 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     filters = selectors.CustomerFilters.from_mapping(request.GET)
     selectors.drop_unknown_references(user, filters)
     rows, sort = selectors.customer_rows(user, filters, request.GET.get("sort"))
-    rows, dynamic = tags.with_tags(rows)
+    rows, dynamic = tags_selectors.with_tags(rows)
     page = Paginator(rows, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     for customer in page.object_list:
-        customer.chips = tags.chips(customer, dynamic)  # type: ignore[attr-defined]
+        customer.chips = tags_selectors.chips(customer, dynamic)  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("sort", None)

@@ -36,7 +36,7 @@ from kam.customers.tags.services import attach_tag, create_tag
 from kam.demo import data
 from kam.demo.logins import DEMO_PASSWORD
 from kam.insights.models import Snapshot
-from kam.insights.review.snapshots import take_snapshot
+from kam.insights.review.services import take_snapshot
 from kam.opportunities.models import (
     Competitor,
     DatePrecision,

@@ -17,7 +17,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from kam.insights.models import Snapshot
-from kam.insights.review.snapshots import take_snapshot
+from kam.insights.review.services import take_snapshot
 
 
 @task()

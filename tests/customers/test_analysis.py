@@ -7,12 +7,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from kam.customers.analysis import selectors as analysis_selectors
 from kam.customers.analysis import services as analysis
 from kam.customers.models import CustomerAnalysis, CustomerChange
 
 
 def form_data(base_revision: int, **fields: str) -> dict[str, str]:
-    data = dict.fromkeys(analysis.FIELDS, "")
+    data = dict.fromkeys(analysis_selectors.FIELDS, "")
     data.update(fields)
     data["base_revision"] = str(base_revision)
     return data
@@ -107,7 +108,7 @@ def test_history_shows_each_revisions_changes_against_the_previous_one(world):
     )
     analysis.save_analysis(customer, by=world.east_rep, base_revision=1, purchase_speed="speed", finances="")
     analysis.save_analysis(customer, by=world.east_mgr, base_revision=2, direction="Going abroad")
-    entries = analysis.revision_history(customer)
+    entries = analysis_selectors.revision_history(customer)
     assert [e.revision for e in entries] == [3, 2, 1]
     assert [(c.name, c.old, c.new) for c in entries[0].changes] == [("direction", "", "Going abroad")]
     assert [(c.label, c.old, c.new) for c in entries[1].changes] == [
@@ -119,7 +120,7 @@ def test_history_shows_each_revisions_changes_against_the_previous_one(world):
         ("finances", "Sound"),
     ]
     # A page boundary still diffs against the revision below it.
-    (page,) = analysis.revision_history(customer, limit=1, offset=1)
+    (page,) = analysis_selectors.revision_history(customer, limit=1, offset=1)
     assert [c.name for c in page.changes] == ["purchase_speed", "finances"]
 
 
@@ -146,7 +147,7 @@ def test_saving_the_form_makes_a_revision_and_goes_back_to_the_customer(client, 
     response = client.post(url, form_data(0, needs_history="Grows 10 % a year", decision_mode="negotiated"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("customers:detail", args=[world.east_customer.pk]))
-    latest = analysis.latest_analysis(world.east_customer)
+    latest = analysis_selectors.latest_analysis(world.east_customer)
     assert (latest.revision, latest.decision_mode, latest.created_by) == (1, "negotiated", world.east_rep)
     same = client.post(
         url, form_data(1, needs_history="Grows 10 % a year", decision_mode="negotiated"), follow=True
@@ -172,7 +173,7 @@ def test_form_conflict_shows_their_revision_and_keeps_the_input(client, world, p
     assert CustomerAnalysis.objects.filter(customer=customer).count() == 2
     again = client.post(url, form_data(2, finances="Strong balance sheet"))
     assert again.status_code == 302
-    assert analysis.latest_analysis(customer).finances == "Strong balance sheet"
+    assert analysis_selectors.latest_analysis(customer).finances == "Strong balance sheet"
 
 
 def test_form_refuses_an_unknown_choice_with_a_field_message(client, world, password):

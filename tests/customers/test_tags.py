@@ -14,6 +14,7 @@ from django.urls import reverse
 from kam.core.errors import ConflictError, RuleViolation
 from kam.customers import services
 from kam.customers.models import CustomerChange, CustomerTag, Tag, TagKind
+from kam.customers.tags import selectors as tags_selectors
 from kam.customers.tags import services as tags
 from kam.opportunities import services as opportunity_services
 from kam.opportunities.models import OpportunityStatus
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def member_names(user, tag) -> set[str]:
-    return set(tags.members(user, tag).values_list("name", flat=True))
+    return set(tags_selectors.members(user, tag).values_list("name", flat=True))
 
 
 def dynamic(by, name="Big manufacturers", **rule) -> Tag:
@@ -109,7 +110,7 @@ def test_a_stored_rule_that_no_longer_parses_matches_nothing_rather_than_everyon
     future = Tag.objects.create(name="Future", kind=TagKind.DYNAMIC, rule={"no_visit_days": 30})
     assert member_names(world.director, broken) == set()
     assert member_names(world.director, future) == set()
-    assert "no longer valid" in tags.describe_rule(broken.rule, {})[-1]
+    assert "no longer valid" in tags_selectors.describe_rule(broken.rule, {})[-1]
 
 
 def test_a_cycle_stored_behind_the_services_back_matches_nothing(world):
@@ -247,7 +248,7 @@ def test_the_rule_is_stored_normalised(world):
         "score_min": "60",
         "open_pipeline_min": "1E+6",
     }
-    assert tags.describe_rule(tag.rule, tags.rule_names(world.director, [tag.rule])) == [
+    assert tags_selectors.describe_rule(tag.rule, tags_selectors.rule_names(world.director, [tag.rule])) == [
         "Tier: A",
         f"Owner: {world.east_rep}",
         "Score ≥ 60",

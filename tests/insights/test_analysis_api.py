@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from kam.insights.review import snapshots
+from kam.insights.review import services as review_services
 from kam.opportunities import services
 from tests.api.conftest import ApiClient
 from tests.factories import UserFactory, make_opportunity, stage
@@ -23,11 +23,11 @@ def at(day: str) -> dt.datetime:
 
 @pytest.fixture
 def two_weeks(world):
-    before = snapshots.take_snapshot(taken_at=at("2026-11-02 07:00"), note="week 45")
+    before = review_services.take_snapshot(taken_at=at("2026-11-02 07:00"), note="week 45")
     services.move_stage(world.east_opp, stage("P1"), by=world.east_rep, key_node_confirmed=True)
     services.close_opportunity(world.west_opp, by=world.west_rep, status="won", reason="signed")
     make_opportunity(owner=world.east_rep2, customer=world.east_customer, name="fresh", amount=Decimal("7"))
-    after = snapshots.take_snapshot(taken_at=at("2026-11-09 07:00"), note="week 46")
+    after = review_services.take_snapshot(taken_at=at("2026-11-09 07:00"), note="week 46")
     return before, after
 
 
@@ -90,7 +90,7 @@ def test_accuracy_endpoint(world):
         amount=Decimal("200000"),
         sign_date=dt.date(2026, 5, 10),
     )
-    snapshot = snapshots.take_snapshot(taken_at=at("2026-03-25 07:00"))
+    snapshot = review_services.take_snapshot(taken_at=at("2026-03-25 07:00"))
     services.close_opportunity(opp, by=rep, status="won", reason="signed")
     body = ApiClient(world.east_mgr).get("/insights/accuracy", {"period": "2026 Q2"}).json()
     assert body["snapshot"]["id"] == snapshot.pk
@@ -153,7 +153,7 @@ def test_changes_page_without_snapshots_explains_how_to_start(client, world, pas
 
 
 def test_accuracy_page_shows_errors_and_figures(client, world, password):
-    snapshots.take_snapshot(taken_at=at("2026-03-25 07:00"))
+    review_services.take_snapshot(taken_at=at("2026-03-25 07:00"))
     client.login(username="director", password=password)
     html = client.get(reverse("analysis:accuracy") + "?period=2099-01").content.decode()
     assert "Choose a period that has ended." in html
@@ -178,9 +178,9 @@ def test_pages_and_endpoints_cost_a_fixed_number_of_queries(
     client, world, password, count, django_assert_max_num_queries
 ):
     _grow(world, count)
-    before = snapshots.take_snapshot(taken_at=at("2026-03-02 07:00"))
+    before = review_services.take_snapshot(taken_at=at("2026-03-02 07:00"))
     _grow(world, count)
-    after = snapshots.take_snapshot(taken_at=at("2026-03-09 07:00"))
+    after = review_services.take_snapshot(taken_at=at("2026-03-09 07:00"))
     api = ApiClient(world.east_mgr)
     client.login(username="east_mgr", password=password)
     budgets = {

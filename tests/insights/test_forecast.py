@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from kam.core.excel import safe_cell
 from kam.insights.forecast.selectors import choose_period, forecast, run_forecast_sql
+from kam.insights.review import services as review_services
 from kam.org.models import Target
 from tests.factories import CustomerFactory, make_opportunity
 
@@ -266,9 +267,7 @@ def test_excel_export_speaks_the_pages_words_and_shows_attainment_as_percent(cli
 def test_weekly_review_picker_says_from_and_to_of_a_period(client, world):
     from django.conf import settings
 
-    from kam.insights.review import snapshots
-
-    snapshots.take_snapshot(by=world.director)  # the picker shows once there is something to compare
+    review_services.take_snapshot(by=world.director)  # the picker shows once there is something to compare
     client.force_login(world.director)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     body = client.get("/insights/changes/").content.decode()

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from kam.insights.health.engine import HealthEngine, scan
 from kam.insights.health.norms import refresh_stage_norms
 from kam.insights.models import StageNorm
-from kam.insights.review.snapshots import take_snapshot
+from kam.insights.review.services import take_snapshot
 from kam.opportunities.models import Opportunity
 from tests.factories import make_opportunity, stage
 from tests.insights.test_health_rules import NOW, TODAY, _chain, _changes, _stays, quiet, set_thresholds

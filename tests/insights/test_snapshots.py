@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from kam.insights.models import Snapshot, SnapshotRow
-from kam.insights.review import snapshots
+from kam.insights.review import selectors as snapshots
+from kam.insights.review import services as review_services
 from kam.insights.tasks import take_snapshot_task
 from kam.opportunities import services
 from kam.opportunities.models import Opportunity, OpportunityStatus
@@ -43,7 +44,7 @@ def test_snapshot_stores_every_open_opportunity_with_its_state(world):
     closed = make_opportunity(owner=world.west_rep, customer=world.west_customer)
     services.close_opportunity(closed, by=world.west_rep, status=OpportunityStatus.LOST, reason="price")
 
-    snapshot = snapshots.take_snapshot(by=world.director, note="weekly")
+    snapshot = review_services.take_snapshot(by=world.director, note="weekly")
 
     rows = {r.opportunity_id: r for r in snapshot.rows.all()}
     assert set(rows) == {world.east_opp.pk, world.east_opp2.pk, world.west_opp.pk, ranged.pk}
@@ -98,7 +99,7 @@ def week(world):
         ),
         "same": make_opportunity(owner=rep, customer=customer, stage_code="P3", name="unchanged"),
     }
-    before = snapshots.take_snapshot(taken_at=at("2026-11-02 07:00"))
+    before = review_services.take_snapshot(taken_at=at("2026-11-02 07:00"))
     services.move_stage(o["advanced"], stage("P3"), by=rep, key_node_confirmed=True)
     services.move_stage(o["back"], stage("P2"), by=rep, note="customer re-scoped")
     services.update_opportunity(o["slips"], by=rep, version=None, sign_date=dt.date(2027, 6, 30))
@@ -110,7 +111,7 @@ def week(world):
     o["new"] = make_opportunity(
         owner=rep, customer=customer, stage_code="P1", name="new one", amount=Decimal("42")
     )
-    after = snapshots.take_snapshot(taken_at=at("2026-11-09 07:00"))
+    after = review_services.take_snapshot(taken_at=at("2026-11-09 07:00"))
     return o, before, after
 
 
@@ -151,7 +152,7 @@ def test_changes_sort_every_kind_of_change_into_its_section(world, week, live):
 def test_changes_show_only_what_the_user_may_see(world, week):
     o, before, after = week
     make_opportunity(owner=world.west_rep, customer=world.west_customer, name="west new")
-    later = snapshots.take_snapshot(taken_at=at("2026-11-10 07:00"))
+    later = review_services.take_snapshot(taken_at=at("2026-11-10 07:00"))
 
     west = snapshots.changes(world.west_mgr, after, later)
     assert names(west, "new") == ["west new"]
@@ -164,18 +165,18 @@ def test_changes_show_only_what_the_user_may_see(world, week):
 
 def test_latest_two_are_the_default_pair(world):
     assert snapshots.latest_two() == (None, None)
-    first = snapshots.take_snapshot(taken_at=at("2026-11-02 07:00"))
-    second = snapshots.take_snapshot(taken_at=at("2026-11-09 07:00"))
-    snapshots.take_snapshot(taken_at=at("2026-10-01 07:00"))
+    first = review_services.take_snapshot(taken_at=at("2026-11-02 07:00"))
+    second = review_services.take_snapshot(taken_at=at("2026-11-09 07:00"))
+    review_services.take_snapshot(taken_at=at("2026-10-01 07:00"))
     assert snapshots.latest_two() == (first, second)
 
 
 def test_changes_cost_a_fixed_number_of_queries(world, django_assert_max_num_queries):
     def run(count):
-        before = snapshots.take_snapshot(taken_at=at("2026-11-02 07:00"))
+        before = review_services.take_snapshot(taken_at=at("2026-11-02 07:00"))
         for i in range(count):
             make_opportunity(owner=world.east_rep, customer=world.east_customer, name=f"n{i}")
-        after = snapshots.take_snapshot(taken_at=at("2026-11-09 07:00"))
+        after = review_services.take_snapshot(taken_at=at("2026-11-09 07:00"))
         return before, after
 
     before, after = run(3)
@@ -219,7 +220,7 @@ def test_forecast_accuracy_against_a_hand_computed_case(world):
     make_opportunity(
         owner=rep, customer=customer, stage_code="P6", amount=Decimal("999"), sign_date=dt.date(2026, 10, 1)
     )
-    snapshot = snapshots.take_snapshot(taken_at=at("2026-06-20 07:00"))
+    snapshot = review_services.take_snapshot(taken_at=at("2026-06-20 07:00"))
     # Won in the quarter: a, and c (not in the forecast); b is lost.
     services.close_opportunity(a, by=rep, status=OpportunityStatus.WON, reason="signed")
     services.close_opportunity(b, by=rep, status=OpportunityStatus.LOST, reason="price")
@@ -265,8 +266,8 @@ def test_accuracy_needs_an_ended_period_and_an_earlier_snapshot(world):
     today = dt.date(2026, 11, 25)
     q3 = snapshots.parse_period("2026 Q3")
     q4 = snapshots.parse_period("2026 Q4")
-    inside = snapshots.take_snapshot(taken_at=at("2026-07-06 07:00"))
-    earlier = snapshots.take_snapshot(taken_at=at("2026-06-29 07:00"))
+    inside = review_services.take_snapshot(taken_at=at("2026-07-06 07:00"))
+    earlier = review_services.take_snapshot(taken_at=at("2026-06-29 07:00"))
     assert "period" in snapshots.accuracy_errors(q4, None, today)
     assert "period" in snapshots.accuracy_errors(None, None, today)
     assert "snapshot" in snapshots.accuracy_errors(q3, inside, today)

@@ -18,6 +18,7 @@ from kam.access.visibility import get_visible_customer
 from kam.core.api.helpers import LIST_ERRORS, READ_ERRORS, VERSIONED_WRITE_ERRORS, set_etag, user_ref
 from kam.core.errors import ConflictError, PreconditionRequired
 from kam.core.web import current_user
+from kam.customers.analysis import selectors as analysis_selectors
 from kam.customers.analysis import services as analysis
 from kam.customers.analysis.schemas import (
     AnalysisIn,
@@ -37,7 +38,7 @@ def _body(customer: Customer, latest: CustomerAnalysis | None) -> dict[str, Any]
         "revision": latest.revision if latest else 0,
         "created_by": user_ref(latest.created_by) if latest else None,
         "created_at": latest.created_at if latest else None,
-        **analysis.values_of(latest),
+        **analysis_selectors.values_of(latest),
     }
 
 
@@ -65,7 +66,7 @@ def _if_match(request: HttpRequest, current: int) -> int:
 )
 def get_analysis(request: HttpRequest, response: HttpResponse, customer_id: int) -> dict[str, Any]:
     customer = get_visible_customer(current_user(request), customer_id)
-    latest = analysis.latest_analysis(customer)
+    latest = analysis_selectors.latest_analysis(customer)
     body = _body(customer, latest)
     set_etag(response, body["revision"])
     return body
@@ -79,9 +80,9 @@ def get_analysis(request: HttpRequest, response: HttpResponse, customer_id: int)
 )
 def list_revisions(request: HttpRequest, customer_id: int, params: Query[RevisionQuery]) -> dict[str, Any]:
     customer = get_visible_customer(current_user(request), customer_id)
-    count = analysis.revision_count(customer)
+    count = analysis_selectors.revision_count(customer)
     entries = (
-        analysis.revision_history(customer, limit=params.limit, offset=params.offset)
+        analysis_selectors.revision_history(customer, limit=params.limit, offset=params.offset)
         if count > params.offset
         else []
     )
@@ -112,7 +113,7 @@ def save_analysis(
     """201 with the new revision; 200 with `created: false` when nothing changed."""
     by = current_user(request)
     customer = get_visible_customer(by, customer_id)
-    latest = analysis.latest_analysis(customer)
+    latest = analysis_selectors.latest_analysis(customer)
     current = latest.revision if latest else 0
     base = _if_match(request, current)
     # Stale is answered before the fields are judged: the client has to reload either way.

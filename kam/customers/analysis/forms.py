@@ -8,12 +8,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kam.core.forms import HiddenErrorsShown
-from kam.customers.analysis import services as analysis
+from kam.customers.analysis import selectors as analysis_selectors
 from kam.customers.models import CustomerAnalysis
 
 
 def _field_for(name: str) -> forms.Field:
-    model_field = analysis.MODEL_FIELDS[name]
+    model_field = analysis_selectors.MODEL_FIELDS[name]
     label = model_field.verbose_name
     if model_field.choices:
         return forms.ChoiceField(label=label, required=False, choices=[("", "—"), *model_field.choices])
@@ -25,21 +25,23 @@ class AnalysisForm(HiddenErrorsShown):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name in analysis.FIELDS:
+        for name in analysis_selectors.FIELDS:
             self.fields[name] = _field_for(name)
         self.fields["base_revision"].error_messages["required"] = _(
             "The form lost track of the revision it was based on. Reload the page."
         )
 
     def fieldsets(self) -> list[tuple[str, Any, list[forms.BoundField]]]:
-        return [(key, label, [self[name] for name in names]) for key, label, names in analysis.FIELDSETS]
+        return [
+            (key, label, [self[name] for name in names]) for key, label, names in analysis_selectors.FIELDSETS
+        ]
 
     def analysis_fields(self) -> dict[str, Any]:
-        return {name: self.cleaned_data.get(name) or "" for name in analysis.FIELDS}
+        return {name: self.cleaned_data.get(name) or "" for name in analysis_selectors.FIELDS}
 
     @classmethod
     def for_revision(cls, latest: CustomerAnalysis | None) -> AnalysisForm:
         """Prefilled from the latest revision, based on it."""
-        initial: dict[str, Any] = analysis.values_of(latest)
+        initial: dict[str, Any] = analysis_selectors.values_of(latest)
         initial["base_revision"] = latest.revision if latest else 0
         return cls(initial=initial)

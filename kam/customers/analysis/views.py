@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from kam.access.visibility import get_visible_customer
 from kam.core.forms import apply_validation_error
 from kam.core.web import current_user
+from kam.customers.analysis import selectors as analysis_selectors
 from kam.customers.analysis import services as analysis
 from kam.customers.analysis.forms import AnalysisForm
 from kam.customers.models import Customer
@@ -27,17 +28,17 @@ HISTORY_PAGE_SIZE = 20
 def _conflict_rows(form: AnalysisForm, latest: Any) -> list[dict[str, str]]:
     """Fields where the other person's revision and the user's input differ: theirs next to yours."""
     rows = []
-    for name in analysis.FIELDS:
+    for name in analysis_selectors.FIELDS:
         yours = analysis.normalise(name, form.cleaned_data.get(name))
         theirs = getattr(latest, name) if latest else ""
         if yours != theirs:
             yours_shown = yours
-            if name in analysis.CHOICE_FIELDS and yours:
+            if name in analysis_selectors.CHOICE_FIELDS and yours:
                 yours_shown = str(dict(form.fields[name].choices).get(yours, yours))  # type: ignore[attr-defined]
             rows.append(
                 {
-                    "label": analysis.field_label(name),
-                    "theirs": analysis.display_value(latest, name),
+                    "label": analysis_selectors.field_label(name),
+                    "theirs": analysis_selectors.display_value(latest, name),
                     "yours": yours_shown,
                 }
             )
@@ -71,7 +72,7 @@ def analysis_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     customer = get_visible_customer(user, pk)
     if request.method != "POST":
-        latest = analysis.latest_analysis(customer)
+        latest = analysis_selectors.latest_analysis(customer)
         return _render_form(request, customer, AnalysisForm.for_revision(latest), latest)
     form = AnalysisForm(request.POST)
     if form.is_valid():
@@ -101,19 +102,19 @@ def analysis_edit(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.info(request, _("Nothing changed: no new revision was saved."))
             return redirect(reverse("customers:detail", args=[customer.pk]) + "#analysis-slot")
-    return _render_form(request, customer, form, analysis.latest_analysis(customer), status=400)
+    return _render_form(request, customer, form, analysis_selectors.latest_analysis(customer), status=400)
 
 
 @login_required
 def analysis_history(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_visible_customer(current_user(request), pk)
-    total = analysis.revision_count(customer)
+    total = analysis_selectors.revision_count(customer)
     pages = max(1, -(-total // HISTORY_PAGE_SIZE))
     try:
         page = min(max(1, int(request.GET.get("page") or 1)), pages)
     except ValueError:
         page = 1
-    entries = analysis.revision_history(
+    entries = analysis_selectors.revision_history(
         customer, limit=HISTORY_PAGE_SIZE, offset=(page - 1) * HISTORY_PAGE_SIZE
     )
     context = {
@@ -133,12 +134,12 @@ def analysis_history(request: HttpRequest, pk: int) -> HttpResponse:
 def analysis_section(request: HttpRequest, pk: int) -> HttpResponse:
     """The 360° page's analysis section: a fragment for htmx, a page of its own otherwise."""
     customer = get_visible_customer(current_user(request), pk)
-    latest = analysis.latest_analysis(customer)
+    latest = analysis_selectors.latest_analysis(customer)
     context = {
         "nav": "customers",
         "customer": customer,
         "latest": latest,
-        "parts": analysis.summary(latest) if latest else [],
+        "parts": analysis_selectors.summary(latest) if latest else [],
     }
     htmx = getattr(request, "htmx", None)
     if htmx and not htmx.history_restore_request:

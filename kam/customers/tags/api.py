@@ -25,6 +25,7 @@ from kam.core.api.helpers import (
 from kam.core.web import current_user
 from kam.customers.models import Customer, Tag, TagKind
 from kam.customers.schemas import CustomerListOut, CustomerRowOut, tag_ref
+from kam.customers.tags import selectors as tags_selectors
 from kam.customers.tags import services as tags
 from kam.customers.tags.schemas import CustomerTagsOut, PageIn, TagCreateIn, TagListOut, TagOut, TagUpdateIn
 from kam.org.models import User
@@ -37,9 +38,13 @@ def _tag_out(
 ) -> dict[str, Any]:
     is_dynamic = tag.kind == TagKind.DYNAMIC
     if members is None:
-        members = tags.members(user, tag).count()
+        members = tags_selectors.members(user, tag).count()
     if summary is None:
-        summary = tags.describe_rule(tag.rule, tags.rule_names(user, [tag.rule])) if is_dynamic else []
+        summary = (
+            tags_selectors.describe_rule(tag.rule, tags_selectors.rule_names(user, [tag.rule]))
+            if is_dynamic
+            else []
+        )
     return {
         "id": tag.pk,
         "name": tag.name,
@@ -64,7 +69,7 @@ def _body(user: User, tag: Tag, response: HttpResponse) -> dict[str, Any]:
 def list_tags(request: HttpRequest) -> dict[str, Any]:
     user = current_user(request)
     items = []
-    for row in tags.tag_rows(user):
+    for row in tags_selectors.tag_rows(user):
         item = _tag_out(user, row.tag, row.members, summary=row.summary)
         items.append(item)
     return {"items": items, "count": len(items)}
@@ -125,19 +130,19 @@ def tag_customers(request: HttpRequest, tag_id: int, page: Query[PageIn]) -> dic
     """The tag's members you can see, by name; a dynamic tag's are computed now."""
     user = current_user(request)
     qs = (
-        tags.members(user, get_visible_tag(user, tag_id))
+        tags_selectors.members(user, get_visible_tag(user, tag_id))
         .select_related("parent", "owner")
         .order_by("name", "id")
     )
     count = qs.count()
-    annotated, dynamic = tags.with_tags(qs)
+    annotated, dynamic = tags_selectors.with_tags(qs)
     rows = annotated[page.offset : page.offset + page.limit] if count else []
-    items = [CustomerRowOut.from_row(c, tags.chips(c, dynamic)) for c in rows]
+    items = [CustomerRowOut.from_row(c, tags_selectors.chips(c, dynamic)) for c in rows]
     return {"items": items, "count": count}
 
 
 def _customer_tags(customer: Customer) -> dict[str, Any]:
-    found = tags.customer_tags(customer)
+    found = tags_selectors.customer_tags(customer)
 
     def refs(items: list[Tag]) -> list[dict[str, Any]]:
         return [tag_ref(t) for t in items]

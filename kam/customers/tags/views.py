@@ -24,6 +24,7 @@ from kam.core.web import current_user
 from kam.customers import selectors
 from kam.customers.forms import CustomerFilterForm
 from kam.customers.models import Customer, Tag, TagKind
+from kam.customers.tags import selectors as tags_selectors
 from kam.customers.tags import services as tags
 from kam.org.models import User
 
@@ -109,7 +110,7 @@ def tag_list(request: HttpRequest) -> HttpResponse:
         "customers/tags/list.html",
         {
             "nav": "customers",
-            "rows": tags.tag_rows(user),
+            "rows": tags_selectors.tag_rows(user),
             "can_create_dynamic": permissions.may_manage_dynamic_tags(user),
         },
     )
@@ -218,7 +219,12 @@ def tag_delete(request: HttpRequest, tag_pk: int) -> HttpResponse:
     return render(
         request,
         "customers/tags/delete.html",
-        {"nav": "customers", "tag": tag, "attached": attached, "referring": tags.referring_tags(tag)},
+        {
+            "nav": "customers",
+            "tag": tag,
+            "attached": attached,
+            "referring": tags_selectors.referring_tags(tag),
+        },
     )
 
 
@@ -228,13 +234,13 @@ def tag_delete(request: HttpRequest, tag_pk: int) -> HttpResponse:
 def _section(
     request: HttpRequest, user: User, customer: Customer, *, error: str = "", status: int = 200
 ) -> HttpResponse:
-    tagset = tags.customer_tags(customer)
-    names = tags.rule_names(user, [tag.rule for tag in tagset.matched])
+    tagset = tags_selectors.customer_tags(customer)
+    names = tags_selectors.rule_names(user, [tag.rule for tag in tagset.matched])
     context = {
         "nav": "customers",
         "customer": customer,
         "tagset": tagset,
-        "matched": [(tag, tags.describe_rule(tag.rule, names)) for tag in tagset.matched],
+        "matched": [(tag, tags_selectors.describe_rule(tag.rule, names)) for tag in tagset.matched],
         "error": error,
     }
     htmx = getattr(request, "htmx", None)

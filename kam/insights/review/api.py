@@ -20,7 +20,8 @@ from kam.core.ids import parse_id
 from kam.core.web import current_user
 from kam.insights.models import Snapshot
 from kam.insights.review import portfolio as portfolio_selectors
-from kam.insights.review import snapshots as snapshot_selectors
+from kam.insights.review import selectors as review_selectors
+from kam.insights.review import services as snapshot_services
 from kam.insights.review.schemas import (
     AccuracyOut,
     AccuracyQuery,
@@ -72,7 +73,7 @@ def _snapshot_out(snapshot: Snapshot, rows: int) -> dict[str, Any]:
 @router.get("/snapshots", url_name="analysis_snapshots", response={200: SnapshotListOut})
 def list_snapshots(request: HttpRequest, query: Query[SnapshotsQuery]) -> dict[str, Any]:
     """Snapshots, newest first."""
-    items = snapshot_selectors.snapshot_list(limit=query.limit, offset=query.offset)
+    items = review_selectors.snapshot_list(limit=query.limit, offset=query.offset)
     return {"items": [_snapshot_out(s, s.row_count) for s in items]}  # type: ignore[attr-defined]
 
 
@@ -86,7 +87,7 @@ def create_snapshot(request: HttpRequest, payload: SnapshotIn) -> Status:
     user = current_user(request)
     if not user.sees_everything:
         raise HttpError(403, "forbidden")
-    snapshot = snapshot_selectors.take_snapshot(by=user, note=payload.note)
+    snapshot = snapshot_services.take_snapshot(by=user, note=payload.note)
     return Status(201, _snapshot_out(snapshot, snapshot.rows.count()))
 
 
@@ -143,13 +144,13 @@ def what_changed(request: HttpRequest, query: Query[ChangesQuery]) -> dict[str, 
         after = _snapshot(pk)
     before = _snapshot(query.a)
     if before is None:
-        default_before, default_after = snapshot_selectors.latest_two()
+        default_before, default_after = review_selectors.latest_two()
         before = default_before
         if after is None and not live:
             after = default_after
     if before is None:
         return {"before": None, "after": None, "sections": []}
-    report = snapshot_selectors.changes(user, before, after)
+    report = review_selectors.changes(user, before, after)
     counts = _row_counts(before, after)
     return {
         "before": _snapshot_out(before, counts.get(before.pk, 0)),
@@ -180,14 +181,14 @@ def forecast_accuracy(request: HttpRequest, query: Query[AccuracyQuery]) -> dict
     """What a past snapshot forecast for a closed period against what was won in it."""
     user = current_user(request)
     period = (query.period or "").strip()
-    parsed = snapshot_selectors.parse_period(period) if period else snapshot_selectors.last_closed_quarter()
+    parsed = review_selectors.parse_period(period) if period else review_selectors.last_closed_quarter()
     chosen = _snapshot(query.snapshot)
     if chosen is None and parsed is not None:
-        chosen = snapshot_selectors.snapshots_before(parsed.start).first()
-    errors = snapshot_selectors.accuracy_errors(parsed, chosen)
+        chosen = review_selectors.snapshots_before(parsed.start).first()
+    errors = review_selectors.accuracy_errors(parsed, chosen)
     if errors or parsed is None:
         raise ValidationError({key: [message] for key, message in errors.items()})
-    result = snapshot_selectors.forecast_accuracy(user, parsed, chosen)
+    result = review_selectors.forecast_accuracy(user, parsed, chosen)
     return {
         "period": parsed.label,
         "start": parsed.start,

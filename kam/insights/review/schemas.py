@@ -9,8 +9,7 @@ from decimal import Decimal
 from ninja import Field, Schema
 
 from kam.core.api.helpers import Id, InputSchema, Offset
-from kam.insights.review import snapshots as snapshot_selectors
-
+from kam.insights.review import selectors as review_selectors
 
 # --- snapshots ------------------------------------------------------------------------------------
 
@@ -76,7 +75,7 @@ class ChangeSectionOut(Schema):
         ..., description="Σ amount: now for open sections, at the earlier snapshot for won/lost/dropped."
     )
     amount_delta: Decimal | None = Field(None, description="amount_changed only: Σ (after − before).")
-    rows: list[ChangeRowOut] = Field(..., description=f"At most {snapshot_selectors.SECTION_ROW_LIMIT} rows.")
+    rows: list[ChangeRowOut] = Field(..., description=f"At most {review_selectors.SECTION_ROW_LIMIT} rows.")
 
 
 class ChangesOut(Schema):

@@ -19,7 +19,7 @@ from kam.core.ids import parse_id
 from kam.core.web import current_user, echarts_locale
 from kam.insights.models import Snapshot
 from kam.insights.review import portfolio as portfolio_selectors
-from kam.insights.review import snapshots as snapshot_selectors
+from kam.insights.review import selectors as review_selectors
 from kam.opportunities.selectors import PipelineFilters
 
 
@@ -52,18 +52,18 @@ def changes(request: HttpRequest) -> HttpResponse:
     live = request.GET.get("b") == "now"
     after = None if live else _snapshot(request, "b")
     if before is None:
-        default_before, default_after = snapshot_selectors.latest_two()
+        default_before, default_after = review_selectors.latest_two()
         before = default_before
         if after is None and not live:
             after = default_after
-    report = snapshot_selectors.changes(user, before, after) if before is not None else None
+    report = review_selectors.changes(user, before, after) if before is not None else None
     context: dict[str, Any] = {
         "nav": "changes",
         "report": report,
         "before": before,
         "after": after,
         "live": after is None,
-        "choices": snapshot_selectors.snapshot_list(limit=60),
+        "choices": review_selectors.snapshot_list(limit=60),
     }
     return render(request, "insights/changes.html", context)
 
@@ -73,18 +73,16 @@ def accuracy(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     period_text = request.GET.get("period", "").strip()
     period = (
-        snapshot_selectors.parse_period(period_text)
-        if period_text
-        else snapshot_selectors.last_closed_quarter()
+        review_selectors.parse_period(period_text) if period_text else review_selectors.last_closed_quarter()
     )
     snapshot = _snapshot(request, "snapshot")
     if snapshot is None and period is not None:
-        snapshot = snapshot_selectors.snapshots_before(period.start).first()
-    errors = snapshot_selectors.accuracy_errors(period, snapshot)
+        snapshot = review_selectors.snapshots_before(period.start).first()
+    errors = review_selectors.accuracy_errors(period, snapshot)
     result = None
     if not errors and period is not None:
-        result = snapshot_selectors.forecast_accuracy(user, period, snapshot)
-    choices = list(snapshot_selectors.snapshots_before(period.start)[:60]) if period is not None else []
+        result = review_selectors.forecast_accuracy(user, period, snapshot)
+    choices = list(review_selectors.snapshots_before(period.start)[:60]) if period is not None else []
     context = {
         "nav": "accuracy",
         "period_text": period.label if period is not None and not period_text else period_text,

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from kam.insights.review.snapshots import take_snapshot
+from kam.insights.review.services import take_snapshot
 
 
 class Command(BaseCommand):
