@@ -35,6 +35,7 @@ from kam.insights.forecast.schemas import (
     TargetOut,
     TargetPatch,
 )
+from kam.insights.targets import selectors as target_selectors
 from kam.insights.targets import services as target_services
 from kam.org.models import Target, User
 
@@ -150,12 +151,12 @@ def _subject(by: User, user_id: int | None, team_id: int | None) -> dict[str, An
     """The person or team a write names, among those the writer may set targets for (422 otherwise)."""
     found: dict[str, Any] = {}
     if user_id is not None:
-        user = target_services.settable_users(by).filter(pk=user_id).first()
+        user = target_selectors.settable_users(by).filter(pk=user_id).first()
         if user is None:
             raise ValidationError({"user": [_("Unknown person, or not one you set targets for.")]})
         found["user"] = user
     if team_id is not None:
-        team = target_services.settable_teams(by).filter(pk=team_id).first()
+        team = target_selectors.settable_teams(by).filter(pk=team_id).first()
         if team is None:
             raise ValidationError({"team": [_("Unknown team, or not one you set targets for.")]})
         found["team"] = team

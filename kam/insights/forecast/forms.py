@@ -12,7 +12,7 @@ from kam.core.forms import HiddenErrorsShown
 from kam.core.money import MONEY_DIGITS
 from kam.core.periods import parse_quarter, quarter_bounds
 from kam.insights.forecast import selectors
-from kam.insights.targets import services as target_services
+from kam.insights.targets import selectors as target_selectors
 from kam.org.models import Target, Team, User
 
 GROUP_CHOICES = [
@@ -103,8 +103,8 @@ class TargetForm(HiddenErrorsShown):
         assert isinstance(user_field, forms.ModelChoiceField) and isinstance(
             team_field, forms.ModelChoiceField
         )
-        user_field.queryset = target_services.settable_users(by).order_by("username")
-        team_field.queryset = target_services.settable_teams(by).order_by("name")
+        user_field.queryset = target_selectors.settable_users(by).order_by("username")
+        team_field.queryset = target_selectors.settable_teams(by).order_by("name")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

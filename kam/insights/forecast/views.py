@@ -22,6 +22,7 @@ from kam.core.excel import safe_cell
 from kam.core.web import current_user
 from kam.insights.forecast import selectors
 from kam.insights.forecast.forms import ForecastForm, TargetForm, TargetUploadForm
+from kam.insights.targets import selectors as target_selectors
 from kam.insights.targets import services as target_services
 from kam.opportunities.models import SalesProcess
 from kam.org.models import Target
@@ -318,6 +319,6 @@ def targets_upload(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def targets_template(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(target_services.template_xlsx(current_user(request)), content_type=XLSX)
+    response = HttpResponse(target_selectors.template_xlsx(current_user(request)), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="targets-template.xlsx"'
     return response

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,27 +23,10 @@ from kam.access import permissions
 from kam.core.money import MAX_MONEY
 from kam.core.periods import parse_quarter, quarter_bounds
 from kam.core.versioning import versioned_update
-from kam.org.models import Role, Target, Team, User
-from kam.org.visibility import managed_team_ids
+from kam.insights.targets.selectors import settable_teams, settable_users
+from kam.org.models import Target, Team, User
 
 DUPLICATE_CHOICES = ("update", "refuse")
-TEMPLATE_HEADERS = ("username", "team", "period_start", "period_end", "amount")
-
-
-def settable_teams(by: User) -> QuerySet[Team]:
-    if by.sees_everything:
-        return Team.objects.all()
-    if by.role == Role.MANAGER:
-        return Team.objects.filter(pk__in=managed_team_ids(by))
-    return Team.objects.none()
-
-
-def settable_users(by: User) -> QuerySet[User]:
-    if by.sees_everything:
-        return User.objects.filter(is_active=True)
-    if by.role == Role.MANAGER:
-        return User.objects.filter(is_active=True, team_id__in=managed_team_ids(by))
-    return User.objects.none()
 
 
 def _clean(
@@ -402,24 +385,3 @@ def import_targets(*, by: User, content: bytes, filename: str, on_duplicate: str
             target.save(update_fields=["amount", "set_by", "updated_at"])
     result.created, result.updated = len(to_create), len(to_update)
     return result
-
-
-def template_xlsx(user: User | None = None) -> bytes:
-    """The upload template: the columns, two example rows (a person by dates, a team by quarter).
-
-    The examples name the downloader and their team, so the unchanged template uploads."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "targets"
-    sheet.append(list(TEMPLATE_HEADERS))
-    username = user.username if user is not None else "zhangsan"
-    team = user.team.name if user is not None and user.team is not None else "East"
-    sheet.append([username, "", "2027-07-01", "2027-09-30", 1000000])
-    sheet.append(["", team, "2027 Q3", "", 5000000])
-    for column, width in zip("ABCDE", (16, 16, 14, 14, 16), strict=True):
-        sheet.column_dimensions[column].width = width
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
