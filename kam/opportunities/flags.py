@@ -1,7 +1,7 @@
 """The flags the pipeline shows on a deal, raised by an engine the layer above supplies.
 
 The pipeline table, the board, the deal page and the API sort, filter and badge deals by their
-flags; what raises a flag (pipeline health, DOMAIN.md §6) belongs to kam.insights, whose rules read
+flags; what raises a flag (pipeline health) belongs to kam.insights, whose rules read
 stages, history and decision chains. So this module names what the pipeline needs (a FlagEngine)
 and insights registers its engine when the app registry is ready (InsightsConfig.ready): the
 pipeline asks for "the flag engine" and never imports the layer above it.
