@@ -14,14 +14,52 @@ def _error(description: str, component: str) -> dict[str, Any]:
     }
 
 
+def _if_match(operation: dict[str, Any], components: dict[str, Any]) -> dict[str, Any] | None:
+    """The If-Match header an operation reads, as a parameter, or None if it reads none.
+
+    Read from the answers declared (see kam.core.api.helpers): a versioned write answers 428 without
+    If-Match, unless its body may carry the `version` instead; a delete that answers 412 checks
+    If-Match when sent. Other writes answering 412 name what they saw in their body, not in If-Match.
+    """
+    responses = {str(code) for code in operation.get("responses", {})}  # ninja's codes are ints
+    if "412" not in responses:
+        return None
+    body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+    fields = components.get(body.get("$ref", "").rsplit("/", 1)[-1], {}).get("properties", {})
+    if "428" in responses:
+        required = "version" not in fields
+    elif "requestBody" not in operation:
+        required = False
+    else:
+        return None
+    description = 'The version (ETag) you read, e.g. `"3"`; a stale one is refused with 412.'
+    if "428" in responses and not required:
+        description += " Or send it as `version` in the body."
+    elif not required:
+        description += " Optional: without it nothing is checked."
+    return {
+        "in": "header",
+        "name": "If-Match",
+        "required": required,
+        "description": description,
+        "schema": {"type": "string"},
+    }
+
+
 class KamAPI(NinjaAPI):
     """The answers every operation may give, whether or not its own declaration names them: 401
-    without credentials, 400 for a body that is not JSON, 422 for a query or body the schema refuses."""
+    without credentials, 400 for a body that is not JSON, 422 for a query or body the schema refuses.
+    And the If-Match header of every operation that reads one, so a client generated from the
+    spec can send it."""
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
         schema = super().get_openapi_schema(*args, **kwargs)
+        components = schema.get("components", {}).get("schemas", {})
         for operations in schema["paths"].values():
             for operation in operations.values():
+                header = _if_match(operation, components)
+                if header is not None:
+                    operation.setdefault("parameters", []).append(header)
                 responses = operation.setdefault("responses", {})
                 has_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
                 if operation.get("security"):
