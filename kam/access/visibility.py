@@ -20,6 +20,7 @@ from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from kam.customers.models import Customer, ScoringCriterion, ScoringModel, Tag
+from kam.insights.models import Snapshot
 from kam.opportunities.models import ExitCriterion, Opportunity, OpportunityContact, OpportunityMember
 from kam.org.models import ApiToken, Target, User
 from kam.org.visibility import managed_team_ids
@@ -181,6 +182,13 @@ def get_visible_scoring_criterion(
 
 def get_visible_target(user: User, pk: Any, *, for_update: bool = False) -> Target:
     return _one(targets_for(user), pk, for_update=for_update)
+
+
+def get_visible_snapshot(user: User, pk: Any) -> Snapshot:
+    """A pipeline snapshot: every user may pick one; the rows read from it are scoped to the
+    opportunities the user may see (kam.insights.review.selectors)."""
+    qs = Snapshot.objects.all()
+    return get_object_or_404(qs if _active(user) else qs.none(), pk=pk)
 
 
 def get_visible_token(user: User, pk: Any) -> ApiToken:

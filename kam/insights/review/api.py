@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
+from kam.access.visibility import get_visible_snapshot
 from kam.core.api.helpers import READ_ERRORS, ErrorOut, ValidationErrorOut, user_ref
 from kam.core.ids import parse_id
 from kam.core.web import current_user
@@ -37,17 +38,13 @@ from kam.insights.review.schemas import (
     SnapshotsQuery,
 )
 from kam.opportunities.selectors import PipelineFilters
+from kam.org.models import User
 
 router = Router(tags=["analysis"])
 
 
-def _snapshot(snapshot_id: int | None) -> Snapshot | None:
-    if snapshot_id is None:
-        return None
-    snapshot = Snapshot.objects.filter(pk=snapshot_id).first()
-    if snapshot is None:
-        raise Http404
-    return snapshot
+def _snapshot(user: User, snapshot_id: int | None) -> Snapshot | None:
+    return None if snapshot_id is None else get_visible_snapshot(user, snapshot_id)
 
 
 def _row_counts(*snapshots: Snapshot | None) -> dict[int, int]:
@@ -141,8 +138,8 @@ def what_changed(request: HttpRequest, query: Query[ChangesQuery]) -> dict[str, 
         pk = parse_id(query.b)
         if pk is None:
             raise Http404
-        after = _snapshot(pk)
-    before = _snapshot(query.a)
+        after = _snapshot(user, pk)
+    before = _snapshot(user, query.a)
     if before is None:
         default_before, default_after = review_selectors.latest_two()
         before = default_before
@@ -182,7 +179,7 @@ def forecast_accuracy(request: HttpRequest, query: Query[AccuracyQuery]) -> dict
     user = current_user(request)
     period = (query.period or "").strip()
     parsed = review_selectors.parse_period(period) if period else review_selectors.last_closed_quarter()
-    chosen = _snapshot(query.snapshot)
+    chosen = _snapshot(user, query.snapshot)
     if chosen is None and parsed is not None:
         chosen = review_selectors.snapshots_before(parsed.start).first()
     errors = review_selectors.accuracy_errors(parsed, chosen)

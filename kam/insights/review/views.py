@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from kam.access.visibility import get_visible_snapshot
 from kam.core.ids import parse_id
 from kam.core.web import current_user, echarts_locale
 from kam.insights.models import Snapshot
@@ -31,10 +32,7 @@ def _snapshot(request: HttpRequest, name: str) -> Snapshot | None:
     pk = parse_id(text)
     if pk is None:
         raise Http404
-    snapshot = Snapshot.objects.filter(pk=pk).first()
-    if snapshot is None:
-        raise Http404
-    return snapshot
+    return get_visible_snapshot(current_user(request), pk)
 
 
 def parse_amount(text: str | None) -> Decimal | None:
