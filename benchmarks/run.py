@@ -15,6 +15,7 @@ Each database runs in a child process of its own: the settings pick the database
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import statistics
@@ -207,11 +208,11 @@ def ref_api_list(ctx: Context) -> list[int]:
 # Forecast by quarter × team (kam.insights.forecast.selectors), function and API.
 
 
-def _forecast_module() -> Any:
+def _forecast_module(name: str = "selectors") -> Any:
     try:
-        from kam.insights.forecast import selectors as module
+        module = importlib.import_module(f"kam.insights.forecast.{name}")
     except ImportError as error:
-        raise Unavailable(f"{NOT_AVAILABLE} (kam.insights.forecast.selectors: {error})") from error
+        raise Unavailable(f"{NOT_AVAILABLE} (kam.insights.forecast.{name}: {error})") from error
     return module
 
 
@@ -320,12 +321,12 @@ def ref_forecast_year(ctx: Context) -> Any:
     return _fetch(sql, bounds)
 
 
-# Funnel (kam.insights.forecast.selectors.funnel): open count and amount per stage, and how many
+# Funnel (kam.insights.forecast.funnel.funnel): open count and amount per stage, and how many
 # opportunities reached each stage (their furthest stage reached), function and API.
 
 
 def run_funnel(ctx: Context) -> Any:
-    return _need(_forecast_module(), "funnel")(ctx.director, ctx.process)
+    return _need(_forecast_module("funnel"), "funnel")(ctx.director, ctx.process)
 
 
 def funnel_numbers(result: Any) -> dict[int, tuple[int, Decimal, int]]:

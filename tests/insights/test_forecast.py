@@ -10,7 +10,8 @@ import pytest
 from openpyxl import load_workbook
 
 from kam.core.excel import safe_cell
-from kam.insights.forecast.selectors import choose_period, forecast, run_forecast_sql
+from kam.insights.forecast.periods import choose_period
+from kam.insights.forecast.selectors import forecast, run_forecast_sql
 from kam.insights.review import services as review_services
 from kam.org.models import Target
 from tests.factories import CustomerFactory, make_opportunity

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from kam.insights.forecast.selectors import funnel
+from kam.insights.forecast.funnel import funnel
 from kam.opportunities import services
 from tests.factories import make_opportunity, stage
 

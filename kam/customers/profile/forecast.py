@@ -16,13 +16,8 @@ from django.utils import timezone
 
 from kam.access.visibility import opportunities_for
 from kam.customers.models import Customer
-from kam.insights.forecast.selectors import (
-    Figures,
-    PeriodKey,
-    forecast_aggregates,
-    period_key_bounds,
-    period_key_label,
-)
+from kam.insights.forecast.periods import PeriodKey, period_key_bounds, period_key_label
+from kam.insights.forecast.selectors import Figures, forecast_aggregates
 from kam.opportunities.models import Opportunity, OpportunityStatus
 from kam.org.models import User
 

@@ -24,7 +24,7 @@ from kam.core.api.helpers import (
     user_ref,
 )
 from kam.core.web import current_user
-from kam.insights.forecast import selectors
+from kam.insights.forecast import funnel, periods, selectors
 from kam.insights.forecast.schemas import (
     ForbiddenOut,
     ForecastOut,
@@ -42,7 +42,7 @@ from kam.org.models import Target, User
 router = Router(tags=["forecast"])
 
 
-def forecast_payload(result: selectors.ForecastResult, choice: selectors.PeriodChoice) -> dict[str, Any]:
+def forecast_payload(result: selectors.ForecastResult, choice: periods.PeriodChoice) -> dict[str, Any]:
     return {
         "period": choice.label,
         "start": choice.start,
@@ -80,7 +80,7 @@ def bucket_for(kind: str, bucket: str | None) -> str:
 @router.get("/forecast", response={200: ForecastOut, **READ_ERRORS}, summary="Forecast for a period, grouped")
 def get_forecast(request: HttpRequest, params: Query[ForecastQuery]) -> dict[str, Any]:
     try:
-        choice = selectors.choose_period(
+        choice = periods.choose_period(
             params.period, year=params.year, quarter=params.quarter, month=params.month
         )
     except ValueError as exc:
@@ -96,7 +96,7 @@ def get_forecast(request: HttpRequest, params: Query[ForecastQuery]) -> dict[str
     return forecast_payload(result, choice)
 
 
-def funnel_payload(process: Any, stages: list[selectors.FunnelStage]) -> dict[str, Any]:
+def funnel_payload(process: Any, stages: list[funnel.FunnelStage]) -> dict[str, Any]:
     return {
         "process": process.code,
         "stages": [
@@ -117,10 +117,10 @@ def funnel_payload(process: Any, stages: list[selectors.FunnelStage]) -> dict[st
 
 @router.get("/funnel", response={200: FunnelOut, **READ_ERRORS}, summary="Sales funnel of a process")
 def get_funnel(request: HttpRequest, process: str | None = Query(None, max_length=40)) -> dict[str, Any]:
-    found = selectors.default_funnel_process(process)
+    found = funnel.default_funnel_process(process)
     if found is None:
         raise ValidationError({"process": [_("Unknown sales process.")]})
-    return funnel_payload(found, selectors.funnel(request.user, found))  # type: ignore[arg-type]
+    return funnel_payload(found, funnel.funnel(request.user, found))  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------------------------------------

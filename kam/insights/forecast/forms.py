@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from kam.core.forms import HiddenErrorsShown
 from kam.core.money import MONEY_DIGITS
 from kam.core.periods import parse_quarter, quarter_bounds
-from kam.insights.forecast import selectors
+from kam.insights.forecast import periods
 from kam.insights.targets import selectors as target_selectors
 from kam.org.models import Target, Team, User
 
@@ -38,16 +38,16 @@ class ForecastForm(forms.Form):
     bucket = forms.ChoiceField(label=_("Split"), choices=BUCKET_CHOICES, required=False)
     unit = forms.ChoiceField(label=_("Unit"), choices=UNIT_CHOICES, required=False)
 
-    def choice(self, today: dt.date | None = None) -> tuple[selectors.PeriodChoice, str | None]:
+    def choice(self, today: dt.date | None = None) -> tuple[periods.PeriodChoice, str | None]:
         data = self.cleaned_data if self.is_valid() else {}
         text = (data.get("p") or "").strip()
-        quick = {key: period for key, _label, period in selectors.quick_periods(today)}
+        quick = {key: period for key, _label, period in periods.quick_periods(today)}
         if not text:
             return quick["this_quarter"], None
         if text in quick:
             return quick[text], None
         try:
-            return selectors.choose_period(text=text, today=today), None
+            return periods.choose_period(text=text, today=today), None
         except ValueError as exc:
             return quick["this_quarter"], str(exc)
 

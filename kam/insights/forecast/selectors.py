@@ -12,7 +12,6 @@ per row, which is what makes a 200k-row forecast slow there.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,8 +24,6 @@ from django.db.models import (
     Count,
     DecimalField,
     F,
-    Func,
-    IntegerField,
     Q,
     QuerySet,
     Sum,
@@ -34,16 +31,14 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, NullIf
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.access.visibility import opportunities_for, targets_for
-from kam.core.periods import parse_quarter, quarter_bounds
 from kam.customers.models import Customer
+from kam.insights.forecast.periods import PeriodKey, period_key_label
 from kam.opportunities.models import (
     Opportunity,
     OpportunityStatus,
-    SalesProcess,
     Stage,
 )
 from kam.opportunities.selectors import EXPECTED_AMOUNT, WEIGHTED_AMOUNT
@@ -54,7 +49,6 @@ ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 
 GROUPS = ("rep", "team", "customer", "product_line")
-PERIODS = ("month", "quarter", "year")
 CATEGORIES = ("commit", "best_case", "pipeline", "omitted")
 FIGURES = ("weighted", "open_amount", "commit", "best_case", "pipeline", "omitted", "won")
 
@@ -67,143 +61,8 @@ GROUP_FIELDS = {
 }
 
 
-class PeriodKey(Func):
-    """The period a date falls in, as an integer: 2027 (year), 20273 (quarter) or 202709 (month)."""
-
-    output_field = IntegerField()
-
-    def __init__(self, expression: Any, period: str) -> None:
-        if period not in PERIODS:
-            raise ValueError(period)
-        self.period = period
-        super().__init__(expression)
-
-    def as_sqlite(self, compiler: Any, conn: Any, **extra: Any) -> tuple[str, Any]:  # type: ignore[override]
-        sql, params = compiler.compile(self.source_expressions[0])
-        year = f"CAST(strftime('%%Y', {sql}) AS INTEGER)"
-        month = f"CAST(strftime('%%m', {sql}) AS INTEGER)"
-        return self._combine(year, month), list(params) * self._uses()
-
-    def as_postgresql(self, compiler: Any, conn: Any, **extra: Any) -> tuple[str, list[Any]]:
-        sql, params = compiler.compile(self.source_expressions[0])
-        year = f"CAST(EXTRACT(YEAR FROM {sql}) AS INTEGER)"
-        month = f"CAST(EXTRACT(MONTH FROM {sql}) AS INTEGER)"
-        return self._combine(year, month), list(params) * self._uses()
-
-    def as_sql(self, compiler: Any, conn: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
-        sql, params = compiler.compile(self.source_expressions[0])
-        year = f"CAST(EXTRACT(YEAR FROM {sql}) AS INTEGER)"
-        month = f"CAST(EXTRACT(MONTH FROM {sql}) AS INTEGER)"
-        return self._combine(year, month), list(params) * self._uses()
-
-    def _uses(self) -> int:
-        return 1 if self.period == "year" else 2
-
-    def _combine(self, year: str, month: str) -> str:
-        if self.period == "year":
-            return year
-        if self.period == "quarter":
-            return f"({year} * 10 + ({month} + 2) / 3)"
-        return f"({year} * 100 + {month})"
-
-
-def period_key(day: dt.date, period: str) -> int:
-    if period == "year":
-        return day.year
-    if period == "quarter":
-        return day.year * 10 + (day.month + 2) // 3
-    return day.year * 100 + day.month
-
-
-def period_key_label(key: int, period: str) -> str:
-    if period == "year":
-        return str(key)
-    if period == "quarter":
-        return f"{key // 10} Q{key % 10}"
-    return f"{key // 100}-{key % 100:02d}"
-
-
-def period_key_bounds(key: int, period: str) -> tuple[dt.date, dt.date]:
-    if period == "year":
-        return dt.date(key, 1, 1), dt.date(key, 12, 31)
-    if period == "quarter":
-        return quarter_bounds(key // 10, key % 10)
-    year, month = divmod(key, 100)
-    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
-
-
 # ---------------------------------------------------------------------------------------------
 # The chosen period (what the picker and the API's period/year/quarter/month name)
-
-
-@dataclass(frozen=True)
-class PeriodChoice:
-    kind: str  # month / quarter / year
-    start: dt.date
-    end: dt.date
-    label: str
-
-    @property
-    def key(self) -> int:
-        return period_key(self.start, self.kind)
-
-
-def choose_period(
-    kind: str = "quarter",
-    *,
-    year: int | None = None,
-    quarter: int | None = None,
-    month: int | None = None,
-    text: str | None = None,
-    today: dt.date | None = None,
-) -> PeriodChoice:
-    """A month, quarter or year from its parts or from text ("2027 Q3", "27.Q3", "2027-03", "2027");
-    missing parts default to the one containing today. Raises ValueError with a message."""
-    today = today or timezone.localdate()
-    text = (text or "").strip()
-    if text:
-        parsed = parse_quarter(text)
-        if parsed:
-            kind, year, quarter = "quarter", parsed[0], parsed[1]
-        elif len(text) == 7 and text[4] == "-" and text[:4].isdecimal() and text[5:].isdecimal():
-            kind, year, month = "month", int(text[:4]), int(text[5:])
-        elif len(text) == 4 and text.isdecimal():
-            kind, year = "year", int(text)
-        else:
-            raise ValueError(_("Write a period as 2027 Q3, 2027-03 or 2027."))
-    if kind not in PERIODS:
-        raise ValueError(_("Choose month, quarter or year."))
-    year = today.year if year is None else year
-    if not 1900 <= year <= 9999:
-        raise ValueError(_("Choose a year between 1900 and 9999."))
-    if kind == "year":
-        return PeriodChoice("year", dt.date(year, 1, 1), dt.date(year, 12, 31), str(year))
-    if kind == "quarter":
-        quarter = (today.month + 2) // 3 if quarter is None else quarter
-        if not 1 <= quarter <= 4:
-            raise ValueError(_("A quarter is 1 to 4."))
-        start, end = quarter_bounds(year, quarter)
-        return PeriodChoice("quarter", start, end, f"{year} Q{quarter}")
-    month = today.month if month is None else month
-    if not 1 <= month <= 12:
-        raise ValueError(_("A month is 1 to 12."))
-    start, end = period_key_bounds(year * 100 + month, "month")
-    return PeriodChoice("month", start, end, f"{year}-{month:02d}")
-
-
-def quick_periods(today: dt.date | None = None) -> list[tuple[str, str, PeriodChoice]]:
-    """The picker's quick choices: this and next quarter, this and next year, this month."""
-    today = today or timezone.localdate()
-    this_q = choose_period("quarter", today=today)
-    next_start = this_q.end + dt.timedelta(days=1)
-    next_q = choose_period("quarter", year=next_start.year, quarter=(next_start.month + 2) // 3)
-    return [
-        ("this_quarter", _("This quarter"), this_q),
-        ("next_quarter", _("Next quarter"), next_q),
-        ("this_year", _("This year"), choose_period("year", today=today)),
-        ("next_year", _("Next year"), choose_period("year", year=today.year + 1)),
-        ("this_month", _("This month"), choose_period("month", today=today)),
-    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -523,68 +382,3 @@ def run_forecast_sql(period: str = "quarter") -> list[tuple[Any, ...]]:
 
 # ---------------------------------------------------------------------------------------------
 # Funnel
-
-
-@dataclass
-class FunnelStage:
-    stage: Stage
-    open_count: int
-    open_amount: Decimal
-    reached: int  # opportunities that ever reached this stage (or a later one)
-    conversion: Decimal | None  # share of those reaching this stage that reached the next
-
-
-def default_funnel_process(code: str | None = None) -> SalesProcess | None:
-    qs = SalesProcess.objects.all()
-    if code:
-        return qs.filter(code=code).first()
-    return qs.order_by("-is_default", "id").first()
-
-
-def funnel(user: User | None, process: SalesProcess | None = None) -> list[FunnelStage]:
-    """Per stage of a process: open count and amount, and stage-to-stage conversion: of the
-    opportunities that reached a stage (furthest stage ≥ it), the share that reached the next.
-    Three queries: stages, open sums per stage, opportunities per furthest stage reached."""
-    process = process or default_funnel_process()
-    if process is None:
-        return []
-    stages = list(Stage.objects.filter(process=process).order_by("order"))
-    base = Opportunity.objects.all() if user is None else opportunities_for(user)
-    # The stage ids already loaded, so neither GROUP BY joins the stage table (index-only on SQLite).
-    base = base.filter(stage_id__in=[stage.pk for stage in stages])
-    open_rows = {
-        row["stage_id"]: row
-        for row in base.filter(status=OpportunityStatus.OPEN)
-        .values("stage_id")
-        .annotate(n=Count("id"), total=Sum(EXPECTED_AMOUNT))
-        .order_by()
-    }
-    # Opportunities per furthest stage reached (kept on the opportunity by the stage services, so
-    # a move back does not undo having reached the higher stage): one GROUP BY served by
-    # opportunity_funnel_idx, no scan of the stage history.
-    reached_rows = dict(
-        base.values("furthest_stage_order")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("furthest_stage_order", "n")
-    )
-    result: list[FunnelStage] = []
-    for stage in stages:
-        # Cumulated over the handful of distinct stage orders, not over opportunities.
-        reached = sum(n for top, n in reached_rows.items() if top >= stage.order)
-        row = open_rows.get(stage.pk, {})
-        result.append(
-            FunnelStage(
-                stage=stage,
-                open_count=row.get("n", 0),
-                open_amount=Decimal(row.get("total") or 0).quantize(CENT),
-                reached=reached,
-                conversion=None,
-            )
-        )
-    for current, following in zip(result, result[1:], strict=False):
-        if current.reached:
-            current.conversion = (Decimal(following.reached) / Decimal(current.reached)).quantize(
-                Decimal("0.0001")
-            )
-    return result

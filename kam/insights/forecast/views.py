@@ -20,7 +20,7 @@ from kam.access.visibility import get_visible_target, targets_for
 from kam.core.errors import ConflictError
 from kam.core.excel import safe_cell
 from kam.core.web import current_user
-from kam.insights.forecast import selectors
+from kam.insights.forecast import funnel, periods, selectors
 from kam.insights.forecast.forms import ForecastForm, TargetForm, TargetUploadForm
 from kam.insights.targets import selectors as target_selectors
 from kam.insights.targets import services as target_services
@@ -71,7 +71,7 @@ def _forecast_context(request: HttpRequest) -> dict[str, Any]:
         },
         "targets": [scaled(g.target.target) if g.target else None for g in result.groups],
     }
-    quick = selectors.quick_periods()
+    quick = periods.quick_periods()
     quick_links = []
     for key, label, _period in quick:
         # A quick period changes the period only: grouping, buckets and unit stay as chosen.
@@ -110,7 +110,7 @@ def forecast_export(request: HttpRequest) -> HttpResponse:
 
     context = _forecast_context(request)
     result: selectors.ForecastResult = context["result"]
-    choice: selectors.PeriodChoice = context["choice"]
+    choice: periods.PeriodChoice = context["choice"]
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Forecast")
@@ -166,7 +166,7 @@ def funnel_page(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("process") or None
     process = next((p for p in processes if p.code == code), None) if code else None
     process = process or (processes[0] if processes else None)
-    stages = selectors.funnel(current_user(request), process) if process else []
+    stages = funnel.funnel(current_user(request), process) if process else []
     chart = {
         "title": _("Sales funnel"),
         "stages": [
@@ -208,7 +208,7 @@ def _target_form_page(request: HttpRequest, form: TargetForm, target: Target | N
             "target": target,
             "targets": targets[:500],
             "can_set": permissions.may_set_targets(current_user(request)),
-            "quick": selectors.quick_periods(),
+            "quick": periods.quick_periods(),
             "nav": "targets",
         },
     )
