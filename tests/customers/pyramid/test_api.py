@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 
 from kam.customers.pyramid import selectors as pyramid
-from tests.customers.test_pyramid import AS_OF, data  # noqa: F401  (the shared data set)
+from tests.customers.pyramid.conftest import AS_OF
 
 
-def test_director_figures_and_shape(api_as, data):  # noqa: F811
+def test_director_figures_and_shape(api_as, data):
     response = api_as(data.director).get("/customers/pyramid", {"as_of": AS_OF})
     assert response.status_code == 200
     body = response.json()
@@ -39,7 +39,7 @@ def test_director_figures_and_shape(api_as, data):  # noqa: F811
     assert totals["customer_share"] == "1.0000"
 
 
-def test_json_matches_the_page(api_as, client, password, data):  # noqa: F811
+def test_json_matches_the_page(api_as, client, password, data):
     params = {"as_of": AS_OF, "by": "tier", "team": str(data.east.pk)}
     body = api_as(data.east_mgr).get("/customers/pyramid", params).json()
     client.login(username="east_mgr", password=password)
@@ -59,7 +59,7 @@ def test_json_matches_the_page(api_as, client, password, data):  # noqa: F811
         )
 
 
-def test_rep_sees_no_other_team(api_as, data):  # noqa: F811
+def test_rep_sees_no_other_team(api_as, data):
     body = api_as(data.east_rep).get("/customers/pyramid", {"as_of": AS_OF}).json()
     assert body["totals"]["customers"] == 4
     assert body["totals"]["revenue"] == "900000.00"
@@ -77,13 +77,13 @@ def test_rep_sees_no_other_team(api_as, data):  # noqa: F811
         ({"team": "x"}, "team"),
     ],
 )
-def test_bad_parameters_are_422_with_the_field(api_as, data, params, field):  # noqa: F811
+def test_bad_parameters_are_422_with_the_field(api_as, data, params, field):
     response = api_as(data.director).get("/customers/pyramid", params)
     assert response.status_code == 422
     assert field in response.json()["errors"]
 
 
-def test_team_and_owner_outside_the_users_reach_are_422(api_as, data):  # noqa: F811
+def test_team_and_owner_outside_the_users_reach_are_422(api_as, data):
     rep = api_as(data.east_rep)
     assert rep.get("/customers/pyramid", {"owner": str(data.west_rep.pk)}).status_code == 422
     manager = api_as(data.east_mgr)
@@ -92,5 +92,5 @@ def test_team_and_owner_outside_the_users_reach_are_422(api_as, data):  # noqa: 
     assert list(response.json()["errors"]) == ["team"]
 
 
-def test_anonymous_is_refused(client, data):  # noqa: F811
+def test_anonymous_is_refused(client, data):
     assert client.get("/api/v1/customers/pyramid").status_code == 401

@@ -1,81 +1,14 @@
-"""The customer pyramid against a hand-computed data set.
-
-As of 2026-06-30 (Asia/Shanghai) the window is 2025-07-01 … 2026-06-30. Customers and won deals:
-
-    segment    tier  customer (owner)           won in window (margin → profit)         not counted
-    key        A     K1 (east_rep)              600,000 @40 % → 240,000 (east_rep)       100,000 closed 2025-06-30 23:00
-                                                 50,000 @20 % →  10,000 (east_rep2)      500,000 lost in window
-    important  B     I1 (east_rep)              200,000 @30 % →  60,000
-    important  B     I2 (east_rep2)             100,000 no margin → 0
-    general    C     G1 (east_rep)              100,000 @10 % →  10,000 (2026-06-30 23:59) 70,000 closed 2026-07-01 00:30
-    general    C     West Power (west_rep)    1,000,000 @50 % → 500,000
-    general    D     East Steel (east_rep)      — (open deal only)
-    general    D     east_rep2's customer       — (open deal only)
-
-Director, by segment: customers 1 / 2 / 4 of 7; revenue 650,000 / 300,000 / 1,100,000 of 2,050,000;
-profit 250,000 / 60,000 / 510,000 of 820,000.
-"""
+"""The customer pyramid's figures against the hand-computed data set of conftest.py: shares, the
+window, mismatches, visibility, filters."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
-
-from kam.customers.models import Customer
 from kam.customers.pyramid import selectors as pyramid
-from kam.opportunities.models import Opportunity
-from tests.factories import CustomerFactory, TeamFactory, UserFactory, make_opportunity
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-AS_OF = "2026-06-30"
-
-
-def at(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
-
-
-def won(customer, owner, amount, closed, margin=None, status="won"):
-    opp = make_opportunity(owner=owner, customer=customer, amount=Decimal(amount), name=f"Deal {amount}")
-    Opportunity.objects.filter(pk=opp.pk).update(status=status, closed_at=at(closed), gross_margin=margin)
-    return opp
-
-
-def place(customer, segment, tier):
-    # Set after the deals: creating an opportunity rescores the customer.
-    Customer.objects.filter(pk=customer.pk).update(segment=segment, tier=tier)
-
-
-@pytest.fixture
-def data(world):
-    w = world
-    k1 = CustomerFactory(name="K1", owner=w.east_rep)
-    i1 = CustomerFactory(name="I1", owner=w.east_rep)
-    i2 = CustomerFactory(name="I2", owner=w.east_rep2)
-    g1 = CustomerFactory(name="G1", owner=w.east_rep)
-    won(k1, w.east_rep, 600_000, "2026-01-15 10:00", Decimal("40"))
-    won(k1, w.east_rep2, 50_000, "2025-09-01 10:00", Decimal("20"))
-    won(k1, w.east_rep, 100_000, "2025-06-30 23:00", Decimal("40"))
-    won(k1, w.east_rep, 500_000, "2026-03-01 10:00", Decimal("40"), status="lost")
-    won(i1, w.east_rep, 200_000, "2025-12-01 10:00", Decimal("30"))
-    won(i2, w.east_rep2, 100_000, "2026-02-01 10:00", None)
-    won(g1, w.east_rep, 100_000, "2026-06-30 23:59", Decimal("10"))
-    won(g1, w.east_rep, 70_000, "2026-07-01 00:30", Decimal("10"))
-    won(w.west_customer, w.west_rep, 1_000_000, "2026-04-01 10:00", Decimal("50"))
-    place(k1, "key", "A")
-    place(i1, "important", "B")
-    place(i2, "important", "B")
-    place(g1, "general", "C")
-    place(w.west_customer, "general", "C")
-    place(w.east_customer, "general", "D")
-    place(w.east_opp2.customer, "general", "D")
-    w.k1, w.i1, w.i2, w.g1 = k1, i1, i2, g1
-    return w
+from tests.customers.pyramid.conftest import AS_OF, place, won
+from tests.factories import CustomerFactory, TeamFactory, UserFactory
 
 
 def figures(user, **params):
@@ -222,86 +155,3 @@ def test_bad_filters_are_field_errors(data):
     # The last date a calendar has cannot end a window that runs to the next midnight.
     filters, errors = pyramid.parse_filters(data.director, {"as_of": "9999-12-31"})
     assert set(errors) == {"as_of"} and filters.as_of == pyramid.today()
-
-
-def test_page_with_the_last_possible_date_is_a_message_not_an_error(client, data, password):
-    client.login(username="director", password=password)
-    response = client.get(reverse("customers:pyramid"), {"as_of": "9999-12-31"})
-    assert response.status_code == 400
-    assert "Write the date as YYYY-MM-DD" in response.content.decode()
-
-
-def test_page_shows_table_callouts_and_notes(client, data, password):
-    client.login(username="director", password=password)
-    response = client.get(reverse("customers:pyramid"), {"as_of": AS_OF})
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert 'data-group="key" class="mismatch-over"' in page
-    assert "¥2,050,000.00" in page and "¥820,000.00" in page
-    assert "Key accounts: 14.3 % of customers" in page
-    assert "1 won deal (¥100,000.00) has no gross margin" in page
-    assert "Sales hours appear once activities are recorded" in page
-    assert reverse("api:customer_pyramid") + "?by=segment&amp;as_of=2026-06-30" in page
-    tier = client.get(reverse("customers:pyramid"), {"as_of": AS_OF, "by": "tier"}).content.decode()
-    assert '<th scope="row">Tier D</th>' in tier
-
-
-def test_page_with_a_bad_filter_shows_the_message_and_no_figures(client, data, password):
-    client.login(username="east_rep", password=password)
-    response = client.get(reverse("customers:pyramid"), {"owner": str(data.west_rep.pk)})
-    assert response.status_code == 400
-    page = response.content.decode()
-    assert "Choose one of the people whose customers you can see." in page
-    assert '<table class="data pyramid-table"' not in page
-
-
-def test_empty_state(client, db, password):
-    UserFactory(username="lonely")
-    client.login(username="lonely", password=password)
-    page = client.get(reverse("customers:pyramid")).content.decode()
-    assert "No customers yet" in page
-    assert 'id="pyramid-chart"' not in page
-
-
-def test_navigation_has_the_pyramid(client, data, password):
-    client.login(username="east_rep", password=password)
-    page = client.get(reverse("customers:list")).content.decode()
-    assert f'href="{reverse("customers:pyramid")}"' in page
-
-
-def _many(boss, count):
-    for i in range(count):
-        customer = CustomerFactory(owner=boss)
-        won(customer, boss, 1000 + i, "2026-05-01 10:00", Decimal("10") if i % 2 else None)
-        place(customer, ("key", "important", "general")[i % 3], "ABCD"[i % 4])
-
-
-@pytest.mark.parametrize("as_user", ["director", "east_mgr", "east_rep"])
-def test_query_count_does_not_grow_with_customers(db, world, client, password, as_user):
-    user = getattr(world, {"director": "director", "east_mgr": "east_mgr", "east_rep": "east_rep"}[as_user])
-    owner = world.east_rep
-    params = {"as_of": AS_OF, "team": str(world.east.pk), "owner": str(owner.pk)}
-    if as_user == "east_rep":
-        params.pop("team")
-
-    def count() -> tuple[int, int, int]:
-        fresh = type(user).objects.get(pk=user.pk)
-        with CaptureQueriesContext(connection) as selector:
-            filters, errors = pyramid.parse_filters(fresh, params)
-            assert errors == {}
-            pyramid.pyramid(fresh, filters)
-        client.force_login(user)
-        with CaptureQueriesContext(connection) as page:
-            assert client.get(reverse("customers:pyramid"), params).status_code == 200
-        with CaptureQueriesContext(connection) as api:
-            assert client.get(reverse("api:customer_pyramid"), params).status_code == 200
-        return len(selector), len(page), len(api)
-
-    _many(owner, 3)
-    few = count()
-    _many(owner, 27)
-    many = count()
-    assert few == many
-    selector, page, api = few
-    # Team subtree and the manager's own teams add a query each; none depends on the rows.
-    assert selector <= 7 and page <= 11 and api <= 9
