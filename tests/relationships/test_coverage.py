@@ -13,6 +13,7 @@ from django.utils import timezone
 from kam.opportunities import services as opportunity_services
 from kam.opportunities.models import Opportunity, OpportunityStatus
 from kam.relationships import services
+from kam.relationships.coverage import history as history_selectors
 from kam.relationships.coverage import selectors as coverage
 from kam.relationships.models import RelationshipChange
 from tests.factories import ContactFactory, UserFactory, make_opportunity
@@ -282,7 +283,7 @@ def test_history_lists_every_change_newest_first_with_who_when_and_why(client, e
     )
     set_level(east.gm, east.east_rep, 1, when=at(2026, 3, 5), note="he felt ignored")
 
-    changes = list(coverage.history_changes(east.east_customer))
+    changes = list(history_selectors.history_changes(east.east_customer))
     assert [c.note for c in changes] == ["he felt ignored", "dinner after the fair", "first visit"]
 
     client.force_login(east.east_rep)
@@ -296,9 +297,11 @@ def test_history_filters_by_contact_and_by_our_person(client, east):
     set_level(east.gm, east.east_rep2, 3, note="gm by rep2")
     set_level(east.cto, east.east_rep2, 3, note="cto by rep2")
 
-    by_contact = coverage.history_changes(east.east_customer, contact_id=east.gm.pk)
+    by_contact = history_selectors.history_changes(east.east_customer, contact_id=east.gm.pk)
     assert {c.note for c in by_contact} == {"gm by rep", "gm by rep2"}
-    both = coverage.history_changes(east.east_customer, contact_id=east.gm.pk, user_id=east.east_rep2.pk)
+    both = history_selectors.history_changes(
+        east.east_customer, contact_id=east.gm.pk, user_id=east.east_rep2.pk
+    )
     assert [c.note for c in both] == ["gm by rep2"]
 
     client.force_login(east.east_rep)
@@ -327,7 +330,7 @@ def test_level_over_time_is_a_step_series_per_person_and_the_company_max_includi
     set_level(east.gm, east.east_rep, 4, when=at(2026, 3, 1))
     set_level(east.gm, east.east_rep, 1, when=at(2026, 4, 1))  # the relationship cools
 
-    history = coverage.level_history(east.gm)
+    history = history_selectors.level_history(east.gm)
 
     def days(points):
         return [(timezone.localtime(t).date().isoformat(), level) for t, level in points]
@@ -379,7 +382,7 @@ def timeline(east):
 def test_coverage_over_time_counts_key_contacts_and_people_at_each_month_end(timeline):
     key_ids = coverage.key_contact_ids(timeline.director, timeline.east_customer)
 
-    rows = coverage.coverage_over_time(timeline.east_customer, key_ids, months=5, now=timeline.now)
+    rows = history_selectors.coverage_over_time(timeline.east_customer, key_ids, months=5, now=timeline.now)
 
     assert [(r.month, r.key_at_target, r.key_covered, r.people) for r in rows] == [
         ("2026-01", 0, 1, 1),
@@ -391,7 +394,7 @@ def test_coverage_over_time_counts_key_contacts_and_people_at_each_month_end(tim
 
 
 def test_coverage_over_time_of_every_contact_counts_the_ordinary_ones_too(timeline):
-    rows = coverage.coverage_over_time(timeline.east_customer, None, months=3, now=timeline.now)
+    rows = history_selectors.coverage_over_time(timeline.east_customer, None, months=3, now=timeline.now)
     assert [(r.month, r.key_at_target, r.key_covered) for r in rows] == [
         ("2026-03", 2, 3),
         ("2026-04", 2, 3),

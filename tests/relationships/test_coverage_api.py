@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from kam.relationships.coverage import selectors as coverage
+from kam.relationships.coverage import history as history_selectors
 from tests.factories import ContactFactory, CustomerFactory, make_opportunity
 from tests.relationships.test_coverage import at, build_organisation, give_role, set_level
 
@@ -144,7 +144,7 @@ def test_level_history_json_steps_and_company_series_including_a_drop(client, ea
 
 def test_coverage_history_json_against_a_hand_computed_history(client, east):
     # Place the changes in the last three months relative to today, so the endpoint's own "now" applies.
-    starts = coverage.month_starts(3, timezone.now())
+    starts = history_selectors.month_starts(3, timezone.now())
     set_level(east.gm, east.east_rep, 1, when=starts[0] + dt.timedelta(days=2))
     set_level(east.gm, east.east_rep, 3, when=starts[1] + dt.timedelta(days=2))
     set_level(east.cto, east.east_rep2, 2, when=starts[1] + dt.timedelta(hours=1))

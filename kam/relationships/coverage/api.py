@@ -14,6 +14,7 @@ from kam.access.visibility import get_visible_contact, get_visible_customer
 from kam.core.api.helpers import READ_ERRORS, user_ref
 from kam.customers.models import Customer
 from kam.org.models import User
+from kam.relationships.coverage import history as history_selectors
 from kam.relationships.coverage import selectors as coverage
 from kam.relationships.coverage.schemas import (
     CoverageHistoryFilters,
@@ -61,7 +62,7 @@ def relationship_history(
 ) -> dict[str, Any]:
     user: User = request.user  # type: ignore[assignment]
     customer = _customer(user, customer_id)
-    qs = coverage.history_changes(customer, contact_id=filters.contact, user_id=filters.person)
+    qs = history_selectors.history_changes(customer, contact_id=filters.contact, user_id=filters.person)
     count = qs.count()
     page = list(qs[filters.offset : filters.offset + filters.limit]) if count else []
     items = [
@@ -94,9 +95,9 @@ def coverage_history(
     user: User = request.user  # type: ignore[assignment]
     customer = _customer(user, customer_id)
     counted = coverage.counted_contacts(user, customer, show_all=filters.all)
-    rows = coverage.coverage_over_time(customer, counted, months=filters.months)
+    rows = history_selectors.coverage_over_time(customer, counted, months=filters.months)
     total = len(counted) if counted is not None else coverage.contact_count(customer)
-    return coverage.coverage_over_time_json(rows, show_all=filters.all, key_count=total)
+    return history_selectors.coverage_over_time_json(rows, show_all=filters.all, key_count=total)
 
 
 @router.get(
@@ -108,4 +109,4 @@ def coverage_history(
 def level_history(request: HttpRequest, contact_id: int) -> dict[str, Any]:
     user: User = request.user  # type: ignore[assignment]
     contact = get_visible_contact(user, contact_id)
-    return coverage.level_history_json(coverage.level_history(contact))
+    return history_selectors.level_history_json(history_selectors.level_history(contact))

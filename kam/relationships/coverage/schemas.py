@@ -7,7 +7,7 @@ import datetime as dt
 from ninja import Field, Schema
 
 from kam.core.api.helpers import Id, Offset, Ref, TextSafeSchema
-from kam.relationships.coverage import selectors as coverage
+from kam.relationships.coverage import history as history_selectors
 
 
 class CoveragePersonOut(Schema):
@@ -84,7 +84,9 @@ class NetFilters(Schema):
 class RelationshipHistoryFilters(TextSafeSchema):
     contact: Id | None = Field(None, description="Only this contact's changes.")
     person: Id | None = Field(None, description="Only changes of this person of ours.")
-    limit: int = Field(coverage.HISTORY_PAGE_SIZE, ge=1, le=200, description="Page size, at most 200.")
+    limit: int = Field(
+        history_selectors.HISTORY_PAGE_SIZE, ge=1, le=200, description="Page size, at most 200."
+    )
     offset: Offset = Field(0, description="Rows to skip.")
 
 
@@ -137,5 +139,7 @@ class CoverageHistoryOut(Schema):
 
 
 class CoverageHistoryFilters(Schema):
-    months: int = Field(coverage.DEFAULT_MONTHS, ge=1, le=coverage.MAX_MONTHS, description="Months back.")
+    months: int = Field(
+        history_selectors.DEFAULT_MONTHS, ge=1, le=history_selectors.MAX_MONTHS, description="Months back."
+    )
     all: bool = Field(False, description="Count every contact, not only the key ones.")

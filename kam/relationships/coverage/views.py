@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from kam.access.visibility import get_visible_customer
 from kam.core.ids import parse_id
 from kam.core.web import current_user, echarts_locale
+from kam.relationships.coverage import history as history_selectors
 from kam.relationships.coverage import selectors as coverage
 from kam.relationships.models import RelationshipPolicy
 
@@ -67,19 +68,21 @@ def coverage_net(request: HttpRequest, pk: int) -> HttpResponse:
 def relationship_history(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     customer = get_visible_customer(user, pk)
-    contacts = list(coverage.customer_contacts(customer))
-    people = list(coverage.history_people(customer))
+    contacts = list(history_selectors.customer_contacts(customer))
+    people = list(history_selectors.history_people(customer))
     contact = next((c for c in contacts if c.pk == _int(request, "contact")), None)
     person = next((p for p in people if p.pk == _int(request, "person")), None)
-    months = max(1, min(_int(request, "months") or coverage.DEFAULT_MONTHS, coverage.MAX_MONTHS))
+    months = max(
+        1, min(_int(request, "months") or history_selectors.DEFAULT_MONTHS, history_selectors.MAX_MONTHS)
+    )
     show_all = _flag(request, "all")
 
-    changes = coverage.history_changes(
+    changes = history_selectors.history_changes(
         customer,
         contact_id=contact.pk if contact else None,
         user_id=person.pk if person else None,
     )
-    page = Paginator(changes, coverage.HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(changes, history_selectors.HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     counted = coverage.counted_contacts(user, customer, show_all=show_all)
     query = request.GET.copy()
     query.pop("page", None)
@@ -94,11 +97,11 @@ def relationship_history(request: HttpRequest, pk: int) -> HttpResponse:
         "show_all": show_all,
         "page": page,
         "filter_query": query.urlencode(),
-        "coverage_rows": coverage.coverage_over_time(customer, counted, months=months),
+        "coverage_rows": history_selectors.coverage_over_time(customer, counted, months=months),
         "counted": len(counted) if counted is not None else len(contacts),
         "key_definition": coverage.key_definition(),
         "target_level": RelationshipPolicy.current().top_rank_min_level,
-        "level_history": coverage.level_history(contact) if contact else None,
+        "level_history": history_selectors.level_history(contact) if contact else None,
         "echarts_locale": echarts_locale(),
         "labels": chart_labels(),
     }
