@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from kam.access.visibility import customers_for, opportunities_for
 from kam.customers.models import Customer
-from kam.customers.scoring.engine import YEAR
+from kam.customers.scoring.inputs import YEAR
 from kam.opportunities.models import Opportunity, OpportunityStatus
 from kam.opportunities.selectors import EXPECTED_AMOUNT, WEIGHTED_AMOUNT
 from kam.org.models import User
