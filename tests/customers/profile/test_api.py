@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from kam.customers import services as customer_services
 from kam.customers.models import CustomerChange
-from tests.customers.test_detail import forecast_deals, group  # noqa: F401 (fixtures)
 from tests.factories import CustomerFactory, make_opportunity
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +21,7 @@ def money(value):
     return D(value)
 
 
-def test_group_rollup_api_for_a_rep(api_as, world, group):  # noqa: F811
+def test_group_rollup_api_for_a_rep(api_as, world, group):
     response = api_as(world.east_rep).get(f"/customers/{group['root'].pk}/group-rollup")
     assert response.status_code == 200
     body = response.json()
@@ -58,14 +57,14 @@ def test_group_rollup_api_for_a_rep(api_as, world, group):  # noqa: F811
     assert "West Sub" not in response.content.decode()
 
 
-def test_group_rollup_api_for_the_director_includes_the_other_team(api_as, world, group):  # noqa: F811
+def test_group_rollup_api_for_the_director_includes_the_other_team(api_as, world, group):
     body = api_as(world.director).get(f"/customers/{group['root'].pk}/group-rollup").json()
     assert body["hidden"]["count"] == 0
     assert money(body["total"]["weighted"]) == D("2245000")
     assert money(body["total"]["won_12m"]) == D("1000000")
 
 
-def test_group_rollup_api_names_the_parent_chain(api_as, world, group):  # noqa: F811
+def test_group_rollup_api_names_the_parent_chain(api_as, world, group):
     body = api_as(world.east_rep).get(f"/customers/{group['plant'].pk}/group-rollup").json()
     assert body["parents"] == [
         {"id": group["root"].pk, "name": "Root Group", "visible": True},
@@ -73,7 +72,7 @@ def test_group_rollup_api_names_the_parent_chain(api_as, world, group):  # noqa:
     ]
 
 
-def test_group_rollup_api_equals_the_profile_section(client, api_as, world, group):  # noqa: F811
+def test_group_rollup_api_equals_the_profile_section(client, api_as, world, group):
     client.force_login(world.east_rep)
     page = client.get(reverse("customers:profile_section", args=[group["root"].pk]))
     section = page.context["group"]
@@ -174,7 +173,7 @@ def test_group_rollup_api_survives_a_cycle(api_as, world):
     assert [p["name"] for p in body["parents"]] == ["Loop B"]
 
 
-def test_forecast_api_hand_computed_figures(api_as, world, forecast_deals, monkeypatch):  # noqa: F811
+def test_forecast_api_hand_computed_figures(api_as, world, forecast_deals, monkeypatch):
     import datetime as dt
 
     from kam.customers.profile import forecast as module
