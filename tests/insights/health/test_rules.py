@@ -6,50 +6,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
-from kam.insights.health.engine import HealthEngine, scan, scan_all_open
-from kam.insights.health.norms import refresh_stage_norms, stage_norms
-from kam.insights.models import HealthRule
-from kam.opportunities.models import Opportunity, OpportunityChange, OpportunityContact, StageChange
-from kam.relationships.services import set_relationship_level
-from tests.factories import ContactFactory, UserFactory, make_opportunity, stage
-
-NOW = dt.datetime(2026, 11, 22, 4, 0, tzinfo=dt.UTC)  # 12:00 in Shanghai
-TODAY = dt.date(2026, 11, 22)
-
-
-def quiet(opportunity: Opportunity, **fields) -> Opportunity:
-    """Put the opportunity where no rule fires, then apply `fields` (bypassing auto_now)."""
-    values = {
-        "sign_date": TODAY + dt.timedelta(days=200),
-        "updated_at": NOW,
-        "stage_entered_at": NOW,
-        "amount": Decimal("100000"),
-        **fields,
-    }
-    if "stage_code" in values:
-        values["stage"] = stage(values.pop("stage_code"))
-    Opportunity.objects.filter(pk=opportunity.pk).update(**values)
-    return Opportunity.objects.get(pk=opportunity.pk)
-
-
-def flags(opportunity: Opportunity, now: dt.datetime = NOW) -> dict[str, dict[str, str]]:
-    result = scan(Opportunity.objects.filter(pk=opportunity.pk), now=now)
-    return {flag["code"]: flag for flag in result.get(opportunity.pk, [])}
-
-
-def set_thresholds(code: str, **thresholds) -> None:
-    rule = HealthRule.objects.get(code=code)
-    rule.thresholds = {**rule.thresholds, **thresholds}
-    rule.save()
-
-
-@pytest.fixture
-def opp(world):
-    return quiet(world.east_opp)
+from kam.insights.health.norms import stage_norms
+from kam.opportunities.models import OpportunityContact
+from tests.factories import ContactFactory, stage
+from tests.insights.health.conftest import NOW, TODAY, _chain, _changes, _stays, flags, quiet, set_thresholds
 
 
 def test_a_quiet_opportunity_has_no_flags(opp):
@@ -99,18 +60,6 @@ def test_sign_date_near_follows_the_thresholds_row(opp):
 
 
 # --- decision chain ---------------------------------------------------------------------------
-
-
-def _chain(opp, *entries):
-    """entries: (decision_role, stance, level or None) per contact."""
-    for role, stance_code, level in entries:
-        contact = ContactFactory(customer=opp.customer)
-        OpportunityContact.objects.create(
-            opportunity=opp, contact=contact, decision_role=role, stance=stance_code
-        )
-        if level:
-            set_relationship_level(contact, opp.owner, level, by=opp.owner, note="met")
-    return opp
 
 
 @pytest.mark.parametrize(
@@ -216,22 +165,6 @@ def test_no_update_uses_default_days_for_a_stage_not_listed(opp):
 # --- time in stage ----------------------------------------------------------------------------
 
 
-def _stays(owner, stage_code, days_list, next_code="P2"):
-    """Completed stays in `stage_code` of the given lengths, on fresh opportunities of `owner`."""
-    start = NOW - dt.timedelta(days=400)
-    for days in days_list:
-        other = make_opportunity(owner=owner, stage_code=next_code, name="history")
-        StageChange.objects.filter(opportunity=other).delete()
-        StageChange.objects.create(opportunity=other, to_stage=stage(stage_code), changed_at=start)
-        StageChange.objects.create(
-            opportunity=other,
-            from_stage=stage(stage_code),
-            to_stage=stage(next_code),
-            changed_at=start + dt.timedelta(days=days),
-        )
-        quiet(other, stage_code=next_code)
-
-
 @pytest.fixture
 def history(world):
     _stays(world.east_rep2, "P1", [10, 20, 30, 40, 50])
@@ -304,11 +237,6 @@ def test_four_elements_incomplete(opp, fields, flagged, text):
         )
 
 
-def _changes(opp, *edits):
-    for field, old, new in edits:
-        OpportunityChange.objects.create(opportunity=opp, field=field, old_value=old, new_value=new)
-
-
 @pytest.mark.parametrize(
     ("edits", "flagged"),
     [
@@ -334,99 +262,3 @@ def test_repeated_slip_minimum_is_a_threshold(opp):
     _changes(opp, ("sign_date", "2027-01-31", "2027-03-31"), ("sign_date", "2027-03-31", "2027-06-30"))
     set_thresholds("repeated_slip", min_slips=3)
     assert "repeated_slip" not in flags(opp)
-
-
-# --- engine -----------------------------------------------------------------------------------
-
-
-def test_an_inactive_rule_produces_nothing(opp):
-    quiet(opp, sign_date=TODAY - dt.timedelta(days=5))
-    assert "sign_date_passed" in flags(opp)
-    HealthRule.objects.filter(code="sign_date_passed").update(active=False)
-    assert "sign_date_passed" not in flags(opp)
-
-
-def test_severity_comes_from_the_row_and_flags_are_worst_first(opp):
-    quiet(opp, sign_date=TODAY - dt.timedelta(days=5), amount=None)
-    HealthRule.objects.filter(code="four_elements_incomplete").update(severity="critical")
-    HealthRule.objects.filter(code="sign_date_passed").update(severity="info")
-    result = scan(Opportunity.objects.filter(pk=opp.pk), now=NOW)[opp.pk]
-    assert [(f["code"], f["severity"]) for f in result] == [
-        ("four_elements_incomplete", "critical"),
-        ("sign_date_passed", "info"),
-    ]
-
-
-def test_closed_opportunities_are_never_flagged(opp):
-    quiet(opp, sign_date=TODAY - dt.timedelta(days=5), status="won")
-    assert flags(opp) == {}
-
-
-def test_a_rule_name_is_translated(opp):
-    from django.utils import translation
-
-    quiet(opp, sign_date=TODAY - dt.timedelta(days=5))
-    assert flags(opp)["sign_date_passed"]["name"] == "Sign date passed while open"
-    with translation.override("zh-hans"):
-        assert flags(opp)["sign_date_passed"]["name"] == "签约日期已过但仍在进行"
-
-
-def _flagged_deals(owner, n):
-    for i in range(n):
-        deal = make_opportunity(owner=owner, name=f"Deal {i}", stage_code=("P3", "P4", "P5")[i % 3])
-        quiet(deal, stage_code=("P3", "P4", "P5")[i % 3], sign_date=TODAY - dt.timedelta(days=i + 1))
-        _chain(deal, ("decision_maker", "C", 2))
-        _changes(deal, ("sign_date", "2027-01-31", "2027-03-31"), ("amount", "3.00", "2.00"))
-
-
-def test_scan_query_count_is_the_same_for_10_and_60_opportunities(world):
-    owner = UserFactory(team=world.east)
-    _stays(owner, "P1", [5, 6, 7, 8, 9])
-    refresh_stage_norms()  # stored norms: the scan reads them, it does not compute them
-
-    def count():
-        qs = Opportunity.objects.filter(owner=owner)
-        with CaptureQueriesContext(connection) as ctx:
-            result = scan(qs, now=NOW)
-        return len(ctx.captured_queries), result
-
-    _flagged_deals(owner, 10)
-    small, result = count()
-    assert len(result) == 10
-    _flagged_deals(owner, 50)
-    large, result = count()
-    assert len(result) == 60
-    assert large == small <= 3
-
-
-def test_scan_all_open_counts_flagged_opportunities_per_rule(world):
-    quiet(world.east_opp, sign_date=TODAY - dt.timedelta(days=5))
-    quiet(world.west_opp, sign_date=TODAY - dt.timedelta(days=1), amount=None)
-    quiet(world.east_opp2)
-    counts = scan_all_open(now=NOW)
-    assert counts["sign_date_passed"] == 2
-    assert counts["four_elements_incomplete"] == 1
-    assert counts["no_update"] == 0
-    assert set(counts) == set(HealthRule.objects.filter(active=True).values_list("code", flat=True))
-
-
-def test_engine_rank_sorts_and_filters_in_sql(world):
-    quiet(world.east_opp, sign_date=TODAY - dt.timedelta(days=5))  # critical
-    quiet(world.west_opp, amount=None)  # info
-    quiet(world.east_opp2)  # none
-    engine = HealthEngine(NOW)
-    ranked = engine.with_rank(Opportunity.objects.all()).order_by("-health_rank", "id")
-    assert list(ranked.values_list("name", flat=True)) == [
-        "East furnace",
-        "West turbine",
-        "East rolling mill",
-    ]
-    flagged = engine.flagged_only(Opportunity.objects.all())
-    assert set(flagged.values_list("name", flat=True)) == {"East furnace", "West turbine"}
-
-
-def test_real_clock_is_the_default(world):
-    quiet(world.east_opp, sign_date=timezone.localdate() - dt.timedelta(days=1))
-    assert "sign_date_passed" in {
-        f.code for f in HealthEngine().flags_for([world.east_opp])[world.east_opp.pk]
-    }

@@ -2,40 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from kam.insights.models import HealthRule
-from kam.opportunities.models import Opportunity, OpportunityContact
-from tests.factories import ContactFactory, CustomerFactory, make_opportunity, stage
-
-
-def _set(opportunity, **fields):
-    if "stage_code" in fields:
-        fields["stage"] = stage(fields.pop("stage_code"))
-    Opportunity.objects.filter(pk=opportunity.pk).update(**fields)
-
-
-def _today():
-    return timezone.localdate()
-
-
-@pytest.fixture
-def flagged(world):
-    """east_opp: sign date passed (critical); west_opp: amount missing (info); east_opp2: clean."""
-    now = timezone.now()
-    future = _today() + dt.timedelta(days=300)
-    for opp in (world.east_opp, world.west_opp, world.east_opp2):
-        _set(opp, updated_at=now, stage_entered_at=now, sign_date=future)
-    _set(world.east_opp, sign_date=_today() - dt.timedelta(days=3))
-    _set(world.west_opp, amount=None)
-    return world
+from tests.insights.health.conftest import _add_flagged
 
 
 def _count_queries(client, url):
@@ -95,18 +68,6 @@ def test_rep_sees_only_own_flags_on_the_health_page(client, flagged):
 def test_anonymous_is_sent_to_login(client, world):
     response = client.get(reverse("health:page"))
     assert response.status_code == 302 and "login" in response["Location"]
-
-
-def _add_flagged(world, n):
-    rep = world.east_rep
-    for i in range(n):
-        customer = CustomerFactory(owner=rep)
-        opp = make_opportunity(owner=rep, customer=customer, name=f"Deal {i}", stage_code="P4")
-        contact = ContactFactory(customer=customer)
-        OpportunityContact.objects.create(
-            opportunity=opp, contact=contact, decision_role="decision_maker", stance="C"
-        )
-        _set(opp, sign_date=_today() - dt.timedelta(days=i + 1), amount=Decimal(1000 + i))
 
 
 @pytest.mark.parametrize(

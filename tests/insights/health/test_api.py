@@ -6,12 +6,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.insights.test_health_pages import _add_flagged, flagged  # noqa: F401
+from tests.insights.health.conftest import _add_flagged
 
 API = "/api/v1/insights/health"
 
 
-def test_health_summary_and_flagged_list(client, flagged):  # noqa: F811
+def test_health_summary_and_flagged_list(client, flagged):
     client.force_login(flagged.director)
     response = client.get(API)
     assert response.status_code == 200
@@ -29,7 +29,7 @@ def test_health_summary_and_flagged_list(client, flagged):  # noqa: F811
     assert "passed 3 days ago" in first["flags"][0]["explanation"]
 
 
-def test_health_list_filters_and_paginates(client, flagged):  # noqa: F811
+def test_health_list_filters_and_paginates(client, flagged):
     client.force_login(flagged.director)
     assert [i["name"] for i in client.get(API, {"severity": "info"}).json()["items"]] == ["West turbine"]
     page = client.get(API, {"limit": 1, "offset": 1}).json()
@@ -37,14 +37,14 @@ def test_health_list_filters_and_paginates(client, flagged):  # noqa: F811
 
 
 @pytest.mark.parametrize("params", [{"rule": "nope"}, {"severity": "fatal"}, {"limit": 0}])
-def test_health_bad_filters_get_a_422_with_the_field(client, flagged, params):  # noqa: F811
+def test_health_bad_filters_get_a_422_with_the_field(client, flagged, params):
     client.force_login(flagged.director)
     response = client.get(API, params)
     assert response.status_code == 422
     assert next(iter(params)) in response.content.decode()
 
 
-def test_rep_sees_only_own_flags_and_gets_404_on_others(client, flagged):  # noqa: F811
+def test_rep_sees_only_own_flags_and_gets_404_on_others(client, flagged):
     client.force_login(flagged.west_rep)
     data = client.get(API).json()
     assert [i["name"] for i in data["items"]] == ["West turbine"]
@@ -55,13 +55,13 @@ def test_rep_sees_only_own_flags_and_gets_404_on_others(client, flagged):  # noq
     assert "missing: amount" in own.json()["flags"][0]["explanation"]
 
 
-def test_one_clean_opportunity_has_no_flags(client, flagged):  # noqa: F811
+def test_one_clean_opportunity_has_no_flags(client, flagged):
     client.force_login(flagged.director)
     data = client.get(f"{API}/opportunities/{flagged.east_opp2.pk}").json()
     assert data["flags"] == [] and data["worst_severity"] is None
 
 
-def test_opportunities_api_carries_flags_and_filters_and_sorts_by_them(client, flagged):  # noqa: F811
+def test_opportunities_api_carries_flags_and_filters_and_sorts_by_them(client, flagged):
     client.force_login(flagged.director)
     listed = client.get("/api/v1/opportunities", {"flagged": "true", "sort": "-severity"}).json()
     assert [i["name"] for i in listed["items"]] == ["East furnace", "West turbine"]

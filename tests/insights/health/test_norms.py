@@ -17,7 +17,7 @@ from kam.insights.models import StageNorm
 from kam.insights.review.services import take_snapshot
 from kam.opportunities.models import Opportunity
 from tests.factories import make_opportunity, stage
-from tests.insights.test_health_rules import NOW, TODAY, _chain, _changes, _stays, quiet, set_thresholds
+from tests.insights.health.conftest import NOW, TODAY, _chain, _changes, _stays, quiet, set_thresholds
 
 
 def _stored(percentile: int = 80) -> dict[tuple[int | None, int], tuple[int, int]]:
