@@ -1,0 +1,148 @@
+"""A customer (the account), its group hierarchy and its field history."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from kam.core.money import MONEY_DIGITS
+
+
+def in_english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+class BilingualName(models.Model):
+    """Rows an administrator names in both shipped languages; the page shows the active one."""
+
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.name_en and in_english():
+            return self.name_en
+        return self.name
+
+
+class CustomerStatus(models.TextChoices):
+    PROSPECT = "prospect", _("Prospect")
+    ACTIVE = "active", _("Active")
+    DORMANT = "dormant", _("Dormant")
+    LOST = "lost", pgettext_lazy("customer status", "Lost")
+
+
+class Tier(models.TextChoices):
+    A = "A", "A"
+    B = "B", "B"
+    C = "C", "C"
+    D = "D", "D"
+
+
+class Segment(models.TextChoices):
+    KEY = "key", _("Key")
+    IMPORTANT = "important", _("Important")
+    GENERAL = "general", _("General")
+
+
+class Customer(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent customer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="customers"
+    )
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=CustomerStatus.choices, default=CustomerStatus.PROSPECT
+    )
+    # The effective tier and segment: the manager's override when there is one, else the computed
+    # tier. Kept on the row (written by kam.customers.scoring.engine) so lists filter and sort in SQL.
+    tier = models.CharField(_("tier"), max_length=1, choices=Tier.choices, default=Tier.D)
+    segment = models.CharField(_("segment"), max_length=20, choices=Segment.choices, default=Segment.GENERAL)
+    score = models.DecimalField(_("score"), max_digits=6, decimal_places=2, null=True, blank=True)
+    computed_tier = models.CharField(_("computed tier"), max_length=1, choices=Tier.choices, blank=True)
+    tier_override = models.CharField(_("tier override"), max_length=1, choices=Tier.choices, blank=True)
+    category_purchases = models.DecimalField(
+        _("annual purchases of the category"),
+        max_digits=MONEY_DIGITS,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_(
+            "What the customer buys of our category per year from everyone, in yuan; share of wallet is our sales divided by it."
+        ),
+    )
+    annual_revenue = models.DecimalField(
+        _("annual revenue"),
+        max_digits=MONEY_DIGITS,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["owner", "name"]),
+            models.Index(fields=["tier", "name"]),
+            models.Index(fields=["score", "id"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+class CustomerChange(models.Model):
+    """Append-only history of customer edits: what changed, by whom, when."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="changes")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+    # Written in both shipped languages (kam.customers.history.both_languages), so each reader sees
+    # the line in their own; rows from before the English column read the same in both.
+    summary = models.CharField(max_length=500)
+    summary_en = models.CharField(max_length=500, blank=True, default="")
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("customer change")
+        verbose_name_plural = _("customer changes")
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.summary}"
+
+    @property
+    def text(self) -> str:
+        """The summary in the reader's language."""
+        return self.summary_en if self.summary_en and in_english() else self.summary

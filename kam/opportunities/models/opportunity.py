@@ -1,0 +1,236 @@
+"""An opportunity with its four elements (name, stage, amount, sign date), the competitors it meets, and its project number sequence."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from kam.core.money import MONEY_DIGITS
+from kam.core.periods import quarter_bounds, quarter_label
+from kam.opportunities.models.process import Stage
+
+
+class Competitor(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("competitor")
+        verbose_name_plural = _("competitors")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OpportunityStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+    DROPPED = "dropped", _("Dropped")
+
+
+class ForecastCategory(models.TextChoices):
+    COMMIT = "commit", _("Commit")
+    BEST_CASE = "best_case", _("Best case")
+    PIPELINE = "pipeline", pgettext_lazy("forecast category", "Pipeline")
+    OMITTED = "omitted", _("Omitted")
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Quarter")
+
+
+def period_end(value: dt.date, precision: str) -> dt.date:
+    """The last day of the period a sign date stands for (month or quarter)."""
+    if precision == DatePrecision.MONTH:
+        return value.replace(day=calendar.monthrange(value.year, value.month)[1])
+    if precision == DatePrecision.QUARTER:
+        return quarter_bounds(value.year, (value.month - 1) // 3 + 1)[1]
+    return value
+
+
+class Opportunity(models.Model):
+    project_number = models.CharField(_("project number"), max_length=30, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="opportunities",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="opportunities",
+    )
+    stage = models.ForeignKey(
+        Stage, verbose_name=_("stage"), on_delete=models.PROTECT, related_name="opportunities"
+    )
+    stage_entered_at = models.DateTimeField(_("in stage since"), null=True, blank=True)
+    # The highest stage order ever reached (moves back do not lower it): the funnel's conversion
+    # reads this instead of scanning the whole stage history on every request.
+    furthest_stage_order = models.PositiveSmallIntegerField(
+        _("furthest stage reached"), default=0, editable=False
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=OpportunityStatus.choices, default=OpportunityStatus.OPEN
+    )
+    amount = models.DecimalField(
+        _("amount"), max_digits=MONEY_DIGITS, decimal_places=2, null=True, blank=True
+    )
+    amount_low = models.DecimalField(
+        _("amount (low)"), max_digits=MONEY_DIGITS, decimal_places=2, null=True, blank=True
+    )
+    amount_high = models.DecimalField(
+        _("amount (high)"), max_digits=MONEY_DIGITS, decimal_places=2, null=True, blank=True
+    )
+    sign_date = models.DateField(_("expected sign date"), null=True, blank=True)
+    sign_date_precision = models.CharField(
+        _("sign date precision"), max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    close_reason = models.TextField(_("close reason"), blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    lost_to = models.ForeignKey(
+        Competitor,
+        verbose_name=_("lost to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    product_line = models.CharField(_("product line"), max_length=100, blank=True)
+    gross_margin = models.DecimalField(
+        _("estimated gross margin (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("-100")), MaxValueValidator(Decimal("100"))],
+    )
+    expense_budget = models.DecimalField(
+        _("sales expense budget"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    customer_lead = models.ForeignKey(
+        "relationships.Contact",
+        verbose_name=_("customer-side lead"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    initiated_at = models.DateField(_("initiation date"), null=True, blank=True)
+    forecast_category = models.CharField(
+        _("forecast category"),
+        max_length=12,
+        choices=ForecastCategory.choices,
+        blank=True,
+        help_text=_("Empty: the stage's default."),
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("opportunity")
+        verbose_name_plural = _("opportunities")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["status", "stage"]),
+            models.Index(fields=["owner", "status"]),
+            models.Index(fields=["sign_date"]),
+            models.Index(fields=["customer", "status"]),
+            models.Index(fields=["status", "stage", "sign_date", "id"], name="opportunity_board_idx"),
+            models.Index(fields=["stage", "furthest_stage_order"], name="opportunity_funnel_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0), name="opportunity_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_low__isnull=True)
+                | Q(amount_high__isnull=True)
+                | Q(amount_low__lte=models.F("amount_high")),
+                name="opportunity_amount_range_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_number} {self.name}"
+
+    @property
+    def has_amount(self) -> bool:
+        return self.amount is not None or (self.amount_low is not None and self.amount_high is not None)
+
+    @property
+    def expected_amount(self) -> Decimal | None:
+        """The single figure the forecast uses: the amount, else the middle of the range.
+
+        Querysets annotate the same figure in SQL (selectors.EXPECTED_AMOUNT); the setter lets
+        that annotation land on the instance.
+        """
+        if "_expected_amount" in self.__dict__:
+            return self.__dict__["_expected_amount"]
+        if self.amount is not None:
+            return self.amount
+        if self.amount_low is not None and self.amount_high is not None:
+            return (self.amount_low + self.amount_high) / 2
+        return None
+
+    @expected_amount.setter
+    def expected_amount(self, value: Decimal | None) -> None:
+        self.__dict__["_expected_amount"] = value
+
+    @property
+    def missing_elements(self) -> list[str]:
+        missing = []
+        if not self.name:
+            missing.append("name")
+        if not self.has_amount:
+            missing.append("amount")
+        if self.sign_date is None:
+            missing.append("sign_date")
+        return missing
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.missing_elements
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == OpportunityStatus.OPEN
+
+    @property
+    def sign_date_display(self) -> str:
+        if self.sign_date is None:
+            return ""
+        if self.sign_date_precision == DatePrecision.QUARTER:
+            return quarter_label(self.sign_date)
+        if self.sign_date_precision == DatePrecision.MONTH:
+            return self.sign_date.strftime("%Y-%m")
+        return self.sign_date.isoformat()
+
+
+class NumberSequence(models.Model):
+    """Yearly counters for generated document numbers (XM-2026-0001)."""
+
+    prefix = models.CharField(max_length=20)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="number_sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"
