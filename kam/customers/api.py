@@ -17,6 +17,7 @@ from kam.core.api.helpers import (
     refuse_nulls,
     set_etag,
 )
+from kam.core.web import current_user
 from kam.customers import export, selectors, services
 from kam.customers.models import Customer
 from kam.customers.schemas import (
@@ -84,7 +85,7 @@ def _list_filters(user: User, filters: CustomerExportFilters) -> selectors.Custo
 )
 def list_customers(request: HttpRequest, filters: Query[CustomerFilters]) -> dict[str, Any]:
     """The customer list's filters and sorts; `tag` takes a static or a dynamic tag."""
-    user: User = request.user  # type: ignore[assignment]
+    user = current_user(request)
     qs, _sort = selectors.customer_rows(user, _list_filters(user, filters), filters.sort, pipeline=False)
     count = qs.count()
     if not count:
@@ -112,7 +113,7 @@ def list_customers(request: HttpRequest, filters: Query[CustomerFilters]) -> dic
 )
 def export_customers(request: HttpRequest, filters: Query[CustomerExportFilters]) -> HttpResponse:
     """The same filters and sort as the list, every matching row (up to the export's cap)."""
-    user: User = request.user  # type: ignore[assignment]
+    user = current_user(request)
     content, filename = export.customers_xlsx(user, _list_filters(user, filters), filters.sort)
     response = HttpResponse(content, content_type=export.XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -121,7 +122,7 @@ def export_customers(request: HttpRequest, filters: Query[CustomerExportFilters]
 
 @router.post("", response={201: CustomerOut, **WRITE_ERRORS}, summary="Add a customer")
 def create_customer(request: HttpRequest, response: HttpResponse, payload: CustomerCreateIn) -> Status:
-    by: User = request.user  # type: ignore[assignment]
+    by = current_user(request)
     data = _related(by, payload.model_dump())
     name = data.pop("name")
     customer = services.create_customer(by=by, name=name, **data)
@@ -131,7 +132,7 @@ def create_customer(request: HttpRequest, response: HttpResponse, payload: Custo
 @router.get("/{int:customer_id}", response={200: CustomerOut, **READ_ERRORS})
 def get_customer(request: HttpRequest, response: HttpResponse, customer_id: int) -> dict[str, Any]:
     """One customer; the ETag header carries its version for the next write's If-Match."""
-    return _body(_load(request.user, customer_id), response)  # type: ignore[arg-type]
+    return _body(_load(current_user(request), customer_id), response)
 
 
 @router.patch("/{int:customer_id}", response={200: CustomerOut, **VERSIONED_WRITE_ERRORS})
@@ -139,7 +140,7 @@ def update_customer(
     request: HttpRequest, response: HttpResponse, customer_id: int, payload: CustomerUpdateIn
 ) -> dict[str, Any]:
     """Change the fields sent. Needs If-Match with the version read (428 without, 412 if stale)."""
-    by: User = request.user  # type: ignore[assignment]
+    by = current_user(request)
     customer = _load(by, customer_id)
     version = expected_version(request, customer.version)
     changes = payload.model_dump(exclude_unset=True)

@@ -19,6 +19,7 @@ from kam.core.api.helpers import (
     set_etag,
 )
 from kam.core.ids import parse_id
+from kam.core.web import current_user
 from kam.customers.models import Customer
 from kam.opportunities import services
 from kam.opportunities.flags import flag_engine  # noqa: E402
@@ -182,7 +183,7 @@ def list_opportunities(request: HttpRequest, filters: Query[OpportunityFilters])
     errors = filter_errors(pipeline_filters)
     if errors:
         raise ValidationError({field: [message] for field, message in errors.items()})
-    user = request.user
+    user = current_user(request)
     totals = pipeline_totals(user, pipeline_filters)  # type: ignore[arg-type]
     rows = _rows(user, pipeline_filters, filters.sort)  # type: ignore[arg-type]
     totals["amount"] = Decimal(totals["amount"]).quantize(CENT)
@@ -200,7 +201,7 @@ def list_opportunities(request: HttpRequest, filters: Query[OpportunityFilters])
     "/opportunities", response={201: OpportunityDetailOut, **WRITE_ERRORS}, summary="Open an opportunity"
 )
 def create_opportunity(request: HttpRequest, response: HttpResponse, payload: OpportunityCreateIn) -> Status:
-    by: User = request.user  # type: ignore[assignment]
+    by = current_user(request)
     data = payload.model_dump()
     customer = _customer_field(by, data.pop("customer"))
     owner_id = data.pop("owner")
@@ -222,7 +223,7 @@ def create_opportunity(request: HttpRequest, response: HttpResponse, payload: Op
 @router.get("/opportunities/{int:opportunity_id}", response={200: OpportunityDetailOut, **READ_ERRORS})
 def get_opportunity(request: HttpRequest, response: HttpResponse, opportunity_id: int) -> dict[str, Any]:
     """One opportunity; the ETag header carries its version for the next write's If-Match."""
-    return _detail(_load(request.user, opportunity_id), response)  # type: ignore[arg-type]
+    return _detail(_load(current_user(request), opportunity_id), response)
 
 
 @router.patch(
@@ -232,7 +233,7 @@ def update_opportunity(
     request: HttpRequest, response: HttpResponse, opportunity_id: int, payload: OpportunityUpdateIn
 ) -> dict[str, Any]:
     """Change the fields sent. Needs If-Match with the version read (428 without, 412 if stale)."""
-    by: User = request.user  # type: ignore[assignment]
+    by = current_user(request)
     opportunity = _load(by, opportunity_id)
     version = expected_version(request, opportunity.version)
     changes = payload.model_dump(exclude_unset=True)
@@ -254,7 +255,7 @@ def move_opportunity(
     request: HttpRequest, response: HttpResponse, opportunity_id: int, payload: OpportunityMoveIn
 ) -> dict[str, Any]:
     """Move to another stage. Forward needs `key_node_confirmed`; backward needs a note; refusals are 409."""
-    by: User = request.user  # type: ignore[assignment]
+    by = current_user(request)
     opportunity = _load(by, opportunity_id)
     version = expected_version(request, opportunity.version, payload.version)
     to_stage = _stage_in(
@@ -282,7 +283,7 @@ def close_opportunity(
     request: HttpRequest, response: HttpResponse, opportunity_id: int, payload: OpportunityCloseIn
 ) -> dict[str, Any]:
     """End it as won, lost or dropped, with a reason. Needs If-Match."""
-    by: User = request.user  # type: ignore[assignment]
+    by = current_user(request)
     opportunity = _load(by, opportunity_id)
     version = expected_version(request, opportunity.version)
     lost_to = None
@@ -304,7 +305,7 @@ def close_opportunity(
 )
 def opportunity_history(request: HttpRequest, opportunity_id: int) -> dict[str, Any]:
     """Stage changes and field edits, newest first."""
-    opportunity = _load(request.user, opportunity_id)  # type: ignore[arg-type]
+    opportunity = _load(current_user(request), opportunity_id)
     stage_changes = StageChange.objects.filter(opportunity=opportunity).select_related(
         "from_stage", "to_stage", "changed_by"
     )

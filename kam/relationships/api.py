@@ -20,6 +20,7 @@ from kam.core.api.helpers import (
     refuse_nulls,
     set_etag,
 )
+from kam.core.web import current_user
 from kam.org.models import User
 from kam.org.visibility import visible_users
 from kam.relationships import services
@@ -75,7 +76,7 @@ def _body(contact: Contact, response: HttpResponse) -> dict[str, Any]:
 
 @router.get("", response=ContactListOut, summary="Contacts you can see, filtered and paginated")
 def list_contacts(request: HttpRequest, filters: Query[ContactFilters]) -> dict[str, Any]:
-    qs = _scoped(request.user)  # type: ignore[arg-type]
+    qs = _scoped(current_user(request))
     if filters.customer:
         qs = qs.filter(customer_id=filters.customer)
     if filters.q and filters.q.strip():
@@ -92,7 +93,7 @@ def list_contacts(request: HttpRequest, filters: Query[ContactFilters]) -> dict[
 
 @router.post("", response={201: ContactOut, **WRITE_ERRORS}, summary="Add a contact to a customer")
 def create_contact(request: HttpRequest, response: HttpResponse, payload: ContactCreateIn) -> Status:
-    by: User = request.user  # type: ignore[assignment]
+    by = current_user(request)
     data = payload.model_dump()
     customer = customers_for(by).filter(pk=data.pop("customer")).first()
     if customer is None:
@@ -107,7 +108,7 @@ def create_contact(request: HttpRequest, response: HttpResponse, payload: Contac
 @router.get("/{int:contact_id}", response={200: ContactOut, **READ_ERRORS})
 def get_contact(request: HttpRequest, response: HttpResponse, contact_id: int) -> dict[str, Any]:
     """One contact; the ETag header carries its version for the next write's If-Match."""
-    return _body(_load(request.user, contact_id), response)  # type: ignore[arg-type]
+    return _body(_load(current_user(request), contact_id), response)
 
 
 @router.patch("/{int:contact_id}", response={200: ContactOut, **VERSIONED_WRITE_ERRORS})
@@ -115,7 +116,7 @@ def update_contact(
     request: HttpRequest, response: HttpResponse, contact_id: int, payload: ContactUpdateIn
 ) -> dict[str, Any]:
     """Change the fields sent. Needs If-Match with the version read (428 without, 412 if stale)."""
-    by: User = request.user  # type: ignore[assignment]
+    by = current_user(request)
     contact = _load(by, contact_id)
     version = expected_version(request, contact.version)
     changes = payload.model_dump(exclude_unset=True)
@@ -142,13 +143,13 @@ def _relationships(contact: Contact) -> dict[str, Any]:
 @router.get("/{int:contact_id}/relationships", response={200: RelationshipsOut, **READ_ERRORS})
 def contact_relationships(request: HttpRequest, contact_id: int) -> dict[str, Any]:
     """How well each of our people knows the contact (CR1–CR5), and how that changed."""
-    return _relationships(_load(request.user, contact_id))  # type: ignore[arg-type]
+    return _relationships(_load(current_user(request), contact_id))
 
 
 @router.post("/{int:contact_id}/relationship", response={200: RelationshipsOut, **WRITE_ERRORS})
 def set_relationship(request: HttpRequest, contact_id: int, payload: RelationshipIn) -> dict[str, Any]:
     """Set one of our people's relationship level with the contact (default: yours); the change is kept."""
-    by: User = request.user  # type: ignore[assignment]
+    by = current_user(request)
     contact = _load(by, contact_id)
     user = by
     if payload.user is not None and payload.user != by.pk:
@@ -168,7 +169,7 @@ def set_relationship(request: HttpRequest, contact_id: int, payload: Relationshi
 def delete_contact(request: HttpRequest, contact_id: int) -> Status:
     """Delete a contact with their closed-opportunity roles, relationship rows and influence lines;
     direct reports move up. Refused (409, with the reason) while in an open opportunity's decision chain."""
-    user = request.user
+    user = current_user(request)
     assert isinstance(user, User)
     services.delete_contact(_load(user, contact_id), by=user)
     return Status(204, None)

@@ -87,7 +87,7 @@ def get_forecast(request: HttpRequest, params: Query[ForecastQuery]) -> dict[str
         raise ValidationError({"period": [str(exc)]}) from exc
     bucket = bucket_for(params.period, params.bucket)
     result = selectors.forecast(
-        request.user,  # type: ignore[arg-type]
+        current_user(request),
         params.group,
         bucket,
         start=choice.start,
@@ -120,7 +120,7 @@ def get_funnel(request: HttpRequest, process: str | None = Query(None, max_lengt
     found = funnel.default_funnel_process(process)
     if found is None:
         raise ValidationError({"process": [_("Unknown sales process.")]})
-    return funnel_payload(found, funnel.funnel(request.user, found))  # type: ignore[arg-type]
+    return funnel_payload(found, funnel.funnel(current_user(request), found))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -165,7 +165,7 @@ def _subject(by: User, user_id: int | None, team_id: int | None) -> dict[str, An
 
 @router.get("/targets", response=list[TargetOut], summary="Targets the user may see")
 def list_targets(request: HttpRequest, filters: Query[TargetFilters]) -> list[dict[str, Any]]:
-    qs = targets_for(request.user)  # type: ignore[arg-type]
+    qs = targets_for(current_user(request))
     if filters.user:
         qs = qs.filter(user_id=filters.user)
     if filters.team:
@@ -186,7 +186,7 @@ def get_target(request: HttpRequest, response: HttpResponse, target_id: Id) -> d
 
 @router.post("/targets", response={201: TargetOut, **WRITE_ERRORS, **FORBIDDEN}, summary="Set a target")
 def create_target(request: HttpRequest, payload: TargetIn) -> Status:
-    by: User = request.user  # type: ignore[assignment]
+    by = current_user(request)
     if not permissions.may_set_targets(by):
         return _forbidden(_("Only managers, directors and administrators set targets."))
     subject = _subject(by, payload.user, payload.team)
@@ -207,7 +207,7 @@ def create_target(request: HttpRequest, payload: TargetIn) -> Status:
     summary="Change a target (If-Match: the version you read)",
 )
 def update_target(request: HttpRequest, response: HttpResponse, target_id: Id, payload: TargetPatch) -> Any:
-    by: User = request.user  # type: ignore[assignment]
+    by = current_user(request)
     target = get_visible_target(by, target_id)
     if not permissions.may_set_target(by, user=target.user, team=target.team):
         return _forbidden(str(_("You may not change this target.")))
@@ -227,7 +227,7 @@ def update_target(request: HttpRequest, response: HttpResponse, target_id: Id, p
     "/targets/{target_id}", response={204: None, 404: ErrorOut, **FORBIDDEN}, summary="Delete a target"
 )
 def delete_target(request: HttpRequest, target_id: Id) -> Status:
-    by: User = request.user  # type: ignore[assignment]
+    by = current_user(request)
     target = get_visible_target(by, target_id)
     try:
         target_services.delete_target(target, by=by)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from kam.core.api.helpers import READ_ERRORS, user_ref
+from kam.core.web import current_user
 from kam.insights.health.engine import REGISTRY
 from kam.insights.health.report import HealthFilters, health_report, opportunity_health
 from kam.insights.health.schemas import FlaggedOpportunityOut, HealthOut, HealthQuery
@@ -36,7 +37,7 @@ def health(request: HttpRequest, query: Query[HealthQuery]) -> dict[str, Any]:
     if query.rule and query.rule not in REGISTRY:
         raise ValidationError({"rule": [_("Choose one of: %(codes)s.") % {"codes": ", ".join(REGISTRY)}]})
     filters = HealthFilters(rule=query.rule, severity=query.severity, owner=query.owner, team=query.team)
-    report = health_report(request.user, filters, offset=query.offset, limit=query.limit)  # type: ignore[arg-type]
+    report = health_report(current_user(request), filters, offset=query.offset, limit=query.limit)
     return {
         "count": report["count"],
         "by_rule": report["by_rule"],
@@ -57,5 +58,5 @@ def health(request: HttpRequest, query: Query[HealthQuery]) -> dict[str, Any]:
     summary="One opportunity's health flags",
 )
 def opportunity_flags(request: HttpRequest, opportunity_id: int) -> dict[str, Any]:
-    opportunity, flags = opportunity_health(request.user, opportunity_id)  # type: ignore[arg-type]
+    opportunity, flags = opportunity_health(current_user(request), opportunity_id)
     return _flagged(opportunity, flags)

@@ -12,6 +12,7 @@ from ninja import Query, Router
 
 from kam.access.visibility import get_visible_contact, get_visible_customer
 from kam.core.api.helpers import READ_ERRORS, user_ref
+from kam.core.web import current_user
 from kam.customers.models import Customer
 from kam.org.models import User
 from kam.relationships.coverage import history as history_selectors
@@ -46,7 +47,7 @@ def coverage_net(request: HttpRequest, customer_id: int, filters: Query[NetFilte
     (`all=true` shows every contact). Highlights: a single-threaded account, key contacts nobody
     covers, rank-high contacts below CR3.
     """
-    user: User = request.user  # type: ignore[assignment]
+    user = current_user(request)
     customer = _customer(user, customer_id)
     return coverage.coverage_net_json(coverage.coverage_net(user, customer, show_all=filters.all))
 
@@ -60,7 +61,7 @@ def coverage_net(request: HttpRequest, customer_id: int, filters: Query[NetFilte
 def relationship_history(
     request: HttpRequest, customer_id: int, filters: Query[RelationshipHistoryFilters]
 ) -> dict[str, Any]:
-    user: User = request.user  # type: ignore[assignment]
+    user = current_user(request)
     customer = _customer(user, customer_id)
     qs = history_selectors.history_changes(customer, contact_id=filters.contact, user_id=filters.person)
     count = qs.count()
@@ -92,7 +93,7 @@ def coverage_history(
 ) -> dict[str, Any]:
     """At the end of each month (the current month: now), how many of today's key contacts we knew at
     CR3 or above and at CR1 or above, and how many of our people held a relationship."""
-    user: User = request.user  # type: ignore[assignment]
+    user = current_user(request)
     customer = _customer(user, customer_id)
     counted = coverage.counted_contacts(user, customer, show_all=filters.all)
     rows = history_selectors.coverage_over_time(customer, counted, months=filters.months)
@@ -107,6 +108,6 @@ def coverage_history(
     summary="A contact's relationship level over time, per person of ours and for the company",
 )
 def level_history(request: HttpRequest, contact_id: int) -> dict[str, Any]:
-    user: User = request.user  # type: ignore[assignment]
+    user = current_user(request)
     contact = get_visible_contact(user, contact_id)
     return history_selectors.level_history_json(history_selectors.level_history(contact))
