@@ -1,4 +1,4 @@
-"""Target services: who may set them, validation, upload all-or-nothing with row errors."""
+"""Target services: who may set them, validation, conflicts, upload all-or-nothing with row errors."""
 
 from __future__ import annotations
 
@@ -9,33 +9,22 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from kam.access.visibility import targets_for
 from kam.insights.targets import selectors as svc_selectors
 from kam.insights.targets import services as svc
 from kam.org.models import Target
+from tests.insights.targets.conftest import HEADER, xlsx
 
 pytestmark = pytest.mark.django_db
 Q3 = {"period_start": dt.date(2027, 7, 1), "period_end": dt.date(2027, 9, 30)}
-
-
-def xlsx(rows):
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def csv_bytes(rows):
     out = io.StringIO()
     csv.writer(out).writerows(rows)
     return out.getvalue().encode("utf-8-sig")
-
-
-HEADER = ["username", "team", "period_start", "period_end", "amount"]
 
 
 def test_manager_sets_targets_for_own_team_and_its_people(world):
@@ -175,51 +164,6 @@ def test_upload_errors_name_the_files_column_and_its_meaning(world):
         assert error.column.startswith("period_start (") and error.column != "period_start (period start)"
     with translation.override("en"):
         assert error.column == "period_start (period start)"
-
-
-def test_targets_pages(client, world):
-    client.force_login(world.east_mgr)
-    response = client.post(
-        "/insights/targets/", {"team": world.east.pk, "quarter": "2027 Q3", "amount": "300"}
-    )
-    assert response.status_code == 302
-    target = Target.objects.get()
-    assert target.period_end == dt.date(2027, 9, 30)
-    assert client.get("/insights/targets/").status_code == 200
-    response = client.post(
-        f"/insights/targets/{target.pk}/edit/", {"team": world.east.pk, "quarter": "2027 Q3", "amount": "400"}
-    )
-    assert response.status_code == 302
-    target.refresh_from_db()
-    assert target.amount == Decimal("400.00")
-    bad = client.post("/insights/targets/", {"team": world.east.pk, "quarter": "2027 Q9", "amount": "1"})
-    assert bad.status_code == 200 and "Write a quarter" in bad.content.decode()
-    bad_file = io.BytesIO(xlsx([HEADER, ["nobody", "", "2027 Q3", "", 1]]))
-    bad_file.name = "targets.xlsx"
-    upload = client.post("/insights/targets/upload/", {"file": bad_file, "on_duplicate": "refuse"})
-    assert upload.status_code == 422
-    assert "Unknown person" in upload.content.decode() and Target.objects.count() == 1
-    good_file = io.BytesIO(xlsx([HEADER, ["east_rep", "", "2027 Q3", "", 1]]))
-    good_file.name = "targets.xlsx"
-    assert (
-        client.post("/insights/targets/upload/", {"file": good_file, "on_duplicate": "refuse"}).status_code
-        == 302
-    )
-    Target.objects.filter(user__isnull=False).delete()
-    assert client.get("/insights/targets/template.xlsx").status_code == 200
-    assert client.post(f"/insights/targets/{target.pk}/delete/").status_code == 302
-    assert not Target.objects.exists()
-
-
-def test_rep_cannot_post_targets_page(client, world):
-    client.force_login(world.east_rep)
-    assert (
-        client.post(
-            "/insights/targets/", {"team": world.east.pk, "quarter": "2027 Q3", "amount": "1"}
-        ).status_code
-        == 403
-    )
-    assert client.get("/insights/targets/upload/").status_code == 403
 
 
 def test_stale_target_edit_is_a_conflict_and_saves_nothing(world):
