@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from kam.relationships.coverage import history as history_selectors
 from tests.factories import ContactFactory, CustomerFactory, make_opportunity
-from tests.relationships.test_coverage import at, build_organisation, give_role, set_level
+from tests.relationships.coverage.conftest import at, build_organisation, give_role, set_level
 
 pytestmark = pytest.mark.django_db
 
