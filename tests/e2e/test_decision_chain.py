@@ -11,7 +11,7 @@ from kam.opportunities.models import OpportunityContact
 from kam.org.models import Role
 from tests.e2e.conftest import login
 from tests.factories import PASSWORD, CustomerFactory, TeamFactory, UserFactory, ensure_sales_processes
-from tests.opportunities.test_chain import build_chain
+from tests.opportunities.chain.conftest import build_chain
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

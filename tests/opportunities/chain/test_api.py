@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from kam.opportunities import services
 from kam.opportunities.models import OpportunityContact
 from kam.relationships.services import set_relationship_level
-from tests.api.conftest import ApiClient
+from tests.conftest import ApiClient
 from tests.factories import ContactFactory, CustomerFactory, UserFactory, make_opportunity
-from tests.opportunities.test_chain import build_chain
+from tests.opportunities.chain.conftest import build_chain
 
 pytestmark = pytest.mark.django_db
 

@@ -1,211 +1,23 @@
-"""Decision chain and power map: the limited org tree, approval chains, influence lines, score and gaps,
-the pages and the side panel, visibility, and constant query counts."""
+"""Decision chain and power map, the pages and the side panel: what they show, visibility, stance,
+role and relationship writes, adding a contact, constant query counts."""
 
 from __future__ import annotations
 
 import json
-from types import SimpleNamespace
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kam.opportunities import services
 from kam.opportunities.chain import selectors as chain
 from kam.opportunities.models import OpportunityContact
 from kam.relationships.models import Relationship, RelationshipChange
-from kam.relationships.services import add_influence, set_relationship_level
-from tests.factories import ContactFactory, make_opportunity
+from tests.factories import ContactFactory
+from tests.opportunities.chain.conftest import _count, _grow
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def build_chain(owner, customer, stage_code="P4"):
-    """A steel works: GM Zhao at the top; deputy GM Wang decides, chief engineer Li approves the technology,
-    finance director Qian the commercials, engineer Sun uses it. Zhou and Wu are not involved."""
-    opp = make_opportunity(
-        owner=owner, customer=customer, name="Blast furnace upgrade", stage_code=stage_code
-    )
-    zhao = ContactFactory(customer=customer, name="GM Zhao", rank="high", influence=5)
-    wang = ContactFactory(customer=customer, name="Deputy GM Wang", rank="high", influence=5, reports_to=zhao)
-    li = ContactFactory(
-        customer=customer, name="Chief Engineer Li", rank="mid_high", influence=4, reports_to=wang
-    )
-    sun = ContactFactory(customer=customer, name="Engineer Sun", rank="mid", influence=2, reports_to=li)
-    qian = ContactFactory(
-        customer=customer, name="Finance Director Qian", rank="mid_high", influence=4, reports_to=zhao
-    )
-    zhou = ContactFactory(customer=customer, name="Clerk Zhou", rank="low", influence=1, reports_to=qian)
-    wu = ContactFactory(customer=customer, name="Sales Head Wu", rank="mid", influence=3, reports_to=zhao)
-    for contact, role, stance in (
-        (wang, "decision_maker", "A"),
-        (li, "technical_approver", "A"),
-        (sun, "user", "B"),
-        (qian, "business_approver", "B"),
-    ):
-        services.set_contact_role(opp, contact, by=owner, decision_role=role, stance=stance)
-    for contact, level in ((wang, 3), (li, 3), (sun, 1)):
-        set_relationship_level(contact, owner, level, by=owner, note="Site visit")
-    add_influence(sun, wang, by=owner, note="Wang trusts Sun's reports")
-    add_influence(zhou, wang, by=owner)
-    return SimpleNamespace(opp=opp, zhao=zhao, wang=wang, li=li, sun=sun, qian=qian, zhou=zhou, wu=wu)
-
-
-@pytest.fixture
-def steel(world):
-    return build_chain(world.east_rep, world.east_customer)
-
-
-def node_by_name(data, name):
-    return next(n for n in data["nodes"] if n["name"] == name)
-
-
-# --- the decision chain JSON (selector) -----------------------------------------------------------
-
-
-def test_tree_is_limited_to_the_chain_and_managers_up_to_the_top(steel):
-    data = chain.decision_chain(steel.opp)
-    names = {n["name"] for n in data["nodes"]}
-    assert names == {
-        "GM Zhao",
-        "Deputy GM Wang",
-        "Chief Engineer Li",
-        "Engineer Sun",
-        "Finance Director Qian",
-    }
-    zhao = node_by_name(data, "GM Zhao")
-    assert (
-        zhao["context"] is True
-        and zhao["in_chain"] is False
-        and zhao["roles"] == []
-        and zhao["stance"] is None
-    )
-    assert zhao["parent"] is None and zhao["depth"] == 0
-    sun = node_by_name(data, "Engineer Sun")
-    assert sun["context"] is False and sun["parent"] == steel.li.pk and sun["depth"] == 3
-    wang = node_by_name(data, "Deputy GM Wang")
-    assert wang["rank"] == "high" and wang["level"] == 3 and wang["level_label"] == "CR3"
-    assert wang["roles"] == [{"decision_role": "decision_maker", "label": "Decision maker", "stance": "A"}]
-    assert wang["stance"] == "A" and wang["influence"] == 5
-
-
-def test_approval_chains_run_along_reports_to_to_the_top(steel):
-    data = chain.decision_chain(steel.opp)
-    assert data["technical_chain"] == [[steel.li.pk, steel.wang.pk, steel.zhao.pk]]
-    assert data["business_chain"] == [[steel.qian.pk, steel.zhao.pk]]
-    edges = {(e["source"], e["target"]): e["chains"] for e in data["reports_to"]}
-    assert edges == {
-        (steel.zhao.pk, steel.wang.pk): ["technical"],
-        (steel.wang.pk, steel.li.pk): ["technical"],
-        (steel.li.pk, steel.sun.pk): [],
-        (steel.zhao.pk, steel.qian.pk): ["business"],
-    }
-
-
-def test_influence_lines_only_between_people_in_the_tree(steel):
-    lines = chain.decision_chain(steel.opp)["influence_lines"]
-    assert lines == [{"source": steel.sun.pk, "target": steel.wang.pk, "note": "Wang trusts Sun's reports"}]
-
-
-def test_four_elements_are_on_top(steel):
-    elements = chain.decision_chain(steel.opp)["opportunity"]
-    assert elements["name"] == "Blast furnace upgrade"
-    assert elements["stage"]["code"] == "P4"
-    assert elements["amount_display"] == "¥1,000,000.00"
-    assert elements["sign_date_display"] == "2027-03-31"
-
-
-def test_score_is_full_when_every_requirement_is_met(steel):
-    score = chain.decision_chain(steel.opp)["relationship_score"]
-    assert score["score"] == 100 and score["gaps"] == [] and score["total"] == 5
-
-
-def test_opposing_decision_maker_becomes_a_named_gap(steel, world):
-    services.set_contact_role(
-        steel.opp, steel.wang, by=world.east_rep, decision_role="decision_maker", stance="C"
-    )
-    score = chain.decision_chain(steel.opp)["relationship_score"]
-    assert [g["text"] for g in score["gaps"]] == ["P4 · Decision maker Deputy GM Wang opposes"]
-    assert score["score"] == 80
-    assert node_by_name(chain.decision_chain(steel.opp), "Deputy GM Wang")["stance"] == "C"
-
-
-def test_person_with_several_roles_shows_the_most_negative_stance(steel, world):
-    services.set_contact_role(steel.opp, steel.li, by=world.east_rep, decision_role="influencer", stance="C")
-    li = node_by_name(chain.decision_chain(steel.opp), "Chief Engineer Li")
-    assert {r["decision_role"] for r in li["roles"]} == {"technical_approver", "influencer"}
-    assert li["stance"] == "C"
-
-
-def test_reports_to_cycle_in_old_data_does_not_hang_the_tree(steel):
-    # The service refuses cycles; imported data might still hold one.
-    type(steel.zhao).objects.filter(pk=steel.zhao.pk).update(reports_to=steel.sun)
-    data = chain.decision_chain(steel.opp)
-    assert {n["id"] for n in data["nodes"]} >= {steel.wang.pk, steel.sun.pk}
-
-
-def _grow(world, steel, n):
-    owner = world.east_rep
-    for i in range(n):
-        person = ContactFactory(customer=steel.opp.customer, name=f"Staff {i}", reports_to=steel.sun)
-        services.set_contact_role(steel.opp, person, by=owner, decision_role="user", stance="B")
-        set_relationship_level(person, owner, 2, by=owner, note="Workshop")
-        add_influence(person, steel.li, by=owner)
-        ContactFactory(customer=steel.opp.customer, name=f"Bystander {i}", reports_to=steel.wu)
-
-
-def _count(fn):
-    with CaptureQueriesContext(connection) as ctx:
-        fn()
-    return len(ctx.captured_queries)
-
-
-@pytest.mark.parametrize("builder", [chain.decision_chain, chain.power_map])
-def test_chain_queries_are_constant_in_the_number_of_contacts(world, steel, builder):
-    from kam.relationships.models import RelationshipPolicy
-
-    RelationshipPolicy.current()  # read once per request; not part of what grows with contacts
-    small = _count(lambda: builder(steel.opp))
-    _grow(world, steel, 25)
-    large = _count(lambda: builder(steel.opp))
-    assert large == small
-    assert small <= 6
-
-
-# --- power map -------------------------------------------------------------------------------------
-
-
-def test_power_map_places_people_by_stance_and_influence(steel, world):
-    services.set_contact_role(
-        steel.opp, steel.wang, by=world.east_rep, decision_role="decision_maker", stance="C"
-    )
-    data = chain.power_map(steel.opp)
-    people = {p["name"]: p for p in data["people"]}
-    assert set(people) == {"Deputy GM Wang", "Chief Engineer Li", "Engineer Sun", "Finance Director Qian"}
-    wang, li, sun, qian = (
-        people[n] for n in ("Deputy GM Wang", "Chief Engineer Li", "Engineer Sun", "Finance Director Qian")
-    )
-    assert wang["x"] == -1.0 and wang["y"] == 5
-    assert li["x"] == 1.0 and li["y"] == 4
-    assert sun["x"] == 0.0 and sun["y"] == 2
-    assert qian["x"] == 0.0 and qian["y"] == 4
-    assert wang["symbol_size"] > li["symbol_size"] > sun["symbol_size"]
-    assert [w["name"] for w in data["watch_list"]] == ["Deputy GM Wang", "Finance Director Qian"]
-    assert "opposes us with influence 5/5" in data["watch_list"][0]["text"]
-    assert "is neutral with influence 4/5" in data["watch_list"][1]["text"]
-
-
-def test_power_map_spreads_people_sharing_a_spot(steel, world):
-    for i in range(3):
-        person = ContactFactory(customer=steel.opp.customer, name=f"Neutral {i}", influence=2)
-        services.set_contact_role(steel.opp, person, by=world.east_rep, decision_role="user", stance="B")
-    spot = [p["x"] for p in chain.power_map(steel.opp)["people"] if p["y"] == 2]
-    assert len(spot) == 4 and len(set(spot)) == 4
-    assert all(-0.5 < x < 0.5 for x in spot)
-
 
 # --- the pages ---------------------------------------------------------------------------------------
 
