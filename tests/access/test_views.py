@@ -1,3 +1,5 @@
+"""The token pages: a bearer token shown once and stored hashed, revoked, only by its owner, named."""
+
 import pytest
 
 from kam.org.models import ApiToken, hash_token

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from kam.customers.models import Customer
 from kam.org.models import ApiToken
-from tests.api.conftest import make_token
+from tests.conftest import make_token
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
