@@ -30,8 +30,9 @@ from kam.customers.models import (
     Tag,
     TagKind,
 )
+from kam.customers.scoring.services import override_tier, set_static_value
 from kam.customers.scoring.tasks import rescores_deferred
-from kam.customers.services import create_customer, override_tier, set_static_value
+from kam.customers.services import create_customer
 from kam.customers.tags.services import attach_tag, create_tag
 from kam.demo import data
 from kam.demo.logins import DEMO_PASSWORD

@@ -14,8 +14,8 @@ import pytest
 from django.db import connection
 
 from kam.core.errors import ConflictError
-from kam.customers import services
 from kam.customers.models import Customer, CustomerChange, CustomerCriterionValue, ScoreBand, ScoringCriterion
+from kam.customers.scoring import services as scoring_services
 from kam.customers.scoring import tasks as rescores
 from kam.org.models import Role
 from tests.factories import CustomerFactory, TeamFactory, UserFactory, ensure_sales_processes
@@ -47,7 +47,7 @@ def race(monkeypatch, customer_id: int, first: tuple, second: tuple) -> dict[str
 
     def write(name: str, user, chosen, expected) -> None:
         try:
-            services.set_static_value(
+            scoring_services.set_static_value(
                 Customer.objects.get(pk=customer_id), criterion, chosen, by=user, expected_band=expected
             )
             results[name] = "saved"
@@ -82,7 +82,7 @@ def test_changing_the_same_value_at_once_saves_one_and_refuses_the_other(monkeyp
     rep, manager = people
     customer = CustomerFactory(owner=rep)
     criterion = ScoringCriterion.objects.get(code="industry_leadership")
-    services.set_static_value(customer, criterion, band("Follower"), by=rep)
+    scoring_services.set_static_value(customer, criterion, band("Follower"), by=rep)
     seen = band("Follower").pk
     results = race(
         monkeypatch, customer.pk, (rep, band("Industry leader"), seen), (manager, band("No standing"), seen)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from kam.customers import services
 from kam.customers.models import Customer, CustomerScore, ScoreBand, ScoringCriterion, TagKind
 from kam.customers.scoring import engine as scoring
+from kam.customers.scoring import services as scoring_services
 from kam.customers.tags.services import create_tag
 from kam.org.models import Role
 from tests.e2e.conftest import login
@@ -36,7 +36,7 @@ def test_changing_a_static_criterion_moves_the_tier_and_the_breakdown(page, live
         ("reference_value", "Flagship reference"),
         ("strategic_fit", "High"),
     ):
-        services.set_static_value(
+        scoring_services.set_static_value(
             customer, ScoringCriterion.objects.get(code=code), band(code, label), by=rep
         )
     scoring.rescore([customer.pk])
@@ -94,7 +94,7 @@ def test_the_breakdown_fits_its_card_on_common_screens(browser, live_server, wid
     customer = CustomerFactory(owner=rep, name="Sinopec Zhenhai")
     # Set values: each row then carries a band name and the next band, the widest the table gets.
     for code, label in (("brand_builder", "Strong"), ("reference_value", "Flagship reference")):
-        services.set_static_value(
+        scoring_services.set_static_value(
             customer, ScoringCriterion.objects.get(code=code), band(code, label), by=rep
         )
     scoring.rescore([customer.pk])

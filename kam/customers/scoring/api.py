@@ -27,7 +27,6 @@ from kam.core.api.helpers import (
     user_ref,
 )
 from kam.core.web import current_user
-from kam.customers import services
 from kam.customers.models import ScoreBand, ScoringCriterion, ScoringModel, TierOverride
 from kam.customers.scoring import engine as scoring
 from kam.customers.scoring import services as scoring_services
@@ -333,7 +332,7 @@ def put_static_value(
             from django.core.exceptions import ValidationError
 
             raise ValidationError({"band": [_("Choose one of this criterion's values.")]})
-    services.set_static_value(customer, criterion, band, by=by, expected_band=payload.expected_band)
+    scoring_services.set_static_value(customer, criterion, band, by=by, expected_band=payload.expected_band)
     return _score_body(score_view(customer, viewer=by, overrides_limit=0))
 
 
@@ -361,7 +360,7 @@ def post_tier_override(request: HttpRequest, customer_id: int, payload: TierOver
     refused (412) instead of silently replacing someone's decision."""
     by = current_user(request)
     customer = get_visible_customer(by, customer_id)
-    entry = services.override_tier(
+    entry = scoring_services.override_tier(
         customer, by=by, tier=payload.tier, reason=payload.reason, expected_override=payload.expected_override
     )
     return Status(201, {"override": _override(entry), "tier": customer.tier, "segment": customer.segment})

@@ -22,7 +22,6 @@ from kam.access import permissions
 from kam.access.visibility import get_visible_customer, get_visible_scoring_criterion
 from kam.core.errors import ConflictError
 from kam.core.web import current_user, echarts_locale
-from kam.customers import services
 from kam.customers.models import CriterionKind, Customer, ScoreBand, ScoringCriterion, ScoringModel
 from kam.customers.scoring import engine as scoring
 from kam.customers.scoring import services as scoring_services
@@ -126,7 +125,7 @@ def set_static_value(request: HttpRequest, pk: int, criterion_id: int) -> HttpRe
         band = ScoreBand.objects.filter(pk=band_id).first() if band_id else None
         tier_before = customer.tier
         try:
-            services.set_static_value(
+            scoring_services.set_static_value(
                 customer, criterion, band, by=user, expected_band=form.cleaned_data["expected"]
             )
         except ConflictError as error:
@@ -166,7 +165,7 @@ def override_tier(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.override_tier(
+            scoring_services.override_tier(
                 customer,
                 by=user,
                 tier=data["tier"],

@@ -1,12 +1,10 @@
-"""Tags and the list's export, included under /customers/ in the `customers` namespace."""
+"""Tags, included under /customers/ in the `customers` namespace."""
 
 from django.urls import path
 
-from kam.customers import views
 from kam.customers.tags import views as tag_views
 
 urlpatterns = [
-    path("export/", views.customer_export, name="export"),
     path("tags/", tag_views.tag_list, name="tags"),
     path("tags/new/", tag_views.tag_create, name="tag_create"),
     path("tags/<id:tag_pk>/edit/", tag_views.tag_edit, name="tag_edit"),

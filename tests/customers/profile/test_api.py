@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from kam.customers import services as customer_services
 from kam.customers.models import CustomerChange
+from kam.customers.scoring import services as scoring_services
 from tests.factories import CustomerFactory, make_opportunity
 
 pytestmark = pytest.mark.django_db
@@ -142,7 +142,7 @@ def test_history_api_pages_newest_first(api_as, world):
     CustomerChange.objects.bulk_create(
         CustomerChange(customer=customer, changed_by=None, summary=f"Line {n:02d}") for n in range(7)
     )
-    customer_services.override_tier(customer, by=world.east_mgr, tier="B", reason="Reference site")
+    scoring_services.override_tier(customer, by=world.east_mgr, tier="B", reason="Reference site")
     api = api_as(world.east_rep)
     first = api.get(f"/customers/{customer.pk}/history", {"limit": 3}).json()
     assert first["count"] == 8

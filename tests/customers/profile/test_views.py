@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from kam.customers import services as customer_services
 from kam.customers.models import Customer, CustomerChange
+from kam.customers.scoring import services as scoring_services
 from kam.opportunities import services as opportunity_services
 from kam.opportunities.models import OpportunityStatus
 from tests.customers.profile.conftest import D, bulk_opportunities, count_queries, get_section
@@ -70,14 +70,15 @@ def test_frame_without_an_override_shows_no_mark(client, world):
 
 
 def test_header_facts_fragment_follows_an_override_and_refreshes_on_a_score_change(client, world):
-    from kam.customers import services
 
     customer = world.east_customer
     client.force_login(world.east_rep)
     frame = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
     # The frame's facts listen for the score section's event and fetch this fragment again.
     assert 'hx-trigger="kam:score-changed from:body"' in frame
-    services.override_tier(customer, by=world.east_mgr, tier="A", reason="Group deal", expected_override="")
+    scoring_services.override_tier(
+        customer, by=world.east_mgr, tier="A", reason="Group deal", expected_override=""
+    )
     body = client.get(reverse("customers:facts", args=[customer.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert 'id="customer-facts"' in body and "<html" not in body
     assert 'tier-A">A</span>' in body and 'class="overridden"' in body
@@ -228,7 +229,7 @@ def test_opportunities_section_for_a_customer_with_a_thousand_opportunities(clie
 def test_history_section_shows_overrides_and_score_changes_newest_first(client, world):
     customer = world.east_customer
     CustomerChange.objects.create(customer=customer, summary="Computed tier D → C (score 20 → 41)")
-    customer_services.override_tier(customer, by=world.east_mgr, tier="A", reason="Strategic account")
+    scoring_services.override_tier(customer, by=world.east_mgr, tier="A", reason="Strategic account")
     client.force_login(world.east_rep)
     response = get_section(client, "history_section", customer, htmx=False)
     lines = response.context["lines"]
@@ -244,7 +245,7 @@ def test_history_lines_read_in_the_readers_language_whoever_wrote_them(client, w
 
     customer = world.east_customer
     with translation.override("zh-hans"):  # the manager works in Chinese
-        customer_services.override_tier(customer, by=world.east_mgr, tier="A", reason="集团框架协议")
+        scoring_services.override_tier(customer, by=world.east_mgr, tier="A", reason="集团框架协议")
     client.force_login(world.east_rep)
     url = reverse("customers:history_section", args=[customer.pk])
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"

@@ -10,9 +10,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from kam.customers import services
 from kam.customers.models import Customer, CustomerScore, ScoreBand, ScoringCriterion, ScoringModel
 from kam.customers.scoring import engine as scoring
+from kam.customers.scoring import services as scoring_services
 from tests.customers.scoring.conftest import (
     GOOD_THRESHOLDS,
     THRESHOLDS_URL,
@@ -84,7 +84,9 @@ def test_every_role_reads_the_model_with_criteria_bands_weights_and_thresholds(w
 
 def test_the_model_counts_customers_per_static_band_and_shares_only_active_weights(world, api_as):
     strong = ScoreBand.objects.get(criterion__code="brand_builder", label_en="Strong")
-    services.set_static_value(world.east_customer, criterion("brand_builder"), strong, by=world.east_rep)
+    scoring_services.set_static_value(
+        world.east_customer, criterion("brand_builder"), strong, by=world.east_rep
+    )
     ScoringCriterion.objects.filter(code="growth_yoy").update(is_active=False)
     body = send(api_as(world.east_rep), "get", reverse(MODEL_URL)).json()
     brand = next(c for c in body["criteria"] if c["code"] == "brand_builder")
@@ -359,7 +361,7 @@ def test_patching_an_unknown_criterion_is_404(world, api_as):
 def test_a_weight_change_rescores_every_customer(world, api_as, django_capture_on_commit_callbacks):
     brand = criterion("brand_builder")
     strong = ScoreBand.objects.get(criterion=brand, label_en="Strong")
-    services.set_static_value(world.east_customer, brand, strong, by=world.east_rep)
+    scoring_services.set_static_value(world.east_customer, brand, strong, by=world.east_rep)
     scoring.rescore(None)
     before = {s.customer_id: s.computed_at for s in CustomerScore.objects.all()}
     assert len(before) == Customer.objects.count()

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from kam.customers import services
 from kam.customers.models import Customer, CustomerCriterionValue, ScoreBand
 from kam.customers.scoring import engine as scoring
+from kam.customers.scoring import services as scoring_services
 from tests.customers.scoring.conftest import (
     GOOD_THRESHOLDS,
     THRESHOLDS_URL,
@@ -112,7 +112,7 @@ def test_overlap_message_names_the_band_overlapped(world, api_as):
 def test_static_bands_keep_chosen_values_and_deleting_a_chosen_band_needs_confirmation(world, api_as):
     fit = criterion("strategic_fit")
     high, medium, low = fit.bands.order_by("position")
-    services.set_static_value(world.east_customer, fit, medium, by=world.east_rep)
+    scoring_services.set_static_value(world.east_customer, fit, medium, by=world.east_rep)
     admin = api_as(world.admin)
     only_high = {"bands": [{"id": high.pk, "label": "高", "label_en": "High", "points": "100"}]}
 

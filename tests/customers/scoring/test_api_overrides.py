@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from kam.customers import services
 from kam.customers.models import Customer, TierOverride
 from kam.customers.scoring import engine as scoring
+from kam.customers.scoring import services as scoring_services
 from tests.customers.scoring.conftest import send
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +117,7 @@ def test_bad_override_is_422_and_nothing_is_written(world, api_as, scored, body,
 
 
 def test_override_over_one_the_caller_did_not_see_is_412(world, api_as, scored):
-    services.override_tier(scored, by=world.east_mgr, tier="B", reason="First", expected_override="")
+    scoring_services.override_tier(scored, by=world.east_mgr, tier="B", reason="First", expected_override="")
     response = send(
         api_as(world.director),
         "post",
@@ -132,7 +132,7 @@ def test_override_over_one_the_caller_did_not_see_is_412(world, api_as, scored):
 
 
 def test_manager_of_another_team_gets_404_on_overrides(world, api_as, scored):
-    services.override_tier(scored, by=world.east_mgr, tier="B", reason="Budget", expected_override="")
+    scoring_services.override_tier(scored, by=world.east_mgr, tier="B", reason="Budget", expected_override="")
     west = api_as(world.west_mgr)
     assert send(west, "get", history_url(scored)).status_code == 404
     response = send(

@@ -8,7 +8,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from kam.core.errors import ConflictError
-from kam.customers import services
 from kam.customers.models import (
     CustomerCriterionValue,
     DynamicSource,
@@ -37,13 +36,15 @@ def scored(world):
 
 def test_rep_may_not_override(world, scored):
     with pytest.raises(PermissionDenied):
-        services.override_tier(scored, by=world.east_rep, tier="A", reason="Big", expected_override="")
+        scoring_services.override_tier(
+            scored, by=world.east_rep, tier="A", reason="Big", expected_override=""
+        )
     assert not TierOverride.objects.exists()
 
 
 def test_override_needs_a_reason(world, scored):
     with pytest.raises(ValidationError) as error:
-        services.override_tier(scored, by=world.east_mgr, tier="A", reason="  ", expected_override="")
+        scoring_services.override_tier(scored, by=world.east_mgr, tier="A", reason="  ", expected_override="")
     assert "reason" in error.value.message_dict
     scored.refresh_from_db()
     assert scored.tier_override == ""
@@ -51,7 +52,7 @@ def test_override_needs_a_reason(world, scored):
 
 def test_override_keeps_the_score_and_removal_restores_the_computed_tier(world, scored):
     score, computed = scored.score, scored.computed_tier
-    entry = services.override_tier(
+    entry = scoring_services.override_tier(
         scored, by=world.east_mgr, tier="A", reason="Group strategic account", expected_override=""
     )
     scored.refresh_from_db()
@@ -62,7 +63,7 @@ def test_override_keeps_the_score_and_removal_restores_the_computed_tier(world, 
     scoring.rescore([scored.pk])
     scored.refresh_from_db()
     assert scored.tier == "A"
-    services.override_tier(
+    scoring_services.override_tier(
         scored, by=world.east_mgr, tier="", reason="Back to the numbers", expected_override="A"
     )
     scored.refresh_from_db()
@@ -74,9 +75,11 @@ def test_override_keeps_the_score_and_removal_restores_the_computed_tier(world, 
 
 
 def test_stale_expected_override_is_refused(world, scored):
-    services.override_tier(scored, by=world.east_mgr, tier="B", reason="First", expected_override="")
+    scoring_services.override_tier(scored, by=world.east_mgr, tier="B", reason="First", expected_override="")
     with pytest.raises(ConflictError):
-        services.override_tier(scored, by=world.director, tier="A", reason="Second", expected_override="")
+        scoring_services.override_tier(
+            scored, by=world.director, tier="A", reason="Second", expected_override=""
+        )
     scored.refresh_from_db()
     assert scored.tier_override == "B"
     assert TierOverride.objects.filter(customer=scored).count() == 1
@@ -226,8 +229,8 @@ def test_adjacent_ranges_and_gaps_are_fine(admin, model):
 def test_static_bands_keep_customers_choices_and_refuse_deleting_a_chosen_one(world, admin, model):
     criterion = ScoringCriterion.objects.get(code="strategic_fit")
     high, medium, low = criterion.bands.order_by("position")
-    services.set_static_value(world.east_customer, criterion, medium, by=world.east_rep)
-    services.set_static_value(world.west_customer, criterion, medium, by=world.west_rep)
+    scoring_services.set_static_value(world.east_customer, criterion, medium, by=world.east_rep)
+    scoring_services.set_static_value(world.west_customer, criterion, medium, by=world.west_rep)
     keep_all = [
         BandInput(id=high.pk, label="极高", label_en="Very high", points=D("100")),
         BandInput(id=medium.pk, label="中", label_en="Medium", points=D("70")),

@@ -52,7 +52,7 @@ def test_closing_as_won_raises_the_score_and_the_tier(rep):
         ("reference_value", "Flagship reference"),
         ("strategic_fit", "High"),
     ]:
-        services.set_static_value(
+        scoring_services.set_static_value(
             customer, ScoringCriterion.objects.get(code=code), band(code, label), by=rep
         )
     deal = make_opportunity(owner=rep, customer=customer, amount=D("5500000"), gross_margin=D("40"))
@@ -70,9 +70,11 @@ def test_editing_a_static_value_rescores_at_once(rep):
     customer = services.create_customer(by=rep, name="Static Co")
     criterion = ScoringCriterion.objects.get(code="industry_leadership")
     before = customer.score
-    services.set_static_value(customer, criterion, band("industry_leadership", "Industry leader"), by=rep)
+    scoring_services.set_static_value(
+        customer, criterion, band("industry_leadership", "Industry leader"), by=rep
+    )
     assert customer.score == before + D("15.00")  # 100 points × 15 ÷ 100
-    services.set_static_value(customer, criterion, None, by=rep)
+    scoring_services.set_static_value(customer, criterion, None, by=rep)
     assert customer.score == before
     assert not CustomerCriterionValue.objects.filter(customer=customer).exists()
 
@@ -91,7 +93,9 @@ def test_deferred_rescores_run_once_per_customer_when_the_block_ends(rep, monkey
     monkeypatch.setattr(scoring, "rescore", counting_rescore)
     before = first.score
     with rescores.rescores_deferred():
-        services.set_static_value(first, criterion, band("industry_leadership", "Industry leader"), by=rep)
+        scoring_services.set_static_value(
+            first, criterion, band("industry_leadership", "Industry leader"), by=rep
+        )
         make_opportunity(owner=rep, customer=first, amount=D("1000000"), name="Deal 1")
         make_opportunity(owner=rep, customer=second, amount=D("1000000"), name="Deal 2")
         with rescores.rescores_deferred():  # a nested block joins the outer one
@@ -116,7 +120,7 @@ def test_a_request_for_everyone_inside_a_deferred_block_rescores_everyone(rep):
 def test_static_value_refuses_a_band_of_another_criterion(rep):
     customer = services.create_customer(by=rep, name="Static Co")
     with pytest.raises(ValidationError):
-        services.set_static_value(
+        scoring_services.set_static_value(
             customer,
             ScoringCriterion.objects.get(code="industry_leadership"),
             band("brand_builder", "Strong"),
@@ -197,7 +201,7 @@ def test_model_edit_runs_through_the_database_worker(settings):
     admin = UserFactory(username="worker_admin", role=Role.ADMIN)
     rep = UserFactory(username="worker_rep")
     judged = services.create_customer(by=rep, name="Judged")
-    services.set_static_value(
+    scoring_services.set_static_value(
         judged,
         ScoringCriterion.objects.get(code="brand_builder"),
         ScoreBand.objects.get(criterion__code="brand_builder", label_en="Strong"),

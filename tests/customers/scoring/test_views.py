@@ -11,7 +11,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from kam.customers import services
 from kam.customers.models import (
     CustomerCriterionValue,
     CustomerScore,
@@ -20,7 +19,9 @@ from kam.customers.models import (
     TierOverride,
 )
 from kam.customers.scoring import engine as scoring
+from kam.customers.scoring import services as scoring_services
 from kam.opportunities import services as opportunity_services
+from kam.org.models import Role
 from tests.customers.scoring.conftest import band, login, text
 from tests.factories import CustomerFactory, make_opportunity
 
@@ -155,7 +156,9 @@ def test_a_value_changed_by_someone_else_meanwhile_is_a_conflict_not_an_overwrit
     page = client.get(section_url(customer), **HTMX).content.decode()
     assert 'name="expected" value=""' in page  # the page says what it showed: not set
     # Meanwhile the manager sets it.
-    services.set_static_value(customer, criterion, band("industry_leadership", "Follower"), by=world.east_mgr)
+    scoring_services.set_static_value(
+        customer, criterion, band("industry_leadership", "Follower"), by=world.east_mgr
+    )
     response = client.post(
         static_url(customer, "industry_leadership"),
         {"band": band("industry_leadership", "Industry leader").pk, "expected": ""},
@@ -282,7 +285,7 @@ def test_override_without_reason_shows_the_error(client, world, password, custom
 
 
 def test_stale_override_is_shown_as_a_conflict(client, world, password, customer):
-    services.override_tier(
+    scoring_services.override_tier(
         customer, by=world.director, tier="B", reason="Director's call", expected_override=""
     )
     login(client, world.east_mgr, password)
@@ -340,8 +343,6 @@ def test_deal_sums_are_not_shown_to_someone_who_cannot_see_every_deal(client, wo
 def test_a_score_older_than_the_model_is_marked_as_waiting_for_its_recompute(
     client, world, password, customer, admin_user, django_capture_on_commit_callbacks
 ):
-    from kam.customers.scoring import services as scoring_services
-    from kam.org.models import Role
 
     login(client, world.east_rep, password)
     assert "a recompute is on its way" not in text(client.get(section_url(customer)))
@@ -360,7 +361,7 @@ def test_section_query_count_does_not_grow(
     client, world, password, customer, extra, django_assert_num_queries
 ):
     for i in range(extra):
-        services.override_tier(
+        scoring_services.override_tier(
             customer,
             by=world.east_mgr,
             tier="AB"[i % 2],
@@ -373,7 +374,7 @@ def test_section_query_count_does_not_grow(
             ("strategic_fit", "High"),
             ("regional_leader", "Some"),
         ]:
-            services.set_static_value(
+            scoring_services.set_static_value(
                 customer, ScoringCriterion.objects.get(code=code), band(code, label), by=world.east_rep
             )
     login(client, world.east_mgr, password)

@@ -9,9 +9,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from kam.customers import services
 from kam.customers.models import CustomerCriterionValue, ScoringCriterion, ScoringModel
 from kam.customers.scoring import engine as scoring
+from kam.customers.scoring import services as scoring_services
+from kam.org.models import Role
 from tests.customers.scoring.conftest import band, login, text
 
 D = Decimal
@@ -21,8 +22,6 @@ D = Decimal
 def test_model_page_says_a_recompute_is_queued_until_every_score_has_the_new_version(
     client, world, password, admin_user, django_capture_on_commit_callbacks
 ):
-    from kam.customers.scoring import services as scoring_services
-    from kam.org.models import Role
 
     scoring.rescore()
     client.force_login(world.director)
@@ -40,7 +39,7 @@ def test_model_page_says_a_recompute_is_queued_until_every_score_has_the_new_ver
     assert "a recompute is queued" in text(client.get(reverse("customers:scoring_model")))
     # One customer rescored on its own (a static value set) does not hide the others' wait.
     leader = band("industry_leadership", "Industry leader")
-    services.set_static_value(
+    scoring_services.set_static_value(
         world.east_customer,
         ScoringCriterion.objects.get(code="industry_leadership"),
         leader,
@@ -55,7 +54,7 @@ def test_model_page_counts_only_the_customers_the_reader_may_see(client, world, 
     leader = band("industry_leadership", "Industry leader")
     criterion = ScoringCriterion.objects.get(code="industry_leadership")
     for customer, rep in ((world.east_customer, world.east_rep), (world.west_customer, world.west_rep)):
-        services.set_static_value(customer, criterion, leader, by=rep)
+        scoring_services.set_static_value(customer, criterion, leader, by=rep)
 
     def chosen(user) -> int:
         client.force_login(user)
@@ -217,7 +216,7 @@ def bands_post(criterion, rows, *, confirm=False, initial=None):
 def test_band_editor_saves_all_bands_and_protects_chosen_ones(client, world, password, customer):
     criterion = ScoringCriterion.objects.get(code="strategic_fit")
     high, medium, low = criterion.bands.order_by("position")
-    services.set_static_value(customer, criterion, medium, by=world.east_rep)
+    scoring_services.set_static_value(customer, criterion, medium, by=world.east_rep)
     login(client, world.admin, password)
     url = reverse("customers:scoring_bands", args=[criterion.pk])
     assert "1 customer" in text(client.get(url))
