@@ -18,9 +18,20 @@ MANIFEST_STORAGE = {"BACKEND": "kam.core.storage.StaticStorage"}
 
 @pytest.fixture
 def launched(monkeypatch):
+    """What the supervisor would start: gunicorn's command line ("execv", one per serve) and the task
+    worker's ("popen"). tests/core/test_serve_signals.py runs them for real."""
     calls: dict[str, list] = {"popen": [], "execv": []}
-    monkeypatch.setattr(serve.subprocess, "Popen", lambda argv, **kw: calls["popen"].append(argv))
-    monkeypatch.setattr(serve.os, "execv", lambda path, argv: calls["execv"].append(argv))
+
+    class FakeSupervisor:
+        def __init__(self, web_argv, worker_argv, **kwargs):
+            calls["execv"].append(web_argv)
+            if worker_argv:
+                calls["popen"].append(worker_argv)
+
+        def run(self) -> int:
+            return 0
+
+    monkeypatch.setattr(serve, "Supervisor", FakeSupervisor)
     return calls
 
 

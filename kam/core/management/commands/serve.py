@@ -1,10 +1,23 @@
-"""`kam serve`: gunicorn (sync workers; WSGI measured faster here than ASGI) with whitenoise static files."""
+"""`kam serve`: gunicorn (sync workers; WSGI measured faster here than ASGI) with whitenoise static files,
+and the background task worker beside it.
+
+`kam serve` stays a small supervisor: gunicorn and the task worker are its children, each in a process
+group of its own (so a Ctrl+C in the terminal reaches only the supervisor, and each child gets the signal
+once, from it). SIGTERM and SIGINT are passed on to both; the supervisor waits for both and exits with
+gunicorn's code. Should the supervisor be killed outright, Linux sends each child SIGTERM (PDEATHSIG), so
+neither is left running on its own.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 
 from django.apps import apps
 from django.conf import settings
@@ -70,25 +83,18 @@ class Command(BaseCommand):
         if "demo_logins" in get_commands():
             call_command("demo_logins", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"kam is serving on http://{host}:{port}/  (Ctrl+C stops it)"))
-        if not no_task_worker and "database" in settings.TASKS["default"]["BACKEND"].lower():
-            # Recomputes and snapshots enqueued by the web workers run here. It is a child of this
-            # process group, so Ctrl+C stops it together with gunicorn.
-            subprocess.Popen([sys.executable, "-m", "kam.cli", "db_worker", "--interval", "2"])
+        with_worker = not no_task_worker and "database" in settings.TASKS["default"]["BACKEND"].lower()
+        if with_worker:
+            # Recomputes and snapshots enqueued by the web workers run there.
             self.stdout.write("Background task worker started (kam db_worker).")
         self.stdout.flush()
-        argv = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "kam.wsgi:application",
-            "--bind",
-            f"{host}:{port}",
-            "--workers",
-            str(workers),
-            "--access-logfile",
-            "-",
-        ]
-        os.execv(sys.executable, argv)
+        code = Supervisor(
+            gunicorn_argv(host, port, workers),
+            task_worker_argv() if with_worker else None,
+            say=lambda message: self.stderr.write(f"kam serve: {message}"),
+        ).run()
+        if code:
+            raise SystemExit(code)
 
     def collect_static_files_if_needed(self) -> None:
         stale = uncollected_static_files()
@@ -106,3 +112,124 @@ class Command(BaseCommand):
                 "`kam collectstatic --noinput` as a user who may write there, or point STATIC_ROOT "
                 "at a writable directory; without them pages are served without CSS."
             ) from exc
+
+
+# How long a child may take to finish after SIGTERM before it is killed: gunicorn's own graceful
+# timeout is 30 s (requests in flight finish), the task worker finishes the task it is running.
+STOP_TIMEOUT = 35.0
+FORWARDED_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "kam.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+    ]
+
+
+def task_worker_argv() -> list[str]:
+    return [sys.executable, "-m", "kam.cli", "db_worker", "--interval", "2"]
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """In the child: its own process group, and SIGTERM when the supervisor dies (Linux only)."""
+    os.setpgid(0, 0)
+    if sys.platform.startswith("linux"):
+        try:
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+        except (OSError, AttributeError):
+            pass
+
+
+def start_child(argv: list[str]) -> subprocess.Popen:
+    return subprocess.Popen(argv, preexec_fn=_die_with_parent)
+
+
+class Supervisor:
+    """Runs gunicorn and (optionally) the task worker; passes SIGTERM/SIGINT on; waits for both."""
+
+    def __init__(
+        self,
+        web_argv: list[str],
+        worker_argv: list[str] | None,
+        *,
+        say: Callable[[str], None] = print,
+        stop_timeout: float = STOP_TIMEOUT,
+    ) -> None:
+        self.web_argv = web_argv
+        self.worker_argv = worker_argv
+        self.say = say
+        self.stop_timeout = stop_timeout
+        self.stop_signal: int | None = None
+        self.stop_deadline: float | None = None
+        self.children: list[subprocess.Popen] = []
+
+    def _on_signal(self, signum: int, frame: object) -> None:
+        if self.stop_signal is None:
+            self.stop_signal = signum
+            self.stop_deadline = time.monotonic() + self.stop_timeout
+        self._send(signum)
+
+    def _send(self, signum: int) -> None:
+        for child in self.children:
+            child.send_signal(signum)  # nothing for a child that has ended
+
+    def run(self) -> int:
+        previous = {signum: signal.signal(signum, self._on_signal) for signum in FORWARDED_SIGNALS}
+        try:
+            web = start_child(self.web_argv)
+            self.children.append(web)
+            worker = start_child(self.worker_argv) if self.worker_argv else None
+            if worker is not None:
+                self.children.append(worker)
+            if self.stop_signal is not None:  # a signal came while the children were starting
+                self._send(self.stop_signal)
+            return self._wait(web, worker)
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+    def _wait(self, web: subprocess.Popen, worker: subprocess.Popen | None) -> int:
+        worker_reported = False
+        while any(child.poll() is None for child in self.children):
+            if self.stop_signal is None and web.poll() is not None:
+                # gunicorn ended by itself (e.g. the port is taken): nothing left to serve for.
+                self.say(f"gunicorn exited with code {web.returncode}; stopping the task worker.")
+                self.stop_signal = signal.SIGTERM
+                self.stop_deadline = time.monotonic() + self.stop_timeout
+                self._send(signal.SIGTERM)
+            if (
+                worker is not None
+                and worker.poll() is not None
+                and not worker_reported
+                and self.stop_signal is None
+            ):
+                worker_reported = True
+                self.say(
+                    f"the background task worker exited with code {worker.returncode}; pages keep being "
+                    "served, but queued recomputes wait until `kam db_worker` runs again."
+                )
+            if self.stop_deadline is not None and time.monotonic() > self.stop_deadline:
+                for child in self.children:
+                    if child.poll() is None:
+                        self.say(
+                            f"process {child.pid} did not stop in {self.stop_timeout:.0f} s; killing it."
+                        )
+                        child.kill()
+                self.stop_deadline = None
+            # Wakes on a child's end; a signal's handler runs in between and the loop goes on.
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                (web if web.poll() is None else self.children[-1]).wait(timeout=0.2)
+        code = web.returncode
+        if code is not None and code < 0:  # killed by a signal: report it the way a shell would
+            code = 128 - code
+        return code or 0
