@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -54,8 +55,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "ninja",
+    "csp",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "kam.core",
     "kam.org",
     "kam.customers",
@@ -67,15 +72,23 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost with SecurityMiddleware, so even an answer a middleware below gives on its own has them.
+    "csp.middleware.CSPMiddleware",
+    "kam.core.headers.PermissionsPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "kam.core.api.middleware.ApiJsonErrorsMiddleware",  # inside Locale: its messages are translated
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "kam.access.mfa.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a lockout into the login page with its message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kam.urls"
@@ -124,6 +137,33 @@ AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes first: it refuses a locked-out user name or address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Sign-in protection (README: Sign-in protection and two-factor authentication). A user name is
+# locked after KAM_LOGIN_FAILURES_PER_USER failed passwords, an address after
+# KAM_LOGIN_FAILURES_PER_ADDRESS (whatever user names it tries), for KAM_LOGIN_LOCKOUT_MINUTES
+# after the last failure (kam.org.lockout). Wrong API tokens are throttled per address the same
+# way (kam.org.auth). Behind reverse proxies set KAM_PROXY_COUNT to their number, so the address
+# is the client's (read from X-Forwarded-For), not the proxy's.
+KAM_LOGIN_FAILURES_PER_USER = int(os.environ.get("KAM_LOGIN_FAILURES_PER_USER", "5"))
+KAM_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("KAM_LOGIN_FAILURES_PER_ADDRESS", "20"))
+KAM_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("KAM_LOGIN_LOCKOUT_MINUTES", "15"))
+KAM_TOKEN_FAILURES_PER_ADDRESS = int(os.environ.get("KAM_TOKEN_FAILURES_PER_ADDRESS", "20"))
+KAM_PROXY_COUNT = int(os.environ.get("KAM_PROXY_COUNT", "0"))
+AXES_HANDLER = "kam.org.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]  # the order LockoutHandler reads them in
+AXES_FAILURE_LIMIT = KAM_LOGIN_FAILURES_PER_USER
+AXES_COOLOFF_TIME = timedelta(minutes=KAM_LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_CALLABLE = "kam.org.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "kam.org.lockout.client_address"
+# Two-factor authentication (django-otp, TOTP): optional for everyone; with KAM_REQUIRE_MFA=1
+# administrators and directors must set it up before anything else (kam.access.mfa).
+KAM_REQUIRE_MFA = env_bool("KAM_REQUIRE_MFA", False)
+OTP_TOTP_ISSUER = "kam"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -162,6 +202,32 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy on every response (django-csp). Scripts and styles come only from our own
+# static files: no inline <script>, no on*= handlers, no eval. Inline style="" attributes are
+# allowed (style-src-attr) for colours and sizes computed per record and ECharts' HTML tooltips;
+# <style> elements are not. README: Security headers.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Browser features no kam page uses (kam.core.headers.PermissionsPolicyMiddleware).
+KAM_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=()"
+)
 # Behind https (set KAM_HTTPS=1): secure cookies and HSTS. Plain-http local use keeps them off,
 # otherwise the login cookie would never be sent back on http://127.0.0.1:8000.
 if env_bool("KAM_HTTPS", False):
@@ -174,6 +240,9 @@ if env_bool("KAM_HTTPS", False):
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
+# A request body (forms and JSON; uploaded files are not counted) past 1 MiB is refused: the longest
+# text kam keeps is a note of 10,000 characters, so a larger body is a mistake or an attack.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 200
 
