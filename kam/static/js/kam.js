@@ -1,4 +1,6 @@
 // Small helpers the chart scripts share; loaded on every page by the base layout, before them.
+// Also the page behaviours the templates ask for with data- attributes: the Content-Security-Policy
+// allows no inline <script> and no onclick=/onchange= handlers (README: Security headers).
 (function () {
   "use strict";
 
@@ -20,4 +22,50 @@
       });
     },
   };
+})();
+
+(function () {
+  "use strict";
+
+  // Listeners on the document, so content htmx swaps in later behaves the same.
+  document.addEventListener("change", function (e) {
+    var el = e.target;
+    if (!(el instanceof HTMLElement)) return;
+    // <select data-submit-on-change>: a filter applied as soon as it is chosen.
+    if (el.hasAttribute("data-submit-on-change") && el.form) {
+      // data-keep-location: come back to this very page (the language switch).
+      if (el.hasAttribute("data-keep-location") && el.form.elements.next) {
+        el.form.elements.next.value = location.pathname + location.search;
+      }
+      el.form.submit();
+    }
+    // <input type="checkbox" data-check-all="ids">: tick or untick every row's box in the form.
+    if (el.hasAttribute("data-check-all") && el.closest("form")) {
+      el.closest("form").querySelectorAll('input[name="' + el.getAttribute("data-check-all") + '"]').forEach(function (box) {
+        box.checked = el.checked;
+      });
+    }
+  });
+
+  document.addEventListener("click", function (e) {
+    var target = e.target instanceof Element ? e.target : null;
+    if (!target) return;
+    // <button data-print>
+    if (target.closest("[data-print]")) {
+      window.print();
+      return;
+    }
+    // <a data-open-dialog="id">: opens the dialog when JS runs; without JS the link leads to its page.
+    var opener = target.closest("[data-open-dialog]");
+    if (opener) {
+      var dialog = document.getElementById(opener.getAttribute("data-open-dialog"));
+      if (dialog && dialog.showModal) {
+        e.preventDefault();
+        dialog.showModal();
+      }
+      return;
+    }
+    var closer = target.closest("dialog [data-close-dialog]");
+    if (closer) closer.closest("dialog").close();
+  });
 })();
