@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -58,9 +57,6 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
-    "axes",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
     "kam.core",
     "kam.org",
     "kam.customers",
@@ -79,16 +75,11 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "kam.core.api.middleware.ApiJsonErrorsMiddleware",  # inside Locale: its messages are translated
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
-    "kam.access.mfa.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # Last, as django-axes asks: turns a lockout into the login page with its message.
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kam.urls"
@@ -137,33 +128,6 @@ AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-# django-axes first: it refuses a locked-out user name or address before the password is checked.
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
-
-# Sign-in protection (README: Sign-in protection and two-factor authentication). A user name is
-# locked after KAM_LOGIN_FAILURES_PER_USER failed passwords, an address after
-# KAM_LOGIN_FAILURES_PER_ADDRESS (whatever user names it tries), for KAM_LOGIN_LOCKOUT_MINUTES
-# after the last failure (kam.org.lockout). Wrong API tokens are throttled per address the same
-# way (kam.org.auth). Behind reverse proxies set KAM_PROXY_COUNT to their number, so the address
-# is the client's (read from X-Forwarded-For), not the proxy's.
-KAM_LOGIN_FAILURES_PER_USER = int(os.environ.get("KAM_LOGIN_FAILURES_PER_USER", "5"))
-KAM_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("KAM_LOGIN_FAILURES_PER_ADDRESS", "20"))
-KAM_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("KAM_LOGIN_LOCKOUT_MINUTES", "15"))
-KAM_TOKEN_FAILURES_PER_ADDRESS = int(os.environ.get("KAM_TOKEN_FAILURES_PER_ADDRESS", "20"))
-KAM_PROXY_COUNT = int(os.environ.get("KAM_PROXY_COUNT", "0"))
-AXES_HANDLER = "kam.org.lockout.LockoutHandler"
-AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]  # the order LockoutHandler reads them in
-AXES_FAILURE_LIMIT = KAM_LOGIN_FAILURES_PER_USER
-AXES_COOLOFF_TIME = timedelta(minutes=KAM_LOGIN_LOCKOUT_MINUTES)
-AXES_LOCKOUT_CALLABLE = "kam.org.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "kam.org.lockout.client_address"
-# Two-factor authentication (django-otp, TOTP): optional for everyone; with KAM_REQUIRE_MFA=1
-# administrators and directors must set it up before anything else (kam.access.mfa).
-KAM_REQUIRE_MFA = env_bool("KAM_REQUIRE_MFA", False)
-OTP_TOTP_ISSUER = "kam"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -240,9 +204,6 @@ if env_bool("KAM_HTTPS", False):
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
-# A request body (forms and JSON; uploaded files are not counted) past 1 MiB is refused: the longest
-# text kam keeps is a note of 10,000 characters, so a larger body is a mistake or an attack.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 200
 
