@@ -6,6 +6,7 @@ import io
 
 from django.db.models import QuerySet
 
+from kam.core.excel import safe_cell
 from kam.org.models import Role, Team, User
 from kam.org.visibility import managed_team_ids
 
@@ -40,8 +41,8 @@ def template_xlsx(user: User | None = None) -> bytes:
     sheet.append(list(TEMPLATE_HEADERS))
     username = user.username if user is not None else "zhangsan"
     team = user.team.name if user is not None and user.team is not None else "East"
-    sheet.append([username, "", "2027-07-01", "2027-09-30", 1000000])
-    sheet.append(["", team, "2027 Q3", "", 5000000])
+    sheet.append([safe_cell(username), "", "2027-07-01", "2027-09-30", 1000000])
+    sheet.append(["", safe_cell(team), "2027 Q3", "", 5000000])
     for column, width in zip("ABCDE", (16, 16, 14, 14, 16), strict=True):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()
