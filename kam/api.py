@@ -64,6 +64,14 @@ class KamAPI(NinjaAPI):
                 has_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
                 if operation.get("security"):
                     responses.setdefault("401", _error("No valid session or API token.", "ErrorOut"))
+                    responses.setdefault(
+                        "429",
+                        _error(
+                            "Too many wrong API tokens from this address: every bearer request from it "
+                            "is refused until the window ends (see Retry-After).",
+                            "ErrorOut",
+                        ),
+                    )
                 if operation.get("requestBody"):
                     responses.setdefault("400", _error("The body is not valid JSON.", "ErrorOut"))
                 if operation.get("requestBody") or has_query:

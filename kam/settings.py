@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -57,8 +58,12 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "kam.core",
     "kam.org",
+    "kam.access",
     "kam.customers",
     "kam.relationships",
     "kam.opportunities",
@@ -78,8 +83,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "kam.access.mfa.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a lockout into the login page with its message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kam.urls"
@@ -128,6 +137,33 @@ AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes first: it refuses a locked-out user name or address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Sign-in protection (README: Sign-in protection and two-factor authentication). A user name is
+# locked after KAM_LOGIN_FAILURES_PER_USER failed passwords, an address after
+# KAM_LOGIN_FAILURES_PER_ADDRESS (whatever user names it tries), for KAM_LOGIN_LOCKOUT_MINUTES
+# after the last failure (kam.org.lockout). Wrong API tokens are throttled per address the same
+# way (kam.org.auth). Behind reverse proxies set KAM_PROXY_COUNT to their number, so the address
+# is the client's (read from X-Forwarded-For), not the proxy's.
+KAM_LOGIN_FAILURES_PER_USER = int(os.environ.get("KAM_LOGIN_FAILURES_PER_USER", "5"))
+KAM_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("KAM_LOGIN_FAILURES_PER_ADDRESS", "20"))
+KAM_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("KAM_LOGIN_LOCKOUT_MINUTES", "15"))
+KAM_TOKEN_FAILURES_PER_ADDRESS = int(os.environ.get("KAM_TOKEN_FAILURES_PER_ADDRESS", "20"))
+KAM_PROXY_COUNT = int(os.environ.get("KAM_PROXY_COUNT", "0"))
+AXES_HANDLER = "kam.org.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]  # the order LockoutHandler reads them in
+AXES_FAILURE_LIMIT = KAM_LOGIN_FAILURES_PER_USER
+AXES_COOLOFF_TIME = timedelta(minutes=KAM_LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_CALLABLE = "kam.org.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "kam.org.lockout.client_address"
+# Two-factor authentication (django-otp, TOTP): optional for everyone; with KAM_REQUIRE_MFA=1
+# administrators and directors must set it up before anything else (kam.access.mfa).
+KAM_REQUIRE_MFA = env_bool("KAM_REQUIRE_MFA", False)
+OTP_TOTP_ISSUER = "kam"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/tokens/", access_views.tokens, name="tokens"),
     path("account/tokens/<id:pk>/revoke/", access_views.token_revoke, name="token_revoke"),
+    path("", include("kam.access.mfa.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("opportunities/", include("kam.opportunities.urls")),

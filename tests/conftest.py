@@ -57,6 +57,22 @@ def tasks_run_immediately(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture(autouse=True)
+def login_passes_a_request(monkeypatch):
+    """django-axes checks every sign-in against its lockouts and needs the request to do so; the
+    test client's login() passes none (the login page always does). Give it one from the test
+    client's address, so client.login() goes through the lockout check like the login page."""
+    from django.test import RequestFactory
+
+    original = Client.login
+
+    def login(self, **credentials):
+        credentials.setdefault("request", RequestFactory().post("/accounts/login/"))
+        return original(self, **credentials)
+
+    monkeypatch.setattr(Client, "login", login)
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD

@@ -6,6 +6,7 @@ the API ask `may_*` to decide what to show (a button, a form) and never restate 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,19 @@ MANAGERS_AND_ABOVE = (Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
 
 def _active(user: User) -> bool:
     return bool(user.is_authenticated and user.is_active)
+
+
+# Signing in ----------------------------------------------------------------------------------------
+
+
+def must_use_mfa(user: User) -> bool:
+    """With KAM_REQUIRE_MFA on, administrators and directors sign in with a second factor: they see
+    everything, so their password alone is not enough."""
+    return (
+        bool(settings.KAM_REQUIRE_MFA)
+        and _active(user)
+        and (user.is_superuser or user.role in (Role.DIRECTOR, Role.ADMIN))
+    )
 
 
 # Customers and their tiers -----------------------------------------------------------------------

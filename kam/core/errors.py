@@ -25,3 +25,11 @@ class RuleViolation(Exception):
     def __init__(self, message: str, errors: dict[str, list[str]] | None = None) -> None:
         super().__init__(message)
         self.errors = errors or {}
+
+
+class TooManyAttempts(Exception):
+    """Too many failed attempts from one address: refused until the window ends (HTTP 429)."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

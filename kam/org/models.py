@@ -115,6 +115,22 @@ class ApiToken(models.Model):
         return "kam_" + secrets.token_urlsafe(32)
 
 
+class TokenFailure(models.Model):
+    """Failed API token attempts from one address in the current window (kam.org.auth throttles
+    on it). In the database, so every gunicorn worker counts the same failures."""
+
+    ip_address = models.GenericIPAddressField(_("address"), unique=True)
+    failures = models.PositiveIntegerField(_("failures"), default=0)
+    window_started_at = models.DateTimeField(_("window started at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("failed API token attempt")
+        verbose_name_plural = _("failed API token attempts")
+
+    def __str__(self) -> str:
+        return f"{self.ip_address}: {self.failures}"
+
+
 class Target(models.Model):
     """A sales target (quota) for one person or one team over a period (month, quarter or year)."""
 

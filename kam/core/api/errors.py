@@ -13,7 +13,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from kam.core.errors import ConflictError, PreconditionRequired, RuleViolation
+from kam.core.errors import ConflictError, PreconditionRequired, RuleViolation, TooManyAttempts
 
 
 def django_errors_to_fields(exc: DjangoValidationError) -> dict[str, list[str]]:
@@ -166,3 +166,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
         return api.create_response(request, {"detail": "not_found"}, status=404)
+
+    @api.exception_handler(TooManyAttempts)
+    def on_too_many_attempts(request: HttpRequest, exc: TooManyAttempts) -> HttpResponse:
+        response = api.create_response(
+            request, {"detail": "too_many_attempts", "message": str(exc)}, status=429
+        )
+        response["Retry-After"] = str(exc.retry_after)
+        return response
