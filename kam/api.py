@@ -79,6 +79,10 @@ class KamAPI(NinjaAPI):
                         "422",
                         _error("A parameter or field is refused; messages per field.", "ValidationErrorOut"),
                     )
+                # ninja keys the codes with ints, openapi_extra and the lines above with strings: one
+                # key per code in the JSON (the last wins, as a JSON reader takes it), or Swagger UI
+                # refuses the whole document ("duplicated mapping key") and the docs page stays empty.
+                operation["responses"] = {str(code): answer for code, answer in responses.items()}
         return schema
 
 
