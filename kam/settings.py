@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "kam.relationships",
     "kam.opportunities",
     "kam.insights",
+    "auditlog",
+    "kam.audit",
     "kam.demo",
 ]
 
@@ -86,6 +88,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "kam.access.mfa.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # django-auditlog's, reading the actor when an entry is written (an API token signs in later).
+    "kam.core.audit.AuditMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: turns a lockout into the login page with its message.
     "axes.middleware.AxesMiddleware",
@@ -105,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "kam.audit.context_processors.audit",
             ],
         },
     }

@@ -1,0 +1,43 @@
+"""The worst flag decides an opportunity's rank: critical and warning together rank, sort and count
+as critical, wherever the rank is used (the pipeline's severity sort, the Health page's counts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from kam.insights.health.engine import HealthEngine
+from kam.insights.models import HealthRule
+from kam.opportunities.models import Opportunity
+from kam.opportunities.selectors import sort_pipeline
+from tests.insights.health.conftest import NOW, TODAY, flags, quiet
+
+
+def _critical_and_warning(world):
+    HealthRule.objects.filter(code="sign_date_passed").update(severity="critical")
+    HealthRule.objects.filter(code="four_elements_incomplete").update(severity="warn")
+    both = quiet(world.east_opp, sign_date=TODAY - dt.timedelta(days=5), amount=None)
+    warning = quiet(world.west_opp, amount=None)
+    quiet(world.east_opp2)
+    assert {f["severity"] for f in flags(both).values()} == {"critical", "warn"}
+    assert {f["severity"] for f in flags(warning).values()} == {"warn"}
+    return both, warning
+
+
+def test_critical_and_warning_together_rank_as_critical(world):
+    both, warning = _critical_and_warning(world)
+    engine = HealthEngine(NOW)
+    ranks = dict(engine.with_rank(Opportunity.objects.all(), alias=False).values_list("pk", "health_rank"))
+    assert ranks == {both.pk: 3, warning.pk: 2, world.east_opp2.pk: 0}
+
+
+def test_critical_and_warning_together_sort_with_the_critical_ones(world):
+    both, warning = _critical_and_warning(world)
+    engine = HealthEngine(NOW)
+    for sort, expected in [
+        ("severity", [world.east_opp2.pk, warning.pk, both.pk]),
+        ("-severity", [both.pk, warning.pk, world.east_opp2.pk]),
+    ]:
+        qs, _ = sort_pipeline(Opportunity.objects.all(), sort, engine)
+        assert list(qs.values_list("pk", flat=True)) == expected, sort
+    flagged = engine.with_rank(Opportunity.objects.all()).filter(health_rank=3)
+    assert list(flagged.values_list("pk", flat=True)) == [both.pk]  # counted with the critical ones
