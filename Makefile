@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := kam.settings
 
-.PHONY: install run demo test lint format messages clean bench
+.PHONY: install run demo test lint format messages clean bench soak
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ messages: install
 
 bench: install
 	SECRET_KEY=kam-bench-secret $(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+# Concurrent edits against a real `kam serve` on fresh databases (PostgreSQL when SOAK_DATABASE_URL is set).
+soak: install
+	SECRET_KEY=kam-soak-secret $(BIN)/python benchmarks/soak.py $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache .mypy_cache .ruff_cache
