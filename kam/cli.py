@@ -55,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import execute_from_command_line
 
     argv[0] = "kam"
+    if len(argv) > 1 and not argv[1].startswith("-"):
+        argv[1] = argv[1].replace("-", "_")  # `kam erase-contact` is the erase_contact command
     problem = settings_problem()
     if problem is None:
         execute_from_command_line(argv)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("account/tokens/<id:pk>/revoke/", access_views.token_revoke, name="token_revoke"),
     path("", include("kam.access.mfa.urls")),
     path("admin/", admin.site.urls),
+    path("audit/", include("kam.audit.urls")),
     path("api/v1/", api.urls),
     path("opportunities/", include("kam.opportunities.urls")),
     path("opportunities/", include(("kam.opportunities.chain.urls", "chain"))),

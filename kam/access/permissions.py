@@ -134,3 +134,26 @@ def check_change_target(by: User, *, user: User | None = None, team: Team | None
 def check_delete_target(by: User, *, user: User | None = None, team: Team | None = None) -> None:
     if not may_set_target(by, user=user, team=team):
         raise PermissionDenied(_("You may not delete this target."))
+
+
+# The audit trail and erasure -----------------------------------------------------------------------
+
+
+def may_view_audit(user: User) -> bool:
+    """Every change across kam, of every record: administrators and directors (who see everything)."""
+    return _active(user) and (user.is_superuser or user.sees_everything)
+
+
+def check_view_audit(user: User) -> None:
+    if not may_view_audit(user):
+        raise PermissionDenied(_("Only administrators and directors read the audit trail."))
+
+
+def may_erase_contact(user: User) -> bool:
+    """Erasing a person's data on their request cannot be undone: administrators only."""
+    return _active(user) and (user.is_superuser or user.role == Role.ADMIN)
+
+
+def check_erase_contact(user: User) -> None:
+    if not may_erase_contact(user):
+        raise PermissionDenied(_("Only an administrator erases a person's data."))

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import F
 
+from kam.core import audit
 from kam.core.errors import ConflictError
 
 _MISSING = object()
+
+
+def _attname(model: type[models.Model], name: str) -> str:
+    """The column's attribute (`reports_to_id` for `reports_to`): read without loading the row."""
+    try:
+        return model._meta.get_field(name).attname  # type: ignore[union-attr]
+    except FieldDoesNotExist:
+        return name
 
 
 def versioned_update(instance: models.Model, expected_version: int | None, **fields: Any) -> None:
@@ -31,6 +41,8 @@ def versioned_update(instance: models.Model, expected_version: int | None, **fie
         current = model._default_manager.filter(pk=instance.pk).values_list("version", flat=True).first()
         raise ConflictError(current_version=current)
     if changed:
+        previous = {_attname(model, name): getattr(instance, _attname(model, name)) for name in changed}
         for name, value in changed.items():
             setattr(instance, name, value)
         instance.version = version + 1  # type: ignore[attr-defined]
+        audit.log_update(instance, previous)

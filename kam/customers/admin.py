@@ -31,6 +31,10 @@ class CustomerAdmin(admin.ModelAdmin):
         "segment",
     )
 
+    def has_delete_permission(self, request, obj=None):
+        # A customer with history is kept: set its status (dormant, lost) instead of deleting it.
+        return False
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         # Category purchases feed the score: recompute it, as an edit in the workspace does.

@@ -1,22 +1,8 @@
-"""Lines of a customer's history, recorded in every shipped language.
-
-A history line is read by people working in different languages, long after it was written; a line
-stored only in the writer's language would show Chinese to an English reader and the other way round.
-"""
+"""Lines of a customer's history, recorded in every shipped language (`kam.core.bilingual`, where the
+apps below customers find it too: a contact's deletion is a line of its customer's history)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from kam.core.bilingual import MAX_SUMMARY, both_languages
 
-from django.utils import translation
-
-MAX_SUMMARY = 500
-
-
-def both_languages(render: Callable[[], str]) -> dict[str, str]:
-    """`render()` (which calls gettext) in zh-Hans and in English, as CustomerChange's two columns."""
-    with translation.override("zh-hans"):
-        zh = str(render())[:MAX_SUMMARY]
-    with translation.override("en"):
-        en = str(render())[:MAX_SUMMARY]
-    return {"summary": zh, "summary_en": en}
+__all__ = ["MAX_SUMMARY", "both_languages"]

@@ -58,6 +58,10 @@ class OpportunityAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # An opportunity with history is kept: close it as lost or dropped instead of deleting it.
+        return False
+
 
 @admin.register(StageChange)
 class StageChangeAdmin(admin.ModelAdmin):

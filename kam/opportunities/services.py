@@ -282,6 +282,7 @@ def update_opportunity(
         OpportunityChange.objects.bulk_create(
             OpportunityChange(
                 opportunity=opportunity,
+                subject_label=opportunity.project_number,
                 field=name,
                 old_value=_display(before[name])[:300],
                 new_value=_display(getattr(opportunity, name))[:300],

@@ -1,5 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from kam.core.web import current_user
+from kam.relationships.erasure import services as erasure
 from kam.relationships.models import (
     Contact,
     Influence,
@@ -17,6 +23,22 @@ class ContactAdmin(admin.ModelAdmin):
     search_fields = ("name", "title", "department", "customer__name")
     autocomplete_fields = ("customer", "reports_to")
     readonly_fields = ("version",)
+    actions = ["erase_personal_data"]
+
+    @admin.action(description=_("Erase personal data on request (cannot be undone)"))
+    def erase_personal_data(self, request, queryset):
+        try:
+            with transaction.atomic():
+                erased = [erasure.erase_contact(contact, by=current_user(request)) for contact in queryset]
+        except PermissionDenied as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+            return
+        self.message_user(
+            request,
+            ngettext("%(count)d contact erased.", "%(count)d contacts erased.", len(erased))
+            % {"count": len(erased)},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Relationship)

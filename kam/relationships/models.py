@@ -123,7 +123,20 @@ class RelationshipChange(models.Model):
     """Append-only history of relationship levels."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="relationship_changes")
+    # History outlives its subject: no database constraint, so deleting the contact leaves the rows
+    # with the contact's id, the customer (who may read them) and the contact's name at the time.
+    contact = models.ForeignKey(
+        Contact, on_delete=models.DO_NOTHING, db_constraint=False, related_name="relationship_changes"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    subject_label = models.CharField(max_length=100, blank=True, default="")
     from_level = models.PositiveSmallIntegerField(null=True, blank=True, choices=RelationshipLevel.choices)
     to_level = models.PositiveSmallIntegerField(choices=RelationshipLevel.choices)
     changed_by = models.ForeignKey(
@@ -139,6 +152,13 @@ class RelationshipChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact_id}: CR{self.from_level} → CR{self.to_level}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding and self.contact_id is not None:
+            contact = self.contact
+            self.customer_id = self.customer_id or contact.customer_id
+            self.subject_label = self.subject_label or contact.name[:100]
+        super().save(*args, **kwargs)
 
 
 class Influence(models.Model):

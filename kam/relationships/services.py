@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kam.access.visibility import opportunities_for
+from kam.core import audit
+from kam.core.bilingual import both_languages
 from kam.core.errors import RuleViolation
 from kam.core.versioning import versioned_update
-from kam.customers.models import Customer
+from kam.customers.models import Customer, CustomerChange
 from kam.opportunities.models import Opportunity, OpportunityContact, OpportunityStatus
 from kam.org.models import User
 from kam.relationships.models import Contact, Influence, Relationship, RelationshipChange, RelationshipLevel
@@ -208,5 +210,33 @@ def delete_contact(contact: Contact, *, by: User) -> DeleteImpact:
                 % {"name": contact.name, "numbers": impact.blocking_text()}
             )
         Contact.objects.filter(reports_to=contact).update(reports_to=contact.reports_to_id)
-        contact.delete()
+        # The customer's history keeps who deleted whom with the last values; the contact's level
+        # history stays (filed under the customer), and auditlog's entry keeps every field.
+        CustomerChange.objects.create(
+            customer_id=contact.customer_id,
+            changed_by=by,
+            **both_languages(lambda: _deletion_line(contact)),
+        )
+        with audit.acting_as(by):
+            contact.delete()
     return impact
+
+
+def _deletion_line(contact: Contact) -> str:
+    manager = (
+        Contact.objects.filter(pk=contact.reports_to_id).values_list("name", flat=True).first()
+        if contact.reports_to_id
+        else None
+    )
+    facts = [
+        f"{_('Title')}: {contact.title or '—'}",
+        f"{_('Department')}: {contact.department or '—'}",
+        f"{_('Rank')}: {contact.get_rank_display()}",
+        f"{_('Influence')}: {contact.influence}",
+        f"{_('Reports to')}: {manager or '—'}",
+    ]
+    return _("Contact %(name)s (#%(id)s) deleted; last values: %(facts)s.") % {
+        "name": contact.name,
+        "id": contact.pk,
+        "facts": "; ".join(facts),
+    }

@@ -30,7 +30,10 @@ class Attention(models.TextChoices):
 
 
 class CustomerAnalysis(models.Model):
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="analyses")
+    # Revisions outlive their customer: no database constraint, the rows keep the customer's id.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.DO_NOTHING, db_constraint=False, related_name="analyses"
+    )
     revision = models.PositiveIntegerField(_("revision"))
     # Needs
     needs_history = models.TextField(_("purchase history and trend"), blank=True)

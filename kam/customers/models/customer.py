@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -124,7 +125,12 @@ class Customer(models.Model):
 class CustomerChange(models.Model):
     """Append-only history of customer edits: what changed, by whom, when."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="changes")
+    # History outlives its subject: no database constraint, so a deleted customer's rows keep its id
+    # and name (the deletion itself is the last row, readable by administrators and directors).
+    customer = models.ForeignKey(
+        Customer, on_delete=models.DO_NOTHING, db_constraint=False, related_name="changes"
+    )
+    subject_label = models.CharField(max_length=200, blank=True, default="")
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -141,6 +147,11 @@ class CustomerChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.summary}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding and not self.subject_label and self.customer_id is not None:
+            self.subject_label = self.customer.name[:200]
+        super().save(*args, **kwargs)
 
     @property
     def text(self) -> str:

@@ -210,7 +210,10 @@ class CustomerScore(models.Model):
 class TierOverride(models.Model):
     """Append-only: a manager set (or, with an empty tier, removed) a tier override, and why."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="tier_overrides")
+    # History outlives its customer: no database constraint, the rows keep the customer's id.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.DO_NOTHING, db_constraint=False, related_name="tier_overrides"
+    )
     tier = models.CharField(_("tier"), max_length=1, choices=Tier.choices, blank=True)
     previous_tier = models.CharField(_("previous tier"), max_length=1, choices=Tier.choices, blank=True)
     computed_tier = models.CharField(_("computed tier"), max_length=1, choices=Tier.choices, blank=True)

@@ -16,7 +16,10 @@ from kam.opportunities.models.process import ExitCriterion, Stage
 class StageChange(models.Model):
     """Append-only stage history: the source of time-in-stage, conversion and cycle length."""
 
-    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="stage_changes")
+    # History outlives its subject: no database constraint, the rows keep the opportunity's id.
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.DO_NOTHING, db_constraint=False, related_name="stage_changes"
+    )
     from_stage = models.ForeignKey(Stage, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     to_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
     changed_by = models.ForeignKey(
@@ -42,7 +45,11 @@ class StageChange(models.Model):
 class OpportunityChange(models.Model):
     """Append-only history of edits to an opportunity (amount, sign date, close …)."""
 
-    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="changes")
+    # History outlives its subject: the rows keep the opportunity's id and project number.
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.DO_NOTHING, db_constraint=False, related_name="changes"
+    )
+    subject_label = models.CharField(max_length=30, blank=True, default="")
     field = models.CharField(max_length=40)
     old_value = models.CharField(max_length=300, blank=True)
     new_value = models.CharField(max_length=300, blank=True)
@@ -59,6 +66,11 @@ class OpportunityChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field}: {self.old_value} → {self.new_value}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding and not self.subject_label and self.opportunity_id is not None:
+            self.subject_label = self.opportunity.project_number
+        super().save(*args, **kwargs)
 
     def _model_field(self) -> Any:
         try:

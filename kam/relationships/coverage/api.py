@@ -69,7 +69,7 @@ def relationship_history(
     items = [
         {
             "id": change.pk,
-            "contact": {"id": change.contact_id, "name": change.contact.name},
+            "contact": {"id": change.contact_id, "name": change.contact_name},  # type: ignore[attr-defined]
             "person": user_ref(change.user),
             "from_level": change.from_level,
             "to_level": change.to_level,

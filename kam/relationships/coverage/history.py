@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from kam.customers.models import Customer
@@ -29,18 +30,29 @@ MAX_MONTHS = 60
 def history_changes(
     customer: Customer, *, contact_id: int | None = None, user_id: int | None = None
 ) -> QuerySet[RelationshipChange]:
-    """Every level change on the customer's contacts, newest first; page it with a slice."""
-    qs = RelationshipChange.objects.filter(contact__customer=customer)
+    """Every level change on the customer's contacts, newest first; page it with a slice.
+
+    The rows of a deleted contact stay (by the customer they were recorded under), named as they
+    were then: `contact_name` is today's name, or the recorded one; `contact_exists` tells which."""
+    current = Contact.objects.filter(pk=OuterRef("contact_id"))
+    qs = RelationshipChange.objects.filter(customer=customer)
     if contact_id:
         qs = qs.filter(contact_id=contact_id)
     if user_id:
         qs = qs.filter(user_id=user_id)
-    return qs.select_related("user", "changed_by", "contact").order_by("-changed_at", "-id")
+    return (
+        qs.select_related("user", "changed_by")
+        .annotate(
+            contact_name=Coalesce(Subquery(current.values("name")[:1]), F("subject_label")),
+            contact_exists=Exists(current),
+        )
+        .order_by("-changed_at", "-id")
+    )
 
 
 def history_people(customer: Customer) -> QuerySet[User]:
     """Our people who appear in the customer's history (for the filter)."""
-    users = RelationshipChange.objects.filter(contact__customer=customer).values("user_id").order_by()
+    users = RelationshipChange.objects.filter(customer=customer).values("user_id").order_by()
     return User.objects.filter(pk__in=users).order_by("name", "username")
 
 

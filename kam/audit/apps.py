@@ -1,0 +1,54 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+# Written by the scoring, the clock or the version counter, not by a person: noise in the trail.
+DERIVED = ["version", "updated_at", "created_at", "last_used_at", "last_login"]
+
+
+class AuditConfig(AppConfig):
+    name = "kam.audit"
+    label = "audit"
+    verbose_name = _("Audit trail")
+
+    def ready(self) -> None:
+        # Deferred to ready(): auditlog registers models, which must be loaded first.
+        from auditlog.registry import auditlog
+
+        from kam.customers import models as customers
+        from kam.insights import models as insights
+        from kam.opportunities import models as opportunities
+        from kam.org import models as org
+        from kam.relationships import models as relationships
+
+        # The records people edit; the history tables are their own trail and are not logged twice.
+        auditlog.register(
+            customers.Customer,
+            exclude_fields=[*DERIVED, "score", "computed_tier", "tier", "segment"],
+        )
+        for model in (
+            customers.Tag,
+            customers.ScoringModel,
+            customers.ScoringCriterion,
+            customers.ScoreBand,
+            customers.TierThreshold,
+            relationships.Contact,
+            relationships.Relationship,
+            relationships.Influence,
+            relationships.RelationshipRequirement,
+            relationships.RelationshipPolicy,
+            opportunities.Opportunity,
+            opportunities.OpportunityMember,
+            opportunities.OpportunityContact,
+            opportunities.OpportunityCompetitor,
+            opportunities.Competitor,
+            opportunities.SalesProcess,
+            opportunities.Stage,
+            opportunities.ExitCriterion,
+            insights.HealthRule,
+            insights.PortfolioPolicy,
+            org.Team,
+            org.Target,
+        ):
+            auditlog.register(model, exclude_fields=DERIVED)
+        auditlog.register(org.User, exclude_fields=[*DERIVED, "password"])
+        auditlog.register(org.ApiToken, exclude_fields=[*DERIVED, "token_hash"])

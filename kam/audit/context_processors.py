@@ -1,0 +1,18 @@
+"""Whether the top bar shows the audit trail's link (the rule stays in kam.access.permissions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from kam.access import permissions
+
+
+def audit(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    return {
+        "may_view_audit": bool(
+            user is not None and user.is_authenticated and permissions.may_view_audit(user)
+        )
+    }
