@@ -21,7 +21,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _customer(world):
-    return world.east_customer, world.east_rep, customer_services.update_customer, f"/customers/{world.east_customer.pk}"
+    return (
+        world.east_customer,
+        world.east_rep,
+        customer_services.update_customer,
+        f"/customers/{world.east_customer.pk}",
+    )
 
 
 def _opportunity(world):
@@ -81,4 +86,3 @@ def test_api_answers_412_for_unchanged_values_with_a_stale_if_match(world, api_a
     assert type(record).objects.get(pk=record.pk).version == stale + 1
     again = api_as(by).patch(path, {"name": current.name}, if_match=current.version)
     assert again.status_code == 200, again.content
-

@@ -7,7 +7,14 @@ import pytest
 
 from kam.org.models import Role
 from tests.e2e.conftest import login
-from tests.factories import PASSWORD, ContactFactory, CustomerFactory, TeamFactory, UserFactory, ensure_sales_processes
+from tests.factories import (
+    PASSWORD,
+    ContactFactory,
+    CustomerFactory,
+    TeamFactory,
+    UserFactory,
+    ensure_sales_processes,
+)
 from tests.opportunities.chain.conftest import build_chain
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
