@@ -80,7 +80,7 @@ def test_an_inline_script_would_be_refused_and_reported(page, live_server, accou
         "() => { const s = document.createElement('script'); s.textContent = 'window.__ran = true';"
         " document.body.appendChild(s); }"
     )
-    page.wait_for_function("window.__cspViolations.length > 0")
+    page.wait_for_function("() => window.__cspViolations.length > 0")
     assert page.evaluate("window.__ran === undefined")
     assert "script-src" in page.evaluate("window.__cspViolations")[0]
 

@@ -55,7 +55,7 @@ def test_frame_loads_its_sections_and_they_work_in_place(page, live_server):
     page.wait_for_selector("#opportunities-section table")
     assert page.locator("#opportunities-section tbody tr").count() == 20
     page.locator("#opportunities-section .pager a[rel=next]").click()
-    page.wait_for_function("document.querySelectorAll('#opportunities-section tbody tr').length === 3")
+    page.wait_for_function("() => document.querySelectorAll('#opportunities-section tbody tr').length === 3")
     assert page.url.endswith(f"/customers/{customer.pk}/")  # swapped in place, the frame stays
 
     page.locator("#forecast-slot").scroll_into_view_if_needed()

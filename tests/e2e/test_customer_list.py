@@ -38,7 +38,7 @@ def test_a_sort_chosen_in_the_table_survives_the_next_filter(page, live_server, 
     assert names(page) == ["Gamma Glass", "Delta Power", "Beta Cement", "Alpha Steel"]
 
     page.select_option("#id_tier", "B")
-    page.wait_for_function("document.querySelectorAll('#customer-table tbody tr').length === 3")
+    page.wait_for_function("() => document.querySelectorAll('#customer-table tbody tr').length === 3")
     assert "sort=-name" in page.url and "tier=B" in page.url
     assert names(page) == ["Gamma Glass", "Beta Cement", "Alpha Steel"]
 
@@ -47,7 +47,7 @@ def test_switching_language_keeps_the_filters_set_on_the_page(page, live_server,
     login(page, live_server, rep_with_customers.username, PASSWORD, language="en")
     page.goto(f"{live_server.url}/customers/?tier=B")
     page.select_option("#id_status", "active")
-    page.wait_for_function("document.querySelectorAll('#customer-table tbody tr').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('#customer-table tbody tr').length === 2")
 
     page.select_option("#language-select", "zh-hans")
     page.wait_for_load_state("networkidle")
@@ -61,18 +61,18 @@ def test_back_shows_the_filters_of_the_address_it_returns_to(page, live_server, 
     page.goto(f"{live_server.url}/customers/")
     page.select_option("#id_tier", "B")
     page.wait_for_url("**tier=B**")
-    page.wait_for_function("document.querySelectorAll('#customer-table tbody tr').length === 3")
+    page.wait_for_function("() => document.querySelectorAll('#customer-table tbody tr').length === 3")
     page.select_option("#id_status", "prospect")
     page.wait_for_url("**status=prospect**")
-    page.wait_for_function("document.querySelectorAll('#customer-table tbody tr').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#customer-table tbody tr').length === 1")
 
     page.go_back()
-    page.wait_for_function("!location.search.includes('status=prospect')")
-    page.wait_for_function("document.querySelectorAll('#customer-table tbody tr').length === 3")
+    page.wait_for_function("() => !location.search.includes('status=prospect')")
+    page.wait_for_function("() => document.querySelectorAll('#customer-table tbody tr').length === 3")
     assert page.input_value("#id_tier") == "B"
     assert page.input_value("#id_status") == ""
     # The next change builds on what is shown, so it keeps the tier.
     page.select_option("#id_status", "active")
     page.wait_for_url("**status=active**")
     assert "tier=B" in page.url
-    page.wait_for_function("document.querySelectorAll('#customer-table tbody tr').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('#customer-table tbody tr').length === 2")

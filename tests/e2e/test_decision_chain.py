@@ -43,7 +43,7 @@ def test_stance_change_in_side_panel_recolours_node_and_updates_gaps(page, live_
     rep, chain = steel
     login(page, live_server, rep.username, PASSWORD, language="en")
     page.goto(f"{live_server.url}/opportunities/{chain.opp.pk}/decision-chain/")
-    page.wait_for_function("document.querySelector('#decision-chain-chart').dataset.renders === '1'")
+    page.wait_for_function("() => document.querySelector('#decision-chain-chart').dataset.renders === '1'")
     assert node_colours(page)[str(chain.wang.pk)] == GREEN
     gaps = page.locator("#relationship-gaps")
     assert "opposes" not in gaps.inner_text()
@@ -55,7 +55,7 @@ def test_stance_change_in_side_panel_recolours_node_and_updates_gaps(page, live_
     panel.locator("select[name$='-stance']").select_option("C")
     panel.locator("form.roles-form button[type=submit]").click()
 
-    page.wait_for_function("document.querySelector('#decision-chain-chart').dataset.renders === '2'")
+    page.wait_for_function("() => document.querySelector('#decision-chain-chart').dataset.renders === '2'")
     assert node_colours(page)[str(chain.wang.pk)] == RED
     page.wait_for_selector("#relationship-gaps li:has-text('opposes')")
     assert "P4 · Decision maker Deputy GM Wang opposes" in gaps.inner_text()
@@ -68,7 +68,7 @@ def test_chart_locale_follows_the_page_language(page, live_server, steel):
     rep, chain = steel
     login(page, live_server, rep.username, PASSWORD, language="zh-hans")
     page.goto(f"{live_server.url}/opportunities/{chain.opp.pk}/power-map/")
-    page.wait_for_function("window.kamPowerMap !== undefined")
+    page.wait_for_function("() => window.kamPowerMap !== undefined")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     points = json.loads(page.get_attribute("#power-map-chart", "data-points"))
     assert {p["id"] for p in points} == {chain.wang.pk, chain.li.pk, chain.sun.pk, chain.qian.pk}

@@ -93,7 +93,9 @@ def test_delete_dialog_shows_the_impact_then_deletes(page, live_server, rep_with
     page.locator(f"#person-{deputy.pk} > .person-row a.delete-link").click()
     dialog = page.locator("#delete-dialog")
     dialog.wait_for(state="visible")
-    page.wait_for_function("document.querySelector('#delete-dialog .impact').textContent.includes('up to')")
+    page.wait_for_function(
+        "() => document.querySelector('#delete-dialog .impact').textContent.includes('up to')"
+    )
     assert "1 direct report moves up to Chen GM" in dialog.inner_text()
     dialog.locator("button.confirm").click()
     page.wait_for_selector(f"#person-{deputy.pk}", state="detached")

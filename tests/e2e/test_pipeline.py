@@ -33,17 +33,17 @@ def test_back_restores_the_filters_the_address_names(page, live_server):
 
     login(page, live_server, rep.username, PASSWORD, language="en")
     page.goto(f"{live_server.url}/opportunities/")
-    page.wait_for_function("document.querySelectorAll('#pipeline-results tbody tr').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('#pipeline-results tbody tr').length === 2")
     page.select_option("#id_status", "all")
     page.wait_for_url("**status=all**")
-    page.wait_for_function("document.querySelectorAll('#pipeline-results tbody tr').length === 3")
+    page.wait_for_function("() => document.querySelectorAll('#pipeline-results tbody tr').length === 3")
     page.select_option("#id_owner", str(rep.pk))
     page.wait_for_url(f"**owner={rep.pk}**")
-    page.wait_for_function("document.querySelectorAll('#pipeline-results tbody tr').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('#pipeline-results tbody tr').length === 2")
 
     page.go_back()
-    page.wait_for_function(f"!location.search.includes('owner={rep.pk}')")
-    page.wait_for_function("document.querySelectorAll('#pipeline-results tbody tr').length === 3")
+    page.wait_for_function(f"() => !location.search.includes('owner={rep.pk}')")
+    page.wait_for_function("() => document.querySelectorAll('#pipeline-results tbody tr').length === 3")
     assert page.input_value("#id_status") == "all"
     assert page.input_value("#id_owner") == ""
     assert page.locator(".topbar").count() == 1  # the whole page came back, not a fragment inside it

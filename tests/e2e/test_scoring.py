@@ -59,10 +59,12 @@ def test_changing_a_static_criterion_moves_the_tier_and_the_breakdown(page, live
     row.locator("select").select_option(label="Industry leader (100)")
     # htmx swaps the whole section in; wait for the new one to carry the new tier.
     page.wait_for_function(
-        "document.querySelector(\"#score-section [data-role='effective-tier']\").textContent.trim() === 'C'"
+        "() => document.querySelector(\"#score-section [data-role='effective-tier']\").textContent.trim() === 'C'"
     )
     # The page header and the tags section follow the new score without a reload.
-    page.wait_for_function("document.querySelector('#customer-facts .badge.tier').textContent.trim() === 'C'")
+    page.wait_for_function(
+        "() => document.querySelector('#customer-facts .badge.tier').textContent.trim() === 'C'"
+    )
     assert str(before + 15) in page.locator("#customer-facts .score").inner_text()
     page.wait_for_selector("#tags-section >> text=Tier C watch")
     section = page.locator("#score-section")
@@ -82,7 +84,7 @@ def test_changing_a_static_criterion_moves_the_tier_and_the_breakdown(page, live
     # Setting it back to "no standing" takes the customer down again.
     row.locator("select").select_option(label="No standing (0)")
     page.wait_for_function(
-        "document.querySelector(\"#score-section [data-role='effective-tier']\").textContent.trim() === 'D'"
+        "() => document.querySelector(\"#score-section [data-role='effective-tier']\").textContent.trim() === 'D'"
     )
     assert Customer.objects.get(pk=customer.pk).computed_tier == "D"
 
