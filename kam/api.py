@@ -4,6 +4,7 @@ from typing import Any
 
 from ninja import NinjaAPI
 
+from kam.core.api.parser import JsonOnlyParser
 from kam.org.auth import BearerTokenAuth, SessionAuthCSRF
 
 
@@ -48,7 +49,8 @@ def _if_match(operation: dict[str, Any], components: dict[str, Any]) -> dict[str
 
 class KamAPI(NinjaAPI):
     """The answers every operation may give, whether or not its own declaration names them: 401
-    without credentials, 400 for a body that is not JSON, 422 for a query or body the schema refuses.
+    without credentials, 400 for a body that is not JSON, 413 for a body past the upload limit, 415
+    for a body not sent as JSON, 422 for a query or body the schema refuses.
     And the If-Match header of every operation that reads one, so a client generated from the
     spec can send it."""
 
@@ -74,6 +76,12 @@ class KamAPI(NinjaAPI):
                     )
                 if operation.get("requestBody"):
                     responses.setdefault("400", _error("The body is not valid JSON.", "ErrorOut"))
+                    responses.setdefault(
+                        "413", _error("The body is larger than the server takes.", "ErrorOut")
+                    )
+                    responses.setdefault(
+                        "415", _error("The body is not sent as `Content-Type: application/json`.", "ErrorOut")
+                    )
                 if operation.get("requestBody") or has_query:
                     responses.setdefault(
                         "422",
@@ -91,6 +99,7 @@ api = KamAPI(
     version="1",
     urls_namespace="api",
     auth=[BearerTokenAuth(), SessionAuthCSRF()],
+    parser=JsonOnlyParser(),
 )
 
 from kam.core.api.errors import install_error_handlers  # noqa: E402

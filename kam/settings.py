@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "kam.core.api.middleware.ApiJsonErrorsMiddleware",  # inside Locale: its messages are translated
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -245,6 +246,9 @@ if env_bool("KAM_HTTPS", False):
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
+# A request body (forms and JSON; uploaded files are not counted) past 1 MiB is refused: the longest
+# text kam keeps is a note of 10,000 characters, so a larger body is a mistake or an attack.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 200
 

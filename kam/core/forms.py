@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MaxLengthValidator
 from django.forms.utils import ErrorList
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,15 @@ class HiddenErrorsShown(forms.Form):
         combined.extend(errors)
         combined.append(_("This page was out of date or incomplete: reload it and try again."))
         return combined  # type: ignore[no-any-return]
+
+
+def limit_length(field: forms.Field, limit: int) -> None:
+    """A length limit for a text field built elsewhere (from a model's TextField, which has none):
+    checked when the form is sent, and kept to by the browser while typing."""
+    assert isinstance(field, forms.CharField)
+    field.max_length = limit
+    field.validators.append(MaxLengthValidator(limit))
+    field.widget.attrs["maxlength"] = str(limit)
 
 
 def labelled_errors(form: forms.Form) -> list[str]:

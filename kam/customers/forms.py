@@ -9,7 +9,8 @@ from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
 from kam.access.visibility import customers_for
-from kam.core.forms import HiddenErrorsShown
+from kam.core.forms import HiddenErrorsShown, limit_length
+from kam.core.limits import NOTE_MAX
 from kam.customers.models import Customer, CustomerStatus, Segment, TagKind, Tier
 from kam.customers.services import CUSTOMER_FIELDS
 from kam.org.models import User
@@ -29,6 +30,7 @@ class CustomerForm(HiddenErrorsShown):
             kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
         self.fields.update(fields_for_model(Customer, fields=CUSTOMER_FIELDS))
+        limit_length(self.fields["notes"], NOTE_MAX)
         self.customer = customer
         # An edit must name the version it read, or a stale form could overwrite someone's change.
         self.fields["version"].required = customer is not None

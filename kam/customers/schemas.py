@@ -11,6 +11,7 @@ from ninja import Field, Schema
 from pydantic import ValidationInfo, field_validator
 
 from kam.core.api.helpers import Id, InputSchema, Offset, Ref, TextSafeSchema, ref, user_ref
+from kam.core.limits import NOTE_MAX
 from kam.core.money import MAX_MONEY, MONEY_DIGITS
 from kam.customers.models import Customer
 from kam.customers.selectors import SORTS
@@ -122,6 +123,7 @@ class CustomerExportFilters(TextSafeSchema):
     )
     sort: str = Field(
         "name",
+        max_length=40,
         description="One of "
         + ", ".join(SORT_KEYS)
         + "; a leading '-' sorts descending. Unscored customers come last.",
@@ -160,7 +162,7 @@ class CustomerCreateIn(InputSchema):
         None, ge=0, max_digits=MONEY_DIGITS, decimal_places=2, description="In yuan."
     )
     employees: int | None = Field(None, ge=0, le=2_147_483_647)
-    notes: str = ""
+    notes: str = Field("", max_length=NOTE_MAX)
     category_purchases: Decimal | None = Field(
         None,
         ge=0,
@@ -182,5 +184,5 @@ class CustomerUpdateIn(InputSchema):
     status: StatusChoice | None = None
     annual_revenue: Decimal | None = Field(None, ge=0, max_digits=MONEY_DIGITS, decimal_places=2)
     employees: int | None = Field(None, ge=0, le=2_147_483_647)
-    notes: str | None = None
+    notes: str | None = Field(None, max_length=NOTE_MAX)
     category_purchases: Decimal | None = Field(None, ge=0, max_digits=MONEY_DIGITS, decimal_places=2)

@@ -153,7 +153,8 @@ def list_processes(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get("/stages", response=list[StageOut], summary="Stages of every sales process")
 def list_stages(
-    request: HttpRequest, process: str | None = Query(None, description="Only this process's code.")
+    request: HttpRequest,
+    process: str | None = Query(None, max_length=20, description="Only this process's code."),
 ) -> list[dict[str, Any]]:
     stages = Stage.objects.select_related("process").prefetch_related(
         Prefetch("exit_criteria", queryset=ExitCriterion.objects.order_by("order", "id"))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kam.access.visibility import customers_for
 from kam.core.forms import HiddenErrorsShown
+from kam.core.limits import NOTE_MAX, SEARCH_MAX, SHORT_TEXT_MAX
 from kam.customers.models import Customer
 from kam.opportunities.models import (
     Competitor,
@@ -145,7 +146,9 @@ class MoveForm(HiddenErrorsShown):
     to_stage = forms.ModelChoiceField(queryset=Stage.objects.all(), label=_("Move to stage"))
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     key_node_confirmed = forms.BooleanField(required=False, label=_("Key node reached"))
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Note"))
+    note = forms.CharField(
+        required=False, max_length=SHORT_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2}), label=_("Note")
+    )
 
 
 CLOSE_STATUS_CHOICES = [
@@ -157,7 +160,9 @@ CLOSE_STATUS_CHOICES = [
 
 class CloseForm(HiddenErrorsShown):
     status = forms.ChoiceField(choices=CLOSE_STATUS_CHOICES, label=_("Outcome"), widget=forms.RadioSelect)
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=SHORT_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
     lost_to = forms.ModelChoiceField(
         queryset=Competitor.objects.all(),
         required=False,
@@ -190,12 +195,20 @@ class ContactRoleForm(forms.Form):
 class CompetitorForm(forms.Form):
     competitor = forms.ModelChoiceField(queryset=Competitor.objects.all(), label=_("Competitor"))
     strengths = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Strengths")
+        required=False,
+        max_length=SHORT_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Strengths"),
     )
     weaknesses = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Weaknesses")
+        required=False,
+        max_length=SHORT_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Weaknesses"),
     )
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Notes"))
+    notes = forms.CharField(
+        required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2}), label=_("Notes")
+    )
 
 
 STATUS_FILTER_CHOICES = [
@@ -210,13 +223,14 @@ STATUS_FILTER_CHOICES = [
 class PipelineFilterForm(forms.Form):
     """Renders the pipeline filters; parsing is `selectors.PipelineFilters.from_mapping`."""
 
-    q = forms.CharField(required=False, label=_("Search"))
+    q = forms.CharField(required=False, max_length=SEARCH_MAX, label=_("Search"))
     owner = UserChoiceField(queryset=User.objects.none(), required=False, label=_("Owner"))
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label=_("Team"))
     stage = StageChoiceField(queryset=Stage.objects.none(), required=False, label=_("Stage"))
     status = forms.ChoiceField(choices=STATUS_FILTER_CHOICES, required=False, label=_("Status"))
     sign_quarter = forms.CharField(
         required=False,
+        max_length=20,
         label=_("Sign quarter"),
         widget=forms.TextInput(attrs={"placeholder": "2027 Q3", "size": 8}),
     )
@@ -264,7 +278,10 @@ class RelationshipChangeForm(forms.Form):
     )
     # Not required here: the service refuses an empty note with its own message, the one rule for all callers.
     note = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Why it changed")
+        required=False,
+        max_length=SHORT_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Why it changed"),
     )
 
     def __init__(self, *args: Any, people: list[User], **kwargs: Any):

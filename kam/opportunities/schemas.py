@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Schema
 
 from kam.core.api.helpers import Id, IdOrCode, InputSchema, Offset, Ref, TextSafeSchema, ref, user_ref
+from kam.core.limits import SEARCH_MAX, SHORT_TEXT_MAX
 from kam.core.money import MONEY_DIGITS
 from kam.opportunities.models import Opportunity, SalesProcess, Stage, StageChange
 
@@ -273,13 +274,18 @@ class OpportunityFilters(TextSafeSchema):
     team: Id | None = Field(None, description="Team id; includes the teams below it.")
     stage: Id | None = Field(None, description="Stage id.")
     status: StatusFilter | None = Field(None, description="open, won, lost, dropped or all (the default).")
-    sign_quarter: str | None = Field(None, description="Expected sign quarter, `2027 Q3` (or `27.Q3`).")
+    sign_quarter: str | None = Field(
+        None, max_length=20, description="Expected sign quarter, `2027 Q3` (or `27.Q3`)."
+    )
     customer: Id | None = Field(None, description="Customer id; includes the group's subsidiaries.")
-    q: str | None = Field(None, description="Text in the name, project number or customer name.")
+    q: str | None = Field(
+        None, max_length=SEARCH_MAX, description="Text in the name, project number or customer name."
+    )
     incomplete: bool = Field(False, description="Only opportunities missing one of the four elements.")
     flagged: bool = Field(False, description="Only open opportunities with at least one health flag.")
     sort: str | None = Field(
         None,
+        max_length=40,
         description="number, name, customer, owner, stage, amount, sign_date, status, updated or severity (worst health flag); prefix `-` to reverse. Default `-updated`.",
     )
     limit: int = Field(50, ge=1, le=200, description="Page size, at most 200.")
@@ -317,7 +323,11 @@ class OpportunityCreateIn(InputSchema):
     forecast_category: ForecastCategoryIn = Field(
         "", description="commit, best_case, pipeline or omitted; empty: the stage's default."
     )
-    note: str = Field("", description="Why the opportunity was opened (kept in the stage history).")
+    note: str = Field(
+        "",
+        max_length=SHORT_TEXT_MAX,
+        description="Why the opportunity was opened (kept in the stage history).",
+    )
 
 
 class OpportunityUpdateIn(InputSchema):
@@ -347,7 +357,7 @@ class OpportunityMoveIn(InputSchema):
     key_node_confirmed: bool = Field(
         False, description="Required for a forward move: the target stage's key node is done."
     )
-    note: str = Field("", description="Why; required for a backward move.")
+    note: str = Field("", max_length=SHORT_TEXT_MAX, description="Why; required for a backward move.")
     version: Id | None = Field(None, description="The version you read, if you do not send If-Match.")
 
 
@@ -358,7 +368,7 @@ class OpportunityMoveOut(Schema):
 
 class OpportunityCloseIn(InputSchema):
     status: CloseStatus = Field(..., description="won, lost or dropped.")
-    reason: str = Field(..., description="Why it ended; required.")
+    reason: str = Field(..., max_length=SHORT_TEXT_MAX, description="Why it ended; required.")
     lost_to: IdOrCode | None = Field(None, description="Competitor id or name (lost only).")
 
 

@@ -8,7 +8,8 @@ from django import forms
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
-from kam.core.forms import HiddenErrorsShown, apply_validation_error
+from kam.core.forms import HiddenErrorsShown, apply_validation_error, limit_length
+from kam.core.limits import NOTE_MAX, SHORT_TEXT_MAX
 from kam.customers.models import Customer
 from kam.org.models import User
 from kam.org.visibility import visible_users
@@ -36,6 +37,7 @@ class ContactForm(HiddenErrorsShown):
             kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
         self.fields.update(fields_for_model(Contact, fields=CONTACT_FIELDS))
+        limit_length(self.fields["notes"], NOTE_MAX)
         self.customer = customer
         self.contact = contact
         self.fields["version"].required = contact is not None
@@ -53,7 +55,9 @@ class RelationshipLevelForm(forms.Form):
     level = forms.TypedChoiceField(
         label=_("Relationship level"), coerce=int, choices=RelationshipLevel.choices
     )
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=SHORT_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, by: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

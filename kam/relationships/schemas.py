@@ -8,6 +8,7 @@ from typing import Any, Literal
 from ninja import Field, Schema
 
 from kam.core.api.helpers import Id, InputSchema, Offset, Ref, TextSafeSchema, ref, user_ref
+from kam.core.limits import NOTE_MAX, SEARCH_MAX, SHORT_TEXT_MAX
 from kam.relationships.models import Contact, Relationship, RelationshipChange
 
 RankChoice = Literal["high", "mid_high", "mid", "low"]
@@ -58,7 +59,7 @@ class ContactListOut(Schema):
 
 class ContactFilters(TextSafeSchema):
     customer: Id | None = Field(None, description="Only this customer's contacts.")
-    q: str | None = Field(None, description="Text in the name, title or department.")
+    q: str | None = Field(None, max_length=SEARCH_MAX, description="Text in the name, title or department.")
     limit: int = Field(50, ge=1, le=200, description="Page size, at most 200.")
     offset: Offset = Field(0, description="Rows to skip.")
 
@@ -75,7 +76,7 @@ class ContactCreateIn(InputSchema):
     phone: str = Field("", max_length=30)
     email: str = Field("", max_length=254)
     wechat: str = Field("", max_length=60)
-    notes: str = ""
+    notes: str = Field("", max_length=NOTE_MAX)
 
 
 class ContactUpdateIn(InputSchema):
@@ -91,13 +92,15 @@ class ContactUpdateIn(InputSchema):
     phone: str | None = Field(None, max_length=30)
     email: str | None = Field(None, max_length=254)
     wechat: str | None = Field(None, max_length=60)
-    notes: str | None = None
+    notes: str | None = Field(None, max_length=NOTE_MAX)
 
 
 class RelationshipIn(InputSchema):
     user: Id | None = Field(None, description="Which of our people knows the contact; default yourself.")
     level: int = Field(..., ge=1, le=5, description="1–5 for CR1–CR5.")
-    note: str = Field("", description="Why the level changed (kept in the history).")
+    note: str = Field(
+        "", max_length=SHORT_TEXT_MAX, description="Why the level changed (kept in the history)."
+    )
 
 
 class RelationshipOut(Schema):

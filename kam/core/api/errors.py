@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from kam.core.api.parser import UnsupportedMediaType
 from kam.core.errors import ConflictError, PreconditionRequired, RuleViolation, TooManyAttempts
 
 
@@ -130,6 +131,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
         if isinstance(exc, AuthenticationError) or exc.status_code == 401:
             message = _("Sign in, or send Authorization: Bearer <token> with a valid API token.")
             return api.create_response(request, {"detail": "unauthorized", "message": message}, status=401)
+        if isinstance(exc.__cause__, UnsupportedMediaType):
+            # Django Ninja wraps whatever its body parser raises into a 400.
+            message = _("Send the body as JSON, with Content-Type: application/json.")
+            return api.create_response(
+                request,
+                {"detail": "unsupported_media_type", "message": message, "errors": {"__all__": [message]}},
+                status=415,
+            )
         if exc.status_code == 400:
             message = _("The body is not valid JSON.")
             return api.create_response(
@@ -138,6 +147,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
                 status=400,
             )
         return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        message = _("The request body is too large.")
+        return api.create_response(
+            request, {"detail": "too_large", "message": message, "errors": {"__all__": [message]}}, status=413
+        )
 
     @api.exception_handler(ConflictError)
     def on_conflict(request: HttpRequest, exc: ConflictError) -> HttpResponse:

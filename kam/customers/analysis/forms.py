@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kam.core.forms import HiddenErrorsShown
+from kam.core.limits import NOTE_MAX
 from kam.customers.analysis import selectors as analysis_selectors
 from kam.customers.models import CustomerAnalysis
 
@@ -17,7 +18,13 @@ def _field_for(name: str) -> forms.Field:
     label = model_field.verbose_name
     if model_field.choices:
         return forms.ChoiceField(label=label, required=False, choices=[("", "—"), *model_field.choices])
-    return forms.CharField(label=label, required=False, strip=False, widget=forms.Textarea(attrs={"rows": 3}))
+    return forms.CharField(
+        label=label,
+        required=False,
+        strip=False,
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class AnalysisForm(HiddenErrorsShown):

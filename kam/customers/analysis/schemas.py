@@ -7,9 +7,10 @@ import datetime as dt
 from ninja import Field, Schema
 
 from kam.core.api.helpers import MAX_LIMIT, InputSchema, Offset, Ref
+from kam.core.limits import NOTE_MAX
 from kam.customers.models import Attention, DecisionMode, PurchaseSpeed
 
-TEXT_MAX = 20_000
+TEXT_MAX = NOTE_MAX
 _SPEED = "One of " + ", ".join(f"`{v}`" for v in PurchaseSpeed.values) + ", or empty."
 _MODE = "One of " + ", ".join(f"`{v}`" for v in DecisionMode.values) + ", or empty."
 _ATTENTION = "One of " + ", ".join(f"`{v}`" for v in Attention.values) + ", or empty."

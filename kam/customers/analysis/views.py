@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from kam.access.visibility import get_visible_customer
 from kam.core.forms import apply_validation_error
+from kam.core.ids import parse_page
 from kam.core.web import current_user
 from kam.customers.analysis import selectors as analysis_selectors
 from kam.customers.analysis import services as analysis
@@ -110,10 +111,7 @@ def analysis_history(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_visible_customer(current_user(request), pk)
     total = analysis_selectors.revision_count(customer)
     pages = max(1, -(-total // HISTORY_PAGE_SIZE))
-    try:
-        page = min(max(1, int(request.GET.get("page") or 1)), pages)
-    except ValueError:
-        page = 1
+    page = min(parse_page(request.GET.get("page")), pages)
     entries = analysis_selectors.revision_history(
         customer, limit=HISTORY_PAGE_SIZE, offset=(page - 1) * HISTORY_PAGE_SIZE
     )

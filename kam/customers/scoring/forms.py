@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kam.core.forms import HiddenErrorsShown, apply_validation_error
+from kam.core.limits import SHORT_TEXT_MAX
 from kam.core.money import MONEY_DIGITS
 from kam.customers.models import CriterionKind, DynamicSource, ScoreBand, ScoringCriterion, Segment, Tier
 from kam.customers.scoring import engine as scoring
@@ -52,7 +53,7 @@ class TierOverrideForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=2000,
+        max_length=SHORT_TEXT_MAX,
         help_text=_("Kept in the customer's history, beside the computed tier."),
     )
     expected_override = forms.CharField(widget=forms.HiddenInput, required=False)

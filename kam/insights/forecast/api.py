@@ -17,7 +17,6 @@ from kam.core.api.helpers import (
     VERSIONED_WRITE_ERRORS,
     WRITE_ERRORS,
     ErrorOut,
-    Id,
     expected_version,
     refuse_nulls,
     set_etag,
@@ -177,8 +176,8 @@ def list_targets(request: HttpRequest, filters: Query[TargetFilters]) -> list[di
     return [target_out(t) for t in qs.order_by("period_start", "id")[:1000]]
 
 
-@router.get("/targets/{target_id}", response={200: TargetOut, **READ_ERRORS}, summary="One target")
-def get_target(request: HttpRequest, response: HttpResponse, target_id: Id) -> dict[str, Any]:
+@router.get("/targets/{int:target_id}", response={200: TargetOut, **READ_ERRORS}, summary="One target")
+def get_target(request: HttpRequest, response: HttpResponse, target_id: int) -> dict[str, Any]:
     target = get_visible_target(current_user(request), target_id)
     set_etag(response, target.version)
     return target_out(target)
@@ -202,11 +201,11 @@ def create_target(request: HttpRequest, payload: TargetIn) -> Status:
 
 
 @router.patch(
-    "/targets/{target_id}",
+    "/targets/{int:target_id}",
     response={200: TargetOut, **VERSIONED_WRITE_ERRORS, **FORBIDDEN},
     summary="Change a target (If-Match: the version you read)",
 )
-def update_target(request: HttpRequest, response: HttpResponse, target_id: Id, payload: TargetPatch) -> Any:
+def update_target(request: HttpRequest, response: HttpResponse, target_id: int, payload: TargetPatch) -> Any:
     by = current_user(request)
     target = get_visible_target(by, target_id)
     if not permissions.may_set_target(by, user=target.user, team=target.team):
@@ -224,9 +223,9 @@ def update_target(request: HttpRequest, response: HttpResponse, target_id: Id, p
 
 
 @router.delete(
-    "/targets/{target_id}", response={204: None, 404: ErrorOut, **FORBIDDEN}, summary="Delete a target"
+    "/targets/{int:target_id}", response={204: None, 404: ErrorOut, **FORBIDDEN}, summary="Delete a target"
 )
-def delete_target(request: HttpRequest, target_id: Id) -> Status:
+def delete_target(request: HttpRequest, target_id: int) -> Status:
     by = current_user(request)
     target = get_visible_target(by, target_id)
     try:

@@ -31,6 +31,7 @@ class ForecastForm(forms.Form):
     p = forms.CharField(
         label=_("Period"),
         required=False,
+        max_length=40,
         help_text=_("This quarter by default; or 2027 Q3, 2027-03, 2027."),
         widget=forms.TextInput(attrs={"list": "period-quick", "placeholder": "2027 Q3", "size": 10}),
     )

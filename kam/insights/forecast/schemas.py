@@ -127,8 +127,8 @@ class TargetPatch(InputSchema):
 
 
 class TargetFilters(Schema):
-    user: int | None = None
-    team: int | None = None
+    user: Id | None = Field(None, description="Only this person's targets.")
+    team: Id | None = Field(None, description="Only this team's targets.")
     start: dt.date | None = Field(None, description="Targets whose period starts on or after this day.")
     end: dt.date | None = Field(None, description="Targets whose period ends on or before this day.")
 

@@ -11,7 +11,9 @@ from kam.opportunities.schemas import HealthFlagOut
 
 
 class HealthQuery(TextSafeSchema):
-    rule: str | None = Field(None, description="Only opportunities flagged by this rule (its code).")
+    rule: str | None = Field(
+        None, max_length=40, description="Only opportunities flagged by this rule (its code)."
+    )
     severity: Literal["info", "warn", "critical"] | None = Field(
         None, description="Only opportunities flagged by a rule of this severity."
     )

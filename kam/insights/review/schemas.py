@@ -87,7 +87,9 @@ class ChangesOut(Schema):
 class ChangesQuery(Schema):
     a: Id | None = Field(None, description="Earlier snapshot id; default: the second latest (or the latest).")
     b: str | None = Field(
-        None, description="Later snapshot id, or `now` for the live pipeline; default: the latest."
+        None,
+        max_length=20,
+        description="Later snapshot id, or `now` for the live pipeline; default: the latest.",
     )
 
 

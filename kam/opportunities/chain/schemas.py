@@ -146,10 +146,12 @@ class PowerMapOut(Schema):
 
 class ContactRoleIn(InputSchema):
     decision_role: str = Field(
-        ..., description="decision_maker, technical_approver, business_approver, influencer, user or coach."
+        ...,
+        max_length=40,
+        description="decision_maker, technical_approver, business_approver, influencer, user or coach.",
     )
-    stance: str = Field(Stance.NEUTRAL.value, description="A support, B neutral, C oppose.")
+    stance: str = Field(Stance.NEUTRAL.value, max_length=1, description="A support, B neutral, C oppose.")
 
 
 class RoleQuery(TextSafeSchema):
-    decision_role: str = Field(..., description="The role to take away.")
+    decision_role: str = Field(..., max_length=40, description="The role to take away.")

@@ -75,7 +75,7 @@ class ContactMoveIn(InputSchema):
     manager: Id | None = Field(
         ..., description="Contact id of the new manager (same customer); null moves the contact to the top."
     )
-    version: int = Field(..., description="The contact's version you read (stale: 412).")
+    version: Id = Field(..., description="The contact's version you read (stale: 412).")
 
 
 class DeleteImpactOut(Schema):
