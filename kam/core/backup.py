@@ -285,9 +285,9 @@ def backup(path: str | None = None) -> tuple[Target, Path]:
 
 def check_restorable(path: str) -> tuple[Target, Path]:
     """The configured database and the backup file, once the file is known to fit that database."""
-    target = configured_target()
     file = Path(path).expanduser()
-    kind = backup_kind(file)
+    kind = backup_kind(file)  # the file first: a wrong path is the likelier mistake
+    target = configured_target()
     if kind != target.kind:
         raise BackupError(
             f"{file} is a {KIND_NAMES[kind]} backup, but the configured database is {KIND_NAMES[target.kind]} "

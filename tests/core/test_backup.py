@@ -181,7 +181,8 @@ def restore(*args: str) -> str:
     return out.getvalue()
 
 
-def test_restore_says_when_the_file_is_missing_or_no_backup(tmp_path):
+def test_restore_says_when_the_file_is_missing_or_no_backup(tmp_path, monkeypatch):
+    monkeypatch.setattr(backup, "configured_target", lambda: backup.Target(backup.SQLITE, "/tmp/kam.sqlite3"))
     with pytest.raises(CommandError, match="No backup file at"):
         restore(str(tmp_path / "nothing.sqlite3"), "--force")
     (tmp_path / "notes.txt").write_text("not a backup")
