@@ -24,11 +24,14 @@ from kam.customers.analysis.services import save_analysis
 from kam.customers.models import (
     CriterionKind,
     Customer,
+    CustomerAnalysis,
+    CustomerChange,
     CustomerStatus,
     ScoreBand,
     ScoringCriterion,
     Tag,
     TagKind,
+    TierOverride,
 )
 from kam.customers.scoring.services import override_tier, set_static_value
 from kam.customers.scoring.tasks import rescores_deferred
@@ -43,6 +46,7 @@ from kam.opportunities.models import (
     DatePrecision,
     MemberRole,
     Opportunity,
+    OpportunityChange,
     OpportunityStatus,
     SalesProcess,
     Stage,
@@ -59,7 +63,15 @@ from kam.opportunities.services import (
     update_opportunity,
 )
 from kam.org.models import Role, Target, Team, User
-from kam.relationships.models import Contact, DecisionRole, Influence, Rank, Relationship, Stance
+from kam.relationships.models import (
+    Contact,
+    DecisionRole,
+    Influence,
+    Rank,
+    Relationship,
+    RelationshipChange,
+    Stance,
+)
 from kam.relationships.services import add_influence, create_contact, set_relationship_level
 
 DEMO_PREFIX = "demo_"
@@ -81,7 +93,13 @@ def delete_demo_data() -> None:
         customers = Customer.objects.filter(owner__in=users)
 
         Snapshot.objects.filter(taken_by__in=users).delete()
-        Opportunity.objects.filter(Q(owner__in=users) | Q(customer__in=customers)).delete()
+        deals = Opportunity.objects.filter(Q(owner__in=users) | Q(customer__in=customers))
+        # History outlives a deleted record, but a reset wipes the demo with its history.
+        StageChange.objects.filter(opportunity__in=deals).delete()
+        OpportunityChange.objects.filter(opportunity__in=deals).delete()
+        for history in (CustomerChange, CustomerAnalysis, TierOverride, RelationshipChange):
+            history.objects.filter(customer__in=customers).delete()  # type: ignore[attr-defined]
+        deals.delete()
         # Someone else's customer filed under a demo group stays, outside the group.
         Customer.objects.filter(parent__in=customers).exclude(owner__in=users).update(parent=None)
         while customers.exists():

@@ -15,7 +15,11 @@ from tests.factories import ContactFactory
 def _contact_with_history(world):
     boss = ContactFactory(customer=world.east_customer, name="Boss Qian")
     contact = ContactFactory(
-        customer=world.east_customer, name="Sun Departing", title="Buyer", department="Purchasing", reports_to=boss
+        customer=world.east_customer,
+        name="Sun Departing",
+        title="Buyer",
+        department="Purchasing",
+        reports_to=boss,
     )
     services.set_relationship_level(contact, world.east_rep, 2, by=world.east_rep, note="Met at the fair")
     services.set_relationship_level(contact, world.east_rep, 3, by=world.east_rep, note="Dinner went well")
