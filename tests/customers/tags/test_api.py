@@ -123,8 +123,9 @@ def test_list_query_count_does_not_grow_with_rows(world, api_as, django_assert_m
         customer = CustomerFactory(owner=world.east_rep)
         if index % 2:
             tags.attach_tag(customer, vip, by=world.director)
-    # session, user, count, dynamic tags, the page, its static tags, the rule's look-ups
-    with django_assert_max_num_queries(8):
+    # the token's address throttle, the token and its user, its last use, count, dynamic tags,
+    # the page, its static tags, the rule's look-ups
+    with django_assert_max_num_queries(9):
         body = api.get("/customers", {"tag": tag.pk, "sort": "-score", "limit": 200}).json()
     assert len(body["items"]) == 33
     # Each row carries its chips: static tags first, then the dynamic ones it matches.
