@@ -3,7 +3,6 @@ and KAM_REQUIRE_MFA for administrators and directors."""
 
 from __future__ import annotations
 
-
 import pytest
 from django.test import Client, override_settings
 from django_otp.oath import totp
