@@ -112,6 +112,12 @@ class Generator:
             self.build_customers()
         self.log(f"  org, customers, contacts, relationships: {time.perf_counter() - started:.1f} s")
         self.build_opportunities()
+        # The bulk inserts bypass the services, which keep the pipeline rollup: fill it once.
+        from kam.opportunities.rollups import rebuild
+
+        rollup_started = time.perf_counter()
+        self.counts["rollup_cells"] = rebuild()
+        self.log(f"  pipeline rollup: {time.perf_counter() - rollup_started:.1f} s")
         self.log(f"  total: {time.perf_counter() - started:.1f} s {self.counts}")
         return self.counts
 

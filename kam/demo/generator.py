@@ -41,6 +41,7 @@ from kam.demo import data
 from kam.demo.logins import DEMO_PASSWORD
 from kam.insights.models import Snapshot
 from kam.insights.review.services import take_snapshot
+from kam.opportunities import rollups
 from kam.opportunities.models import (
     Competitor,
     DatePrecision,
@@ -99,7 +100,9 @@ def delete_demo_data() -> None:
         OpportunityChange.objects.filter(opportunity__in=deals).delete()
         for history in (CustomerChange, CustomerAnalysis, TierOverride, RelationshipChange):
             history.objects.filter(customer__in=customers).delete()  # type: ignore[attr-defined]
+        removed = rollups.snapshot(deals.values_list("pk", flat=True))
         deals.delete()
+        rollups.remove(removed)
         # Someone else's customer filed under a demo group stays, outside the group.
         Customer.objects.filter(parent__in=customers).exclude(owner__in=users).update(parent=None)
         while customers.exists():

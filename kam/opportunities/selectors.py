@@ -9,8 +9,10 @@ from typing import Any
 from django.db.models import (
     Count,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     Max,
     OuterRef,
     Prefetch,
@@ -20,7 +22,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext as _
 
 from kam.access.visibility import get_visible_opportunity, opportunities_for
@@ -35,11 +37,12 @@ from kam.opportunities.models import (
     OpportunityContact,
     OpportunityMember,
     OpportunityStatus,
+    PipelineRollup,
     Stage,
     StageChange,
 )
 from kam.org.models import User
-from kam.org.visibility import team_subtree_ids
+from kam.org.visibility import managed_team_ids, team_subtree_ids
 from kam.relationships.models import Rank, Relationship
 from kam.relationships.scoring import Requirements, entries_from_prefetch, evaluate
 
@@ -252,28 +255,126 @@ def relationship_summary(customer_id: int) -> list[dict[str, Any]]:
     return summary
 
 
-def pipeline_totals(user: User, filters: PipelineFilters) -> dict[str, Any]:
+CENT = Decimal("0.01")
+
+
+@dataclass
+class RollupScope:
+    """The rollup cells a filter selects, and (for a manager or rep) their deal team memberships on
+    deals owned by someone they do not see: if there are any, the rollup cannot answer."""
+
+    cells: QuerySet[PipelineRollup]
+    elsewhere: QuerySet[OpportunityMember] | None = None
+
+    def by_stage(self) -> list[tuple[int, int, int, int]] | None:
+        """(stage id, probability, count, expected amount in thousandths) per stage, in one query;
+        None when the rollup cannot answer for this user."""
+        rows = self.cells.values("stage_id", "stage__probability").order_by()
+        if self.elsewhere is not None:
+            # The visibility check rides along the aggregate instead of costing a query of its own.
+            blocked = Max(Cast(Exists(self.elsewhere), IntegerField()))
+            rows = rows.annotate(n=Sum("count"), milli=Sum("amount_milli"), blocked=blocked)
+        else:
+            rows = rows.annotate(n=Sum("count"), milli=Sum("amount_milli"))
+        result = list(rows)
+        if self.elsewhere is not None:
+            if any(r["blocked"] for r in result):
+                return None
+            if not result and self.elsewhere.exists():
+                return None
+        return [
+            (r["stage_id"], r["stage__probability"], int(r["n"] or 0), int(r["milli"] or 0)) for r in result
+        ]
+
+
+def rollup_cells(user: User, filters: PipelineFilters) -> RollupScope | None:
+    """The pipeline rollup's cells for this user and filter, or None when the rollup cannot say.
+
+    The rollup knows owner (and so team), stage, status, process and sign month; not customer,
+    text, completeness or flags. Visibility: everything for directors; owners for the rest, so it
+    answers for a manager or rep only when every deal they see through a deal team is also owned
+    by someone they see (a deal team membership elsewhere needs the live rows).
+    """
+    if filters.customer or filters.q or filters.incomplete or filters.flagged:
+        return None
+    if not (user.is_authenticated and user.is_active):
+        return None
+    cells = PipelineRollup.objects.all()
+    elsewhere = None
+    if not user.sees_everything:
+        teams = managed_team_ids(user)
+        elsewhere = OpportunityMember.objects.filter(user_id=user.pk).exclude(opportunity__owner_id=user.pk)
+        visible = Q(owner_id=user.pk)
+        if teams:
+            elsewhere = elsewhere.exclude(opportunity__owner__team_id__in=teams)
+            visible |= Q(owner__team_id__in=teams)
+        cells = cells.filter(visible)
+    if filters.owner:
+        cells = cells.filter(owner_id=filters.owner)
+    if filters.team:
+        cells = cells.filter(owner__team_id__in=team_subtree_ids([filters.team]))
+    if filters.stage:
+        cells = cells.filter(stage_id=filters.stage)
+    if filters.status and filters.status != "all":
+        cells = cells.filter(status=filters.status)
+    parsed = parse_quarter(filters.sign_quarter) if filters.sign_quarter else None
+    if parsed:
+        start, end = quarter_bounds(*parsed)
+        cells = cells.filter(sign_month__range=(start.year * 100 + start.month, end.year * 100 + end.month))
+    return RollupScope(cells, elsewhere)
+
+
+def pipeline_totals(user: User, filters: PipelineFilters, *, use_rollup: bool = True) -> dict[str, Any]:
+    scope = rollup_cells(user, filters) if use_rollup else None
+    by_stage = scope.by_stage() if scope is not None else None
+    if by_stage is not None:
+        milli = sum(m for _s, _p, _n, m in by_stage)
+        weighted = sum((Decimal(m) * p for _s, p, _n, m in by_stage), Decimal(0))
+        return {
+            "count": sum(n for _s, _p, n, _m in by_stage),
+            "amount": (Decimal(milli) / 1000).quantize(CENT),
+            "weighted": (weighted / 100000).quantize(CENT),
+        }
     qs = apply_filters(scoped_opportunities(user), filters)
     totals = qs.aggregate(count=Count("id"), total=Sum(EXPECTED_AMOUNT), weighted=Sum(WEIGHTED_AMOUNT))
     return {
         "count": totals["count"] or 0,
-        "amount": (totals["total"] or Decimal("0")).quantize(Decimal("0.01")),
-        "weighted": (totals["weighted"] or Decimal("0")).quantize(Decimal("0.01")),
+        "amount": (totals["total"] or Decimal("0")).quantize(CENT),
+        "weighted": (totals["weighted"] or Decimal("0")).quantize(CENT),
     }
 
 
 def board_columns(
-    user: User, filters: PipelineFilters, process_id: int, per_column: int = 30
+    user: User,
+    filters: PipelineFilters,
+    process_id: int,
+    per_column: int = 30,
+    *,
+    use_rollup: bool = True,
 ) -> list[dict[str, Any]]:
-    """Stage columns with count and amount per column (SQL), and at most `per_column` cards each."""
+    """Stage columns with count and amount per column (the rollup when it can say, else SQL over
+    the rows), and at most `per_column` cards each."""
     stages = list(Stage.objects.filter(process_id=process_id).order_by("order"))
     base = apply_filters(scoped_opportunities(user), filters).filter(stage__process_id=process_id)
     if not filters.status:
         base = base.filter(status=OpportunityStatus.OPEN)
-    sums: dict[int, dict[str, Any]] = {
-        row["stage_id"]: dict(row)
-        for row in base.values("stage_id").annotate(count=Count("id"), total=Sum(EXPECTED_AMOUNT)).order_by()
-    }
+    scope = rollup_cells(user, filters) if use_rollup else None
+    by_stage = None
+    if scope is not None:
+        scope.cells = scope.cells.filter(process_id=process_id)
+        if not filters.status:
+            scope.cells = scope.cells.filter(status=OpportunityStatus.OPEN)
+        by_stage = scope.by_stage()
+    sums: dict[int, dict[str, Any]]
+    if by_stage is not None:
+        sums = {stage_id: {"count": n, "total": Decimal(milli) / 1000} for stage_id, _p, n, milli in by_stage}
+    else:
+        sums = {
+            row["stage_id"]: dict(row)
+            for row in base.values("stage_id")
+            .annotate(count=Count("id"), total=Sum(EXPECTED_AMOUNT))
+            .order_by()
+        }
     # One `LIMIT per_column` query per stage column (stages are few and fixed data), each an index
     # range read on opportunity_board_idx (status, stage, sign_date, id) rather than ranking every
     # open opportunity of the process with a window function to keep a few cards per column.
@@ -286,7 +387,7 @@ def board_columns(
         {
             "stage": stage,
             "count": sums.get(stage.pk, {}).get("count", 0),
-            "amount": sums.get(stage.pk, {}).get("total") or Decimal("0"),
+            "amount": (sums.get(stage.pk, {}).get("total") or Decimal("0")).quantize(CENT),
             "cards": cards_by_stage.get(stage.pk, []),
         }
         for stage in stages

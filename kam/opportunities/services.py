@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from kam.core.errors import ConflictError, RuleViolation
 from kam.core.versioning import versioned_update
 from kam.customers.models import Customer
+from kam.opportunities import rollups
 from kam.opportunities.models import (
     Competitor,
     CriterionCheck,
@@ -221,6 +222,7 @@ def create_opportunity(
         opportunity.save()
         if created_at is not None:
             Opportunity.objects.filter(pk=opportunity.pk).update(created_at=created_at)
+        rollups.add_new([opportunity.pk])
         StageChange.objects.create(
             opportunity=opportunity, from_stage=None, to_stage=stage, changed_by=by, changed_at=now, note=note
         )
@@ -278,7 +280,8 @@ def update_opportunity(
     )
     with transaction.atomic():
         before = {name: getattr(opportunity, name) for name in TRACKED_FIELDS}
-        versioned_update(opportunity, version, updated_at=timezone.now(), **fields)
+        with rollups.track([opportunity.pk] if rollups.ROLLUP_FIELDS & set(fields) else []):
+            versioned_update(opportunity, version, updated_at=timezone.now(), **fields)
         OpportunityChange.objects.bulk_create(
             OpportunityChange(
                 opportunity=opportunity,
@@ -370,16 +373,21 @@ def move_stage(
     with transaction.atomic():
         expected = opportunity.version if version is None else version
         # Guard on the stage as well as the version: two people dragging the same card race here.
-        updated = Opportunity.objects.filter(pk=opportunity.pk, version=expected, stage=from_stage).update(
-            stage=to_stage,
-            stage_entered_at=now,
-            furthest_stage_order=Greatest(F("furthest_stage_order"), Value(to_stage.order)),
-            version=F("version") + 1,
-            updated_at=now,
-        )
-        if updated == 0:
-            current = Opportunity.objects.filter(pk=opportunity.pk).values_list("version", flat=True).first()
-            raise ConflictError(current_version=current)
+        with rollups.track([opportunity.pk]):
+            updated = Opportunity.objects.filter(
+                pk=opportunity.pk, version=expected, stage=from_stage
+            ).update(
+                stage=to_stage,
+                stage_entered_at=now,
+                furthest_stage_order=Greatest(F("furthest_stage_order"), Value(to_stage.order)),
+                version=F("version") + 1,
+                updated_at=now,
+            )
+            if updated == 0:
+                current = (
+                    Opportunity.objects.filter(pk=opportunity.pk).values_list("version", flat=True).first()
+                )
+                raise ConflictError(current_version=current)
         opportunity.stage = to_stage
         opportunity.stage_entered_at = now
         opportunity.furthest_stage_order = max(opportunity.furthest_stage_order, to_stage.order)
@@ -440,7 +448,8 @@ def close_opportunity(
             else:
                 won_stage = None
         from_stage = opportunity.stage
-        versioned_update(opportunity, version, **fields)
+        with rollups.track([opportunity.pk]):
+            versioned_update(opportunity, version, **fields)
         if won_stage is not None:
             StageChange.objects.create(
                 opportunity=opportunity,

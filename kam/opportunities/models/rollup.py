@@ -1,0 +1,47 @@
+"""The pipeline rollup: counts and sums of opportunities by process × stage × status × owner × sign month.
+
+Kept by the services in the same transaction as every write that moves an opportunity between its
+cells (kam.opportunities.rollups); read by the pipeline totals and the board's column headers
+whenever their filter is expressible in these dimensions.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kam.opportunities.models.process import SalesProcess, Stage
+
+# `sign_month` of an opportunity without an expected sign date (a month key is year × 100 + month).
+NO_SIGN_MONTH = 0
+
+
+class PipelineRollup(models.Model):
+    """One cell: how many opportunities, and their expected amount in thousandths (exact integers on
+    every database: an amount has 2 decimals, the middle of a range 3). The weighted amount is the
+    expected amount × the stage's probability, so it is derived on read, per stage."""
+
+    process = models.ForeignKey(SalesProcess, on_delete=models.CASCADE, related_name="+")
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sign_month = models.PositiveIntegerField(default=NO_SIGN_MONTH)
+    # The opportunity's own category ("" = the stage's default).
+    forecast_category = models.CharField(max_length=12, blank=True)
+    count = models.IntegerField(default=0)
+    amount_milli = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("pipeline rollup")
+        verbose_name_plural = _("pipeline rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["process", "stage", "status", "owner", "sign_month", "forecast_category"],
+                name="pipeline_rollup_cell_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "process", "stage"], name="pipeline_rollup_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.stage_id}/{self.status}/{self.owner_id}/{self.sign_month}: {self.count}"

@@ -1,0 +1,209 @@
+"""Keep, check and rebuild the pipeline rollup (kam.opportunities.models.PipelineRollup).
+
+Every service that creates, edits, moves, closes or deletes opportunities calls `track` (or
+`add_new` / `remove`) inside its transaction: the rows' cells before the write are read (and
+locked on PostgreSQL), the write happens, the cells after it are read, and the difference is
+applied with `UPDATE … SET count = count + n` (insert when the cell is missing; a concurrent
+insert of the same cell is caught as an IntegrityError inside a savepoint and turned into the
+update). Cells are updated in key order, so two writers never wait on each other crosswise.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Q, Sum, Value
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+
+from kam.opportunities.models import NO_SIGN_MONTH, Opportunity, PipelineRollup
+
+# The opportunity's columns a cell and its sums depend on.
+ROLLUP_FIELDS = frozenset(
+    {"stage", "status", "owner", "sign_date", "forecast_category", "amount", "amount_low", "amount_high"}
+)
+_COLUMNS = (
+    "stage__process_id",
+    "stage_id",
+    "status",
+    "owner_id",
+    "sign_date",
+    "forecast_category",
+    "amount",
+    "amount_low",
+    "amount_high",
+)
+Key = tuple[int, int, str, int, int, str]
+KEY_NAMES = ("process_id", "stage_id", "status", "owner_id", "sign_month", "forecast_category")
+
+
+def month_key(value: Any) -> int:
+    return NO_SIGN_MONTH if value is None else value.year * 100 + value.month
+
+
+def expected_milli(amount: Decimal | None, low: Decimal | None, high: Decimal | None) -> int:
+    """The expected amount (the amount, else the middle of the range) in thousandths."""
+    if amount is not None:
+        return int(Decimal(amount) * 1000)
+    if low is not None and high is not None:
+        return int((Decimal(low) + Decimal(high)) * 500)
+    return 0
+
+
+def _cell(row: dict[str, Any]) -> tuple[Key, int]:
+    key = (
+        row["stage__process_id"],
+        row["stage_id"],
+        row["status"],
+        row["owner_id"],
+        month_key(row["sign_date"]),
+        row["forecast_category"] or "",
+    )
+    return key, expected_milli(row["amount"], row["amount_low"], row["amount_high"])
+
+
+def snapshot(pks: Iterable[int], *, lock: bool = True) -> list[dict[str, Any]]:
+    """The rollup columns of these opportunities; locked (PostgreSQL) when read before a write."""
+    ids = list(pks)
+    if not ids:
+        return []
+    qs = Opportunity.objects.filter(pk__in=ids)
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    return list(qs.values(*_COLUMNS))
+
+
+def _bump(key: Key, count: int, milli: int) -> None:
+    cell = dict(zip(KEY_NAMES, key, strict=True))
+    updates = {"count": F("count") + count, "amount_milli": F("amount_milli") + milli}
+    if PipelineRollup.objects.filter(**cell).update(**updates):
+        return
+    try:
+        with transaction.atomic():
+            PipelineRollup.objects.create(**cell, count=count, amount_milli=milli)
+    except IntegrityError:
+        # Another transaction inserted the cell since the update: it is there now.
+        PipelineRollup.objects.filter(**cell).update(**updates)
+
+
+def apply(before: Iterable[dict[str, Any]], after: Iterable[dict[str, Any]]) -> None:
+    """Subtract the rows' old contributions and add their new ones (inside the writing transaction)."""
+    deltas: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    for rows, sign in ((before, -1), (after, 1)):
+        for row in rows:
+            key, milli = _cell(row)
+            deltas[key][0] += sign
+            deltas[key][1] += sign * milli
+    for key in sorted(deltas):
+        count, milli = deltas[key]
+        if count or milli:
+            _bump(key, count, milli)
+
+
+@contextmanager
+def track(pks: Iterable[int]) -> Iterator[None]:
+    """Around a write to existing opportunities, inside its transaction."""
+    ids = list(pks)
+    before = snapshot(ids)
+    yield
+    apply(before, snapshot(ids, lock=False))
+
+
+def add_new(pks: Iterable[int]) -> None:
+    """After creating opportunities, inside the creating transaction."""
+    apply([], snapshot(pks, lock=False))
+
+
+def remove(rows: list[dict[str, Any]]) -> None:
+    """After deleting opportunities whose `snapshot` was taken before the delete."""
+    apply(rows, [])
+
+
+# Check and rebuild -------------------------------------------------------------------------------
+
+
+def live_cells(opportunity_model: Any = Opportunity) -> dict[Key, tuple[int, int]]:
+    """Every non-empty cell computed from the opportunities themselves (one GROUP BY)."""
+    month = Coalesce(ExtractYear("sign_date") * 100 + ExtractMonth("sign_date"), Value(NO_SIGN_MONTH))
+    rows = (
+        opportunity_model.objects.annotate(rollup_month=month)
+        .values("stage__process_id", "stage_id", "status", "owner_id", "rollup_month", "forecast_category")
+        .annotate(
+            n=Count("id"),
+            amount_sum=Sum("amount"),
+            range_sum=Sum(F("amount_low") + F("amount_high"), filter=Q(amount__isnull=True)),
+        )
+        .order_by()
+    )
+    cells: dict[Key, tuple[int, int]] = {}
+    for row in rows:
+        key = (
+            row["stage__process_id"],
+            row["stage_id"],
+            row["status"],
+            row["owner_id"],
+            int(row["rollup_month"]),
+            row["forecast_category"] or "",
+        )
+        milli = int(Decimal(row["amount_sum"] or 0) * 1000) + int(Decimal(row["range_sum"] or 0) * 500)
+        count, total = cells.get(key, (0, 0))
+        cells[key] = (count + row["n"], total + milli)
+    return cells
+
+
+def stored_cells(rollup_model: Any = PipelineRollup) -> dict[Key, tuple[int, int]]:
+    rows = rollup_model.objects.exclude(count=0, amount_milli=0).values_list(
+        *KEY_NAMES, "count", "amount_milli"
+    )
+    return {tuple(row[:6]): (row[6], row[7]) for row in rows}  # type: ignore[misc]
+
+
+@dataclass
+class Difference:
+    key: Key
+    stored: tuple[int, int] | None
+    live: tuple[int, int] | None
+
+    def __str__(self) -> str:
+        cell = ", ".join(f"{name}={value}" for name, value in zip(KEY_NAMES, self.key, strict=True))
+
+        def show(pair: tuple[int, int] | None) -> str:
+            return "none" if pair is None else f"count {pair[0]}, amount {Decimal(pair[1]) / 1000}"
+
+        return f"{cell}: stored {show(self.stored)}, live {show(self.live)}"
+
+
+def verify() -> list[Difference]:
+    """The cells where the rollup and the live opportunities disagree (empty: they agree)."""
+    stored, live = stored_cells(), live_cells()
+    return [
+        Difference(key, stored.get(key), live.get(key))
+        for key in sorted(stored.keys() | live.keys())
+        if stored.get(key) != live.get(key)
+    ]
+
+
+def rebuild(opportunity_model: Any = Opportunity, rollup_model: Any = PipelineRollup) -> int:
+    """Replace the rollup with the cells computed from the opportunities; returns the cell count.
+
+    Takes the model classes so the migration can run it on its historical models."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Writers wait until the new cells are in (SQLite runs one writer at a time anyway).
+            with connection.cursor() as cursor:
+                cursor.execute(f'LOCK TABLE "{opportunity_model._meta.db_table}" IN SHARE MODE')
+        cells = live_cells(opportunity_model)
+        rollup_model.objects.all().delete()
+        rollup_model.objects.bulk_create(
+            (
+                rollup_model(**dict(zip(KEY_NAMES, key, strict=True)), count=count, amount_milli=milli)
+                for key, (count, milli) in cells.items()
+            ),
+            batch_size=2000,
+        )
+    return len(cells)
