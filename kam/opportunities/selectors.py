@@ -276,7 +276,7 @@ class RollupScope:
             rows = rows.annotate(n=Sum("count"), milli=Sum("amount_milli"), blocked=blocked)
         else:
             rows = rows.annotate(n=Sum("count"), milli=Sum("amount_milli"))
-        result = list(rows)
+        result: list[dict[str, Any]] = list(rows)  # type: ignore[arg-type]
         if self.elsewhere is not None:
             if any(r["blocked"] for r in result):
                 return None
