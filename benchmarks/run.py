@@ -54,6 +54,8 @@ class Context:
     stage: Any
     client: Any = None
     today: Any = None
+    rep: Any = None  # a rep with the most deals visible (owned or on the deal team): the rep scenarios
+    rep_client: Any = None
 
 
 @dataclass
@@ -81,7 +83,7 @@ def _fetch(sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[tuple[Any
 
 
 def _tables() -> dict[str, str]:
-    from kam.opportunities.models import Opportunity, Stage, StageChange
+    from kam.opportunities.models import Opportunity, OpportunityMember, Stage, StageChange
     from kam.org.models import User
 
     return {
@@ -89,6 +91,7 @@ def _tables() -> dict[str, str]:
         "stage": Stage._meta.db_table,
         "user": User._meta.db_table,
         "change": StageChange._meta.db_table,
+        "member": OpportunityMember._meta.db_table,
     }
 
 
@@ -203,6 +206,99 @@ def api_list_numbers(body: Any) -> list[int]:
 
 def ref_api_list(ctx: Context) -> list[int]:
     return [row[0] for row in _fetch(_page_sql(False), ["open"])]
+
+
+# As a rep: the same reads scoped to the deals the rep owns or is on the deal team of
+# (kam.access.visibility), the visibility predicate being what is timed.
+
+DEAL_TEAM_SHARE = 3  # one opportunity in this many gets another rep on its deal team
+
+
+def ensure_deal_teams(log: Callable[[str], None] | None = None) -> int:
+    """Deal teams for the rep scenarios (the generator writes none): one opportunity in three gets
+    a second rep as a member, deterministically from its id. Idempotent. Returns the member rows."""
+    from django.db import transaction
+
+    from kam.opportunities.models import Opportunity, OpportunityMember
+    from kam.org.models import Role, User
+
+    if OpportunityMember.objects.exists():
+        return OpportunityMember.objects.count()
+    started = time.perf_counter()
+    reps = list(User.objects.filter(role=Role.REP).order_by("id").values_list("id", flat=True))
+    rows = Opportunity.objects.filter(project_number__startswith="BM-").values_list("id", "owner_id")
+    members = []
+    for pk, owner_id in rows.iterator(chunk_size=10_000):
+        if pk % DEAL_TEAM_SHARE == 0:
+            user_id = reps[(pk * 7919) % len(reps)]
+            if user_id != owner_id:
+                members.append(OpportunityMember(opportunity_id=pk, user_id=user_id, role="member"))
+    with transaction.atomic():
+        OpportunityMember.objects.bulk_create(members, batch_size=5_000)
+    if log:
+        log(f"  {len(members):,} deal-team members: {time.perf_counter() - started:.1f} s")
+    return len(members)
+
+
+def _rep_sql(select: str, tail: str = "") -> str:
+    t = _tables()
+    return (
+        f"SELECT {select} FROM {t['opp']} o JOIN {t['stage']} s ON s.id = o.stage_id "
+        f"WHERE o.status = %s AND o.id IN (SELECT id FROM {t['opp']} WHERE owner_id = %s "
+        f"UNION SELECT opportunity_id FROM {t['member']} WHERE user_id = %s) {tail}"
+    )
+
+
+def run_rep_pipeline_page(ctx: Context) -> list[Any]:
+    from kam.opportunities.selectors import PipelineFilters, attach_relationship_scores, pipeline_rows
+
+    rows, _sort = pipeline_rows(ctx.rep, PipelineFilters(status="open"), "-amount")
+    return attach_relationship_scores(list(rows[:PAGE]))
+
+
+def ref_rep_page(ctx: Context) -> list[int]:
+    sql = _rep_sql("o.id", f"ORDER BY {EXPECTED_SQL} DESC NULLS LAST, o.id DESC LIMIT {PAGE}")
+    return [row[0] for row in _fetch(sql, ["open", ctx.rep.pk, ctx.rep.pk])]
+
+
+def run_rep_pipeline_totals(ctx: Context) -> dict[str, Any]:
+    from kam.opportunities.selectors import PipelineFilters, pipeline_totals
+
+    return pipeline_totals(ctx.rep, PipelineFilters(status="open"))
+
+
+def ref_rep_totals(ctx: Context) -> tuple[int, Decimal, Decimal]:
+    sql = _rep_sql(f"COUNT(*), SUM({EXPECTED_SQL}), SUM({EXPECTED_SQL} * s.probability / 100)")
+    count, amount, weighted = _fetch(sql, ["open", ctx.rep.pk, ctx.rep.pk])[0]
+    return count, money(amount), money(weighted)
+
+
+def run_rep_api_list(ctx: Context) -> Any:
+    return _api_get(
+        Context(ctx.rep, ctx.process, ctx.stage, client=ctx.rep_client),
+        "/api/v1/opportunities",
+        {"status": "open", "sort": "-amount", "limit": PAGE},
+    )
+
+
+def run_rep_customers(ctx: Context) -> int:
+    from kam.access.visibility import customers_for
+
+    return customers_for(ctx.rep).count()
+
+
+def ref_rep_customers(ctx: Context) -> int:
+    from kam.customers.models import Customer
+
+    t = _tables()
+    customer = Customer._meta.db_table
+    sql = (
+        f"SELECT COUNT(*) FROM {customer} WHERE id IN (SELECT id FROM {customer} WHERE owner_id = %s "
+        f"UNION SELECT customer_id FROM {t['opp']} WHERE owner_id = %s "
+        f"UNION SELECT o.customer_id FROM {t['member']} m JOIN {t['opp']} o ON o.id = m.opportunity_id "
+        "WHERE m.user_id = %s)"
+    )
+    return int(_fetch(sql, [ctx.rep.pk] * 3)[0][0])
 
 
 # Forecast by quarter × team (kam.insights.forecast.selectors), function and API.
@@ -503,6 +599,34 @@ SCENARIOS: list[Scenario] = [
         api_list_numbers,
         ref_api_list,
     ),
+    Scenario(
+        "rep_pipeline_page",
+        "as a rep: pipeline table, open, by amount, page 1",
+        run_rep_pipeline_page,
+        lambda page: [o.pk for o in page],
+        ref_rep_page,
+    ),
+    Scenario(
+        "rep_pipeline_totals",
+        "as a rep: pipeline totals, all open",
+        run_rep_pipeline_totals,
+        totals_numbers,
+        ref_rep_totals,
+    ),
+    Scenario(
+        "rep_api_list",
+        "as a rep: API list status=open sort=-amount limit=50",
+        run_rep_api_list,
+        api_list_numbers,
+        ref_rep_page,
+    ),
+    Scenario(
+        "rep_customers",
+        "as a rep: visible customers (count)",
+        run_rep_customers,
+        lambda count: count,
+        ref_rep_customers,
+    ),
 ]
 
 
@@ -521,7 +645,29 @@ def make_context() -> Context:
     stage = Stage.objects.get(process=process, code="P3")
     client = Client()
     client.force_login(director)
-    return Context(director=director, process=process, stage=stage, client=client, today=timezone.localdate())
+    rep = rep_with_most_deals()
+    rep_client = None
+    if rep is not None:
+        rep_client = Client()
+        rep_client.force_login(rep)
+    return Context(
+        director=director,
+        process=process,
+        stage=stage,
+        client=client,
+        today=timezone.localdate(),
+        rep=rep,
+        rep_client=rep_client,
+    )
+
+
+def rep_with_most_deals() -> Any:
+    """The rep owning the most opportunities (ties: the lowest id): the rep scenarios' viewer."""
+    from django.db.models import Count
+
+    from kam.org.models import Role, User
+
+    return User.objects.filter(role=Role.REP).annotate(n=Count("opportunities")).order_by("-n", "id").first()
 
 
 # -- timing -------------------------------------------------------------------------------------
@@ -661,6 +807,7 @@ def child(args: argparse.Namespace) -> int:
     from benchmarks.generate import ensure_scoring_world
 
     ensure_scoring_world(args.customers, seed=args.seed, log=lambda m: print(f"[{vendor}] {m}", flush=True))
+    ensure_deal_teams(log=lambda m: print(f"[{vendor}] {m}", flush=True))
     ctx = make_context()
     measures = []
     selected = [s for s in SCENARIOS if not args.scenario or s.name in args.scenario]

@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/tokens/", access_views.tokens, name="tokens"),
     path("account/tokens/<id:pk>/revoke/", access_views.token_revoke, name="token_revoke"),
+    path("pick/customers/", access_views.pick_customers, name="pick_customers"),
+    path("pick/users/", access_views.pick_users, name="pick_users"),
     path("", include("kam.access.mfa.urls")),
     path("admin/", admin.site.urls),
     path("audit/", include("kam.audit.urls")),

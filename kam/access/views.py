@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from kam.access import pickers
 from kam.access.visibility import get_visible_token
 from kam.core.web import current_user
 from kam.org.models import ApiToken
@@ -50,3 +54,23 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     revoke_token(token)
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     return redirect("tokens")
+
+
+def _pick(request: HttpRequest, search: Callable[..., list[dict[str, Any]]]) -> JsonResponse:
+    """The top matches of a picker's search, as JSON: {"items": [{"id": …, "label": …}, …]}."""
+    user = current_user(request)
+    return JsonResponse({"items": search(user, request.GET.get("q", ""))})
+
+
+@login_required
+@require_GET
+def pick_customers(request: HttpRequest) -> JsonResponse:
+    """Customers the user may see, for the customer pickers (kam.access.pickers)."""
+    return _pick(request, pickers.search_customers)
+
+
+@login_required
+@require_GET
+def pick_users(request: HttpRequest) -> JsonResponse:
+    """People the user may see, for the owner pickers (kam.access.pickers)."""
+    return _pick(request, pickers.search_users)

@@ -8,7 +8,7 @@ from django import forms
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
-from kam.access.visibility import customers_for
+from kam.access.pickers import VisibleCustomerField
 from kam.core.forms import HiddenErrorsShown, limit_length
 from kam.core.limits import NOTE_MAX
 from kam.customers.models import Customer, CustomerStatus, Segment, TagKind, Tier
@@ -34,22 +34,24 @@ class CustomerForm(HiddenErrorsShown):
         self.customer = customer
         # An edit must name the version it read, or a stale form could overwrite someone's change.
         self.fields["version"].required = customer is not None
-        parents = customers_for(user, Customer.objects.all())
         owners = visible_users(user)
         if customer is not None:
             # The current parent and owner stay valid choices even when the editor could not pick them.
-            parents = Customer.objects.filter(pk__in=parents.values("pk")) | Customer.objects.filter(
-                pk=customer.parent_id or 0
-            )
-            parents = parents.exclude(pk=customer.pk)
             owners = User.objects.filter(pk__in=owners.values("pk")) | User.objects.filter(
                 pk=customer.owner_id
             )
-        parent_field = self.fields["parent"]
+        # The parent is searched as you type (kam.access.pickers): the page never lists every customer.
+        model_parent = self.fields["parent"]
+        self.fields["parent"] = VisibleCustomerField(
+            user=user,
+            required=False,
+            label=model_parent.label,
+            help_text=model_parent.help_text,
+            keep=customer.parent_id if customer is not None else None,
+            exclude=customer.pk if customer is not None else None,
+        )
         owner_field = self.fields["owner"]
-        assert isinstance(parent_field, forms.ModelChoiceField)
         assert isinstance(owner_field, forms.ModelChoiceField)
-        parent_field.queryset = parents.order_by("name")
         owner_field.queryset = owners.order_by("username")
         if customer is None and not self.is_bound:
             self.initial.setdefault("owner", user.pk)

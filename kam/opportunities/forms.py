@@ -10,10 +10,9 @@ from django.db.models import QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from kam.access.visibility import customers_for
+from kam.access.pickers import VisibleCustomerField, VisiblePickField, VisibleUserField
 from kam.core.forms import HiddenErrorsShown
 from kam.core.limits import NOTE_MAX, SEARCH_MAX, SHORT_TEXT_MAX
-from kam.customers.models import Customer
 from kam.opportunities.models import (
     Competitor,
     ForecastCategory,
@@ -129,10 +128,8 @@ class OpportunityEditForm(OpportunityForm):
 class OpportunityCreateForm(OpportunityForm):
     def __init__(self, *args: Any, user: User, contacts: QuerySet, **kwargs: Any):
         super().__init__(*args, user=user, contacts=contacts, **kwargs)
-        self.fields["customer"] = forms.ModelChoiceField(
-            queryset=customers_for(user).order_by("name"),
-            label=model_label("customer"),
-        )
+        # Searched as you type (kam.access.pickers): the page never lists every customer.
+        self.fields["customer"] = VisibleCustomerField(user=user, label=model_label("customer"))
         self.fields["stage"] = StageChoiceField(
             queryset=Stage.objects.select_related("process").order_by(
                 "-process__is_default", "process_id", "order"
@@ -224,7 +221,7 @@ class PipelineFilterForm(forms.Form):
     """Renders the pipeline filters; parsing is `selectors.PipelineFilters.from_mapping`."""
 
     q = forms.CharField(required=False, max_length=SEARCH_MAX, label=_("Search"))
-    owner = UserChoiceField(queryset=User.objects.none(), required=False, label=_("Owner"))
+    owner = VisibleUserField(required=False, label=_("Owner"))
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label=_("Team"))
     stage = StageChoiceField(queryset=Stage.objects.none(), required=False, label=_("Stage"))
     status = forms.ChoiceField(choices=STATUS_FILTER_CHOICES, required=False, label=_("Status"))
@@ -234,14 +231,14 @@ class PipelineFilterForm(forms.Form):
         label=_("Sign quarter"),
         widget=forms.TextInput(attrs={"placeholder": "2027 Q3", "size": 8}),
     )
-    customer: forms.ModelChoiceField = forms.ModelChoiceField(
-        queryset=Customer.objects.none(), required=False, label=_("Customer")
-    )
+    customer = VisibleCustomerField(required=False, label=_("Customer"))
     incomplete = forms.BooleanField(required=False, label=_("Incomplete only"))
 
     def __init__(self, *args: Any, user: User, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self._choices("owner", visible_users(user).order_by("username"))
+        # Owner and customer are searched as you type (kam.access.pickers), checked against the user.
+        for name in ("owner", "customer"):
+            cast(VisiblePickField, self.fields[name]).user = user
         teams = Team.objects.order_by("name")
         if not user.sees_everything:
             teams = teams.filter(pk__in=managed_team_ids(user) | ({user.team_id} if user.team_id else set()))
@@ -250,7 +247,6 @@ class PipelineFilterForm(forms.Form):
             "stage",
             Stage.objects.select_related("process").order_by("-process__is_default", "process_id", "order"),
         )
-        self._choices("customer", customers_for(user).only("id", "name", "short_name").order_by("name"))
 
     def _choices(self, name: str, queryset: QuerySet) -> None:
         cast(forms.ModelChoiceField, self.fields[name]).queryset = queryset
