@@ -102,6 +102,11 @@ class VisiblePickField(forms.Field):
     def visible(self) -> QuerySet:
         raise NotImplementedError
 
+    @property
+    def queryset(self) -> QuerySet:
+        """What the field accepts (a query, never rendered: the page lists none of it)."""
+        return self.visible().order_by("pk")
+
     def by_name(self, qs: QuerySet, text: str) -> QuerySet:
         raise NotImplementedError
 
