@@ -37,7 +37,14 @@ def test_back_restores_the_filters_the_address_names(page, live_server):
     page.select_option("#id_status", "all")
     page.wait_for_url("**status=all**")
     page.wait_for_function("() => document.querySelectorAll('#pipeline-results tbody tr').length === 3")
-    page.select_option("#id_owner", str(rep.pk))
+    # The owner picker searches as you type: the list offers the matches, the input holds the id.
+    page.fill("#id_owner", "pipe_r")
+    page.wait_for_function(
+        f"() => [...(document.getElementById('id_owner').list || {{options: []}}).options]"
+        f".some(o => o.value === '{rep.pk}')"
+    )
+    page.fill("#id_owner", str(rep.pk))
+    page.press("#id_owner", "Enter")
     page.wait_for_url(f"**owner={rep.pk}**")
     page.wait_for_function("() => document.querySelectorAll('#pipeline-results tbody tr').length === 2")
 
