@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "kam.relationships",
     "kam.opportunities",
     "kam.insights",
+    "kam.imports",
     "auditlog",
     "kam.audit",
     "kam.demo",
@@ -111,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "kam.audit.context_processors.audit",
+                "kam.imports.context_processors.imports",
             ],
         },
     }

@@ -27,4 +27,5 @@ urlpatterns = [
     path("insights/", include(("kam.insights.forecast.urls", "forecast"))),
     path("insights/", include(("kam.insights.review.urls", "analysis"))),
     path("contacts/", include("kam.relationships.urls")),
+    path("imports/", include("kam.imports.urls")),
 ]

@@ -157,3 +157,16 @@ def may_erase_contact(user: User) -> bool:
 def check_erase_contact(user: User) -> None:
     if not may_erase_contact(user):
         raise PermissionDenied(_("Only an administrator erases a person's data."))
+
+
+# Bulk imports --------------------------------------------------------------------------------------
+
+
+def may_import(user: User) -> bool:
+    """Importing customers, contacts and deals from a file writes many records at once: managers and above."""
+    return _active(user) and (user.is_superuser or user.role in MANAGERS_AND_ABOVE)
+
+
+def check_import(user: User) -> None:
+    if not may_import(user):
+        raise PermissionDenied(_("Only managers, directors and administrators import data."))

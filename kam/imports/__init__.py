@@ -1,0 +1,1 @@
+"""Bulk imports of customers, contacts and opportunities from the Excel/CSV templates."""

@@ -1,0 +1,176 @@
+"""The bulk write paths: the rows the one-row services write, for many records at once.
+
+`create_opportunities` writes what `kam.opportunities.services.create_opportunity` writes (the
+opportunity with a project number from the same yearly sequence, its rollup cells, its first stage
+change, the owner as deal-team leader, the audit entries, the rescore request), in a few statements
+per thousand rows. tests/imports/test_bulk.py proves the rows equal. Callers run it inside one
+transaction and `rescores_deferred()`, so each customer is rescored once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from auditlog.cid import get_cid
+from auditlog.context import auditlog_value
+from auditlog.diff import model_instance_diff
+from auditlog.models import LogEntry
+from auditlog.registry import auditlog
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.encoding import smart_str
+
+from kam.core import audit
+from kam.customers.models import Customer
+from kam.opportunities import rollups
+from kam.opportunities.models import (
+    DatePrecision,
+    MemberRole,
+    NumberSequence,
+    Opportunity,
+    OpportunityContact,
+    OpportunityMember,
+    Stage,
+    StageChange,
+    period_end,
+)
+from kam.opportunities.signals import score_inputs_changed
+from kam.org.models import User
+from kam.relationships.models import Contact, Stance
+
+BATCH = 1000
+
+
+def audit_created(instances: Sequence[models.Model], by: User | None) -> None:
+    """The audit entries auditlog writes on `save()` of new records, for records bulk-created."""
+    if not instances or audit.disabled() or not auditlog.contains(type(instances[0])):
+        return
+    content_type = ContentType.objects.get_for_model(type(instances[0]))
+    try:
+        context = auditlog_value.get() or {}
+    except LookupError:
+        context = {}
+    actor = by if by is not None else context.get("actor")
+    cid = get_cid()
+    as_json = getattr(settings, "AUDITLOG_STORE_JSON_CHANGES", False)
+    LogEntry.objects.bulk_create(
+        (
+            LogEntry(
+                content_type=content_type,
+                object_pk=str(instance.pk),
+                object_id=instance.pk,
+                object_repr=smart_str(instance),
+                action=LogEntry.Action.CREATE,
+                changes=model_instance_diff(None, instance, use_json_for_changes=as_json),
+                actor=actor,
+                actor_email=getattr(actor, "email", None),
+                remote_addr=context.get("remote_addr"),
+                cid=cid,
+            )
+            for instance in instances
+        ),
+        batch_size=BATCH,
+    )
+
+
+def reserve_project_numbers(count: int, when: dt.date) -> list[str]:
+    """`count` numbers of the yearly sequence `next_project_number` draws from, in one bump."""
+    prefix = settings.KAM_PROJECT_NUMBER_PREFIX
+    if count <= 0:
+        return []
+    with transaction.atomic():
+        NumberSequence.objects.get_or_create(prefix=prefix, year=when.year)
+        NumberSequence.objects.filter(prefix=prefix, year=when.year).update(last=F("last") + count)
+        last = NumberSequence.objects.get(prefix=prefix, year=when.year).last
+    return [f"{prefix}-{when.year}-{n:04d}" for n in range(last - count + 1, last + 1)]
+
+
+@dataclass
+class NewOpportunity:
+    """The arguments of `create_opportunity`, validated, and the key contacts of the deal."""
+
+    customer: Customer
+    name: str
+    owner: User
+    stage: Stage
+    amount: Decimal | None = None
+    amount_low: Decimal | None = None
+    amount_high: Decimal | None = None
+    sign_date: dt.date | None = None
+    sign_date_precision: str = DatePrecision.DAY
+    product_line: str = ""
+    gross_margin: Decimal | None = None
+    expense_budget: Decimal | None = None
+    customer_lead: Contact | None = None
+    initiated_at: dt.date | None = None
+    forecast_category: str = ""
+    key_contacts: list[tuple[Contact, str, str]] = field(default_factory=list)
+
+    def build(self, project_number: str, now: dt.datetime) -> Opportunity:
+        return Opportunity(
+            project_number=project_number,
+            name=self.name.strip(),
+            customer=self.customer,
+            owner=self.owner,
+            stage=self.stage,
+            stage_entered_at=now,
+            furthest_stage_order=self.stage.order,
+            amount=self.amount,
+            amount_low=self.amount_low,
+            amount_high=self.amount_high,
+            sign_date=period_end(self.sign_date, self.sign_date_precision) if self.sign_date else None,
+            sign_date_precision=self.sign_date_precision,
+            product_line=self.product_line,
+            gross_margin=self.gross_margin,
+            expense_budget=self.expense_budget,
+            customer_lead=self.customer_lead,
+            initiated_at=self.initiated_at,
+            forecast_category=self.forecast_category,
+        )
+
+
+def _chunks(items: list[Any], size: int = BATCH) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def create_opportunities(specs: Sequence[NewOpportunity], *, by: User) -> list[Opportunity]:
+    """Create the opportunities, as `create_opportunity` would one by one. Inside a transaction."""
+    if not specs:
+        return []
+    now = timezone.now()
+    numbers = reserve_project_numbers(len(specs), timezone.localtime(now).date())
+    created: list[Opportunity] = []
+    for batch in _chunks(list(zip(specs, numbers, strict=True))):
+        opportunities = [spec.build(number, now) for spec, number in batch]
+        Opportunity.objects.bulk_create(opportunities)
+        rollups.add_new([o.pk for o in opportunities])
+        StageChange.objects.bulk_create(
+            StageChange(
+                opportunity=o, from_stage=None, to_stage=o.stage, changed_by=by, changed_at=now, note=""
+            )
+            for o in opportunities
+        )
+        members = OpportunityMember.objects.bulk_create(
+            OpportunityMember(opportunity=o, user=o.owner, role=MemberRole.LEADER) for o in opportunities
+        )
+        roles = OpportunityContact.objects.bulk_create(
+            OpportunityContact(
+                opportunity=o, contact=contact, decision_role=role, stance=stance or Stance.NEUTRAL
+            )
+            for (spec, _number), o in zip(batch, opportunities, strict=True)
+            for contact, role, stance in spec.key_contacts
+        )
+        audit_created(opportunities, by)
+        audit_created(members, by)
+        audit_created(roles, by)
+        created.extend(opportunities)
+    score_inputs_changed.send(sender=Opportunity, customer_ids=sorted({o.customer_id for o in created}))
+    return created

@@ -1,0 +1,779 @@
+"""Import customers, contacts and opportunities from a file: validate every row, then write.
+
+Every row is checked by the rules the services apply (the model's validation, the four elements
+of the stage, who may own what); errors name the row and the column. By default nothing is
+written unless every row is right; `valid_only` writes the right rows and reports the others;
+`dry_run` reports what would happen and writes nothing. A row naming an existing record (a
+customer by name, a contact by name within its customer, an opportunity by project number) is
+refused or updated through the update service, as the user chose. New records are written in
+batches inside one transaction (kam.imports.bulk), each customer rescored once at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from kam.access import permissions
+from kam.access.visibility import customers_for, opportunities_for
+from kam.customers import services as customer_services
+from kam.customers.history import both_languages
+from kam.customers.models import Customer, CustomerChange, CustomerStatus
+from kam.customers.scoring import tasks as rescores
+from kam.imports import bulk
+from kam.imports.columns import COLUMNS, REQUIRED, column_label, header_index
+from kam.insights.targets.selectors import settable_users
+from kam.insights.targets.services import read_rows
+from kam.opportunities import services as opportunity_services
+from kam.opportunities.models import (
+    DatePrecision,
+    ForecastCategory,
+    Opportunity,
+    SalesProcess,
+    Stage,
+)
+from kam.org.models import User
+from kam.relationships import services as contact_services
+from kam.relationships.models import Contact, DecisionRole, Rank, Stance
+
+DUPLICATE_CHOICES = ("refuse", "update")
+
+
+@dataclass
+class RowError:
+    row: int
+    field: str
+    message: str
+
+    @property
+    def column(self) -> str:
+        return column_label(self.field)
+
+
+@dataclass
+class RowOutcome:
+    row: int
+    action: str  # "create" or "update"
+    label: str
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    dry_run: bool = False
+    valid_only: bool = False
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    outcomes: list[RowOutcome] = field(default_factory=list)
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def rows_with_errors(self) -> int:
+        return len({e.row for e in self.errors})
+
+
+class RowInvalid(Exception):
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        self.errors = errors
+
+
+def _fail(column: str, message: str) -> RowInvalid:
+    return RowInvalid({column: [message]})
+
+
+# Cells ------------------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _decimal(value: Any, column: str) -> Decimal | None:
+    text = _text(value).replace(",", "")
+    if not text:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise _fail(column, _("Enter a number.")) from None
+    if not number.is_finite():
+        raise _fail(column, _("Enter a number."))
+    return number
+
+
+def _integer(value: Any, column: str) -> int | None:
+    number = _decimal(value, column)
+    if number is None:
+        return None
+    if number != number.to_integral_value():
+        raise _fail(column, _("Enter a whole number."))
+    return int(number)
+
+
+def _date(value: Any, column: str) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        raise _fail(column, _("Write a date as 2027-03-31.")) from None
+
+
+def _choice(value: Any, choices: Any, column: str, default: str = "") -> str:
+    """A choice by its stored value or its label in either language."""
+    text = _text(value)
+    if not text:
+        return default
+    lowered = text.lower()
+    for stored, label in choices:
+        names = {str(stored).lower()}
+        for language in ("en", "zh-hans"):
+            with translation.override(language):
+                names.add(str(label).lower())
+        if lowered in names:
+            return str(stored)
+    raise _fail(
+        column,
+        _("Unknown value %(value)s; one of: %(choices)s.")
+        % {"value": text, "choices": ", ".join(str(s) for s, _label in choices)},
+    )
+
+
+def _errors_of(exc: ValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {name: [str(m) for m in messages] for name, messages in exc.message_dict.items()}
+    return {"__all__": [str(m) for m in exc.messages]}
+
+
+# The file ----------------------------------------------------------------------------------------
+
+
+def _rows(kind: str, content: bytes, filename: str, result: ImportResult) -> list[tuple[int, dict[str, Any]]]:
+    rows = read_rows(content, filename)
+    if not rows:
+        result.errors.append(RowError(1, "file", _("The file is empty.")))
+        return []
+    index = header_index(kind, rows[0])
+    missing = [name for name in REQUIRED[kind] if name not in index]
+    if missing:
+        result.errors.append(
+            RowError(1, "header", _("Missing columns: %(names)s.") % {"names": ", ".join(missing)})
+        )
+        return []
+    out: list[tuple[int, dict[str, Any]]] = []
+    for number, row in enumerate(rows[1:], start=2):
+        if all(_text(value) == "" for value in row):
+            continue
+        out.append((number, {key: row[pos] if pos < len(row) else None for key, pos in index.items()}))
+    return out
+
+
+def import_file(
+    *,
+    by: User,
+    kind: str,
+    content: bytes,
+    filename: str,
+    on_duplicate: str = "refuse",
+    valid_only: bool = False,
+    dry_run: bool = False,
+) -> ImportResult:
+    permissions.check_import(by)
+    if kind not in COLUMNS:
+        raise ValidationError({"kind": [_("Choose customers, contacts or opportunities.")]})
+    if on_duplicate not in DUPLICATE_CHOICES:
+        raise ValidationError({"on_duplicate": [_("Choose update or refuse.")]})
+    result = ImportResult(kind=kind, dry_run=dry_run, valid_only=valid_only)
+    rows = _rows(kind, content, filename, result)
+    if result.errors:
+        return result
+    importer = {"customers": _Customers, "contacts": _Contacts, "opportunities": _Opportunities}[kind](
+        by, on_duplicate, result
+    )
+    importer.validate(rows)
+    result.errors.sort(key=lambda e: e.row)
+    result.outcomes.sort(key=lambda o: o.row)
+    if dry_run or (result.errors and not valid_only) or not result.outcomes:
+        return result
+    try:
+        with transaction.atomic(), rescores.rescores_deferred():
+            importer.write()
+    except _WriteFailed as exc:  # a rule only the write could check (e.g. a cycle through stored contacts)
+        for name, messages in exc.errors.items():
+            result.errors.extend(RowError(exc.row, name, m) for m in messages)
+        result.created = result.updated = 0
+        return result
+    result.written = True
+    result.created = sum(1 for o in result.outcomes if o.action == "create")
+    result.updated = sum(1 for o in result.outcomes if o.action == "update")
+    return result
+
+
+class _WriteFailed(Exception):
+    def __init__(self, row: int, errors: dict[str, list[str]]) -> None:
+        super().__init__(row, errors)
+        self.row = row
+        self.errors = errors
+
+
+class _Importer:
+    def __init__(self, by: User, on_duplicate: str, result: ImportResult) -> None:
+        self.by = by
+        self.on_duplicate = on_duplicate
+        self.result = result
+
+    def error(self, row: int, errors: dict[str, list[str]]) -> None:
+        for name, messages in errors.items():
+            self.result.errors.extend(RowError(row, name, m) for m in messages)
+
+    def outcome(self, row: int, action: str, label: str) -> None:
+        self.result.outcomes.append(RowOutcome(row, action, label))
+
+    def users(self) -> dict[str, User]:
+        return {u.username.lower(): u for u in settable_users(self.by)}
+
+    def owner(self, users: dict[str, User], value: Any) -> User | None:
+        username = _text(value)
+        if not username:
+            return None
+        user = users.get(username.lower())
+        if user is None:
+            raise _fail("owner", _("Unknown person, or not one you manage."))
+        return user
+
+    def validate(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
+        raise NotImplementedError
+
+    def write(self) -> None:
+        raise NotImplementedError
+
+
+# Customers ---------------------------------------------------------------------------------------
+
+
+class _Customers(_Importer):
+    FIELDS = ("short_name", "industry", "region", "notes")
+
+    def validate(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
+        visible = customers_for(self.by).order_by("id")
+        existing: dict[str, Customer] = {}
+        for customer in visible:
+            existing.setdefault(customer.name.lower(), customer)
+        users = self.users()
+        in_file: dict[str, int] = {}
+        self.new: list[tuple[int, Customer, str]] = []
+        self.changes: list[tuple[int, Customer, dict[str, Any], str]] = []
+        for number, cells in rows:
+            try:
+                name = _text(cells.get("name"))
+                if not name:
+                    raise _fail("name", _("Name is required."))
+                if name.lower() in in_file:
+                    raise _fail("name", _("Same name as row %(row)s.") % {"row": in_file[name.lower()]})
+                values: dict[str, Any] = {f: _text(cells.get(f)) for f in self.FIELDS if f in cells}
+                errors: dict[str, list[str]] = {}
+                parsers: dict[str, Any] = {
+                    "status": lambda v: _choice(v, CustomerStatus.choices, "status", CustomerStatus.PROSPECT),
+                    "annual_revenue": lambda v: _decimal(v, "annual_revenue"),
+                    "category_purchases": lambda v: _decimal(v, "category_purchases"),
+                    "employees": lambda v: _integer(v, "employees"),
+                }
+                for column, parse in parsers.items():
+                    if column in cells:
+                        try:
+                            values[column] = parse(cells.get(column))
+                        except RowInvalid as exc:
+                            errors.update(exc.errors)
+                owner = None
+                try:
+                    owner = self.owner(users, cells.get("owner"))
+                except RowInvalid as exc:
+                    errors.update(exc.errors)
+                if errors:
+                    raise RowInvalid(errors)
+                parent_name = _text(cells.get("parent"))
+                if parent_name and parent_name.lower() == name.lower():
+                    raise _fail(
+                        "parent", _("A customer cannot be inside its own group (that would be a cycle).")
+                    )
+                if parent_name and parent_name.lower() not in existing and parent_name.lower() not in in_file:
+                    raise _fail("parent", _("Unknown customer: %(name)s.") % {"name": parent_name})
+                current = existing.get(name.lower())
+                if current is not None:
+                    if self.on_duplicate == "refuse":
+                        raise _fail("name", _("A customer with this name exists already."))
+                    changes = {k: v for k, v in values.items() if v not in ("", None)}
+                    if owner is not None:
+                        changes["owner"] = owner
+                    candidate = Customer(
+                        **{
+                            f: getattr(current, f)
+                            for f in customer_services.CUSTOMER_FIELDS
+                            if f not in ("parent", "owner")
+                        }
+                    )
+                    for key, value in changes.items():
+                        setattr(candidate, key, value)
+                    try:
+                        candidate.full_clean(exclude=["parent", "owner"])
+                    except ValidationError as exc:
+                        raise RowInvalid(_errors_of(exc)) from None
+                    self.changes.append((number, current, changes, parent_name))
+                    self.outcome(number, "update", name)
+                else:
+                    values = {k: v for k, v in values.items() if v is not None}
+                    customer = Customer(name=name, owner=owner or self.by, **values)
+                    try:
+                        customer.full_clean(exclude=["parent"])
+                    except ValidationError as exc:
+                        raise RowInvalid(_errors_of(exc)) from None
+                    self.new.append((number, customer, parent_name))
+                    self.outcome(number, "create", name)
+                in_file[name.lower()] = number
+            except RowInvalid as exc:
+                self.error(number, exc.errors)
+        self.existing = existing
+        failed = {e.row for e in self.result.errors}
+        for number, _customer, parent_name in self.new + [(n, c, p) for n, c, _ch, p in self.changes]:
+            parent_row = in_file.get(parent_name.lower()) if parent_name else None
+            if parent_name and parent_name.lower() not in existing and parent_row is None:
+                self.error(number, {"parent": [_("The group's row has errors.")]})
+        failed = {e.row for e in self.result.errors}
+        self.new = [item for item in self.new if item[0] not in failed]
+        self.changes = [item for item in self.changes if item[0] not in failed]
+        self.result.outcomes = [o for o in self.result.outcomes if o.row not in failed]
+
+    def write(self) -> None:
+        customers = [c for _n, c, _p in self.new]
+        for batch in bulk._chunks(customers):
+            Customer.objects.bulk_create(batch)
+            CustomerChange.objects.bulk_create(
+                CustomerChange(customer=c, changed_by=self.by, **both_languages(lambda: _("Created")))
+                for c in batch
+            )
+            bulk.audit_created(batch, self.by)
+        by_name = dict(self.existing)
+        by_name.update({c.name.lower(): c for c in customers})
+        parented = []
+        for _n, customer, parent_name in self.new:
+            if parent_name:
+                customer.parent = by_name[parent_name.lower()]
+                parented.append(customer)
+        Customer.objects.bulk_update(parented, ["parent"], batch_size=bulk.BATCH)
+        rescores.request_rescore([c.pk for c in customers])
+        for number, current, changes, parent_name in self.changes:
+            if parent_name:
+                changes["parent"] = by_name[parent_name.lower()]
+            try:
+                customer_services.update_customer(current, by=self.by, version=current.version, **changes)
+            except ValidationError as exc:
+                raise _WriteFailed(number, _errors_of(exc)) from None
+
+
+# Contacts ----------------------------------------------------------------------------------------
+
+
+class _Contacts(_Importer):
+    FIELDS = ("title", "department", "mobile", "phone", "email", "wechat", "notes")
+
+    def validate(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
+        customers: dict[str, Customer] = {}
+        for customer in customers_for(self.by).order_by("id"):
+            customers.setdefault(customer.name.lower(), customer)
+        wanted = {
+            customers[n].pk for n in {_text(c.get("customer")).lower() for _r, c in rows} if n in customers
+        }
+        stored: dict[tuple[int, str], Contact] = {}
+        for contact in Contact.objects.filter(customer_id__in=wanted).order_by("id"):
+            stored.setdefault((contact.customer_id, contact.name.lower()), contact)
+        self.stored = stored
+        in_file: dict[tuple[int, str], int] = {}
+        # row -> (customer, contact (new or stored), changes, manager name, is_new)
+        self.plan: dict[int, tuple[Customer, Contact, dict[str, Any], str, bool]] = {}
+        for number, cells in rows:
+            try:
+                customer_name = _text(cells.get("customer"))
+                customer = customers.get(customer_name.lower())
+                if customer is None:
+                    raise _fail("customer", _("Unknown customer, or not one you can see."))
+                name = _text(cells.get("name"))
+                if not name:
+                    raise _fail("name", _("Name is required."))
+                key = (customer.pk, name.lower())
+                if key in in_file:
+                    raise _fail("name", _("Same customer and name as row %(row)s.") % {"row": in_file[key]})
+                values: dict[str, Any] = {f: _text(cells.get(f)) for f in self.FIELDS if f in cells}
+                if "rank" in cells:
+                    values["rank"] = _choice(cells.get("rank"), Rank.choices, "rank", Rank.MID)
+                if "influence" in cells and _text(cells.get("influence")):
+                    values["influence"] = _integer(cells.get("influence"), "influence")
+                manager = _text(cells.get("manager"))
+                if manager and manager.lower() == name.lower():
+                    raise _fail("manager", _("A contact cannot report to themselves."))
+                current = stored.get(key)
+                if current is not None:
+                    if self.on_duplicate == "refuse":
+                        raise _fail("name", _("A contact with this name exists at this customer already."))
+                    changes = {k: v for k, v in values.items() if v not in ("", None)}
+                    candidate = Contact(
+                        customer_id=customer.pk,
+                        **{
+                            f: getattr(current, f)
+                            for f in contact_services.CONTACT_FIELDS
+                            if f != "reports_to"
+                        },
+                    )
+                    for k, v in changes.items():
+                        setattr(candidate, k, v)
+                    try:
+                        candidate.full_clean(exclude=["customer", "reports_to"])
+                    except ValidationError as exc:
+                        raise RowInvalid(_errors_of(exc)) from None
+                    self.plan[number] = (customer, current, changes, manager, False)
+                    self.outcome(number, "update", f"{customer.name} · {name}")
+                else:
+                    values = {k: v for k, v in values.items() if v is not None}
+                    contact = Contact(customer=customer, name=name, **values)
+                    try:
+                        contact.full_clean(exclude=["reports_to"])
+                    except ValidationError as exc:
+                        raise RowInvalid(_errors_of(exc)) from None
+                    self.plan[number] = (customer, contact, {}, manager, True)
+                    self.outcome(number, "create", f"{customer.name} · {name}")
+                in_file[key] = number
+            except RowInvalid as exc:
+                self.error(number, exc.errors)
+        # Managers: a row of the same customer in the file, else a stored contact of the customer.
+        self.manager_row: dict[int, int] = {}
+        self.manager_stored: dict[int, Contact] = {}
+        for number, (customer, _contact, _changes, manager, _new) in list(self.plan.items()):
+            if not manager:
+                continue
+            key = (customer.pk, manager.lower())
+            if key in in_file and in_file[key] in self.plan:
+                self.manager_row[number] = in_file[key]
+            elif key in in_file:
+                self.error(
+                    number,
+                    {"manager": [_("The manager's row %(row)s has errors.") % {"row": in_file[key]}]},
+                )
+            elif key in stored:
+                self.manager_stored[number] = stored[key]
+            else:
+                self.error(
+                    number,
+                    {
+                        "manager": [
+                            _("No contact %(name)s at this customer, in the file or stored.")
+                            % {"name": manager}
+                        ]
+                    },
+                )
+        # Cycles among the rows of the file.
+        for number in list(self.manager_row):
+            seen = {number}
+            node = self.manager_row.get(number)
+            while node is not None:
+                if node in seen:
+                    self.error(number, {"manager": [_("The managers in the file form a cycle.")]})
+                    break
+                seen.add(node)
+                node = self.manager_row.get(node)
+        self._drop_failed()
+
+    def _drop_failed(self) -> None:
+        while True:
+            failed = {e.row for e in self.result.errors}
+            dropped = False
+            for number in list(self.plan):
+                if number in failed:
+                    del self.plan[number]
+                    dropped = True
+                elif self.manager_row.get(number) in failed:
+                    self.error(
+                        number,
+                        {
+                            "manager": [
+                                _("The manager's row %(row)s has errors.") % {"row": self.manager_row[number]}
+                            ]
+                        },
+                    )
+                    del self.plan[number]
+                    dropped = True
+            if not dropped:
+                break
+        self.result.outcomes = [o for o in self.result.outcomes if o.row in self.plan]
+
+    def write(self) -> None:
+        new = [(n, p[1]) for n, p in self.plan.items() if p[4]]
+        for batch in bulk._chunks([c for _n, c in new]):
+            Contact.objects.bulk_create(batch)
+            bulk.audit_created(batch, self.by)
+
+        def manager_of(number: int) -> Contact | None:
+            if number in self.manager_row:
+                return self.plan[self.manager_row[number]][1]
+            return self.manager_stored.get(number)
+
+        placed = []
+        for number, contact in new:
+            manager = manager_of(number)
+            if manager is not None:
+                contact.reports_to = manager
+                placed.append(contact)
+        Contact.objects.bulk_update(placed, ["reports_to"], batch_size=bulk.BATCH)
+        for number, (_customer, contact, changes, _manager, is_new) in self.plan.items():
+            if is_new:
+                continue
+            manager = manager_of(number)
+            if manager is not None:
+                changes["reports_to"] = manager
+            if not changes:
+                continue
+            try:
+                contact_services.update_contact(contact, by=self.by, version=contact.version, **changes)
+            except ValidationError as exc:
+                raise _WriteFailed(number, _errors_of(exc)) from None
+
+
+# Opportunities -----------------------------------------------------------------------------------
+
+
+class _Opportunities(_Importer):
+    def validate(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
+        customers: dict[str, Customer] = {}
+        for customer in customers_for(self.by).order_by("id"):
+            customers.setdefault(customer.name.lower(), customer)
+        default = opportunity_services.default_process()
+        processes = {p.code.lower(): p for p in SalesProcess.objects.all()}
+        stages: dict[tuple[int, str], Stage] = {}
+        for item in Stage.objects.order_by("process_id", "order"):
+            for label in (item.code, item.name, item.name_en):
+                if label:
+                    stages.setdefault((item.process_id, label.lower()), item)
+        users = self.users()
+        wanted = {
+            customers[n].pk for n in {_text(c.get("customer")).lower() for _r, c in rows} if n in customers
+        }
+        contacts: dict[tuple[int, str], Contact] = {}
+        for contact in Contact.objects.filter(customer_id__in=wanted).order_by("id"):
+            contacts.setdefault((contact.customer_id, contact.name.lower()), contact)
+        numbers = {_text(c.get("project_number")) for _r, c in rows} - {""}
+        existing = (
+            {
+                o.project_number: o
+                for o in opportunities_for(self.by)
+                .filter(project_number__in=numbers)
+                .select_related("stage", "customer")
+            }
+            if numbers
+            else {}
+        )
+        seen_numbers: dict[str, int] = {}
+        self.new: list[bulk.NewOpportunity] = []
+        self.changes: list[tuple[int, Opportunity, dict[str, Any]]] = []
+        for number, cells in rows:
+            try:
+                project_number = _text(cells.get("project_number"))
+                current = None
+                if project_number:
+                    if project_number in seen_numbers:
+                        raise _fail(
+                            "project_number",
+                            _("Same project number as row %(row)s.") % {"row": seen_numbers[project_number]},
+                        )
+                    seen_numbers[project_number] = number
+                    current = existing.get(project_number)
+                    if current is None:
+                        raise _fail(
+                            "project_number",
+                            _(
+                                "No opportunity you can see has this project number; leave it empty for a new one."
+                            ),
+                        )
+                    if self.on_duplicate == "refuse":
+                        raise _fail("project_number", _("This opportunity exists already."))
+                customer = customers.get(_text(cells.get("customer")).lower())
+                if customer is None:
+                    raise _fail("customer", _("Unknown customer, or not one you can see."))
+                process = default
+                if _text(cells.get("process")):
+                    process = processes.get(_text(cells.get("process")).lower())  # type: ignore[assignment]
+                    if process is None:
+                        raise _fail("process", _("Unknown sales process."))
+                stage = stages.get((process.pk, _text(cells.get("stage")).lower()))
+                if stage is None:
+                    raise _fail(
+                        "stage",
+                        _("Unknown stage of the sales process %(process)s.") % {"process": process.code},
+                    )
+                owner = self.owner(users, cells.get("owner"))
+                errors: dict[str, list[str]] = {}
+                values: dict[str, Any] = {}
+                for money in ("amount", "amount_low", "amount_high", "gross_margin", "expense_budget"):
+                    try:
+                        values[money] = _decimal(cells.get(money), money)
+                    except RowInvalid as exc:
+                        errors.update(exc.errors)
+                for day in ("sign_date", "initiated_at"):
+                    try:
+                        values[day] = _date(cells.get(day), day)
+                    except RowInvalid as exc:
+                        errors.update(exc.errors)
+                try:
+                    values["sign_date_precision"] = _choice(
+                        cells.get("sign_date_precision"),
+                        DatePrecision.choices,
+                        "sign_date_precision",
+                        DatePrecision.DAY,
+                    )
+                    values["forecast_category"] = _choice(
+                        cells.get("forecast_category"), ForecastCategory.choices, "forecast_category", ""
+                    )
+                except RowInvalid as exc:
+                    errors.update(exc.errors)
+                values["product_line"] = _text(cells.get("product_line"))
+                lead_name = _text(cells.get("customer_lead"))
+                lead = None
+                if lead_name:
+                    lead = contacts.get((customer.pk, lead_name.lower()))
+                    if lead is None:
+                        errors["customer_lead"] = [
+                            _("No contact %(name)s at this customer.") % {"name": lead_name}
+                        ]
+                key_contacts = []
+                try:
+                    key_contacts = self.key_contacts(customer, contacts, cells.get("key_contacts"))
+                except RowInvalid as exc:
+                    errors.update(exc.errors)
+                if errors:
+                    raise RowInvalid(errors)
+                name = _text(cells.get("name"))
+                if current is not None:
+                    self.plan_update(number, current, stage, customer, name, owner, lead, values)
+                    continue
+                try:
+                    opportunity_services.validate_four_elements(
+                        stage,
+                        name=name,
+                        amount=values["amount"],
+                        amount_low=values["amount_low"],
+                        amount_high=values["amount_high"],
+                        sign_date=values["sign_date"],
+                        sign_date_precision=values["sign_date_precision"],
+                    )
+                    spec = bulk.NewOpportunity(
+                        customer=customer,
+                        name=name,
+                        owner=owner or self.by,
+                        stage=stage,
+                        customer_lead=lead,
+                        key_contacts=key_contacts,
+                        **values,
+                    )
+                    spec.build("-", dt.datetime.now(tz=dt.UTC)).full_clean(
+                        exclude=["project_number", "customer", "owner", "stage", "customer_lead", "lost_to"],
+                        validate_unique=False,
+                        validate_constraints=False,
+                    )
+                except ValidationError as exc:
+                    raise RowInvalid(_errors_of(exc)) from None
+                self.new.append(spec)
+                self.outcome(number, "create", f"{customer.name} · {name}")
+            except RowInvalid as exc:
+                self.error(number, exc.errors)
+
+    def key_contacts(
+        self, customer: Customer, contacts: dict[tuple[int, str], Contact], value: Any
+    ) -> list[tuple[Contact, str, str]]:
+        out: list[tuple[Contact, str, str]] = []
+        seen = set()
+        for part in _text(value).replace("；", ";").split(";"):
+            if not part.strip():
+                continue
+            bits = [b.strip() for b in part.replace("：", ":").split(":")]
+            contact = contacts.get((customer.pk, bits[0].lower()))
+            if contact is None:
+                raise _fail("key_contacts", _("No contact %(name)s at this customer.") % {"name": bits[0]})
+            if len(bits) < 2 or not bits[1]:
+                raise _fail("key_contacts", _("Give each key contact a decision role: name:role."))
+            role = _choice(bits[1], DecisionRole.choices, "key_contacts")
+            stance = _choice(bits[2] if len(bits) > 2 else "", Stance.choices, "key_contacts", Stance.NEUTRAL)
+            if (contact.pk, role) not in seen:
+                seen.add((contact.pk, role))
+                out.append((contact, role, stance))
+        return out
+
+    def plan_update(
+        self,
+        number: int,
+        current: Opportunity,
+        stage: Stage,
+        customer: Customer,
+        name: str,
+        owner: User | None,
+        lead: Contact | None,
+        values: dict[str, Any],
+    ) -> None:
+        if stage.pk != current.stage_id:
+            raise _fail(
+                "stage", _("An import does not move an opportunity to another stage; move it on the board.")
+            )
+        if customer.pk != current.customer_id:
+            raise _fail("customer", _("An import does not move an opportunity to another customer."))
+        changes = {k: v for k, v in values.items() if v not in (None, "")}
+        if name:
+            changes["name"] = name
+        if owner is not None:
+            changes["owner"] = owner
+        if lead is not None:
+            changes["customer_lead"] = lead
+        merged = {f: changes.get(f, getattr(current, f)) for f in opportunity_services.EDITABLE_FIELDS}
+        try:
+            opportunity_services.validate_four_elements(
+                current.stage,
+                name=merged["name"],
+                amount=merged["amount"],
+                amount_low=merged["amount_low"],
+                amount_high=merged["amount_high"],
+                sign_date=merged["sign_date"],
+                sign_date_precision=merged["sign_date_precision"] or DatePrecision.DAY,
+            )
+        except ValidationError as exc:
+            raise RowInvalid(_errors_of(exc)) from None
+        self.changes.append((number, current, changes))
+        self.outcome(number, "update", f"{current.project_number} · {merged['name']}")
+
+    def write(self) -> None:
+        failed = {e.row for e in self.result.errors}
+        bulk.create_opportunities(self.new, by=self.by)
+        for number, current, changes in self.changes:
+            if number in failed:
+                continue
+            try:
+                opportunity_services.update_opportunity(
+                    current, by=self.by, version=current.version, **changes
+                )
+            except ValidationError as exc:
+                raise _WriteFailed(number, _errors_of(exc)) from None

@@ -1,0 +1,68 @@
+"""The imports page: templates to download, the upload form and the result of an upload."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from kam.access import permissions
+from kam.core.web import current_user
+from kam.imports import services, workbooks
+from kam.imports.columns import COLUMNS, column_label
+from kam.imports.forms import ImportForm
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _allowed(request: HttpRequest) -> None:
+    if not permissions.may_import(current_user(request)):
+        raise PermissionDenied
+
+
+@login_required
+def page(request: HttpRequest) -> HttpResponse:
+    _allowed(request)
+    result = None
+    file_error = None
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = services.import_file(
+                    by=current_user(request),
+                    kind=form.cleaned_data["kind"],
+                    content=upload.read(),
+                    filename=upload.name,
+                    on_duplicate=form.cleaned_data["on_duplicate"],
+                    valid_only=form.cleaned_data["mode"] == "valid",
+                    dry_run=form.cleaned_data["dry_run"],
+                )
+            except ValidationError as exc:
+                file_error = "; ".join(m for ms in exc.message_dict.values() for m in ms)
+    else:
+        form = ImportForm()
+    kinds = [(kind, [column_label(c) for c in columns]) for kind, columns in COLUMNS.items()]
+    failed = (result is not None and not result.ok and not result.written) or file_error
+    return render(
+        request,
+        "imports/page.html",
+        {"form": form, "result": result, "file_error": file_error, "kinds": kinds, "nav": "imports"},
+        status=422 if failed else 200,
+    )
+
+
+@login_required
+def template(request: HttpRequest, kind: str, extension: str) -> HttpResponse:
+    _allowed(request)
+    if kind not in COLUMNS or extension not in ("xlsx", "csv"):
+        raise Http404
+    user = current_user(request)
+    if extension == "xlsx":
+        response = HttpResponse(workbooks.template_xlsx(kind, user), content_type=XLSX)
+    else:
+        response = HttpResponse(workbooks.template_csv(kind, user), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.{extension}"'
+    return response

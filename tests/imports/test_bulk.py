@@ -1,0 +1,79 @@
+"""The bulk path writes what the one-row service writes: the same opportunity, history, deal team,
+rollup cells, audit entries and score, and the next numbers of the same sequence."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from auditlog.models import LogEntry
+from django.forms.models import model_to_dict
+
+from kam.core.audit import acting_as
+from kam.customers.scoring.tasks import rescores_deferred
+from kam.imports import bulk
+from kam.opportunities import rollups
+from kam.opportunities import services as opportunity_services
+from kam.opportunities.models import Opportunity, OpportunityMember, StageChange
+from tests.factories import CustomerFactory, stage
+
+pytestmark = pytest.mark.django_db
+
+SKIP = {"id", "project_number", "created_at", "updated_at", "stage_entered_at"}
+
+
+def _row(obj, skip=SKIP):
+    return {k: v for k, v in model_to_dict(obj).items() if k not in skip}
+
+
+def test_bulk_create_equals_the_one_row_service(world):
+    by = world.east_mgr
+    args = {
+        "name": "Converter line",
+        "owner": world.east_rep,
+        "stage": stage("P4"),
+        "amount": Decimal("2500000.00"),
+        "sign_date": dt.date(2027, 5, 10),
+        "sign_date_precision": "day",
+        "product_line": "Drives",
+        "gross_margin": Decimal("0.30"),
+    }
+    one_customer = CustomerFactory(owner=world.east_rep)
+    many_customer = CustomerFactory(owner=world.east_rep)
+    with acting_as(by):
+        one = opportunity_services.create_opportunity(by=by, customer=one_customer, **args)
+        with rescores_deferred():
+            (many,) = bulk.create_opportunities([bulk.NewOpportunity(customer=many_customer, **args)], by=by)
+    one.refresh_from_db()
+    many.refresh_from_db()
+    assert _row(many, SKIP | {"customer"}) == _row(one, SKIP | {"customer"})
+    prefix, year, seq = one.project_number.rsplit("-", 2)
+    assert many.project_number == f"{prefix}-{year}-{int(seq) + 1:04d}"
+    for model, skip in (
+        (StageChange, {"id", "opportunity", "changed_at"}),
+        (OpportunityMember, {"id", "opportunity"}),
+    ):
+        assert [_row(r, skip) for r in model.objects.filter(opportunity=many)] == [
+            _row(r, skip) for r in model.objects.filter(opportunity=one)
+        ]
+    logged = {}
+    for opportunity in (one, many):
+        entries = LogEntry.objects.filter(object_id=opportunity.pk, content_type__model="opportunity")
+        logged[opportunity.pk] = [(e.action, e.actor_id, sorted(e.changes_dict)) for e in entries]
+    assert logged[one.pk] == logged[many.pk] and logged[one.pk]
+    members = LogEntry.objects.filter(content_type__model="opportunitymember", actor=by).count()
+    assert members == 2
+    one_customer.refresh_from_db()
+    many_customer.refresh_from_db()
+    assert many_customer.score == one_customer.score and many_customer.tier == one_customer.tier
+    assert rollups.verify() == []
+
+
+def test_reserved_numbers_follow_the_sequence(world):
+    first = opportunity_services.next_project_number(dt.date(2031, 1, 1))
+    numbers = bulk.reserve_project_numbers(3, dt.date(2031, 1, 1))
+    after = opportunity_services.next_project_number(dt.date(2031, 1, 1))
+    seq = [int(n.rsplit("-", 1)[1]) for n in (first, *numbers, after)]
+    assert seq == list(range(seq[0], seq[0] + 5))
+    assert Opportunity.objects.count() >= 0

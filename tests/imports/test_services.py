@@ -1,0 +1,178 @@
+"""Imports: templates round-trip, row errors by row and column in both languages, all or nothing,
+valid rows only, dry runs, duplicates refused or updated, managers resolved, who may import."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import translation
+
+from kam.customers.models import Customer
+from kam.imports import workbooks
+from kam.imports.services import import_file
+from kam.opportunities import rollups
+from kam.opportunities.models import Opportunity, OpportunityContact, OpportunityMember, StageChange
+from kam.relationships.models import Contact
+from tests.factories import ContactFactory
+from tests.imports.conftest import csv_bytes, read_xlsx, xlsx
+
+pytestmark = pytest.mark.django_db
+
+CUSTOMERS = ["name", "owner", "industry", "status", "annual_revenue"]
+CONTACTS = ["customer", "name", "title", "manager", "rank"]
+OPPORTUNITIES = [
+    "project_number",
+    "customer",
+    "name",
+    "stage",
+    "owner",
+    "amount",
+    "sign_date",
+    "key_contacts",
+]
+
+
+def run(user, kind, rows, *, fmt="xlsx", **options):
+    content = xlsx(rows) if fmt == "xlsx" else csv_bytes(rows)
+    return import_file(by=user, kind=kind, content=content, filename=f"f.{fmt}", **options)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_templates_round_trip(world, fmt):
+    user = world.east_mgr
+    for kind in ("customers", "contacts", "opportunities"):
+        content = workbooks.template_xlsx(kind, user) if fmt == "xlsx" else workbooks.template_csv(kind, user)
+        rows = read_xlsx(content) if fmt == "xlsx" else None
+        result = import_file(by=user, kind=kind, content=content, filename=f"t.{fmt}")
+        assert result.ok, (kind, result.errors)
+        assert result.created == (2 if kind == "contacts" else 1)
+        if rows is not None:
+            assert rows[0][: len(rows[0])] == list(rows[0])
+    customer = Customer.objects.get(name="Example Steel")
+    assert customer.owner == user
+    wang = Contact.objects.get(customer=customer, name="Wang Fang")
+    assert wang.reports_to.name == "Li Ming"
+    deal = Opportunity.objects.get(customer=customer)
+    assert deal.customer_lead.name == "Li Ming" and deal.amount == Decimal("1200000")
+    assert OpportunityContact.objects.filter(opportunity=deal).count() == 2
+    assert OpportunityMember.objects.filter(opportunity=deal, user=user).exists()
+    assert StageChange.objects.filter(opportunity=deal).count() == 1
+    assert rollups.verify() == []
+
+
+def test_row_errors_name_row_and_column_in_both_languages(world):
+    rows = [CUSTOMERS, ["Good", "", "", "active", "10"], ["Bad", "nobody", "", "weird", "x"]]
+    result = run(world.east_mgr, "customers", rows)
+    assert not result.ok and not Customer.objects.filter(name="Good").exists()
+    where = {(e.row, e.field) for e in result.errors}
+    assert where == {(3, "owner"), (3, "status"), (3, "annual_revenue")}
+    columns = [e.column for e in result.errors]
+    assert any(c.startswith("owner (") for c in columns)
+    with translation.override("zh-hans"):
+        result = run(world.east_mgr, "customers", rows)
+        text = " ".join(f"{e.column} {e.message}" for e in result.errors)
+        assert "owner (" in text and any("\u4e00" <= ch <= "\u9fff" for ch in text)
+        assert "Unknown person" not in text
+
+
+def test_all_or_nothing_and_valid_rows(world):
+    rows = [CUSTOMERS, ["Alpha", "", "", "", ""], ["Beta", "", "", "", "-5"], ["Gamma", "", "", "", ""]]
+    result = run(world.east_mgr, "customers", rows)
+    assert [e.row for e in result.errors] == [3] and result.errors[0].field == "annual_revenue"
+    assert not Customer.objects.filter(name__in=["Alpha", "Gamma"]).exists()
+    result = run(world.east_mgr, "customers", rows, valid_only=True)
+    assert result.written and result.created == 2
+    assert set(
+        Customer.objects.filter(name__in=["Alpha", "Beta", "Gamma"]).values_list("name", flat=True)
+    ) == {
+        "Alpha",
+        "Gamma",
+    }
+
+
+def test_dry_run_writes_nothing(world):
+    before = (Customer.objects.count(), Contact.objects.count(), Opportunity.objects.count())
+    result = run(world.east_mgr, "customers", [CUSTOMERS, ["Dry", "", "", "", ""]], dry_run=True)
+    assert result.ok and not result.written and len(result.outcomes) == 1
+    result = run(
+        world.east_mgr,
+        "opportunities",
+        [OPPORTUNITIES, ["", "East Steel", "Dry deal", "P0", "east_rep", "10", "2027-03-31", ""]],
+        dry_run=True,
+    )
+    assert result.ok and [o.action for o in result.outcomes] == ["create"]
+    assert (Customer.objects.count(), Contact.objects.count(), Opportunity.objects.count()) == before
+
+
+def test_duplicates_refused_or_updated(world):
+    rows = [CUSTOMERS, ["East Steel", "", "Steel", "", "99"]]
+    refused = run(world.east_mgr, "customers", rows)
+    assert [(e.row, e.field) for e in refused.errors] == [(2, "name")]
+    updated = run(world.east_mgr, "customers", rows, on_duplicate="update")
+    assert updated.ok and updated.updated == 1
+    world.east_customer.refresh_from_db()
+    assert world.east_customer.industry == "Steel" and world.east_customer.annual_revenue == Decimal("99")
+    ContactFactory(customer=world.east_customer, name="Zhao")
+    contact_rows = [CONTACTS, ["East Steel", "Zhao", "CTO", "", ""]]
+    assert run(world.east_mgr, "contacts", contact_rows).errors[0].field == "name"
+    assert run(world.east_mgr, "contacts", contact_rows, on_duplicate="update").updated == 1
+    assert Contact.objects.get(name="Zhao").title == "CTO"
+    number = world.east_opp.project_number
+    opp_rows = [OPPORTUNITIES, [number, "East Steel", "Renamed furnace", "P0", "", "2000", "", ""]]
+    assert run(world.east_mgr, "opportunities", opp_rows).errors[0].field == "project_number"
+    result = run(world.east_mgr, "opportunities", opp_rows, on_duplicate="update")
+    assert result.ok and result.updated == 1
+    world.east_opp.refresh_from_db()
+    assert world.east_opp.name == "Renamed furnace" and world.east_opp.amount == Decimal("2000")
+    assert rollups.verify() == []
+
+
+def test_a_rep_is_refused(world):
+    with pytest.raises(PermissionDenied):
+        run(world.east_rep, "customers", [CUSTOMERS, ["Nope", "", "", "", ""]])
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_managers_resolved_in_the_file_or_stored(world, fmt):
+    boss = ContactFactory(customer=world.east_customer, name="Boss")
+    rows = [
+        CONTACTS,
+        ["East Steel", "Deputy", "", "Head", ""],  # the manager comes later in the file
+        ["East Steel", "Head", "", "Boss", "high"],  # a stored contact
+        ["East Steel", "Loose", "", "", ""],
+    ]
+    result = run(world.east_mgr, "contacts", rows, fmt=fmt)
+    assert result.ok and result.created == 3
+    head = Contact.objects.get(name="Head")
+    assert head.reports_to == boss and Contact.objects.get(name="Deputy").reports_to == head
+    bad = [
+        CONTACTS,
+        ["East Steel", "X1", "", "X2", ""],
+        ["East Steel", "X2", "", "X1", ""],
+        ["East Steel", "Y", "", "Nobody", ""],
+    ]
+    result = run(world.east_mgr, "contacts", bad, fmt=fmt)
+    assert {(e.row, e.field) for e in result.errors} >= {(2, "manager"), (3, "manager"), (4, "manager")}
+    assert not Contact.objects.filter(name__in=["X1", "X2", "Y"]).exists()
+
+
+def test_opportunity_rows_follow_the_stage_rules(world):
+    rows = [
+        OPPORTUNITIES,
+        ["", "East Steel", "No amount late", "P4", "east_rep", "", "", ""],
+        ["", "Nowhere", "x", "P0", "", "", "", ""],
+        ["", "East Steel", "Fine", "P0", "east_rep", "5", "2027-01-31", "Ghost:coach"],
+        ["", "East Steel", "Fine too", "P0", "east_rep", "5", "2027-01-31", ""],
+    ]
+    result = run(world.east_mgr, "opportunities", rows, valid_only=True)
+    fields = {(e.row, e.field) for e in result.errors}
+    assert (2, "amount") in fields and (3, "customer") in fields and (4, "key_contacts") in fields
+    assert result.created == 1 and Opportunity.objects.filter(name="Fine too").exists()
+    rep_cannot_own = run(
+        world.east_mgr,
+        "opportunities",
+        [OPPORTUNITIES, ["", "East Steel", "W", "P0", "west_rep", "5", "", ""]],
+    )
+    assert rep_cannot_own.errors[0].field == "owner"
