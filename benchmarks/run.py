@@ -95,7 +95,7 @@ def _tables() -> dict[str, str]:
     }
 
 
-EXPECTED_SQL = "COALESCE(o.amount, (o.amount_low + o.amount_high) / 2)"
+EXPECTED_SQL = "COALESCE(o.amount, (o.amount_low + o.amount_high) / 2.0)"
 
 
 def money(value: Any) -> Decimal:
@@ -154,7 +154,7 @@ def totals_numbers(result: dict[str, Any]) -> tuple[int, Decimal, Decimal]:
 def ref_pipeline_totals(ctx: Context) -> tuple[int, Decimal, Decimal]:
     t = _tables()
     sql = (
-        f"SELECT COUNT(*), SUM({EXPECTED_SQL}), SUM({EXPECTED_SQL} * s.probability / 100) "
+        f"SELECT COUNT(*), SUM({EXPECTED_SQL}), SUM({EXPECTED_SQL} * s.probability / 100.0) "
         f"FROM {t['opp']} o JOIN {t['stage']} s ON s.id = o.stage_id WHERE o.status = %s"
     )
     count, amount, weighted = _fetch(sql, ["open"])[0]
@@ -268,7 +268,7 @@ def run_rep_pipeline_totals(ctx: Context) -> dict[str, Any]:
 
 
 def ref_rep_totals(ctx: Context) -> tuple[int, Decimal, Decimal]:
-    sql = _rep_sql(f"COUNT(*), SUM({EXPECTED_SQL}), SUM({EXPECTED_SQL} * s.probability / 100)")
+    sql = _rep_sql(f"COUNT(*), SUM({EXPECTED_SQL}), SUM({EXPECTED_SQL} * s.probability / 100.0)")
     count, amount, weighted = _fetch(sql, ["open", ctx.rep.pk, ctx.rep.pk])[0]
     return count, money(amount), money(weighted)
 
@@ -376,7 +376,7 @@ def _own_forecast_rows() -> list[dict[str, Any]]:
         month = "CAST(EXTRACT(MONTH FROM o.sign_date) AS INTEGER)"
     sql = f"""SELECT ({year} * 10 + ({month} + 2) / 3), u.team_id,
   COUNT(CASE WHEN o.status = 'open' THEN 1 END), COUNT(CASE WHEN o.status = 'won' THEN 1 END),
-  SUM(CASE WHEN o.status = 'open' THEN {EXPECTED_SQL} * s.probability / 100 END),
+  SUM(CASE WHEN o.status = 'open' THEN {EXPECTED_SQL} * s.probability / 100.0 END),
   SUM(CASE WHEN o.status = 'open' THEN {EXPECTED_SQL} END),
   SUM(CASE WHEN o.status = 'won' THEN {EXPECTED_SQL} END)
 FROM {t["opp"]} o JOIN {t["stage"]} s ON s.id = o.stage_id JOIN {t["user"]} u ON u.id = o.owner_id
@@ -410,7 +410,7 @@ def ref_forecast_year(ctx: Context) -> Any:
             return _fetch(sql.replace(unbounded, "o.sign_date BETWEEN %s AND %s"), [*params, *bounds])
     t = _tables()
     sql = (
-        f"SELECT u.team_id, COUNT(*), SUM({EXPECTED_SQL} * s.probability / 100) FROM {t['opp']} o "
+        f"SELECT u.team_id, COUNT(*), SUM({EXPECTED_SQL} * s.probability / 100.0) FROM {t['opp']} o "
         f"JOIN {t['stage']} s ON s.id = o.stage_id JOIN {t['user']} u ON u.id = o.owner_id "
         "WHERE o.status IN ('open', 'won') AND o.sign_date BETWEEN %s AND %s GROUP BY u.team_id"
     )

@@ -48,13 +48,16 @@ from kam.relationships.scoring import Requirements, entries_from_prefetch, evalu
 
 MONEY = DecimalField(max_digits=20, decimal_places=2)
 
+# Multiplied by 0.5 and 0.01, not divided by 2 and 100: SQLite keeps a whole amount as an integer
+# and Django casts the divisor to an integer too, so the division truncated (a range of 3–4 gave 3,
+# 963 at 20 % gave 192). The products are exact on PostgreSQL and real on SQLite.
 EXPECTED_AMOUNT = Coalesce(
     F("amount"),
-    ExpressionWrapper((F("amount_low") + F("amount_high")) / Value(Decimal(2)), output_field=MONEY),
+    ExpressionWrapper((F("amount_low") + F("amount_high")) * Value(Decimal("0.5")), output_field=MONEY),
     output_field=MONEY,
 )
 WEIGHTED_AMOUNT = ExpressionWrapper(
-    EXPECTED_AMOUNT * F("stage__probability") / Value(Decimal(100)), output_field=MONEY
+    EXPECTED_AMOUNT * F("stage__probability") * Value(Decimal("0.01")), output_field=MONEY
 )
 
 # Sort keys offered to users; anything else falls back to the default order.

@@ -348,7 +348,8 @@ def forecast_sql(period: str = "quarter", vendor: str | None = None) -> tuple[st
         "quarter": f"({year} * 10 + ({month} + 2) / 3)",
         "month": f"({year} * 100 + {month})",
     }[period]
-    amount = "COALESCE(o.amount, (o.amount_low + o.amount_high) / 2)"
+    # 2.0 and 100.0: SQLite keeps whole amounts as integers and would divide them integer-wise.
+    amount = "COALESCE(o.amount, (o.amount_low + o.amount_high) / 2.0)"
     category = "COALESCE(NULLIF(o.forecast_category, ''), s.forecast_category)"
     opp = Opportunity._meta.db_table
     stage = Stage._meta.db_table
@@ -358,7 +359,7 @@ def forecast_sql(period: str = "quarter", vendor: str | None = None) -> tuple[st
         for name in CATEGORIES
     )
     sql = f"""SELECT {key} AS period_key, u.team_id AS group_key,
-  SUM(CASE WHEN o.status = 'open' THEN {amount} * s.probability / 100 END) AS weighted,
+  SUM(CASE WHEN o.status = 'open' THEN {amount} * s.probability / 100.0 END) AS weighted,
   SUM(CASE WHEN o.status = 'open' THEN {amount} END) AS open_amount,
   {cat_sums},
   SUM(CASE WHEN o.status = 'won' THEN {amount} END) AS won,
