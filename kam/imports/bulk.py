@@ -17,7 +17,7 @@ from typing import Any
 
 from auditlog.cid import get_cid
 from auditlog.context import auditlog_value
-from auditlog.diff import model_instance_diff
+from auditlog.diff import get_field_value, get_fields_in_model, is_primitive
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.conf import settings
@@ -59,6 +59,7 @@ def audit_created(instances: Sequence[models.Model], by: User | None) -> None:
         context = {}
     actor = by if by is not None else context.get("actor")
     cid = get_cid()
+    fields = _diff_fields(instances[0])
     as_json = getattr(settings, "AUDITLOG_STORE_JSON_CHANGES", False)
     LogEntry.objects.bulk_create(
         (
@@ -68,7 +69,7 @@ def audit_created(instances: Sequence[models.Model], by: User | None) -> None:
                 object_id=instance.pk,
                 object_repr=smart_str(instance),
                 action=LogEntry.Action.CREATE,
-                changes=model_instance_diff(None, instance, use_json_for_changes=as_json),
+                changes=_created_diff(instance, fields, as_json),
                 actor=actor,
                 actor_email=getattr(actor, "email", None),
                 remote_addr=context.get("remote_addr"),
@@ -78,6 +79,36 @@ def audit_created(instances: Sequence[models.Model], by: User | None) -> None:
         ),
         batch_size=BATCH,
     )
+
+
+def _diff_fields(instance: models.Model) -> list[tuple[Any, Any]]:
+    """The fields auditlog compares for a new record (its own choice of fields, include and
+    exclude lists), each with its "before", which is the same for every new record."""
+    as_json = getattr(settings, "AUDITLOG_STORE_JSON_CHANGES", False)
+    model_fields = auditlog.get_model_fields(type(instance))
+    assert not model_fields["mask_fields"], "masked fields: use model_instance_diff"
+    fields = list(get_fields_in_model(instance))
+    if model_fields["include_fields"]:
+        fields = [f for f in fields if f.name in model_fields["include_fields"]]
+    if model_fields["exclude_fields"]:
+        fields = [f for f in fields if f.name not in model_fields["exclude_fields"]]
+    return [(f, get_field_value(None, f, as_json)) for f in fields]
+
+
+def _created_diff(instance: models.Model, fields: list[tuple[Any, Any]], as_json: bool) -> dict[str, Any]:
+    """What `model_instance_diff(None, instance)` returns, with the field list worked out once."""
+    diff = {}
+    for field_, before in fields:
+        after = get_field_value(instance, field_, as_json)
+        if after != before:
+            if not as_json:
+                diff[field_.name] = (smart_str(before), smart_str(after))
+            else:
+                diff[field_.name] = (
+                    before if is_primitive(before) else smart_str(before),
+                    after if is_primitive(after) else smart_str(after),
+                )
+    return diff
 
 
 def reserve_project_numbers(count: int, when: dt.date) -> list[str]:

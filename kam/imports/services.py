@@ -140,19 +140,26 @@ def _date(value: Any, column: str) -> dt.date | None:
         raise _fail(column, _("Write a date as 2027-03-31.")) from None
 
 
+_CHOICE_NAMES: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+
+
 def _choice(value: Any, choices: Any, column: str, default: str = "") -> str:
     """A choice by its stored value or its label in either language."""
     text = _text(value)
     if not text:
         return default
-    lowered = text.lower()
-    for stored, label in choices:
-        names = {str(stored).lower()}
-        for language in ("en", "zh-hans"):
-            with translation.override(language):
-                names.add(str(label).lower())
-        if lowered in names:
-            return str(stored)
+    key = tuple((str(stored), str(label)) for stored, label in choices)
+    names = _CHOICE_NAMES.get(key)
+    if names is None:
+        names = {}
+        for stored, label in choices:
+            names[str(stored).lower()] = str(stored)
+            for language in ("en", "zh-hans"):
+                with translation.override(language):
+                    names.setdefault(str(label).lower(), str(stored))
+        _CHOICE_NAMES[key] = names
+    if text.lower() in names:
+        return names[text.lower()]
     raise _fail(
         column,
         _("Unknown value %(value)s; one of: %(choices)s.")

@@ -60,7 +60,10 @@ def test_bulk_create_equals_the_one_row_service(world):
     logged = {}
     for opportunity in (one, many):
         entries = LogEntry.objects.filter(object_id=opportunity.pk, content_type__model="opportunity")
-        logged[opportunity.pk] = [(e.action, e.actor_id, sorted(e.changes_dict)) for e in entries]
+        logged[opportunity.pk] = [
+            (e.action, e.actor_id, {k: v for k, v in e.changes_dict.items() if k not in SKIP | {"customer"}})
+            for e in entries
+        ]
     assert logged[one.pk] == logged[many.pk] and logged[one.pk]
     members = LogEntry.objects.filter(content_type__model="opportunitymember", actor=by).count()
     assert members == 2

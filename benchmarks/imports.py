@@ -1,0 +1,95 @@
+"""Import speed: 20,000 opportunity rows (and 20,000 customers, 20,000 contacts) through
+`kam.imports.services.import_file`, on a fresh test database (SQLite, or PostgreSQL when
+DATABASE_URL is set), as the tests build it.
+
+    SECRET_KEY=x .venv/bin/python benchmarks/imports.py [ROWS]
+    DATABASE_URL=postgres://kam:kam@127.0.0.1:5432/kam SECRET_KEY=x .venv/bin/python benchmarks/imports.py
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import sys
+import time
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kam.settings")
+
+
+def main(rows: int) -> None:
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        run(rows, connection.vendor, name)
+    finally:
+        connection.creation.destroy_test_db(name, verbosity=0)
+
+
+def as_csv(table: list[list[object]]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out).writerows(table)
+    return out.getvalue().encode("utf-8")
+
+
+def run(rows: int, vendor: str, name: str) -> None:
+    from kam.imports.services import import_file
+    from kam.org.models import Role, Team, User
+
+    team = Team.objects.create(name="Bench")
+    manager = User.objects.create_user(username="bench_mgr", password="x", role=Role.MANAGER, team=team)
+    team.manager = manager
+    team.save()
+    customers = max(rows // 20, 1)
+
+    def timed(kind: str, table: list[list[object]]) -> None:
+        started = time.perf_counter()
+        result = import_file(by=manager, kind=kind, content=as_csv(table), filename=f"{kind}.csv")
+        seconds = time.perf_counter() - started
+        assert result.ok, result.errors[:5]
+        count = len(table) - 1
+        print(f"{vendor:10} {kind:14} {count:6} rows  {seconds:6.2f} s  {count / seconds:8.0f} rows/s")
+
+    timed(
+        "customers",
+        [["name", "owner", "industry"]] + [[f"Customer {i}", "bench_mgr", "Steel"] for i in range(customers)],
+    )
+    timed(
+        "contacts",
+        [["customer", "name", "manager"]]
+        + [
+            [
+                f"Customer {i % customers}",
+                f"Contact {i}",
+                f"Contact {i - customers}" if i >= customers else "",
+            ]
+            for i in range(rows)
+        ],
+    )
+    timed(
+        "opportunities",
+        [["customer", "name", "stage", "owner", "amount", "sign_date", "customer_lead", "key_contacts"]]
+        + [
+            [
+                f"Customer {i % customers}",
+                f"Deal {i}",
+                "P4",
+                "bench_mgr",
+                100000 + i,
+                "2027-06-30",
+                f"Contact {i % customers}",
+                f"Contact {i % customers}:decision_maker:A",
+            ]
+            for i in range(rows)
+        ],
+    )
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20000)
