@@ -389,7 +389,8 @@ class Accuracy:
 
 def forecast_accuracy(user: User, period: Period, snapshot: Snapshot | None) -> Accuracy:
     """What `snapshot` forecast for `period` vs what was won with a sign date in the period."""
-    weighted = ExpressionWrapper(F("amount") * F("probability") / Value(Decimal(100)), output_field=MONEY)
+    # Multiplied by 0.01 rather than divided by 100: SQLite divides two whole numbers as integers.
+    weighted = ExpressionWrapper(F("amount") * F("probability") * Value(Decimal("0.01")), output_field=MONEY)
     forecast_by_owner: dict[int | None, dict[str, Any]] = {}
     if snapshot is not None:
         rows = SnapshotRow.objects.filter(snapshot=snapshot, sign_date__range=(period.start, period.end))

@@ -186,6 +186,21 @@ def test_forecast_accuracy_against_a_hand_computed_case(world):
     assert snapshots.forecast_accuracy(world.west_rep, period, snapshot).won == Decimal("0.00")
 
 
+def test_forecast_accuracy_keeps_fractions_of_a_yuan(world):
+    """963 at P1 (20 %) weighs 192.60: a whole amount times a whole percentage must not be divided
+    as integers (SQLite would give 192)."""
+    make_opportunity(
+        owner=world.east_rep,
+        customer=world.east_customer,
+        stage_code="P1",
+        amount=Decimal("963"),
+        sign_date=dt.date(2026, 8, 1),
+    )
+    snapshot = review_services.take_snapshot(taken_at=at("2026-06-20 07:00"))
+    result = snapshots.forecast_accuracy(world.director, snapshots.parse_period("2026 Q3"), snapshot)
+    assert result.forecast == Decimal("192.60")
+
+
 @pytest.mark.parametrize(
     "text,label,start,end",
     [
