@@ -81,9 +81,41 @@ def audit_created(instances: Sequence[models.Model], by: User | None) -> None:
     )
 
 
-def _diff_fields(instance: models.Model) -> list[tuple[Any, Any]]:
+def _reader(field_: Any, as_json: bool) -> Any:
+    """A function reading the field's value of an instance as auditlog's `get_field_value` does,
+    with the checks it repeats per call made once (the plain, non-JSON changes kam stores)."""
+    if as_json or isinstance(field_, models.JSONField):
+        return lambda obj: get_field_value(obj, field_, as_json)
+    if isinstance(field_, models.DateTimeField):
+
+        def read_datetime(obj: Any) -> Any:
+            value = field_.to_python(getattr(obj, field_.name))
+            if value is not None and settings.USE_TZ and not timezone.is_naive(value):
+                value = timezone.make_naive(value, timezone=dt.UTC)
+            return value
+
+        return read_datetime
+    if (
+        not settings.AUDITLOG_USE_FK_STRING_REPRESENTATION
+        and (field_.one_to_one or field_.many_to_one)
+        and hasattr(field_, "rel_class")
+    ):
+        attname = field_.get_attname()
+        return lambda obj: smart_str(getattr(obj, attname), strings_only=True)
+    if not getattr(field_, "concrete", False):
+        return lambda obj: get_field_value(obj, field_, as_json)
+    name = field_.name
+
+    def read(obj: Any) -> Any:
+        value = smart_str(getattr(obj, name))
+        return str(value) if type(value).__name__ == "__proxy__" else value
+
+    return read
+
+
+def _diff_fields(instance: models.Model) -> list[tuple[str, Any, Any]]:
     """The fields auditlog compares for a new record (its own choice of fields, include and
-    exclude lists), each with its "before", which is the same for every new record."""
+    exclude lists), each with its "before" (the same for every new record) and its reader."""
     as_json = getattr(settings, "AUDITLOG_STORE_JSON_CHANGES", False)
     model_fields = auditlog.get_model_fields(type(instance))
     assert not model_fields["mask_fields"], "masked fields: use model_instance_diff"
@@ -92,19 +124,21 @@ def _diff_fields(instance: models.Model) -> list[tuple[Any, Any]]:
         fields = [f for f in fields if f.name in model_fields["include_fields"]]
     if model_fields["exclude_fields"]:
         fields = [f for f in fields if f.name not in model_fields["exclude_fields"]]
-    return [(f, get_field_value(None, f, as_json)) for f in fields]
+    return [(f.name, get_field_value(None, f, as_json), _reader(f, as_json)) for f in fields]
 
 
-def _created_diff(instance: models.Model, fields: list[tuple[Any, Any]], as_json: bool) -> dict[str, Any]:
+def _created_diff(
+    instance: models.Model, fields: list[tuple[str, Any, Any]], as_json: bool
+) -> dict[str, Any]:
     """What `model_instance_diff(None, instance)` returns, with the field list worked out once."""
     diff = {}
-    for field_, before in fields:
-        after = get_field_value(instance, field_, as_json)
+    for name, before, read in fields:
+        after = read(instance)
         if after != before:
             if not as_json:
-                diff[field_.name] = (smart_str(before), smart_str(after))
+                diff[name] = (smart_str(before), smart_str(after))
             else:
-                diff[field_.name] = (
+                diff[name] = (
                     before if is_primitive(before) else smart_str(before),
                     after if is_primitive(after) else smart_str(after),
                 )

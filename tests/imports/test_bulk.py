@@ -73,6 +73,14 @@ def test_bulk_create_equals_the_one_row_service(world):
     assert rollups.verify() == []
 
 
+def test_audit_changes_equal_auditlogs_own(world):
+    from auditlog.diff import model_instance_diff
+
+    for instance in (world.east_opp, world.west_opp, world.east_customer, world.east_mgr):
+        fields = bulk._diff_fields(instance)
+        assert bulk._created_diff(instance, fields, False) == model_instance_diff(None, instance)
+
+
 def test_reserved_numbers_follow_the_sequence(world):
     first = opportunity_services.next_project_number(dt.date(2031, 1, 1))
     numbers = bulk.reserve_project_numbers(3, dt.date(2031, 1, 1))
