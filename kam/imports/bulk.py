@@ -96,7 +96,7 @@ def _reader(field_: Any, as_json: bool) -> Any:
 
         return read_datetime
     if (
-        not settings.AUDITLOG_USE_FK_STRING_REPRESENTATION
+        not getattr(settings, "AUDITLOG_USE_FK_STRING_REPRESENTATION", False)
         and (field_.one_to_one or field_.many_to_one)
         and hasattr(field_, "rel_class")
     ):
