@@ -22,7 +22,7 @@ from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.encoding import smart_str
@@ -61,24 +61,70 @@ def audit_created(instances: Sequence[models.Model], by: User | None) -> None:
     cid = get_cid()
     fields = _diff_fields(instances[0])
     as_json = getattr(settings, "AUDITLOG_STORE_JSON_CHANGES", False)
-    LogEntry.objects.bulk_create(
+    now = timezone.now()
+    common = {
+        "content_type_id": content_type.pk,
+        "action": LogEntry.Action.CREATE,
+        "actor_id": getattr(actor, "pk", None),
+        "actor_email": getattr(actor, "email", None),
+        "remote_addr": context.get("remote_addr"),
+        "cid": cid,
+        "timestamp": now,
+    }
+    insert_rows(
+        LogEntry,
         (
-            LogEntry(
-                content_type=content_type,
-                object_pk=str(instance.pk),
-                object_id=instance.pk,
-                object_repr=smart_str(instance),
-                action=LogEntry.Action.CREATE,
-                changes=_created_diff(instance, fields, as_json),
-                actor=actor,
-                actor_email=getattr(actor, "email", None),
-                remote_addr=context.get("remote_addr"),
-                cid=cid,
-            )
+            {
+                **common,
+                "object_pk": str(instance.pk),
+                "object_id": instance.pk,
+                "object_repr": smart_str(instance),
+                "changes": _created_diff(instance, fields, as_json),
+            }
             for instance in instances
         ),
-        batch_size=BATCH,
     )
+
+
+def insert_rows(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> None:
+    """Plain INSERTs of rows given as {attname: value} (no primary key back, no signals): for the
+    audit entries, many per imported record, where the model layer's per-value work costs most.
+    Fields left out take their default; values are adapted per field type as the ORM does."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    ops = connection.ops
+
+    def adapter(field_: Any) -> Any:
+        if isinstance(field_, models.JSONField):
+            return lambda v: None if v is None else ops.adapt_json_value(v, field_.encoder)
+        if isinstance(field_, models.DateTimeField):
+            return ops.adapt_datetimefield_value
+        if isinstance(field_, models.DateField):
+            return ops.adapt_datefield_value
+        if isinstance(field_, models.DecimalField):
+            return lambda v: ops.adapt_decimalfield_value(v, field_.max_digits, field_.decimal_places)
+        return lambda v: v
+
+    plan = [(f.attname, adapter(f), f) for f in fields]
+    table = ops.quote_name(model._meta.db_table)
+    columns = ", ".join(ops.quote_name(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
+    batch: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for row in rows:
+            batch.append(
+                tuple(
+                    adapt(row[name])
+                    if name in row
+                    else field_.get_db_prep_save(field_.get_default(), connection)
+                    for name, adapt, field_ in plan
+                )
+            )
+            if len(batch) >= BATCH:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
 
 
 def _reader(field_: Any, as_json: bool) -> Any:
@@ -217,11 +263,19 @@ def create_opportunities(specs: Sequence[NewOpportunity], *, by: User) -> list[O
         opportunities = [spec.build(number, now) for spec, number in batch]
         Opportunity.objects.bulk_create(opportunities)
         rollups.add_new([o.pk for o in opportunities])
-        StageChange.objects.bulk_create(
-            StageChange(
-                opportunity=o, from_stage=None, to_stage=o.stage, changed_by=by, changed_at=now, note=""
-            )
-            for o in opportunities
+        insert_rows(
+            StageChange,
+            (
+                {
+                    "opportunity_id": o.pk,
+                    "from_stage_id": None,
+                    "to_stage_id": o.stage_id,
+                    "changed_by_id": by.pk,
+                    "changed_at": now,
+                    "note": "",
+                }
+                for o in opportunities
+            ),
         )
         members = OpportunityMember.objects.bulk_create(
             OpportunityMember(opportunity=o, user=o.owner, role=MemberRole.LEADER) for o in opportunities
