@@ -106,7 +106,7 @@ def insert_rows(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> No
 
     plan = [(f.attname, adapter(f), f) for f in fields]
     table = ops.quote_name(model._meta.db_table)
-    columns = ", ".join(ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(ops.quote_name(str(f.column)) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
     batch: list[tuple[Any, ...]] = []
