@@ -148,6 +148,16 @@ def _reader(field_: Any, as_json: bool) -> Any:
     ):
         attname = field_.get_attname()
         return lambda obj: smart_str(getattr(obj, attname), strings_only=True)
+    if getattr(field_, "one_to_many", False) and not getattr(field_, "concrete", False):
+        # A reverse relation reads as its related manager, whose text is the same for every record.
+        constant: list[Any] = []
+
+        def read_manager(obj: Any) -> Any:
+            if not constant:
+                constant.append(get_field_value(obj, field_, as_json))
+            return constant[0]
+
+        return read_manager
     if not getattr(field_, "concrete", False):
         return lambda obj: get_field_value(obj, field_, as_json)
     name = field_.name
