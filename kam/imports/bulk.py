@@ -142,19 +142,18 @@ def insert_rows(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> No
     plan = [(f.attname, _adapter(f), f) for f in fields]
     table = ops.quote_name(model._meta.db_table)
     columns = ", ".join(ops.quote_name(str(f.column)) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
-    batch: list[tuple[Any, ...]] = []
+
+    def prepared(row: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(
+            adapt(row[name]) if name in row else field_.get_db_prep_save(field_.get_default(), connection)
+            for name, adapt, field_ in plan
+        )
+
     with connection.cursor() as cursor:
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+        batch: list[tuple[Any, ...]] = []
         for row in rows:
-            batch.append(
-                tuple(
-                    adapt(row[name])
-                    if name in row
-                    else field_.get_db_prep_save(field_.get_default(), connection)
-                    for name, adapt, field_ in plan
-                )
-            )
+            batch.append(prepared(row))
             if len(batch) >= BATCH:
                 cursor.executemany(sql, batch)
                 batch = []
