@@ -111,8 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "kam.audit.context_processors.audit",
-                "kam.imports.context_processors.imports",
+                "kam.access.context_processors.top_bar",
             ],
         },
     }
