@@ -9,7 +9,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -96,6 +97,16 @@ class Opportunity(models.Model):
     amount_high = models.DecimalField(
         _("amount (high)"), max_digits=MONEY_DIGITS, decimal_places=2, null=True, blank=True
     )
+    # The expected amount (the amount, else the middle of the range) kept by the database itself,
+    # so the pipeline's amount sort walks an index instead of sorting every row it may show.
+    sort_amount = models.GeneratedField(
+        expression=Coalesce(F("amount"), (F("amount_low") + F("amount_high")) / Value(2)),
+        output_field=models.DecimalField(max_digits=MONEY_DIGITS + 1, decimal_places=3),
+        db_persist=True,
+    )
+    # The worst stored health flag's severity (0 none … 3 critical), kept by kam.insights beside
+    # the flags themselves, so "flagged only" and the severity sort are index reads.
+    health_rank = models.PositiveSmallIntegerField(default=0, editable=False)
     sign_date = models.DateField(_("expected sign date"), null=True, blank=True)
     sign_date_precision = models.CharField(
         _("sign date precision"), max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY
@@ -153,6 +164,12 @@ class Opportunity(models.Model):
             models.Index(fields=["customer", "status"]),
             models.Index(fields=["status", "stage", "sign_date", "id"], name="opportunity_board_idx"),
             models.Index(fields=["stage", "furthest_stage_order"], name="opportunity_funnel_idx"),
+            # One per sort the pipeline offers on its own columns, led by the status filter every
+            # list applies, ending in id for the keyset (seek) pages.
+            models.Index(fields=["status", "sort_amount", "id"], name="opportunity_amount_idx"),
+            models.Index(fields=["status", "updated_at", "id"], name="opportunity_updated_idx"),
+            models.Index(fields=["status", "sign_date", "id"], name="opportunity_sign_idx"),
+            models.Index(fields=["status", "health_rank", "id"], name="opportunity_health_idx"),
         ]
         constraints = [
             models.CheckConstraint(

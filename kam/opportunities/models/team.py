@@ -32,6 +32,9 @@ class OpportunityMember(models.Model):
         verbose_name = _("deal team member")
         verbose_name_plural = _("deal team")
         constraints = [models.UniqueConstraint(fields=["opportunity", "user"], name="member_unique")]
+        # A rep's visibility starts from "the deals I am a member of": (user, opportunity) answers
+        # it from the index alone.
+        indexes = [models.Index(fields=["user", "opportunity"], name="member_user_idx")]
 
     def __str__(self) -> str:
         return f"{self.user_id} ({self.role})"
