@@ -107,15 +107,21 @@ def insert_instances(instances: Sequence[models.Model]) -> None:
     if not instances:
         return
     model = type(instances[0])
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
     plan = [(f, _adapter(f)) for f in fields]
     ops = connection.ops
     pk = model._meta.pk
     assert pk is not None
+    # The columns the database computes come back with the id, as `save()` reads them back.
+    returned = [pk] + [f for f in model._meta.concrete_fields if f.generated]
+    converters = [
+        (f, [*ops.get_db_converters(f.cached_col), *f.get_db_converters(connection)]) for f in returned
+    ]
     head = (
         f"INSERT INTO {ops.quote_name(model._meta.db_table)} "
         f"({', '.join(ops.quote_name(str(f.column)) for f in fields)}) VALUES "
     )
+    tail = " RETURNING " + ", ".join(ops.quote_name(str(f.column)) for f in returned)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     size = max(1, min(500, 30000 // len(fields)))
     with connection.cursor() as cursor:
@@ -124,11 +130,12 @@ def insert_instances(instances: Sequence[models.Model]) -> None:
             params: list[Any] = []
             for instance in batch:
                 params.extend(adapt(f.pre_save(instance, True)) for f, adapt in plan)
-            cursor.execute(
-                head + ", ".join([one] * len(batch)) + f" RETURNING {ops.quote_name(str(pk.column))}", params
-            )
-            for instance, (value,) in zip(batch, cursor.fetchall(), strict=True):
-                setattr(instance, pk.attname, value)
+            cursor.execute(head + ", ".join([one] * len(batch)) + tail, params)
+            for instance, values in zip(batch, cursor.fetchall(), strict=True):
+                for (f, convs), value in zip(converters, values, strict=True):
+                    for convert in convs:
+                        value = convert(value, f.cached_col, connection)
+                    setattr(instance, f.attname, value)
                 instance._state.adding = False
                 instance._state.db = connection.alias
 
@@ -137,7 +144,7 @@ def insert_rows(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> No
     """Plain INSERTs of rows given as {attname: value} (no primary key back, no signals): for the
     audit entries, many per imported record, where the model layer's per-value work costs most.
     Fields left out take their default; values are adapted per field type as the ORM does."""
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
     ops = connection.ops
     plan = [(f.attname, _adapter(f), f) for f in fields]
     table = ops.quote_name(model._meta.db_table)
