@@ -15,6 +15,7 @@ urlpatterns = [
     path("account/tokens/<id:pk>/revoke/", access_views.token_revoke, name="token_revoke"),
     path("pick/customers/", access_views.pick_customers, name="pick_customers"),
     path("pick/users/", access_views.pick_users, name="pick_users"),
+    path("pick/contacts/", access_views.pick_contacts, name="pick_contacts"),
     path("", include("kam.access.mfa.urls")),
     path("admin/", admin.site.urls),
     path("audit/", include("kam.audit.urls")),

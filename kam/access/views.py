@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kam.access import pickers
 from kam.access.visibility import get_visible_token
+from kam.core.ids import parse_id
 from kam.core.web import current_user
 from kam.org.models import ApiToken
 from kam.org.services import issue_token, revoke_token
@@ -56,10 +57,10 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("tokens")
 
 
-def _pick(request: HttpRequest, search: Callable[..., list[dict[str, Any]]]) -> JsonResponse:
+def _pick(request: HttpRequest, search: Callable[..., list[dict[str, Any]]], **options: Any) -> JsonResponse:
     """The top matches of a picker's search, as JSON: {"items": [{"id": …, "label": …}, …]}."""
     user = current_user(request)
-    return JsonResponse({"items": search(user, request.GET.get("q", ""))})
+    return JsonResponse({"items": search(user, request.GET.get("q", ""), **options)})
 
 
 @login_required
@@ -72,5 +73,23 @@ def pick_customers(request: HttpRequest) -> JsonResponse:
 @login_required
 @require_GET
 def pick_users(request: HttpRequest) -> JsonResponse:
-    """People the user may see, for the owner pickers (kam.access.pickers)."""
-    return _pick(request, pickers.search_users)
+    """People the user may see, for the owner pickers; `scope=colleagues`: every active colleague,
+    for the deal team (kam.access.pickers)."""
+    scope = request.GET.get("scope")
+    return _pick(
+        request,
+        pickers.search_users,
+        scope=pickers.SCOPE_COLLEAGUES if scope == pickers.SCOPE_COLLEAGUES else pickers.SCOPE_VISIBLE,
+    )
+
+
+@login_required
+@require_GET
+def pick_contacts(request: HttpRequest) -> JsonResponse:
+    """Contacts the user may see, of `customer` when given, for the contact pickers
+    (kam.access.pickers); an unusable customer id finds no one rather than everyone."""
+    raw = request.GET.get("customer", "").strip()
+    customer = parse_id(raw) if raw else None
+    if raw and customer is None:
+        return JsonResponse({"items": []})
+    return _pick(request, pickers.search_contacts, customer=customer)

@@ -8,13 +8,12 @@ from django import forms
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
-from kam.access.pickers import VisibleCustomerField
+from kam.access.pickers import VisibleCustomerField, VisibleUserField
 from kam.core.forms import HiddenErrorsShown, limit_length
 from kam.core.limits import NOTE_MAX
 from kam.customers.models import Customer, CustomerStatus, Segment, TagKind, Tier
 from kam.customers.services import CUSTOMER_FIELDS
 from kam.org.models import User
-from kam.org.visibility import visible_users
 
 
 class CustomerForm(HiddenErrorsShown):
@@ -26,7 +25,8 @@ class CustomerForm(HiddenErrorsShown):
     def __init__(self, *args: Any, user: User, customer: Customer | None = None, **kwargs: Any) -> None:
         if customer is not None and "initial" not in kwargs:
             initial = model_to_dict(customer, fields=CUSTOMER_FIELDS)
-            initial["version"] = customer.version
+            # The records, not their ids: the pickers show their names without a query.
+            initial.update(version=customer.version, owner=customer.owner, parent=customer.parent)
             kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
         self.fields.update(fields_for_model(Customer, fields=CUSTOMER_FIELDS))
@@ -34,13 +34,8 @@ class CustomerForm(HiddenErrorsShown):
         self.customer = customer
         # An edit must name the version it read, or a stale form could overwrite someone's change.
         self.fields["version"].required = customer is not None
-        owners = visible_users(user)
-        if customer is not None:
-            # The current parent and owner stay valid choices even when the editor could not pick them.
-            owners = User.objects.filter(pk__in=owners.values("pk")) | User.objects.filter(
-                pk=customer.owner_id
-            )
-        # The parent is searched as you type (kam.access.pickers): the page never lists every customer.
+        # Parent and owner are searched as you type (kam.access.pickers): the page never lists every
+        # customer or person. The current ones stay valid choices even when the editor could not pick them.
         model_parent = self.fields["parent"]
         self.fields["parent"] = VisibleCustomerField(
             user=user,
@@ -50,11 +45,15 @@ class CustomerForm(HiddenErrorsShown):
             keep=customer.parent_id if customer is not None else None,
             exclude=customer.pk if customer is not None else None,
         )
-        owner_field = self.fields["owner"]
-        assert isinstance(owner_field, forms.ModelChoiceField)
-        owner_field.queryset = owners.order_by("username")
+        model_owner = self.fields["owner"]
+        self.fields["owner"] = VisibleUserField(
+            user=user,
+            label=model_owner.label,
+            help_text=model_owner.help_text,
+            keep=customer.owner_id if customer is not None else None,
+        )
         if customer is None and not self.is_bound:
-            self.initial.setdefault("owner", user.pk)
+            self.initial.setdefault("owner", user)
         self.order_fields(
             ["name", "short_name", "parent", "owner", "industry", "region", "status", "annual_revenue"]
         )

@@ -10,7 +10,13 @@ from django.db.models import QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from kam.access.pickers import VisibleCustomerField, VisiblePickField, VisibleUserField
+from kam.access.pickers import (
+    ColleagueField,
+    VisibleContactField,
+    VisibleCustomerField,
+    VisiblePickField,
+    VisibleUserField,
+)
 from kam.core.forms import HiddenErrorsShown
 from kam.core.limits import NOTE_MAX, SEARCH_MAX, SHORT_TEXT_MAX
 from kam.opportunities.models import (
@@ -22,8 +28,8 @@ from kam.opportunities.models import (
     Stage,
 )
 from kam.org.models import Team, User
-from kam.org.visibility import managed_team_ids, visible_users
-from kam.relationships.models import Contact, DecisionRole, Stance
+from kam.org.visibility import managed_team_ids
+from kam.relationships.models import DecisionRole, Stance
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -61,7 +67,12 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
 
 
 class OpportunityForm(HiddenErrorsShown):
-    """Edit form; `OpportunityCreateForm` adds customer and stage."""
+    """Edit form (`opportunity`: the one edited); `OpportunityCreateForm` adds customer and stage.
+
+    Owner and customer-side lead are searched as you type (kam.access.pickers): the page lists no
+    person and no contact. The current owner and lead stay valid choices on an edit even when the
+    editor could not pick them; the lead is searched among the customer's contacts (on a new
+    opportunity, those of the customer picked in the form)."""
 
     FIELD_ORDER = (
         "name",
@@ -81,16 +92,12 @@ class OpportunityForm(HiddenErrorsShown):
         "forecast_category",
     )
 
-    def __init__(
-        self, *args: Any, user: User, contacts: QuerySet, owner_extra: int | None = None, **kwargs: Any
-    ):
+    def __init__(self, *args: Any, user: User, opportunity: Opportunity | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["name"] = model_field("name")
-        owners = visible_users(user)
-        if owner_extra is not None:
-            owners = owners | User.objects.filter(pk=owner_extra)
-        self.fields["owner"] = UserChoiceField(
-            queryset=owners.distinct().order_by("username"),
+        self.fields["owner"] = VisibleUserField(
+            user=user,
+            keep=opportunity.owner_id if opportunity is not None else None,
             label=model_label("owner"),
         )
         for name in ("amount", "amount_low", "amount_high", "gross_margin", "expense_budget"):
@@ -101,8 +108,13 @@ class OpportunityForm(HiddenErrorsShown):
         )
         self.fields["sign_date_precision"] = model_field("sign_date_precision")
         self.fields["product_line"] = model_field("product_line", required=False)
-        self.fields["customer_lead"] = forms.ModelChoiceField(
-            queryset=contacts, required=False, label=model_label("customer_lead")
+        self.fields["customer_lead"] = VisibleContactField(
+            user=user,
+            required=False,
+            label=model_label("customer_lead"),
+            customer=opportunity.customer_id if opportunity is not None else None,
+            customer_field=None if opportunity is not None else "customer",
+            keep=opportunity.customer_lead_id if opportunity is not None else None,
         )
         self.fields["initiated_at"] = model_field("initiated_at", widget=DATE_WIDGET, required=False)
         self.fields["forecast_category"] = forms.ChoiceField(
@@ -126,8 +138,8 @@ class OpportunityEditForm(OpportunityForm):
 
 
 class OpportunityCreateForm(OpportunityForm):
-    def __init__(self, *args: Any, user: User, contacts: QuerySet, **kwargs: Any):
-        super().__init__(*args, user=user, contacts=contacts, **kwargs)
+    def __init__(self, *args: Any, user: User, **kwargs: Any):
+        super().__init__(*args, user=user, **kwargs)
         # Searched as you type (kam.access.pickers): the page never lists every customer.
         self.fields["customer"] = VisibleCustomerField(user=user, label=model_label("customer"))
         self.fields["stage"] = StageChoiceField(
@@ -170,23 +182,24 @@ class CloseForm(HiddenErrorsShown):
 
 
 class MemberForm(forms.Form):
-    user = UserChoiceField(
-        queryset=User.objects.filter(is_active=True).order_by("username"), label=_("Person")
-    )
+    # Any active colleague, searched as you type (kam.access.pickers): the page lists no one.
+    user = ColleagueField(label=_("Person"))
     role = forms.ChoiceField(choices=MemberRole.choices, label=_("Role"), initial=MemberRole.MEMBER)
     part = forms.CharField(required=False, max_length=200, label=_("Part"))
 
 
 class ContactRoleForm(forms.Form):
-    contact: forms.ModelChoiceField = forms.ModelChoiceField(
-        queryset=Contact.objects.none(), label=_("Contact")
-    )
+    """A contact of the opportunity's customer, searched as you type among those the user may see."""
+
     decision_role = forms.ChoiceField(choices=DecisionRole.choices, label=_("Decision role"))
     stance = forms.ChoiceField(choices=Stance.choices, label=_("Stance"), initial=Stance.NEUTRAL)
 
-    def __init__(self, *args: Any, contacts: QuerySet, **kwargs: Any):
+    def __init__(self, *args: Any, user: User, opportunity: Opportunity, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["contact"]).queryset = contacts
+        self.fields["contact"] = VisibleContactField(
+            user=user, customer=opportunity.customer_id, label=_("Contact")
+        )
+        self.order_fields(["contact", "decision_role", "stance"])
 
 
 class CompetitorForm(forms.Form):

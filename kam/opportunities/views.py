@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kam.access.visibility import (
-    contacts_for,
     get_visible_chain_entry,
     get_visible_deal_team_member,
     get_visible_exit_criterion,
@@ -47,7 +46,6 @@ from kam.opportunities.models import (
     SalesProcess,
     Stage,
 )
-from kam.relationships.models import Contact
 
 PAGE_SIZE = 50
 BOARD_CARDS_PER_COLUMN = 30
@@ -216,7 +214,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _detail_context(request: HttpRequest, opportunity: Opportunity, **extra: Any) -> dict[str, Any]:
     page = selectors.opportunity_page(opportunity)
     current = opportunity.stage
-    customer_contacts = Contact.objects.filter(customer_id=opportunity.customer_id).order_by("name")
     move_form = MoveForm(initial={"version": opportunity.version})
     move_form.fields["to_stage"].queryset = Stage.objects.filter(  # type: ignore[attr-defined]
         process_id=current.process_id
@@ -229,7 +226,7 @@ def _detail_context(request: HttpRequest, opportunity: Opportunity, **extra: Any
         "move_form": move_form,
         "close_form": CloseForm(initial={"version": opportunity.version}),
         "member_form": MemberForm(),
-        "contact_form": ContactRoleForm(contacts=customer_contacts),
+        "contact_form": ContactRoleForm(user=current_user(request), opportunity=opportunity),
         "competitor_form": CompetitorForm(),
     }
     context.update(extra)
@@ -300,10 +297,7 @@ def member_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
 @require_POST
 def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
     opportunity = selectors.opportunity_detail(current_user(request), pk)
-    contacts = contacts_for(
-        current_user(request), Contact.objects.filter(customer_id=opportunity.customer_id)
-    )
-    form = ContactRoleForm(request.POST, contacts=contacts)
+    form = ContactRoleForm(request.POST, user=current_user(request), opportunity=opportunity)
     if not form.is_valid():
         _report_errors(request, form)
         return _back(opportunity, "contacts")
@@ -357,11 +351,8 @@ def create(request: HttpRequest) -> HttpResponse:
     preselected = parse_id(
         request.GET.get("customer") if request.method == "GET" else request.POST.get("customer")
     )
-    contacts = contacts_for(user).select_related("customer").order_by("customer__name", "name")
-    if preselected:
-        contacts = contacts.filter(customer_id=preselected)
     if request.method == "POST":
-        form = OpportunityCreateForm(request.POST, user=user, contacts=contacts)
+        form = OpportunityCreateForm(request.POST, user=user)
         if form.is_valid():
             try:
                 opportunity = services.create_opportunity(by=user, **form.service_arguments())
@@ -375,13 +366,13 @@ def create(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("opportunities:detail", pk=opportunity.pk)
     else:
-        initial: dict[str, Any] = {"owner": user.pk, "sign_date_precision": "day"}
+        initial: dict[str, Any] = {"owner": user, "sign_date_precision": "day"}
         first = Stage.objects.filter(process__is_default=True).order_by("order").first()
         if first is not None:
             initial["stage"] = first.pk
         if preselected:
             initial["customer"] = preselected
-        form = OpportunityCreateForm(initial=initial, user=user, contacts=contacts)
+        form = OpportunityCreateForm(initial=initial, user=user)
     return render(request, "opportunities/form.html", {"nav": "pipeline", "form": form, "creating": True})
 
 
@@ -400,8 +391,9 @@ def _form_initial(opportunity: Opportunity) -> dict[str, Any]:
         "forecast_category",
     )
     initial = {name: getattr(opportunity, name) for name in names}
+    # The records, not their ids: the pickers show their names without a query.
     initial.update(
-        owner=opportunity.owner_id, customer_lead=opportunity.customer_lead_id, version=opportunity.version
+        owner=opportunity.owner, customer_lead=opportunity.customer_lead, version=opportunity.version
     )
     return initial
 
@@ -410,8 +402,7 @@ def _form_initial(opportunity: Opportunity) -> dict[str, Any]:
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     opportunity = selectors.opportunity_detail(user, pk)
-    contacts = Contact.objects.filter(customer_id=opportunity.customer_id).order_by("name")
-    kwargs: dict[str, Any] = {"user": user, "contacts": contacts, "owner_extra": opportunity.owner_id}
+    kwargs: dict[str, Any] = {"user": user, "opportunity": opportunity}
     current = None
     if request.method == "POST":
         form = OpportunityEditForm(request.POST, **kwargs)

@@ -8,11 +8,11 @@ from django import forms
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
+from kam.access.pickers import VisibleContactField, VisibleUserField
 from kam.core.forms import HiddenErrorsShown, apply_validation_error, limit_length
 from kam.core.limits import NOTE_MAX, SHORT_TEXT_MAX
 from kam.customers.models import Customer
 from kam.org.models import User
-from kam.org.visibility import visible_users
 from kam.relationships.models import Contact, RelationshipLevel
 from kam.relationships.services import CONTACT_FIELDS
 
@@ -51,7 +51,8 @@ class ContactForm(HiddenErrorsShown):
 
 
 class RelationshipLevelForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("Our person"), queryset=User.objects.none())
+    """Our person is searched as you type among those whose work the user may see (kam.access.pickers)."""
+
     level = forms.TypedChoiceField(
         label=_("Relationship level"), coerce=int, choices=RelationshipLevel.choices
     )
@@ -61,9 +62,10 @@ class RelationshipLevelForm(forms.Form):
 
     def __init__(self, *args: Any, by: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _model_choice(self, "user").queryset = visible_users(by).order_by("username")
+        self.fields["user"] = VisibleUserField(user=by, label=_("Our person"))
+        self.order_fields(["user", "level", "note"])
         if not self.is_bound:
-            self.initial.setdefault("user", by.pk)
+            self.initial.setdefault("user", by)
 
 
 class InfluenceDirection:
@@ -79,12 +81,13 @@ class InfluenceForm(forms.Form):
             (InfluenceDirection.IN, _("This person is swayed by …")),
         ],
     )
-    other = forms.ModelChoiceField(label=_("Other person"), queryset=Contact.objects.none())
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
 
-    def __init__(self, *args: Any, contact: Contact, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, contact: Contact, by: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.contact = contact
-        _model_choice(self, "other").queryset = (
-            Contact.objects.filter(customer_id=contact.customer_id).exclude(pk=contact.pk).order_by("name")
+        # Another person of the same customer, searched as you type (kam.access.pickers).
+        self.fields["other"] = VisibleContactField(
+            user=by, customer=contact.customer_id, exclude=contact.pk, label=_("Other person")
         )
+        self.order_fields(["direction", "other", "note"])

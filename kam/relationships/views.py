@@ -131,7 +131,7 @@ def _render_detail(
         "influences_in": list(selectors.influences_in(contact)),
         "reports": list(selectors.direct_reports(contact)),
         "level_form": level_form or RelationshipLevelForm(by=user),
-        "influence_form": influence_form or InfluenceForm(contact=contact),
+        "influence_form": influence_form or InfluenceForm(contact=contact, by=user),
     }
     context["company_level"] = max((r.level for r in context["relationships"]), default=None)
     return render(request, "relationships/detail.html", context, status=status)
@@ -170,7 +170,7 @@ def set_level(request: HttpRequest, pk: int) -> HttpResponse:
 def add_influence(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     contact = get_visible_contact(user, pk)
-    form = InfluenceForm(request.POST, contact=contact)
+    form = InfluenceForm(request.POST, contact=contact, by=user)
     if form.is_valid():
         data = form.cleaned_data
         other = data["other"]

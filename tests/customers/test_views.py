@@ -176,7 +176,7 @@ def test_rep_creates_a_customer(client, world):
     client.force_login(world.east_rep)
     form_page = client.get(reverse("customers:create"))
     assert form_page.status_code == 200
-    assert form_page.context["form"].initial["owner"] == world.east_rep.pk
+    assert form_page.context["form"].initial["owner"].pk == world.east_rep.pk
     response = client.post(
         reverse("customers:create"), customer_post(owner=world.east_rep.pk, parent=world.east_customer.pk)
     )

@@ -178,7 +178,7 @@ def test_contact_page_shows_fields_relationships_history_and_influence(client, w
     assert [i.target for i in response.context["influences_out"]] == [deputy]
     assert "Trusted adviser" in body
     assert [c.pk for c in response.context["reports"]] == [deputy.pk]
-    assert response.context["level_form"].initial["user"] == world.east_rep.pk
+    assert response.context["level_form"].initial["user"].pk == world.east_rep.pk
 
 
 def test_rep_sets_their_relationship_level(client, world, east_contact):

@@ -6,8 +6,10 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from kam.access.pickers import VisibleUserField
 from kam.core.forms import HiddenErrorsShown
 from kam.core.money import MONEY_DIGITS
 from kam.core.periods import parse_quarter, quarter_bounds
@@ -67,8 +69,15 @@ class ForecastForm(forms.Form):
         return data.get("unit") or "yuan"
 
 
+class SettableUserField(VisibleUserField):
+    """A person the user may set targets for (target_selectors.settable_users), searched as you type."""
+
+    def candidates(self) -> QuerySet:
+        assert self.user is not None, "SettableUserField needs the user"
+        return target_selectors.settable_users(self.user)
+
+
 class TargetForm(HiddenErrorsShown):
-    user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none(), required=False)
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
     quarter = forms.CharField(
         label=_("Quarter"),
@@ -92,19 +101,19 @@ class TargetForm(HiddenErrorsShown):
         if instance is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 "version": instance.version,
-                "user": instance.user_id,
+                # The record, not its id: the picker shows the name without a query.
+                "user": instance.user,
                 "team": instance.team_id,
                 "period_start": instance.period_start,
                 "period_end": instance.period_end,
                 "amount": instance.amount,
             }
         super().__init__(*args, **kwargs)
-        user_field = self.fields["user"]
+        # The person is searched as you type (kam.access.pickers): the page lists no one.
+        self.fields["user"] = SettableUserField(user=by, required=False, label=_("Person"))
+        self.order_fields(["user", "team"])
         team_field = self.fields["team"]
-        assert isinstance(user_field, forms.ModelChoiceField) and isinstance(
-            team_field, forms.ModelChoiceField
-        )
-        user_field.queryset = target_selectors.settable_users(by).order_by("username")
+        assert isinstance(team_field, forms.ModelChoiceField)
         team_field.queryset = target_selectors.settable_teams(by).order_by("name")
 
     def clean(self) -> dict[str, Any]:

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max, QuerySet
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from kam.access.visibility import contacts_for, get_visible_opportunity
+from kam.access.visibility import get_visible_opportunity
 from kam.core.templatetags.kam_format import format_money
 from kam.opportunities.models import Opportunity, OpportunityContact, OpportunityMember
 from kam.org.models import User
@@ -50,11 +50,6 @@ def chain_opportunity(user: User, pk: int) -> Opportunity:
     """One opportunity the user may see, with what the chain views show; 404 otherwise."""
     qs = Opportunity.objects.select_related("customer", "stage", "owner")
     return get_visible_opportunity(user, pk, queryset=qs)
-
-
-def customer_contacts(user: User, opportunity: Opportunity) -> QuerySet[Contact]:
-    """The customer's contacts the user may see, for pickers."""
-    return contacts_for(user, Contact.objects.filter(customer_id=opportunity.customer_id)).order_by("name")
 
 
 def four_elements(opportunity: Opportunity) -> dict[str, Any]:

@@ -96,7 +96,7 @@ def decision_chain(request: HttpRequest, pk: int) -> HttpResponse:
     data = chain.decision_chain(opportunity)
     context = _chain_context(request, opportunity, data)
     context.update(
-        add_form=ContactRoleForm(contacts=chain.customer_contacts(user, opportunity)),
+        add_form=ContactRoleForm(user=user, opportunity=opportunity),
         echarts_locale=echarts_locale(),
         api_url=reverse("api:get_decision_chain", args=[opportunity.pk]),
         person_url=reverse("chain:person", args=[opportunity.pk, 0]),
@@ -267,7 +267,7 @@ def add_contact(request: HttpRequest, pk: int) -> HttpResponse:
     """Put a contact of the customer into the chain with a role and a stance."""
     user = current_user(request)
     opportunity = chain.chain_opportunity(user, pk)
-    form = ContactRoleForm(request.POST, contacts=chain.customer_contacts(user, opportunity))
+    form = ContactRoleForm(request.POST, user=user, opportunity=opportunity)
     if form.is_valid():
         try:
             services.set_contact_role(
