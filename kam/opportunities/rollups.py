@@ -1,11 +1,12 @@
-"""Keep, check and rebuild the pipeline rollup (kam.opportunities.models.PipelineRollup).
+"""Keep, check and rebuild the rollups (kam.opportunities.models.PipelineRollup, FunnelRollup).
 
 Every service that creates, edits, moves, closes or deletes opportunities calls `track` (or
 `add_new` / `remove`) inside its transaction: the rows' cells before the write are read (and
 locked on PostgreSQL), the write happens, the cells after it are read, and the difference is
 applied with `UPDATE … SET count = count + n` (insert when the cell is missing; a concurrent
 insert of the same cell is caught as an IntegrityError inside a savepoint and turned into the
-update). Cells are updated in key order, so two writers never wait on each other crosswise.
+update). Cells are updated in key order (the pipeline's, then the funnel's), so two writers never
+wait on each other crosswise.
 """
 
 from __future__ import annotations
@@ -21,11 +22,21 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 
-from kam.opportunities.models import NO_SIGN_MONTH, Opportunity, PipelineRollup
+from kam.opportunities.models import NO_SIGN_MONTH, FunnelRollup, Opportunity, PipelineRollup
 
 # The opportunity's columns a cell and its sums depend on.
 ROLLUP_FIELDS = frozenset(
-    {"stage", "status", "owner", "sign_date", "forecast_category", "amount", "amount_low", "amount_high"}
+    {
+        "stage",
+        "status",
+        "owner",
+        "sign_date",
+        "forecast_category",
+        "amount",
+        "amount_low",
+        "amount_high",
+        "furthest_stage_order",
+    }
 )
 _COLUMNS = (
     "stage__process_id",
@@ -37,9 +48,12 @@ _COLUMNS = (
     "amount",
     "amount_low",
     "amount_high",
+    "furthest_stage_order",
 )
 Key = tuple[int, int, str, int, int, str]
 KEY_NAMES = ("process_id", "stage_id", "status", "owner_id", "sign_month", "forecast_category")
+FunnelKey = tuple[int, int, int]
+FUNNEL_KEY_NAMES = ("process_id", "owner_id", "furthest_stage_order")
 
 
 def month_key(value: Any) -> int:
@@ -67,6 +81,10 @@ def _cell(row: dict[str, Any]) -> tuple[Key, int]:
     return key, expected_milli(row["amount"], row["amount_low"], row["amount_high"])
 
 
+def _funnel_cell(row: dict[str, Any]) -> FunnelKey:
+    return (row["stage__process_id"], row["owner_id"], row["furthest_stage_order"])
+
+
 def snapshot(pks: Iterable[int], *, lock: bool = True) -> list[dict[str, Any]]:
     """The rollup columns of these opportunities; locked (PostgreSQL) when read before a write."""
     ids = list(pks)
@@ -78,31 +96,37 @@ def snapshot(pks: Iterable[int], *, lock: bool = True) -> list[dict[str, Any]]:
     return list(qs.values(*_COLUMNS))
 
 
-def _bump(key: Key, count: int, milli: int) -> None:
-    cell = dict(zip(KEY_NAMES, key, strict=True))
-    updates = {"count": F("count") + count, "amount_milli": F("amount_milli") + milli}
-    if PipelineRollup.objects.filter(**cell).update(**updates):
+def _bump(model: Any, cell: dict[str, Any], sums: dict[str, int]) -> None:
+    updates = {name: F(name) + value for name, value in sums.items()}
+    if model.objects.filter(**cell).update(**updates):
         return
     try:
         with transaction.atomic():
-            PipelineRollup.objects.create(**cell, count=count, amount_milli=milli)
+            model.objects.create(**cell, **sums)
     except IntegrityError:
         # Another transaction inserted the cell since the update: it is there now.
-        PipelineRollup.objects.filter(**cell).update(**updates)
+        model.objects.filter(**cell).update(**updates)
 
 
 def apply(before: Iterable[dict[str, Any]], after: Iterable[dict[str, Any]]) -> None:
     """Subtract the rows' old contributions and add their new ones (inside the writing transaction)."""
     deltas: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    funnel_deltas: dict[FunnelKey, int] = defaultdict(int)
     for rows, sign in ((before, -1), (after, 1)):
         for row in rows:
             key, milli = _cell(row)
             deltas[key][0] += sign
             deltas[key][1] += sign * milli
+            funnel_deltas[_funnel_cell(row)] += sign
     for key in sorted(deltas):
         count, milli = deltas[key]
         if count or milli:
-            _bump(key, count, milli)
+            cell = dict(zip(KEY_NAMES, key, strict=True))
+            _bump(PipelineRollup, cell, {"count": count, "amount_milli": milli})
+    for funnel_key in sorted(funnel_deltas):
+        if funnel_deltas[funnel_key]:
+            cell = dict(zip(FUNNEL_KEY_NAMES, funnel_key, strict=True))
+            _bump(FunnelRollup, cell, {"count": funnel_deltas[funnel_key]})
 
 
 @contextmanager
@@ -163,35 +187,70 @@ def stored_cells(rollup_model: Any = PipelineRollup) -> dict[Key, tuple[int, int
     return {tuple(row[:6]): (row[6], row[7]) for row in rows}  # type: ignore[misc]
 
 
+def live_funnel_cells(opportunity_model: Any = Opportunity) -> dict[FunnelKey, tuple[int]]:
+    """Every non-empty funnel cell computed from the opportunities themselves (one GROUP BY)."""
+    rows = (
+        opportunity_model.objects.values("stage__process_id", "owner_id", "furthest_stage_order")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("stage__process_id", "owner_id", "furthest_stage_order", "n")
+    )
+    return {(process, owner, order): (n,) for process, owner, order, n in rows}
+
+
+def stored_funnel_cells(funnel_model: Any = FunnelRollup) -> dict[FunnelKey, tuple[int]]:
+    rows = funnel_model.objects.exclude(count=0).values_list(*FUNNEL_KEY_NAMES, "count")
+    return {(process, owner, order): (n,) for process, owner, order, n in rows}
+
+
 @dataclass
 class Difference:
-    key: Key
-    stored: tuple[int, int] | None
-    live: tuple[int, int] | None
+    key: tuple[Any, ...]
+    stored: tuple[int, ...] | None
+    live: tuple[int, ...] | None
+    rollup: str = "pipeline"
 
     def __str__(self) -> str:
-        cell = ", ".join(f"{name}={value}" for name, value in zip(KEY_NAMES, self.key, strict=True))
+        names = KEY_NAMES if self.rollup == "pipeline" else FUNNEL_KEY_NAMES
+        cell = ", ".join(f"{name}={value}" for name, value in zip(names, self.key, strict=True))
 
-        def show(pair: tuple[int, int] | None) -> str:
-            return "none" if pair is None else f"count {pair[0]}, amount {Decimal(pair[1]) / 1000}"
+        def show(sums: tuple[int, ...] | None) -> str:
+            if sums is None:
+                return "none"
+            if len(sums) == 1:
+                return f"count {sums[0]}"
+            return f"count {sums[0]}, amount {Decimal(sums[1]) / 1000}"
 
-        return f"{cell}: stored {show(self.stored)}, live {show(self.live)}"
+        return f"{self.rollup} rollup {cell}: stored {show(self.stored)}, live {show(self.live)}"
 
 
-def verify() -> list[Difference]:
-    """The cells where the rollup and the live opportunities disagree (empty: they agree)."""
-    stored, live = stored_cells(), live_cells()
+def _differences(stored: dict[Any, Any], live: dict[Any, Any], rollup: str) -> list[Difference]:
     return [
-        Difference(key, stored.get(key), live.get(key))
+        Difference(key, stored.get(key), live.get(key), rollup)
         for key in sorted(stored.keys() | live.keys())
         if stored.get(key) != live.get(key)
     ]
 
 
-def rebuild(opportunity_model: Any = Opportunity, rollup_model: Any = PipelineRollup) -> int:
-    """Replace the rollup with the cells computed from the opportunities; returns the cell count.
+def verify() -> list[Difference]:
+    """The cells where a rollup and the live opportunities disagree (empty: they agree)."""
+    return _differences(stored_cells(), live_cells(), "pipeline") + _differences(
+        stored_funnel_cells(), live_funnel_cells(), "funnel"
+    )
 
-    Takes the model classes so the migration can run it on its historical models."""
+
+def rebuild(
+    opportunity_model: Any = Opportunity, rollup_model: Any = PipelineRollup, funnel_model: Any = None
+) -> int:
+    """Replace the rollups with the cells computed from the opportunities; returns the pipeline
+    rollup's cell count.
+
+    Takes the model classes so a migration can run it on its historical models: the pipeline rollup
+    always, the funnel rollup when `funnel_model` is given. Called on the current models (no
+    argument) it rebuilds both; a migration from before the funnel rollup existed passes its own
+    opportunity and pipeline models only and so leaves the funnel table (not created yet) alone."""
+    if funnel_model is None and opportunity_model is Opportunity:
+        funnel_model = FunnelRollup
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # Writers wait until the new cells are in (SQLite runs one writer at a time anyway).
@@ -206,4 +265,28 @@ def rebuild(opportunity_model: Any = Opportunity, rollup_model: Any = PipelineRo
             ),
             batch_size=2000,
         )
+        if funnel_model is not None:
+            _fill_funnel(opportunity_model, funnel_model)
+    return len(cells)
+
+
+def rebuild_funnel(opportunity_model: Any = Opportunity, funnel_model: Any = FunnelRollup) -> int:
+    """Replace the funnel rollup only (the migration that adds it); returns its cell count."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f'LOCK TABLE "{opportunity_model._meta.db_table}" IN SHARE MODE')
+        return _fill_funnel(opportunity_model, funnel_model)
+
+
+def _fill_funnel(opportunity_model: Any, funnel_model: Any) -> int:
+    cells = live_funnel_cells(opportunity_model)
+    funnel_model.objects.all().delete()
+    funnel_model.objects.bulk_create(
+        (
+            funnel_model(**dict(zip(FUNNEL_KEY_NAMES, key, strict=True)), count=count)
+            for key, (count,) in cells.items()
+        ),
+        batch_size=2000,
+    )
     return len(cells)

@@ -290,6 +290,23 @@ class RollupScope:
         ]
 
 
+def rollup_visibility(user: User) -> tuple[Q, QuerySet[OpportunityMember] | None] | None:
+    """Which rollup cells a user sees, as a condition on their owner (every rollup has one), and the
+    user's deal team memberships on deals owned by someone they do not see (None for a director:
+    there are none); None when the user sees nothing (inactive)."""
+    if not (user.is_authenticated and user.is_active):
+        return None
+    if user.sees_everything:
+        return Q(), None
+    teams = managed_team_ids(user)
+    elsewhere = OpportunityMember.objects.filter(user_id=user.pk).exclude(opportunity__owner_id=user.pk)
+    visible = Q(owner_id=user.pk)
+    if teams:
+        elsewhere = elsewhere.exclude(opportunity__owner__team_id__in=teams)
+        visible |= Q(owner__team_id__in=teams)
+    return visible, elsewhere
+
+
 def rollup_cells(user: User, filters: PipelineFilters) -> RollupScope | None:
     """The pipeline rollup's cells for this user and filter, or None when the rollup cannot say.
 
@@ -300,18 +317,11 @@ def rollup_cells(user: User, filters: PipelineFilters) -> RollupScope | None:
     """
     if filters.customer or filters.q or filters.incomplete or filters.flagged:
         return None
-    if not (user.is_authenticated and user.is_active):
+    visibility = rollup_visibility(user)
+    if visibility is None:
         return None
-    cells = PipelineRollup.objects.all()
-    elsewhere = None
-    if not user.sees_everything:
-        teams = managed_team_ids(user)
-        elsewhere = OpportunityMember.objects.filter(user_id=user.pk).exclude(opportunity__owner_id=user.pk)
-        visible = Q(owner_id=user.pk)
-        if teams:
-            elsewhere = elsewhere.exclude(opportunity__owner__team_id__in=teams)
-            visible |= Q(owner__team_id__in=teams)
-        cells = cells.filter(visible)
+    visible, elsewhere = visibility
+    cells = PipelineRollup.objects.filter(visible)
     if filters.owner:
         cells = cells.filter(owner_id=filters.owner)
     if filters.team:

@@ -14,6 +14,10 @@ counted per stage in one grouped query. With the thresholds of PortfolioPolicy:
 A team reads the same way on its members' opportunities, with min_open multiplied by the number of
 its reps (a team of four needs four reps' worth of opportunities).
 
+The counts and amounts come from the pipeline rollup (open cells of the process by owner or owner's
+team × stage): every row is a person or team whose deals the viewer sees in full, so the rollup
+answers for everyone who sees anything.
+
 Priority matrix (DOMAIN.md section 6): value = the expected amount; likelihood =
 stage probability × (0.5 + 0.5 × relationship score / 100), so a deal with its decision chain fully
 covered keeps its stage probability and one with none of it covered counts half. Quadrants split at
@@ -34,13 +38,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kam.access.visibility import opportunities_for
+from kam.insights.forecast.rollup import money
 from kam.insights.models import PortfolioPolicy
-from kam.opportunities.models import Opportunity, OpportunityContact, OpportunityStatus, Stage
+from kam.opportunities.models import (
+    Opportunity,
+    OpportunityContact,
+    OpportunityStatus,
+    PipelineRollup,
+    Stage,
+)
 from kam.opportunities.selectors import (
     EXPECTED_AMOUNT,
     PipelineFilters,
     apply_filters,
     company_level_subquery,
+    rollup_visibility,
 )
 from kam.opportunities.services import default_process
 from kam.org.models import Role, Team, User
@@ -48,6 +60,7 @@ from kam.org.visibility import managed_team_ids, visible_users
 from kam.relationships.scoring import Requirements, entries_from_prefetch, evaluate
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 
 # --- portfolio shape ---------------------------------------------------------------------------
 
@@ -150,25 +163,49 @@ class PortfolioShape:
         ]
 
 
-def _grouped(qs: QuerySet, key: str) -> tuple[dict[Any, dict[int, int]], dict[Any, dict[int, Decimal]]]:
+Grouped = tuple[dict[Any, dict[int, int]], dict[Any, dict[int, Decimal]]]
+
+
+def _grouped(qs: QuerySet, key: str) -> Grouped:
     counts: dict[Any, dict[int, int]] = {}
     amounts: dict[Any, dict[int, Decimal]] = {}
+    if qs.model is PipelineRollup:
+        rows = qs.values(key, "stage_id").annotate(n=Sum("count"), total=Sum("amount_milli")).order_by()
+        for row in rows:
+            if row["n"]:  # a cell emptied by later writes is no opportunity
+                counts.setdefault(row[key], {})[row["stage_id"]] = int(row["n"])
+                amounts.setdefault(row[key], {})[row["stage_id"]] = money(row["total"]).quantize(CENT)
+        return counts, amounts
     for row in qs.values(key, "stage_id").annotate(n=Count("id"), total=Sum(EXPECTED_AMOUNT)).order_by():
         counts.setdefault(row[key], {})[row["stage_id"]] = row["n"]
-        amounts.setdefault(row[key], {})[row["stage_id"]] = (row["total"] or ZERO).quantize(Decimal("0.01"))
+        amounts.setdefault(row[key], {})[row["stage_id"]] = (row["total"] or ZERO).quantize(CENT)
     return counts, amounts
 
 
-def portfolio_shape(user: User, team_id: int | None = None) -> PortfolioShape:
+def _open_pipeline(user: User, process: Any, *, use_rollup: bool) -> QuerySet:
+    """The open pipeline of the process the shape counts: the rollup's cells of the owners the user
+    sees, or the opportunities the user sees.
+
+    The rollup leaves out the deals a rep or manager sees only through a deal team, which is right
+    here: every row of the shape is a person the user sees (or a team they manage), and all of
+    that person's or team's deals are visible to them."""
+    visibility = rollup_visibility(user) if use_rollup else None
+    if visibility is not None:
+        visible, _elsewhere = visibility
+        return PipelineRollup.objects.filter(visible, status=OpportunityStatus.OPEN, process=process)
+    return opportunities_for(
+        user, Opportunity.objects.filter(status=OpportunityStatus.OPEN, stage__process=process)
+    )
+
+
+def portfolio_shape(user: User, team_id: int | None = None, *, use_rollup: bool = True) -> PortfolioShape:
     """Per rep (the people the user may see) and per team (the teams a manager runs, or all for a
     director): open count and amount per stage of the default process, and the diagnosis."""
     policy = PortfolioPolicy.current()
     process = default_process()
     stages = [s for s in Stage.objects.filter(process=process).order_by("order") if not s.is_lost]
     order_of = {s.pk: s.order for s in stages}
-    open_qs = opportunities_for(
-        user, Opportunity.objects.filter(status=OpportunityStatus.OPEN, stage__process=process)
-    )
+    open_qs = _open_pipeline(user, process, use_rollup=use_rollup)
     people = visible_users(user).select_related("team")
     if team_id is not None:
         open_qs = open_qs.filter(owner__team_id=team_id)

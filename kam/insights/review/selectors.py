@@ -37,9 +37,10 @@ from django.utils.translation import gettext_lazy
 
 from kam.access.visibility import opportunities_for
 from kam.core.periods import parse_quarter, quarter_bounds
+from kam.insights.forecast.rollup import money, rows_unless_blocked, whole_months
 from kam.insights.models import Snapshot, SnapshotRow
-from kam.opportunities.models import Opportunity, OpportunityStatus
-from kam.opportunities.selectors import EXPECTED_AMOUNT
+from kam.opportunities.models import Opportunity, OpportunityStatus, PipelineRollup
+from kam.opportunities.selectors import EXPECTED_AMOUNT, rollup_visibility
 from kam.org.models import User
 
 # A section lists at most this many rows; its count and amount always cover all of them.
@@ -387,7 +388,46 @@ class Accuracy:
         return (Decimal(100) * self.won / self.forecast).quantize(Decimal("0.1"))
 
 
-def forecast_accuracy(user: User, period: Period, snapshot: Snapshot | None) -> Accuracy:
+def won_per_owner(user: User, period: Period, *, use_rollup: bool = True) -> dict[int | None, dict[str, Any]]:
+    """Per owner: the count and expected amount of the won deals with a sign date in the period,
+    among those the user sees. From the pipeline rollup (a period is whole months) unless the user
+    is on the deal team of such a deal owned by someone they do not otherwise see."""
+    names = ("owner_id", "owner__name", "owner__username")
+    visibility = rollup_visibility(user) if use_rollup else None
+    months = whole_months(period.start, period.end)
+    if visibility is not None and months is not None:
+        visible, elsewhere = visibility
+        if elsewhere is not None:
+            elsewhere = elsewhere.filter(
+                opportunity__status=OpportunityStatus.WON,
+                opportunity__sign_date__range=(period.start, period.end),
+            )
+        rows = rows_unless_blocked(
+            PipelineRollup.objects.filter(visible, status=OpportunityStatus.WON, sign_month__range=months)
+            .values(*names)
+            .annotate(count=Sum("count"), milli=Sum("amount_milli"))
+            .order_by(),
+            elsewhere,
+        )
+        if rows is not None:
+            return {
+                row["owner_id"]: {**row, "count": int(row["count"]), "won": money(row["milli"])}
+                for row in rows
+                if row["count"]
+            }
+    won_qs = opportunities_for(
+        user,
+        Opportunity.objects.filter(status=OpportunityStatus.WON, sign_date__range=(period.start, period.end)),
+    )
+    return {
+        entry["owner_id"]: entry
+        for entry in won_qs.values(*names).annotate(count=Count("pk"), won=Sum(EXPECTED_AMOUNT)).order_by()
+    }
+
+
+def forecast_accuracy(
+    user: User, period: Period, snapshot: Snapshot | None, *, use_rollup: bool = True
+) -> Accuracy:
     """What `snapshot` forecast for `period` vs what was won with a sign date in the period."""
     # Multiplied by 0.01 rather than divided by 100: SQLite divides two whole numbers as integers.
     weighted = ExpressionWrapper(F("amount") * F("probability") * Value(Decimal("0.01")), output_field=MONEY)
@@ -407,16 +447,7 @@ def forecast_accuracy(user: User, period: Period, snapshot: Snapshot | None) -> 
             .order_by()
         ):
             forecast_by_owner[entry["owner_id"]] = dict(entry)
-    won_qs = opportunities_for(
-        user,
-        Opportunity.objects.filter(status=OpportunityStatus.WON, sign_date__range=(period.start, period.end)),
-    )
-    won_by_owner = {
-        entry["owner_id"]: entry
-        for entry in won_qs.values("owner_id", "owner__name", "owner__username")
-        .annotate(count=Count("pk"), won=Sum(EXPECTED_AMOUNT))
-        .order_by()
-    }
+    won_by_owner = won_per_owner(user, period, use_rollup=use_rollup)
     by_owner = []
     for owner_id in sorted(set(forecast_by_owner) | set(won_by_owner), key=lambda k: (k is None, k or 0)):
         f = forecast_by_owner.get(owner_id, {})

@@ -19,7 +19,7 @@ from kam.opportunities.models.process import (  # noqa: F401
     SalesProcess,
     Stage,
 )
-from kam.opportunities.models.rollup import NO_SIGN_MONTH, PipelineRollup  # noqa: F401
+from kam.opportunities.models.rollup import NO_SIGN_MONTH, FunnelRollup, PipelineRollup  # noqa: F401
 from kam.opportunities.models.team import (  # noqa: F401
     MemberRole,
     OpportunityCompetitor,

@@ -1,8 +1,11 @@
-"""The pipeline rollup: counts and sums of opportunities by process × stage × status × owner × sign month.
+"""The rollups: counts and sums of opportunities by process × stage × status × owner × sign month ×
+forecast category (the pipeline rollup), and counts by process × owner × furthest stage reached
+(the funnel rollup).
 
 Kept by the services in the same transaction as every write that moves an opportunity between its
-cells (kam.opportunities.rollups); read by the pipeline totals and the board's column headers
-whenever their filter is expressible in these dimensions.
+cells (kam.opportunities.rollups); read by the pipeline totals, the board's column headers, the
+forecast, the funnel and the weekly review's figures whenever their filter is expressible in these
+dimensions.
 """
 
 from __future__ import annotations
@@ -45,3 +48,26 @@ class PipelineRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stage_id}/{self.status}/{self.owner_id}/{self.sign_month}: {self.count}"
+
+
+class FunnelRollup(models.Model):
+    """How many opportunities (of any status) reached each stage order, per process and owner: the
+    funnel's conversion. Kept beside the pipeline rollup by the same writes (a move forward or a win
+    raises the furthest stage reached; a move back leaves it)."""
+
+    process = models.ForeignKey(SalesProcess, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    furthest_stage_order = models.PositiveSmallIntegerField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("funnel rollup")
+        verbose_name_plural = _("funnel rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["process", "owner", "furthest_stage_order"], name="funnel_rollup_cell_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.process_id}/{self.owner_id}/{self.furthest_stage_order}: {self.count}"

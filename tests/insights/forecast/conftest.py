@@ -19,14 +19,18 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
+from kam.opportunities import rollups
 from kam.opportunities import services as opportunity_services
 from kam.opportunities.models import Opportunity
 from tests.factories import CustomerFactory, make_opportunity
 
 
 def _with_category(opportunity: Opportunity, category: str) -> Opportunity:
-    Opportunity.objects.filter(pk=opportunity.pk).update(forecast_category=category)
+    # A direct write, so the rollup is kept here as the services keep it.
+    with transaction.atomic(), rollups.track([opportunity.pk]):
+        Opportunity.objects.filter(pk=opportunity.pk).update(forecast_category=category)
     opportunity.refresh_from_db()
     return opportunity
 

@@ -85,6 +85,8 @@ def _many(world, n):
 )
 def test_endpoint_query_count_does_not_grow_with_opportunities(world, path, params):
     api = ApiClient(world.east_mgr)
+    # A first request records the token's use, which later requests within the minute skip.
+    assert api.get(path, params).status_code == 200
     _many(world, 10)
     with CaptureQueriesContext(connection) as small:
         assert api.get(path, params).status_code == 200

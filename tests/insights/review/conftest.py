@@ -7,17 +7,20 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from kam.insights.review import services as review_services
-from kam.opportunities import services
+from kam.opportunities import rollups, services
 from kam.opportunities.models import Opportunity
 from tests.factories import make_opportunity, stage
 
 
 def set_category(opportunity, category: str) -> None:
-    # The owner's choice of forecast category; no service sets it at creation.
-    Opportunity.objects.filter(pk=opportunity.pk).update(forecast_category=category)
+    # The owner's choice of forecast category; no service sets it at creation. A direct write, so
+    # the rollup is kept here as the services keep it.
+    with transaction.atomic(), rollups.track([opportunity.pk]):
+        Opportunity.objects.filter(pk=opportunity.pk).update(forecast_category=category)
 
 
 def at(day: str) -> dt.datetime:

@@ -1,4 +1,5 @@
-"""`kam rollups verify` / `kam rollups rebuild`: check the pipeline rollup against the opportunities, or refill it."""
+"""`kam rollups verify` / `kam rollups rebuild`: check the pipeline and funnel rollups against the
+opportunities, or refill them."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from kam.opportunities.rollups import rebuild, verify
 
 class Command(BaseCommand):
     help = (
-        "verify: recompute the pipeline rollup from the opportunities and compare (exit status 1 and "
-        "the differing cells when they disagree). rebuild: replace the rollup with the recomputed cells."
+        "verify: recompute the pipeline and funnel rollups from the opportunities and compare (exit "
+        "status 1 and the differing cells when they disagree). rebuild: replace the rollups with the "
+        "recomputed cells."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -21,13 +23,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "rebuild":
             cells = rebuild()
-            self.stdout.write(f"Rebuilt the pipeline rollup: {cells} cells.")
+            self.stdout.write(f"Rebuilt the rollups: {cells} pipeline cells.")
             return
         differences = verify()
         if differences:
             for difference in differences:
                 self.stdout.write(str(difference))
-            raise CommandError(
-                f"The pipeline rollup differs from the opportunities in {len(differences)} cells."
-            )
-        self.stdout.write("The pipeline rollup matches the opportunities.")
+            raise CommandError(f"The rollups differ from the opportunities in {len(differences)} cells.")
+        self.stdout.write("The rollups match the opportunities.")
