@@ -93,6 +93,8 @@ MIDDLEWARE = [
     # django-auditlog's, reading the actor when an entry is written (an API token signs in later).
     "kam.core.audit.AuditMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After every check above (sign-in, second factor, messages): only the view itself is skipped.
+    "kam.core.pagecache.PageCacheMiddleware",
     # Last, as django-axes asks: turns a lockout into the login page with its message.
     "axes.middleware.AxesMiddleware",
 ]
@@ -137,9 +139,18 @@ else:
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
+    # A worker keeps its connection (as on PostgreSQL): no reopening per request, and the page
+    # cache's SQLite change marker counts from the connection's opening.
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("KAM_CONN_MAX_AGE", "60"))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("TEST", {})["NAME"] = ""
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The busiest reads served again while the database has not changed (kam.core.pagecache): a rep's
+# pipeline page and the API list. 0 turns it off.
+KAM_PAGE_CACHE_SECONDS = int(os.environ.get("KAM_PAGE_CACHE_SECONDS", "30"))
+KAM_PAGE_CACHE_VIEWS = ("opportunities:pipeline", "api:list_opportunities")
 AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

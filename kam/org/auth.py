@@ -27,6 +27,9 @@ def token_window() -> timedelta:
     return timedelta(minutes=settings.KAM_LOGIN_LOCKOUT_MINUTES)
 
 
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
 def check_token_attempts(ip_address: str) -> None:
     """Refuse an address that sent too many wrong tokens in the current window."""
     window = token_window()
@@ -64,7 +67,11 @@ class BearerTokenAuth(HttpBearer):
             if ip_address:
                 record_token_failure(ip_address, token_window())
             return None
-        ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        # "Last used" to the minute: a write on every request would serialise an integration's
+        # reads behind the database's write lock (and move the page cache's change marker).
+        if api_token.last_used_at is None or now - api_token.last_used_at >= LAST_USED_PRECISION:
+            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
         request.user = api_token.user
         return api_token.user
 

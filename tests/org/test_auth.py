@@ -36,6 +36,23 @@ def test_bearer_token_authenticates_and_records_its_use(world, client):
     assert raw not in ApiToken.objects.values_list("token_hash", flat=True)
 
 
+def test_a_token_use_is_recorded_to_the_minute_not_on_every_request(world, client):
+    import datetime as dt
+
+    raw, token = make_token(world.east_rep)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    client.get("/api/v1/stages", **headers)
+    token.refresh_from_db()
+    first = token.last_used_at
+    client.get("/api/v1/stages", **headers)
+    token.refresh_from_db()
+    assert token.last_used_at == first  # within the minute: no write
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - dt.timedelta(minutes=2))
+    client.get("/api/v1/stages", **headers)
+    token.refresh_from_db()
+    assert token.last_used_at > first - dt.timedelta(minutes=1)
+
+
 def test_revoked_token_is_401(world, client):
     raw, token = make_token(world.east_rep)
     ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
