@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := kam.settings
 
-.PHONY: install run demo test lint format messages clean bench soak
+.PHONY: install run demo test lint format messages clean bench soak throughput
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ bench: install
 # Concurrent edits against a real `kam serve` on fresh databases (PostgreSQL when SOAK_DATABASE_URL is set).
 soak: install
 	SECRET_KEY=kam-soak-secret $(BIN)/python benchmarks/soak.py $(SOAK_ARGS)
+
+# Requests per second of a rep's pipeline page and the API list over HTTP (needs wrk and a generated
+# database: THROUGHPUT_ARGS="--database sqlite:///$$PWD/var/bench.sqlite3"; see benchmarks/throughput.py).
+throughput: install
+	SECRET_KEY=kam-bench-secret $(BIN)/python benchmarks/throughput.py $(THROUGHPUT_ARGS)
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache .mypy_cache .ruff_cache
