@@ -39,6 +39,7 @@ from kam.customers.services import create_customer
 from kam.customers.tags.services import attach_tag, create_tag
 from kam.demo import data
 from kam.demo.logins import DEMO_PASSWORD
+from kam.insights.health.tasks import recomputes_deferred, request_rescan
 from kam.insights.models import Snapshot
 from kam.insights.review.services import take_snapshot
 from kam.opportunities import rollups
@@ -765,7 +766,9 @@ class DemoBuilder:
 
     # -- all -----------------------------------------------------------------------------------
     def build(self) -> dict[str, int]:
-        with transaction.atomic():
+        # Every write below asks for its deals' health flags; gathered, they become one full
+        # rescan when the block ends, so the demo ends with the flags stored.
+        with transaction.atomic(), recomputes_deferred():
             self.build_org()
             # Each new customer, judged criterion and deal asks for a recompute of its customer;
             # gathered, they run once per customer when the block ends, from the finished data.
@@ -779,6 +782,7 @@ class DemoBuilder:
             # A first snapshot, so the weekly "what changed" page has a baseline from day one.
 
             take_snapshot(by=self.users["demo_director"], note="Demo baseline")
+            request_rescan()
         return summary()
 
     def build_account_views(self) -> None:

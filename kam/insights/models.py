@@ -148,3 +148,78 @@ class StageNorm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team_id or '*'} · {self.stage_id}: {self.seconds} s"
+
+
+class StoredFlag(models.Model):
+    """One health flag raised on an open opportunity, as the last recompute found it.
+
+    Kept by kam.insights.health.store: the services' writes recompute the opportunities they touch,
+    a nightly pass the ones a date threshold crossed, a rescan all of them. The Health page counts
+    and lists these rows, and the pipeline reads `Opportunity.health_rank` (the worst stored
+    severity); only the recompute and `kam health verify` run the rules. `facts` are what the
+    explanation says (JSON), so it is written when read, in the reader's language."""
+
+    opportunity = models.ForeignKey(
+        "opportunities.Opportunity", on_delete=models.CASCADE, related_name="stored_flags"
+    )
+    rule = models.ForeignKey(HealthRule, on_delete=models.CASCADE, related_name="stored_flags")
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    rank = models.PositiveSmallIntegerField()
+    facts = models.JSONField(default=dict, blank=True)
+    raised_at = models.DateTimeField(_("raised at"))
+
+    class Meta:
+        verbose_name = _("health flag")
+        verbose_name_plural = _("health flags")
+        constraints = [
+            models.UniqueConstraint(fields=["opportunity", "rule"], name="stored_flag_unique"),
+        ]
+        # Counts per rule read this index alone; a page's flags come by opportunity (the unique one).
+        indexes = [models.Index(fields=["rule", "opportunity"], name="stored_flag_rule_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id}: {self.rule_id} ({self.severity})"
+
+
+class HealthScan(models.Model):
+    """One run of the full rescan or of the nightly pass, with its progress (the Health page
+    polls it). A finished run's `as_of` is the moment its flags hold for: the next nightly pass
+    looks for the thresholds crossed since then."""
+
+    class Kind(models.TextChoices):
+        RESCAN = "rescan", _("Full rescan")
+        NIGHTLY = "nightly", _("Nightly pass")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.RESCAN)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    as_of = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("health scan")
+        verbose_name_plural = _("health scans")
+        indexes = [models.Index(fields=["kind", "state", "as_of"], name="health_scan_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk}: {self.state} {self.processed}/{self.total}"
+
+    @property
+    def active(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        return int(self.processed * 100 / self.total) if self.total else (100 if self.state == "done" else 0)

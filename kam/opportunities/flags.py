@@ -5,6 +5,10 @@ flags; what raises a flag (pipeline health) belongs to kam.insights, whose rules
 stages, history and decision chains. So this module names what the pipeline needs (a FlagEngine)
 and insights registers its engine when the app registry is ready (InsightsConfig.ready): the
 pipeline asks for "the flag engine" and never imports the layer above it.
+
+The registered engine reads stored flags: the worst one is the `health_rank` column (sorted and
+filtered through its index), a page's flags one query. The services tell insights what changed
+(kam.opportunities.signals.health_inputs_changed) and it recomputes them.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any, Protocol
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 
-# The annotation holding a deal's worst flag as 0 (none) … 3 (critical), for sorting.
+# The column holding a deal's worst stored flag as 0 (none) … 3 (critical), for sorting and filtering.
 RANK_FIELD = "health_rank"
 
 

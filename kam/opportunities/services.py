@@ -37,7 +37,7 @@ from kam.opportunities.models import (
     StageChange,
     period_end,
 )
-from kam.opportunities.signals import score_inputs_changed
+from kam.opportunities.signals import health_inputs_changed, score_inputs_changed
 from kam.org.models import User
 from kam.relationships.models import Contact, DecisionRole, Stance
 
@@ -48,6 +48,11 @@ SCORE_INPUTS = {"amount", "amount_low", "amount_high", "gross_margin"}
 
 def _score_inputs_changed(opportunity: Opportunity) -> None:
     score_inputs_changed.send(sender=Opportunity, customer_ids=[opportunity.customer_id])
+
+
+def _health_inputs_changed(opportunity_id: int) -> None:
+    """Last in each writing transaction, so the flags are recomputed from what it wrote."""
+    health_inputs_changed.send(sender=Opportunity, opportunity_ids=[opportunity_id])
 
 
 EDITABLE_FIELDS = (
@@ -231,6 +236,7 @@ def create_opportunity(
         )
         # An open opportunity feeds the customer's weighted pipeline, one of the score's inputs.
         _score_inputs_changed(opportunity)
+        _health_inputs_changed(opportunity.pk)
     return opportunity
 
 
@@ -296,6 +302,8 @@ def update_opportunity(
         )
         if SCORE_INPUTS & set(fields):
             _score_inputs_changed(opportunity)
+        # Every edit moves updated_at (the no-update rule); slips come from the changes above.
+        _health_inputs_changed(opportunity.pk)
     return opportunity
 
 
@@ -401,6 +409,7 @@ def move_stage(
             note=note.strip(),
         )
         _score_inputs_changed(opportunity)
+        _health_inputs_changed(opportunity.pk)
     return MoveResult(opportunity=opportunity, change=change, warnings=warnings)
 
 
@@ -468,6 +477,7 @@ def close_opportunity(
         )
         # A won deal moves the customer's revenue, profit, share of wallet and pipeline; a lost one its pipeline.
         _score_inputs_changed(opportunity)
+        _health_inputs_changed(opportunity.pk)  # a closed deal keeps no flag
     return opportunity
 
 
@@ -522,11 +532,14 @@ def set_contact_role(
         entry, _created = OpportunityContact.objects.update_or_create(
             opportunity=opportunity, contact=contact, decision_role=decision_role, defaults={"stance": stance}
         )
+        _health_inputs_changed(opportunity.pk)
     return entry
 
 
 def remove_contact_role(entry: OpportunityContact, *, by: User) -> None:
-    entry.delete()
+    with transaction.atomic():
+        entry.delete()
+        _health_inputs_changed(entry.opportunity_id)
 
 
 def add_competitor(

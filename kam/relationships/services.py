@@ -22,6 +22,7 @@ from kam.customers.models import Customer, CustomerChange
 from kam.opportunities.models import Opportunity, OpportunityContact, OpportunityStatus
 from kam.org.models import User
 from kam.relationships.models import Contact, Influence, Relationship, RelationshipChange, RelationshipLevel
+from kam.relationships.signals import contacts_changed
 
 CONTACT_FIELDS = (
     "name",
@@ -89,7 +90,11 @@ def update_contact(contact: Contact, *, by: User, version: int | None, **changes
         setattr(candidate, name, value)
     candidate.full_clean(exclude=["customer"])
     with transaction.atomic():
+        renamed = "name" in changes and changes["name"] != contact.name
         versioned_update(contact, version, **changes)
+        if renamed:
+            # A flag's explanation names the contact who opposes.
+            contacts_changed.send(sender=Contact, contact_ids=[contact.pk])
     return contact
 
 
@@ -128,6 +133,7 @@ def set_relationship_level(
             user=user, contact=contact, from_level=previous, to_level=level, changed_by=by, note=note.strip()
         )
         RelationshipChange.objects.filter(pk=change.pk).update(changed_at=when)
+        contacts_changed.send(sender=Contact, contact_ids=[contact.pk])
     return relationship
 
 

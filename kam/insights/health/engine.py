@@ -1,5 +1,7 @@
-"""The health engine: the active rules loaded once, applied in SQL to any opportunity queryset
-(a scan, a page's flags, a sort, a filter). It is the pipeline's flag engine (kam.opportunities.flags)."""
+"""The health engine: the active rules loaded once, applied in SQL to any opportunity queryset.
+
+It computes flags live: the recompute that stores them (kam.insights.health.store) and `kam health
+verify` use it. Pages read the stored flags (kam.insights.health.stored), never this engine."""
 
 from __future__ import annotations
 
@@ -22,11 +24,18 @@ from django.utils import timezone
 
 from kam.insights.health.rules import REGISTRY, Flag, Rule
 from kam.insights.models import SEVERITY_RANK, HealthRule, Severity
-from kam.opportunities.flags import RANK_FIELD
 from kam.opportunities.models import (
     Opportunity,
     OpportunityStatus,
 )
+
+# The live rank's name on a queryset: not `health_rank`, which is the stored column it is checked against.
+LIVE_RANK = "live_health_rank"
+
+
+def local_date(now: dt.datetime) -> dt.date:
+    return timezone.localtime(now).date() if timezone.is_aware(now) else now.date()
+
 
 # --- the engine -------------------------------------------------------------------------------
 
@@ -51,7 +60,7 @@ class HealthEngine:
 
     def __init__(self, now: dt.datetime | None = None, rules: list[HealthRule] | None = None) -> None:
         self.now = now or timezone.now()
-        self.today = timezone.localtime(self.now).date() if timezone.is_aware(self.now) else self.now.date()
+        self.today = local_date(self.now)
         self._rows = rules
         self._rules: list[Rule] | None = None
 
@@ -102,7 +111,7 @@ class HealthEngine:
                 )
         return Case(*whens, default=Value(0), output_field=IntegerField())
 
-    def with_rank(self, qs: QuerySet, name: str = RANK_FIELD, *, alias: bool = True) -> QuerySet:
+    def with_rank(self, qs: QuerySet, name: str = LIVE_RANK, *, alias: bool = True) -> QuerySet:
         """The worst-severity rank on any opportunity queryset: aliased for sorting and filtering,
         annotated (`alias=False`) where an aggregate counts over the rules' facts."""
         qs = self._annotate(qs, alias=alias)

@@ -116,7 +116,10 @@ def configured_percentile() -> int:
 
 def refresh_stage_norms(percentile: int | None = None, *, now: dt.datetime | None = None) -> list[StageNorm]:
     """Recompute the norms (for the configured percentile unless given) and replace every stored
-    norm with them in one transaction: readers see the old set or the new one, never a mix."""
+    norm with them in one transaction: readers see the old set or the new one, never a mix.
+
+    New norms move every open deal's stage-too-long threshold: callers that refresh them on
+    purpose (`kam refresh_norms`, the weekly snapshot) ask for a rescan of the stored flags."""
     percentile = configured_percentile() if percentile is None else min(100, max(1, int(percentile)))
     computed_at = now or timezone.now()
     norms = [

@@ -8,15 +8,18 @@ from typing import Any
 
 from django.db.models import (
     Count,
+    Exists,
     F,
+    OuterRef,
     Q,
     QuerySet,
 )
 
 from kam.access.visibility import get_visible_opportunity, opportunities_for
 from kam.core.ids import parse_id
-from kam.insights.health.engine import HealthEngine
 from kam.insights.health.rules import REGISTRY, SEVERITY_ORDER, Flag
+from kam.insights.health.stored import FLAGGED, StoredFlags
+from kam.insights.models import HealthRule, StoredFlag
 from kam.opportunities.flags import RANK_FIELD
 from kam.opportunities.models import (
     Opportunity,
@@ -76,64 +79,74 @@ def health_report(
     limit: int = 50,
     now: dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """Flagged open opportunities the user may see: counts by rule and by owner (SQL aggregates),
-    and one page of the flagged list with every flag of each row, in a fixed number of queries."""
-    engine = HealthEngine(now)
-    rules = engine.rules
+    """Flagged open opportunities the user may see, from the stored flags: counts by rule and by
+    owner (SQL aggregates over StoredFlag and the rank column) and one page of the flagged list
+    with every flag of each row, in a fixed number of queries. No rule runs here."""
+    rules = list(HealthRule.objects.filter(active=True, code__in=list(REGISTRY)))
+    reader = StoredFlags(now)
     base = _scoped_open(user, filters)
     # Which rules decide that a row is listed: the chosen rule and/or severity, else all.
     chosen = [r for r in rules if (not filters.rule or r.code == filters.rule)]
     chosen = [r for r in chosen if (not filters.severity or r.severity == filters.severity)]
-    listed_condition = engine.any_condition(chosen)
-    annotated = engine.with_rank(base, alias=False)
     by_rule: list[dict[str, Any]] = []
     by_owner: list[dict[str, Any]] = []
     items: list[Opportunity] = []
     count = 0
-    if listed_condition is not None:
-        totals = annotated.aggregate(
-            **{r.code: Count("pk", filter=r.condition()) for r in rules},
-            flagged=Count("pk", filter=listed_condition),
-        )
-        count = totals.pop("flagged") or 0
+    if chosen:
+        flagged = base.filter(FLAGGED)
+        if filters.rule or filters.severity:
+            flagged = flagged.filter(
+                Exists(
+                    StoredFlag.objects.filter(
+                        opportunity_id=OuterRef("pk"), rule_id__in=[r.pk for r in chosen]
+                    )
+                )
+            )
+        flags = StoredFlag.objects.filter(rule_id__in=[r.pk for r in chosen])
+        if not (user.sees_everything and not filters.owner and not filters.team):
+            # Only open deals keep flags, so "everything" needs no join; anything narrower does.
+            flags = flags.filter(opportunity_id__in=base.values("pk"))
+        counts = dict(flags.values("rule_id").annotate(n=Count("pk")).order_by().values_list("rule_id", "n"))
         by_rule = [
-            {"code": r.code, "name": r.row.display_name, "severity": r.severity, "count": totals[r.code] or 0}
-            for r in rules
-            if r in chosen
+            {"code": r.code, "name": r.display_name, "severity": r.severity, "count": counts.get(r.pk, 0)}
+            for r in chosen
         ]
-        owners = (
-            annotated.filter(listed_condition)
-            .values("owner_id", "owner__username", "owner__name")
+        owners = list(
+            flagged.values("owner_id")
             .annotate(
                 flagged=Count("pk"),
                 critical=Count("pk", filter=Q(**{RANK_FIELD: 3})),
                 warn=Count("pk", filter=Q(**{RANK_FIELD: 2})),
                 info=Count("pk", filter=Q(**{RANK_FIELD: 1})),
             )
-            .order_by("-critical", "-warn", "-flagged", "owner__username")
+            .order_by()
         )
-        by_owner = [
-            {
-                "owner_id": row["owner_id"],
-                "owner": row["owner__name"] or row["owner__username"],
-                "flagged": row["flagged"],
-                "critical": row["critical"],
-                "warn": row["warn"],
-                "info": row["info"],
-            }
-            for row in owners
-        ]
+        names = {
+            u.pk: u.name or u.username
+            for u in User.objects.filter(pk__in=[row["owner_id"] for row in owners]).only("name", "username")
+        }
+        by_owner = sorted(
+            (
+                {
+                    "owner_id": row["owner_id"],
+                    "owner": names.get(row["owner_id"], ""),
+                    "flagged": row["flagged"],
+                    "critical": row["critical"],
+                    "warn": row["warn"],
+                    "info": row["info"],
+                }
+                for row in owners
+            ),
+            key=lambda row: (-row["critical"], -row["warn"], -row["flagged"], row["owner"]),
+        )
+        count = sum(row["flagged"] for row in owners)
         if count:
-            page = (
-                annotated.filter(listed_condition)
-                .select_related("customer", "owner", "stage")
-                .order_by(F(RANK_FIELD).desc(), F("sign_date").asc(nulls_last=True), "id")[
-                    offset : offset + limit
-                ]
-            )
-            items = engine.attach(list(page))
+            page = flagged.select_related("customer", "owner", "stage").order_by(
+                F(RANK_FIELD).desc(), F("sign_date").asc(nulls_last=True), "id"
+            )[offset : offset + limit]
+            items = reader.attach(list(page))
     return {
-        "rules": [r.row for r in rules],
+        "rules": rules,
         "by_rule": by_rule,
         "by_owner": by_owner,
         "count": count,
@@ -150,4 +163,4 @@ def opportunity_health(
     opportunity = get_visible_opportunity(
         user, pk, queryset=Opportunity.objects.select_related("stage", "owner", "customer")
     )
-    return opportunity, HealthEngine(now).flags_for([opportunity]).get(opportunity.pk, [])
+    return opportunity, StoredFlags(now).flags_for([opportunity]).get(opportunity.pk, [])

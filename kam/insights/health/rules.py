@@ -121,8 +121,19 @@ class Rule:
         condition written over the fetched facts."""
         return bool(row[self.flag_field])
 
-    def explain(self, row: dict[str, Any]) -> str:
+    def facts(self, row: dict[str, Any]) -> dict[str, Any]:
+        """What the explanation says, as JSON values (dates as ISO text): stored with the flag, so
+        a page explains a stored flag in the reader's language without the rules' facts. Nothing
+        here depends on the clock: the days since a date are counted when the flag is read."""
         raise NotImplementedError
+
+    @classmethod
+    def describe(cls, facts: dict[str, Any], today: dt.date, now: dt.datetime) -> str:
+        """The one-line explanation from `facts`, on `today` / at `now`."""
+        raise NotImplementedError
+
+    def explain(self, row: dict[str, Any]) -> str:
+        return self.describe(self.facts(row), self.engine.today, self.engine.now)
 
     def flag(self, row: dict[str, Any]) -> Flag:
         return Flag(self.code, self.row.display_name, self.severity, self.explain(row))
@@ -161,10 +172,15 @@ class SignDatePassed(Rule):
     def condition(self) -> Q:
         return Q(sign_date__lt=self.engine.today)
 
-    def explain(self, row: dict[str, Any]) -> str:
+    def facts(self, row: dict[str, Any]) -> dict[str, Any]:
+        return {"sign_date": row["sign_date"].isoformat()}
+
+    @classmethod
+    def describe(cls, facts: dict[str, Any], today: dt.date, now: dt.datetime) -> str:
+        date = dt.date.fromisoformat(facts["sign_date"])
         return _("sign date %(date)s passed %(days)s days ago but the opportunity is still open") % {
-            "date": row["sign_date"].isoformat(),
-            "days": (self.engine.today - row["sign_date"]).days,
+            "date": date.isoformat(),
+            "days": (today - date).days,
         }
 
 
@@ -181,11 +197,16 @@ class SignDateNearEarlyStage(Rule):
             h_stage_order__lte=self.int_threshold("max_stage_order"),
         )
 
-    def explain(self, row: dict[str, Any]) -> str:
+    def facts(self, row: dict[str, Any]) -> dict[str, Any]:
+        return {"sign_date": row["sign_date"].isoformat(), "stage": _stage(row)}
+
+    @classmethod
+    def describe(cls, facts: dict[str, Any], today: dt.date, now: dt.datetime) -> str:
+        date = dt.date.fromisoformat(facts["sign_date"])
         return _("sign date %(date)s is %(days)s days away but stage is %(stage)s") % {
-            "date": row["sign_date"].isoformat(),
-            "days": (row["sign_date"] - self.engine.today).days,
-            "stage": _stage(row),
+            "date": date.isoformat(),
+            "days": (date - today).days,
+            "stage": facts["stage"],
         }
 
 
@@ -227,16 +248,16 @@ class LateStageWeakDecisionMaker(Rule):
         level = row["h_dm_level"]
         return row["h_stage_order"] >= min_stage_order and (level is None or level < min_level)
 
-    def explain(self, row: dict[str, Any]) -> str:
-        if row["h_dm_level"] is None:
-            return _("stage is %(stage)s but no decision maker is known") % {"stage": _stage(row)}
+    def facts(self, row: dict[str, Any]) -> dict[str, Any]:
+        return {"stage": _stage(row), "level": row["h_dm_level"], "needed": self.int_threshold("min_level")}
+
+    @classmethod
+    def describe(cls, facts: dict[str, Any], today: dt.date, now: dt.datetime) -> str:
+        if facts["level"] is None:
+            return _("stage is %(stage)s but no decision maker is known") % {"stage": facts["stage"]}
         return _(
             "stage is %(stage)s but the best decision maker relationship is CR%(level)s (CR%(needed)s needed)"
-        ) % {
-            "stage": _stage(row),
-            "level": row["h_dm_level"],
-            "needed": self.int_threshold("min_level"),
-        }
+        ) % {"stage": facts["stage"], "level": facts["level"], "needed": facts["needed"]}
 
 
 OPPOSING_ROLES = (
@@ -271,12 +292,16 @@ class LateStageOpposition(Rule):
             and row["h_opposing"] is not None
         )
 
-    def explain(self, row: dict[str, Any]) -> str:
+    def facts(self, row: dict[str, Any]) -> dict[str, Any]:
         role, _sep, name = row["h_opposing"].partition("|")
+        return {"stage": _stage(row), "role": role, "name": name}
+
+    @classmethod
+    def describe(cls, facts: dict[str, Any], today: dt.date, now: dt.datetime) -> str:
         return _("stage is %(stage)s and %(role)s %(name)s opposes") % {
-            "stage": _stage(row),
-            "role": str(DecisionRole(role).label).lower(),
-            "name": name,
+            "stage": facts["stage"],
+            "role": str(DecisionRole(facts["role"]).label).lower(),
+            "name": facts["name"],
         }
 
 
@@ -303,11 +328,19 @@ class NoUpdate(Rule):
     def condition(self) -> Q:
         return Q(updated_at__lt=F("h_update_cutoff"))
 
-    def explain(self, row: dict[str, Any]) -> str:
-        return _("no update for %(days)s days (more than %(limit)s allowed in %(stage)s)") % {
-            "days": _days(self.engine.now - row["updated_at"]),
+    def facts(self, row: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "updated_at": row["updated_at"].isoformat(),
             "limit": self._days_for(_stage(row)),
             "stage": _stage(row),
+        }
+
+    @classmethod
+    def describe(cls, facts: dict[str, Any], today: dt.date, now: dt.datetime) -> str:
+        return _("no update for %(days)s days (more than %(limit)s allowed in %(stage)s)") % {
+            "days": _days(now - dt.datetime.fromisoformat(facts["updated_at"])),
+            "limit": facts["limit"],
+            "stage": facts["stage"],
         }
 
 
@@ -345,15 +378,25 @@ class StageTooLong(Rule):
     def condition(self) -> Q:
         return Q(h_in_stage_since__lt=F("h_stage_cutoff"))
 
-    def explain(self, row: dict[str, Any]) -> str:
+    def facts(self, row: dict[str, Any]) -> dict[str, Any]:
         seconds, scope = self.norms.norm(row["h_team"], row["stage_id"])
-        facts = {
+        return {
             "stage": _stage(row),
-            "days": _days(self.engine.now - row["h_in_stage_since"]),
+            "since": row["h_in_stage_since"].isoformat(),
             "norm": math.ceil(seconds / 86400) if seconds else 0,
             "percentile": self.int_threshold("percentile"),
+            "scope": scope,
         }
-        if scope == "team":
+
+    @classmethod
+    def describe(cls, stored: dict[str, Any], today: dt.date, now: dt.datetime) -> str:
+        facts = {
+            "stage": stored["stage"],
+            "days": _days(now - dt.datetime.fromisoformat(stored["since"])),
+            "norm": stored["norm"],
+            "percentile": stored["percentile"],
+        }
+        if stored["scope"] == "team":
             return (
                 _(
                     "in %(stage)s for %(days)s days; the team's norm (%(percentile)sth percentile) is %(norm)s days"
@@ -377,13 +420,18 @@ class FourElementsIncomplete(Rule):
             Q(amount__isnull=True) & (Q(amount_low__isnull=True) | Q(amount_high__isnull=True))
         )
 
-    def explain(self, row: dict[str, Any]) -> str:
+    def facts(self, row: dict[str, Any]) -> dict[str, Any]:
         missing = []
         if row["amount"] is None and (row["amount_low"] is None or row["amount_high"] is None):
-            missing.append(_("amount"))
+            missing.append("amount")
         if row["sign_date"] is None:
-            missing.append(_("sign date"))
-        return _("missing: %(elements)s") % {"elements": ", ".join(str(m) for m in missing)}
+            missing.append("sign_date")
+        return {"missing": missing}
+
+    @classmethod
+    def describe(cls, facts: dict[str, Any], today: dt.date, now: dt.datetime) -> str:
+        names = {"amount": _("amount"), "sign_date": _("sign date")}
+        return _("missing: %(elements)s") % {"elements": ", ".join(str(names[m]) for m in facts["missing"])}
 
 
 def _count_of(qs: QuerySet) -> Subquery:
@@ -427,14 +475,14 @@ class RepeatedSlip(Rule):
     def annotations_after(self) -> dict[str, Any]:
         return {"h_slips": F("h_date_slips") + F("h_amount_slips")}
 
-    def explain(self, row: dict[str, Any]) -> str:
+    def facts(self, row: dict[str, Any]) -> dict[str, Any]:
+        return {"dates": row["h_date_slips"], "amounts": row["h_amount_slips"]}
+
+    @classmethod
+    def describe(cls, facts: dict[str, Any], today: dt.date, now: dt.datetime) -> str:
         return _(
             "slipped %(count)s times: sign date moved later %(dates)s times, amount lowered %(amounts)s times"
-        ) % {
-            "count": row["h_date_slips"] + row["h_amount_slips"],
-            "dates": row["h_date_slips"],
-            "amounts": row["h_amount_slips"],
-        }
+        ) % {"count": facts["dates"] + facts["amounts"], "dates": facts["dates"], "amounts": facts["amounts"]}
 
 
 @register
@@ -459,8 +507,12 @@ class SingleThreaded(Rule):
     def matches(self, row: dict[str, Any]) -> bool:
         return row["h_stage_order"] >= self.int_thresholds("min_stage_order")[0] and row["h_contacts"] <= 1
 
-    def explain(self, row: dict[str, Any]) -> str:
+    def facts(self, row: dict[str, Any]) -> dict[str, Any]:
+        return {"stage": _stage(row), "count": row["h_contacts"]}
+
+    @classmethod
+    def describe(cls, facts: dict[str, Any], today: dt.date, now: dt.datetime) -> str:
         return _("stage is %(stage)s but only %(count)s contact is known on the customer side") % {
-            "stage": _stage(row),
-            "count": row["h_contacts"],
+            "stage": facts["stage"],
+            "count": facts["count"],
         }

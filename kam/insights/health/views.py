@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from kam.core.ids import parse_page
 from kam.core.web import current_user
 from kam.insights.health.report import HealthFilters, health_report
-from kam.insights.models import HealthRule, Severity
+from kam.insights.health.store import latest_scan
+from kam.insights.health.tasks import request_rescan
+from kam.insights.models import Severity
 from kam.org.models import Team
 from kam.org.visibility import managed_team_ids, visible_users
 
@@ -55,9 +59,33 @@ def health_page(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "page": page,
         "page_query": query.urlencode(),
-        "rule_choices": HealthRule.objects.filter(active=True).order_by("order", "code"),
+        "rule_choices": report["rules"],
         "severity_choices": Severity.choices,
         "owner_choices": visible_users(user).order_by("username"),
         "team_choices": teams,
+        "scan": latest_scan() if user.sees_everything else None,
+        "can_rescan": user.sees_everything,
     }
     return render(request, "insights/health.html", context)
+
+
+@login_required
+@require_POST
+def health_rescan(request: HttpRequest) -> HttpResponse:
+    """Start a full rescan in the background (directors and administrators)."""
+    user = current_user(request)
+    if not user.sees_everything:
+        raise PermissionDenied
+    scan = request_rescan(by=user)
+    if request.headers.get("HX-Request"):
+        return render(request, "insights/_health_scan.html", {"scan": scan, "can_rescan": True})
+    return redirect("health:page")
+
+
+@login_required
+def health_scan_status(request: HttpRequest) -> HttpResponse:
+    """The rescan's progress, polled by the Health page while it runs."""
+    user = current_user(request)
+    if not user.sees_everything:
+        raise PermissionDenied
+    return render(request, "insights/_health_scan.html", {"scan": latest_scan(), "can_rescan": True})

@@ -1,6 +1,10 @@
 """Shared by the health tests: a quiet opportunity (no rule fires) at a fixed moment, its flags, rule
 thresholds as data, decision chains, stage histories and slips built by hand (rules, engine, norms);
-and a small flagged world plus many flagged deals (the pages and the API)."""
+and a small flagged world plus many flagged deals (the pages and the API).
+
+The page fixtures write with `.update()` and bare `objects.create()`, past the services that
+would recompute the stored flags, so they recompute them explicitly (`store.recompute`) once the
+data is in place: the pages read only what is stored."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from kam.insights.health import store
 from kam.insights.health.engine import scan
 from kam.insights.models import HealthRule
 from kam.opportunities.models import Opportunity, OpportunityChange, OpportunityContact, StageChange
@@ -108,6 +113,7 @@ def flagged(world):
         _set(opp, updated_at=now, stage_entered_at=now, sign_date=future)
     _set(world.east_opp, sign_date=_today() - dt.timedelta(days=3))
     _set(world.west_opp, amount=None)
+    store.recompute(Opportunity.objects.values_list("pk", flat=True))
     return world
 
 
@@ -121,3 +127,4 @@ def _add_flagged(world, n):
             opportunity=opp, contact=contact, decision_role="decision_maker", stance="C"
         )
         _set(opp, sign_date=_today() - dt.timedelta(days=i + 1), amount=Decimal(1000 + i))
+    store.recompute(Opportunity.objects.values_list("pk", flat=True))

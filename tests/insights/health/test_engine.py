@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from kam.insights.health.engine import HealthEngine, scan, scan_all_open
+from kam.insights.health.engine import LIVE_RANK, HealthEngine, scan, scan_all_open
 from kam.insights.health.norms import refresh_stage_norms
 from kam.insights.models import HealthRule
 from kam.opportunities.models import Opportunity
@@ -95,7 +95,7 @@ def test_engine_rank_sorts_and_filters_in_sql(world):
     quiet(world.west_opp, amount=None)  # info
     quiet(world.east_opp2)  # none
     engine = HealthEngine(NOW)
-    ranked = engine.with_rank(Opportunity.objects.all()).order_by("-health_rank", "id")
+    ranked = engine.with_rank(Opportunity.objects.all()).order_by(f"-{LIVE_RANK}", "id")
     assert list(ranked.values_list("name", flat=True)) == [
         "East furnace",
         "West turbine",

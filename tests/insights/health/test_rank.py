@@ -1,11 +1,14 @@
 """The worst flag decides an opportunity's rank: critical and warning together rank, sort and count
-as critical, wherever the rank is used (the pipeline's severity sort, the Health page's counts)."""
+as critical, wherever the rank is used (the live rank, the stored column the pipeline's severity
+sort and the Health page's counts read)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from kam.insights.health.engine import HealthEngine
+from kam.insights.health import store
+from kam.insights.health.engine import LIVE_RANK, HealthEngine
+from kam.insights.health.stored import StoredFlags
 from kam.insights.models import HealthRule
 from kam.opportunities.models import Opportunity
 from kam.opportunities.selectors import sort_pipeline
@@ -26,13 +29,16 @@ def _critical_and_warning(world):
 def test_critical_and_warning_together_rank_as_critical(world):
     both, warning = _critical_and_warning(world)
     engine = HealthEngine(NOW)
-    ranks = dict(engine.with_rank(Opportunity.objects.all(), alias=False).values_list("pk", "health_rank"))
+    ranks = dict(engine.with_rank(Opportunity.objects.all(), alias=False).values_list("pk", LIVE_RANK))
     assert ranks == {both.pk: 3, warning.pk: 2, world.east_opp2.pk: 0}
+    store.recompute(ranks, now=NOW)
+    assert dict(Opportunity.objects.values_list("pk", "health_rank")) == ranks
 
 
 def test_critical_and_warning_together_sort_with_the_critical_ones(world):
     both, warning = _critical_and_warning(world)
-    engine = HealthEngine(NOW)
+    store.recompute(Opportunity.objects.values_list("pk", flat=True), now=NOW)
+    engine = StoredFlags(NOW)
     for sort, expected in [
         ("severity", [world.east_opp2.pk, warning.pk, both.pk]),
         ("-severity", [both.pk, warning.pk, world.east_opp2.pk]),

@@ -1,0 +1,106 @@
+"""Asking for stored flags to be recomputed, and the background tasks that do it (django-tasks;
+`kam db_worker` runs them). Scheduling is described in kam.insights.tasks.
+
+A few opportunities are recomputed now, inside the writing transaction, so a change and its
+flags commit together; many (or all) go to the worker once the transaction commits, so it reads
+the committed data. `recomputes_deferred()` gathers the requests of a bulk write (the demo)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django_tasks import task
+
+from kam.insights.health import store
+from kam.insights.models import HealthScan
+from kam.org.models import User
+
+# Up to this many opportunities are recomputed inside the writing transaction; more go to the worker.
+SYNC_LIMIT = 100
+
+
+@task()
+def recompute_health_task(opportunity_ids: list[int]) -> int:
+    """Recompute these opportunities' stored flags; returns how many changed."""
+    return store.recompute(opportunity_ids)
+
+
+@task()
+def rescan_health_task(scan_id: int | None = None) -> int:
+    """Recompute every opportunity's stored flags, progress in HealthScan `scan_id`; returns the count."""
+    scan = HealthScan.objects.filter(pk=scan_id).first() if scan_id else None
+    return store.rescan(scan).processed
+
+
+@task()
+def nightly_health_task() -> int:
+    """The nightly pass over the opportunities a date threshold crossed; returns how many it recomputed."""
+    _scan, ids = store.nightly()
+    return len(ids)
+
+
+@dataclass
+class _Pending:
+    ids: set[int] = field(default_factory=set)
+    everyone: bool = False
+
+
+_deferred: ContextVar[_Pending | None] = ContextVar("kam_deferred_health", default=None)
+
+
+@contextmanager
+def recomputes_deferred() -> Iterator[None]:
+    """Gather the recomputes asked for inside the block and run them once on leaving: a full
+    rescan when one was asked for, else the gathered opportunities. Nested blocks join the
+    outermost one; an error inside drops what was gathered (the transaction is rolled back)."""
+    if _deferred.get() is not None:
+        yield
+        return
+    pending = _Pending()
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    if pending.everyone:
+        store.rescan()
+    elif pending.ids:
+        store.recompute(pending.ids)
+
+
+def request_recompute(ids: Iterable[int]) -> None:
+    pks = sorted({int(pk) for pk in ids if pk})
+    if not pks:
+        return
+    pending = _deferred.get()
+    if pending is not None:
+        pending.ids.update(pks)
+        return
+    if len(pks) <= SYNC_LIMIT:
+        store.recompute(pks)
+        return
+    transaction.on_commit(lambda: recompute_health_task.enqueue(pks))
+
+
+def request_rescan(by: User | None = None) -> HealthScan:
+    """A full rescan in the background, enqueued when the caller's transaction commits. One still
+    queued is returned instead of a second: it reads the rules when it starts. One already running
+    read them before this request, so another is queued behind it."""
+    pending = _deferred.get()
+    if pending is not None:
+        pending.everyone = True
+        return HealthScan(kind=HealthScan.Kind.RESCAN)
+    queued = (
+        HealthScan.objects.filter(kind=HealthScan.Kind.RESCAN, state=HealthScan.State.QUEUED)
+        .order_by("-pk")
+        .first()
+    )
+    if queued is not None:
+        return queued
+    scan = HealthScan.objects.create(kind=HealthScan.Kind.RESCAN, requested_by=by)
+    transaction.on_commit(lambda: rescan_health_task.enqueue(scan.pk))
+    return scan
