@@ -119,10 +119,10 @@ def pipeline_filters(ctx: Context) -> Any:
 
 
 def run_pipeline_page(ctx: Context) -> list[Any]:
-    from kam.opportunities.selectors import attach_relationship_scores, pipeline_rows
+    from kam.opportunities.selectors import attach_relationship_scores, pipeline_page
 
-    rows, _sort = pipeline_rows(ctx.director, pipeline_filters(ctx), "-amount")
-    return attach_relationship_scores(list(rows[:PAGE]))
+    page = pipeline_page(ctx.director, pipeline_filters(ctx), "-amount", limit=PAGE)
+    return attach_relationship_scores(page.rows)
 
 
 def _page_sql(stage_filter: bool) -> str:
@@ -250,10 +250,10 @@ def _rep_sql(select: str, tail: str = "") -> str:
 
 
 def run_rep_pipeline_page(ctx: Context) -> list[Any]:
-    from kam.opportunities.selectors import PipelineFilters, attach_relationship_scores, pipeline_rows
+    from kam.opportunities.selectors import PipelineFilters, attach_relationship_scores, pipeline_page
 
-    rows, _sort = pipeline_rows(ctx.rep, PipelineFilters(status="open"), "-amount")
-    return attach_relationship_scores(list(rows[:PAGE]))
+    page = pipeline_page(ctx.rep, PipelineFilters(status="open"), "-amount", limit=PAGE)
+    return attach_relationship_scores(page.rows)
 
 
 def ref_rep_page(ctx: Context) -> list[int]:

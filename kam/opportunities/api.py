@@ -1,6 +1,5 @@
 """Opportunities, stages and sales processes over JSON: the same services and selectors as the pages."""
 
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,6 +10,7 @@ from ninja import Query, Router, Status
 
 from kam.access.visibility import contacts_for, customers_for, get_visible_opportunity
 from kam.core.api.helpers import (
+    LIST_ERRORS,
     READ_ERRORS,
     VERSIONED_WRITE_ERRORS,
     WRITE_ERRORS,
@@ -19,6 +19,7 @@ from kam.core.api.helpers import (
     set_etag,
 )
 from kam.core.ids import parse_id
+from kam.core.keyset import CursorError
 from kam.core.web import current_user
 from kam.customers.models import Customer
 from kam.opportunities import services
@@ -27,13 +28,11 @@ from kam.opportunities.models import (
     Competitor,
     ExitCriterion,
     Opportunity,
-    OpportunityContact,
     SalesProcess,
     Stage,
     StageChange,
 )
 from kam.opportunities.schemas import (
-    CENT,
     OpportunityCloseIn,
     OpportunityCreateIn,
     OpportunityDetailOut,
@@ -49,16 +48,14 @@ from kam.opportunities.schemas import (
     StageOut,
 )
 from kam.opportunities.selectors import (
-    EXPECTED_AMOUNT,
     SORTS,
     PipelineFilters,
-    apply_filters,
+    PipelinePage,
     attach_relationship_scores,
-    company_level_subquery,
     filter_errors,
+    key_contacts_prefetch,
+    pipeline_page,
     pipeline_totals,
-    scoped_opportunities,
-    sort_pipeline,
 )
 from kam.org.models import User
 from kam.org.visibility import visible_users
@@ -71,27 +68,7 @@ NOT_NULLABLE = ("name", "owner", "sign_date_precision", "product_line")
 
 
 def _key_contacts_prefetch() -> Prefetch:
-    return Prefetch(
-        "contact_roles",
-        queryset=OpportunityContact.objects.select_related("contact")
-        .annotate(company_level=company_level_subquery())
-        .order_by("contact__rank", "decision_role"),
-        to_attr="api_key_contacts",
-    )
-
-
-def _sortable(qs: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
-    # The amount sort orders by an SQL expression; alias (not annotate) it so no value is set on
-    # the instance, where `expected_amount` is a read-only property.
-    names = {name for name in SORTS["amount"] if name != "id"}
-    return qs.alias(**dict.fromkeys(names, EXPECTED_AMOUNT))
-
-
-def _rows(user: User, filters: PipelineFilters, sort: str | None) -> QuerySet[Opportunity]:
-    qs = apply_filters(scoped_opportunities(user), filters)
-    qs = _sortable(qs).select_related("customer", "owner", "stage").prefetch_related(_key_contacts_prefetch())
-    qs, _sort = sort_pipeline(qs, sort, filters.engine())
-    return qs
+    return key_contacts_prefetch("api_key_contacts")
 
 
 def _load(user: User, pk: int) -> Opportunity:
@@ -165,9 +142,14 @@ def list_stages(
 
 
 @router.get(
-    "/opportunities", response=OpportunityListOut, summary="The pipeline table: filtered, sorted, paginated"
+    "/opportunities",
+    response={200: OpportunityListOut, **LIST_ERRORS},
+    summary="The pipeline table: filtered, sorted, paginated",
 )
 def list_opportunities(request: HttpRequest, filters: Query[OpportunityFilters]) -> dict[str, Any]:
+    """A page of opportunities. Page with `cursor` (the `next_cursor` / `previous_cursor` of the
+    page before, same sort and filters); a cursor from another sort or filter, or a garbled one,
+    is a 422 naming `cursor`. `offset` still works but reads every skipped row."""
     if filters.sort and filters.sort.lstrip("-") not in SORTS:
         raise ValidationError({"sort": [_("Sort by one of: %(keys)s.") % {"keys": ", ".join(SORTS)}]})
     pipeline_filters = PipelineFilters(
@@ -184,17 +166,33 @@ def list_opportunities(request: HttpRequest, filters: Query[OpportunityFilters])
     errors = filter_errors(pipeline_filters)
     if errors:
         raise ValidationError({field: [message] for field, message in errors.items()})
+    if filters.cursor and filters.offset:
+        raise ValidationError({"cursor": [_("Send a cursor or an offset, not both.")]})
     user = current_user(request)
     totals = pipeline_totals(user, pipeline_filters)  # type: ignore[arg-type]
-    rows = _rows(user, pipeline_filters, filters.sort)  # type: ignore[arg-type]
-    totals["amount"] = Decimal(totals["amount"]).quantize(CENT)
-    page = list(rows[filters.offset : filters.offset + filters.limit]) if totals["count"] else []
-    attach_relationship_scores(page, "api_key_contacts")
-    pipeline_filters.engine().attach(page)
+    page = PipelinePage([], filters.sort or "")
+    if totals["count"] or filters.cursor:
+        try:
+            page = pipeline_page(
+                user,  # type: ignore[arg-type]
+                pipeline_filters,
+                filters.sort,
+                cursor=filters.cursor,
+                limit=filters.limit,
+                offset=filters.offset,
+                contacts_attr="api_key_contacts",
+            )
+        except CursorError as exc:
+            raise ValidationError({"cursor": [str(exc)]}) from None
+    attach_relationship_scores(page.rows, "api_key_contacts")
+    pipeline_filters.engine().attach(page.rows)
     return {
-        "items": [OpportunityOut.from_opportunity(o) for o in page],
+        "items": [OpportunityOut.from_opportunity(o) for o in page.rows],
         "count": totals["count"],
+        "count_is_lower_bound": totals["count_is_lower_bound"],
         "totals": totals,
+        "next_cursor": page.next_cursor,
+        "previous_cursor": page.previous_cursor,
     }
 
 

@@ -8,7 +8,17 @@ from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
-from kam.core.api.helpers import Id, IdOrCode, InputSchema, Offset, Ref, TextSafeSchema, ref, user_ref
+from kam.core.api.helpers import (
+    CURSOR_MAX,
+    Id,
+    IdOrCode,
+    InputSchema,
+    Offset,
+    Ref,
+    TextSafeSchema,
+    ref,
+    user_ref,
+)
 from kam.core.limits import SEARCH_MAX, SHORT_TEXT_MAX
 from kam.core.money import MONEY_DIGITS
 from kam.opportunities.models import Opportunity, SalesProcess, Stage, StageChange
@@ -256,15 +266,37 @@ class OpportunityDetailOut(OpportunityOut):
 
 
 class Totals(Schema):
-    count: int = Field(..., description="Opportunities matching the filters (all pages).")
-    amount: Money = Field(..., description="Sum of expected amounts over all pages.")
-    weighted: Money = Field(..., description="Sum of weighted amounts over all pages.")
+    count: int = Field(
+        ...,
+        description="Opportunities matching the filters (all pages); with `count_is_lower_bound`, more than this.",
+    )
+    amount: Money | None = Field(
+        None, description="Sum of expected amounts over all pages; null when the count is a lower bound."
+    )
+    weighted: Money | None = Field(
+        None, description="Sum of weighted amounts over all pages; null when the count is a lower bound."
+    )
+    count_is_lower_bound: bool = Field(
+        False,
+        description="True when more rows match than are counted for this filter (see `count`): "
+        "filters the pipeline rollup answers (owner, team, stage, status, sign quarter) are always "
+        "counted exactly; others stop counting past a limit instead of reading every row.",
+    )
 
 
 class OpportunityListOut(Schema):
     items: list[OpportunityOut]
-    count: int = Field(..., description="Total matching rows; page with limit and offset.")
+    count: int = Field(
+        ..., description="Total matching rows; when `count_is_lower_bound` is true, more than this match."
+    )
+    count_is_lower_bound: bool = Field(False, description="See `totals.count_is_lower_bound`.")
     totals: Totals
+    next_cursor: str | None = Field(
+        None, description="Send as `cursor` for the next page; null on the last page."
+    )
+    previous_cursor: str | None = Field(
+        None, description="Send as `cursor` for the page before; null on the first page."
+    )
 
 
 class OpportunityFilters(TextSafeSchema):
@@ -289,7 +321,18 @@ class OpportunityFilters(TextSafeSchema):
         description="number, name, customer, owner, stage, amount, sign_date, status, updated or severity (worst health flag); prefix `-` to reverse. Default `-updated`.",
     )
     limit: int = Field(50, ge=1, le=200, description="Page size, at most 200.")
-    offset: Offset = Field(0, description="Rows to skip.")
+    cursor: str | None = Field(
+        None,
+        max_length=CURSOR_MAX,
+        description="Where the page starts: `next_cursor` or `previous_cursor` of the page before, "
+        "with the same sort and filters. Page with this, not `offset`: a cursor page costs the same "
+        "at any depth and does not skip or repeat rows when others change meanwhile.",
+    )
+    offset: Offset = Field(
+        0,
+        description="Rows to skip (kept for older clients; reads every skipped row, so prefer `cursor`). "
+        "Not together with `cursor`.",
+    )
 
 
 # An amount a client sends: yuan, never negative, at most 14 digits before the point and 2 after.

@@ -27,8 +27,9 @@ from django.utils.translation import gettext as _
 
 from kam.access.visibility import get_visible_opportunity, opportunities_for
 from kam.core.ids import parse_id
+from kam.core.keyset import Seek, SortKey, decode_cursor, encode_cursor, fingerprint
 from kam.core.periods import parse_quarter, quarter_bounds
-from kam.opportunities.flags import RANK_FIELD, FlagEngine, flag_engine
+from kam.opportunities.flags import FlagEngine, flag_engine
 from kam.opportunities.models import (
     CriterionCheck,
     ExitCriterion,
@@ -60,21 +61,33 @@ WEIGHTED_AMOUNT = ExpressionWrapper(
     EXPECTED_AMOUNT * F("stage__probability") * Value(Decimal("0.01")), output_field=MONEY
 )
 
-# Sort keys offered to users; anything else falls back to the default order.
-SORTS: dict[str, tuple[str, ...]] = {
-    "number": ("project_number",),
-    "name": ("name", "id"),
-    "customer": ("customer__name", "id"),
-    "owner": ("owner__username", "id"),
-    "stage": ("stage__order", "id"),
-    "amount": ("expected_amount", "id"),
-    "sign_date": ("sign_date", "id"),
-    "status": ("status", "id"),
-    "updated": ("updated_at", "id"),
-    # The worst flag's severity (0 none … 3 critical), computed in SQL from the health rules.
-    "severity": (RANK_FIELD, "id"),
+# Sort keys offered to users; anything else falls back to the default order. Ties are broken by
+# id, in the sort's direction; rows without a value come last both ways.
+#
+# Which an index serves, under the status filter every list applies (first page and any later one
+# alike, since pages seek from a cursor): amount (opportunity_amount_idx on status, sort_amount,
+# id), updated (opportunity_updated_idx), sign_date (opportunity_sign_idx), severity
+# (opportunity_health_idx); number walks the unique project number index. name and status sort
+# the matching rows; customer, owner and stage sort through a join. Those sort only ids and the
+# sort value: the page's 50 rows are joined afterwards, by id.
+SORTS: dict[str, SortKey] = {
+    "number": SortKey("project_number", "text"),
+    "name": SortKey("name", "text"),
+    "customer": SortKey("customer__name", "text"),
+    "owner": SortKey("owner__username", "text"),
+    "stage": SortKey("stage__order", "int"),
+    # The stored expected amount (the amount, else the middle of the range).
+    "amount": SortKey("sort_amount", "number", nullable=True),
+    "sign_date": SortKey("sign_date", "date", nullable=True),
+    "status": SortKey("status", "text"),
+    "updated": SortKey("updated_at", "datetime"),
+    # The worst stored health flag's severity (0 none … 3 critical).
+    "severity": SortKey("health_rank", "int"),
 }
 DEFAULT_SORT = "-updated"
+# Beyond this many matching rows a list that the rollup cannot total says "more than N" instead
+# of counting (and summing) every row.
+COUNT_LIMIT = 10_000
 
 
 @dataclass
@@ -168,21 +181,25 @@ def with_amounts(qs: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
     return qs.annotate(expected_amount=EXPECTED_AMOUNT, weighted_amount=WEIGHTED_AMOUNT)  # type: ignore[no-redef]
 
 
+def normalize_sort(sort: str | None) -> tuple[str, str, bool]:
+    """(the sort as offered, its key, descending); an unknown sort is the default one."""
+    sort = sort or DEFAULT_SORT
+    key = sort.lstrip("-")
+    if key not in SORTS or sort.count("-") > 1:
+        sort, key = DEFAULT_SORT, DEFAULT_SORT.lstrip("-")
+    return sort, key, sort.startswith("-")
+
+
 def sort_pipeline(
     qs: QuerySet[Opportunity], sort: str | None, health: FlagEngine | None = None
 ) -> tuple[QuerySet[Opportunity], str]:
-    sort = sort or DEFAULT_SORT
-    key = sort.lstrip("-")
-    if key not in SORTS:
-        sort, key = DEFAULT_SORT, DEFAULT_SORT.lstrip("-")
-    if key == "severity":
-        qs = (health or flag_engine()).with_rank(qs)
-    descending = sort.startswith("-")
-    fields = SORTS[key]
-    ordering = []
-    for name in fields:
-        expr = F(name)
-        ordering.append(expr.desc(nulls_last=True) if descending else expr.asc(nulls_last=True))
+    """The whole queryset in a sort's order (one ORDER BY, NULLs last); pages seek instead."""
+    sort, key, descending = normalize_sort(sort)
+    column = SORTS[key].column
+    ordering = [
+        F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
+        for name in (column, "id")
+    ]
     return qs.order_by(*ordering), sort
 
 
@@ -196,22 +213,76 @@ def company_level_subquery() -> Subquery:
     )
 
 
-def pipeline_rows(
-    user: User, filters: PipelineFilters, sort: str | None = None
-) -> tuple[QuerySet[Opportunity], str]:
-    """The pipeline table's rows: every column in a fixed number of queries, whatever the page size."""
-    qs = apply_filters(scoped_opportunities(user), filters)
-    qs = with_amounts(qs).select_related("customer", "owner", "stage")
-    qs = qs.prefetch_related(
-        Prefetch(
-            "contact_roles",
-            queryset=OpportunityContact.objects.select_related("contact")
-            .annotate(company_level=company_level_subquery())
-            .order_by("contact__rank", "decision_role"),
-            to_attr="key_contacts",
-        )
+def key_contacts_prefetch(to_attr: str = "key_contacts") -> Prefetch:
+    """The decision chain of each row, with each contact's company level, in one query."""
+    return Prefetch(
+        "contact_roles",
+        queryset=OpportunityContact.objects.select_related("contact")
+        .annotate(company_level=company_level_subquery())
+        .order_by("contact__rank", "decision_role"),
+        to_attr=to_attr,
     )
-    return sort_pipeline(qs, sort, filters.engine())
+
+
+def cursor_scope(filters: PipelineFilters, sort: str) -> str:
+    """What a pipeline cursor belongs to: the sort and every filter."""
+    return fingerprint(
+        sort,
+        filters.owner,
+        filters.team,
+        filters.stage,
+        filters.status or "",
+        filters.sign_quarter,
+        filters.customer,
+        filters.q,
+        filters.incomplete,
+        filters.flagged,
+    )
+
+
+@dataclass
+class PipelinePage:
+    rows: list[Opportunity]
+    sort: str
+    next_cursor: str | None = None
+    previous_cursor: str | None = None
+
+
+def pipeline_page(
+    user: User,
+    filters: PipelineFilters,
+    sort: str | None = None,
+    *,
+    cursor: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    contacts_attr: str = "key_contacts",
+) -> PipelinePage:
+    """One page of the pipeline table: after (or before) `cursor`, else after `offset` rows, else
+    the first. Raises CursorError for a cursor that is malformed or belongs to another list.
+
+    Two steps: the ids of the page in order (through the sort's index where there is one), then
+    the page's rows with customer, owner, stage and decision chain, by id. Joining before the
+    sort would build a wide row for every matching opportunity only to keep fifty.
+    """
+    sort, key, descending = normalize_sort(sort)
+    scope = cursor_scope(filters, sort)
+    start = decode_cursor(cursor, SORTS[key], scope) if cursor else None
+    seek = Seek(apply_filters(scoped_opportunities(user), filters), SORTS[key], descending=descending)
+    page = seek.offset_page(offset, limit) if offset and start is None else seek.page(start, limit)
+    ids = [pk for pk, _value in page.rows]
+    found = (
+        Opportunity.objects.order_by()
+        .select_related("customer", "owner", "stage")
+        .prefetch_related(key_contacts_prefetch(contacts_attr))
+        .in_bulk(ids)
+    )
+    return PipelinePage(
+        rows=[found[pk] for pk in ids if pk in found],
+        sort=sort,
+        next_cursor=encode_cursor(page.next, scope) if page.next else None,
+        previous_cursor=encode_cursor(page.previous, scope) if page.previous else None,
+    )
 
 
 def attach_relationship_scores(
@@ -221,7 +292,7 @@ def attach_relationship_scores(
 ) -> list[Opportunity]:
     """Set `relationship` (score and gaps) on each opportunity from its prefetched decision chain.
 
-    The chain rows must already carry `company_level` (see `pipeline_rows`); the requirements are
+    The chain rows must already carry `company_level` (see `key_contacts_prefetch`); the requirements are
     loaded once for the whole list, so no row costs a query of its own.
     """
     if not opportunities:
@@ -337,7 +408,16 @@ def rollup_cells(user: User, filters: PipelineFilters) -> RollupScope | None:
     return RollupScope(cells, elsewhere)
 
 
-def pipeline_totals(user: User, filters: PipelineFilters, *, use_rollup: bool = True) -> dict[str, Any]:
+def pipeline_totals(
+    user: User, filters: PipelineFilters, *, use_rollup: bool = True, exact: bool = False
+) -> dict[str, Any]:
+    """Count, expected and weighted amount of every matching opportunity (all pages).
+
+    From the rollup when it can answer; otherwise from the rows, reading at most COUNT_LIMIT + 1
+    of them (unless `exact`): past that, `count` is COUNT_LIMIT, `count_is_lower_bound` is true
+    ("more than N") and the amounts are None, so no request sums the whole table.
+    """
+    count_limit = None if exact else COUNT_LIMIT
     scope = rollup_cells(user, filters) if use_rollup else None
     by_stage = scope.by_stage() if scope is not None else None
     if by_stage is not None:
@@ -347,13 +427,21 @@ def pipeline_totals(user: User, filters: PipelineFilters, *, use_rollup: bool = 
             "count": sum(n for _s, _p, n, _m in by_stage),
             "amount": (Decimal(milli) / 1000).quantize(CENT),
             "weighted": (weighted / 100000).quantize(CENT),
+            "count_is_lower_bound": False,
         }
-    qs = apply_filters(scoped_opportunities(user), filters)
+    qs = apply_filters(scoped_opportunities(user), filters).order_by()
+    if count_limit is not None:
+        # Aggregated over a LIMITed subquery: one statement, bounded whatever the filter.
+        qs = qs[: count_limit + 1]
     totals = qs.aggregate(count=Count("id"), total=Sum(EXPECTED_AMOUNT), weighted=Sum(WEIGHTED_AMOUNT))
+    count = totals["count"] or 0
+    if count_limit is not None and count > count_limit:
+        return {"count": count_limit, "amount": None, "weighted": None, "count_is_lower_bound": True}
     return {
-        "count": totals["count"] or 0,
+        "count": count,
         "amount": (totals["total"] or Decimal("0")).quantize(CENT),
         "weighted": (totals["weighted"] or Decimal("0")).quantize(CENT),
+        "count_is_lower_bound": False,
     }
 
 

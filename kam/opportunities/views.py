@@ -11,7 +11,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,6 +25,7 @@ from kam.access.visibility import (
 from kam.core.errors import ConflictError, RuleViolation
 from kam.core.forms import labelled_errors
 from kam.core.ids import parse_id
+from kam.core.keyset import CursorError
 from kam.core.web import current_user
 from kam.opportunities import selectors, services
 from kam.opportunities.flags import flag_engine
@@ -79,8 +79,18 @@ def _sort_links(request: HttpRequest, current: str) -> dict[str, dict[str, str]]
         query = request.GET.copy()
         query["sort"] = target
         query.pop("page", None)
+        query.pop("cursor", None)
         links[key] = {"url": f"?{query.urlencode()}", "arrow": arrow}
     return links
+
+
+def _page_url(query: Any, cursor: str | None) -> str | None:
+    """The address of the page a cursor starts, keeping the filters and sort."""
+    if cursor is None:
+        return None
+    query = query.copy()
+    query["cursor"] = cursor
+    return f"?{query.urlencode()}"
 
 
 @login_required
@@ -89,20 +99,30 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     params = _pipeline_params(request)
     filters = selectors.PipelineFilters.from_mapping(params)
     errors = selectors.filter_errors(filters)
-    rows, sort = selectors.pipeline_rows(user, filters, request.GET.get("sort"))
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    sort = request.GET.get("sort")
+    cursor_notice = None
+    try:
+        page = selectors.pipeline_page(user, filters, sort, cursor=request.GET.get("cursor"), limit=PAGE_SIZE)
+    except CursorError:
+        # A link made for another sort or filter, or cut short when copied: the first page, said so.
+        cursor_notice = _("That page link no longer fits this table; here is the first page.")
+        page = selectors.pipeline_page(user, filters, sort, limit=PAGE_SIZE)
+    # Page links keep every filter and the sort; only the position changes.
     page_query = request.GET.copy()
+    page_query.pop("cursor", None)
     page_query.pop("page", None)
     context = {
         "nav": "pipeline",
         "filter_form": PipelineFilterForm(params, user=user),
         "filter_errors": errors,
+        "cursor_notice": cursor_notice,
         "page": page,
-        "rows": filters.engine().attach(selectors.attach_relationship_scores(list(page.object_list))),
+        "previous_url": _page_url(page_query, page.previous_cursor),
+        "next_url": _page_url(page_query, page.next_cursor),
+        "rows": filters.engine().attach(selectors.attach_relationship_scores(page.rows)),
         "totals": selectors.pipeline_totals(user, filters),
-        "sort": sort,
-        "sort_links": _sort_links(request, sort),
-        "page_query": page_query.urlencode(),
+        "sort": page.sort,
+        "sort_links": _sort_links(request, page.sort),
     }
     template = "opportunities/pipeline.html"
     htmx = getattr(request, "htmx", None)

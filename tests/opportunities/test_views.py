@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from kam.opportunities import services
+from kam.opportunities import services, views
 from kam.opportunities.models import (
     CriterionCheck,
     Opportunity,
@@ -315,22 +315,49 @@ def test_pipeline_totals_match_hand_computed_figures(client, varied):
     assert "¥3,200,000.00" in body and "¥620,000.00" in body
 
 
-def test_pipeline_paginates_by_50_and_clamps_out_of_range_pages(client, world):
+def test_pipeline_pages_by_50_with_next_and_previous_links_keeping_filters_and_sort(client, world):
     rep = world.east_rep
     for i in range(54):
         make_opportunity(owner=rep, customer=world.east_customer, name=f"Bulk {i:02d}")
     client.force_login(rep)
     url = reverse("opportunities:pipeline")
-    first = client.get(url, {"sort": "name"})
+    first = client.get(url, {"sort": "name", "q": "Bulk"})
     assert len(first.context["rows"]) == 50
-    assert first.context["totals"]["count"] == 55
-    second = client.get(url, {"sort": "name", "page": 2})
-    assert len(second.context["rows"]) == 5
-    assert set(names_in(first)).isdisjoint(names_in(second))
-    beyond = client.get(url, {"sort": "name", "page": 99})
-    assert beyond.status_code == 200
-    assert names_in(beyond) == names_in(second)
-    assert "sort=name&amp;page=2" in first.content.decode()
+    assert first.context["totals"]["count"] == 54
+    assert first.context["previous_url"] is None
+    next_url = first.context["next_url"]
+    assert next_url.startswith("?sort=name&q=Bulk&cursor=")
+    assert f'href="{next_url}"' in first.content.decode().replace("&amp;", "&")
+    second = client.get(url + next_url)
+    assert names_in(second) == [f"Bulk {i:02d}" for i in range(50, 54)]
+    assert second.context["next_url"] is None
+    back = client.get(url + second.context["previous_url"])
+    assert names_in(back) == names_in(first)
+    # A sort header starts again from the first page, keeping the filters.
+    assert second.context["sort_links"]["name"]["url"] == "?sort=-name&q=Bulk"
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "eyJ4IjoxfQ", "WzEsIm4iLCJ4IiwiQnVsayIsMV0"])
+def test_pipeline_with_an_out_of_date_or_malformed_cursor_shows_the_first_page_and_says_so(
+    client, world, cursor
+):
+    client.force_login(world.east_rep)
+    response = client.get(reverse("opportunities:pipeline"), {"sort": "name", "cursor": cursor})
+    assert response.status_code == 200
+    assert names_in(response) == ["East furnace"]
+    assert "here is the first page" in response.content.decode()
+
+
+def test_pipeline_cursor_of_another_sort_falls_back_to_the_first_page(client, world, monkeypatch):
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    for i in range(3):
+        make_opportunity(owner=world.east_rep, customer=world.east_customer, name=f"Bulk {i}")
+    client.force_login(world.east_rep)
+    url = reverse("opportunities:pipeline")
+    cursor = client.get(url, {"sort": "name"}).context["page"].next_cursor
+    response = client.get(url, {"sort": "-name", "cursor": cursor})
+    assert response.context["cursor_notice"]
+    assert names_in(response) == ["East furnace", "Bulk 2"]
 
 
 def _add_rich_opportunities(world, n):

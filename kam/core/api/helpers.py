@@ -22,6 +22,9 @@ DEFAULT_LIMIT = 50
 # Ids and offsets a client sends: bounded so an absurd number is a 422, not a database overflow.
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Offset = Annotated[int, Field(ge=0, le=10**9)]
+# A keyset cursor (kam.core.keyset) holds one sort value (a name at most a few hundred characters)
+# and an id, in base64: anything longer was not handed out by a list.
+CURSOR_MAX = 1000
 
 
 def _int_to_text(value: Any) -> Any:
@@ -159,6 +162,7 @@ def expected_version(request: HttpRequest, current: int, body_version: int | Non
 
 
 def paginate(qs: QuerySet, limit: int, offset: int) -> list[Any]:
+    """An offset page, for the small lists; the pipeline list pages by cursor (kam.core.keyset)."""
     return list(qs[offset : offset + limit])
 
 

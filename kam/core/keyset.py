@@ -1,0 +1,297 @@
+"""Keyset (seek) pagination: a page starts at a position in the sort order, not after N rows.
+
+An OFFSET page makes the database read and throw away every row before it, and a total count
+reads every row that matches. A keyset page asks for "the rows after (or before) this sort value
+and id", which an index on (filter columns, sort column, id) answers by reading only the page.
+
+Rows with no value (NULL) come last in both directions. No single index order gives that on both
+databases (SQLite sorts NULL first ascending, PostgreSQL last), so a nullable sort is read as two
+segments, each in plain index order: the rows with a value, then the rows without, by id. A page
+that spans both costs a second short query instead of a sort of every matching row.
+
+The cursor a page hands out is opaque: base64 of the position, the direction and a fingerprint
+of the sort and filters it belongs to, so a cursor from another list is refused instead of
+silently starting somewhere unexpected.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, Literal
+
+from django.db import connections
+from django.db.models import (
+    DecimalField,
+    Expression,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OrderBy,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.lookups import (
+    Exact,
+    GreaterThan,
+    GreaterThanOrEqual,
+    LessThan,
+    LessThanOrEqual,
+    Lookup,
+)
+from django.utils.translation import gettext as _
+
+# How a sort column's value is written into a cursor and read back.
+Kind = Literal["int", "text", "number", "date", "datetime"]
+
+CURSOR_VERSION = 1
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One sortable column (an ORM path, joins allowed); ties are broken by the primary key."""
+
+    column: str
+    kind: Kind
+    nullable: bool = False
+
+
+@dataclass(frozen=True)
+class Position:
+    """A row's place in the order: its sort value (None for a row without one) and its id."""
+
+    value: Any
+    pk: int
+
+
+@dataclass(frozen=True)
+class Cursor:
+    position: Position
+    forward: bool  # True: the rows after the position; False: the rows before it
+
+
+@dataclass
+class Page:
+    """The page's (id, sort value) pairs in display order, and where the pages beside it start."""
+
+    rows: list[tuple[int, Any]]
+    next: Cursor | None = None
+    previous: Cursor | None = None
+
+
+class CursorError(ValueError):
+    """A cursor that cannot be followed; the message tells the user what to do."""
+
+
+def fingerprint(*parts: Any) -> str:
+    """A short digest of what a cursor belongs to (sort, filters)."""
+    text = json.dumps(parts, default=str, separators=(",", ":"))
+    return hashlib.blake2s(text.encode(), digest_size=6).hexdigest()
+
+
+# -- the cursor as text --------------------------------------------------------------------------
+
+
+def _value_out(value: Any) -> Any:
+    if value is None or isinstance(value, (int, str)):
+        return value
+    if isinstance(value, float):
+        return repr(value)  # the shortest text that reads back as the same double
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    raise TypeError(f"cannot put a {type(value).__name__} in a cursor")
+
+
+def _value_in(raw: Any, key: SortKey) -> Any:
+    """The value a cursor carries, checked against the column's kind; ValueError if it does not fit."""
+    if raw is None:
+        if not key.nullable:
+            raise ValueError("null for a column that has no nulls")
+        return None
+    if key.kind == "int":
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise ValueError("not an integer")
+        return raw
+    if not isinstance(raw, str):
+        raise ValueError("not text")
+    if key.kind == "text":
+        return raw
+    if key.kind == "number":
+        number = Decimal(raw)
+        if not number.is_finite():
+            raise ValueError("not a finite number")
+        return number
+    if key.kind == "date":
+        return dt.date.fromisoformat(raw)
+    moment = dt.datetime.fromisoformat(raw)
+    if moment.tzinfo is None:
+        raise ValueError("a moment without its time zone")
+    return moment
+
+
+def encode_cursor(cursor: Cursor, scope: str) -> str:
+    payload = [
+        CURSOR_VERSION,
+        "n" if cursor.forward else "p",
+        scope,
+        _value_out(cursor.position.value),
+        cursor.position.pk,
+    ]
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_cursor(token: str, key: SortKey, scope: str) -> Cursor:
+    """The cursor in `token`, for a list sorted by `key` whose sort and filters digest to `scope`."""
+    malformed = CursorError(_("This cursor is not one the list gave out; start again without it."))
+    try:
+        raw = base64.urlsafe_b64decode(token.strip() + "=" * (-len(token.strip()) % 4))
+        payload = json.loads(raw.decode())
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise malformed from None
+    if not (isinstance(payload, list) and len(payload) == 5 and payload[0] == CURSOR_VERSION):
+        raise malformed
+    _version, direction, cursor_scope, value, pk = payload
+    if direction not in ("n", "p") or isinstance(pk, bool) or not isinstance(pk, int) or pk < 1:
+        raise malformed
+    if cursor_scope != scope:
+        raise CursorError(_("This cursor belongs to another sort or other filters; start again without it."))
+    try:
+        parsed = _value_in(value, key)
+    except (ValueError, InvalidOperation):
+        raise malformed from None
+    return Cursor(Position(parsed, pk), forward=direction == "n")
+
+
+# -- reading a page ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """Rows read in one index order: those with a value (or every row, for a column without nulls),
+    or those without one (by id alone)."""
+
+    where: Q | None
+    by_value: bool
+
+
+class Seek:
+    """Pages of `qs` ordered by `key` (then id), both directions, NULLs last."""
+
+    def __init__(self, qs: QuerySet, key: SortKey, *, descending: bool) -> None:
+        self.qs = qs.order_by()
+        self.key = key
+        self.descending = descending
+        self.vendor = connections[qs.db].vendor
+        if key.nullable:
+            self.segments = [
+                _Segment(Q(**{f"{key.column}__isnull": False}), by_value=True),
+                _Segment(Q(**{f"{key.column}__isnull": True}), by_value=False),
+            ]
+        else:
+            self.segments = [_Segment(None, by_value=True)]
+
+    # What is read and compared. A decimal column is read as the database keeps it (a double on
+    # SQLite, numeric on PostgreSQL) and compared with the same: Django's decimal conversion on
+    # SQLite rounds to 15 digits, and a rounded value would skip or repeat rows at a page edge.
+    def _read(self) -> Expression | F:
+        if self.key.kind == "number":
+            return ExpressionWrapper(F(self.key.column), output_field=FloatField())
+        return F(self.key.column)
+
+    def _operand(self, value: Any) -> Any:
+        if self.key.kind != "number":
+            return value
+        if self.vendor == "sqlite":
+            return Value(float(value), output_field=FloatField())
+        return Value(Decimal(value), output_field=DecimalField())
+
+    def _order(self, segment: _Segment, ascending: bool) -> list[OrderBy]:
+        columns = [self.key.column, "pk"] if segment.by_value else ["pk"]
+        return [F(c).asc() if ascending else F(c).desc() for c in columns]
+
+    def _beyond(self, segment: _Segment, position: Position, ascending: bool) -> Q:
+        """Rows strictly past `position` in this segment's order. The redundant `>=` (or `<=`) on
+        the value gives the database an index range to start from; the OR alone would not."""
+        pk = Q(pk__gt=position.pk) if ascending else Q(pk__lt=position.pk)
+        if not segment.by_value:
+            return pk
+        column, value = F(self.key.column), self._operand(position.value)
+        start: Lookup = GreaterThanOrEqual(column, value) if ascending else LessThanOrEqual(column, value)
+        past: Lookup = GreaterThan(column, value) if ascending else LessThan(column, value)
+        return Q(start) & (Q(past) | (Q(Exact(column, value)) & pk))
+
+    def _segment_of(self, position: Position) -> int:
+        return 1 if self.key.nullable and position.value is None else 0
+
+    def _walk(self, cursor: Cursor | None, count: int, forward: bool) -> list[tuple[int, Any]]:
+        """Up to `count` rows from the cursor (or the start) on, in walking order."""
+        order = list(range(len(self.segments)))
+        if not forward:
+            order.reverse()
+        if cursor is not None:
+            order = order[order.index(self._segment_of(cursor.position)) :]
+        ascending = forward != self.descending
+        rows: list[tuple[int, Any]] = []
+        for number, index in enumerate(order):
+            segment = self.segments[index]
+            qs = self.qs if segment.where is None else self.qs.filter(segment.where)
+            if cursor is not None and number == 0:
+                qs = qs.filter(self._beyond(segment, cursor.position, ascending))
+            ordered = qs.order_by(*self._order(segment, ascending))
+            if segment.by_value:
+                rows.extend(ordered.values_list("pk", self._read())[: count - len(rows)])
+            else:
+                rows.extend((pk, None) for pk in ordered.values_list("pk", flat=True)[: count - len(rows)])
+            if len(rows) >= count:
+                break
+        return rows
+
+    def page(self, cursor: Cursor | None, limit: int) -> Page:
+        """The `limit` rows after (or before) the cursor, or the first page without one."""
+        if cursor is None or cursor.forward:
+            rows = self._walk(cursor, limit + 1, forward=True)
+            more, rows = len(rows) > limit, rows[:limit]
+            page = Page(rows)
+            if rows and more:
+                page.next = Cursor(Position(rows[-1][1], rows[-1][0]), forward=True)
+            if cursor is not None:
+                # Past the end (the rows were deleted or closed meanwhile): the way back is still there.
+                first = Position(rows[0][1], rows[0][0]) if rows else cursor.position
+                page.previous = Cursor(first, forward=False)
+            return page
+        rows = self._walk(cursor, limit + 1, forward=False)
+        if len(rows) < limit:
+            # Fewer rows before the cursor than a page: show the first page whole instead.
+            return self.page(None, limit)
+        more, rows = len(rows) > limit, rows[:limit][::-1]
+        page = Page(rows, next=Cursor(Position(rows[-1][1], rows[-1][0]), forward=True))
+        if more:
+            page.previous = Cursor(Position(rows[0][1], rows[0][0]), forward=False)
+        return page
+
+    def offset_page(self, offset: int, limit: int) -> Page:
+        """The rows after `offset` others, in one ordered query (NULLs last): the old way of
+        paging, kept for API clients that send an offset; it reads every row it skips."""
+        nulls = {"nulls_last": True} if self.key.nullable else {}
+        ascending = not self.descending
+        order = [
+            F(self.key.column).asc(**nulls) if ascending else F(self.key.column).desc(**nulls),
+            F("pk").asc() if ascending else F("pk").desc(),
+        ]
+        found = list(self.qs.order_by(*order).values_list("pk", self._read())[offset : offset + limit + 1])
+        more, rows = len(found) > limit, found[:limit]
+        page = Page(rows)
+        if rows and more:
+            page.next = Cursor(Position(rows[-1][1], rows[-1][0]), forward=True)
+        if rows and offset:
+            page.previous = Cursor(Position(rows[0][1], rows[0][0]), forward=False)
+        return page

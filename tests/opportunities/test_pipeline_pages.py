@@ -1,0 +1,288 @@
+"""Pipeline pages by cursor (keyset): every sort both ways, NULLs last, ties by id, across pages and
+back; what a page costs in queries; which index the database walks; counts that stop at a limit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from kam.core.keyset import Cursor, CursorError, Position, SortKey, decode_cursor, encode_cursor
+from kam.opportunities import selectors, views
+from kam.opportunities.models import Opportunity, OpportunityMember
+from kam.opportunities.selectors import PipelineFilters, pipeline_page, sort_pipeline
+from tests.factories import CustomerFactory, make_opportunity
+
+pytestmark = pytest.mark.django_db
+
+OPEN = PipelineFilters(status="open")
+SORTS = [sort for key in selectors.SORTS for sort in (key, f"-{key}")]
+
+
+@pytest.fixture
+def deals(world):
+    """Besides the world's three: ties on every sort column, rows without an amount or sign date,
+    a range whose middle equals a single amount, a second customer of the same name, deals of
+    another rep one of which the east rep is on the deal team of, and stored severities."""
+    rep, other = world.east_rep, world.west_rep
+    alpha, alpha_too = CustomerFactory(name="Alpha", owner=rep), CustomerFactory(name="Alpha", owner=rep)
+    rows = [
+        (rep, alpha, "P1", Decimal("500000"), None, None, dt.date(2027, 6, 30)),
+        (rep, alpha_too, "P1", Decimal("500000"), None, None, dt.date(2027, 6, 30)),
+        (rep, alpha, "P2", None, Decimal("100000"), Decimal("300000"), dt.date(2027, 3, 31)),
+        (rep, alpha_too, "P3", Decimal("200000"), None, None, None),
+        (rep, alpha, "P0", None, None, None, dt.date(2027, 9, 30)),
+        (rep, alpha_too, "P2", None, None, None, None),
+        (rep, alpha, "P4", Decimal("1500.50"), None, None, dt.date(2026, 12, 31)),
+        (other, world.west_customer, "P1", Decimal("500000"), None, None, None),
+        (other, world.west_customer, "P0", None, None, None, dt.date(2027, 6, 30)),
+    ]
+    made = []
+    for i, (owner, customer, stage, amount, low, high, sign) in enumerate(rows):
+        made.append(
+            make_opportunity(
+                owner=owner,
+                customer=customer,
+                stage_code=stage,
+                name=f"Deal {'AB'[i % 2]}",
+                amount=amount,
+                amount_low=low,
+                amount_high=high,
+                sign_date=sign,
+            )
+        )
+    OpportunityMember.objects.create(opportunity=made[7], user=rep, role="member")
+    for opportunity, rank in zip(made, [3, 0, 2, 3, 0, 1, 2, 3, 0], strict=True):
+        Opportunity.objects.filter(pk=opportunity.pk).update(health_rank=rank)
+    world.deals = made
+    return world
+
+
+def _walk(user, sort, limit, filters=OPEN):
+    """Every page forward from the first, then every page back from the last."""
+    forward, cursor = [], None
+    while True:
+        page = pipeline_page(user, filters, sort, cursor=cursor, limit=limit)
+        forward.append([o.pk for o in page.rows])
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+        assert len(forward) < 50, "the pages never end"
+    backward, cursor = [forward[-1]], page.previous_cursor
+    while cursor is not None:
+        page = pipeline_page(user, filters, sort, cursor=cursor, limit=limit)
+        backward.append([o.pk for o in page.rows])
+        cursor = page.previous_cursor
+    return forward, backward[::-1]
+
+
+def _ordered(user, sort, filters=OPEN):
+    """The whole list in one ORDER BY (NULLs last, ties by id): what the pages must add up to."""
+    qs, _sort = sort_pipeline(selectors.apply_filters(selectors.scoped_opportunities(user), filters), sort)
+    return list(qs.values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("sort", SORTS)
+@pytest.mark.parametrize("viewer", ["director", "east_rep"])
+def test_pages_of_every_sort_add_up_to_the_whole_order_both_ways(deals, sort, viewer):
+    user = getattr(deals, viewer)
+    forward, backward = _walk(user, sort, limit=3)
+    expected = _ordered(user, sort)
+    assert [pk for page in forward for pk in page] == expected
+    assert all(len(page) == 3 for page in forward[:-1])
+    # Back from the last page gives the same pages (the first one whole).
+    assert backward == forward
+
+
+def test_amount_sort_puts_deals_without_an_amount_last_both_ways_and_breaks_ties_by_id(deals):
+    made = deals.deals
+    forward, _back = _walk(deals.east_rep, "-amount", limit=2)
+    order = [pk for page in forward for pk in page]
+    no_amount = sorted([made[4].pk, made[5].pk], reverse=True)
+    assert order[-2:] == no_amount
+    assert order[0] == deals.east_opp.pk  # 1,000,000
+    # 500,000 three times (one a deal-team deal of another rep): the newest id first when descending.
+    assert order[1:4] == sorted([made[0].pk, made[1].pk, made[7].pk], reverse=True)
+    ascending = [pk for page in _walk(deals.east_rep, "amount", limit=2)[0] for pk in page]
+    assert ascending[0] == made[6].pk  # 1,500.50
+    assert ascending[-2:] == sorted(no_amount)
+    # The 100,000–300,000 range sorts at its middle, tied with the single 200,000 (ids ascending).
+    middle = ascending.index(made[2].pk)
+    assert ascending[middle + 1] == made[3].pk
+
+
+def test_rep_pages_hold_only_the_deals_the_rep_may_see(deals):
+    forward, _back = _walk(deals.east_rep, "-updated", limit=2)
+    seen = {pk for page in forward for pk in page}
+    assert deals.deals[-2].pk in seen  # another rep's, with the east rep on its deal team
+    assert deals.deals[-1].pk not in seen  # another rep's, not on its team
+    assert deals.west_opp.pk not in seen
+
+
+def test_pages_keep_the_filters(deals):
+    filters = PipelineFilters(status="open", stage=deals.deals[0].stage_id)
+    forward, _back = _walk(deals.director, "amount", limit=1, filters=filters)
+    assert [pk for page in forward for pk in page] == _ordered(deals.director, "amount", filters)
+    assert {Opportunity.objects.get(pk=pk).stage_id for page in forward for pk in page} == {filters.stage}
+
+
+def test_a_cursor_past_the_last_row_gives_an_empty_page_with_the_way_back(deals):
+    first = pipeline_page(deals.director, OPEN, "-updated", limit=100)
+    assert first.next_cursor is None
+    last = pipeline_page(deals.director, OPEN, "-updated", limit=len(first.rows) - 1)
+    Opportunity.objects.filter(pk=first.rows[-1].pk).update(status="won")  # gone from the open list
+    beyond = pipeline_page(deals.director, OPEN, "-updated", cursor=last.next_cursor, limit=5)
+    assert beyond.rows == [] and beyond.next_cursor is None
+    back = pipeline_page(deals.director, OPEN, "-updated", cursor=beyond.previous_cursor, limit=5)
+    # The five rows before the last one the earlier page showed.
+    assert [o.pk for o in back.rows] == [o.pk for o in first.rows[-7:-2]]
+
+
+def test_a_cursor_of_another_sort_or_filter_or_garbled_is_refused(deals):
+    page = pipeline_page(deals.director, OPEN, "-amount", limit=2)
+    for sort, filters in [("amount", OPEN), ("-amount", PipelineFilters(status="won"))]:
+        with pytest.raises(CursorError, match="another sort or other filters"):
+            pipeline_page(deals.director, filters, sort, cursor=page.next_cursor, limit=2)
+    for garbled in ["x", page.next_cursor[:-3], "W10=", "eyJhIjoxfQ"]:
+        with pytest.raises(CursorError, match="not one the list gave out"):
+            pipeline_page(deals.director, OPEN, "-amount", cursor=garbled, limit=2)
+
+
+def test_a_cursor_value_of_the_wrong_kind_is_refused():
+    date_key = SortKey("sign_date", "date", nullable=True)
+    token = encode_cursor(Cursor(Position("yesterday", 5), forward=True), "scope")
+    with pytest.raises(CursorError):
+        decode_cursor(token, date_key, "scope")
+    token = encode_cursor(Cursor(Position(None, 5), forward=True), "scope")
+    assert decode_cursor(token, date_key, "scope").position.value is None
+    with pytest.raises(CursorError):
+        decode_cursor(token, SortKey("name", "text"), "scope")  # a name is never null
+
+
+# --- queries ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("viewer", ["director", "east_rep"])
+def test_a_page_is_its_ids_then_its_rows_then_their_decision_chains(deals, viewer, django_assert_num_queries):
+    user = getattr(deals, viewer)
+    with django_assert_num_queries(3):
+        first = pipeline_page(user, OPEN, "-updated", limit=2)
+    with django_assert_num_queries(3):
+        later = pipeline_page(user, OPEN, "-updated", cursor=first.next_cursor, limit=2)
+    with django_assert_num_queries(3):
+        back = pipeline_page(user, OPEN, "-updated", cursor=later.previous_cursor, limit=2)
+    assert back.rows == first.rows
+    with django_assert_num_queries(0):  # joined and prefetched with the page
+        assert all(o.customer.name and o.owner.username and o.stage.code for o in later.rows)
+        assert all(isinstance(o.key_contacts, list) for o in later.rows)
+
+
+def test_a_page_spanning_deals_with_and_without_an_amount_reads_both_parts(deals, django_assert_num_queries):
+    user = deals.east_rep
+    # The rep sees 9 deals, 2 without an amount: a page of 8 reads the 7 with one, then 1 without.
+    with django_assert_num_queries(4):
+        page = pipeline_page(user, OPEN, "-amount", limit=8)
+    assert [o.pk for o in page.rows][-1] == max(deals.deals[4].pk, deals.deals[5].pk)
+
+
+def _count(client, url, params):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response
+
+
+@pytest.mark.parametrize("viewer", ["director", "east_rep"])
+def test_api_first_and_later_pages_cost_the_same_queries(client, deals, viewer):
+    client.force_login(getattr(deals, viewer))
+    url = "/api/v1/opportunities"
+    params = {"status": "open", "sort": "-amount", "limit": 2}
+    client.get(url, params)  # sessions and per-process caches settled
+    first_count, first = _count(client, url, params)
+    later_count, later = _count(client, url, {**params, "cursor": first.json()["next_cursor"]})
+    # Session and user, totals, the page's three (pinned above), decision-chain requirements and
+    # the health flags of the page's rows.
+    assert later_count == first_count <= 15
+    assert later.json()["previous_cursor"] and len(later.json()["items"]) == 2
+
+
+@pytest.mark.parametrize("viewer", ["director", "east_rep"])
+def test_pipeline_page_first_and_later_pages_cost_the_same_queries(client, deals, viewer, monkeypatch):
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    client.force_login(getattr(deals, viewer))
+    url = reverse("opportunities:pipeline")
+    client.get(url)
+    first_count, first = _count(client, url, {"sort": "-amount"})
+    assert first.context["page"].next_cursor
+    later_count, later = _count(client, url, {"sort": "-amount", "cursor": first.context["page"].next_cursor})
+    assert later_count == first_count <= 20
+    assert len(later.context["rows"]) == 2
+
+
+# --- query plans --------------------------------------------------------------------------------
+
+
+def _plan(sql: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        return " | ".join(str(row[-1]) for row in cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's EXPLAIN QUERY PLAN")
+@pytest.mark.parametrize(
+    ("sort", "index"),
+    [
+        ("-updated", "opportunity_updated_idx"),
+        ("updated", "opportunity_updated_idx"),
+        ("-amount", "opportunity_amount_idx"),
+        ("amount", "opportunity_amount_idx"),
+    ],
+)
+def test_sqlite_walks_the_sort_index_instead_of_sorting_the_open_rows(deals, sort, index):
+    def ids_query(cursor=None):
+        with CaptureQueriesContext(connection) as ctx:
+            page = pipeline_page(deals.director, OPEN, sort, cursor=cursor, limit=2)
+        return ctx.captured_queries[0]["sql"], page
+
+    first_sql, first = ids_query()
+    later_sql, _later = ids_query(first.next_cursor)
+    for sql in (first_sql, later_sql):
+        plan = _plan(sql)
+        assert f"USING INDEX {index}" in plan or f"USING COVERING INDEX {index}" in plan, plan
+        assert "USE TEMP B-TREE FOR ORDER BY" not in plan, plan
+
+
+# --- counts -------------------------------------------------------------------------------------
+
+
+def test_a_filter_the_rollup_cannot_total_stops_counting_past_the_limit(deals, monkeypatch):
+    monkeypatch.setattr(selectors, "COUNT_LIMIT", 3)
+    text = PipelineFilters(status="open", q="Deal")  # text: not in the rollup's dimensions
+    totals = selectors.pipeline_totals(deals.director, text)
+    assert totals == {"count": 3, "amount": None, "weighted": None, "count_is_lower_bound": True}
+    exact = selectors.pipeline_totals(deals.director, text, exact=True)
+    assert exact["count"] == 9 and not exact["count_is_lower_bound"]
+    # Within the limit the live figures are whole; the rollup's are exact at any size.
+    assert selectors.pipeline_totals(deals.west_rep, text)["count"] == 2
+    rollup = selectors.pipeline_totals(deals.director, OPEN)
+    assert rollup["count"] == 12 and not rollup["count_is_lower_bound"]
+
+
+def test_api_and_page_say_more_than_the_limit(client, deals, monkeypatch, settings):
+    monkeypatch.setattr(selectors, "COUNT_LIMIT", 3)
+    client.force_login(deals.director)
+    body = client.get("/api/v1/opportunities", {"q": "Deal", "limit": 2}).json()
+    assert body["count"] == 3 and body["count_is_lower_bound"] is True
+    assert body["totals"]["amount"] is None and len(body["items"]) == 2 and body["next_cursor"]
+    exact = client.get("/api/v1/opportunities", {"status": "open"}).json()
+    assert exact["count"] == 12 and exact["count_is_lower_bound"] is False
+    page = client.get(reverse("opportunities:pipeline"), {"q": "Deal"}).content.decode()
+    assert "more than 3 opportunities" in page
+    assert "Total (all matching rows)" not in page
+    settings.LANGUAGE_CODE = "zh-hans"
+    chinese = client.get(reverse("opportunities:pipeline"), {"q": "Deal"}).content.decode()
+    assert "超过 3 个销售项目" in chinese
