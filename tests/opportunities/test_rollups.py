@@ -1,5 +1,6 @@
-"""The pipeline rollup stays equal to the live opportunities through every write the services make,
-and the totals and board headers read from it give the same figures as the live SQL."""
+"""The pipeline and funnel rollups stay equal to the live opportunities through every write the
+services make, and the totals, board headers, forecast and funnel read from them give the same
+figures as the live SQL."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kam.core.errors import ConflictError, RuleViolation
+from kam.insights.forecast.funnel import funnel
+from kam.insights.forecast.selectors import forecast
 from kam.opportunities import rollups, services
-from kam.opportunities.models import Opportunity, OpportunityStatus, PipelineRollup, Stage
+from kam.opportunities.models import FunnelRollup, Opportunity, OpportunityStatus, PipelineRollup, Stage
 from kam.opportunities.selectors import PipelineFilters, board_columns, pipeline_totals, rollup_cells
 from kam.org.models import Role
 from tests.factories import (
@@ -128,6 +131,20 @@ def assert_readers_agree(user, filters: PipelineFilters) -> None:
     assert headers() == headers(use_rollup=False)
 
 
+def assert_insights_agree(user) -> None:
+    def funnel_figures(**kwargs):
+        return [
+            (s.stage.pk, s.open_count, s.open_amount, s.reached, s.conversion) for s in funnel(user, **kwargs)
+        ]
+
+    def forecast_figures(**kwargs):
+        result = forecast(user, "rep", "month", **kwargs)
+        return [(g.key, g.figures.as_dict()) for g in result.groups], result.totals.as_dict()
+
+    assert funnel_figures() == funnel_figures(use_rollup=False)
+    assert forecast_figures() == forecast_figures(use_rollup=False)
+
+
 @settings(
     max_examples=25,
     deadline=None,
@@ -144,6 +161,7 @@ def test_rollup_equals_the_live_rows_after_any_sequence_of_writes(people, operat
     assert rollups.verify() == []
     for filters in (PipelineFilters(), PipelineFilters(status="open"), PipelineFilters(status="all")):
         assert_readers_agree(people.director, filters)
+    assert_insights_agree(people.director)
 
 
 def test_readers_answer_from_the_rollup_with_the_live_figures(people):
@@ -206,6 +224,29 @@ def test_verify_reports_a_difference_and_rebuild_repairs_it(people, capsys):
     assert "stored count 99" in capsys.readouterr().out
     call_command("rollups", "rebuild")
     call_command("rollups", "verify")
+    assert rollups.verify() == []
+    FunnelRollup.objects.filter(count__gt=0).update(count=98)
+    with pytest.raises(CommandError):
+        call_command("rollups", "verify")
+    assert "funnel rollup" in (out := capsys.readouterr().out) and "stored count 98" in out
+    call_command("rollups", "rebuild")
+    assert rollups.verify() == []
+
+
+def test_the_funnel_rollup_counts_the_furthest_stage_reached_and_its_migration_fills_it(people):
+    world = people
+    stages = {s.code: s for s in world.stages}
+    deal = make_opportunity(owner=world.east_rep, stage_code="P2")
+    services.move_stage(deal, stages["P4"], by=world.east_rep, key_node_confirmed=True)
+    deal.refresh_from_db()
+    services.move_stage(deal, stages["P1"], by=world.east_rep, note="Went cold")
+    cell = FunnelRollup.objects.get(owner=world.east_rep, furthest_stage_order=stages["P4"].order)
+    assert cell.count == 1  # moving back leaves the furthest stage reached
+    assert rollups.verify() == []
+    # The migration's data step, on an emptied table.
+    FunnelRollup.objects.all().delete()
+    assert rollups.verify() != []
+    assert rollups.rebuild_funnel() == len(rollups.live_funnel_cells())
     assert rollups.verify() == []
 
 
