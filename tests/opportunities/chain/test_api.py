@@ -119,6 +119,7 @@ def test_json_query_count_is_constant_in_the_number_of_contacts(world, steel, su
             assert api.get(f"/opportunities/{steel.opp.pk}/{suffix}").status_code == 200
         return len(ctx.captured_queries)
 
+    count()  # the token's first use is recorded (a write the next minute's requests skip)
     small = count()
     for i in range(20):
         person = ContactFactory(customer=steel.opp.customer, reports_to=steel.sun, name=f"Staff {i}")
