@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -140,30 +140,31 @@ def _date(value: Any, column: str) -> dt.date | None:
         raise _fail(column, _("Write a date as 2027-03-31.")) from None
 
 
-_CHOICE_NAMES: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+_CHOICE_NAMES: dict[type[models.Choices], dict[str, str]] = {}
 
 
-def _choice(value: Any, choices: Any, column: str, default: str = "") -> str:
-    """A choice by its stored value or its label in either language."""
+def _choice(value: Any, choices: type[models.Choices], column: str, default: str = "") -> str:
+    """A choice by its stored value or its label in either language (the names worked out once
+    per set of choices: a file repeats them on every row)."""
     text = _text(value)
     if not text:
         return default
-    key = tuple((str(stored), str(label)) for stored, label in choices)
-    names = _CHOICE_NAMES.get(key)
+    names = _CHOICE_NAMES.get(choices)
     if names is None:
         names = {}
-        for stored, label in choices:
+        for stored, label in choices.choices:
             names[str(stored).lower()] = str(stored)
             for language in ("en", "zh-hans"):
                 with translation.override(language):
                     names.setdefault(str(label).lower(), str(stored))
-        _CHOICE_NAMES[key] = names
-    if text.lower() in names:
-        return names[text.lower()]
+        _CHOICE_NAMES[choices] = names
+    found = names.get(text.lower())
+    if found is not None:
+        return found
     raise _fail(
         column,
         _("Unknown value %(value)s; one of: %(choices)s.")
-        % {"value": text, "choices": ", ".join(str(s) for s, _label in choices)},
+        % {"value": text, "choices": ", ".join(str(s) for s in choices.values)},
     )
 
 
@@ -301,7 +302,7 @@ class _Customers(_Importer):
                 values: dict[str, Any] = {f: _text(cells.get(f)) for f in self.FIELDS if f in cells}
                 errors: dict[str, list[str]] = {}
                 parsers: dict[str, Any] = {
-                    "status": lambda v: _choice(v, CustomerStatus.choices, "status", CustomerStatus.PROSPECT),
+                    "status": lambda v: _choice(v, CustomerStatus, "status", CustomerStatus.PROSPECT),
                     "annual_revenue": lambda v: _decimal(v, "annual_revenue"),
                     "category_purchases": lambda v: _decimal(v, "category_purchases"),
                     "employees": lambda v: _integer(v, "employees"),
@@ -432,7 +433,7 @@ class _Contacts(_Importer):
                     raise _fail("name", _("Same customer and name as row %(row)s.") % {"row": in_file[key]})
                 values: dict[str, Any] = {f: _text(cells.get(f)) for f in self.FIELDS if f in cells}
                 if "rank" in cells:
-                    values["rank"] = _choice(cells.get("rank"), Rank.choices, "rank", Rank.MID)
+                    values["rank"] = _choice(cells.get("rank"), Rank, "rank", Rank.MID)
                 if "influence" in cells and _text(cells.get("influence")):
                     values["influence"] = _integer(cells.get("influence"), "influence")
                 manager = _text(cells.get("manager"))
@@ -651,12 +652,12 @@ class _Opportunities(_Importer):
                 try:
                     values["sign_date_precision"] = _choice(
                         cells.get("sign_date_precision"),
-                        DatePrecision.choices,
+                        DatePrecision,
                         "sign_date_precision",
                         DatePrecision.DAY,
                     )
                     values["forecast_category"] = _choice(
-                        cells.get("forecast_category"), ForecastCategory.choices, "forecast_category", ""
+                        cells.get("forecast_category"), ForecastCategory, "forecast_category", ""
                     )
                 except RowInvalid as exc:
                     errors.update(exc.errors)
@@ -725,8 +726,8 @@ class _Opportunities(_Importer):
                 raise _fail("key_contacts", _("No contact %(name)s at this customer.") % {"name": bits[0]})
             if len(bits) < 2 or not bits[1]:
                 raise _fail("key_contacts", _("Give each key contact a decision role: name:role."))
-            role = _choice(bits[1], DecisionRole.choices, "key_contacts")
-            stance = _choice(bits[2] if len(bits) > 2 else "", Stance.choices, "key_contacts", Stance.NEUTRAL)
+            role = _choice(bits[1], DecisionRole, "key_contacts")
+            stance = _choice(bits[2] if len(bits) > 2 else "", Stance, "key_contacts", Stance.NEUTRAL)
             if (contact.pk, role) not in seen:
                 seen.add((contact.pk, role))
                 out.append((contact, role, stance))
