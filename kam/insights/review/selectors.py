@@ -411,7 +411,11 @@ def won_per_owner(user: User, period: Period, *, use_rollup: bool = True) -> dic
         )
         if rows is not None:
             return {
-                row["owner_id"]: {**row, "count": int(row["count"]), "won": money(row["milli"])}
+                row["owner_id"]: {
+                    **{name: row[name] for name in names},
+                    "count": int(row["count"]),
+                    "won": money(row["milli"]),
+                }
                 for row in rows
                 if row["count"]
             }
