@@ -14,6 +14,7 @@ class InsightsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from kam.insights.health import receivers
+        from kam.insights.health.norms import stage_norms_refreshed
         from kam.insights.health.stored import StoredFlags
         from kam.insights.models import HealthRule
         from kam.opportunities import flags
@@ -23,6 +24,7 @@ class InsightsConfig(AppConfig):
         flags.register(StoredFlags)
         health_inputs_changed.connect(receivers.on_health_inputs_changed, dispatch_uid="kam.insights.health")
         contacts_changed.connect(receivers.on_contacts_changed, dispatch_uid="kam.insights.health.contacts")
+        stage_norms_refreshed.connect(receivers.on_stage_norms_refreshed, dispatch_uid="kam.insights.norms")
         post_save.connect(
             receivers.on_rule_changed, sender=HealthRule, dispatch_uid="kam.insights.rule_saved"
         )

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from kam.insights.models import HealthRule, StageNorm
@@ -23,6 +24,10 @@ DEFAULT_PERCENTILE = 80
 # The rule that reads the norms, and its thresholds unless its HealthRule row says otherwise.
 STAGE_TOO_LONG = "stage_too_long"
 STAGE_TOO_LONG_DEFAULTS = {"percentile": DEFAULT_PERCENTILE, "min_samples": 5}
+
+# Sent inside the refreshing transaction when stored norms changed: every open deal's
+# stage-too-long threshold moved with them (the stored flags are rescanned, kam.insights.health.receivers).
+stage_norms_refreshed = Signal()
 
 
 @dataclass
@@ -118,8 +123,8 @@ def refresh_stage_norms(percentile: int | None = None, *, now: dt.datetime | Non
     """Recompute the norms (for the configured percentile unless given) and replace every stored
     norm with them in one transaction: readers see the old set or the new one, never a mix.
 
-    New norms move every open deal's stage-too-long threshold: callers that refresh them on
-    purpose (`kam refresh_norms`, the weekly snapshot) ask for a rescan of the stored flags."""
+    New norms move every open deal's stage-too-long threshold, so `stage_norms_refreshed` is sent:
+    also when they are first computed on reading, since flags stored before then had none."""
     percentile = configured_percentile() if percentile is None else min(100, max(1, int(percentile)))
     computed_at = now or timezone.now()
     norms = [
@@ -134,8 +139,10 @@ def refresh_stage_norms(percentile: int | None = None, *, now: dt.datetime | Non
         for team, stage, seconds, samples in compute_stage_norms(percentile)
     ]
     with transaction.atomic():
-        StageNorm.objects.all().delete()
+        deleted, _by_model = StageNorm.objects.all().delete()
         StageNorm.objects.bulk_create(norms)
+        if norms or deleted:
+            stage_norms_refreshed.send(sender=StageNorm, percentile=percentile)
     return norms
 
 

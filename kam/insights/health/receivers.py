@@ -27,6 +27,11 @@ def on_contacts_changed(sender: Any, *, contact_ids: Iterable[int], **kwargs: An
     request_recompute(list(ids))
 
 
+def on_stage_norms_refreshed(sender: Any, **kwargs: Any) -> None:
+    """New stage norms: every open deal's stage-too-long threshold moved, in the background."""
+    request_rescan()
+
+
 def on_rule_changed(sender: Any, **kwargs: Any) -> None:
     """A rule switched on or off, or its severity or thresholds edited: every open deal, in the background."""
     if kwargs.get("raw"):

@@ -15,7 +15,6 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from kam.insights.health.norms import refresh_stage_norms
-from kam.insights.health.tasks import request_rescan
 from kam.insights.models import Snapshot, SnapshotRow
 from kam.opportunities.models import Opportunity, OpportunityStatus
 from kam.opportunities.selectors import EXPECTED_AMOUNT
@@ -87,5 +86,4 @@ def take_snapshot(by: User | None = None, note: str = "", taken_at: dt.datetime 
             SnapshotRow.objects.bulk_create(batch)
     # The stage norms move slowly: the snapshot's schedule is the place to keep them current.
     refresh_stage_norms()
-    request_rescan()  # the stored stage-too-long flags follow the new norms
     return snapshot

@@ -7,7 +7,6 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from kam.insights.health.norms import refresh_stage_norms
-from kam.insights.health.tasks import request_rescan
 
 
 class Command(BaseCommand):
@@ -26,7 +25,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         norms = refresh_stage_norms(options["percentile"])
-        request_rescan()  # the stored stage-too-long flags follow the new norms
         company = [n for n in norms if n.team_id is None]
         teams = {n.team_id for n in norms if n.team_id is not None}
         percentile = norms[0].percentile if norms else options["percentile"]
