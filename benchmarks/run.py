@@ -107,6 +107,25 @@ def close_enough(a: Decimal, b: Decimal) -> bool:
     return abs(a - b) <= max(Decimal("0.05"), abs(b) * Decimal("1e-12"))
 
 
+def same_figures(got: Any, reference: Any) -> bool:
+    """Equal, with money compared to the cent (SQLite sums decimals as floats)."""
+    if isinstance(got, dict):
+        return (
+            isinstance(reference, dict)
+            and set(got) == set(reference)
+            and all(same_figures(got[key], reference[key]) for key in got)
+        )
+    if isinstance(got, list | tuple):
+        return (
+            isinstance(reference, list | tuple)
+            and len(got) == len(reference)
+            and all(same_figures(a, b) for a, b in zip(got, reference, strict=True))
+        )
+    if isinstance(got, Decimal):
+        return close_enough(got, Decimal(reference))
+    return bool(got == reference)
+
+
 # Pipeline table: status open, one stage, sorted by amount (largest first), first page of 50.
 
 PAGE = 50
@@ -683,6 +702,8 @@ class Measure:
     note: str = ""
     goal_text: str = ""
     goal_met: bool | None = None
+    # The figures equal the reference statement's (None: not compared, e.g. an API body).
+    correct: bool | None = None
     runs: list[float] = field(default_factory=list)
 
     @property
@@ -702,19 +723,24 @@ def _median_ms(function: Callable[[], Any], runs: int) -> tuple[float, list[floa
 
 
 def measure(scenario: Scenario, ctx: Context, runs: int, vendor: str) -> Measure:
-    """One untimed run (its query count, and the check that it answers at all), then `runs` timed
-    runs of the scenario and of its reference statement."""
+    """One untimed run (its query count, and its figures checked against the reference
+    statement's), then `runs` timed runs of the scenario and of its reference statement."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     result = Measure(scenario.name, scenario.label, goal_text=scenario.goal_text)
     try:
         with CaptureQueriesContext(connection) as captured:
-            scenario.run(ctx)
+            outcome = scenario.run(ctx)
     except Unavailable as missing:
         result.note = str(missing)
         return result
     result.queries = len(captured.captured_queries)
+    if scenario.reference is not None and scenario.numbers is not _same_as_function:
+        try:
+            result.correct = same_figures(scenario.numbers(outcome), scenario.reference(ctx))
+        except Unavailable:
+            result.correct = None
     result.ms, result.runs = _median_ms(lambda: scenario.run(ctx), runs)
     if scenario.reference is not None:
         try:
@@ -749,8 +775,8 @@ def _fmt_ms(ms: float | None) -> str:
 def table(measures: list[Measure], title: str) -> str:
     lines = [
         title,
-        f"{'scenario':<52} {'ms':>9} {'queries':>7} {'ref SQL ms':>10} {'ratio':>7}  goal",
-        "-" * 100,
+        f"{'scenario':<52} {'ms':>9} {'queries':>7} {'ref SQL ms':>10} {'ratio':>7} {'= ref':>7}  goal",
+        "-" * 108,
     ]
     for m in measures:
         if m.ms is None:
@@ -760,9 +786,10 @@ def table(measures: list[Measure], title: str) -> str:
         goal = m.goal_text
         if m.goal_met is not None:
             goal += "  ok" if m.goal_met else "  MISSED"
+        check = {True: "yes", False: "NO", None: "—"}[m.correct]
         lines.append(
-            f"{m.label:<52} {_fmt_ms(m.ms):>9} {m.queries or 0:>7} {_fmt_ms(m.reference_ms):>10} {ratio:>7}  {goal}"
-            + (f"  ({m.note})" if m.note else "")
+            f"{m.label:<52} {_fmt_ms(m.ms):>9} {m.queries or 0:>7} {_fmt_ms(m.reference_ms):>10} {ratio:>7}"
+            f" {check:>7}  {goal}" + (f"  ({m.note})" if m.note else "")
         )
     return "\n".join(lines)
 

@@ -133,6 +133,8 @@ def test_each_scenario_is_timed_with_its_reference(bench_world):
             assert run.NOT_AVAILABLE in measure.note
         else:
             assert measure.reference_ms is not None and measure.queries
+            # The run itself checks its figures against the reference statement's.
+            assert measure.correct is not False, measure.name
 
 
 def test_postgres_url_keeps_the_benchmark_out_of_the_application_database(monkeypatch):
