@@ -12,6 +12,7 @@ batches inside one transaction (kam.imports.bulk), each customer rescored once a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -44,6 +45,10 @@ from kam.relationships import services as contact_services
 from kam.relationships.models import Contact, DecisionRole, Rank, Stance
 
 DUPLICATE_CHOICES = ("refuse", "update")
+# The errors and outcomes a stored result keeps (the page shows at most this many).
+STORED = 1000
+# Progress is reported every this many rows.
+PROGRESS_STEP = 500
 
 
 @dataclass
@@ -74,6 +79,9 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     outcomes: list[RowOutcome] = field(default_factory=list)
     written: bool = False
+    # Counts of all errors and outcomes, where the lists keep only the first ones (a stored result).
+    error_count: int | None = None
+    outcome_count: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -82,6 +90,37 @@ class ImportResult:
     @property
     def rows_with_errors(self) -> int:
         return len({e.row for e in self.errors})
+
+    @property
+    def errors_total(self) -> int:
+        return len(self.errors) if self.error_count is None else self.error_count
+
+    @property
+    def outcomes_total(self) -> int:
+        return len(self.outcomes) if self.outcome_count is None else self.outcome_count
+
+    def as_json(self, limit: int = STORED) -> dict[str, Any]:
+        """The result as stored with a background import: the first `limit` errors and outcomes."""
+        return {
+            "kind": self.kind,
+            "dry_run": self.dry_run,
+            "valid_only": self.valid_only,
+            "created": self.created,
+            "updated": self.updated,
+            "written": self.written,
+            "errors": [[e.row, e.field, e.message] for e in self.errors[:limit]],
+            "outcomes": [[o.row, o.action, o.label] for o in self.outcomes[:limit]],
+            "error_count": self.errors_total,
+            "outcome_count": self.outcomes_total,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ImportResult:
+        return cls(
+            **{k: v for k, v in data.items() if k not in ("errors", "outcomes")},
+            errors=[RowError(*e) for e in data["errors"]],
+            outcomes=[RowOutcome(*o) for o in data["outcomes"]],
+        )
 
 
 class RowInvalid(Exception):
@@ -206,7 +245,11 @@ def import_file(
     on_duplicate: str = "refuse",
     valid_only: bool = False,
     dry_run: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> ImportResult:
+    """Check the file's rows and write them (see the module's docstring). `progress(phase, done,
+    total)` is told how far the check has come ("checking", every PROGRESS_STEP rows) and when the
+    write starts ("writing"), outside the write's transaction."""
     permissions.check_import(by)
     if kind not in COLUMNS:
         raise ValidationError({"kind": [_("Choose customers, contacts or opportunities.")]})
@@ -219,11 +262,14 @@ def import_file(
     importer = {"customers": _Customers, "contacts": _Contacts, "opportunities": _Opportunities}[kind](
         by, on_duplicate, result
     )
+    report = progress or (lambda phase, done, total: None)
+    importer.report = lambda done: report("checking", done, len(rows))
     importer.validate(rows)
     result.errors.sort(key=lambda e: e.row)
     result.outcomes.sort(key=lambda o: o.row)
     if dry_run or (result.errors and not valid_only) or not result.outcomes:
         return result
+    report("writing", len(rows), len(rows))
     try:
         with transaction.atomic(), rescores.rescores_deferred():
             importer.write()
@@ -250,6 +296,15 @@ class _Importer:
         self.by = by
         self.on_duplicate = on_duplicate
         self.result = result
+        self.report: Callable[[int], None] = lambda done: None
+
+    def counted(self, rows: list[tuple[int, dict[str, Any]]]) -> Iterator[tuple[int, dict[str, Any]]]:
+        """The rows, reporting every PROGRESS_STEP of them as checked."""
+        for done, row in enumerate(rows):
+            if done and done % PROGRESS_STEP == 0:
+                self.report(done)
+            yield row
+        self.report(len(rows))
 
     def error(self, row: int, errors: dict[str, list[str]]) -> None:
         for name, messages in errors.items():
@@ -292,7 +347,7 @@ class _Customers(_Importer):
         in_file: dict[str, int] = {}
         self.new: list[tuple[int, Customer, str]] = []
         self.changes: list[tuple[int, Customer, dict[str, Any], str]] = []
-        for number, cells in rows:
+        for number, cells in self.counted(rows):
             try:
                 name = _text(cells.get("name"))
                 if not name:
@@ -419,7 +474,7 @@ class _Contacts(_Importer):
         in_file: dict[tuple[int, str], int] = {}
         # row -> (customer, contact (new or stored), changes, manager name, is_new)
         self.plan: dict[int, tuple[Customer, Contact, dict[str, Any], str, bool]] = {}
-        for number, cells in rows:
+        for number, cells in self.counted(rows):
             try:
                 customer_name = _text(cells.get("customer"))
                 customer = customers.get(customer_name.lower())
@@ -601,7 +656,7 @@ class _Opportunities(_Importer):
         seen_numbers: dict[str, int] = {}
         self.new: list[bulk.NewOpportunity] = []
         self.changes: list[tuple[int, Opportunity, dict[str, Any]]] = []
-        for number, cells in rows:
+        for number, cells in self.counted(rows):
             try:
                 project_number = _text(cells.get("project_number"))
                 current = None

@@ -1,15 +1,16 @@
-"""The imports page: templates to download, the upload form and the result of an upload."""
+"""The imports page: templates to download, the upload form and the result of an upload; a long
+file's import runs in the background, on a page showing its progress and then its result."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from kam.access import permissions
 from kam.core.web import current_user
-from kam.imports import services, workbooks
+from kam.imports import jobs, selectors, services, workbooks
 from kam.imports.columns import COLUMNS, column_label
 from kam.imports.forms import ImportForm
 
@@ -30,15 +31,19 @@ def page(request: HttpRequest) -> HttpResponse:
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
+            content = upload.read()
+            options = {
+                "kind": form.cleaned_data["kind"],
+                "on_duplicate": form.cleaned_data["on_duplicate"],
+                "valid_only": form.cleaned_data["mode"] == "valid",
+                "dry_run": form.cleaned_data["dry_run"],
+            }
+            if jobs.in_background(content, upload.name):
+                job = jobs.start(by=current_user(request), content=content, filename=upload.name, **options)
+                return redirect("imports:job", job.pk)
             try:
                 result = services.import_file(
-                    by=current_user(request),
-                    kind=form.cleaned_data["kind"],
-                    content=upload.read(),
-                    filename=upload.name,
-                    on_duplicate=form.cleaned_data["on_duplicate"],
-                    valid_only=form.cleaned_data["mode"] == "valid",
-                    dry_run=form.cleaned_data["dry_run"],
+                    by=current_user(request), content=content, filename=upload.name, **options
                 )
             except ValidationError as exc:
                 file_error = "; ".join(m for ms in exc.message_dict.values() for m in ms)
@@ -66,3 +71,22 @@ def template(request: HttpRequest, kind: str, extension: str) -> HttpResponse:
         response = HttpResponse(workbooks.template_csv(kind, user), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{kind}-template.{extension}"'
     return response
+
+
+def _job_context(request: HttpRequest, pk: int) -> dict[str, object]:
+    job = get_object_or_404(selectors.jobs_for(current_user(request)), pk=pk)
+    return {"job": job, "result": jobs.result_of(job), "nav": "imports"}
+
+
+@login_required
+def job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A background import: its progress while it runs (polled), then its result."""
+    _allowed(request)
+    return render(request, "imports/job.html", _job_context(request, pk))
+
+
+@login_required
+def job_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The part of the job's page that changes, for the page to poll."""
+    _allowed(request)
+    return render(request, "imports/_job.html", _job_context(request, pk))
