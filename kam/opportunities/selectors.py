@@ -67,8 +67,9 @@ WEIGHTED_AMOUNT = ExpressionWrapper(
 # Which an index serves, under the status filter every list applies (first page and any later one
 # alike, since pages seek from a cursor): amount (opportunity_amount_idx on status, sort_amount,
 # id), updated (opportunity_updated_idx), sign_date (opportunity_sign_idx), severity
-# (opportunity_health_idx); number walks the unique project number index. name and status sort
-# the matching rows; customer, owner and stage sort through a join. Those sort only ids and the
+# (opportunity_health_idx); status, when one status is shown, by the primary key. number (the
+# unique project number index on PostgreSQL; SQLite prefers sorting) and name sort the matching
+# rows; customer, owner and stage sort through a join. Those sort only ids and the
 # sort value: the page's 50 rows are joined afterwards, by id.
 SORTS: dict[str, SortKey] = {
     "number": SortKey("project_number", "text"),
@@ -266,9 +267,13 @@ def pipeline_page(
     sort would build a wide row for every matching opportunity only to keep fifty.
     """
     sort, key, descending = normalize_sort(sort)
+    sort_key = SORTS[key]
+    if key == "status" and filters.status not in (None, "all"):
+        # One status shown: its order is the ids' order, which the primary key serves.
+        sort_key = SortKey("id", "int")
     scope = cursor_scope(filters, sort)
-    start = decode_cursor(cursor, SORTS[key], scope) if cursor else None
-    seek = Seek(apply_filters(scoped_opportunities(user), filters), SORTS[key], descending=descending)
+    start = decode_cursor(cursor, sort_key, scope) if cursor else None
+    seek = Seek(apply_filters(scoped_opportunities(user), filters), sort_key, descending=descending)
     page = seek.offset_page(offset, limit) if offset and start is None else seek.page(start, limit)
     ids = [pk for pk, _value in page.rows]
     found = (
