@@ -289,6 +289,18 @@ def _reader(field_: Any, as_json: bool) -> Any:
             return constant[0]
 
         return read_manager
+    if getattr(field_, "one_to_one", False) and not getattr(field_, "concrete", False):
+        # A reverse one-to-one: nothing points at a record being created, so it reads as absent,
+        # the same for every record. Read it on an unsaved copy, which asks the database nothing
+        # (on a stored record it is a query per record).
+        absent: list[Any] = []
+
+        def read_absent(obj: Any) -> Any:
+            if not absent:
+                absent.append(get_field_value(type(obj)(), field_, as_json))
+            return absent[0]
+
+        return read_absent
     if not getattr(field_, "concrete", False):
         return lambda obj: get_field_value(obj, field_, as_json)
     name = field_.name
@@ -356,7 +368,7 @@ def _created_diff(
             if type(after) is str:
                 diff[name] = (shown, after)
             elif not as_json:
-                diff[name] = (shown, smart_str(after))
+                diff[name] = (shown, str(after) if type(after) in _SIMPLE else smart_str(after))
             else:
                 diff[name] = (shown, after if is_primitive(after) else smart_str(after))
     return diff
