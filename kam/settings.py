@@ -95,6 +95,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # After every check above (sign-in, second factor, messages): only the view itself is skipped.
     "kam.core.pagecache.PageCacheMiddleware",
+    # Runs the report views itself (their reads routed to a replica, when there is one): after
+    # every other middleware that looks at the view.
+    "kam.core.dbrouter.ReportsDatabaseMiddleware",
     # Last, as django-axes asks: turns a lockout into the login page with its message.
     "axes.middleware.AxesMiddleware",
 ]
@@ -146,6 +149,34 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("TEST", {})["NAME"] = ""
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# A PostgreSQL streaming replica for the reports (kam.core.dbrouter), when one server no longer
+# carries both: README "Running on PostgreSQL".
+REPORTS_DATABASE_URL = os.environ.get("REPORTS_DATABASE_URL", "")
+if REPORTS_DATABASE_URL:
+    DATABASES["reports"] = dj_database_url.parse(REPORTS_DATABASE_URL, conn_max_age=60)
+    DATABASES["reports"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["kam.core.dbrouter.ReportsRouter"]
+KAM_REPORT_VIEWS = (
+    "forecast:page",
+    "forecast:export",
+    "forecast:funnel",
+    "analysis:changes",
+    "analysis:accuracy",
+    "analysis:portfolio",
+    "analysis:matrix",
+    "customers:pyramid",
+    "customers:export",
+    "audit:export",
+    "api:get_forecast",
+    "api:get_funnel",
+    "api:analysis_changes",
+    "api:analysis_accuracy",
+    "api:analysis_portfolio",
+    "api:analysis_matrix",
+    "api:customer_pyramid",
+    "api:export_customers",
+)
 
 # The busiest reads served again while the database has not changed (kam.core.pagecache): a rep's
 # pipeline page and the API list. 0 turns it off.
