@@ -65,12 +65,21 @@ def visible_opportunity_ids(user: User) -> QuerySet:
     return owned.union(member_of)
 
 
-def opportunities_for(user: User, qs: QuerySet | None = None) -> QuerySet:
+def opportunities_for(user: User, qs: QuerySet | None = None, *, in_sort_order: bool = False) -> QuerySet:
+    """`in_sort_order`: for a page read by walking a sort index (kam.core.keyset). A manager sees
+    a large share of the deals, so such a page finds its rows among the first index entries when
+    visibility is checked row by row (owner in the subtree, or a deal-team membership), while
+    `id IN (…)` first gathers every visible id (tens of thousands) and sorts them: 0.4–0.7 ms
+    against 20–60 ms per page at 200,000 opportunities on SQLite and PostgreSQL. A rep's few
+    hundred ids stay the faster start. The same rows either way."""
     qs = Opportunity.objects.all() if qs is None else qs
     if not _active(user):
         return qs.none()
     if user.sees_everything:
         return qs
+    if in_sort_order and managed_team_ids(user):
+        member_of = OpportunityMember.objects.filter(user_id=user.pk).order_by().values("opportunity_id")
+        return qs.filter(Q(owner_id__in=_owners(user)) | Q(pk__in=member_of))
     return qs.filter(pk__in=visible_opportunity_ids(user))
 
 

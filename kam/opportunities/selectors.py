@@ -273,7 +273,8 @@ def pipeline_page(
         sort_key = SortKey("id", "int")
     scope = cursor_scope(filters, sort)
     start = decode_cursor(cursor, sort_key, scope) if cursor else None
-    seek = Seek(apply_filters(scoped_opportunities(user), filters), sort_key, descending=descending)
+    visible = opportunities_for(user, Opportunity.objects.all(), in_sort_order=True)
+    seek = Seek(apply_filters(visible, filters), sort_key, descending=descending)
     page = seek.offset_page(offset, limit) if offset and start is None else seek.page(start, limit)
     ids = [pk for pk, _value in page.rows]
     found = (

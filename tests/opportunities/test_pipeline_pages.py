@@ -15,6 +15,7 @@ from kam.core.keyset import Cursor, CursorError, Position, SortKey, decode_curso
 from kam.opportunities import selectors, views
 from kam.opportunities.models import Opportunity, OpportunityMember
 from kam.opportunities.selectors import PipelineFilters, pipeline_page, sort_pipeline
+from kam.org.visibility import managed_team_ids
 from tests.factories import CustomerFactory, make_opportunity
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +88,7 @@ def _ordered(user, sort, filters=OPEN):
 
 
 @pytest.mark.parametrize("sort", SORTS)
-@pytest.mark.parametrize("viewer", ["director", "east_rep"])
+@pytest.mark.parametrize("viewer", ["director", "east_mgr", "east_rep"])
 def test_pages_of_every_sort_add_up_to_the_whole_order_both_ways(deals, sort, viewer):
     user = getattr(deals, viewer)
     forward, backward = _walk(user, sort, limit=3)
@@ -121,6 +122,19 @@ def test_rep_pages_hold_only_the_deals_the_rep_may_see(deals):
     assert deals.deals[-2].pk in seen  # another rep's, with the east rep on its deal team
     assert deals.deals[-1].pk not in seen  # another rep's, not on its team
     assert deals.west_opp.pk not in seen
+
+
+def test_manager_pages_hold_the_team_and_the_managers_own_deal_teams_only(deals):
+    OpportunityMember.objects.create(opportunity=deals.deals[-1], user=deals.east_mgr, role="member")
+    forward, _back = _walk(deals.east_mgr, "-amount", limit=2)
+    seen = {pk for page in forward for pk in page}
+    team = set(
+        Opportunity.objects.filter(owner__team=deals.east_rep.team, status="open").values_list(
+            "pk", flat=True
+        )
+    )
+    assert seen == team | {deals.deals[-1].pk}
+    assert deals.west_opp.pk not in seen and deals.deals[-2].pk not in seen
 
 
 def test_pages_keep_the_filters(deals):
@@ -166,9 +180,10 @@ def test_a_cursor_value_of_the_wrong_kind_is_refused():
 # --- queries ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("viewer", ["director", "east_rep"])
+@pytest.mark.parametrize("viewer", ["director", "east_mgr", "east_rep"])
 def test_a_page_is_its_ids_then_its_rows_then_their_decision_chains(deals, viewer, django_assert_num_queries):
     user = getattr(deals, viewer)
+    managed_team_ids(user)  # a manager's teams: read once per request, kept on the user
     with django_assert_num_queries(3):
         first = pipeline_page(user, OPEN, "-updated", limit=2)
     with django_assert_num_queries(3):
