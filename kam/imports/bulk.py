@@ -204,9 +204,17 @@ def _copy(cursor: Any, table: str, fields: Sequence[Any], rows: Sequence[Sequenc
     COPY starts: while it runs, the connection serves nothing else, and a query made on it then
     (e.g. by a lazily read value) would wait for the COPY to end, forever."""
     columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
-    with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+    with (
+        connection.execute_wrapper(_no_query_during_copy),
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
         for row in rows:
             copy.write_row(row)
+
+
+def _no_query_during_copy(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+    """A query through Django while a COPY runs: an error now rather than a wait forever."""
+    raise RuntimeError(f"A query while a COPY runs would wait for it forever: {sql[:120]}")
 
 
 def insert_rows(

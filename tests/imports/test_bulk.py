@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from auditlog.models import LogEntry
+from django.db import connection
 from django.forms.models import model_to_dict
 
 from kam.core.audit import acting_as
@@ -88,3 +89,18 @@ def test_reserved_numbers_follow_the_sequence(world):
     seq = [int(n.rsplit("-", 1)[1]) for n in (first, *numbers, after)]
     assert seq == list(range(seq[0], seq[0] + 5))
     assert Opportunity.objects.count() >= 0
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_a_query_during_a_copy_fails_instead_of_waiting_forever(world):
+    """While a COPY runs the connection serves nothing else: a query made then (e.g. by a value
+    read lazily while the rows are written) would block on the connection's lock for good."""
+
+    def rows():
+        yield (world.east_opp.pk, world.east_opp.stage_id)
+        Opportunity.objects.count()  # a query in the middle of the COPY
+        yield (world.east_opp.pk, world.east_opp.stage_id)
+
+    fields = [StageChange._meta.get_field(name) for name in ("opportunity", "to_stage")]
+    with pytest.raises(RuntimeError, match="COPY"), connection.cursor() as cursor:
+        bulk._copy(cursor, StageChange._meta.db_table, fields, rows())
