@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -179,6 +181,56 @@ class StoredFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.opportunity_id}: {self.rule_id} ({self.severity})"
+
+
+# Stands in for a missing sign date in the Health list's order (after every real date), so one
+# index serves the order; a NULLS LAST sort could not use it on SQLite.
+NO_SIGN_DATE = dt.date(9999, 12, 31)
+
+
+class FlaggedOpportunity(models.Model):
+    """One row per open opportunity with at least one stored flag: its worst severity, owner and
+    sign date, kept with the flags. The Health page counts by owner and lists worst first from
+    these rows' indexes, joining only the page's opportunities."""
+
+    opportunity = models.OneToOneField(
+        "opportunities.Opportunity", primary_key=True, on_delete=models.CASCADE, related_name="health"
+    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+    sort_date = models.DateField()  # the sign date; NO_SIGN_DATE when there is none
+
+    class Meta:
+        verbose_name = _("flagged opportunity")
+        verbose_name_plural = _("flagged opportunities")
+        indexes = [
+            models.Index(fields=["-rank", "sort_date", "opportunity"], name="flagged_list_idx"),
+            models.Index(fields=["owner", "rank"], name="flagged_owner_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id}: {self.rank}"
+
+
+class HealthTally(models.Model):
+    """Counts kept with the stored flags, per owner: of flagged opportunities by their worst rank
+    (`rule` 0) and of flags by rule (`rule` the HealthRule id, `rank` its severity's). The Health
+    page's counts for a director read these few rows instead of aggregating every flag."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    rule = models.PositiveIntegerField(default=0)
+    rank = models.PositiveSmallIntegerField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("health count")
+        verbose_name_plural = _("health counts")
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "rule", "rank"], name="health_tally_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} · {self.rule} · {self.rank}: {self.count}"
 
 
 class HealthScan(models.Model):

@@ -9,18 +9,17 @@ from typing import Any
 from django.db.models import (
     Count,
     Exists,
-    F,
     OuterRef,
     Q,
     QuerySet,
+    Sum,
 )
 
 from kam.access.visibility import get_visible_opportunity, opportunities_for
 from kam.core.ids import parse_id
 from kam.insights.health.rules import REGISTRY, SEVERITY_ORDER, Flag
-from kam.insights.health.stored import FLAGGED, StoredFlags
-from kam.insights.models import HealthRule, StoredFlag
-from kam.opportunities.flags import RANK_FIELD
+from kam.insights.health.stored import StoredFlags
+from kam.insights.models import FlaggedOpportunity, HealthRule, HealthTally, StoredFlag
 from kam.opportunities.models import (
     Opportunity,
     OpportunityStatus,
@@ -71,6 +70,16 @@ def _scoped_open(user: User, filters: HealthFilters) -> QuerySet:
     return qs
 
 
+def _owners(filters: HealthFilters) -> QuerySet:
+    """The owners a director's filter selects (everyone, one owner, or the team subtree's members)."""
+    users = User.objects.all()
+    if filters.owner:
+        users = users.filter(pk=filters.owner)
+    if filters.team:
+        users = users.filter(team_id__in=team_subtree_ids([filters.team]))
+    return users.values("pk")
+
+
 def health_report(
     user: User,
     filters: HealthFilters,
@@ -93,34 +102,65 @@ def health_report(
     items: list[Opportunity] = []
     count = 0
     if chosen:
-        flagged = base.filter(FLAGGED)
+        everything = user.sees_everything and not filters.owner and not filters.team
+        flagged = FlaggedOpportunity.objects.all()
+        if filters.owner:
+            flagged = flagged.filter(owner_id=filters.owner)
+        if not everything:
+            # Only open deals have a row, so "everything" needs no join; anything narrower does.
+            flagged = flagged.filter(opportunity_id__in=base.values("pk"))
         if filters.rule or filters.severity:
             flagged = flagged.filter(
                 Exists(
                     StoredFlag.objects.filter(
-                        opportunity_id=OuterRef("pk"), rule_id__in=[r.pk for r in chosen]
+                        opportunity_id=OuterRef("opportunity_id"), rule_id__in=[r.pk for r in chosen]
                     )
                 )
             )
-        flags = StoredFlag.objects.filter(rule_id__in=[r.pk for r in chosen])
-        if not (user.sees_everything and not filters.owner and not filters.team):
-            # Only open deals keep flags, so "everything" needs no join; anything narrower does.
-            flags = flags.filter(opportunity_id__in=base.values("pk"))
-        counts = dict(flags.values("rule_id").annotate(n=Count("pk")).order_by().values_list("rule_id", "n"))
+        chosen_ids = [r.pk for r in chosen]
+        # A director's counts (whole company, one owner, or a team's owners) are the kept tallies;
+        # anyone else's scope includes deal-team memberships, so their rows are counted.
+        tallies = HealthTally.objects.filter(owner__in=_owners(filters)) if user.sees_everything else None
+        if tallies is not None:
+            counts = dict(
+                tallies.filter(rule__in=chosen_ids)
+                .values("rule")
+                .annotate(n=Sum("count"))
+                .values_list("rule", "n")
+            )
+        else:
+            flags = StoredFlag.objects.filter(rule_id__in=chosen_ids, opportunity_id__in=base.values("pk"))
+            counts = dict(
+                flags.values("rule_id").annotate(n=Count("pk")).order_by().values_list("rule_id", "n")
+            )
         by_rule = [
             {"code": r.code, "name": r.display_name, "severity": r.severity, "count": counts.get(r.pk, 0)}
             for r in chosen
         ]
-        owners = list(
-            flagged.values("owner_id")
-            .annotate(
-                flagged=Count("pk"),
-                critical=Count("pk", filter=Q(**{RANK_FIELD: 3})),
-                warn=Count("pk", filter=Q(**{RANK_FIELD: 2})),
-                info=Count("pk", filter=Q(**{RANK_FIELD: 1})),
-            )
-            .order_by()
-        )
+        owners: list[dict[str, Any]]
+        if tallies is not None and not (filters.rule or filters.severity):
+            per_owner: dict[int, dict[str, int]] = {}
+            for owner_id, rank, n in tallies.filter(rule=0, count__gt=0).values_list(
+                "owner_id", "rank", "count"
+            ):
+                row = per_owner.setdefault(
+                    owner_id, {"owner_id": owner_id, "flagged": 0, "critical": 0, "warn": 0, "info": 0}
+                )
+                row["flagged"] += n
+                row[{3: "critical", 2: "warn", 1: "info"}[rank]] += n
+            owners = list(per_owner.values())
+        else:
+            owners = [
+                dict(row)
+                for row in flagged.values("owner_id")
+                .annotate(
+                    flagged=Count("pk"),
+                    critical=Count("pk", filter=Q(rank=3)),
+                    warn=Count("pk", filter=Q(rank=2)),
+                    info=Count("pk", filter=Q(rank=1)),
+                )
+                .order_by()
+            ]
         names = {
             u.pk: u.name or u.username
             for u in User.objects.filter(pk__in=[row["owner_id"] for row in owners]).only("name", "username")
@@ -141,10 +181,17 @@ def health_report(
         )
         count = sum(row["flagged"] for row in owners)
         if count:
-            page = flagged.select_related("customer", "owner", "stage").order_by(
-                F(RANK_FIELD).desc(), F("sign_date").asc(nulls_last=True), "id"
-            )[offset : offset + limit]
-            items = reader.attach(list(page))
+            # Worst first, then by sign date (none last): the order of flagged_list_idx; ids first,
+            # then the page's rows.
+            ids = list(
+                flagged.order_by("-rank", "sort_date", "opportunity_id").values_list(
+                    "opportunity_id", flat=True
+                )[offset : offset + limit]
+            )
+            rows = (
+                Opportunity.objects.filter(pk__in=ids).select_related("customer", "owner", "stage").in_bulk()
+            )
+            items = reader.attach([rows[pk] for pk in ids if pk in rows])
     return {
         "rules": rules,
         "by_rule": by_rule,

@@ -19,17 +19,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from kam.insights.health.engine import HealthEngine, local_date
 from kam.insights.health.norms import STAGE_TOO_LONG
 from kam.insights.health.rules import SEVERITY_ORDER, NoUpdate, SignDateNearEarlyStage, StageTooLong
-from kam.insights.models import HealthScan, StoredFlag
+from kam.insights.models import NO_SIGN_DATE, FlaggedOpportunity, HealthScan, HealthTally, StoredFlag
 from kam.opportunities.models import Opportunity, OpportunityStatus, StageChange
 
-CHUNK = 1000
+CHUNK = 2000
 
 # (rule id) -> (severity, rank, facts) for one opportunity.
 Flags = dict[int, tuple[str, int, dict[str, Any]]]
@@ -40,9 +40,15 @@ def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
         yield ids[start : start + size]
 
 
-def live_flags(engine: HealthEngine, ids: list[int]) -> dict[int, Flags]:
-    """The rules' verdict on these opportunities (open ones only: a closed deal has no flag)."""
+# (owner id, worst rank, sort date) of a flagged opportunity: its FlaggedOpportunity row.
+Summary = tuple[int, int, dt.date]
+
+
+def live_flags(engine: HealthEngine, ids: list[int]) -> tuple[dict[int, Flags], dict[int, Summary]]:
+    """The rules' verdict on these opportunities (open ones only: a closed deal has no flag), and
+    the summary row of each flagged one."""
     result: dict[int, Flags] = {}
+    summaries: dict[int, Summary] = {}
     rows = engine.fact_rows(Opportunity.objects.filter(pk__in=ids)).order_by()
     for row in rows:
         flags = {
@@ -52,7 +58,23 @@ def live_flags(engine: HealthEngine, ids: list[int]) -> dict[int, Flags]:
         }
         if flags:
             result[row["id"]] = flags
-    return result
+            worst = max(rank for _s, rank, _f in flags.values())
+            summaries[row["id"]] = (row["owner_id"], worst, row["sign_date"] or NO_SIGN_DATE)
+    return result, summaries
+
+
+def stored_summaries(ids: list[int] | None = None) -> dict[int, Summary]:
+    qs = (
+        FlaggedOpportunity.objects.all()
+        if ids is None
+        else FlaggedOpportunity.objects.filter(opportunity_id__in=ids)
+    )
+    return {
+        pk: (owner, rank, date)
+        for pk, owner, rank, date in qs.values_list(
+            "opportunity_id", "owner_id", "rank", "sort_date"
+        ).order_by()
+    }
 
 
 def stored_flags(ids: list[int] | None = None) -> dict[int, Flags]:
@@ -65,15 +87,56 @@ def stored_flags(ids: list[int] | None = None) -> dict[int, Flags]:
     return dict(result)
 
 
-def _recompute_chunk(engine: HealthEngine, ids: list[int]) -> int:
+TallyKey = tuple[int, int, int]  # owner id, rule id (0: the opportunity's worst rank), rank
+
+
+def _tally_deltas(
+    before: dict[int, Flags],
+    before_summary: dict[int, Summary],
+    after: dict[int, Flags],
+    after_summary: dict[int, Summary],
+    pk: int,
+) -> dict[TallyKey, int]:
+    deltas: dict[TallyKey, int] = defaultdict(int)
+    for flags, summaries, sign in ((before, before_summary, -1), (after, after_summary, 1)):
+        summary = summaries.get(pk)
+        if summary is None:
+            continue
+        owner, worst, _date = summary
+        deltas[(owner, 0, worst)] += sign
+        for rule_id, (_severity, rank, _facts) in flags.get(pk, {}).items():
+            deltas[(owner, rule_id, rank)] += sign
+    return deltas
+
+
+def _bump(key: TallyKey, count: int) -> None:
+    owner, rule, rank = key
+    cell = {"owner_id": owner, "rule": rule, "rank": rank}
+    if HealthTally.objects.filter(**cell).update(count=F("count") + count):
+        return
+    try:
+        with transaction.atomic():
+            HealthTally.objects.create(**cell, count=count)
+    except IntegrityError:
+        # Another transaction inserted the row since the update: it is there now.
+        HealthTally.objects.filter(**cell).update(count=F("count") + count)
+
+
+def _recompute_chunk(engine: HealthEngine, ids: list[int], *, tally: bool = True) -> int:
     """Returns how many opportunities' flags changed."""
     if connection.vendor == "postgresql" and transaction.get_connection().in_atomic_block:
         # Two writers recomputing one deal from different snapshots would store the older verdict
         # last; the row lock orders them, and each then reads the other's committed writes.
         list(Opportunity.objects.filter(pk__in=ids).select_for_update(of=("self",)).values_list("pk"))
-    live = live_flags(engine, ids)
+    live, summaries = live_flags(engine, ids)
     stored = stored_flags(ids)
+    kept = stored_summaries(ids)
     now = engine.now
+    tallies: dict[TallyKey, int] = defaultdict(int)
+    for pk in ids if tally else ():
+        if live.get(pk, {}) != stored.get(pk, {}) or summaries.get(pk) != kept.get(pk):
+            for key, delta in _tally_deltas(stored, kept, live, summaries, pk).items():
+                tallies[key] += delta
     upserts: list[StoredFlag] = []
     stale: list[Q] = []
     changed = 0
@@ -105,6 +168,25 @@ def _recompute_chunk(engine: HealthEngine, ids: list[int]) -> int:
             unique_fields=["opportunity", "rule"],
             update_fields=["severity", "rank", "facts"],
         )
+    unflagged = [pk for pk in kept if pk not in summaries]
+    if unflagged:
+        FlaggedOpportunity.objects.filter(opportunity_id__in=unflagged).delete()
+    changed_summaries = [
+        FlaggedOpportunity(opportunity_id=pk, owner_id=owner, rank=worst, sort_date=date)
+        for pk, (owner, worst, date) in summaries.items()
+        if kept.get(pk) != (owner, worst, date)
+    ]
+    if changed_summaries:
+        FlaggedOpportunity.objects.bulk_create(
+            changed_summaries,
+            update_conflicts=True,
+            unique_fields=["opportunity"],
+            update_fields=["owner", "rank", "sort_date"],
+        )
+    # In key order, so two writers never wait on each other crosswise.
+    for key in sorted(tallies):
+        if tallies[key]:
+            _bump(key, tallies[key])
     by_rank: dict[int, list[int]] = defaultdict(list)
     for pk in ids:
         by_rank[max((rank for _s, rank, _f in live.get(pk, {}).values()), default=0)].append(pk)
@@ -159,6 +241,7 @@ def rescan(
         with transaction.atomic():
             # Closed deals and retired rules first: neither keeps a flag.
             StoredFlag.objects.exclude(opportunity__status=OpportunityStatus.OPEN).delete()
+            FlaggedOpportunity.objects.exclude(opportunity__status=OpportunityStatus.OPEN).delete()
             StoredFlag.objects.exclude(rule_id__in=[r.row.pk for r in engine.rules]).delete()
             Opportunity.objects.exclude(status=OpportunityStatus.OPEN).filter(health_rank__gt=0).update(
                 health_rank=0
@@ -172,11 +255,64 @@ def rescan(
         done = 0
         for part in _chunks(ids, chunk):
             with transaction.atomic():
-                _recompute_chunk(engine, part)
+                # The counts are rebuilt once at the end, not bumped row by row.
+                _recompute_chunk(engine, part, tally=False)
             done += len(part)
             HealthScan.objects.filter(pk=scan.pk).update(processed=done)
+        rebuild_tallies()
 
     return _run(scan, work)
+
+
+def live_tallies() -> dict[TallyKey, int]:
+    """The counts computed from the stored flags and their summary rows (two GROUP BYs)."""
+    result: dict[TallyKey, int] = {}
+    for owner, rank, n in (
+        FlaggedOpportunity.objects.values_list("owner_id", "rank").annotate(n=Count("pk")).order_by()
+    ):
+        result[(owner, 0, rank)] = n
+    for owner, rule, rank, n in (
+        StoredFlag.objects.values_list("opportunity__health__owner_id", "rule_id", "rank")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        if owner is not None:
+            result[(owner, rule, rank)] = n
+    return result
+
+
+def stored_tallies() -> dict[TallyKey, int]:
+    return {
+        (owner, rule, rank): n
+        for owner, rule, rank, n in HealthTally.objects.exclude(count=0).values_list(
+            "owner_id", "rule", "rank", "count"
+        )
+    }
+
+
+def rebuild_tallies() -> int:
+    """Replace the counts with those computed from the stored flags; returns the rows written."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # A writer bumping a count waits until the new ones are in, then adds its own change.
+            with connection.cursor() as cursor:
+                cursor.execute(f'LOCK TABLE "{HealthTally._meta.db_table}" IN EXCLUSIVE MODE')
+        tallies = live_tallies()
+        HealthTally.objects.all().delete()
+        HealthTally.objects.bulk_create(
+            [HealthTally(owner_id=o, rule=r, rank=k, count=n) for (o, r, k), n in tallies.items()],
+            batch_size=2000,
+        )
+    return len(tallies)
+
+
+def verify_tallies() -> list[str]:
+    stored, live = stored_tallies(), live_tallies()
+    return [
+        f"count owner {key[0]} rule {key[1] or 'worst'} rank {key[2]}: stored {stored.get(key)}, live {live.get(key)}"
+        for key in sorted(stored.keys() | live.keys())
+        if stored.get(key) != live.get(key)
+    ]
 
 
 # --- nightly ----------------------------------------------------------------------------------
@@ -226,18 +362,20 @@ def crossing_ids(engine: HealthEngine, since: dt.datetime) -> set[int]:
             add(open_deals.filter(updated_at__gte=since - delta, updated_at__lt=now - delta))
     too_long = rules.get(STAGE_TOO_LONG)
     if isinstance(too_long, StageTooLong):
-        stages_by_seconds: dict[int, set[int]] = defaultdict(set)
+        norms_by_stage: dict[int, set[int]] = defaultdict(set)
         for (_team, stage), seconds in too_long.norms.by_team.items():
-            stages_by_seconds[seconds].add(stage)
+            norms_by_stage[stage].add(seconds)
         for stage, seconds in too_long.norms.by_stage.items():
-            stages_by_seconds[seconds].add(stage)
-        for seconds, stages in sorted(stages_by_seconds.items()):
+            norms_by_stage[stage].add(seconds)
+        # One window per norm, [since - norm, now - norm), read from the changed_at index by date
+        # alone (a stage condition steers the planner to the stage's index: every change of that
+        # stage); the stage is matched here. A window holds one day's stage changes.
+        for seconds in sorted({s for values in norms_by_stage.values() for s in values}):
             delta = dt.timedelta(seconds=seconds)
-            add(
-                StageChange.objects.filter(
-                    changed_at__gte=since - delta, changed_at__lt=now - delta, to_stage_id__in=sorted(stages)
-                )
-            )
+            rows = StageChange.objects.filter(changed_at__gte=since - delta, changed_at__lt=now - delta)
+            for opportunity_id, stage_id in rows.values_list("opportunity_id", "to_stage_id").order_by():
+                if seconds in norms_by_stage.get(stage_id, ()):
+                    ids.add(opportunity_id)
     return ids
 
 
@@ -273,6 +411,8 @@ class Difference:
     live: Flags
     stored_rank: int
     live_rank: int
+    stored_summary: Summary | None = None
+    live_summary: Summary | None = None
 
     def __str__(self) -> str:
         def show(flags: Flags) -> str:
@@ -285,25 +425,51 @@ class Difference:
             )
 
         return (
-            f"opportunity {self.opportunity_id}: stored rank {self.stored_rank} [{show(self.stored)}], "
-            f"live rank {self.live_rank} [{show(self.live)}]"
+            f"opportunity {self.opportunity_id}: stored rank {self.stored_rank} [{show(self.stored)}] "
+            f"{self.stored_summary}, live rank {self.live_rank} [{show(self.live)}] {self.live_summary}"
         )
 
 
 def verify(*, now: dt.datetime | None = None, chunk: int = 5000) -> list[Difference]:
-    """Every opportunity whose stored flags or rank differ from what the rules say now."""
+    """Every opportunity whose stored flags or rank differ from what the rules say now.
+
+    A deal that differs now but agrees with the rules at the last nightly pass (or rescan) only
+    crossed a date threshold since then: the next pass's work, not a difference."""
     engine = HealthEngine(now)
+    as_of = last_as_of()
+    then = HealthEngine(as_of) if as_of is not None and now is None else None
     differences: list[Difference] = []
     flagged_or_ranked = set(StoredFlag.objects.values_list("opportunity_id", flat=True).distinct())
     flagged_or_ranked |= set(Opportunity.objects.filter(health_rank__gt=0).values_list("pk", flat=True))
+    flagged_or_ranked |= set(FlaggedOpportunity.objects.values_list("opportunity_id", flat=True))
     open_ids = set(Opportunity.objects.filter(status=OpportunityStatus.OPEN).values_list("pk", flat=True))
     for part in _chunks(sorted(open_ids | flagged_or_ranked), chunk):
-        live = live_flags(engine, part)
+        live, summaries = live_flags(engine, part)
         stored = stored_flags(part)
+        kept = stored_summaries(part)
         ranks = dict(Opportunity.objects.filter(pk__in=part).values_list("pk", "health_rank"))
-        for pk in part:
-            want, have = live.get(pk, {}), stored.get(pk, {})
-            live_rank = max((r for _s, r, _f in want.values()), default=0)
-            if want != have or ranks.get(pk, 0) != live_rank:
-                differences.append(Difference(pk, have, want, ranks.get(pk, 0), live_rank))
+        found = [
+            Difference(
+                pk, stored.get(pk, {}), live.get(pk, {}), ranks.get(pk, 0), 0, kept.get(pk), summaries.get(pk)
+            )
+            for pk in part
+        ]
+        for d in found:
+            d.live_rank = max((r for _s, r, _f in d.live.values()), default=0)
+        found = [
+            d
+            for d in found
+            if d.live != d.stored or d.live_rank != d.stored_rank or d.live_summary != d.stored_summary
+        ]
+        if then is not None and found:
+            earlier, earlier_summaries = live_flags(then, [d.opportunity_id for d in found])
+            found = [
+                d
+                for d in found
+                if earlier.get(d.opportunity_id, {}) != d.stored
+                or earlier_summaries.get(d.opportunity_id) != d.stored_summary
+                or max((r for _s, r, _f in earlier.get(d.opportunity_id, {}).values()), default=0)
+                != d.stored_rank
+            ]
+        differences += found
     return differences

@@ -278,7 +278,7 @@ def test_nightly_recomputes_only_the_deals_that_crossed_a_threshold(crossing):
 
 def test_nightly_ends_where_a_full_rescan_does(crossing):
     store.nightly(now=T1)
-    assert store.verify(now=T1) == []
+    assert store.verify(now=T1) == [] and store.verify_tallies() == []
     after_nightly = store.stored_flags()
     store.rescan(now=T1)
     assert store.stored_flags() == after_nightly
@@ -311,17 +311,17 @@ def test_rescan_counts_its_progress_chunk_by_chunk(world, monkeypatch):
     seen: list[tuple[int, int]] = []
     chunk = store._recompute_chunk
 
-    def spy(engine, ids):
+    def spy(engine, ids, **kwargs):
         row = HealthScan.objects.get()
         seen.append((row.processed, row.total))
-        return chunk(engine, ids)
+        return chunk(engine, ids, **kwargs)
 
     monkeypatch.setattr(store, "_recompute_chunk", spy)
     scan = store.rescan(chunk=3)
     assert seen == [(0, 8), (3, 8), (6, 8)]
     assert (scan.state, scan.processed, scan.total) == (HealthScan.State.DONE, 8, 8)
     assert Opportunity.objects.filter(health_rank=1).count() == 5
-    assert store.verify() == []
+    assert store.verify() == [] and store.verify_tallies() == []
 
 
 def test_verify_command_fails_on_a_difference_and_rescan_fixes_it(world):
@@ -446,7 +446,9 @@ def test_stored_flags_equal_the_live_rules_after_random_writes(
             _random_step(rnd, world, deals, contacts)
         if step % 10 == 9:
             assert store.verify() == [], step
+            assert store.verify_tallies() == [], step
     assert store.verify() == []
+    assert store.verify_tallies() == []
     assert StoredFlag.objects.exists()  # the sequence raised flags, not just none
 
 
@@ -460,7 +462,7 @@ def test_the_health_page_and_a_flagged_pipeline_page_cost_a_fixed_number_of_quer
 
     _add_flagged(world, 30)
     client.force_login(world.director)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert client.get(reverse("health:page")).status_code == 200
     with django_assert_num_queries(10):
         assert client.get(reverse("opportunities:pipeline") + "?flagged=1&sort=-severity").status_code == 200
@@ -474,3 +476,23 @@ def test_request_rescan_inside_a_deferred_block_runs_one_rescan_at_the_end(world
         assert not HealthScan.objects.exists()
     assert HealthScan.objects.get().state == HealthScan.State.DONE
     assert stored(world.east_opp) == {"four_elements_incomplete": "info"}
+
+
+def test_a_directors_counts_come_from_the_kept_tallies(client, world):
+    """The owners' and rules' counts read HealthTally for a director: an owner change moves them."""
+    from kam.insights.models import HealthTally
+
+    services.update_opportunity(fresh(world.east_opp), by=world.east_rep, version=None, amount=None)
+    assert HealthTally.objects.get(owner=world.east_rep, rule=0).count == 1
+    services.update_opportunity(fresh(world.east_opp), by=world.east_rep, version=None, owner=world.west_rep)
+    assert not HealthTally.objects.filter(owner=world.east_rep, count__gt=0).exists()
+    assert store.verify_tallies() == []
+    client.force_login(world.director)
+    report = client.get(reverse("health:page")).context["report"]
+    assert [(row["owner_id"], row["info"]) for row in report["by_owner"]] == [(world.west_rep.pk, 1)]
+    assert {row["code"]: row["count"] for row in report["by_rule"]}["four_elements_incomplete"] == 1
+    HealthTally.objects.update(count=7)  # the page believes the tallies
+    report = client.get(reverse("health:page")).context["report"]
+    assert report["by_owner"][0]["info"] == 7
+    with pytest.raises(CommandError, match="kept counts differ"):
+        call_command("health", "verify", stdout=StringIO())

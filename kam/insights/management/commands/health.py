@@ -45,9 +45,13 @@ class Command(BaseCommand):
             )
         else:
             differences = store.verify()
-            if not differences:
+            counts = store.verify_tallies()
+            if not differences and not counts:
                 self.stdout.write("Stored health flags agree with the rules.")
                 return
-            for difference in differences[: options["show"]]:
-                self.stdout.write(str(difference))
-            raise CommandError(f"{len(differences)} opportunities' stored flags differ from the rules.")
+            for line in [*map(str, differences), *counts][: options["show"]]:
+                self.stdout.write(line)
+            raise CommandError(
+                f"{len(differences)} opportunities' stored flags differ from the rules; "
+                f"{len(counts)} kept counts differ from the stored flags."
+            )
