@@ -100,7 +100,8 @@ class Opportunity(models.Model):
     # The expected amount (the amount, else the middle of the range) kept by the database itself,
     # so the pipeline's amount sort walks an index instead of sorting every row it may show.
     sort_amount = models.GeneratedField(
-        expression=Coalesce(F("amount"), (F("amount_low") + F("amount_high")) / Value(2)),
+        # × 0.5, not / 2: SQLite divides two whole numbers as integers (a 3–4 range would sort as 3).
+        expression=Coalesce(F("amount"), (F("amount_low") + F("amount_high")) * Value(Decimal("0.5"))),
         output_field=models.DecimalField(max_digits=MONEY_DIGITS + 1, decimal_places=3),
         db_persist=True,
     )
