@@ -20,9 +20,10 @@ from django.db.models import Model, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from kam.customers.models import Customer, ScoringCriterion, ScoringModel, Tag
+from kam.imports.models import ImportJob
 from kam.insights.models import Snapshot
 from kam.opportunities.models import ExitCriterion, Opportunity, OpportunityContact, OpportunityMember
-from kam.org.models import ApiToken, Target, User
+from kam.org.models import ApiToken, Role, Target, User
 from kam.org.visibility import managed_team_ids
 from kam.relationships.models import Contact, Influence
 
@@ -209,6 +210,20 @@ def get_visible_scoring_criterion(
 
 def get_visible_target(user: User, pk: Any, *, for_update: bool = False) -> Target:
     return _one(targets_for(user), pk, for_update=for_update)
+
+
+def import_jobs_for(user: User) -> QuerySet[ImportJob]:
+    """A background import: the uploader sees their own, administrators everyone's."""
+    jobs = ImportJob.objects.defer("content")
+    if not _active(user):
+        return jobs.none()
+    if user.is_superuser or user.role == Role.ADMIN:
+        return jobs
+    return jobs.filter(user=user)
+
+
+def get_visible_import_job(user: User, pk: Any) -> ImportJob:
+    return _one(import_jobs_for(user), pk, for_update=False)
 
 
 def get_visible_snapshot(user: User, pk: Any) -> Snapshot:

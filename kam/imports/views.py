@@ -6,11 +6,12 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from kam.access import permissions
+from kam.access.visibility import get_visible_import_job
 from kam.core.web import current_user
-from kam.imports import jobs, selectors, services, workbooks
+from kam.imports import jobs, services, workbooks
 from kam.imports.columns import COLUMNS, column_label
 from kam.imports.forms import ImportForm
 
@@ -74,7 +75,7 @@ def template(request: HttpRequest, kind: str, extension: str) -> HttpResponse:
 
 
 def _job_context(request: HttpRequest, pk: int) -> dict[str, object]:
-    job = get_object_or_404(selectors.jobs_for(current_user(request)), pk=pk)
+    job = get_visible_import_job(current_user(request), pk)
     return {"job": job, "result": jobs.result_of(job), "nav": "imports"}
 
 
