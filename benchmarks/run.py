@@ -34,7 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-SQLITE_PATH = ROOT / "var" / "bench.sqlite3"
+# BENCH_SQLITE_PATH keeps a large data set apart from the default one (1M takes minutes to make).
+SQLITE_PATH = Path(os.environ.get("BENCH_SQLITE_PATH") or ROOT / "var" / "bench.sqlite3")
 DEFAULT_PG_DATABASE = "kam_bench"
 NEEDS_REGENERATION = 3  # a child's exit code: the database holds another size
 
