@@ -43,7 +43,7 @@ from kam.opportunities.models import (
     StageChange,
     period_end,
 )
-from kam.opportunities.signals import score_inputs_changed
+from kam.opportunities.signals import health_inputs_changed, score_inputs_changed
 from kam.org.models import User
 from kam.relationships.models import Contact, Stance
 
@@ -532,4 +532,5 @@ def create_opportunities(specs: Sequence[NewOpportunity], *, by: User) -> list[O
     entries.add(roles)
     entries.write()
     score_inputs_changed.send(sender=Opportunity, customer_ids=sorted({o.customer_id for o in opportunities}))
+    health_inputs_changed.send(sender=Opportunity, opportunity_ids=[o.pk for o in opportunities])
     return opportunities
