@@ -4,7 +4,8 @@ A rep opens the pipeline many times a day and an integration polls the API list;
 those requests nothing may have changed. `PageCacheMiddleware` keeps the rendered answer of the
 views named in `KAM_PAGE_CACHE_VIEWS` and serves it again only when all of these are the same:
 - the database's own change marker (`database_generation`): on PostgreSQL the current snapshot
-  (it moves with every committed write, by anyone); on SQLite the file's `data_version` (moves
+  (it moves with every write, by anyone, in any database of the server: a busy neighbour only
+  costs hits, never correctness); on SQLite the file's `data_version` (moves
   with every commit by another connection) and this connection's `total_changes()` (its own).
   No write path has to remember to invalidate anything, and no write, however it was made (a
   service, a bulk import, the admin, SQL by hand), leaves a stale answer behind;

@@ -41,12 +41,26 @@ def _client(user) -> Client:
     return client
 
 
+def _served_again(read):
+    """Reads twice with no commit anywhere in between, and returns the second answer and its
+    queries. On PostgreSQL the marker is the server's snapshot, which other databases' work (a
+    parallel test worker) also moves; a pair of reads it moved between proves nothing, so it is
+    read again."""
+    for _attempt in range(10):
+        marker = database_generation()
+        read()
+        with CaptureQueriesContext(connection) as queries:
+            answer = read()
+        if database_generation() == marker:
+            return answer, queries
+    pytest.fail("the database's change marker moved between every pair of reads")
+
+
 def test_the_second_read_is_served_from_the_cache_and_a_write_anywhere_renders_again(seeded, world, cached):
     client = _client(world.east_rep)
     first = client.get("/customers/")
     assert first.status_code == 200 and first[STATUS_HEADER] == "miss"
-    with CaptureQueriesContext(connection) as queries:
-        second = client.get("/customers/")
+    second, queries = _served_again(lambda: client.get("/customers/"))
     assert second[STATUS_HEADER] == "hit"
     assert second.content == first.content
     # Only the session, the user and the change marker: the view's own queries are skipped.
@@ -74,7 +88,7 @@ def test_query_language_and_htmx_fragment_are_part_of_the_key(seeded, world, cac
     assert client.get("/customers/?q=East")[STATUS_HEADER] == "miss"
     assert client.get("/customers/", headers={"HX-Request": "true"})[STATUS_HEADER] == "miss"
     assert client.get("/customers/", headers={"Accept-Language": "zh-hans"})[STATUS_HEADER] == "miss"
-    assert client.get("/customers/?q=East")[STATUS_HEADER] == "hit"
+    assert _served_again(lambda: client.get("/customers/?q=East"))[0][STATUS_HEADER] == "hit"
 
 
 def test_waiting_messages_and_signed_out_visitors_are_not_cached(seeded, world, cached):
@@ -106,7 +120,7 @@ def test_no_marker_inside_a_transaction():
 def test_the_pipeline_page_and_the_api_list_are_cached_and_a_revoked_token_is_refused(seeded, world, cached):
     client = _client(world.east_rep)
     assert client.get("/opportunities/")[STATUS_HEADER] == "miss"
-    assert client.get("/opportunities/")[STATUS_HEADER] == "hit"
+    assert _served_again(lambda: client.get("/opportunities/"))[0][STATUS_HEADER] == "hit"
     Opportunity.objects.filter(pk=world.east_opp.pk).update(name="East furnace, phase 2")
     page = client.get("/opportunities/")
     assert page[STATUS_HEADER] == "miss" and "East furnace, phase 2" in page.content.decode()
@@ -116,7 +130,7 @@ def test_the_pipeline_page_and_the_api_list_are_cached_and_a_revoked_token_is_re
     assert first.status_code == 200 and first[STATUS_HEADER] == "miss"
     # The first use of a token records it (a write); the next minute's uses do not.
     assert api.get("/opportunities")[STATUS_HEADER] == "miss"
-    assert api.get("/opportunities")[STATUS_HEADER] == "hit"
+    assert _served_again(lambda: api.get("/opportunities"))[0][STATUS_HEADER] == "hit"
     api.token.revoked_at = api.token.created_at
     api.token.save(update_fields=["revoked_at"])
     assert api.get("/opportunities").status_code == 401
