@@ -340,31 +340,44 @@ CENT = Decimal("0.01")
 
 @dataclass
 class RollupScope:
-    """The rollup cells a filter selects, and (for a manager or rep) their deal team memberships on
-    deals owned by someone they do not see: if there are any, the rollup cannot answer."""
+    """The rollup cells a filter selects, and (for a manager or rep) the deals they see only through
+    a deal team, owned by someone whose cells they do not see: the rollup cannot attribute those,
+    so they are read live (`extra`, the same filter over those few deals) and added per stage."""
 
     cells: QuerySet[PipelineRollup]
     elsewhere: QuerySet[OpportunityMember] | None = None
+    extra: QuerySet[Opportunity] | None = None
 
-    def by_stage(self) -> list[tuple[int, int, int, int]] | None:
-        """(stage id, probability, count, expected amount in thousandths) per stage, in one query;
-        None when the rollup cannot answer for this user."""
+    def by_stage(self) -> list[tuple[int, int, int, int]]:
+        """(stage id, probability, count, expected amount in thousandths) per stage: one query, or
+        two when the user is on a deal team elsewhere (then the second reads only those deals)."""
         rows = self.cells.values("stage_id", "stage__probability").order_by()
         if self.elsewhere is not None:
-            # The visibility check rides along the aggregate instead of costing a query of its own.
+            # Whether any deal team membership lies elsewhere rides along the aggregate instead
+            # of costing a query of its own.
             blocked = Max(Cast(Exists(self.elsewhere), IntegerField()))
             rows = rows.annotate(n=Sum("count"), milli=Sum("amount_milli"), blocked=blocked)
         else:
             rows = rows.annotate(n=Sum("count"), milli=Sum("amount_milli"))
         result: list[dict[str, Any]] = list(rows)  # type: ignore[arg-type]
-        if self.elsewhere is not None:
-            if any(r["blocked"] for r in result):
-                return None
-            if not result and self.elsewhere.exists():
-                return None
-        return [
-            (r["stage_id"], r["stage__probability"], int(r["n"] or 0), int(r["milli"] or 0)) for r in result
-        ]
+        stages: dict[int, list[int]] = {
+            r["stage_id"]: [r["stage__probability"], int(r["n"] or 0), int(r["milli"] or 0)] for r in result
+        }
+        elsewhere = self.elsewhere is not None and (
+            any(r["blocked"] for r in result) or (not result and self.elsewhere.exists())
+        )
+        if elsewhere and self.extra is not None:
+            live = (
+                self.extra.values("stage_id", "stage__probability")
+                .order_by()
+                .annotate(n=Count("id"), total=Sum(EXPECTED_AMOUNT))
+            )
+            for row in live:
+                cell = stages.setdefault(row["stage_id"], [row["stage__probability"], 0, 0])
+                cell[1] += row["n"]
+                # SQLite sums decimals as floats: back to the thousandths the rollup keeps.
+                cell[2] += int((Decimal(str(row["total"] or 0)) * 1000).to_integral_value())
+        return [(stage_id, p, n, milli) for stage_id, (p, n, milli) in stages.items()]
 
 
 def rollup_visibility(user: User) -> tuple[Q, QuerySet[OpportunityMember] | None] | None:
@@ -388,9 +401,8 @@ def rollup_cells(user: User, filters: PipelineFilters) -> RollupScope | None:
     """The pipeline rollup's cells for this user and filter, or None when the rollup cannot say.
 
     The rollup knows owner (and so team), stage, status, process and sign month; not customer,
-    text, completeness or flags. Visibility: everything for directors; owners for the rest, so it
-    answers for a manager or rep only when every deal they see through a deal team is also owned
-    by someone they see (a deal team membership elsewhere needs the live rows).
+    text, completeness or flags. Visibility: everything for directors; owners for the rest, plus
+    the deals a manager or rep sees only through a deal team, read live (RollupScope.extra).
     """
     if filters.customer or filters.q or filters.incomplete or filters.flagged:
         return None
@@ -411,7 +423,10 @@ def rollup_cells(user: User, filters: PipelineFilters) -> RollupScope | None:
     if parsed:
         start, end = quarter_bounds(*parsed)
         cells = cells.filter(sign_month__range=(start.year * 100 + start.month, end.year * 100 + end.month))
-    return RollupScope(cells, elsewhere)
+    extra = None
+    if elsewhere is not None:
+        extra = apply_filters(Opportunity.objects.filter(pk__in=elsewhere.values("opportunity_id")), filters)
+    return RollupScope(cells, elsewhere, extra)
 
 
 def pipeline_totals(
@@ -469,8 +484,12 @@ def board_columns(
     by_stage = None
     if scope is not None:
         scope.cells = scope.cells.filter(process_id=process_id)
+        if scope.extra is not None:
+            scope.extra = scope.extra.filter(stage__process_id=process_id)
         if not filters.status:
             scope.cells = scope.cells.filter(status=OpportunityStatus.OPEN)
+            if scope.extra is not None:
+                scope.extra = scope.extra.filter(status=OpportunityStatus.OPEN)
         by_stage = scope.by_stage()
     sums: dict[int, dict[str, Any]]
     if by_stage is not None:
