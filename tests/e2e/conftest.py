@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 
@@ -50,11 +51,16 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, transactional_db):
+    # After the database (so torn down before its flush): a request the page still has in flight
+    # (a section loading, a poll) must be answered before the tables are emptied, or the flush
+    # meets a table the live server holds ("database table is locked").
     context = browser.new_context(viewport={"width": 1600, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
+    with contextlib.suppress(Exception):
+        page.wait_for_load_state("networkidle", timeout=5_000)
     context.close()
 
 
