@@ -9,6 +9,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kam.customers.services import CUSTOMER_FIELDS
+
 KINDS = ("customers", "contacts", "opportunities")
 
 MEANINGS: dict[str, Any] = {
@@ -54,19 +56,8 @@ MEANINGS: dict[str, Any] = {
 }
 
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "customers": (
-        "name",
-        "short_name",
-        "parent",
-        "owner",
-        "industry",
-        "region",
-        "status",
-        "annual_revenue",
-        "category_purchases",
-        "employees",
-        "notes",
-    ),
+    # A customer's columns are the fields its form and services take.
+    "customers": CUSTOMER_FIELDS,
     "contacts": (
         "customer",
         "name",

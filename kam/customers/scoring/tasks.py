@@ -8,15 +8,13 @@ full recompute besides the on-change ones, e.g. with cron::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
 from django_tasks import task
 
+from kam.core.deferred import DeferredRecomputes
 from kam.customers.scoring import engine as scoring
 from kam.customers.scoring.engine import SYNC_LIMIT
 
@@ -35,12 +33,7 @@ def request_rescore(customer_ids: Iterable[int] | None = None) -> None:
     caller's transaction commits, so the worker reads the committed data.
     """
     ids = None if customer_ids is None else sorted({int(i) for i in customer_ids if i})
-    pending = _deferred.get()
-    if pending is not None:
-        if ids is None:
-            pending.everyone = True
-        else:
-            pending.ids.update(ids)
+    if _deferred.gather(ids):
         return
     if ids is not None and len(ids) <= SYNC_LIMIT:
         scoring.rescore(ids)
@@ -48,36 +41,14 @@ def request_rescore(customer_ids: Iterable[int] | None = None) -> None:
     transaction.on_commit(lambda: rescore_customers_task.enqueue(ids))
 
 
-@dataclass
-class _Pending:
-    ids: set[int] = field(default_factory=set)
-    everyone: bool = False
-
-
-_deferred: ContextVar[_Pending | None] = ContextVar("kam_deferred_rescores", default=None)
-
-
-@contextmanager
-def rescores_deferred() -> Iterator[None]:
-    """Gather the recomputes asked for inside the block and run them once, synchronously, on leaving.
-
-    For bulk writes (the demo, imports): a thousand stage moves at one customer would otherwise
-    rescore it a thousand times. Nested blocks join the outermost one; an error inside the block
-    drops what was gathered, as the caller's transaction is rolled back anyway.
-    """
-    if _deferred.get() is not None:
-        yield
-        return
-    pending = _Pending()
-    token = _deferred.set(pending)
-    try:
-        yield
-    finally:
-        _deferred.reset(token)
-    if pending.everyone:
-        scoring.rescore()
-    elif pending.ids:
-        scoring.rescore(pending.ids)
+# For bulk writes (the demo, imports): a thousand stage moves at one customer would otherwise
+# rescore it a thousand times. `with rescores_deferred():` rescores each customer once at the end.
+_deferred = DeferredRecomputes(
+    "kam_deferred_rescores",
+    recompute=lambda ids: scoring.rescore(ids),
+    recompute_all=lambda: scoring.rescore(),
+)
+rescores_deferred = _deferred.deferred
 
 
 def on_score_inputs_changed(sender: Any, *, customer_ids: Iterable[int], **kwargs: Any) -> None:

@@ -7,14 +7,12 @@ the committed data. `recomputes_deferred()` gathers the requests of a bulk write
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 
 from django.db import transaction
 from django_tasks import task
 
+from kam.core.deferred import DeferredRecomputes
 from kam.insights.health import store
 from kam.insights.models import HealthScan
 from kam.org.models import User
@@ -43,42 +41,20 @@ def nightly_health_task() -> int:
     return len(ids)
 
 
-@dataclass
-class _Pending:
-    ids: set[int] = field(default_factory=set)
-    everyone: bool = False
-
-
-_deferred: ContextVar[_Pending | None] = ContextVar("kam_deferred_health", default=None)
-
-
-@contextmanager
-def recomputes_deferred() -> Iterator[None]:
-    """Gather the recomputes asked for inside the block and run them once on leaving: a full
-    rescan when one was asked for, else the gathered opportunities. Nested blocks join the
-    outermost one; an error inside drops what was gathered (the transaction is rolled back)."""
-    if _deferred.get() is not None:
-        yield
-        return
-    pending = _Pending()
-    token = _deferred.set(pending)
-    try:
-        yield
-    finally:
-        _deferred.reset(token)
-    if pending.everyone:
-        store.rescan()
-    elif pending.ids:
-        store.recompute(pending.ids)
+# Looked up when run (not bound now), so the engine can be replaced in tests.
+# A bulk write (the demo) gathers its requests: `with recomputes_deferred():` recomputes each
+# opportunity once at the end, or rescans once when a request asked for everything.
+_deferred = DeferredRecomputes(
+    "kam_deferred_health", recompute=lambda ids: store.recompute(ids), recompute_all=lambda: store.rescan()
+)
+recomputes_deferred = _deferred.deferred
 
 
 def request_recompute(ids: Iterable[int]) -> None:
     pks = sorted({int(pk) for pk in ids if pk})
     if not pks:
         return
-    pending = _deferred.get()
-    if pending is not None:
-        pending.ids.update(pks)
+    if _deferred.gather(pks):
         return
     if len(pks) <= SYNC_LIMIT:
         store.recompute(pks)
@@ -90,9 +66,7 @@ def request_rescan(by: User | None = None) -> HealthScan:
     """A full rescan in the background, enqueued when the caller's transaction commits. One still
     queued is returned instead of a second: it reads the rules when it starts. One already running
     read them before this request, so another is queued behind it."""
-    pending = _deferred.get()
-    if pending is not None:
-        pending.everyone = True
+    if _deferred.gather(None):
         return HealthScan(kind=HealthScan.Kind.RESCAN)
     queued = (
         HealthScan.objects.filter(kind=HealthScan.Kind.RESCAN, state=HealthScan.State.QUEUED)
