@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import threading
 
 import pytest
 
@@ -62,6 +63,11 @@ def page(browser, transactional_db):
     with contextlib.suppress(Exception):
         page.wait_for_load_state("networkidle", timeout=5_000)
     context.close()
+    # A request the browser gave up on may still be running in the live server (one thread per
+    # request, on the test's own in-memory connection): let it finish before the flush.
+    for thread in threading.enumerate():
+        if "process_request_thread" in thread.name and thread is not threading.current_thread():
+            thread.join(timeout=10)
 
 
 def login(page, live_server, username: str, password: str, language: str | None = None) -> None:
