@@ -48,10 +48,12 @@ def _served_again(read):
     read again."""
     for _attempt in range(10):
         marker = database_generation()
-        read()
+        before = read()
         with CaptureQueriesContext(connection) as queries:
             answer = read()
         if database_generation() == marker:
+            # The very answer of the read before (a fresh render would mask the CSRF token anew).
+            assert answer.content == before.content
             return answer, queries
     pytest.fail("the database's change marker moved between every pair of reads")
 
@@ -62,7 +64,6 @@ def test_the_second_read_is_served_from_the_cache_and_a_write_anywhere_renders_a
     assert first.status_code == 200 and first[STATUS_HEADER] == "miss"
     second, queries = _served_again(lambda: client.get("/customers/"))
     assert second[STATUS_HEADER] == "hit"
-    assert second.content == first.content
     # Only the session, the user and the change marker: the view's own queries are skipped.
     assert len(queries) <= 3
 
