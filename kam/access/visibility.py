@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from django.db.models import Model, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from kam.activities.models import Activity, Plan
 from kam.customers.models import Customer, ScoringCriterion, ScoringModel, Tag
 from kam.imports.models import ImportJob
 from kam.insights.models import Snapshot
@@ -111,6 +112,26 @@ def contacts_for(user: User, qs: QuerySet | None = None) -> QuerySet:
     return qs.filter(customer__in=customers_for(user))
 
 
+def activities_for(user: User, qs: QuerySet | None = None) -> QuerySet:
+    """Activities follow their customer's visibility (as contacts do)."""
+    qs = Activity.objects.all() if qs is None else qs
+    if not _active(user):
+        return qs.none()
+    if user.sees_everything:
+        return qs
+    return qs.filter(customer__in=customers_for(user))
+
+
+def plans_for(user: User, qs: QuerySet | None = None) -> QuerySet:
+    """One's own plans; a manager's team subtree's; everyone's for directors."""
+    qs = Plan.objects.all() if qs is None else qs
+    if not _active(user):
+        return qs.none()
+    if user.sees_everything:
+        return qs
+    return qs.filter(owner_id__in=_owners(user))
+
+
 def targets_for(user: User, qs: QuerySet | None = None) -> QuerySet:
     """Everyone's for directors, the subtree's for managers, one's own and one's team's for a rep."""
     qs = Target.objects.select_related("user", "team") if qs is None else qs
@@ -148,6 +169,14 @@ def get_visible_contact(
 ) -> Contact:
     qs = Contact.objects.select_related("customer", "reports_to") if queryset is None else queryset
     return _one(contacts_for(user, qs), pk, for_update=for_update)
+
+
+def get_visible_activity(user: User, pk: Any, *, for_update: bool = False) -> Activity:
+    return _one(activities_for(user), pk, for_update=for_update)
+
+
+def get_visible_plan(user: User, pk: Any, *, for_update: bool = False) -> Plan:
+    return _one(plans_for(user), pk, for_update=for_update)
 
 
 def get_visible_influence(user: User, pk: Any, *, for_update: bool = False) -> Influence:

@@ -72,6 +72,8 @@ class Contact(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     wechat = models.CharField(_("WeChat"), max_length=60, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # The latest done activity with the contact (kept by kam.activities.services).
+    last_touch_at = models.DateTimeField(_("last touch"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

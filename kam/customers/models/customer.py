@@ -104,6 +104,8 @@ class Customer(models.Model):
     )
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # The latest done activity with the customer (kept by kam.activities.services).
+    last_touch_at = models.DateTimeField(_("last touch"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

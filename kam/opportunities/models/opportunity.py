@@ -150,6 +150,9 @@ class Opportunity(models.Model):
         blank=True,
         help_text=_("Empty: the stage's default."),
     )
+    # The latest done activity on the deal (kept by kam.activities.services); the "no update"
+    # health rule reads it.
+    last_touch_at = models.DateTimeField(_("last touch"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
