@@ -318,3 +318,25 @@ class ProcessMetric(BilingualName):
         ordering = ["order", "id"]
         verbose_name = _("process metric")
         verbose_name_plural = _("process metrics")
+
+
+class CalendarFeed(models.Model):
+    """A person's read-only iCalendar feed of their activities, behind a revocable secret.
+
+    Only a hash of the secret is kept (like API tokens); revoking deletes the row, and a new feed
+    gets a new secret, so an old subscription URL stops working.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return str(self.user)
