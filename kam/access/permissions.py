@@ -6,6 +6,8 @@ the API ask `may_*` to decide what to show (a button, a form) and never restate 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
@@ -13,6 +15,9 @@ from django.utils.translation import gettext as _
 from kam.customers.models import Customer, Tag, TagKind
 from kam.org.models import Role, Team, User
 from kam.org.visibility import managed_team_ids
+
+if TYPE_CHECKING:
+    from kam.activities.models import Plan
 
 MANAGERS_AND_ABOVE = (Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
 
@@ -170,3 +175,53 @@ def may_import(user: User) -> bool:
 def check_import(user: User) -> None:
     if not may_import(user):
         raise PermissionDenied(_("Only managers, directors and administrators import data."))
+
+
+# Weekly and monthly plans, visit policy, selling capacity ------------------------------------------
+
+
+def may_edit_plan(user: User, plan: Plan) -> bool:
+    """A plan is its owner's own commitment: only they change its goals and planned activities."""
+    return _active(user) and user.pk == plan.owner_id
+
+
+def check_edit_plan(user: User, plan: Plan) -> None:
+    if not may_edit_plan(user, plan):
+        raise PermissionDenied(_("Only the plan's owner changes it."))
+
+
+def _manages(by: User, person: User) -> bool:
+    """`by` is above `person`: a director or administrator, or the manager of the person's team subtree."""
+    if by.sees_everything:
+        return True
+    return by.role == Role.MANAGER and person.team_id is not None and person.team_id in managed_team_ids(by)
+
+
+def may_comment_plan(user: User, plan: Plan) -> bool:
+    """A manager (or a director) comments on the plans of the people below them; the owner reads."""
+    return _active(user) and user.pk != plan.owner_id and _manages(user, plan.owner)
+
+
+def check_comment_plan(user: User, plan: Plan) -> None:
+    if not may_comment_plan(user, plan):
+        raise PermissionDenied(_("Only the owner's manager comments on a plan."))
+
+
+def may_edit_visit_policy(user: User) -> bool:
+    """Visit frequencies set every rep's workload: managers and above decide them."""
+    return _active(user) and (user.is_superuser or user.role in MANAGERS_AND_ABOVE)
+
+
+def check_edit_visit_policy(user: User) -> None:
+    if not may_edit_visit_policy(user):
+        raise PermissionDenied(_("Only managers, directors and administrators change the visit policy."))
+
+
+def may_set_selling_capacity(by: User, person: User) -> bool:
+    """A person's selling hours are set by their manager (or a director), not by themself."""
+    return _active(by) and by.pk != person.pk and _manages(by, person)
+
+
+def check_set_selling_capacity(by: User, person: User) -> None:
+    if not may_set_selling_capacity(by, person):
+        raise PermissionDenied(_("Only this person's manager sets their selling hours."))
