@@ -1,12 +1,13 @@
-"""Keep, check and rebuild the rollups (kam.opportunities.models.PipelineRollup, FunnelRollup).
+"""Keep, check and rebuild the rollups (kam.opportunities.models.PipelineRollup, StageRollup,
+FunnelRollup).
 
 Every service that creates, edits, moves, closes or deletes opportunities calls `track` (or
 `add_new` / `remove`) inside its transaction: the rows' cells before the write are read (and
 locked on PostgreSQL), the write happens, the cells after it are read, and the difference is
 applied with `UPDATE … SET count = count + n` (insert when the cell is missing; a concurrent
 insert of the same cell is caught as an IntegrityError inside a savepoint and turned into the
-update). Cells are updated in key order (the pipeline's, then the funnel's), so two writers never
-wait on each other crosswise.
+update). Cells are updated in key order (the pipeline's, then the stage rollup's, then the funnel's),
+so two writers never wait on each other crosswise.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 
-from kam.opportunities.models import NO_SIGN_MONTH, FunnelRollup, Opportunity, PipelineRollup
+from kam.opportunities.models import NO_SIGN_MONTH, FunnelRollup, Opportunity, PipelineRollup, StageRollup
 
 # The opportunity's columns a cell and its sums depend on.
 ROLLUP_FIELDS = frozenset(
@@ -52,6 +53,8 @@ _COLUMNS = (
 )
 Key = tuple[int, int, str, int, int, str]
 KEY_NAMES = ("process_id", "stage_id", "status", "owner_id", "sign_month", "forecast_category")
+StageKey = tuple[int, int, str, int]
+STAGE_KEY_NAMES = KEY_NAMES[:4]  # the pipeline key without sign month and forecast category
 FunnelKey = tuple[int, int, int]
 FUNNEL_KEY_NAMES = ("process_id", "owner_id", "furthest_stage_order")
 
@@ -111,18 +114,26 @@ def _bump(model: Any, cell: dict[str, Any], sums: dict[str, int]) -> None:
 def apply(before: Iterable[dict[str, Any]], after: Iterable[dict[str, Any]]) -> None:
     """Subtract the rows' old contributions and add their new ones (inside the writing transaction)."""
     deltas: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    stage_deltas: dict[StageKey, list[int]] = defaultdict(lambda: [0, 0])
     funnel_deltas: dict[FunnelKey, int] = defaultdict(int)
     for rows, sign in ((before, -1), (after, 1)):
         for row in rows:
             key, milli = _cell(row)
             deltas[key][0] += sign
             deltas[key][1] += sign * milli
+            stage_deltas[key[:4]][0] += sign  # type: ignore[index]
+            stage_deltas[key[:4]][1] += sign * milli  # type: ignore[index]
             funnel_deltas[_funnel_cell(row)] += sign
     for key in sorted(deltas):
         count, milli = deltas[key]
         if count or milli:
             cell = dict(zip(KEY_NAMES, key, strict=True))
             _bump(PipelineRollup, cell, {"count": count, "amount_milli": milli})
+    for stage_key in sorted(stage_deltas):
+        count, milli = stage_deltas[stage_key]
+        if count or milli:
+            cell = dict(zip(STAGE_KEY_NAMES, stage_key, strict=True))
+            _bump(StageRollup, cell, {"count": count, "amount_milli": milli})
     for funnel_key in sorted(funnel_deltas):
         if funnel_deltas[funnel_key]:
             cell = dict(zip(FUNNEL_KEY_NAMES, funnel_key, strict=True))
@@ -180,6 +191,23 @@ def live_cells(opportunity_model: Any = Opportunity) -> dict[Key, tuple[int, int
     return cells
 
 
+def stage_cells(cells: dict[Key, tuple[int, int]]) -> dict[StageKey, tuple[int, int]]:
+    """The pipeline cells summed over sign months and forecast categories (the stage rollup's)."""
+    summed: dict[StageKey, tuple[int, int]] = {}
+    for key, (count, milli) in cells.items():
+        stage_key: StageKey = key[:4]  # type: ignore[assignment]
+        before = summed.get(stage_key, (0, 0))
+        summed[stage_key] = (before[0] + count, before[1] + milli)
+    return {key: sums for key, sums in summed.items() if sums != (0, 0)}
+
+
+def stored_stage_cells(stage_model: Any = StageRollup) -> dict[StageKey, tuple[int, int]]:
+    rows = stage_model.objects.exclude(count=0, amount_milli=0).values_list(
+        *STAGE_KEY_NAMES, "count", "amount_milli"
+    )
+    return {tuple(row[:4]): (row[4], row[5]) for row in rows}  # type: ignore[misc]
+
+
 def stored_cells(rollup_model: Any = PipelineRollup) -> dict[Key, tuple[int, int]]:
     rows = rollup_model.objects.exclude(count=0, amount_milli=0).values_list(
         *KEY_NAMES, "count", "amount_milli"
@@ -211,7 +239,7 @@ class Difference:
     rollup: str = "pipeline"
 
     def __str__(self) -> str:
-        names = KEY_NAMES if self.rollup == "pipeline" else FUNNEL_KEY_NAMES
+        names = {"pipeline": KEY_NAMES, "stage": STAGE_KEY_NAMES}.get(self.rollup, FUNNEL_KEY_NAMES)
         cell = ", ".join(f"{name}={value}" for name, value in zip(names, self.key, strict=True))
 
         def show(sums: tuple[int, ...] | None) -> str:
@@ -234,23 +262,30 @@ def _differences(stored: dict[Any, Any], live: dict[Any, Any], rollup: str) -> l
 
 def verify() -> list[Difference]:
     """The cells where a rollup and the live opportunities disagree (empty: they agree)."""
-    return _differences(stored_cells(), live_cells(), "pipeline") + _differences(
-        stored_funnel_cells(), live_funnel_cells(), "funnel"
+    live = live_cells()
+    return (
+        _differences(stored_cells(), live, "pipeline")
+        + _differences(stored_stage_cells(), stage_cells(live), "stage")
+        + _differences(stored_funnel_cells(), live_funnel_cells(), "funnel")
     )
 
 
 def rebuild(
-    opportunity_model: Any = Opportunity, rollup_model: Any = PipelineRollup, funnel_model: Any = None
+    opportunity_model: Any = Opportunity,
+    rollup_model: Any = PipelineRollup,
+    funnel_model: Any = None,
+    stage_model: Any = None,
 ) -> int:
     """Replace the rollups with the cells computed from the opportunities; returns the pipeline
     rollup's cell count.
 
     Takes the model classes so a migration can run it on its historical models: the pipeline rollup
-    always, the funnel rollup when `funnel_model` is given. Called on the current models (no
-    argument) it rebuilds both; a migration from before the funnel rollup existed passes its own
-    opportunity and pipeline models only and so leaves the funnel table (not created yet) alone."""
-    if funnel_model is None and opportunity_model is Opportunity:
-        funnel_model = FunnelRollup
+    always, the funnel and stage rollups when their models are given. Called on the current models
+    (no argument) it rebuilds all three; a migration from before the funnel or stage rollup existed
+    passes only the models it has and so leaves the later tables (not created yet) alone."""
+    if opportunity_model is Opportunity:
+        funnel_model = funnel_model or FunnelRollup
+        stage_model = stage_model or StageRollup
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # Writers wait until the new cells are in (SQLite runs one writer at a time anyway).
@@ -265,9 +300,25 @@ def rebuild(
             ),
             batch_size=2000,
         )
+        if stage_model is not None:
+            fill_stage_rollup(stage_model, cells)
         if funnel_model is not None:
             _fill_funnel(opportunity_model, funnel_model)
     return len(cells)
+
+
+def fill_stage_rollup(stage_model: Any, cells: dict[Key, tuple[int, int]]) -> int:
+    """Replace the stage rollup with these pipeline cells summed over months and categories."""
+    summed = stage_cells(cells)
+    stage_model.objects.all().delete()
+    stage_model.objects.bulk_create(
+        (
+            stage_model(**dict(zip(STAGE_KEY_NAMES, key, strict=True)), count=count, amount_milli=milli)
+            for key, (count, milli) in summed.items()
+        ),
+        batch_size=2000,
+    )
+    return len(summed)
 
 
 def rebuild_funnel(opportunity_model: Any = Opportunity, funnel_model: Any = FunnelRollup) -> int:

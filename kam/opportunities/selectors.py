@@ -41,6 +41,7 @@ from kam.opportunities.models import (
     PipelineRollup,
     Stage,
     StageChange,
+    StageRollup,
 )
 from kam.org.models import User
 from kam.org.visibility import managed_team_ids, team_subtree_ids
@@ -344,7 +345,7 @@ class RollupScope:
     a deal team, owned by someone whose cells they do not see: the rollup cannot attribute those,
     so they are read live (`extra`, the same filter over those few deals) and added per stage."""
 
-    cells: QuerySet[PipelineRollup]
+    cells: QuerySet[PipelineRollup] | QuerySet[StageRollup]
     elsewhere: QuerySet[OpportunityMember] | None = None
     extra: QuerySet[Opportunity] | None = None
 
@@ -410,7 +411,9 @@ def rollup_cells(user: User, filters: PipelineFilters) -> RollupScope | None:
     if visibility is None:
         return None
     visible, elsewhere = visibility
-    cells = PipelineRollup.objects.filter(visible)
+    parsed = parse_quarter(filters.sign_quarter) if filters.sign_quarter else None
+    # Without a sign period the stage rollup (summed over months) answers with far fewer cells.
+    cells: QuerySet[Any] = (PipelineRollup if parsed else StageRollup).objects.filter(visible)
     if filters.owner:
         cells = cells.filter(owner_id=filters.owner)
     if filters.team:
@@ -419,7 +422,6 @@ def rollup_cells(user: User, filters: PipelineFilters) -> RollupScope | None:
         cells = cells.filter(stage_id=filters.stage)
     if filters.status and filters.status != "all":
         cells = cells.filter(status=filters.status)
-    parsed = parse_quarter(filters.sign_quarter) if filters.sign_quarter else None
     if parsed:
         start, end = quarter_bounds(*parsed)
         cells = cells.filter(sign_month__range=(start.year * 100 + start.month, end.year * 100 + end.month))

@@ -20,7 +20,14 @@ from kam.core.errors import ConflictError, RuleViolation
 from kam.insights.forecast.funnel import funnel
 from kam.insights.forecast.selectors import forecast
 from kam.opportunities import rollups, services
-from kam.opportunities.models import FunnelRollup, Opportunity, OpportunityStatus, PipelineRollup, Stage
+from kam.opportunities.models import (
+    FunnelRollup,
+    Opportunity,
+    OpportunityStatus,
+    PipelineRollup,
+    Stage,
+    StageRollup,
+)
 from kam.opportunities.selectors import PipelineFilters, board_columns, pipeline_totals, rollup_cells
 from kam.org.models import Role
 from tests.factories import (
@@ -329,6 +336,8 @@ def test_concurrent_moves_on_the_same_owner_and_stage_keep_the_rollup_exact():
     assert rollups.verify() == []
     p1 = PipelineRollup.objects.get(stage=stages["P1"], owner=owner, status=OpportunityStatus.OPEN)
     assert (p1.count, p1.amount_milli) == (threads_n, threads_n * 10_500)
+    summed = StageRollup.objects.get(stage=stages["P1"], owner=owner, status=OpportunityStatus.OPEN)
+    assert (summed.count, summed.amount_milli) == (threads_n, threads_n * 10_500)
 
 
 def test_whole_amounts_are_exact_in_the_rollup(people):
@@ -338,6 +347,7 @@ def test_whole_amounts_are_exact_in_the_rollup(people):
     world = people
     Opportunity.objects.all().delete()
     PipelineRollup.objects.all().delete()
+    StageRollup.objects.all().delete()
     make_opportunity(owner=world.east_rep, stage_code="P1", amount=Decimal("963"))
     make_opportunity(
         owner=world.east_rep, stage_code="P1", amount=None, amount_low=Decimal("3"), amount_high=Decimal("4")
@@ -348,3 +358,34 @@ def test_whole_amounts_are_exact_in_the_rollup(people):
     assert totals["weighted"] == (Decimal("966.5") * probability / 100).quantize(Decimal("0.01"))
     assert totals == pipeline_totals(world.director, PipelineFilters(), use_rollup=False)
     assert_readers_agree(world.director, PipelineFilters())
+
+
+def test_the_stage_rollup_sums_the_pipeline_rollup_over_months(people):
+    """Deals of one owner and stage due in different months: one pipeline cell per month, one
+    stage cell for all of them; a move and a deletion keep both; verify names a stage cell that
+    drifted and rebuild repairs it."""
+    world = people
+    deals = [
+        make_opportunity(owner=world.east_rep, stage_code="P2", amount=Decimal("100"), sign_date=day)
+        for day in (dt.date(2026, 1, 10), dt.date(2026, 2, 10), dt.date(2026, 3, 10))
+    ]
+    stage = Stage.objects.get(process=default_process(), code="P2")
+    cells = PipelineRollup.objects.filter(stage=stage, owner=world.east_rep, status=OpportunityStatus.OPEN)
+    assert cells.filter(count__gt=0).count() == 3
+    summed = StageRollup.objects.get(stage=stage, owner=world.east_rep, status=OpportunityStatus.OPEN)
+    assert (summed.count, summed.amount_milli) == (3, 300_000)
+    services.move_stage(
+        deals[0],
+        Stage.objects.get(process=default_process(), code="P3"),
+        by=world.east_rep,
+        key_node_confirmed=True,
+    )
+    summed.refresh_from_db()
+    assert (summed.count, summed.amount_milli) == (2, 200_000)
+    assert rollups.verify() == []
+    StageRollup.objects.filter(pk=summed.pk).update(count=7)
+    differences = rollups.verify()
+    assert [d.rollup for d in differences] == ["stage"]
+    assert "stage_id=" in str(differences[0]) and "stored count 7" in str(differences[0])
+    rollups.rebuild()
+    assert rollups.verify() == []

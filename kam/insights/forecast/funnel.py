@@ -24,9 +24,9 @@ from kam.opportunities.models import (
     FunnelRollup,
     Opportunity,
     OpportunityStatus,
-    PipelineRollup,
     SalesProcess,
     Stage,
+    StageRollup,
 )
 from kam.opportunities.selectors import EXPECTED_AMOUNT, rollup_visibility
 from kam.org.models import User
@@ -98,7 +98,7 @@ def rollup_counts(user: User | None, process: SalesProcess) -> tuple[OpenSums, R
     if reached_rows is None:
         return None
     open_rows: list[dict[str, Any]] = list(
-        PipelineRollup.objects.filter(visible, process=process, status=OpportunityStatus.OPEN)
+        StageRollup.objects.filter(visible, process=process, status=OpportunityStatus.OPEN)
         .values("stage_id")
         .annotate(n=Sum("count"), milli=Sum("amount_milli"))
         .order_by()  # type: ignore[arg-type]

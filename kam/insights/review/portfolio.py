@@ -44,8 +44,8 @@ from kam.opportunities.models import (
     Opportunity,
     OpportunityContact,
     OpportunityStatus,
-    PipelineRollup,
     Stage,
+    StageRollup,
 )
 from kam.opportunities.selectors import (
     EXPECTED_AMOUNT,
@@ -169,7 +169,7 @@ Grouped = tuple[dict[Any, dict[int, int]], dict[Any, dict[int, Decimal]]]
 def _grouped(qs: QuerySet, key: str) -> Grouped:
     counts: dict[Any, dict[int, int]] = {}
     amounts: dict[Any, dict[int, Decimal]] = {}
-    if qs.model is PipelineRollup:
+    if qs.model is StageRollup:
         rows = qs.values(key, "stage_id").annotate(n=Sum("count"), total=Sum("amount_milli")).order_by()
         for row in rows:
             if row["n"]:  # a cell emptied by later writes is no opportunity
@@ -192,7 +192,7 @@ def _open_pipeline(user: User, process: Any, *, use_rollup: bool) -> QuerySet:
     visibility = rollup_visibility(user) if use_rollup else None
     if visibility is not None:
         visible, _elsewhere = visibility
-        return PipelineRollup.objects.filter(visible, status=OpportunityStatus.OPEN, process=process)
+        return StageRollup.objects.filter(visible, status=OpportunityStatus.OPEN, process=process)
     return opportunities_for(
         user, Opportunity.objects.filter(status=OpportunityStatus.OPEN, stage__process=process)
     )

@@ -19,7 +19,12 @@ from kam.opportunities.models.process import (  # noqa: F401
     SalesProcess,
     Stage,
 )
-from kam.opportunities.models.rollup import NO_SIGN_MONTH, FunnelRollup, PipelineRollup  # noqa: F401
+from kam.opportunities.models.rollup import (  # noqa: F401
+    NO_SIGN_MONTH,
+    FunnelRollup,
+    PipelineRollup,
+    StageRollup,
+)
 from kam.opportunities.models.team import (  # noqa: F401
     MemberRole,
     OpportunityCompetitor,

@@ -1,6 +1,6 @@
 """The rollups: counts and sums of opportunities by process × stage × status × owner × sign month ×
-forecast category (the pipeline rollup), and counts by process × owner × furthest stage reached
-(the funnel rollup).
+forecast category (the pipeline rollup), the same summed over sign months and categories (the stage
+rollup), and counts by process × owner × furthest stage reached (the funnel rollup).
 
 Kept by the services in the same transaction as every write that moves an opportunity between its
 cells (kam.opportunities.rollups); read by the pipeline totals, the board's column headers, the
@@ -48,6 +48,34 @@ class PipelineRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stage_id}/{self.status}/{self.owner_id}/{self.sign_month}: {self.count}"
+
+
+class StageRollup(models.Model):
+    """The pipeline rollup summed over sign months and forecast categories: what the totals, the
+    board's column headers, the funnel's open sums and the portfolio shape read when no sign period
+    filters them. At a million opportunities the pipeline rollup has a quarter of a million cells
+    (one per month a deal is due); this one a few thousand, so a director's totals add up a few
+    thousand rows instead of every month's."""
+
+    process = models.ForeignKey(SalesProcess, on_delete=models.CASCADE, related_name="+")
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    count = models.IntegerField(default=0)
+    amount_milli = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("stage rollup")
+        verbose_name_plural = _("stage rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["process", "stage", "status", "owner"], name="stage_rollup_cell_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "process", "stage"], name="stage_rollup_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.stage_id}/{self.status}/{self.owner_id}: {self.count}"
 
 
 class FunnelRollup(models.Model):
