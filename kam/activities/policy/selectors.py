@@ -1,0 +1,386 @@
+"""Visit policy reads (DOMAIN.md §10): the policy in effect per customer, demand against capacity per
+team and owner, and the under-visited list.
+
+A customer follows the row of its tier; a segment row covers the customers whose tier has no row.
+Lost customers are not visited and count nowhere. Demand hours per month =
+Σ customers × visits per month × hours per visit, counted in SQL per (owner, tier, segment) and
+multiplied here over those few groups; capacity = Σ of people's selling hours per month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, overload
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from kam.access.visibility import customers_for
+from kam.activities.models import Activity, ActivityStatus, SellingCapacity, VisitPolicy
+from kam.customers.models import Customer, CustomerStatus, Segment, Tier
+from kam.org.models import Role, Team, User
+from kam.org.visibility import managed_team_ids, team_subtree_ids, visible_users
+
+DEFAULT_CAPACITY = SellingCapacity._meta.get_field("hours_per_month").get_default()
+# People who sell: their hours are the team's capacity (directors and administrators are not counted).
+SELLING_ROLES = (Role.REP, Role.MANAGER)
+MAX_PERIODS = 12
+
+
+@dataclass(frozen=True)
+class PolicyValues:
+    """One policy row's numbers: the stored row, or a what-if value that is never saved."""
+
+    tier: str
+    segment: str
+    visits: int
+    period_months: int
+    hours_per_visit: Decimal
+    pk: int | None = None
+
+    @property
+    def key(self) -> str:
+        return f"tier:{self.tier}" if self.tier else f"segment:{self.segment}"
+
+    @property
+    def label(self) -> str:
+        return str(Tier(self.tier).label) if self.tier else str(Segment(self.segment).label)
+
+    @property
+    def visits_per_month(self) -> Decimal:
+        return Decimal(self.visits) / Decimal(self.period_months)
+
+    @property
+    def hours_per_customer(self) -> Decimal:
+        """Hours a month one customer under this policy needs."""
+        return self.visits_per_month * self.hours_per_visit
+
+    @classmethod
+    def of(cls, policy: VisitPolicy) -> PolicyValues:
+        return cls(
+            tier=policy.tier,
+            segment=policy.segment,
+            visits=policy.visits,
+            period_months=policy.period_months,
+            hours_per_visit=policy.hours_per_visit,
+            pk=policy.pk,
+        )
+
+
+def policy_rows() -> list[VisitPolicy]:
+    """Tier rows A–D first, then segment rows (one query)."""
+    rows = list(VisitPolicy.objects.all())
+    return sorted(rows, key=lambda p: (p.tier == "", p.tier, p.segment))
+
+
+def current_policies() -> list[PolicyValues]:
+    return [PolicyValues.of(p) for p in policy_rows()]
+
+
+class PolicyBook:
+    """Which policy a (tier, segment) follows: its tier's row, else its segment's row, else none."""
+
+    def __init__(self, policies: Iterable[PolicyValues]) -> None:
+        self.policies = list(policies)
+        self.by_tier = {p.tier: p for p in self.policies if p.tier}
+        self.by_segment = {p.segment: p for p in self.policies if p.segment}
+
+    def for_customer(self, tier: str, segment: str) -> PolicyValues | None:
+        return self.by_tier.get(tier) or self.by_segment.get(segment)
+
+    def unused_segments(self) -> list[PolicyValues]:
+        """Segment rows no customer can follow, because every tier has its own row."""
+        if all(t in self.by_tier for t in Tier.values):
+            return [p for p in self.policies if p.segment]
+        return []
+
+    def cases(self, value_of: Any, output_field: Any) -> Case:
+        """A SQL CASE giving each customer row `value_of(policy)` of the policy it follows (NULL: none)."""
+        whens = [When(tier=tier, then=Value(value_of(p))) for tier, p in self.by_tier.items()]
+        whens += [
+            When(Q(segment=segment) & ~Q(tier__in=list(self.by_tier)), then=Value(value_of(p)))
+            for segment, p in self.by_segment.items()
+        ]
+        return Case(*whens, default=Value(None), output_field=output_field)
+
+
+# --- Scope: whose work -------------------------------------------------------------------------------
+
+
+def visible_teams(user: User) -> QuerySet[Team]:
+    """Teams a user may pick as a filter: all for directors, the managed subtree for managers."""
+    if user.sees_everything:
+        return Team.objects.order_by("name")
+    return Team.objects.filter(pk__in=managed_team_ids(user)).order_by("name")
+
+
+def people(user: User, *, team: Team | int | None = None) -> QuerySet[User]:
+    """The people whose work `user` sees, within `team`'s subtree when given."""
+    qs = visible_users(user)
+    if team is not None:
+        team_id = team.pk if isinstance(team, Team) else team
+        qs = qs.filter(team_id__in=team_subtree_ids([team_id]))
+    return qs
+
+
+# --- Demand against capacity ------------------------------------------------------------------------------
+
+
+@dataclass
+class Load:
+    """Demand and capacity in hours per month, and customers by tier, for an owner, a team or all."""
+
+    customers: int = 0
+    demand: Decimal = Decimal(0)
+    capacity: Decimal = Decimal(0)
+    by_tier: dict[str, int] = field(default_factory=dict)
+    demand_by_tier: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def balance(self) -> Decimal:
+        """Capacity left over (negative: more demand than hours)."""
+        return self.capacity - self.demand
+
+    @property
+    def utilisation(self) -> Decimal | None:
+        """Demand as a percentage of capacity."""
+        if not self.capacity:
+            return None
+        return (self.demand * 100 / self.capacity).quantize(Decimal("0.1"))
+
+    def add(self, other: Load) -> None:
+        self.customers += other.customers
+        self.demand += other.demand
+        self.capacity += other.capacity
+        for key, n in other.by_tier.items():
+            self.by_tier[key] = self.by_tier.get(key, 0) + n
+        for key, hours in other.demand_by_tier.items():
+            self.demand_by_tier[key] = self.demand_by_tier.get(key, Decimal(0)) + hours
+
+
+@dataclass
+class OwnerLoad:
+    person: User
+    team_name: str
+    load: Load
+
+
+@dataclass
+class TeamLoad:
+    team_id: int | None
+    team_name: str
+    load: Load
+
+
+@dataclass
+class DemandReport:
+    policies: list[PolicyValues]
+    owners: list[OwnerLoad]
+    teams: list[TeamLoad]
+    total: Load
+    # Demand per policy row over everyone in scope: customers, hours (the §10 arithmetic).
+    per_policy: list[tuple[PolicyValues, int, Decimal]]
+    uncovered: int  # customers no policy row covers
+
+
+def customer_counts(user: User, *, team: Team | int | None = None) -> list[dict[str, Any]]:
+    """Customers (not lost) per owner, tier and segment, of the people in scope: one aggregate."""
+    owners = people(user, team=team).order_by().values("pk")
+    return list(
+        Customer.objects.filter(owner_id__in=owners)
+        .exclude(status=CustomerStatus.LOST)
+        .order_by()
+        .values("owner_id", "tier", "segment")
+        .annotate(n=Count("id"))
+    )
+
+
+def demand_against_capacity(
+    user: User, *, team: Team | int | None = None, policies: Sequence[PolicyValues] | None = None
+) -> DemandReport:
+    """Demand and capacity per owner, per team and in total. `policies` replaces the stored rows for
+    a what-if (nothing is saved). Three queries: policies (unless given), the customer counts, and
+    the people with their selling hours."""
+    book = PolicyBook(current_policies() if policies is None else policies)
+    counts = customer_counts(user, team=team)
+    persons = list(
+        people(user, team=team)
+        .select_related("team")
+        .annotate(
+            hours=Coalesce(F("selling_capacity__hours_per_month"), Value(DEFAULT_CAPACITY)),
+        )
+        .order_by("team__name", "name", "username")
+    )
+    loads: dict[int, Load] = {}
+    per_policy: dict[str, list[Any]] = {p.key: [p, 0, Decimal(0)] for p in book.policies}
+    uncovered = 0
+    for row in counts:
+        load = loads.setdefault(row["owner_id"], Load())
+        policy = book.for_customer(row["tier"], row["segment"])
+        n = row["n"]
+        load.customers += n
+        load.by_tier[row["tier"]] = load.by_tier.get(row["tier"], 0) + n
+        if policy is None:
+            uncovered += n
+            continue
+        hours = n * policy.hours_per_customer
+        load.demand += hours
+        load.demand_by_tier[row["tier"]] = load.demand_by_tier.get(row["tier"], Decimal(0)) + hours
+        per_policy[policy.key][1] += n
+        per_policy[policy.key][2] += hours
+
+    owners: list[OwnerLoad] = []
+    teams: dict[int | None, TeamLoad] = {}
+    total = Load()
+    for person in persons:
+        load = loads.get(person.pk, Load())
+        sells = person.is_active and person.role in SELLING_ROLES
+        if not sells and not load.customers:
+            continue
+        load.capacity = Decimal(person.hours) if sells else Decimal(0)  # type: ignore[attr-defined]
+        team_name = person.team.name if person.team else ""
+        owners.append(OwnerLoad(person=person, team_name=team_name, load=load))
+        teams.setdefault(person.team_id, TeamLoad(person.team_id, team_name, Load())).load.add(load)
+        total.add(load)
+    return DemandReport(
+        policies=book.policies,
+        owners=owners,
+        teams=sorted(teams.values(), key=lambda t: (t.team_id is None, t.team_name)),
+        total=total,
+        per_policy=[(p, n, hours) for p, n, hours in per_policy.values()],
+        uncovered=uncovered,
+    )
+
+
+def capacity_of(person: User) -> Decimal:
+    found = SellingCapacity.objects.filter(user=person).values_list("hours_per_month", flat=True).first()
+    return DEFAULT_CAPACITY if found is None else found
+
+
+# --- Under-visited customers -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnderVisitedRow:
+    customer: Customer
+    tier: str
+    owner: User
+    required: int
+    done: int
+    gap: int
+    last_touch_at: dt.datetime | None
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def window_start(policy: PolicyValues, periods: int, today: dt.date) -> dt.datetime:
+    """The start of the last `periods` periods of `policy` up to today (today included)."""
+    return _local_midnight(today - relativedelta(months=policy.period_months * periods))
+
+
+class UnderVisited:
+    """The under-visited list as a lazy sequence (count() and slices run SQL), so Django's Paginator
+    or an offset page reads one page with two statements after the policy rows."""
+
+    def __init__(self, qs: QuerySet[Customer]) -> None:
+        self.qs = qs
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @overload
+    def __getitem__(self, index: int) -> UnderVisitedRow: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[UnderVisitedRow]: ...
+    def __getitem__(self, index: int | slice) -> UnderVisitedRow | list[UnderVisitedRow]:
+        if isinstance(index, int):
+            return self._row(self.qs[index])
+        return [self._row(c) for c in self.qs[index]]
+
+    @staticmethod
+    def _row(c: Any) -> UnderVisitedRow:
+        return UnderVisitedRow(
+            customer=c,
+            tier=c.tier,
+            owner=c.owner,
+            required=c.required,
+            done=c.done,
+            gap=c.gap,
+            last_touch_at=c.last_touch_at,
+        )
+
+
+def under_visited(
+    user: User,
+    *,
+    team: Team | int | None = None,
+    owner: User | int | None = None,
+    tier: str | None = None,
+    periods: int = 1,
+    today: dt.date | None = None,
+    policies: Sequence[PolicyValues] | None = None,
+) -> UnderVisited:
+    """Customers the user sees whose done visits (kinds that count as a visit) over the last
+    `periods` periods of their policy are fewer than the policy asks (visits × periods); sorted by
+    tier, then the largest gap. Done exactly as often as required is not under-visited.
+
+    One statement per read: the policy sits in the query as CASE expressions per tier/segment, and
+    the visits done are a correlated count over the activity index (customer, start)."""
+    today = today or timezone.localdate()
+    periods = max(1, min(int(periods), MAX_PERIODS))
+    book = PolicyBook(current_policies() if policies is None else policies)
+    qs = customers_for(user, Customer.objects.all()).exclude(status=CustomerStatus.LOST)
+    if team is not None:
+        qs = qs.filter(owner_id__in=people(user, team=team).order_by().values("pk"))
+    if owner is not None:
+        qs = qs.filter(owner_id=owner.pk if isinstance(owner, User) else owner)
+    if tier:
+        qs = qs.filter(tier=tier)
+    if not book.policies:
+        return UnderVisited(qs.none())
+    visits = Activity.objects.filter(
+        customer_id=OuterRef("pk"),
+        status=ActivityStatus.DONE,
+        kind__counts_as_visit=True,
+        start__gte=OuterRef("since"),
+        start__lt=_local_midnight(today + dt.timedelta(days=1)),
+    )
+    done = Subquery(
+        visits.order_by().values("customer_id").annotate(n=Count("pk")).values("n")[:1],
+        output_field=IntegerField(),
+    )
+    qs = (
+        qs.annotate(
+            since=book.cases(lambda p: window_start(p, periods, today), DateTimeField()),
+            required=book.cases(lambda p: p.visits * periods, IntegerField()),
+        )
+        .filter(required__isnull=False)
+        .annotate(done=Coalesce(done, Value(0)))
+        .annotate(gap=F("required") - F("done"))
+        .filter(gap__gt=0)
+        .select_related("owner")
+        .order_by("tier", "-gap", "name", "pk")
+    )
+    return UnderVisited(qs)
