@@ -1,5 +1,6 @@
 """A large, deterministic pipeline for the benchmark: teams, people, customers, contacts,
-relationships, opportunities with stage history, field edits and decision chains.
+relationships, opportunities with stage history, field edits and decision chains, and ten
+activities per opportunity over the last six months (with their contacts and the last touch).
 
 This writes with `bulk_create` in batches, one transaction per batch, and does NOT go through
 the services (create_opportunity, move_stage …): at 200,000 opportunities and about a million
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import itertools
 import math
 import os
 import random
@@ -39,6 +41,39 @@ OPEN_STAGE_WEIGHTS = [24, 20, 17, 14, 11, 8, 6]
 STATUS_WEIGHTS = [("open", 60), ("won", 18), ("lost", 14), ("dropped", 8)]
 DECISION_ROLES = ["decision_maker", "technical_approver", "business_approver", "influencer", "user", "coach"]
 RANKS = ["high", "mid_high", "mid", "low"]
+
+# Activities: ten per opportunity over the last six months, about a fifth of them still planned.
+ACTIVITIES_PER_OPPORTUNITY = 10
+ACTIVITY_DAYS = 182
+PLANNED_DAYS = 28  # planned activities fall in the coming four weeks
+PLANNED_SHARE = 0.25  # of the customers not neglected: about a fifth of all
+ON_DEAL_SHARE = 0.75  # the rest are account work with the customer, by the customer's owner
+# Customers their owner has let slide: no activity since some day in the last four months, so the
+# under-visited list has something to find (everyone else is visited far above the policy).
+NEGLECTED_SHARE = 0.2
+# Kind code: how often it is logged, and its duration range in minutes. A kind an administrator
+# added later gets weight 1 and a short duration.
+ACTIVITY_MIX: dict[str, tuple[int, tuple[int, int]]] = {
+    "visit": (24, (60, 180)),
+    "call": (16, (15, 45)),
+    "meeting": (8, (60, 120)),
+    "meal": (4, (90, 180)),
+    "demo": (3, (60, 180)),
+    "technical-exchange": (5, (90, 240)),
+    "proposal": (5, (120, 480)),
+    "bid": (2, (240, 480)),
+    "negotiation": (3, (60, 180)),
+    "site-survey": (2, (120, 360)),
+    "account-planning": (3, (60, 180)),
+    "service": (4, (60, 240)),
+    "travel": (9, (60, 300)),
+    "admin": (5, (30, 120)),
+    "report": (3, (30, 90)),
+    "internal-meeting": (4, (30, 120)),
+    "other": (1, (30, 60)),
+}
+# Kinds done with the customer's people carry 1–3 of its contacts; desk work and travel none.
+WITH_CONTACTS = {"call", "negotiation"}
 
 
 def sizes(opportunities: int) -> dict[str, int]:
@@ -84,6 +119,7 @@ class Generator:
         from django.utils import timezone
 
         self.size = sizes(opportunities)
+        self.seed = seed
         self.rng = random.Random(seed)
         self.today = today or timezone.localdate()
         tz = timezone.get_current_timezone()
@@ -118,6 +154,7 @@ class Generator:
         rollup_started = time.perf_counter()
         self.counts["rollup_cells"] = rebuild()
         self.log(f"  pipeline rollup: {time.perf_counter() - rollup_started:.1f} s")
+        self.counts.update(build_activities(seed=self.seed, today=self.today, log=self.log))
         self.log(f"  total: {time.perf_counter() - started:.1f} s {self.counts}")
         return self.counts
 
@@ -433,6 +470,214 @@ class Generator:
             )
             for contact_id, role in zip(picked, roles, strict=True)
         ]
+
+
+class ActivityGenerator:
+    """Ten activities per benchmark opportunity (ACTIVITIES_PER_OPPORTUNITY), from a random stream
+    of their own so the rest of the world stays as it was; then the last touch of every customer,
+    contact and opportunity in three UPDATE statements, as the activities services would keep it."""
+
+    def __init__(self, *, seed: int, today: dt.date, log: Callable[[str], None]) -> None:
+        from django.utils import timezone
+
+        self.rng = random.Random(seed + 13)
+        self.today = today
+        self.tz = timezone.get_current_timezone()
+        self.now = dt.datetime.combine(today, dt.time(18, 0), tzinfo=self.tz)
+        self.log = log
+        self.counts: dict[str, int] = {}
+        # Working days only: the six months behind (today included) and the four weeks ahead.
+        past = (today - dt.timedelta(days=d) for d in range(ACTIVITY_DAYS))
+        ahead = (today + dt.timedelta(days=d) for d in range(1, PLANNED_DAYS + 1))
+        self.past_days = sorted(self._midnight(d) for d in past if d.weekday() < 5)
+        self.future_days = sorted(self._midnight(d) for d in ahead if d.weekday() < 5)
+
+    def _midnight(self, day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(0, 0), tzinfo=self.tz)
+
+    def _at(self, midnight: dt.datetime) -> dt.datetime:
+        """A start within working hours (08:00–17:45, on the quarter hour)."""
+        rng = self.rng
+        return midnight + dt.timedelta(hours=rng.randint(8, 17), minutes=15 * rng.randint(0, 3))
+
+    def run(self) -> dict[str, int]:
+        from django.db import transaction
+
+        from kam.activities.models import Activity, ActivityKind
+        from kam.customers.models import Customer
+        from kam.opportunities.models import Opportunity
+        from kam.org.models import Role, User
+        from kam.relationships.models import Contact
+
+        started = time.perf_counter()
+        rng = self.rng
+        kinds = list(ActivityKind.objects.filter(active=True).order_by("order", "id"))
+        self.kind_ids = [k.pk for k in kinds]
+        self.kind_weights = list(
+            itertools.accumulate(ACTIVITY_MIX.get(k.code, (1, (30, 90)))[0] for k in kinds)
+        )
+        self.durations = {k.pk: ACTIVITY_MIX.get(k.code, (1, (30, 90)))[1] for k in kinds}
+        self.kind_names = {k.pk: k.name_en or k.name for k in kinds}
+        self.with_contacts = {k.pk for k in kinds if k.counts_as_visit or k.code in WITH_CONTACTS}
+        self.reps = list(User.objects.filter(role=Role.REP).order_by("id").values_list("id", flat=True))
+        customers = Customer.objects.filter(opportunities__project_number__startswith="BM-").distinct()
+        self.customer_owner = dict(customers.order_by("id").values_list("id", "owner_id"))
+        self.contacts: dict[int, list[int]] = {}
+        for contact_id, customer_id in (
+            Contact.objects.filter(customer_id__in=self.customer_owner)
+            .order_by("id")
+            .values_list("id", "customer_id")
+        ):
+            self.contacts.setdefault(customer_id, []).append(contact_id)
+        # The day after which a neglected customer saw nobody (index into the past working days).
+        self.cutoff = {
+            customer_id: rng.randint(len(self.past_days) // 3, len(self.past_days) - 15)
+            for customer_id in self.customer_owner
+            if rng.random() < NEGLECTED_SHARE
+        }
+        deals = list(
+            Opportunity.objects.filter(project_number__startswith="BM-")
+            .order_by("id")
+            .values_list("id", "customer_id", "owner_id", "created_at", "closed_at")
+        )
+        fields = [Activity._meta.get_field(name) for name in ("created_at", "updated_at")]
+        per_batch = max(1, BATCH // ACTIVITIES_PER_OPPORTUNITY)
+        with explicit_timestamps(*fields):
+            for first in range(0, len(deals), per_batch):
+                with transaction.atomic():
+                    self.build_batch(deals[first : first + per_batch])
+                done = first + per_batch
+                if done % 50_000 == 0 or done >= len(deals):
+                    self.log(
+                        f"  activities for {min(done, len(deals)):,} opportunities: "
+                        f"{time.perf_counter() - started:.1f} s"
+                    )
+        touch_started = time.perf_counter()
+        set_last_touch()
+        self.log(f"  last touch: {time.perf_counter() - touch_started:.1f} s")
+        return self.counts
+
+    def build_batch(self, deals: list[tuple[Any, ...]]) -> None:
+        from kam.activities.models import Activity
+
+        rng = self.rng
+        past, future = self.past_days, self.future_days
+        rows: list[Activity] = []
+        links: list[tuple[int, list[int], int | None]] = []  # contacts and a colleague per row
+        for deal_id, customer_id, deal_owner, created, closed in deals:
+            cutoff = self.cutoff.get(customer_id)
+            customer_owner = self.customer_owner[customer_id]
+            contacts = self.contacts.get(customer_id, [])
+            end = closed or self.now
+            for _ in range(ACTIVITIES_PER_OPPORTUNITY):
+                planned = cutoff is None and rng.random() < PLANNED_SHARE
+                if planned:
+                    start = self._at(rng.choice(future))
+                else:
+                    start = self._at(past[rng.randrange(cutoff if cutoff is not None else len(past))])
+                # On the deal while it was alive; otherwise account work by the customer's owner.
+                on_deal = created <= start <= end and rng.random() < ON_DEAL_SHARE
+                kind = rng.choices(self.kind_ids, cum_weights=self.kind_weights)[0]
+                low, high = self.durations[kind]
+                rows.append(
+                    Activity(
+                        kind_id=kind,
+                        status="planned" if planned else "done",
+                        start=start,
+                        duration_minutes=15 * rng.randint(max(1, low // 15), max(1, high // 15)),
+                        owner_id=deal_owner if on_deal else customer_owner,
+                        customer_id=customer_id,
+                        opportunity_id=deal_id if on_deal else None,
+                        summary=f"{self.kind_names[kind]} {deal_id}",
+                        outcome="" if planned else "bench",
+                        created_by_id=deal_owner if on_deal else customer_owner,
+                        created_at=min(start, self.now),
+                        updated_at=min(start, self.now),
+                    )
+                )
+                picked: list[int] = []
+                if kind in self.with_contacts and contacts:
+                    picked = rng.sample(contacts, k=min(len(contacts), rng.choice((1, 1, 1, 2, 2, 3))))
+                colleague = rng.choice(self.reps) if picked and rng.random() < 0.05 else None
+                links.append((kind, picked, colleague))
+        Activity.objects.bulk_create(rows, batch_size=BATCH)
+        contact_rows = [
+            Activity.contacts.through(activity_id=row.pk, contact_id=contact_id)
+            for row, (_kind, picked, _colleague) in zip(rows, links, strict=True)
+            for contact_id in picked
+        ]
+        people_rows = [
+            Activity.our_people.through(activity_id=row.pk, user_id=colleague)
+            for row, (_kind, _picked, colleague) in zip(rows, links, strict=True)
+            if colleague is not None and colleague != row.owner_id
+        ]
+        Activity.contacts.through.objects.bulk_create(contact_rows, batch_size=BATCH)
+        Activity.our_people.through.objects.bulk_create(people_rows, batch_size=BATCH)
+        self.counts["activities"] = self.counts.get("activities", 0) + len(rows)
+        self.counts["activity_contacts"] = self.counts.get("activity_contacts", 0) + len(contact_rows)
+        self.counts["activity_people"] = self.counts.get("activity_people", 0) + len(people_rows)
+
+
+def set_last_touch() -> None:
+    """Each customer's, contact's and opportunity's last touch: the start of its latest done
+    activity. One UPDATE … FROM (grouped subquery) each; SQLite (3.33+) and PostgreSQL share it."""
+    from django.db import connection
+
+    from kam.activities.models import Activity
+    from kam.customers.models import Customer
+    from kam.opportunities.models import Opportunity
+    from kam.relationships.models import Contact
+
+    activity = Activity._meta.db_table
+    through = Activity.contacts.through._meta.db_table
+    statements = [
+        (
+            Customer._meta.db_table,
+            f"SELECT customer_id AS id, MAX(start) AS touch FROM {activity} WHERE status = 'done' "
+            "GROUP BY customer_id",
+        ),
+        (
+            Opportunity._meta.db_table,
+            f"SELECT opportunity_id AS id, MAX(start) AS touch FROM {activity} "
+            "WHERE status = 'done' AND opportunity_id IS NOT NULL GROUP BY opportunity_id",
+        ),
+        (
+            Contact._meta.db_table,
+            f"SELECT c.contact_id AS id, MAX(a.start) AS touch FROM {through} c "
+            f"JOIN {activity} a ON a.id = c.activity_id WHERE a.status = 'done' GROUP BY c.contact_id",
+        ),
+    ]
+    with connection.cursor() as cursor:
+        for table, latest in statements:
+            cursor.execute(
+                f"UPDATE {table} SET last_touch_at = latest.touch FROM ({latest}) AS latest "
+                f"WHERE {table}.id = latest.id"
+            )
+
+
+def build_activities(
+    *, seed: int = DEFAULT_SEED, today: dt.date | None = None, log: Callable[[str], None] | None = None
+) -> dict[str, int]:
+    """Write the activities of the benchmark opportunities already in the database."""
+    from django.utils import timezone
+
+    return ActivityGenerator(
+        seed=seed, today=today or timezone.localdate(), log=log or (lambda message: None)
+    ).run()
+
+
+def ensure_activities(*, seed: int = DEFAULT_SEED, log: Callable[[str], None] | None = None) -> int:
+    """Activities for a data set generated before there were any. Idempotent: once there are
+    activities, nothing is added. Returns the number of activities written now."""
+    from kam.activities.models import Activity
+
+    if Activity.objects.exists():
+        return 0
+    started = time.perf_counter()
+    counts = build_activities(seed=seed, log=log)
+    if log:
+        log(f"  {counts.get('activities', 0):,} activities: {time.perf_counter() - started:.1f} s")
+    return counts.get("activities", 0)
 
 
 def generate(

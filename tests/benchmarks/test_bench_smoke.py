@@ -8,7 +8,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db.models import Count
+from django.db.models import Count, Min
+from django.utils import timezone
 
 from benchmarks import run
 from benchmarks.generate import ensure_scoring_world, generate, sizes
@@ -120,6 +121,13 @@ def test_every_scenario_computes_what_its_reference_sql_computes(bench_world):
         assert "health_scan" in pairs
     except ImportError:
         pass
+    try:
+        from kam.activities.policy.selectors import under_visited  # noqa: F401
+        from kam.activities.time.selectors import time_analysis  # noqa: F401
+
+        assert {"time_analysis", "under_visited"} <= set(pairs)
+    except ImportError:
+        pass
     for name, (got, reference) in pairs.items():
         assert got, name  # the data set gives every scenario something to compute
         _same(got, reference)
@@ -164,3 +172,66 @@ def test_scoring_world_tops_customers_up_once_and_gives_them_scoring_inputs(benc
     got, reference = run.verify(ctx, [s for s in run.SCENARIOS if s.name == "rescore"])["rescore"]
     assert sum(got.values()) == before + 40
     assert got == reference
+
+
+def test_generator_writes_ten_activities_per_opportunity_over_six_months(bench_world):
+    from django.db.models import F, Max, Q
+
+    from kam.activities.models import Activity
+    from kam.customers.models import Customer
+    from kam.opportunities.models import Opportunity
+    from kam.relationships.models import Contact
+
+    today = dt.date(2026, 6, 15)
+    activities = Activity.objects.all()
+    assert activities.count() == 10 * SIZE == bench_world["activities"]
+    planned = activities.filter(status="planned").count() / activities.count()
+    assert 0.12 <= planned <= 0.28
+    done = activities.filter(status="done")
+    starts = done.aggregate(first=Min("start"), last=Max("start"))
+    assert starts["last"].date() <= today
+    assert starts["first"].date() >= today - dt.timedelta(days=182)
+    # Every month of the six has activities, and weekends have none (working days only).
+    months = {(d.year, d.month) for d in done.dates("start", "month")}
+    assert len(months) >= 6
+    assert not any(timezone.localtime(a.start).weekday() >= 5 for a in done.only("start")[:500])
+    assert not activities.filter(status="planned", start__date__lte=today).exists()
+    # On a deal: its customer and its owner; otherwise the customer's owner.
+    on_deal = activities.filter(opportunity__isnull=False)
+    assert on_deal.exists() and activities.filter(opportunity__isnull=True).exists()
+    assert not on_deal.exclude(customer_id=F("opportunity__customer_id")).exists()
+    assert not on_deal.exclude(owner_id=F("opportunity__owner_id")).exists()
+    assert not activities.filter(opportunity__isnull=True).exclude(owner_id=F("customer__owner_id")).exists()
+    # Contacts are the customer's own, one to three per activity that meets the customer.
+    links = Activity.contacts.through.objects.all()
+    assert links.exists()
+    assert not links.exclude(contact__customer_id=F("activity__customer_id")).exists()
+    assert max(Activity.objects.annotate(n=Count("contacts")).values_list("n", flat=True)) <= 3
+    assert set(activities.values_list("kind__code", flat=True).distinct()) >= {"visit", "call", "travel"}
+    # Some customers were left alone for weeks: the under-visited list has something to show.
+    recent = today - dt.timedelta(days=21)
+    assert Customer.objects.exclude(
+        Q(activities__start__date__gte=recent) & Q(activities__status="done")
+    ).exists()
+    # The last touch is the latest done activity, on customers, contacts and deals.
+    for model, path in ((Customer, "activities"), (Opportunity, "activities"), (Contact, "activities")):
+        rows = model.objects.annotate(
+            latest=Max(f"{path}__start", filter=Q(**{f"{path}__status": "done"}))
+        ).values_list("last_touch_at", "latest")
+        assert rows.exists()
+        assert all(touch == latest for touch, latest in rows), model.__name__
+        assert any(touch is not None for touch, _latest in rows)
+
+
+def test_activities_top_up_an_older_data_set_once(bench_world):
+    from benchmarks.generate import ensure_activities
+    from kam.activities.models import Activity
+    from kam.customers.models import Customer
+
+    assert ensure_activities(seed=7) == 0  # already there: nothing added
+    Activity.objects.all().delete()
+    Customer.objects.update(last_touch_at=None)
+    assert ensure_activities(seed=7) == 10 * SIZE
+    assert Activity.objects.count() == 10 * SIZE
+    assert Customer.objects.filter(last_touch_at__isnull=False).exists()
+    assert ensure_activities(seed=7) == 0
