@@ -143,3 +143,7 @@ api.add_router("/", scoring_router)
 api.add_router("/", tag_router)
 api.add_router("/", pyramid_router)
 api.add_router("/", customer_analysis_router)
+
+from kam.activities.time.api import router as activity_time_router  # noqa: E402
+
+api.add_router("/", activity_time_router)

@@ -29,4 +29,5 @@ urlpatterns = [
     path("insights/", include(("kam.insights.review.urls", "analysis"))),
     path("contacts/", include("kam.relationships.urls")),
     path("imports/", include("kam.imports.urls")),
+    path("activities/", include(("kam.activities.time.urls", "activity_time"))),
 ]

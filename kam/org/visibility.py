@@ -44,3 +44,15 @@ def visible_users(user: User) -> QuerySet[User]:
     if teams:
         return User.objects.filter(Q(team_id__in=teams) | Q(pk=user.pk))
     return User.objects.filter(pk=user.pk)
+
+
+def visible_teams(user: User) -> QuerySet[Team]:
+    """Teams whose people a user may look at as a group (team pickers of the analysis pages): every
+    team for a director, a manager's subtree, a rep's own team (which narrows nothing beyond their
+    own work)."""
+    if user.sees_everything:
+        return Team.objects.order_by("name")
+    ids = set(managed_team_ids(user))
+    if user.team_id:
+        ids.add(user.team_id)
+    return Team.objects.filter(pk__in=ids).order_by("name")

@@ -37,8 +37,12 @@ class PyramidGroupOut(Schema):
     won_deals: int
     deals_without_margin: int = Field(..., description="Won deals counted in revenue but not in profit.")
     revenue_without_margin: Decimal
-    sales_hours: Decimal | None = Field(None, description="Null until activities are recorded.")
-    sales_hours_share: Decimal | None = None
+    sales_hours: Decimal | None = Field(
+        None, description="Hours of done activities on the group's customers in the window (one decimal)."
+    )
+    sales_hours_share: Decimal | None = Field(
+        None, description="Fraction of all those hours; null without any."
+    )
     profit_factor: Decimal | None = Field(None, description="gross_profit_share ÷ customer_share.")
     highlight: str = Field(
         ...,

@@ -9,8 +9,9 @@ is that amount × its gross margin ÷ 100, so a won deal without a margin adds r
 Shares are fractions of the total (0.64 = 64 %). The figures come from two grouped queries (customer
 counts, won money) whatever the number of customers.
 
-Sales hours need recorded activities, which do not exist yet: the column stays empty rather than
-showing an estimate.
+Sales hours are the hours of done activities on the group's customers over the same 12 months
+(one more grouped query, kam.activities.time), whoever of ours spent them; the share is of all
+those hours, so effort sits beside the value it earns.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kam.access.visibility import customers_for, opportunities_for
+from kam.activities.time.selectors import hours as minutes_to_hours
+from kam.activities.time.selectors import minutes_by_customer_group
 from kam.core.ids import parse_id
 from kam.customers.models import Customer, Segment, Tier
 from kam.opportunities.models import Opportunity, OpportunityStatus
@@ -197,7 +200,7 @@ class PyramidRow:
     customer_share: Decimal | None = None
     revenue_share: Decimal | None = None
     profit_share: Decimal | None = None
-    # Until activities are recorded there is nothing to measure: None, never an estimate.
+    sales_minutes: int = 0
     sales_hours: Decimal | None = None
     sales_hours_share: Decimal | None = None
 
@@ -233,6 +236,10 @@ class PyramidRow:
     @property
     def profit_pct(self) -> str:
         return percent_text(self.profit_share)
+
+    @property
+    def sales_hours_pct(self) -> str:
+        return percent_text(self.sales_hours_share)
 
     @property
     def callout(self) -> str:
@@ -321,6 +328,10 @@ def pyramid(user: User, filters: PyramidFilters) -> Pyramid:
         )
     }
 
+    minutes = minutes_by_customer_group(
+        user, customers, by=by, start=filters.window_start, end=filters.as_of + dt.timedelta(days=1)
+    )
+
     def cents(value: Decimal | None) -> Decimal:
         return (value or ZERO).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
@@ -337,6 +348,7 @@ def pyramid(user: User, filters: PyramidFilters) -> Pyramid:
                 won_deals=figures.get("won_deals", 0),
                 deals_without_margin=figures.get("deals_without_margin", 0),
                 revenue_without_margin=cents(figures.get("revenue_without_margin")),
+                sales_minutes=minutes.get(key, 0) or 0,
             )
         )
     totals = result.totals
@@ -348,10 +360,13 @@ def pyramid(user: User, filters: PyramidFilters) -> Pyramid:
         totals.won_deals += row.won_deals
         totals.deals_without_margin += row.deals_without_margin
         totals.revenue_without_margin += row.revenue_without_margin
+        totals.sales_minutes += row.sales_minutes
     for row in [*result.rows, totals]:
         row.customer_share = share(row.customers, totals.customers)
         row.revenue_share = share(row.revenue, totals.revenue)
         row.profit_share = share(row.profit, totals.profit)
+        row.sales_hours = minutes_to_hours(row.sales_minutes)
+        row.sales_hours_share = share(row.sales_minutes, totals.sales_minutes)
     return result
 
 

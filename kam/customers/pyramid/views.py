@@ -39,6 +39,7 @@ def pyramid_page(request: HttpRequest) -> HttpResponse:
             "customers": _("Share of customers"),
             "revenue": _("Share of revenue"),
             "profit": _("Share of gross profit"),
+            "hours": _("Share of sales hours"),
             "loadError": _("The chart could not be loaded; the table shows the same figures."),
         },
     }

@@ -1,9 +1,9 @@
-// The customer pyramid: per group, horizontal bars of the share of customers, revenue and gross
-// profit, drawn with ECharts from the API's JSON. The page shows the same figures as a table.
+// The customer pyramid: per group, horizontal bars of the share of customers, revenue, gross
+// profit and sales hours, drawn with ECharts from the API's JSON. The page shows the same figures as a table.
 (function () {
   "use strict";
 
-  var COLOURS = { customers: "#94a3b8", revenue: "#60a5fa", profit: "#16a34a" };
+  var COLOURS = { customers: "#94a3b8", revenue: "#60a5fa", profit: "#16a34a", hours: "#f59e0b" };
   var chart = null;
 
   function labels() {
@@ -52,6 +52,7 @@
         series(words.customers, "customer_share", COLOURS.customers),
         series(words.revenue, "revenue_share", COLOURS.revenue),
         series(words.profit, "gross_profit_share", COLOURS.profit),
+        series(words.hours, "sales_hours_share", COLOURS.hours),
       ],
     });
   }

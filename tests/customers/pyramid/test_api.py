@@ -33,7 +33,8 @@ def test_director_figures_and_shape(api_as, data):
     )
     assert important["highlight"] == "under"
     assert (important["deals_without_margin"], important["revenue_without_margin"]) == (1, "100000.00")
-    assert general["sales_hours"] is None and general["sales_hours_share"] is None
+    # No activities in the data set: zero hours, and no whole to share them from.
+    assert general["sales_hours"] == "0.0" and general["sales_hours_share"] is None
     totals = body["totals"]
     assert (totals["customers"], totals["revenue"], totals["gross_profit"]) == (7, "2050000.00", "820000.00")
     assert totals["customer_share"] == "1.0000"
