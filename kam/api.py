@@ -144,6 +144,10 @@ api.add_router("/", tag_router)
 api.add_router("/", pyramid_router)
 api.add_router("/", customer_analysis_router)
 
+from kam.reports.api import router as reports_router  # noqa: E402
+
+api.add_router("/reports", reports_router)
+
 from kam.activities.time.api import router as activity_time_router  # noqa: E402
 
 api.add_router("/", activity_time_router)

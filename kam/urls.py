@@ -28,6 +28,7 @@ urlpatterns = [
     path("insights/", include(("kam.insights.forecast.urls", "forecast"))),
     path("insights/", include(("kam.insights.review.urls", "analysis"))),
     path("contacts/", include("kam.relationships.urls")),
+    path("reports/", include("kam.reports.urls")),
     path("imports/", include("kam.imports.urls")),
     path("activities/", include(("kam.activities.time.urls", "activity_time"))),
 ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -140,10 +141,14 @@ def _section_conditions() -> dict[str, Q]:
     }
 
 
-def _later_rows(user: User, before: Snapshot, after: Snapshot | None) -> QuerySet:
+def _later_rows(
+    user: User, before: Snapshot, after: Snapshot | None, owner_ids: Collection[int] | None = None
+) -> QuerySet:
     """The later row set with the earlier snapshot's row of the same opportunity LEFT JOINed as `prev`."""
     if after is None:
         qs = opportunities_for(user, Opportunity.objects.filter(status=OpportunityStatus.OPEN))
+        if owner_ids is not None:
+            qs = qs.filter(owner_id__in=sorted(owner_ids))
         qs = qs.annotate(
             prev=FilteredRelation("snapshot_rows", condition=Q(snapshot_rows__snapshot_id=before.pk))
         )
@@ -166,6 +171,8 @@ def _later_rows(user: User, before: Snapshot, after: Snapshot | None) -> QuerySe
     qs = SnapshotRow.objects.filter(snapshot=after)
     if not user.sees_everything:
         qs = qs.filter(opportunity__in=opportunities_for(user))
+    if owner_ids is not None:
+        qs = qs.filter(owner_id__in=sorted(owner_ids))
     qs = qs.annotate(
         prev=FilteredRelation(
             "opportunity__snapshot_rows", condition=Q(opportunity__snapshot_rows__snapshot_id=before.pk)
@@ -189,11 +196,15 @@ def _later_rows(user: User, before: Snapshot, after: Snapshot | None) -> QuerySe
     )
 
 
-def _left_rows(user: User, before: Snapshot, after: Snapshot | None) -> QuerySet:
+def _left_rows(
+    user: User, before: Snapshot, after: Snapshot | None, owner_ids: Collection[int] | None = None
+) -> QuerySet:
     """Rows of the earlier snapshot whose opportunity is not in the later set, with its status now."""
     qs = SnapshotRow.objects.filter(snapshot=before)
     if not user.sees_everything:
         qs = qs.filter(opportunity__in=opportunities_for(user))
+    if owner_ids is not None:
+        qs = qs.filter(owner_id__in=sorted(owner_ids))
     if after is None:
         qs = qs.filter(~Q(opportunity__status=OpportunityStatus.OPEN) | Q(opportunity__isnull=True))
     else:
@@ -260,10 +271,13 @@ def _with_url(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def changes(user: User, before: Snapshot, after: Snapshot | None = None) -> ChangesReport:
-    """What changed from `before` to `after` (a later snapshot, or None for the live pipeline)."""
-    later = _later_rows(user, before, after)
-    left = _left_rows(user, before, after)
+def changes(
+    user: User, before: Snapshot, after: Snapshot | None = None, *, owner_ids: Collection[int] | None = None
+) -> ChangesReport:
+    """What changed from `before` to `after` (a later snapshot, or None for the live pipeline);
+    `owner_ids` narrows it to the deals of these owners (a report's team), as each set recorded them."""
+    later = _later_rows(user, before, after, owner_ids)
+    left = _left_rows(user, before, after, owner_ids)
     conditions = _section_conditions()
     left_conditions = _left_conditions()
     delta = ExpressionWrapper(
