@@ -30,5 +30,8 @@ urlpatterns = [
     path("contacts/", include("kam.relationships.urls")),
     path("reports/", include("kam.reports.urls")),
     path("imports/", include("kam.imports.urls")),
+    path("activities/", include("kam.activities.urls")),
+    path("activities/", include(("kam.activities.exchange.urls", "exchange"))),
+    path("activities/", include(("kam.activities.calendar.urls", "calendar"))),
     path("activities/", include(("kam.activities.time.urls", "activity_time"))),
 ]
