@@ -151,3 +151,9 @@ api.add_router("/reports", reports_router)
 from kam.activities.time.api import router as activity_time_router  # noqa: E402
 
 api.add_router("/", activity_time_router)
+
+from kam.activities.plans.api import router as plans_router  # noqa: E402
+from kam.activities.policy.api import router as visit_policy_router  # noqa: E402
+
+api.add_router("/", plans_router)
+api.add_router("/", visit_policy_router)

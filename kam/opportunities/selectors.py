@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
@@ -468,6 +469,28 @@ def pipeline_totals(
     }
 
 
+BOARD_CARD_FIELDS = (
+    "id",
+    "name",
+    "project_number",
+    "version",
+    "status",
+    "stage_id",
+    "sign_date",
+    "sign_date_precision",
+    "amount",
+    "amount_low",
+    "amount_high",
+    "health_rank",
+    "customer__id",
+    "customer__name",
+    "customer__short_name",
+    "owner__id",
+    "owner__name",
+    "owner__username",
+)
+
+
 def board_columns(
     user: User,
     filters: PipelineFilters,
@@ -503,14 +526,26 @@ def board_columns(
             .annotate(count=Count("id"), total=Sum(EXPECTED_AMOUNT))
             .order_by()
         }
-    # One `LIMIT per_column` query per stage column (stages are few and fixed data), each an index
+    # One `LIMIT per_column` read per stage column (stages are few and fixed data), each an index
     # range read on opportunity_board_idx (status, stage, sign_date, id) rather than ranking every
     # open opportunity of the process with a window function to keep a few cards per column.
-    cards = with_amounts(base).select_related("customer", "owner", "stage")
+    # A card shows a few fields of the deal, its customer and owner: reading only those keeps the
+    # ~240 cards of a full board from building every column of three models.
+    cards = with_amounts(base).select_related("customer", "owner").only(*BOARD_CARD_FIELDS)
     order = (F("sign_date").asc(nulls_last=True), F("id").asc())
-    cards_by_stage: dict[int, list[Opportunity]] = {
-        stage.pk: list(cards.filter(stage_id=stage.pk).order_by(*order)[:per_column]) for stage in stages
-    }
+    per_stage = [cards.filter(stage_id=stage.pk).order_by(*order)[:per_column] for stage in stages]
+    cards_by_stage: dict[int, list[Opportunity]] = {stage.pk: [] for stage in stages}
+    if per_stage and connection.features.supports_slicing_ordering_in_compound:
+        # One statement (UNION ALL of the per-column reads) instead of one per column: PostgreSQL
+        # plans a statement in about a millisecond, as long as it takes to run one of these reads.
+        # (SQLite plans in microseconds, and refuses LIMIT inside a compound statement.)
+        for card in per_stage[0].union(*per_stage[1:], all=True):
+            cards_by_stage[card.stage_id].append(card)
+        for column in cards_by_stage.values():
+            column.sort(key=lambda card: (card.sign_date is None, card.sign_date, card.pk))
+    else:
+        for stage, read in zip(stages, per_stage, strict=True):
+            cards_by_stage[stage.pk] = list(read)
     return [
         {
             "stage": stage,
