@@ -133,12 +133,14 @@ api.add_router("/insights", forecast_router)
 api.add_router("/insights", analysis_router)
 
 from kam.customers.analysis.api import router as customer_analysis_router  # noqa: E402
+from kam.customers.pool.api import router as pool_router  # noqa: E402
 from kam.customers.profile.api import router as customer_detail_router  # noqa: E402
 from kam.customers.pyramid.api import router as pyramid_router  # noqa: E402
 from kam.customers.scoring.api import router as scoring_router  # noqa: E402
 from kam.customers.tags.api import router as tag_router  # noqa: E402
 
 api.add_router("/", customer_detail_router)
+api.add_router("/", pool_router)
 api.add_router("/", scoring_router)
 api.add_router("/", tag_router)
 api.add_router("/", pyramid_router)

@@ -58,6 +58,34 @@ def may_hand_over_customer(user: User, customer: Customer) -> bool:
     return _active(user) and (user.pk == customer.owner_id or may_override_tier(user))
 
 
+def may_decide_pool_return(user: User, customer: Customer) -> bool:
+    """A key customer returns to the public pool only when a manager of its owner (or a director or
+    administrator) approves; the owner does not decide about their own customer."""
+    if not _active(user) or user.pk == customer.owner_id:
+        return False
+    if user.sees_everything:
+        return True
+    teams = managed_team_ids(user)
+    return bool(teams) and customer.owner.team_id in teams
+
+
+def check_decide_pool_return(user: User, customer: Customer) -> None:
+    if not may_decide_pool_return(user, customer):
+        raise PermissionDenied(
+            _("Only a manager of the customer's owner decides whether it returns to the pool.")
+        )
+
+
+def may_claim_from_pool(user: User, customer: Customer) -> bool:
+    """Anyone signed in claims a pooled customer (within the claim limit, checked when claiming)."""
+    return _active(user) and customer.in_pool
+
+
+def check_claim_from_pool(user: User, customer: Customer) -> None:
+    if not may_claim_from_pool(user, customer):
+        raise PermissionDenied(_("This customer is not in the pool."))
+
+
 def may_edit_scoring_model(user: User) -> bool:
     return _active(user) and (user.is_superuser or user.role == Role.ADMIN)
 

@@ -88,7 +88,10 @@ def opportunities_for(user: User, qs: QuerySet | None = None, *, in_sort_order: 
 def customers_for(user: User, qs: QuerySet | None = None) -> QuerySet:
     """Customers the owners (`_owners`) own, and the customers of the user's own deals and of the
     deals they are on the team of (not of their reports' deals: those customers are the reports'),
-    as one `id IN (… UNION …)` subquery read through the owner and member indexes."""
+    and every customer in the public pool (kam.customers.pool: a rep judges a pooled customer by
+    its page, contacts and past activities before claiming it; its last owner stays in `owner`,
+    so "own" lists are not the way to see it), as one `id IN (… UNION …)` subquery read through
+    the owner, member and pool indexes."""
     qs = Customer.objects.all() if qs is None else qs
     if not _active(user):
         return qs.none()
@@ -99,7 +102,14 @@ def customers_for(user: User, qs: QuerySet | None = None) -> QuerySet:
     team_deals = (
         OpportunityMember.objects.filter(user_id=user.pk).order_by().values("opportunity__customer_id")
     )
-    return qs.filter(pk__in=owned.union(own_deals, team_deals))
+    pooled = Customer.objects.filter(in_pool=True).order_by().values("pk")
+    return qs.filter(pk__in=owned.union(own_deals, team_deals, pooled))
+
+
+def get_visible_pool_customer(user: User, pk: Any, *, for_update: bool = False) -> Customer:
+    """A customer in the public pool: every active user sees it (and may claim it)."""
+    qs = Customer.objects.select_related("owner", "previous_owner").filter(in_pool=True)
+    return _one(qs if _active(user) else qs.none(), pk, for_update=for_update)
 
 
 def contacts_for(user: User, qs: QuerySet | None = None) -> QuerySet:

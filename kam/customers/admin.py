@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from kam.customers.models import Customer, CustomerChange
+from kam.customers.models import Customer, CustomerChange, PoolReturnRequest, PoolRule, PoolSettings
 from kam.customers.scoring import tasks as rescores
 
 
@@ -45,6 +45,48 @@ class CustomerAdmin(admin.ModelAdmin):
 class CustomerChangeAdmin(admin.ModelAdmin):
     list_display = ("customer", "summary", "changed_by", "changed_at")
     readonly_fields = ("customer", "summary", "summary_en", "changed_by", "changed_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# The public pool's rules and settings are data an administrator edits (kam.customers.pool).
+@admin.register(PoolRule)
+class PoolRuleAdmin(admin.ModelAdmin):
+    list_display = ("tier", "segment", "days", "warning_days", "needs_approval", "active")
+    list_editable = ("days", "warning_days", "needs_approval", "active")
+    list_display_links = ("tier", "segment")
+
+
+@admin.register(PoolSettings)
+class PoolSettingsAdmin(admin.ModelAdmin):
+    list_display = ("claim_limit", "claim_window_days")
+
+    def has_add_permission(self, request):
+        return not PoolSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PoolReturnRequest)
+class PoolReturnRequestAdmin(admin.ModelAdmin):
+    # Decided on the pool page, where the decision is checked and written to the customer's history.
+    list_display = ("customer", "owner", "status", "idle_days", "requested_at", "decided_by", "decided_at")
+    list_filter = ("status",)
+    readonly_fields = (
+        "customer",
+        "owner",
+        "status",
+        "idle_days",
+        "requested_at",
+        "decided_by",
+        "decided_at",
+        "note",
+    )
 
     def has_add_permission(self, request):
         return False

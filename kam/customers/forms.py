@@ -26,10 +26,22 @@ class CustomerForm(HiddenErrorsShown):
         if customer is not None and "initial" not in kwargs:
             initial = model_to_dict(customer, fields=CUSTOMER_FIELDS)
             # The records, not their ids: the pickers show their names without a query.
-            initial.update(version=customer.version, owner=customer.owner, parent=customer.parent)
+            initial.update(
+                version=customer.version,
+                owner=customer.owner,
+                parent=customer.parent,
+                credit_code=customer.credit_code,
+            )
             kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
-        self.fields.update(fields_for_model(Customer, fields=CUSTOMER_FIELDS))
+        self.fields.update(fields_for_model(Customer, fields=(*CUSTOMER_FIELDS, "credit_code")))
+        if customer is None:
+            # Shown once the duplicate check found possible matches (kam.customers.pool.duplicates).
+            self.fields["confirm_duplicates"] = forms.BooleanField(
+                label=_("Create it anyway: it is not one of the customers listed above"),
+                required=False,
+                widget=forms.HiddenInput,
+            )
         limit_length(self.fields["notes"], NOTE_MAX)
         self.customer = customer
         # An edit must name the version it read, or a stale form could overwrite someone's change.
@@ -55,11 +67,25 @@ class CustomerForm(HiddenErrorsShown):
         if customer is None and not self.is_bound:
             self.initial.setdefault("owner", user)
         self.order_fields(
-            ["name", "short_name", "parent", "owner", "industry", "region", "status", "annual_revenue"]
+            [
+                "name",
+                "short_name",
+                "credit_code",
+                "parent",
+                "owner",
+                "industry",
+                "region",
+                "status",
+                "annual_revenue",
+            ]
         )
 
+    def offer_confirmation(self) -> None:
+        """Show the confirmation box (after the duplicate check found matches)."""
+        self.fields["confirm_duplicates"].widget = forms.CheckboxInput()
+
     def changes(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in CUSTOMER_FIELDS}
+        return {name: self.cleaned_data[name] for name in (*CUSTOMER_FIELDS, "credit_code")}
 
 
 class CustomerFilterForm(forms.Form):

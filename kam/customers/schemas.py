@@ -41,6 +41,8 @@ class CustomerOut(Schema):
     annual_revenue: Decimal | None = Field(None, description="In yuan (a decimal string).")
     employees: int | None
     notes: str
+    credit_code: str = Field(..., description="Unified social credit code, or empty.")
+    in_pool: bool = Field(..., description="In the public pool: no one holds it; `owner` is its last owner.")
     version: int = Field(..., description="Optimistic-lock version; send it back in If-Match to write.")
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -65,6 +67,8 @@ class CustomerOut(Schema):
             "annual_revenue": c.annual_revenue,
             "employees": c.employees,
             "notes": c.notes,
+            "credit_code": c.credit_code,
+            "in_pool": c.in_pool,
             "version": c.version,
             "created_at": c.created_at,
             "updated_at": c.updated_at,
@@ -170,6 +174,14 @@ class CustomerCreateIn(InputSchema):
         decimal_places=2,
         description="Annual purchases of our category, in yuan.",
     )
+    credit_code: str = Field(
+        "", max_length=40, description="Unified social credit code (18 characters, checked)."
+    )
+    confirm_duplicates: bool = Field(
+        False,
+        description="Create it even though customers with the same normalised name or its pinyin exist "
+        "(a 422 lists them first). The same credit code is always refused.",
+    )
 
 
 class CustomerUpdateIn(InputSchema):
@@ -186,3 +198,4 @@ class CustomerUpdateIn(InputSchema):
     employees: int | None = Field(None, ge=0, le=2_147_483_647)
     notes: str | None = Field(None, max_length=NOTE_MAX)
     category_purchases: Decimal | None = Field(None, ge=0, max_digits=MONEY_DIGITS, decimal_places=2)
+    credit_code: str | None = Field(None, max_length=40, description="Empty removes it.")

@@ -6,15 +6,23 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.access import permissions
+from kam.core.companies import (
+    company_name_key,
+    company_name_pinyin,
+    normalise_credit_code,
+    validate_credit_code,
+)
 from kam.core.versioning import versioned_update
 from kam.customers.history import both_languages
 from kam.customers.models import (
     Customer,
     CustomerChange,
 )
+from kam.customers.pool.duplicates import check_duplicates
 from kam.customers.scoring import tasks as rescores
 from kam.org.models import User
 
@@ -50,12 +58,23 @@ def check_parent(customer: Customer | None, parent: Customer | None) -> None:
         node = Customer.objects.filter(pk=node.parent_id).first() if node.parent_id else None
 
 
-def create_customer(*, by: User, name: str, owner: User | None = None, **fields: Any) -> Customer:
+def create_customer(
+    *,
+    by: User,
+    name: str,
+    owner: User | None = None,
+    credit_code: str = "",
+    confirm_duplicates: bool = False,
+    **fields: Any,
+) -> Customer:
+    """A new customer. Possible duplicates (kam.customers.pool.duplicates: the same normalised name
+    or pinyin) stop it unless `confirm_duplicates`; the same credit code always does."""
     unknown = set(fields) - set(CUSTOMER_FIELDS)
     if unknown:
         raise ValidationError({f: [_("Unknown field.")] for f in sorted(unknown)})
-    customer = Customer(name=(name or "").strip(), owner=owner or by, **fields)
+    customer = Customer(name=(name or "").strip(), owner=owner or by, credit_code=credit_code or "", **fields)
     customer.full_clean()
+    check_duplicates(by, name=customer.name, credit_code=customer.credit_code, confirmed=confirm_duplicates)
     with transaction.atomic():
         customer.save()
         CustomerChange.objects.create(
@@ -66,8 +85,22 @@ def create_customer(*, by: User, name: str, owner: User | None = None, **fields:
     return customer
 
 
+def _credit_code_change(customer: Customer, value: str) -> str:
+    """The code as stored, checked: well formed and no other customer's."""
+    code = normalise_credit_code(value or "")
+    try:
+        validate_credit_code(code)
+    except ValidationError as error:
+        raise ValidationError({"credit_code": error.messages}) from None
+    if code and Customer.objects.filter(credit_code=code).exclude(pk=customer.pk).exists():
+        raise ValidationError(
+            {"credit_code": [_("A customer with this unified social credit code exists already.")]}
+        )
+    return code
+
+
 def update_customer(customer: Customer, *, by: User, version: int | None, **changes: Any) -> Customer:
-    unknown = set(changes) - set(CUSTOMER_FIELDS)
+    unknown = set(changes) - set(CUSTOMER_FIELDS) - {"credit_code"}
     if unknown:
         raise ValidationError({f: [_("This field cannot be changed here.")] for f in sorted(unknown)})
     if "parent" in changes:
@@ -83,10 +116,20 @@ def update_customer(customer: Customer, *, by: User, version: int | None, **chan
     candidate = Customer(**{f: getattr(customer, f) for f in CUSTOMER_FIELDS if f not in ("parent", "owner")})
     for name, value in changes.items():
         setattr(candidate, name, value)
-    candidate.full_clean(exclude=["parent", "owner"])
+    # The credit code's uniqueness is checked against the other customers (the candidate has no id).
+    candidate.full_clean(exclude=["parent", "owner", "credit_code"])
+    if "credit_code" in changes:
+        changes["credit_code"] = _credit_code_change(customer, changes["credit_code"])
     changed = [name for name, value in changes.items() if getattr(customer, name) != value]
+    written = dict(changes)
+    if "name" in changed:
+        written.update(
+            name_key=company_name_key(changes["name"]), name_pinyin=company_name_pinyin(changes["name"])
+        )
+    if "owner" in changed:
+        written["kept_since"] = timezone.now()  # the public pool's clock starts again for the new owner
     with transaction.atomic():
-        versioned_update(customer, version, **changes)
+        versioned_update(customer, version, **written)
         if changed:
             labels = {f.name: f.verbose_name for f in Customer._meta.fields}
             CustomerChange.objects.create(

@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("kam.customers.tags.urls")),
     path("", include("kam.customers.analysis.urls")),
     path("", include("kam.customers.pyramid.urls")),
+    path("", include("kam.customers.pool.urls")),
 ]

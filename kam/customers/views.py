@@ -23,6 +23,7 @@ from kam.core.ids import parse_id
 from kam.core.web import current_user
 from kam.customers import export, selectors, services
 from kam.customers.forms import CustomerFilterForm, CustomerForm
+from kam.customers.pool.duplicates import DuplicateMatch, DuplicatesFound
 from kam.customers.tags import selectors as tags_selectors
 
 LIST_COLUMNS = (
@@ -118,11 +119,17 @@ def customer_export(request: HttpRequest) -> HttpResponse:
 
 
 def _render_form(
-    request: HttpRequest, form: CustomerForm, *, status: int = 200, conflict: bool = False
+    request: HttpRequest,
+    form: CustomerForm,
+    *,
+    status: int = 200,
+    conflict: bool = False,
+    duplicates: list[DuplicateMatch] | None = None,
 ) -> HttpResponse:
     context = {
         "nav": "customers",
         "form": form,
+        "duplicates": duplicates or [],
         "customer": form.customer,
         "conflict": conflict,
         "latest_changes": selectors.customer_history(form.customer, limit=3)
@@ -144,7 +151,18 @@ def customer_create(request: HttpRequest) -> HttpResponse:
         name = fields.pop("name")
         owner = fields.pop("owner")
         try:
-            customer = services.create_customer(by=user, name=name, owner=owner, **fields)
+            customer = services.create_customer(
+                by=user,
+                name=name,
+                owner=owner,
+                confirm_duplicates=form.cleaned_data.get("confirm_duplicates", False),
+                **fields,
+            )
+        except DuplicatesFound as error:
+            apply_validation_error(form, error)
+            if not error.blocking:
+                form.offer_confirmation()
+            return _render_form(request, form, status=400, duplicates=error.matches)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:

@@ -15,6 +15,12 @@ from kam.customers.models.customer import (  # noqa: F401
     Tier,
     in_english,
 )
+from kam.customers.models.pool import (  # noqa: F401
+    PoolReturnRequest,
+    PoolRule,
+    PoolSettings,
+    ReturnStatus,
+)
 from kam.customers.models.scoring import (  # noqa: F401
     BreakdownField,
     CriterionKind,

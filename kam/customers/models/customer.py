@@ -8,9 +8,17 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.companies import (
+    CREDIT_CODE_LENGTH,
+    company_name_key,
+    company_name_pinyin,
+    normalise_credit_code,
+    validate_credit_code,
+)
 from kam.core.money import MONEY_DIGITS
 
 
@@ -104,6 +112,37 @@ class Customer(models.Model):
     )
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    credit_code = models.CharField(
+        _("unified social credit code"),
+        max_length=CREDIT_CODE_LENGTH,
+        blank=True,
+        validators=[validate_credit_code],
+        help_text=_("统一社会信用代码: 18 characters; the last one is checked."),
+    )
+    # Duplicate keys of the name (kam.core.companies), kept by save() and clean() so the duplicate
+    # check on create and claim is an indexed lookup, not a scan of every name.
+    name_key = models.CharField(max_length=200, blank=True, default="", editable=False, db_index=True)
+    name_pinyin = models.CharField(max_length=400, blank=True, default="", editable=False, db_index=True)
+    # The public pool (公海, kam.customers.pool). A pooled customer keeps its last owner in `owner`
+    # (an owner is required) and `previous_owner`; every signed-in user sees it until someone claims it.
+    in_pool = models.BooleanField(_("in the public pool"), default=False, editable=False)
+    pooled_at = models.DateTimeField(_("returned to the pool at"), null=True, blank=True, editable=False)
+    previous_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("previous owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    # Since when the owner holds the customer (created, handed over, claimed, kept by a manager's
+    # refusal to return it): the pool's clock starts here when the owner has logged no activity since.
+    kept_since = models.DateTimeField(_("kept since"), null=True, blank=True, editable=False)
+    # Set when the owner took it from the pool: such customers count against the claim limit.
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True, editable=False)
+    # The day the customer returns to the pool, once the daily pass has warned its owner.
+    pool_due_on = models.DateField(_("returns to the pool on"), null=True, blank=True, editable=False)
     # The latest done activity with the customer (kept by kam.activities.services).
     last_touch_at = models.DateTimeField(_("last touch"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -118,10 +157,38 @@ class Customer(models.Model):
             models.Index(fields=["owner", "name"]),
             models.Index(fields=["tier", "name"]),
             models.Index(fields=["score", "id"]),
+            models.Index(fields=["owner", "pool_due_on"], name="customer_owner_due_idx"),
+            models.Index(
+                fields=["pooled_at", "id"], name="customer_pooled_idx", condition=models.Q(in_pool=True)
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"],
+                condition=~models.Q(credit_code=""),
+                name="customer_credit_code_unique",
+                violation_error_message=_("A customer with this unified social credit code exists already."),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.set_duplicate_keys()
+        if self._state.adding and self.kept_since is None:
+            self.kept_since = timezone.now()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        # Bulk imports validate with full_clean() and then bulk_create(), which skips save().
+        super().clean()
+        self.set_duplicate_keys()
+
+    def set_duplicate_keys(self) -> None:
+        self.credit_code = normalise_credit_code(self.credit_code)
+        self.name_key = company_name_key(self.name)
+        self.name_pinyin = company_name_pinyin(self.name)
 
 
 class CustomerChange(models.Model):
