@@ -24,6 +24,10 @@ def period_end(period: str, starts_on: dt.date) -> dt.date:
     return starts_on + relativedelta(months=1)
 
 
+def last_day(period: str, starts_on: dt.date) -> dt.date:
+    return period_end(period, starts_on) - dt.timedelta(days=1)
+
+
 def is_period_start(period: str, day: dt.date) -> bool:
     return period_start(period, day) == day
 
@@ -46,6 +50,5 @@ def bounds(period: str, starts_on: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 def label(period: str, starts_on: dt.date) -> str:
     if period == PlanPeriod.WEEK:
-        last = period_end(period, starts_on) - dt.timedelta(days=1)
-        return f"{starts_on:%Y-%m-%d} – {last:%Y-%m-%d}"
+        return f"{starts_on:%Y-%m-%d} – {last_day(period, starts_on):%Y-%m-%d}"
     return f"{starts_on:%Y-%m}"

@@ -254,7 +254,7 @@ def plan_vs_actual(
     return PlanVsActual(
         period=period,
         starts_on=starts_on,
-        ends_on=periods.period_end(period, starts_on) - dt.timedelta(days=1),
+        ends_on=periods.last_day(period, starts_on),
         ended=ended,
         reps=reps,
         teams=sorted(teams.values(), key=lambda t: (t.team_id is None, t.team_name)),
