@@ -159,9 +159,3 @@ from kam.activities.policy.api import router as visit_policy_router  # noqa: E40
 
 api.add_router("/", plans_router)
 api.add_router("/", visit_policy_router)
-
-from kam.activities.plans.api import router as plans_router  # noqa: E402
-from kam.activities.policy.api import router as visit_policy_router  # noqa: E402
-
-api.add_router("/", plans_router)
-api.add_router("/", visit_policy_router)
