@@ -159,3 +159,7 @@ from kam.activities.policy.api import router as visit_policy_router  # noqa: E40
 
 api.add_router("/", plans_router)
 api.add_router("/", visit_policy_router)
+
+from kam.insights.loss.api import router as loss_router  # noqa: E402
+
+api.add_router("/insights", loss_router)
