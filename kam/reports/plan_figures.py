@@ -78,8 +78,6 @@ def activity_section(scope: Scope, period: ReportPeriod) -> Section:
             Column("cancelled", _("Cancelled"), INT),
             Column("visits", _("Visits done"), INT),
             Column("hours", _("Hours done"), DECIMAL),
-            Column("revenue_hours", _("Revenue-producing hours"), DECIMAL),
-            Column("revenue_share", _("Revenue-producing share"), PERCENT),
         ],
         rows=rows,
         total={"owner": _("Total"), **total} if rows else None,
@@ -87,7 +85,6 @@ def activity_section(scope: Scope, period: ReportPeriod) -> Section:
             Figure("done", _("Done"), total["done"]),
             Figure("visits", _("Visits done"), total["visits"]),
             Figure("hours", _("Hours done"), total["hours"], DECIMAL),
-            Figure("revenue_share", _("Revenue-producing share"), total["revenue_share"], PERCENT),
         ],
         empty=_("No activity planned or done in this period."),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from kam.reports import plan_figures, results, selectors
+from kam.reports import plan_figures, results, selectors, time_figures
 from kam.reports.periods import ReportPeriod
 from kam.reports.scope import Scope
 from kam.reports.tables import INT, MONEY, Column, Figure, Report, Section
@@ -54,5 +54,6 @@ def sales_report(scope: Scope, period: ReportPeriod) -> Report:
         results.by_team(scope, period),
         plan_figures.activity_section(scope, period),
     ]
+    sections += time_figures.time_sections(scope, period)
     sections += losses_sections(scope, period)
     return Report("sales", title % {"period": period.label}, period, scope, sections)

@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from kam.access.visibility import activities_for, customers_for, opportunities_for, plans_for
-from kam.activities.models import REVENUE_PRODUCING, Activity, ActivityStatus, PlanGoal
+from kam.activities.models import Activity, ActivityStatus, PlanGoal
 from kam.customers.models import Customer, Segment
 from kam.customers.models.customer import in_english
 from kam.insights.models import FlaggedOpportunity
@@ -78,10 +78,9 @@ def _activities(scope: Scope, start: dt.date, end: dt.date) -> QuerySet[Activity
 
 
 def activity_figures(scope: Scope, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
-    """Per owner (by name): activities done, planned still open, cancelled, visits done, hours done and
-    the revenue-producing share of them (one grouped query)."""
+    """Per owner (by name): activities done, planned still open, cancelled, visits done and hours
+    done (one grouped query). Where the hours went is the time analysis' (kam.activities.time)."""
     done = Q(status=ActivityStatus.DONE)
-    revenue = done & Q(kind__time_category__in=[str(c) for c in REVENUE_PRODUCING])
     rows = (
         _activities(scope, start, end)
         .values("owner_id", "owner__name", "owner__username")
@@ -91,27 +90,21 @@ def activity_figures(scope: Scope, start: dt.date, end: dt.date) -> list[dict[st
             cancelled=Count("pk", filter=Q(status=ActivityStatus.CANCELLED)),
             visits=Count("pk", filter=done & Q(kind__counts_as_visit=True)),
             minutes=Sum("duration_minutes", filter=done),
-            revenue_minutes=Sum("duration_minutes", filter=revenue),
         )
         .order_by()
     )
-    result = []
-    for row in rows:
-        total = hours(row["minutes"])
-        revenue_hours = hours(row["revenue_minutes"])
-        result.append(
-            {
-                "owner_id": row["owner_id"],
-                "owner": owner_name(row),
-                "done": row["done"],
-                "planned": row["planned"],
-                "cancelled": row["cancelled"],
-                "visits": row["visits"],
-                "hours": total,
-                "revenue_hours": revenue_hours,
-                "revenue_share": (revenue_hours / total).quantize(Decimal("0.0001")) if total else None,
-            }
-        )
+    result = [
+        {
+            "owner_id": row["owner_id"],
+            "owner": owner_name(row),
+            "done": row["done"],
+            "planned": row["planned"],
+            "cancelled": row["cancelled"],
+            "visits": row["visits"],
+            "hours": hours(row["minutes"]),
+        }
+        for row in rows
+    ]
     result.sort(key=lambda r: (r["owner"], r["owner_id"]))
     return result
 
@@ -121,10 +114,6 @@ def activity_totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
         name: sum((r[name] for r in rows), 0) for name in ("done", "planned", "cancelled", "visits")
     }
     total["hours"] = money(sum((r["hours"] for r in rows), ZERO))
-    total["revenue_hours"] = money(sum((r["revenue_hours"] for r in rows), ZERO))
-    total["revenue_share"] = (
-        (total["revenue_hours"] / total["hours"]).quantize(Decimal("0.0001")) if total["hours"] else None
-    )
     return total
 
 
