@@ -129,3 +129,11 @@ def test_the_team_page_reads_a_fixed_number_of_queries(world, plan, django_asser
     with django_assert_max_num_queries(10):
         assert client.get(reverse("plans:team"), {"period": "week", "day": "2026-06-01"}).status_code == 200
 
+
+def test_pages_in_chinese(world, plan):
+    client = client_for(world.east_rep)
+    client.cookies["django_language"] = "zh-hans"
+    content = client.get(
+        reverse("plans:detail", args=[plan.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "周计划" in content
