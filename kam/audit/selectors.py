@@ -91,7 +91,11 @@ def changes_text(entry: LogEntry) -> str:
         name = field
         if model is not None:
             try:
-                name = str(model._meta.get_field(field).verbose_name)
+                found = model._meta.get_field(field)
+                # A reverse relation (an import's deal entry names its deal team and key
+                # contacts there) is named after the related records.
+                label = getattr(found, "verbose_name", None) or found.related_model._meta.verbose_name_plural
+                name = str(label)
             except Exception:  # a field that no longer exists keeps its raw name
                 name = field
         if isinstance(values, list) and len(values) == 2:

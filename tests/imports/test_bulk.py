@@ -17,7 +17,7 @@ from kam.imports import bulk
 from kam.opportunities import rollups
 from kam.opportunities import services as opportunity_services
 from kam.opportunities.models import Opportunity, OpportunityMember, StageChange
-from tests.factories import CustomerFactory, stage
+from tests.factories import ContactFactory, CustomerFactory, stage
 
 pytestmark = pytest.mark.django_db
 
@@ -65,13 +65,43 @@ def test_bulk_create_equals_the_one_row_service(world):
             (e.action, e.actor_id, {k: v for k, v in e.changes_dict.items() if k not in SKIP | {"customer"}})
             for e in entries
         ]
+    # The deal's entry is the one-row service's, with the deal-team leader in it instead of an
+    # entry of its own.
+    (leader_entry,) = LogEntry.objects.filter(content_type__model="opportunitymember", actor=by)
+    assert leader_entry.changes_dict["user"] == ["None", str(world.east_rep.pk)]
+    assert logged[many.pk][0][2].pop("members") == ["None", f"{world.east_rep.pk} (leader)"]
+    logged[one.pk][0][2].pop("members")
     assert logged[one.pk] == logged[many.pk] and logged[one.pk]
-    members = LogEntry.objects.filter(content_type__model="opportunitymember", actor=by).count()
-    assert members == 2
     one_customer.refresh_from_db()
     many_customer.refresh_from_db()
     assert many_customer.score == one_customer.score and many_customer.tier == one_customer.tier
     assert rollups.verify() == []
+
+
+def test_one_audit_entry_per_deal_holds_its_leader_and_key_contacts(world):
+    by = world.east_mgr
+    lead, buyer = ContactFactory(customer=world.east_customer), ContactFactory(customer=world.east_customer)
+    spec = bulk.NewOpportunity(
+        customer=world.east_customer,
+        name="Boiler retrofit",
+        owner=world.east_rep,
+        stage=stage("P1"),
+        customer_lead=lead,
+        key_contacts=[(lead, "decision_maker", "A"), (buyer, "influencer", "C")],
+    )
+    last = LogEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    with rescores_deferred():
+        (created,) = bulk.create_opportunities([spec], by=by)
+    (entry,) = LogEntry.objects.filter(pk__gt=last)  # no entries of the leader or key contacts
+    assert (entry.object_id, entry.action, entry.actor_id) == (created.pk, LogEntry.Action.CREATE, by.pk)
+    changes = entry.changes_dict
+    assert changes["customer_lead"] == ["None", str(lead.pk)]
+    assert changes["members"] == ["None", f"{world.east_rep.pk} (leader)"]
+    assert changes["contact_roles"] == ["None", f"{lead.pk} (decision_maker, A); {buyer.pk} (influencer, C)"]
+    assert created.members.get().role == "leader"
+    assert sorted(created.contact_roles.values_list("contact_id", "decision_role", "stance")) == sorted(
+        [(lead.pk, "decision_maker", "A"), (buyer.pk, "influencer", "C")]
+    )
 
 
 def test_audit_changes_equal_auditlogs_own(world):

@@ -176,3 +176,24 @@ def test_opportunity_rows_follow_the_stage_rules(world):
         [OPPORTUNITIES, ["", "East Steel", "W", "P0", "west_rep", "5", "", ""]],
     )
     assert rep_cannot_own.errors[0].field == "owner"
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_audit_page_shows_an_imported_deals_team_and_key_contacts(world, client, language):
+    buyer = ContactFactory(customer=world.east_customer, name="Zhao Buyer")
+    rows = [
+        OPPORTUNITIES,
+        ["", world.east_customer.name, "Kiln", "P0", "east_rep", "5", "", "Zhao Buyer:coach:A"],
+    ]
+    assert run(world.east_mgr, "opportunities", rows).created == 1
+    deal = Opportunity.objects.get(name="Kiln")
+    client.force_login(world.admin)
+    with translation.override(language):
+        response = client.get("/audit/", {"q": str(deal.pk)}, HTTP_ACCEPT_LANGUAGE=language)
+        team, chain = (
+            str(OpportunityMember._meta.verbose_name_plural),
+            str(OpportunityContact._meta.verbose_name_plural),
+        )
+    (row,) = [r for r in response.context["rows"] if r.label == str(deal)]
+    assert f"{team}: None → {world.east_rep.pk} (leader)" in row.changes
+    assert f"{chain}: None → {buyer.pk} (coach, A)" in row.changes
