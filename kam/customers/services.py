@@ -73,8 +73,10 @@ def create_customer(
     if unknown:
         raise ValidationError({f: [_("Unknown field.")] for f in sorted(unknown)})
     customer = Customer(name=(name or "").strip(), owner=owner or by, credit_code=credit_code or "", **fields)
-    customer.full_clean()
+    customer.full_clean(validate_constraints=False)
+    # Before the constraints: a taken credit code is reported on its field, with the customer's name.
     check_duplicates(by, name=customer.name, credit_code=customer.credit_code, confirmed=confirm_duplicates)
+    customer.validate_constraints()
     with transaction.atomic():
         customer.save()
         CustomerChange.objects.create(

@@ -158,7 +158,7 @@ class Migration(migrations.Migration):
             name="credit_code",
             field=models.CharField(
                 blank=True,
-                help_text="统一社会信用代码: 18 characters; the last one is checked.",
+                help_text="18 characters; the last one is a check character.",
                 max_length=18,
                 validators=[kam.core.companies.validate_credit_code],
                 verbose_name="unified social credit code",

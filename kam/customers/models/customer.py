@@ -117,7 +117,7 @@ class Customer(models.Model):
         max_length=CREDIT_CODE_LENGTH,
         blank=True,
         validators=[validate_credit_code],
-        help_text=_("统一社会信用代码: 18 characters; the last one is checked."),
+        help_text=_("18 characters; the last one is a check character."),
     )
     # Duplicate keys of the name (kam.core.companies), kept by save() and clean() so the duplicate
     # check on create and claim is an indexed lookup, not a scan of every name.
