@@ -243,13 +243,13 @@ def plan_vs_actual(
         if person.role not in (Role.REP, Role.MANAGER) and not has_work:
             continue
         reps.append(RepActual(person=person, plan_id=plan_of.get(person.pk), figures=own))
-        row = teams.setdefault(
+        team_row = teams.setdefault(
             person.team_id,
             TeamActual(person.team_id, person.team.name if person.team else "", 0, 0, Figures()),
         )
-        row.people += 1
-        row.plans += 1 if person.pk in plan_of else 0
-        row.figures.add(own)
+        team_row.people += 1
+        team_row.plans += 1 if person.pk in plan_of else 0
+        team_row.figures.add(own)
         total.add(own)
     return PlanVsActual(
         period=period,

@@ -203,13 +203,14 @@ class DemandReport:
 def customer_counts(user: User, *, team: Team | int | None = None) -> list[dict[str, Any]]:
     """Customers (not lost) per owner, tier and segment, of the people in scope: one aggregate."""
     owners = people(user, team=team).order_by().values("pk")
-    return list(
+    rows = (
         Customer.objects.filter(owner_id__in=owners)
         .exclude(status=CustomerStatus.LOST)
         .order_by()
         .values("owner_id", "tier", "segment")
         .annotate(n=Count("id"))
     )
+    return [dict(row) for row in rows]
 
 
 def demand_against_capacity(
@@ -297,14 +298,16 @@ def window_start(policy: PolicyValues, periods: int, today: dt.date) -> dt.datet
     return _local_midnight(today - relativedelta(months=policy.period_months * periods))
 
 
-class UnderVisited:
+class UnderVisited(Sequence[UnderVisitedRow]):
     """The under-visited list as a lazy sequence (count() and slices run SQL), so Django's Paginator
     or an offset page reads one page with two statements after the policy rows."""
 
     def __init__(self, qs: QuerySet[Customer]) -> None:
         self.qs = qs
 
-    def count(self) -> int:
+    # The number of rows, as a QuerySet answers it (Paginator and the benchmark ask it with no
+    # argument), not Sequence.count(value).
+    def count(self) -> int:  # type: ignore[override]
         return self.qs.count()
 
     def __len__(self) -> int:

@@ -85,15 +85,14 @@ def update_visit_policy(
 ) -> VisitPolicy:
     """Change a row's numbers; `version` is the one read (None: the row as loaded)."""
     permissions.check_edit_visit_policy(by)
-    values = {
-        "visits": policy.visits if visits is None else visits,
-        "period_months": policy.period_months if period_months is None else period_months,
-        "hours_per_visit": policy.hours_per_visit if hours_per_visit is None else hours_per_visit,
-    }
-    errors = validate_values(**values)
-    _check_hours_places(values["hours_per_visit"], errors)
+    new_visits = policy.visits if visits is None else visits
+    new_months = policy.period_months if period_months is None else period_months
+    new_hours = policy.hours_per_visit if hours_per_visit is None else hours_per_visit
+    errors = validate_values(new_visits, new_months, new_hours)
+    _check_hours_places(new_hours, errors)
     if errors:
         raise ValidationError(errors)
+    values = {"visits": new_visits, "period_months": new_months, "hours_per_visit": new_hours}
     versioned_update(policy, version, **values)
     return policy
 

@@ -39,8 +39,9 @@ PAGE_SIZE = 50
 
 
 def _page(
-    request: HttpRequest, user: User, *, status: int = 200, what_if: WhatIfForm | None = None, **forms: Any
+    request: HttpRequest, user: User, *, status: int = 200, forms: dict[str, Any] | None = None
 ) -> HttpResponse:
+    forms = forms or {}
     teams = selectors.visible_teams(user)
     scope = ScopeForm(request.GET, teams=teams)
     team = scope.chosen_team()
@@ -76,7 +77,7 @@ def _page(
             "create_form": forms.get("create_form") or PolicyCreateForm(),
             "capacity_form": forms.get("capacity_form") or CapacityForm(by=user),
             "may_set_capacity": user.sees_everything or bool(teams.exists()),
-            "what_if": what_if or WhatIfForm(policies=report.policies),
+            "what_if": WhatIfForm(policies=report.policies),
             "unused_segments": selectors.PolicyBook(report.policies).unused_segments(),
         },
         status=status,
@@ -142,7 +143,7 @@ def policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Visit policy saved."))
             return redirect("policy:page")
-    return _page(request, user, status=status, **{f"policy_{policy.pk}": form})
+    return _page(request, user, status=status, forms={f"policy_{policy.pk}": form})
 
 
 @login_required
@@ -159,7 +160,7 @@ def policy_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Visit policy added."))
             return redirect("policy:page")
-    return _page(request, user, status=400, create_form=form)
+    return _page(request, user, status=400, forms={"create_form": form})
 
 
 @login_required
@@ -201,7 +202,7 @@ def capacity_set(request: HttpRequest) -> HttpResponse:
             return redirect("policy:page")
     for line in labelled_errors(form):
         messages.error(request, line)
-    return _page(request, user, status=400, capacity_form=form)
+    return _page(request, user, status=400, forms={"capacity_form": form})
 
 
 @login_required
