@@ -163,3 +163,7 @@ api.add_router("/", visit_policy_router)
 from kam.insights.loss.api import router as loss_router  # noqa: E402
 
 api.add_router("/insights", loss_router)
+
+from kam.activities.metrics.api import router as process_metrics_router  # noqa: E402
+
+api.add_router("/", process_metrics_router)

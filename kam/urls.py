@@ -35,6 +35,7 @@ urlpatterns = [
     path("activities/", include(("kam.activities.calendar.urls", "calendar"))),
     path("activities/", include(("kam.activities.time.urls", "activity_time"))),
     path("insights/", include(("kam.insights.loss.urls", "loss"))),
+    path("activities/", include(("kam.activities.metrics.urls", "process_metrics"))),
     path("activities/plans/", include(("kam.activities.plans.urls", "plans"))),
     path("activities/policy/", include(("kam.activities.policy.urls", "policy"))),
 ]

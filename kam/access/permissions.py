@@ -253,3 +253,16 @@ def may_set_selling_capacity(by: User, person: User) -> bool:
 def check_set_selling_capacity(by: User, person: User) -> None:
     if not may_set_selling_capacity(by, person):
         raise PermissionDenied(_("Only this person's manager sets their selling hours."))
+
+
+# 1×5 process metrics -------------------------------------------------------------------------------
+
+
+def may_edit_process_metrics(user: User) -> bool:
+    """The quantified actions every rep is assessed on: managers and above define them."""
+    return _active(user) and (user.is_superuser or user.role in MANAGERS_AND_ABOVE)
+
+
+def check_edit_process_metrics(user: User) -> None:
+    if not may_edit_process_metrics(user):
+        raise PermissionDenied(_("Only managers, directors and administrators define the process metrics."))

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from django.db.models import Model, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from kam.activities.models import Activity, Plan
+from kam.activities.models import Activity, Plan, ProcessMetric
 from kam.customers.models import Customer, ScoringCriterion, ScoringModel, Tag
 from kam.imports.models import ImportJob
 from kam.insights.models import Snapshot
@@ -233,6 +233,12 @@ def get_visible_exit_criterion(user: User, pk: Any) -> ExitCriterion:
 def get_visible_tag(user: User, pk: Any, *, for_update: bool = False) -> Tag:
     """Tags are shared vocabulary: every active user sees every tag (members stay scoped)."""
     qs = Tag.objects.select_related("created_by") if _active(user) else Tag.objects.none()
+    return _one(qs, pk, for_update=for_update)
+
+
+def get_visible_process_metric(user: User, pk: Any, *, for_update: bool = False) -> ProcessMetric:
+    """1×5 process metrics are shared rules: every active user sees every one (the scores stay scoped)."""
+    qs = ProcessMetric.objects.all() if _active(user) else ProcessMetric.objects.none()
     return _one(qs, pk, for_update=for_update)
 
 
