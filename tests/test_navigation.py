@@ -12,6 +12,7 @@ PAGES = [
     "analysis:portfolio",
     "analysis:matrix",
     "analysis:accuracy",
+    "loss:page",
 ]
 
 
