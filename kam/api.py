@@ -150,8 +150,10 @@ from kam.reports.api import router as reports_router  # noqa: E402
 
 api.add_router("/reports", reports_router)
 
+from kam.activities.api import router as activities_router  # noqa: E402
 from kam.activities.time.api import router as activity_time_router  # noqa: E402
 
+api.add_router("/activities", activities_router)
 api.add_router("/", activity_time_router)
 
 from kam.activities.plans.api import router as plans_router  # noqa: E402
