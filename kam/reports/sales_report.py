@@ -5,42 +5,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from kam.reports import plan_figures, results, selectors, time_figures
+from kam.reports import loss_figures, plan_figures, results, time_figures
 from kam.reports.periods import ReportPeriod
 from kam.reports.scope import Scope
-from kam.reports.tables import INT, MONEY, Column, Figure, Report, Section
-
-
-def losses_sections(scope: Scope, period: ReportPeriod) -> list[Section]:
-    stages, competitors = selectors.losses_by_stage_and_competitor(scope, period.start, period.end)
-    by_stage = Section(
-        "loss_stages",
-        _("Where lost and dropped deals stopped"),
-        [
-            Column("stage", _("Furthest stage reached (order)"), INT),
-            Column("lost", _("Lost"), INT),
-            Column("dropped", _("Dropped"), INT),
-            Column("amount", _("Amount"), MONEY),
-        ],
-        rows=stages,
-        figures=[
-            Figure("lost", _("Lost"), sum(r["lost"] for r in stages)),
-            Figure("dropped", _("Dropped"), sum(r["dropped"] for r in stages)),
-        ],
-        empty=_("No deal was lost or dropped in this period."),
-    )
-    by_competitor = Section(
-        "loss_competitors",
-        _("Lost to"),
-        [
-            Column("competitor", _("Competitor")),
-            Column("lost", _("Lost"), INT),
-            Column("amount", _("Amount"), MONEY),
-        ],
-        rows=competitors,
-        empty=_("No deal was lost in this period."),
-    )
-    return [by_stage, by_competitor]
+from kam.reports.tables import Report
 
 
 def sales_report(scope: Scope, period: ReportPeriod) -> Report:
@@ -55,5 +23,5 @@ def sales_report(scope: Scope, period: ReportPeriod) -> Report:
         plan_figures.activity_section(scope, period),
     ]
     sections += time_figures.time_sections(scope, period)
-    sections += losses_sections(scope, period)
+    sections += loss_figures.loss_sections(scope, period)
     return Report("sales", title % {"period": period.label}, period, scope, sections)

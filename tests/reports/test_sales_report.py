@@ -61,11 +61,28 @@ def test_a_quarter_adds_up_its_months_of_time(reports_world):
     assert time.total["hours"] == Decimal("3.5")
 
 
-def test_loss_diagnosis_where_and_to_whom(reports_world):
-    report = sales_report(resolve_scope(reports_world.director), QUARTER)
+def test_loss_diagnosis_where_why_to_whom_and_per_rep(reports_world):
+    w = reports_world
+    report = sales_report(resolve_scope(w.director), QUARTER)
     assert report.title == "Quarterly sales report 2026 Q4"
+    stages = report.section("loss_stages")
+    assert [(r["stage"].split()[0], r["lost"], r["amount"]) for r in stages.rows] == [
+        ("P0", 1, Decimal("1000000.00"))
+    ]
+    assert stages.figure("lost") == 1
+    assert [r["reason"] for r in report.section("loss_reasons").rows] == ["price too high"]
     assert report.section("loss_competitors").rows[0]["competitor"] == "Rival Corp"
-    assert report.section("loss_stages").figure("lost") == 1
+    assert [(r["owner"], r["team"]) for r in report.section("loss_reps").rows] == [(str(w.east_rep2), "East")]
+    funnel = report.section("loss_funnel")
+    assert funnel.figure("closed") == 2
+    assert funnel.rows[0]["entered"] == 2
+
+
+def test_a_teams_loss_diagnosis_leaves_other_teams_out(reports_world):
+    w = reports_world
+    report = sales_report(resolve_scope(w.director, w.west.pk), QUARTER)
+    assert report.section("loss_stages").rows == []
+    assert report.section("loss_reps").rows == []
 
 
 def test_a_rep_has_no_team_table_and_only_their_own_figures(reports_world):
