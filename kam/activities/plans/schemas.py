@@ -19,7 +19,7 @@ CATEGORY_DOC = (
 )
 
 
-class FiguresOut(Schema):
+class PlanFiguresOut(Schema):
     planned: int = Field(..., description="Activities of the plan: done + moved + dropped + open.")
     done: int
     moved: int
@@ -91,7 +91,7 @@ class PlanOut(Schema):
     activities: list[PlanActivityOut]
     unplanned: list[PlanActivityOut]
     comments: list[CommentOut]
-    figures: FiguresOut
+    figures: PlanFiguresOut
 
 
 class PlanListQuery(TextSafeSchema):
@@ -147,14 +147,14 @@ class RepActualOut(Schema):
     person: Ref
     team: Ref | None = None
     plan: int | None = Field(None, description="The person's plan of the period, if any.")
-    figures: FiguresOut
+    figures: PlanFiguresOut
 
 
 class TeamActualOut(Schema):
     team: Ref | None = None
     people: int
     plans: int
-    figures: FiguresOut
+    figures: PlanFiguresOut
 
 
 class PlanVsActualOut(Schema):
@@ -164,4 +164,4 @@ class PlanVsActualOut(Schema):
     ended: bool
     reps: list[RepActualOut]
     teams: list[TeamActualOut]
-    total: FiguresOut
+    total: PlanFiguresOut

@@ -23,11 +23,11 @@ from kam.activities.policy.schemas import (
     DemandOut,
     PolicyCreateIn,
     PolicyListOut,
-    PolicyOut,
     PolicyUpdateIn,
     ScopeQuery,
     UnderVisitedOut,
     UnderVisitedQuery,
+    VisitPolicyOut,
     WhatIfIn,
     WhatIfOut,
 )
@@ -111,7 +111,7 @@ def list_policies(request: HttpRequest) -> dict[str, Any]:
 
 @router.post(
     "/activities/visit-policies",
-    response={201: PolicyOut, 403: ErrorOut, **WRITE_ERRORS},
+    response={201: VisitPolicyOut, 403: ErrorOut, **WRITE_ERRORS},
     summary="Add a row for a tier or a segment (managers and above)",
 )
 def create_policy(request: HttpRequest, response: HttpResponse, payload: PolicyCreateIn) -> Status:
@@ -122,7 +122,7 @@ def create_policy(request: HttpRequest, response: HttpResponse, payload: PolicyC
 
 @router.patch(
     "/activities/visit-policies/{int:policy_id}",
-    response={200: PolicyOut, 403: ErrorOut, **VERSIONED_WRITE_ERRORS},
+    response={200: VisitPolicyOut, 403: ErrorOut, **VERSIONED_WRITE_ERRORS},
     summary="Change a row's visits, months or hours (If-Match; managers and above)",
 )
 def update_policy(

@@ -19,7 +19,7 @@ from kam.core.api.helpers import Id, InputSchema, Offset, Ref, TextSafeSchema
 TierCode = str
 
 
-class PolicyOut(Schema):
+class VisitPolicyOut(Schema):
     id: int | None = Field(None, description="None for a what-if row.")
     tier: str = Field(..., description="A–D, or empty for a segment row.")
     segment: str = Field(..., description="key, important or general, or empty for a tier row.")
@@ -31,7 +31,7 @@ class PolicyOut(Schema):
 
 
 class PolicyListOut(Schema):
-    items: list[PolicyOut]
+    items: list[VisitPolicyOut]
 
 
 class PolicyCreateIn(InputSchema):
@@ -69,7 +69,7 @@ class TeamLoadOut(Schema):
 
 
 class PolicyDemandOut(Schema):
-    policy: PolicyOut
+    policy: VisitPolicyOut
     customers: int
     demand_hours: Decimal
 
