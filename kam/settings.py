@@ -178,6 +178,16 @@ KAM_REPORT_VIEWS = (
     "api:analysis_matrix",
     "api:customer_pyramid",
     "api:export_customers",
+    # The management cadence's reports (kam.reports): pages, workbooks and JSON.
+    "reports:weekly",
+    "reports:weekly_export",
+    "reports:review",
+    "reports:review_export",
+    "reports:sales",
+    "reports:sales_export",
+    "api:report_weekly",
+    "api:report_review",
+    "api:report_sales",
 )
 
 # The busiest reads served again while the database has not changed (kam.core.pagecache): a rep's

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.test import Client, RequestFactory
+from django.urls import resolve
 from openpyxl import load_workbook
 
+from kam.core import dbrouter
 from kam.customers.models import Customer
 from kam.opportunities import services as opportunity_services
 from kam.opportunities.models import Opportunity
@@ -188,3 +190,21 @@ def test_each_page_costs_a_fixed_number_of_queries(reports_world, django_assert_
     client.get(PAGES[page])
     with django_assert_num_queries(queries):
         assert client.get(PAGES[page]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path", ["/reports/weekly/", "/reports/review/export/", "/reports/sales/", "/api/v1/reports/sales"]
+)
+def test_the_reports_read_from_the_replica_when_there_is_one(monkeypatch, path):
+    monkeypatch.setattr(dbrouter, "replica_configured", lambda: True)
+    seen = []
+
+    def view(request):
+        seen.append(dbrouter.ReportsRouter().db_for_read(Customer))
+        return "rendered"
+
+    request = RequestFactory().get(path)
+    request.resolver_match = resolve(path)
+    middleware = dbrouter.ReportsDatabaseMiddleware(lambda r: None)
+    assert middleware.process_view(request, view, (), {}) == "rendered"
+    assert seen == ["reports"]
