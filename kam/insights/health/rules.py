@@ -307,7 +307,8 @@ class LateStageOpposition(Rule):
 
 @register
 class NoUpdate(Rule):
-    """Until activities exist, the opportunity's last update stands for the last activity."""
+    """No activity with the deal for too long: its last touch (the latest done activity logged on
+    it, kept by kam.activities), or its creation when nothing was logged yet."""
 
     code = "no_update"
     defaults = {"days_by_stage": {}, "default_days": 30}
@@ -315,6 +316,9 @@ class NoUpdate(Rule):
     def _days_for(self, stage_code: str) -> int:
         by_stage = self.thresholds.get("days_by_stage") or {}
         return int(by_stage.get(stage_code, self.thresholds["default_days"]))
+
+    def annotations(self) -> dict[str, Any]:
+        return {"h_last_touch": Coalesce(F("last_touch_at"), F("created_at"))}
 
     def annotations_after(self) -> dict[str, Any]:
         now = self.engine.now
@@ -326,19 +330,21 @@ class NoUpdate(Rule):
         return {"h_update_cutoff": Case(*whens, default=default, output_field=DateTimeField())}
 
     def condition(self) -> Q:
-        return Q(updated_at__lt=F("h_update_cutoff"))
+        return Q(h_last_touch__lt=F("h_update_cutoff"))
 
     def facts(self, row: dict[str, Any]) -> dict[str, Any]:
         return {
-            "updated_at": row["updated_at"].isoformat(),
+            "last_touch": row["h_last_touch"].isoformat(),
             "limit": self._days_for(_stage(row)),
             "stage": _stage(row),
         }
 
     @classmethod
     def describe(cls, facts: dict[str, Any], today: dt.date, now: dt.datetime) -> str:
-        return _("no update for %(days)s days (more than %(limit)s allowed in %(stage)s)") % {
-            "days": _days(now - dt.datetime.fromisoformat(facts["updated_at"])),
+        # Flags stored before activities existed name the deal's last update instead.
+        since = facts.get("last_touch") or facts["updated_at"]
+        return _("no activity for %(days)s days (more than %(limit)s allowed in %(stage)s)") % {
+            "days": _days(now - dt.datetime.fromisoformat(since)),
             "limit": facts["limit"],
             "stage": facts["stage"],
         }

@@ -331,7 +331,7 @@ def last_as_of() -> dt.datetime | None:
 def crossing_ids(engine: HealthEngine, since: dt.datetime) -> set[int]:
     """The opportunities whose time-based flags may differ at `engine.now` from at `since`: a date
     of theirs lies between the two thresholds. Each window is an index range (sign date and
-    updated_at by status; a stage entry by the stage history's date), never a scan of open deals.
+    the last touch or creation by status; a stage entry by the stage history's date), never a scan of open deals.
 
     A deal written in between was recomputed by that write, later than `since`; its own windows
     are inside these. A stage entry is found by its StageChange row, which every service writes
@@ -359,7 +359,14 @@ def crossing_ids(engine: HealthEngine, since: dt.datetime) -> set[int]:
         limits |= {int(d) for d in (no_update.thresholds.get("days_by_stage") or {}).values()}
         for days in sorted(limits):
             delta = dt.timedelta(days=days)
-            add(open_deals.filter(updated_at__gte=since - delta, updated_at__lt=now - delta))
+            # The rule reads the last touch, or the creation of a deal never touched: two ranges
+            # of opportunity_touch_idx (status, last_touch_at, created_at).
+            add(open_deals.filter(last_touch_at__gte=since - delta, last_touch_at__lt=now - delta))
+            add(
+                open_deals.filter(
+                    last_touch_at__isnull=True, created_at__gte=since - delta, created_at__lt=now - delta
+                )
+            )
     too_long = rules.get(STAGE_TOO_LONG)
     if isinstance(too_long, StageTooLong):
         norms_by_stage: dict[int, set[int]] = defaultdict(set)

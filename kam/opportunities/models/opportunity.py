@@ -172,6 +172,8 @@ class Opportunity(models.Model):
             # list applies, ending in id for the keyset (seek) pages.
             models.Index(fields=["status", "sort_amount", "id"], name="opportunity_amount_idx"),
             models.Index(fields=["status", "updated_at", "id"], name="opportunity_updated_idx"),
+            # The "no activity for N days" health rule's nightly windows (kam.insights.health.store).
+            models.Index(fields=["status", "last_touch_at", "created_at"], name="opportunity_touch_idx"),
             models.Index(fields=["status", "sign_date", "id"], name="opportunity_sign_idx"),
             models.Index(fields=["status", "health_rank", "id"], name="opportunity_health_idx"),
         ]

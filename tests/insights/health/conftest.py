@@ -32,6 +32,7 @@ def quiet(opportunity: Opportunity, **fields) -> Opportunity:
     values = {
         "sign_date": TODAY + dt.timedelta(days=200),
         "updated_at": NOW,
+        "last_touch_at": NOW,
         "stage_entered_at": NOW,
         "amount": Decimal("100000"),
         **fields,

@@ -129,7 +129,7 @@ def test_flags_decided_from_facts_agree_with_the_sql_conditions(world, history):
         {"stage_code": "P4"},
         {"stage_code": "P1", "stage_entered_at": NOW - dt.timedelta(days=45)},
         {"stage_code": "P1", "stage_entered_at": NOW - dt.timedelta(days=40)},
-        {"updated_at": NOW - dt.timedelta(days=400)},
+        {"last_touch_at": NOW - dt.timedelta(days=400)},
         {"amount": None},
         {"sign_date": None},
         {},

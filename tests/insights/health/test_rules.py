@@ -147,19 +147,43 @@ def test_single_threaded_counts_a_contact_in_two_roles_once(opp):
     ],
 )
 def test_no_update_by_stage_boundaries(opp, stage_code, age, flagged):
-    quiet(opp, stage_code=stage_code, updated_at=NOW - age)
+    quiet(opp, stage_code=stage_code, last_touch_at=NOW - age)
     found = flags(opp)
     assert ("no_update" in found) is flagged
     if flagged:
-        assert f"no update for {age.days} days" in found["no_update"]["explanation"]
+        assert f"no activity for {age.days} days" in found["no_update"]["explanation"]
         assert stage_code in found["no_update"]["explanation"]
 
 
 def test_no_update_uses_default_days_for_a_stage_not_listed(opp):
     set_thresholds("no_update", days_by_stage={}, default_days=10)
-    quiet(opp, updated_at=NOW - dt.timedelta(days=11))
+    quiet(opp, last_touch_at=NOW - dt.timedelta(days=11))
     assert "no_update" in flags(opp)
     set_thresholds("no_update", default_days=12)
+    assert "no_update" not in flags(opp)
+
+
+def test_no_update_reads_the_last_touch_not_the_last_edit(opp):
+    # Edited yesterday, but no activity for 70 days in P0 (60 allowed): flagged.
+    quiet(
+        opp, stage_code="P0", updated_at=NOW - dt.timedelta(days=1), last_touch_at=NOW - dt.timedelta(days=70)
+    )
+    assert "no_update" in flags(opp)
+    # Untouched for a year but an activity logged last week: not flagged.
+    quiet(
+        opp,
+        stage_code="P0",
+        updated_at=NOW - dt.timedelta(days=365),
+        last_touch_at=NOW - dt.timedelta(days=7),
+    )
+    assert "no_update" not in flags(opp)
+
+
+def test_a_deal_never_touched_counts_from_its_creation(opp):
+    quiet(opp, stage_code="P0", last_touch_at=None, created_at=NOW - dt.timedelta(days=61))
+    found = flags(opp)
+    assert "no activity for 61 days" in found["no_update"]["explanation"]
+    quiet(opp, stage_code="P0", last_touch_at=None, created_at=NOW - dt.timedelta(days=59))
     assert "no_update" not in flags(opp)
 
 

@@ -229,6 +229,7 @@ def _placed(
     values = {
         "sign_date": DAY0 + dt.timedelta(days=200),
         "updated_at": T0,
+        "last_touch_at": T0,
         "stage_entered_at": entered,
         **fields,
     }
@@ -250,13 +251,13 @@ def crossing(world):
             rep,
             "31 days without update tomorrow",
             stage_code="P2",
-            updated_at=T1 - dt.timedelta(days=30, hours=1),
+            last_touch_at=T1 - dt.timedelta(days=30, hours=1),
         ),
         "too_long": _placed(
             rep, "in P1 for 10 days tomorrow", stage_code="P1", entered=T1 - dt.timedelta(days=10, hours=1)
         ),
         "already": _placed(rep, "passed long ago", sign_date=DAY0 - dt.timedelta(days=40)),
-        "stale_already": _placed(rep, "stale long ago", updated_at=T0 - dt.timedelta(days=90)),
+        "stale_already": _placed(rep, "stale long ago", last_touch_at=T0 - dt.timedelta(days=90)),
         "quiet": _placed(rep, "quiet"),
         "fresh_in_p1": _placed(rep, "just entered P1", stage_code="P1"),
     }
