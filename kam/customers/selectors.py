@@ -60,6 +60,8 @@ SORTS: dict[str, tuple[str, ...]] = {
     "score": ("score", "id"),
     "open_count": ("open_count", "id"),
     "open_amount": ("open_amount", "id"),
+    # Never touched (NULL) comes last in both directions, as unscored customers do.
+    "last_touch": ("last_touch_at", "id"),
 }
 DEFAULT_SORT = "name"
 # Sorts that need the open-pipeline annotations of with_open_pipeline().

@@ -39,6 +39,7 @@ LIST_COLUMNS = (
     ("score", gettext_lazy("Score")),
     ("open_count", gettext_lazy("Open opportunities")),
     ("open_amount", gettext_lazy("Open pipeline")),
+    ("last_touch", gettext_lazy("Last touch")),
 )
 NUMERIC_COLUMNS = ("score", "open_count", "open_amount")
 
