@@ -91,9 +91,11 @@ def describe(metric: ProcessMetric) -> str:
     if metric.decision_role:
         parts.append(_("with a %(role)s") % {"role": metric.get_decision_role_display()})
     per = _("per week") if metric.cycle == AssessmentCycle.WEEK else _("per month")
-    return (
-        " · ".join(parts) + ": " + _("at least %(minimum)d %(per)s") % {"minimum": metric.minimum, "per": per}
-    )
+    return _("%(what)s: at least %(minimum)d %(per)s") % {
+        "what": " · ".join(parts),
+        "minimum": metric.minimum,
+        "per": per,
+    }
 
 
 def matches(metric: ProcessMetric) -> Q:

@@ -105,3 +105,13 @@ def test_api_metrics_crud_for_managers_only(api_as, metrics):
         == 204
     )
     assert manager.patch("/activities/process-metrics/999999", {"minimum": 3}).status_code == 404
+
+
+def test_scorecard_in_chinese(client, process):
+    from django.conf import settings
+
+    client.login(username="east_mgr", password=PASSWORD)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    page = client.get(reverse("process_metrics:page"), WEEK).content.decode()
+    assert "1×5 过程管理指标" in page and "2 / 2 · 达标" in page and "1 / 2 · 未达标" in page
+    assert "A 类客户 · 见到拍板人：每周至少 2 次" in page

@@ -80,3 +80,12 @@ def test_api_scoped_to_the_user_and_refuses_other_teams(api_as, june):
     assert [row["key"] for row in body["reps"]] == [str(w.east_rep.pk)]
     response = api_as(w.east_mgr).get("/activities/time", {"month": "2026-06", "team": str(w.west.pk)})
     assert response.status_code == 422
+
+
+def test_page_in_chinese(client, june):
+    from django.conf import settings
+
+    client.login(username="director", password=PASSWORD)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    page = client.get(reverse("activity_time:page"), {"month": "2026-06"}).content.decode()
+    assert "销售时间分析" in page and "面对面销售" in page and "优秀" in page and "创收时间占比" in page

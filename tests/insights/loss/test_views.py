@@ -61,3 +61,13 @@ def test_api_returns_the_same_figures(api_as, closes):
 def test_api_refuses_another_teams_filter(api_as, closes):
     response = api_as(closes.east_mgr).get("/insights/loss", {**JUNE, "team": str(closes.west.pk)})
     assert response.status_code == 422
+
+
+def test_page_in_chinese(client, closes):
+    from django.conf import settings
+
+    client.login(username="director", password=PASSWORD)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    page = client.get(reverse("loss:page"), JUNE).content.decode()
+    assert "丢单诊断" in page
+    assert "最大漏损：P2 → P3。已结项目中 5 个进入 P2，2 个到达 P3：3 个止步于此（60 %）。" in page
