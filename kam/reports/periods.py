@@ -12,6 +12,13 @@ from django.utils.translation import gettext as _
 from kam.insights.forecast.periods import choose_period
 
 _WEEK = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
+# Reports read a period's neighbours (the week after, the year before), so a period stays well
+# inside the years a date can hold.
+FIRST_YEAR, LAST_YEAR = 1900, 9000
+
+
+def _in_range(day: dt.date) -> bool:
+    return FIRST_YEAR <= day.year <= LAST_YEAR
 
 
 @dataclass(frozen=True)
@@ -20,14 +27,6 @@ class ReportPeriod:
     start: dt.date
     end: dt.date
     label: str
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    def moments(self) -> tuple[dt.datetime, dt.datetime]:
-        """[first moment, first moment after] in local time, for filtering datetimes."""
-        return local_midnight(self.start), local_midnight(self.end + dt.timedelta(days=1))
 
     def as_dict(self) -> dict[str, object]:
         return {"kind": self.kind, "start": self.start, "end": self.end, "label": self.label}
@@ -54,10 +53,14 @@ def parse_week(text: str | None, today: dt.date | None = None) -> tuple[ReportPe
     match = _WEEK.match(text)
     try:
         if match:
-            return week_of(dt.date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)), None
-        return week_of(dt.date.fromisoformat(text)), None
+            day = dt.date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
+        else:
+            day = dt.date.fromisoformat(text[:10])
     except ValueError:
+        day = None
+    if day is None or not _in_range(day):
         return default, _("Write a week as 2026-W49 or as one of its days, 2026-12-01.")
+    return week_of(day), None
 
 
 def parse_month(text: str | None, today: dt.date | None = None) -> tuple[ReportPeriod, str | None]:
@@ -73,7 +76,7 @@ def parse_month(text: str | None, today: dt.date | None = None) -> tuple[ReportP
         chosen = choose_period(text=text, today=today)
     except ValueError:
         chosen = None
-    if chosen is None or chosen.kind != "month":
+    if chosen is None or chosen.kind != "month" or not _in_range(chosen.start):
         return fallback, _("Write a month as 2026-11.")
     return ReportPeriod("month", chosen.start, chosen.end, chosen.label), None
 
@@ -89,7 +92,7 @@ def parse_month_or_quarter(text: str | None, today: dt.date | None = None) -> tu
         chosen = choose_period(text=text, today=today)
     except ValueError:
         chosen = None
-    if chosen is None or chosen.kind not in ("month", "quarter"):
+    if chosen is None or chosen.kind not in ("month", "quarter") or not _in_range(chosen.start):
         return month, _("Write a month as 2026-11 or a quarter as 2026 Q4.")
     return ReportPeriod(chosen.kind, chosen.start, chosen.end, chosen.label), error
 

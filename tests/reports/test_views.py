@@ -208,3 +208,13 @@ def test_the_reports_read_from_the_replica_when_there_is_one(monkeypatch, path):
     middleware = dbrouter.ReportsDatabaseMiddleware(lambda r: None)
     assert middleware.process_view(request, view, (), {}) == "rendered"
     assert seen == ["reports"]
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["/reports/weekly/?week=9999-W52", "/reports/review/?month=9999-12", "/reports/sales/?p=9999+Q4"],
+)
+def test_a_period_past_the_calendar_is_a_message_not_an_error(reports_world, page):
+    response = client_for(reports_world.director).get(page)
+    assert response.status_code == 200
+    assert 'class="msg msg-error"' in response.content.decode()
