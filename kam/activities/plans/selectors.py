@@ -95,6 +95,10 @@ def plans_of(user: User, owner: User | None = None) -> QuerySet[Plan]:
     ).order_by("-starts_on", "period", "owner__username")
 
 
+def own_plan(user: User, period: str, starts_on: dt.date) -> Plan | None:
+    return Plan.objects.filter(owner=user, period=period, starts_on=starts_on).first()
+
+
 @dataclass
 class PlanView:
     plan: Plan

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -41,6 +42,10 @@ def my_plans(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     form = PlanCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        existing = selectors.own_plan(user, form.cleaned_data["period"], form.cleaned_data["starts_on"])
+        if existing is not None:
+            # "Plan this week" when the week has its plan already: open it.
+            return redirect("plans:detail", existing.pk)
         try:
             plan = plans.create_plan(
                 by=user,
@@ -58,7 +63,7 @@ def my_plans(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "activities/plans/mine.html",
-        {"nav": NAV, "form": form, "rows": rows},
+        {"nav": NAV, "form": form, "rows": rows, "today": timezone.localdate()},
         status=400 if form.errors else 200,
     )
 

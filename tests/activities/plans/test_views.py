@@ -35,9 +35,12 @@ def test_creating_a_plan_from_any_day_of_the_week(world):
     plan = Plan.objects.get(owner=world.east_rep)
     assert response.status_code == 302 and response["Location"] == reverse("plans:detail", args=[plan.pk])
     assert plan.starts_on == MONDAY
+    # The week's plan exists: asking for it again opens it.
     again = client.post(reverse("plans:mine"), {"period": "week", "starts_on": "2026-06-05"})
-    assert again.status_code == 400
-    assert "You already have a plan for this period." in again.content.decode()
+    assert again.status_code == 302 and again["Location"] == reverse("plans:detail", args=[plan.pk])
+    assert Plan.objects.filter(owner=world.east_rep).count() == 1
+    bad = client.post(reverse("plans:mine"), {"period": "week", "starts_on": "not a day"})
+    assert bad.status_code == 400
     listing = client.get(reverse("plans:mine")).content.decode()
     assert "2026-06-01 – 2026-06-07" in listing
 
