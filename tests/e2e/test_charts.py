@@ -9,6 +9,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from kam.activities import services as activity_services
+from kam.activities.models import ActivityKind
 from kam.opportunities import services as opportunity_services
 from kam.org.models import Role
 from kam.relationships import services as relationship_services
@@ -51,6 +53,26 @@ def sales_world():
     make_opportunity(owner=rep, customer=other, stage_code="P0", name="Small deal", amount=Decimal(50_000))
     boss = relationship_services.create_contact(by=rep, customer=customer, name="Wang Wei", rank="high")
     relationship_services.set_relationship_level(boss, rep, 3, by=rep, note="Dinner")
+    # This month's selling and travel hours for the sales time chart (the kinds are seeded by a
+    # migration, which a transactional test's flush removed).
+    if not ActivityKind.objects.exists():
+        import importlib
+
+        from django.apps import apps
+
+        importlib.import_module("kam.activities.migrations.0002_seed_kinds_and_policies").seed(apps, None)
+    # An hour ago, or today's local midnight if that is later: inside the month the page shows.
+    midnight = dt.datetime.combine(today, dt.time.min, tzinfo=timezone.get_current_timezone())
+    this_month_so_far = max(timezone.now() - dt.timedelta(hours=1), midnight)
+    for kind, minutes in (("visit", 120), ("travel", 90)):
+        activity_services.create_activity(
+            by=rep,
+            kind=ActivityKind.objects.get(code=kind),
+            customer=customer,
+            start=this_month_so_far,
+            summary=f"{kind} <b>",
+            duration_minutes=minutes,
+        )
     return director, customer
 
 
@@ -62,6 +84,7 @@ CHART_PAGES = [
     ("/insights/matrix/", "#matrix-chart"),
     ("/customers/{customer}/coverage/", "#coverage-heatmap"),
     ("/customers/{customer}/relationship-history/", "#coverage-time-chart"),
+    ("/activities/time/", "#time-chart"),
 ]
 
 
