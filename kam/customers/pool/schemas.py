@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from kam.core.api.helpers import InputSchema, Ref, user_ref
+from kam.core.api.helpers import Id, InputSchema, Ref, user_ref
 from kam.customers.models import Customer, PoolReturnRequest
 from kam.customers.pool.duplicates import DuplicateMatch
 from kam.customers.pool.selectors import AboutToReturn, Allowance
@@ -129,7 +129,7 @@ class DuplicateMatchOut(Schema):
 class DuplicateQuery(Schema):
     name: str = Field("", max_length=200)
     credit_code: str = Field("", max_length=40)
-    exclude: int | None = Field(None, description="A customer id to leave out (the one being edited).")
+    exclude: Id | None = Field(None, description="A customer id to leave out (the one being edited).")
 
 
 class PoolClaimIn(InputSchema):

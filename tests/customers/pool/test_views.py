@@ -68,7 +68,9 @@ def test_the_page_statements_do_not_grow_with_the_pool(client, world, pool, djan
 
 def test_a_pooled_customer_page_opens_for_any_rep_and_a_held_one_does_not(client, world, pool):
     client.force_login(world.east_rep)
-    assert client.get(reverse("customers:detail", args=[world.west_customer.pk])).status_code == 200
+    page = client.get(reverse("customers:detail", args=[world.west_customer.pk]))
+    assert page.status_code == 200
+    assert reverse("customers:pool_claim", args=[world.west_customer.pk]) in page.content.decode()
     held = CustomerFactory(owner=world.west_rep)
     assert client.get(reverse("customers:detail", args=[held.pk])).status_code == 404
 
