@@ -27,6 +27,6 @@ def get_time_analysis(request: HttpRequest, params: Query[TimeQuery]) -> dict[st
     filters, errors = selectors.parse_filters(user, params.dict())
     if errors:
         raise ValidationError({name: [message] for name, message in errors.items()})
-    return selectors.payload(
-        selectors.time_analysis(user, month=filters.month, team=filters.team, owner=filters.owner)
-    )
+    result = selectors.time_analysis(user, month=filters.month, team=filters.team, owner=filters.owner)
+    trend = selectors.monthly_trend(user, month=filters.month, team=filters.team, owner=filters.owner)
+    return {**selectors.payload(result), "months": [selectors.row_payload(row) for row in trend]}

@@ -66,5 +66,8 @@ class TimeAnalysisOut(Schema):
     teams: list[TimeRowOut]
     total: TimeRowOut
     tiers: list[TimeTierOut]
+    months: list[TimeRowOut] = Field(
+        ..., description="Everyone in scope per month: the chosen month and the five before it, oldest first."
+    )
     profit_window_start: dt.date | None = None
     profit_window_end: dt.date | None = None

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, ExpressionWrapper, F, QuerySet, Sum, Value
+from django.db.models import Count, DateField, ExpressionWrapper, F, QuerySet, Sum, Value
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,6 +36,8 @@ from kam.org.models import Team, User
 from kam.org.visibility import team_subtree_ids, visible_teams, visible_users
 
 MINUTES_PER_HOUR = Decimal(60)
+# The page's trend: the chosen month and the five before it.
+TREND_MONTHS = 6
 HOURS_PLACES = Decimal("0.1")
 SHARE_PLACES = Decimal("0.0001")
 HUNDRED = Decimal(100)
@@ -412,6 +415,35 @@ def time_analysis(
         tier_row.profit_share = share(tier_row.profit, total_profit) if total_profit > 0 else None
         result.tiers.append(tier_row)
     return result
+
+
+def monthly_trend(
+    user: User,
+    *,
+    month: dt.date,
+    team: Team | None = None,
+    owner: User | None = None,
+    months: int = TREND_MONTHS,
+) -> list[TimeRow]:
+    """Hours per time category for each of the `months` months up to the chosen one (oldest
+    first), in the same scope: one grouped query, the share and band of each month beside it."""
+    last = month_start(month)
+    firsts = [last]
+    for _step in range(max(1, months) - 1):
+        firsts.insert(0, month_start(firsts[0] - dt.timedelta(days=1)))
+    rows = {first: TimeRow(key=first.strftime("%Y-%m"), label=first.strftime("%Y-%m")) for first in firsts}
+    activities = in_window(done_activities(user, team=team, owner=owner), firsts[0], next_month(last))
+    grouped: Any = (
+        activities.order_by()
+        .annotate(month=TruncMonth("start", output_field=DateField(), tzinfo=timezone.get_current_timezone()))
+        .values("month", "kind__time_category")
+        .annotate(minutes=Sum("duration_minutes"))
+    )
+    for row in grouped:
+        target = rows.get(row["month"])
+        if target is not None:
+            target.add(row["kind__time_category"], row["minutes"] or 0)
+    return list(rows.values())
 
 
 def year_before(day: dt.date) -> dt.date:

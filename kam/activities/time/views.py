@@ -27,6 +27,11 @@ def time_page(request: HttpRequest) -> HttpResponse:
         if errors
         else selectors.time_analysis(user, month=filters.month, team=filters.team, owner=filters.owner)
     )
+    trend = (
+        None
+        if result is None or errors
+        else selectors.monthly_trend(user, month=filters.month, team=filters.team, owner=filters.owner)
+    )
     previous = selectors.month_start(filters.month - dt.timedelta(days=1))
     following = selectors.next_month(filters.month)
     chart = None
@@ -51,6 +56,7 @@ def time_page(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "errors": errors,
         "result": result,
+        "trend": trend,
         "teams": list(visible_teams(user)),
         "owners": list(selectors.owner_choices(user)),
         "month_text": request.GET.get("month", "") if "month" in errors else filters.month.strftime("%Y-%m"),

@@ -179,3 +179,20 @@ def test_queries_do_not_grow_with_activities(june, django_assert_num_queries):
     with django_assert_num_queries(4):
         result = time_analysis(w.director, month=JUNE)
     assert rows(result)[str(w.east_rep)].total_minutes == 600 + sum(30 + n for n in range(20))
+
+
+def test_monthly_trend_six_months_up_to_the_chosen_one(june, django_assert_num_queries):
+    w = june
+    log(w.east_rep, w.east_customer, "visit", 60, dt.date(2026, 1, 1), hour=0)  # first local hour of January
+    log(w.east_rep, w.east_customer, "admin", 60, dt.date(2025, 12, 31), hour=23)  # before the six months
+    with django_assert_num_queries(1):
+        trend = selectors.monthly_trend(w.director, month=JUNE)
+    assert [row.key for row in trend] == ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"]
+    months = {row.key: row for row in trend}
+    assert (months["2026-01"].total_minutes, months["2026-01"].band) == (60, "good")
+    assert months["2026-05"].minutes == {"selling": 600}  # 31 May 23:00 local
+    assert (months["2026-06"].total_minutes, months["2026-06"].revenue_share) == (2600, D("0.3419"))
+    assert months["2026-02"].band == ""
+    # The same scope as the analysis: a rep's months are their own time.
+    mine = {row.key: row for row in selectors.monthly_trend(w.west_rep, month=JUNE)}
+    assert mine["2026-06"].total_minutes == 1000 and mine["2026-01"].total_minutes == 0

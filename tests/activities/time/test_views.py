@@ -30,6 +30,7 @@ def test_page_shows_each_rep_with_share_and_band(client, june):
     assert f'data-owner="{w.east_rep.pk}"' in page and f'data-owner="{w.west_rep.pk}"' in page
     assert "40 %" in page and "band-good" in page and "band-low" in page
     assert 'id="time-data"' in page  # the stacked bar's figures
+    assert 'data-month="2026-01"' in page and 'data-month="2026-06"' in page
 
 
 def test_page_for_a_rep_shows_only_their_time(client, june):
@@ -72,6 +73,9 @@ def test_api_returns_the_same_figures(api_as, june):
     assert body["bands"] == {"good_from": 40, "ordinary_from": 15, "ordinary_to": 25}
     assert body["total"]["hours"] == "20.0"
     assert [t["tier"] for t in body["tiers"]] == ["A", "B", "C", "D"]
+    assert [m["key"] for m in body["months"]][-2:] == ["2026-05", "2026-06"]
+    assert (body["months"][-1]["hours"], body["months"][-1]["band"]) == ("20.0", "ordinary")  # 4 of 20 h
+    assert body["months"][0]["band"] is None
 
 
 def test_api_scoped_to_the_user_and_refuses_other_teams(api_as, june):
