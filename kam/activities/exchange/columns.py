@@ -46,7 +46,8 @@ def header_index(header: list[Any]) -> dict[str, int]:
                 meaning = str(MEANINGS[key]).lower()
                 names[column_label(key).lower()] = key
             names[meaning] = key
-            names[meaning.split(" (")[0]] = key
+            # The meaning without its note in brackets (half- or full-width): "时长" for "时长（分钟）".
+            names[meaning.split(" (")[0].split("（")[0]] = key
     index: dict[str, int] = {}
     for position, cell in enumerate(header):
         text = str(cell or "").strip().lower()

@@ -237,7 +237,10 @@ def import_activities(content: bytes, *, by: User) -> ImportResult:
                     else:
                         result.created += 1
                 for key, messages in errors.items():
-                    result.errors.extend(f"{_where(number, key)}: {message}" for message in messages)
+                    result.errors.extend(
+                        _("%(where)s: %(message)s") % {"where": _where(number, key), "message": message}
+                        for message in messages
+                    )
             if result.errors:
                 raise _Rollback
     except _Rollback:
