@@ -9,7 +9,7 @@ from typing import Any
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import ForeignObjectRel, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -84,25 +84,31 @@ def who(entry: LogEntry) -> str:
 
 
 def changes_text(entry: LogEntry) -> str:
+    """The entry's changes as one line. Related records come first: a reverse relation holds a
+    fact only where an import's deal entry names its deal team and key contacts there; elsewhere
+    it is auditlog's text of an empty related manager (`app.Model.None`), which is left out."""
     changes: Any = entry.changes if isinstance(entry.changes, dict) else {}
     model = entry.content_type.model_class()
-    parts = []
+    related: list[str] = []
+    own: list[str] = []
     for field, values in changes.items():
-        name = field
+        name, relation = field, None
         if model is not None:
             try:
                 found = model._meta.get_field(field)
-                # A reverse relation (an import's deal entry names its deal team and key
-                # contacts there) is named after the related records.
-                label = getattr(found, "verbose_name", None) or found.related_model._meta.verbose_name_plural
-                name = str(label)
+                if isinstance(found, ForeignObjectRel):
+                    relation = found.related_model._meta
+                    name = str(relation.verbose_name_plural)
+                else:
+                    name = str(found.verbose_name)
             except Exception:  # a field that no longer exists keeps its raw name
                 name = field
-        if isinstance(values, list) and len(values) == 2:
-            parts.append(f"{name}: {values[0]} → {values[1]}")
-        else:
-            parts.append(f"{name}: {values}")
-    text = "; ".join(parts)
+        pair = isinstance(values, list) and len(values) == 2
+        if relation is not None and pair and values[1] == f"{relation.label}.None":
+            continue
+        part = f"{name}: {values[0]} → {values[1]}" if pair else f"{name}: {values}"
+        (own if relation is None else related).append(part)
+    text = "; ".join(related + own)
     return text if len(text) <= MAX_CHANGES_SHOWN else text[: MAX_CHANGES_SHOWN - 1] + "…"
 
 

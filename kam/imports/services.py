@@ -468,7 +468,10 @@ class _Contacts(_Importer):
             customers[n].pk for n in {_text(c.get("customer")).lower() for _r, c in rows} if n in customers
         }
         stored: dict[tuple[int, str], Contact] = {}
-        for contact in Contact.objects.filter(customer_id__in=wanted).order_by("id"):
+        # A row names contacts by name; the write needs only their ids.
+        for contact in (
+            Contact.objects.filter(customer_id__in=wanted).only("id", "customer_id", "name").order_by("id")
+        ):
             stored.setdefault((contact.customer_id, contact.name.lower()), contact)
         self.stored = stored
         in_file: dict[tuple[int, str], int] = {}
@@ -622,6 +625,23 @@ class _Contacts(_Importer):
 
 # Opportunities -----------------------------------------------------------------------------------
 
+# The opportunity's fields whose values come from the file's cells.
+FROM_FILE = frozenset(
+    {
+        "name",
+        "amount",
+        "amount_low",
+        "amount_high",
+        "sign_date",
+        "sign_date_precision",
+        "product_line",
+        "gross_margin",
+        "expense_budget",
+        "initiated_at",
+        "forecast_category",
+    }
+)
+
 
 class _Opportunities(_Importer):
     def validate(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
@@ -640,7 +660,10 @@ class _Opportunities(_Importer):
             customers[n].pk for n in {_text(c.get("customer")).lower() for _r, c in rows} if n in customers
         }
         contacts: dict[tuple[int, str], Contact] = {}
-        for contact in Contact.objects.filter(customer_id__in=wanted).order_by("id"):
+        # A row names contacts by name; the write needs only their ids.
+        for contact in (
+            Contact.objects.filter(customer_id__in=wanted).only("id", "customer_id", "name").order_by("id")
+        ):
             contacts.setdefault((contact.customer_id, contact.name.lower()), contact)
         numbers = {_text(c.get("project_number")) for _r, c in rows} - {""}
         existing = (
@@ -653,6 +676,9 @@ class _Opportunities(_Importer):
             if numbers
             else {}
         )
+        # The model's own checks run on the values read from the file; the others (keys looked up
+        # above, the status, counters and times the write sets) are right by construction.
+        not_from_file = {f.name for f in Opportunity._meta.concrete_fields} - FROM_FILE
         seen_numbers: dict[str, int] = {}
         self.new: list[bulk.NewOpportunity] = []
         self.changes: list[tuple[int, Opportunity, dict[str, Any]]] = []
@@ -756,9 +782,7 @@ class _Opportunities(_Importer):
                         **values,
                     )
                     spec.build("-", dt.datetime.now(tz=dt.UTC)).full_clean(
-                        exclude=["project_number", "customer", "owner", "stage", "customer_lead", "lost_to"],
-                        validate_unique=False,
-                        validate_constraints=False,
+                        exclude=not_from_file, validate_unique=False, validate_constraints=False
                     )
                 except ValidationError as exc:
                     raise RowInvalid(_errors_of(exc)) from None

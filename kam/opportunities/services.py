@@ -109,6 +109,11 @@ def next_project_number(when: dt.date | None = None) -> str:
     return f"{prefix}-{when.year}-{last:04d}"
 
 
+# Worked out once: `DatePrecision.values` builds its list anew on every read (an import checks
+# thousands of rows).
+_PRECISIONS = frozenset(DatePrecision.values)
+
+
 def validate_four_elements(
     stage: Stage,
     *,
@@ -144,7 +149,7 @@ def validate_four_elements(
             _("From stage %(stage)s on, a single amount is required (a range is not enough).")
             % {"stage": stage.code}
         )
-    if sign_date_precision not in DatePrecision.values:
+    if sign_date_precision not in _PRECISIONS:
         errors.setdefault("sign_date_precision", []).append(_("Unknown date precision."))
     if stage.requires_exact_date:
         if sign_date is None:

@@ -4,6 +4,7 @@ rollup cells, audit entries and score, and the next numbers of the same sequence
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -109,7 +110,15 @@ def test_audit_changes_equal_auditlogs_own(world):
 
     for instance in (world.east_opp, world.west_opp, world.east_customer, world.east_mgr):
         fields = bulk._diff_fields(instance)
-        assert bulk._created_diff(instance, fields, False) == model_instance_diff(None, instance)
+        diff = bulk._created_diff(instance, fields, False)
+        assert diff == model_instance_diff(None, instance)
+        assert bulk._pairs_json(diff) == json.dumps(diff)
+
+
+def test_pairs_json_is_json_dumps_of_any_text():
+    diff = {"name": ("None", 'Li "Ming"\t\n 李明 \u2028 \x00'), "": ("", "")}
+    assert bulk._pairs_json(diff) == json.dumps(diff)
+    assert json.loads(bulk._pairs_json(diff)) == {k: list(v) for k, v in diff.items()}
 
 
 def test_reserved_numbers_follow_the_sequence(world):
