@@ -47,7 +47,6 @@ def loss_sections(scope: Scope, period: ReportPeriod) -> list[Section]:
             Figure("dropped", _("Dropped"), result.total.dropped),
             Figure("amount", _("Amount lost or dropped"), result.total.amount, MONEY),
         ],
-        note=result.leak_sentence,
         empty=empty,
     )
     reasons = Section(
