@@ -23,7 +23,8 @@ class AuditConfig(AppConfig):
         # The records people edit; the history tables are their own trail and are not logged twice.
         auditlog.register(
             customers.Customer,
-            exclude_fields=[*DERIVED, "score", "computed_tier", "tier", "segment"],
+            # name_key and name_pinyin are the duplicate check's copies of the name.
+            exclude_fields=[*DERIVED, "score", "computed_tier", "tier", "segment", "name_key", "name_pinyin"],
         )
         for model in (
             customers.Tag,
@@ -31,6 +32,8 @@ class AuditConfig(AppConfig):
             customers.ScoringCriterion,
             customers.ScoreBand,
             customers.TierThreshold,
+            customers.PoolRule,
+            customers.PoolSettings,
             relationships.Contact,
             relationships.Relationship,
             relationships.Influence,

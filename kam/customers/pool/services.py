@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.access import permissions
+from kam.core import audit
 from kam.customers.history import both_languages
 from kam.customers.models import Customer, CustomerChange, PoolReturnRequest, PoolSettings, ReturnStatus
 from kam.customers.pool import clock, selectors
@@ -267,10 +268,14 @@ def claim_customer(customer: Customer, *, by: User, confirm_duplicates: bool = F
         )
         if not taken:
             raise ValidationError(_("Someone else claimed this customer first."))
+        previous = {"owner_id": customer.owner_id, "in_pool": True, "claimed_at": customer.claimed_at}
         CustomerChange.objects.create(
             customer=customer,
             changed_by=by,
             **both_languages(lambda: _("Claimed from the public pool by %(user)s") % {"user": by}),
         )
-    customer.refresh_from_db()
+        # A change of owner written without save(): the audit trail is told (kam.core.audit).
+        customer.refresh_from_db()
+        with audit.acting_as(by):
+            audit.log_update(customer, previous)
     return customer

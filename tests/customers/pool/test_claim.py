@@ -104,3 +104,13 @@ def test_the_previous_owner_keeps_seeing_it_only_through_their_own_deals(world):
     pooled(lone)
     services.claim_customer(lone, by=world.east_rep)
     assert lone not in customers_for(world.west_rep)
+
+
+def test_a_claim_is_in_the_audit_trail(world):
+    from auditlog.models import LogEntry
+
+    customer = pooled(world.west_customer)
+    services.claim_customer(customer, by=world.east_rep)
+    entry = LogEntry.objects.get_for_object(customer).latest("timestamp")
+    assert entry.actor == world.east_rep
+    assert set(entry.changes_dict) >= {"owner", "in_pool"}
