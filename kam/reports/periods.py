@@ -105,3 +105,16 @@ def months_of(period: ReportPeriod) -> list[dt.date]:
         months.append(day)
         day = (day + dt.timedelta(days=32)).replace(day=1)
     return months
+
+
+def neighbours(period: ReportPeriod) -> tuple[str, str]:
+    """The labels of the period before and the period after (what the pickers accept)."""
+    before, after = period.start - dt.timedelta(days=1), period.end + dt.timedelta(days=1)
+    if period.kind == "week":
+        return week_of(before).label, week_of(after).label
+    if period.kind == "quarter":
+        return (
+            f"{before.year} Q{(before.month + 2) // 3}",
+            f"{after.year} Q{(after.month + 2) // 3}",
+        )
+    return f"{before:%Y-%m}", f"{after:%Y-%m}"

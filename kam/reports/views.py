@@ -10,10 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from kam.core.web import current_user
 from kam.reports import build
 from kam.reports.excel import XLSX, filename, report_workbook
+from kam.reports.periods import neighbours
 from kam.reports.scope import choosable_teams
 from kam.reports.tables import Report
 
@@ -28,6 +30,13 @@ def _page(request: HttpRequest, kind: str, builder: Callable[..., tuple[Report, 
     user = current_user(request)
     report, period_error = builder(user, request.GET)
     page = PAGES[kind]
+    links = []
+    for label, value in zip(
+        (pgettext("period", "Previous"), pgettext("period", "Next")), neighbours(report.period), strict=True
+    ):
+        query = request.GET.copy()
+        query[page["param"]] = value
+        links.append((label, value, "?" + query.urlencode()))
     return render(
         request,
         "reports/report.html",
@@ -38,6 +47,7 @@ def _page(request: HttpRequest, kind: str, builder: Callable[..., tuple[Report, 
             "period_value": request.GET.get(page["param"], "") or report.period.label,
             "period_error": period_error,
             "teams": choosable_teams(user),
+            "neighbours": links,
             "query": request.GET.urlencode(),
         },
     )

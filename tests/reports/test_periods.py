@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from kam.reports.periods import months_of, parse_month, parse_month_or_quarter, parse_week
+from kam.reports.periods import months_of, neighbours, parse_month, parse_month_or_quarter, parse_week
 
 TODAY = dt.date(2026, 12, 5)  # a Saturday
 
@@ -69,3 +69,9 @@ def test_the_sales_report_takes_a_month_or_a_quarter(text):
     period, error = parse_month_or_quarter(text, TODAY)
     assert period.label == "2026-11"
     assert error
+
+
+def test_the_period_before_and_after():
+    assert neighbours(parse_week("2026-W01", TODAY)[0]) == ("2025-W52", "2026-W02")
+    assert neighbours(parse_month("2026-01", TODAY)[0]) == ("2025-12", "2026-02")
+    assert neighbours(parse_month_or_quarter("2026 Q4", TODAY)[0]) == ("2026 Q3", "2027 Q1")

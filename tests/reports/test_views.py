@@ -52,6 +52,13 @@ def test_the_weekly_page_shows_the_figures(reports_world):
     assert '<dd data-figure="critical">1</dd>' in html
 
 
+def test_the_pickers_link_the_period_before_and_after_keeping_the_team(reports_world):
+    w = reports_world
+    html = client_for(w.east_mgr).get(f"{PAGES['weekly']}&team={w.east.pk}").content.decode()
+    assert f'href="?week=2026-W45&amp;team={w.east.pk}" rel="prev"' in html
+    assert f'href="?week=2026-W47&amp;team={w.east.pk}" rel="next"' in html
+
+
 def test_a_bad_period_falls_back_and_says_why(reports_world):
     response = client_for(reports_world.east_mgr).get("/reports/review/?month=soon")
     assert response.status_code == 200
