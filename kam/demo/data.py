@@ -392,3 +392,78 @@ DROPPED_REASONS = [
     "采购标准对我方不利，主动放弃 / Buying criteria unfavourable; we withdrew",
     "客户项目取消 / The customer cancelled the project",
 ]
+
+# -- activities and plans (kam.demo.activities) ----------------------------------------------------
+
+# What each kind of activity was about: "{customer}" is the customer's short name. Kinds the
+# customer's people take part in also carry contacts.
+ACTIVITY_SUMMARIES = {
+    "visit": [
+        "拜访{customer}，了解年度投资计划 / Visit to {customer}: this year's investment plan",
+        "拜访{customer}设备部，沟通改造需求 / Visit to {customer}'s equipment department: retrofit needs",
+        "例行拜访{customer}，回顾项目进展 / Regular visit to {customer}: project review",
+    ],
+    "call": [
+        "电话跟进{customer}技术澄清问题 / Call with {customer}: technical clarifications",
+        "电话确认{customer}招标时间 / Call with {customer}: confirmed the tender date",
+    ],
+    "meeting": [
+        "与{customer}领导会谈，介绍整体解决方案 / Meeting with {customer}'s management: our overall solution",
+        "{customer}项目推进会 / Project progress meeting at {customer}",
+    ],
+    "meal": ["与{customer}客户晚餐交流 / Dinner with {customer}"],
+    "demo": ["为{customer}做产品演示 / Product demo for {customer}"],
+    "technical-exchange": [
+        "{customer}技术交流会 / Technical seminar at {customer}",
+        "与{customer}技术部交流选型方案 / Selection workshop with {customer}'s technical department",
+    ],
+    "proposal": [
+        "编写{customer}技术方案 / Proposal for {customer}",
+        "修改{customer}报价 / Revised quotation for {customer}",
+    ],
+    "bid": ["准备{customer}投标文件 / Tender documents for {customer}"],
+    "negotiation": ["与{customer}采购部商务谈判 / Commercial negotiation with {customer}'s purchasing"],
+    "site-survey": ["{customer}现场勘察 / Site survey at {customer}"],
+    "account-planning": [
+        "{customer}客户规划与关系地图更新 / Account plan and relationship map for {customer}"
+    ],
+    "service": ["处理{customer}设备故障 / Fixed an equipment fault at {customer}"],
+    "travel": ["往返{customer}差旅 / Travel to and from {customer}"],
+    "admin": ["合同归档与费用报销 / Contract filing and expense claims"],
+    "report": ["填写周报与商机更新 / Weekly report and pipeline update"],
+    "internal-meeting": [
+        "部门周例会 / Team weekly meeting",
+        "与售前讨论方案 / Solution review with pre-sales",
+    ],
+    "other": ["客户资料整理 / Customer records tidied up"],
+}
+ACTIVITY_OUTCOMES = [
+    "客户认可方案方向，要求补充案例 / The customer likes the direction and asks for references",
+    "确认了预算范围和时间表 / Budget range and timetable confirmed",
+    "客户对价格仍有顾虑 / The customer still worries about the price",
+    "发现新的改造需求 / Found a new retrofit need",
+    "决策人态度积极 / The decision maker was positive",
+]
+ACTIVITY_NEXT_STEPS = [
+    "发送参考案例 / Send reference cases",
+    "安排技术交流 / Arrange a technical exchange",
+    "提交预算报价 / Send a budget quotation",
+    "约见分管领导 / Meet the deputy in charge",
+]
+# Weekly and monthly plan goals: "{customer}" is a short name, "{contact}" a person's name.
+PLAN_GOALS = [
+    "拜访{customer}决策人{contact} / Visit {contact}, the decision maker at {customer}",
+    "与{customer}的{contact}建立联系 / Get to know {contact} at {customer}",
+    "推动{customer}项目进入下一阶段 / Move the {customer} project to the next stage",
+    "完成{customer}技术交流 / Hold the technical exchange at {customer}",
+]
+PLAN_NOTES = [
+    "重点跟进A类客户 / Focus on tier A customers",
+    "本周以方案和投标为主 / This week: proposals and bids",
+    "月底前完成季度拜访覆盖 / Complete the quarter's visit coverage by month end",
+]
+PLAN_COMMENTS = [
+    "A类客户拜访偏少，下周补上 / Too few visits to tier A customers: catch up next week",
+    "计划很好，注意差旅时间 / Good plan; watch the travel time",
+    "请把决策人拜访放在前面 / Put the decision-maker visits first",
+]

@@ -19,6 +19,8 @@ from django.db.models import Q
 from django.utils import timezone
 from pypinyin import lazy_pinyin
 
+from kam.activities.models import Activity, ActivityChange
+from kam.activities.models import Plan as ActivityPlan
 from kam.core.periods import quarter_bounds
 from kam.customers.analysis.services import save_analysis
 from kam.customers.models import (
@@ -38,10 +40,11 @@ from kam.customers.scoring.tasks import rescores_deferred
 from kam.customers.services import create_customer
 from kam.customers.tags.services import attach_tag, create_tag
 from kam.demo import data
+from kam.demo.activities import build_activities
 from kam.demo.logins import DEMO_PASSWORD
+from kam.demo.snapshots import build_snapshots
 from kam.insights.health.tasks import recomputes_deferred, request_rescan
 from kam.insights.models import Snapshot
-from kam.insights.review.services import take_snapshot
 from kam.opportunities import rollups
 from kam.opportunities.models import (
     Competitor,
@@ -95,6 +98,13 @@ def delete_demo_data() -> None:
         customers = Customer.objects.filter(owner__in=users)
 
         Snapshot.objects.filter(taken_by__in=users).delete()
+        # Activities and plan comments hold on to their people (protected): they go first.
+        activities = Activity.objects.filter(Q(owner__in=users) | Q(customer__in=customers))
+        ActivityChange.objects.filter(
+            Q(activity__in=activities) | Q(customer__in=customers) | Q(changed_by__in=users)
+        ).delete()
+        activities.delete()
+        ActivityPlan.objects.filter(Q(owner__in=users) | Q(comments__author__in=users)).delete()
         deals = Opportunity.objects.filter(Q(owner__in=users) | Q(customer__in=customers))
         # History outlives a deleted record, but a reset wipes the demo with its history.
         StageChange.objects.filter(opportunity__in=deals).delete()
@@ -153,6 +163,7 @@ class Plan:
 
 class DemoBuilder:
     def __init__(self, seed: int = DEFAULT_SEED, *, today: dt.date | None = None) -> None:
+        self.seed = seed
         self.rng = random.Random(seed)
         # The scoring inputs draw from their own stream, so the rest of the demo stays as it was.
         self.judge_rng = random.Random(seed + 1)
@@ -779,9 +790,11 @@ class DemoBuilder:
                 self.build_opportunities()
                 self.build_targets()
             self.build_account_views()
-            # A first snapshot, so the weekly "what changed" page has a baseline from day one.
-
-            take_snapshot(by=self.users["demo_director"], note="Demo baseline")
+            # Six months of activities and plans, on the customers' tiers as scored above.
+            build_activities(self, self.seed)
+            # The last twelve weekly snapshots (and one before the last closed quarter), so the
+            # weekly review and forecast accuracy have history from day one.
+            build_snapshots(self.users["demo_director"], list(self.users.values()), self.today)
             request_rescan()
         return summary()
 
@@ -884,6 +897,9 @@ def summary() -> dict[str, int]:
         "opportunities": opportunities.count(),
         "stage changes": StageChange.objects.filter(opportunity__in=opportunities).count(),
         "targets": Target.objects.filter(Q(user__in=users) | Q(team__members__in=users)).distinct().count(),
+        "activities": Activity.objects.filter(owner__in=users).count(),
+        "plans": ActivityPlan.objects.filter(owner__in=users).count(),
+        "snapshots": Snapshot.objects.filter(taken_by__in=users).count(),
     }
     for status in OpportunityStatus:
         counts[f"opportunities {status.value}"] = opportunities.filter(status=status).count()

@@ -15,12 +15,28 @@ from collections import Counter, defaultdict
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from kam.access.visibility import customers_for, opportunities_for
+from kam.activities.models import (
+    REVENUE_PRODUCING,
+    Activity,
+    ActivityChange,
+    ActivityStatus,
+    PlanComment,
+    PlanGoal,
+    PlanPeriod,
+    SellingCapacity,
+)
+from kam.activities.models import Plan as ActivityPlan
+from kam.activities.policy.selectors import under_visited
 from kam.customers.models import Customer, Segment, Tier
 from kam.demo.generator import delete_demo_data
 from kam.demo.logins import DEMO_PASSWORD
+from kam.demo.snapshots import WEEKLY_NOTE
+from kam.insights.models import Snapshot, SnapshotRow
+from kam.insights.review.selectors import changes, last_closed_quarter, snapshots_before
 from kam.opportunities.models import (
     Competitor,
     CriterionCheck,
@@ -130,6 +146,35 @@ def digest() -> str:
         sorted(
             OpportunityMember.objects.filter(opportunity__customer__in=demo_customers()).values_list(
                 "opportunity__name", "user__username", "role", "part"
+            )
+        ),
+        sorted(
+            Activity.objects.filter(customer__in=demo_customers()).values_list(
+                "owner__username",
+                "kind__code",
+                "status",
+                "start",
+                "planned_start",
+                "duration_minutes",
+                "customer__name",
+                "opportunity__name",
+                "plan__period",
+                "plan__starts_on",
+                "summary",
+                "outcome",
+                "next_step_due",
+            ),
+            key=repr,
+        ),
+        sorted(
+            Activity.contacts.through.objects.filter(activity__customer__in=demo_customers()).values_list(
+                "activity__summary", "activity__start", "contact__name"
+            ),
+            key=repr,
+        ),
+        sorted(
+            PlanGoal.objects.filter(plan__owner__username__startswith="demo_").values_list(
+                "plan__owner__username", "plan__period", "plan__starts_on", "text", "achieved"
             )
         ),
     ]
@@ -379,6 +424,8 @@ def test_delete_demo_data_leaves_no_demo_rows_but_keeps_other_data(demo_output):
     other_team = Team.objects.create(name="Other team")
     other = User.objects.create_user(username="other_rep", password="x-irrelevant-pass", team=other_team)
     delete_demo_data()
+    assert Activity.objects.count() == ActivityChange.objects.count() == 0
+    assert ActivityPlan.objects.count() == Snapshot.objects.count() == 0
     assert not User.objects.filter(username__startswith="demo_").exists()
     assert Customer.objects.count() == 0
     assert Contact.objects.count() == 0
@@ -422,9 +469,137 @@ def test_demo_sets_quarterly_targets_for_reps_and_teams(demo_output):
     assert first.amount == reps_sum > 0
 
 
-def test_demo_takes_a_baseline_snapshot_of_the_open_pipeline(demo_output):
-    from kam.insights.models import Snapshot
-
-    snapshot = Snapshot.objects.get(note="Demo baseline")
+def test_demo_has_a_snapshot_in_each_of_the_last_twelve_weeks_the_latest_taken_now(demo_output):
+    snapshots = list(Snapshot.objects.order_by("taken_at"))
+    weekly = [s for s in snapshots if s.note == WEEKLY_NOTE]
+    assert len(weekly) == 12
+    today = timezone.localdate()
+    this_monday = today - dt.timedelta(days=today.weekday())
+    weeks = [(this_monday - timezone.localdate(s.taken_at) + dt.timedelta(days=6)).days // 7 for s in weekly]
+    assert weeks == list(range(11, -1, -1))  # one a week, oldest first, this week's last
+    latest = weekly[-1]
+    assert timezone.now() - latest.taken_at < dt.timedelta(hours=1)
     open_demo = Opportunity.objects.filter(status="open", owner__username__startswith="demo_").count()
-    assert snapshot.rows.count() == open_demo > 0
+    assert latest.rows.count() == open_demo > 0
+    # The pipeline moved between the meetings: the counts differ, deals advanced and closed.
+    assert len({s.rows.count() for s in weekly}) > 3
+    review = changes(User.objects.get(username="demo_director"), weekly[0], latest)
+    assert review.section("advanced").count > 0
+    assert review.section("won").count > 0
+    # Forecast accuracy of the last closed quarter has a snapshot from before it began.
+    quarter = last_closed_quarter(today)
+    assert snapshots_before(quarter.start).exists()
+
+
+def test_past_snapshots_hold_the_pipeline_of_their_moment(demo_output):
+    orders = dict(Stage.objects.values_list("pk", "order"))
+    for snapshot in Snapshot.objects.order_by("taken_at")[:12]:
+        rows = SnapshotRow.objects.filter(snapshot=snapshot).select_related("opportunity")
+        assert rows.exists()
+        for row in rows:
+            deal = row.opportunity
+            # Open at that moment: created before it, closed (if at all) after it.
+            assert deal.created_at <= snapshot.taken_at
+            assert deal.closed_at is None or deal.closed_at > snapshot.taken_at
+            # In the stage of its last move by then.
+            last = (
+                StageChange.objects.filter(opportunity=deal, changed_at__lte=snapshot.taken_at)
+                .order_by("-changed_at", "-id")
+                .first()
+            )
+            assert last is not None and row.stage_id == last.to_stage_id
+            assert row.stage_order == orders[row.stage_id]
+        opened = Opportunity.objects.filter(
+            owner__username__startswith="demo_", created_at__lte=snapshot.taken_at
+        ).filter(Q(closed_at__isnull=True) | Q(closed_at__gt=snapshot.taken_at))
+        assert rows.count() == opened.count()
+
+
+def test_demo_has_activities_in_each_of_the_last_six_months_for_every_rep(demo_output):
+    today = timezone.localdate()
+    months = []
+    first = today.replace(day=1)
+    for _ in range(6):
+        months.append(first)
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    reps = User.objects.filter(username__startswith="demo_", role=Role.REP)
+    for rep in reps:
+        done = Activity.objects.filter(owner=rep, status=ActivityStatus.DONE)
+        for month in months[1:]:  # the whole months behind: several a week
+            assert done.filter(start__year=month.year, start__month=month.month).count() >= 10, (rep, month)
+        mine = Activity.objects.filter(owner=rep, start__year=today.year, start__month=today.month)
+        assert mine.exists() or today.day <= 2, rep
+        assert not done.filter(start__date__gte=today).exists()
+        # Planned work ahead, in the plan of its week.
+        ahead = Activity.objects.filter(owner=rep, status=ActivityStatus.PLANNED, start__date__gte=today)
+        assert ahead.exists() and not ahead.filter(plan__isnull=True).exists()
+    activities = Activity.objects.filter(customer__in=demo_customers())
+    assert 1000 <= activities.count() <= 2500
+    # Each on one of the owner's own customers, with that customer's contacts and deals.
+    assert not activities.exclude(owner_id=F("customer__owner_id")).exists()
+    assert (
+        not activities.filter(opportunity__isnull=False)
+        .exclude(opportunity__customer_id=F("customer_id"))
+        .exists()
+    )
+    links = Activity.contacts.through.objects.filter(activity__in=activities)
+    assert links.exists()
+    assert not links.exclude(contact__customer_id=F("activity__customer_id")).exists()
+    assert activities.filter(our_people__role=Role.MANAGER).exists()
+    assert len(set(activities.values_list("kind__code", flat=True))) >= 12
+    assert all(
+        re.search(r"[\u4e00-\u9fff].* / [A-Z]", a) for a in activities.values_list("summary", flat=True)
+    )
+    # The last touch follows the activities.
+    touched = demo_customers().filter(activities__status=ActivityStatus.DONE).distinct()
+    assert touched.exists() and not touched.filter(last_touch_at__isnull=True).exists()
+    assert (
+        ActivityChange.objects.filter(activity__in=activities, action="created").count() == activities.count()
+    )
+
+
+def test_reps_differ_in_how_much_of_their_time_sells(demo_output):
+    shares = []
+    for rep in User.objects.filter(username__startswith="demo_", role=Role.REP):
+        done = Activity.objects.filter(owner=rep, status=ActivityStatus.DONE)
+        total = done.aggregate(m=Sum("duration_minutes"))["m"]
+        selling = done.filter(kind__time_category__in=list(REVENUE_PRODUCING)).aggregate(
+            m=Sum("duration_minutes")
+        )["m"]
+        shares.append(selling / total)
+    assert max(shares) >= 0.40  # the good band of DOMAIN.md §10
+    assert min(shares) <= 0.25  # the ordinary one
+
+
+def test_demo_has_weekly_and_monthly_plans_with_every_outcome(demo_output):
+    reps = User.objects.filter(username__startswith="demo_", role=Role.REP)
+    plans = ActivityPlan.objects.filter(owner__in=reps)
+    today = timezone.localdate()
+    this_monday = today - dt.timedelta(days=today.weekday())
+    for rep in reps:
+        weeks = set(plans.filter(owner=rep, period=PlanPeriod.WEEK).values_list("starts_on", flat=True))
+        assert weeks == {this_monday + dt.timedelta(days=7 * w) for w in range(-12, 2)}
+        months = set(plans.filter(owner=rep, period=PlanPeriod.MONTH).values_list("starts_on", flat=True))
+        assert len(months) == 6 and today.replace(day=1) in months
+    assert PlanGoal.objects.filter(plan__in=plans).count() >= plans.count()
+    assert PlanGoal.objects.filter(plan__in=plans, achieved=True).exists()
+    assert PlanGoal.objects.filter(plan__in=plans, achieved=False).exists()
+    assert PlanComment.objects.filter(plan__in=plans, author__role=Role.MANAGER).exists()
+    # Plan against actual: done as planned, moved, dropped and unplanned work.
+    planned = Activity.objects.filter(plan__in=plans)
+    assert planned.filter(status=ActivityStatus.DONE, planned_start__isnull=True).exists()
+    assert planned.exclude(planned_start=F("start")).filter(planned_start__isnull=False).exists()
+    assert planned.filter(status=ActivityStatus.CANCELLED).exists()
+    last_week = this_monday - dt.timedelta(days=7)
+    assert Activity.objects.filter(
+        owner__in=reps, plan__isnull=True, status=ActivityStatus.DONE, start__date__gte=last_week
+    ).exists()
+    # Selling hours are set for everyone who sells.
+    assert SellingCapacity.objects.filter(user__in=reps).count() == reps.count()
+
+
+def test_some_customers_are_under_visited_but_not_all(demo_output):
+    director = User.objects.get(username="demo_director")
+    listed = under_visited(director)
+    assert 0 < listed.count() < demo_customers().count() // 2
+    assert {row.tier for row in listed[:100]} >= {"A"}
