@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
+from kam.activities.models import Activity, ActivityKind
 from kam.relationships.models import Influence
 from tests.conftest import ApiClient, make_token
 from tests.factories import ContactFactory
@@ -38,6 +40,13 @@ def outsider_world(world):
     west_contact = ContactFactory(customer=world.west_customer, name="West buyer")
     other = ContactFactory(customer=world.west_customer, name="West engineer")
     influence = Influence.objects.create(source=west_contact, target=other)
+    west_activity = Activity.objects.create(
+        kind=ActivityKind.objects.get(code="visit"),
+        owner=world.west_rep,
+        customer=world.west_customer,
+        start=timezone.now(),
+        summary="West visit",
+    )
     _raw, west_token = make_token(world.west_rep)
     world.ids = {
         "customers": world.west_customer.pk,
@@ -50,6 +59,7 @@ def outsider_world(world):
         "opportunity_id": world.west_opp.pk,
         "contact_id": west_contact.pk,
         "influence_id": influence.pk,
+        "activity_id": west_activity.pk,
     }
     return world
 
