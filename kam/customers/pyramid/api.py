@@ -1,7 +1,8 @@
 """The customer pyramid over JSON: the same parser and selector as the page, so the figures match.
 
 Money is a decimal string in yuan. Shares are fractions of the total as decimal strings with four
-places (0.6400 = 64 %), null when the total is zero. Sales hours are null until activities exist.
+places (0.6400 = 64 %), null when the total is zero. Sales hours are the done activities' hours on
+the group's customers in the same window, with one decimal.
 """
 
 from __future__ import annotations
