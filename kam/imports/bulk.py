@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -78,18 +79,23 @@ class AuditEntries:
             "cid": get_cid(),
             "timestamp": timezone.now(),
         }
-        self.rows: list[tuple[Any, ...]] = []
+        self.rows: list[Iterable[tuple[Any, ...]]] = []
         self.as_json = getattr(settings, "AUDITLOG_STORE_JSON_CHANGES", False)
 
     def add(
         self, instances: Sequence[models.Model], also: Sequence[dict[str, tuple[str, str]]] | None = None
     ) -> None:
-        """The instances' entries; `also[i]`, when given, holds more changes of instance i (facts
-        of records created with it that get no entry of their own)."""
+        """The instances' entries; `also[i]`, when given, holds more changes of instance i: facts
+        of records created with it that get no entry of their own, under its reverse relations
+        to them. The entry then leaves out the other reverse relations, whose value auditlog
+        writes as the text of an empty related manager (`app.Model.None`, a third of the JSON
+        of a deal's entry, saying nothing)."""
         if not instances or audit.disabled() or not auditlog.contains(type(instances[0])):
             return
         content_type = ContentType.objects.get_for_model(type(instances[0])).pk
         fields = _diff_fields(instances[0])
+        if also is not None:
+            fields = [f for f in fields if f[2].__name__ != "read_manager"]
         as_json = self.as_json
         # The JSON text made once here, sent as it is (not encoded again by the driver's adapter).
         encoder = LogEntry._meta.get_field("changes").encoder
@@ -98,15 +104,16 @@ class AuditEntries:
             diffs: Iterable[dict[str, Any]] = (_created_diff(i, fields, as_json) for i in instances)
         else:
             diffs = (
-                {**_created_diff(i, fields, as_json), **more} for i, more in zip(instances, also, strict=True)
+                {**more, **_created_diff(i, fields, as_json)} for i, more in zip(instances, also, strict=True)
             )
-        self.rows.extend(
+        # Made when written: on PostgreSQL while the COPY sends the rows before them.
+        self.rows.append(
             (content_type, str(instance.pk), instance.pk, smart_str(instance), dumps(diff))
             for instance, diff in zip(instances, diffs, strict=True)
         )
 
     def write(self) -> None:
-        insert_rows(LogEntry, self.NAMES, self.rows, same=self.same, as_text=("changes",))
+        insert_rows(LogEntry, self.NAMES, itertools.chain(*self.rows), same=self.same, as_text=("changes",))
         self.rows = []
 
 
@@ -193,7 +200,7 @@ def insert_instances(instances: Sequence[models.Model], now: dt.datetime | None 
             for instance, (value,) in zip(instances, cursor.fetchall(), strict=True):
                 setattr(instance, pk.attname, value)
             _copy(
-                cursor, table, [pk, *fields], [[instance.pk, *values_of(instance)] for instance in instances]
+                cursor, table, [pk, *fields], ([instance.pk, *values_of(instance)] for instance in instances)
             )
             if generated:
                 readers = _readers(generated)
@@ -251,10 +258,12 @@ def _set_read(instance: models.Model, readers: list[tuple[Any, list[Any]]], valu
         setattr(instance, f.attname, value)
 
 
-def _copy(cursor: Any, table: str, fields: Sequence[Any], rows: Sequence[Sequence[Any]]) -> None:
-    """COPY rows (values adapted) into a PostgreSQL table. The rows are a list made before the
-    COPY starts: while it runs, the connection serves nothing else, and a query made on it then
-    (e.g. by a lazily read value) would wait for the COPY to end, forever."""
+def _copy(cursor: Any, table: str, fields: Sequence[Any], rows: Iterable[Sequence[Any]]) -> None:
+    """COPY rows (values adapted) into a PostgreSQL table. The rows may be made as they are sent:
+    the server inserts the rows it has while the next ones are made. They must be made from the
+    values in hand: while the COPY runs, the connection serves nothing else, and a query made on
+    it then (e.g. by a lazily read value) would wait for the COPY to end, forever; such a query
+    raises instead."""
     columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     with (
         connection.execute_wrapper(_no_query_during_copy),
@@ -272,7 +281,7 @@ def _no_query_during_copy(execute: Any, sql: str, params: Any, many: bool, conte
 def insert_rows(
     model: type[models.Model],
     names: Sequence[str],
-    rows: Sequence[Sequence[Any]],
+    rows: Iterable[Sequence[Any]],
     *,
     same: dict[str, Any] | None = None,
     as_text: Sequence[str] = (),
@@ -283,8 +292,11 @@ def insert_rows(
     their default. Values are adapted per field type as the ORM does; shared ones once; those of
     the fields `as_text` (JSON made by the caller) are sent as they are.
     PostgreSQL receives the rows by COPY, SQLite by `executemany`."""
-    if not rows:
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
         return
+    rows = itertools.chain([first], rows)
     same = dict(same or {})
     by_name = {f.attname: f for f in model._meta.concrete_fields if not f.primary_key and not f.generated}
     for name, field_ in by_name.items():
@@ -309,11 +321,11 @@ def insert_rows(
 
     ops = connection.ops
     table = ops.quote_name(model._meta.db_table)
-    prepared_rows = [prepared(row) for row in rows]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            _copy(cursor, table, columns, prepared_rows)
+            _copy(cursor, table, columns, (prepared(row) for row in rows))
             return
+        prepared_rows = [prepared(row) for row in rows]
         quoted = ", ".join(ops.quote_name(str(f.column)) for f in columns)
         sql = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['%s'] * len(columns))})"
         for start in range(0, len(prepared_rows), BATCH * 10):
