@@ -20,6 +20,7 @@ from django.db.models import (
     Case,
     Count,
     DateTimeField,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -33,7 +34,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from kam.access.visibility import customers_for
-from kam.activities.models import Activity, ActivityStatus, SellingCapacity, VisitPolicy
+from kam.activities.models import Activity, ActivityKind, ActivityStatus, SellingCapacity, VisitPolicy
 from kam.customers.models import Customer, CustomerStatus, Segment, Tier
 from kam.org.models import Role, Team, User
 from kam.org.visibility import managed_team_ids, team_subtree_ids, visible_users
@@ -299,16 +300,19 @@ def window_start(policy: PolicyValues, periods: int, today: dt.date) -> dt.datet
 
 
 class UnderVisited(Sequence[UnderVisitedRow]):
-    """The under-visited list as a lazy sequence (count() and slices run SQL), so Django's Paginator
-    or an offset page reads one page with two statements after the policy rows."""
+    """The under-visited list as a lazy sequence for Django's Paginator or an offset page: count()
+    is one statement (the EXISTS probes only), a page one more (the visits of its rows counted)."""
 
     def __init__(self, qs: QuerySet[Customer]) -> None:
         self.qs = qs
+        self._total: int | None = None
 
     # The number of rows, as a QuerySet answers it (Paginator and the benchmark ask it with no
     # argument), not Sequence.count(value).
     def count(self) -> int:  # type: ignore[override]
-        return self.qs.count()
+        if self._total is None:
+            self._total = self.qs.count()
+        return self._total
 
     def __len__(self) -> int:
         return self.count()
@@ -329,7 +333,7 @@ class UnderVisited(Sequence[UnderVisitedRow]):
             tier=c.tier,
             owner=c.owner,
             required=c.required,
-            done=c.done,
+            done=c.required - c.gap,
             gap=c.gap,
             last_touch_at=c.last_touch_at,
         )
@@ -349,8 +353,9 @@ def under_visited(
     `periods` periods of their policy are fewer than the policy asks (visits × periods); sorted by
     tier, then the largest gap. Done exactly as often as required is not under-visited.
 
-    One statement per read: the policy sits in the query as CASE expressions per tier/segment, and
-    the visits done are a correlated count over the activity index (customer, start)."""
+    Which customers: per policy row, those with no `required`-th visit in the row's window (an
+    EXISTS with an OFFSET over the activity index (customer, start), so a well-visited customer
+    costs `required` index entries at most); their visits are then counted for the rows read."""
     today = today or timezone.localdate()
     periods = max(1, min(int(periods), MAX_PERIODS))
     book = PolicyBook(current_policies() if policies is None else policies)
@@ -363,26 +368,43 @@ def under_visited(
         qs = qs.filter(tier=tier)
     if not book.policies:
         return UnderVisited(qs.none())
+    until = _local_midnight(today + dt.timedelta(days=1))
     visits = Activity.objects.filter(
         customer_id=OuterRef("pk"),
         status=ActivityStatus.DONE,
-        kind__counts_as_visit=True,
-        start__gte=OuterRef("since"),
-        start__lt=_local_midnight(today + dt.timedelta(days=1)),
-    )
+        # An uncorrelated IN (read once per statement), not a join per activity row.
+        kind_id__in=ActivityKind.objects.filter(counts_as_visit=True).values("pk"),
+        start__lt=until,
+    ).order_by()
+
+    def short_of(policy: PolicyValues) -> Exists:
+        """True when the customer has no `required`-th visit in the window: the probe stops after
+        `required` index entries, however often a well-served customer was visited."""
+        required = policy.visits * periods
+        since = window_start(policy, periods, today)
+        return ~Exists(visits.filter(start__gte=since)[required - 1 : required])
+
+    under = Q()
+    for tier_code, policy in book.by_tier.items():
+        under |= Q(tier=tier_code) & short_of(policy)
+    for segment, policy in book.by_segment.items():
+        under |= Q(segment=segment) & ~Q(tier__in=list(book.by_tier)) & short_of(policy)
+    # Only for the rows listed: how many visits they had (fewer than required, so a short count).
     done = Subquery(
-        visits.order_by().values("customer_id").annotate(n=Count("pk")).values("n")[:1],
+        visits.filter(start__gte=OuterRef("since"))
+        .values("customer_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1],
         output_field=IntegerField(),
     )
     qs = (
-        qs.annotate(
+        qs.filter(under)
+        .annotate(
             since=book.cases(lambda p: window_start(p, periods, today), DateTimeField()),
             required=book.cases(lambda p: p.visits * periods, IntegerField()),
         )
-        .filter(required__isnull=False)
-        .annotate(done=Coalesce(done, Value(0)))
-        .annotate(gap=F("required") - F("done"))
-        .filter(gap__gt=0)
+        # The gap alone is selected (done = required - gap): each listed row counts its visits once.
+        .annotate(gap=F("required") - Coalesce(done, Value(0)))
         .select_related("owner")
         .order_by("tier", "-gap", "name", "pk")
     )

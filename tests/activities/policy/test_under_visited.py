@@ -125,10 +125,11 @@ def test_row_carries_owner_tier_and_last_touch(world, b_customer):
 
 def test_a_page_reads_three_statements_however_many_rows(world, django_assert_num_queries):
     for i in range(30):
-        customer = CustomerFactory(name=f"Many {i}", owner=world.west_rep, tier=Tier.B)
+        customer = CustomerFactory(name=f"Many {i:02d}", owner=world.west_rep, tier=Tier.B)
         visits(customer, dt.date(2026, 6, 1))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(3):  # the policy rows, the count, the page
         page = Paginator(under_visited(world.director, today=TODAY), 10).page(2)
-        rows = [(r.customer.name, r.owner.username, r.gap) for r in page]
-    assert len(rows) == 10
+        rows = [(r.customer.name, r.owner.username, r.required, r.done, r.gap) for r in page]
     assert page.paginator.count == 30 + 3  # the world's three D customers, never visited
+    assert rows[0] == ("Many 10", "west_rep", 2, 1, 1)
+    assert len(rows) == 10

@@ -144,3 +144,14 @@ def test_the_under_visited_page_reads_a_fixed_number_of_queries(world, django_as
     client.get(reverse("policy:under_visited"))
     with django_assert_max_num_queries(8):
         assert client.get(reverse("policy:under_visited")).status_code == 200
+
+
+def test_the_demand_page_reads_the_same_statements_for_more_customers(world, django_assert_max_num_queries):
+    client = client_for(world.director)
+    client.get(reverse("policy:page"))
+    for tier in (Tier.A, Tier.B, Tier.C) * 10:
+        CustomerFactory(owner=world.west_rep, tier=tier)
+    # Session and user, the team picker, the policy rows twice (table and report), customer counts
+    # and people: however many customers.
+    with django_assert_max_num_queries(7):
+        assert client.get(reverse("policy:page")).status_code == 200
