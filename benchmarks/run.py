@@ -687,12 +687,12 @@ def ref_time_analysis(ctx: Context) -> TimeNumbers:
     t = _activity_tables()
     lower, upper = _month_bounds(ctx.month)
     year_before = upper.replace(year=upper.year - 1)
-    sql = f"""WITH act AS (
+    sql = f"""WITH act AS MATERIALIZED (
   SELECT a.owner_id, a.customer_id, a.duration_minutes, k.time_category
   FROM {t["activity"]} a
-  JOIN {t["user"]} u ON u.id = a.owner_id
   JOIN {t["kind"]} k ON k.id = a.kind_id
-  WHERE a.status = 'done' AND u.team_id = %s AND a.start >= %s AND a.start < %s
+  WHERE a.status = 'done' AND a.start >= %s AND a.start < %s
+    AND a.owner_id IN (SELECT id FROM {t["user"]} WHERE team_id = %s)
 )
 SELECT 'owner', CAST(owner_id AS VARCHAR(20)), time_category, SUM(duration_minutes)
   FROM act GROUP BY owner_id, time_category
@@ -709,7 +709,7 @@ SELECT 'profit', c.tier, '', SUM({EXPECTED_SQL} * o.gross_margin / 100.0)
     assert isinstance(year_before, dt.datetime)
     moments = [_moment(lower), _moment(upper), _moment(year_before)]
     rows = _fetch(
-        sql, [ctx.team.pk, moments[0], moments[1], ctx.team.pk, moments[2], moments[1], ctx.team.pk]
+        sql, [moments[0], moments[1], ctx.team.pk, ctx.team.pk, moments[2], moments[1], ctx.team.pk]
     )
     figures: TimeNumbers = {}
     for section, key, category, value in rows:
@@ -735,9 +735,11 @@ def under_visited_numbers(result: Any) -> tuple[int, list[tuple[int, int, int, i
 
 
 def ref_under_visited(ctx: Context) -> tuple[int, list[tuple[int, int, int, int]]]:
-    """One statement: each customer (not lost) with its policy (its tier's row, else its segment's),
-    its done visits since the start of its policy's last period, the count of those short of the
-    policy (a window count) and the first page sorted by tier, largest gap, name."""
+    """The policy rows (a handful, read as the code reads them), then one statement: the customers
+    (not lost) of each row's tier (or segment, for tiers without a row) with no `required`-th
+    visit in the row's window (NOT EXISTS … LIMIT 1 OFFSET required - 1: a well-visited customer
+    costs `required` index entries), their visits counted, the count of them (a window count) and
+    the first page sorted by tier, largest gap, name."""
     import datetime as dt
 
     from dateutil.relativedelta import relativedelta
@@ -746,28 +748,51 @@ def ref_under_visited(ctx: Context) -> tuple[int, list[tuple[int, int, int, int]
     t = _activity_tables()
     zone = timezone.get_current_timezone()
     today = ctx.today
-    until = dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-    # The windows need month arithmetic, which SQLite and PostgreSQL spell differently: the start
-    # of the window for every period length a policy may have (1–24 months) comes in as a parameter.
-    months = range(1, 25)
-    since = " ".join(f"WHEN {m} THEN %s" for m in months)
-    starts = [dt.datetime.combine(today - relativedelta(months=m), dt.time.min, tzinfo=zone) for m in months]
-    sql = f"""WITH pol AS (
-  SELECT p.tier, p.segment, p.visits AS required, CASE p.period_months {since} END AS since
-  FROM {t["policy"]} p
-), uv AS (
-  SELECT c.id, c.tier, c.name, pol.required,
-    (SELECT COUNT(*) FROM {t["activity"]} a JOIN {t["kind"]} k ON k.id = a.kind_id
-     WHERE a.customer_id = c.id AND a.status = 'done' AND k.counts_as_visit = %s
-       AND a.start >= pol.since AND a.start < %s) AS done
+    until = _moment(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, tzinfo=zone))
+    policies = _fetch(
+        f"SELECT tier, segment, visits, period_months FROM {t['policy']} ORDER BY tier, segment"
+    )
+    if not policies:
+        return 0, []
+    tiers = [tier for tier, _segment, _visits, _months in policies if tier]
+    visits = (
+        f"FROM {t['activity']} a WHERE a.customer_id = c.id AND a.status = 'done' "
+        f"AND a.kind_id IN (SELECT id FROM {t['kind']} WHERE counts_as_visit = %s) AND a.start < %s"
+    )
+    short: list[str] = []
+    required: list[str] = []
+    since: list[str] = []
+    short_params: list[Any] = []
+    required_params: list[Any] = []
+    since_params: list[Any] = []
+    for tier, segment, count, months in policies:
+        start = _moment(dt.datetime.combine(today - relativedelta(months=months), dt.time.min, tzinfo=zone))
+        if tier:
+            match, match_params = "c.tier = %s", [tier]
+        else:
+            others = ", ".join(["%s"] * len(tiers)) or "''"
+            match, match_params = f"c.segment = %s AND c.tier NOT IN ({others})", [segment, *tiers]
+        short.append(
+            f"({match} AND NOT EXISTS (SELECT 1 {visits} AND a.start >= %s LIMIT 1 OFFSET {int(count) - 1}))"
+        )
+        short_params += [*match_params, True, until, start]
+        required.append(f"WHEN {match} THEN {int(count)}")
+        required_params += match_params
+        since.append(f"WHEN {match} THEN %s")
+        since_params += [*match_params, start]
+    sql = f"""WITH uv AS (
+  SELECT c.id, c.tier, c.name, CASE {" ".join(required)} END AS required,
+    CASE {" ".join(since)} END AS since
   FROM {t["customer"]} c
-  JOIN pol ON pol.tier = c.tier
-    OR (pol.tier = '' AND pol.segment = c.segment AND c.tier NOT IN (SELECT tier FROM pol WHERE tier <> ''))
-  WHERE c.status <> 'lost'
+  WHERE c.status <> 'lost' AND ({" OR ".join(short)})
+), counted AS (
+  SELECT uv.id, uv.tier, uv.name, uv.required,
+    (SELECT COUNT(*) {visits.replace("c.id", "uv.id")} AND a.start >= uv.since) AS done
+  FROM uv
 )
-SELECT id, required, done, required - done, COUNT(*) OVER () FROM uv WHERE done < required
+SELECT id, required, done, required - done, COUNT(*) OVER () FROM counted
 ORDER BY tier, required - done DESC, name, id LIMIT {PAGE}"""
-    rows = _fetch(sql, [*[_moment(start) for start in starts], True, _moment(until)])
+    rows = _fetch(sql, [*required_params, *since_params, *short_params, True, until])
     count = int(rows[0][4]) if rows else 0
     return count, [(int(i), int(r), int(d), int(g)) for i, r, d, g, _n in rows]
 
