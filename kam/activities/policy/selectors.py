@@ -377,12 +377,12 @@ def under_visited(
         start__lt=until,
     ).order_by()
 
-    def short_of(policy: PolicyValues) -> Exists:
+    def short_of(policy: PolicyValues) -> Q:
         """True when the customer has no `required`-th visit in the window: the probe stops after
         `required` index entries, however often a well-served customer was visited."""
         required = policy.visits * periods
         since = window_start(policy, periods, today)
-        return ~Exists(visits.filter(start__gte=since)[required - 1 : required])
+        return Q(~Exists(visits.filter(start__gte=since)[required - 1 : required]))
 
     under = Q()
     for tier_code, policy in book.by_tier.items():
