@@ -55,11 +55,18 @@ CURSOR_VERSION = 1
 
 @dataclass(frozen=True)
 class SortKey:
-    """One sortable column (an ORM path, joins allowed); ties are broken by the primary key."""
+    """One sortable column (an ORM path, joins allowed); ties are broken by the primary key.
+
+    `then`: for a column of a joined table whose values repeat across its rows (a customer's name,
+    a stage's order), that table's key (an integer path such as `customer__id`: the joined table's own column, so its index serves it), sorted between the
+    column and the primary key. The order then follows the joined table's index (name, id) into the
+    opportunities' (customer, id): the database walks both indexes instead of sorting every match.
+    """
 
     column: str
     kind: Kind
     nullable: bool = False
+    then: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,8 @@ def fingerprint(*parts: Any) -> str:
 def _value_out(value: Any) -> Any:
     if value is None or isinstance(value, (int, str)):
         return value
+    if isinstance(value, tuple):
+        return [_value_out(part) for part in value]
     if isinstance(value, float):
         return repr(value)  # the shortest text that reads back as the same double
     if isinstance(value, Decimal):
@@ -112,6 +121,14 @@ def _value_out(value: Any) -> Any:
 
 def _value_in(raw: Any, key: SortKey) -> Any:
     """The value a cursor carries, checked against the column's kind; ValueError if it does not fit."""
+    if key.then is not None:
+        # [value, then-key]: the sort value and the joined row's id.
+        if not (isinstance(raw, list) and len(raw) == 2):
+            raise ValueError("not a value and a key")
+        then = raw[1]
+        if isinstance(then, bool) or not isinstance(then, int):
+            raise ValueError("not an integer key")
+        return (_value_in(raw[0], SortKey(key.column, key.kind, key.nullable)), then)
     if raw is None:
         if not key.nullable:
             raise ValueError("null for a column that has no nulls")
@@ -181,16 +198,29 @@ class _Segment:
 
     where: Q | None
     by_value: bool
+    # A group's segment (see Seek's `groups`): the sort value every row of it has.
+    value: Any = None
 
 
 class Seek:
     """Pages of `qs` ordered by `key` (then id), both directions, NULLs last."""
 
-    def __init__(self, qs: QuerySet, key: SortKey, *, descending: bool) -> None:
+    def __init__(
+        self, qs: QuerySet, key: SortKey, *, descending: bool, groups: list[tuple[Any, Q]] | None = None
+    ) -> None:
+        """`groups`: for a sort over a few values (a stage), each value and the filter of its rows,
+        in ascending order. Each group is then read on its own by id (a short index read) instead of
+        ordering every row by value and id, which a planner may do by sorting each group's rows."""
         self.qs = qs.order_by()
         self.key = key
         self.descending = descending
         self.vendor = connections[qs.db].vendor
+        if groups is not None:
+            ordered = groups[::-1] if descending else groups
+            self.segments = [_Segment(where, by_value=False, value=value) for value, where in ordered]
+            self.grouped = True
+            return
+        self.grouped = False
         if key.nullable:
             self.segments = [
                 _Segment(Q(**{f"{key.column}__isnull": False}), by_value=True),
@@ -203,6 +233,8 @@ class Seek:
     # SQLite, numeric on PostgreSQL) and compared with the same: Django's decimal conversion on
     # SQLite rounds to 15 digits, and a rounded value would skip or repeat rows at a page edge.
     def _read(self) -> Expression | F:
+        if self.key.then is not None:
+            return F(self.key.column)
         if self.key.kind == "number":
             return ExpressionWrapper(F(self.key.column), output_field=FloatField())
         return F(self.key.column)
@@ -216,6 +248,8 @@ class Seek:
 
     def _order(self, segment: _Segment, ascending: bool) -> list[OrderBy]:
         columns = [self.key.column, "pk"] if segment.by_value else ["pk"]
+        if segment.by_value and self.key.then is not None:
+            columns.insert(1, self.key.then)
         return [F(c).asc() if ascending else F(c).desc() for c in columns]
 
     def _beyond(self, segment: _Segment, position: Position, ascending: bool) -> Q:
@@ -224,13 +258,28 @@ class Seek:
         pk = Q(pk__gt=position.pk) if ascending else Q(pk__lt=position.pk)
         if not segment.by_value:
             return pk
-        column, value = F(self.key.column), self._operand(position.value)
+        if self.key.then is not None:
+            value, then_value = position.value
+            then = F(self.key.then)
+            past_then: Lookup = GreaterThan(then, then_value) if ascending else LessThan(then, then_value)
+            pk = Q(past_then) | (Q(Exact(then, then_value)) & pk)
+        else:
+            value = position.value
+        column, value = F(self.key.column), self._operand(value)
         start: Lookup = GreaterThanOrEqual(column, value) if ascending else LessThanOrEqual(column, value)
         past: Lookup = GreaterThan(column, value) if ascending else LessThan(column, value)
         return Q(start) & (Q(past) | (Q(Exact(column, value)) & pk))
 
     def _segment_of(self, position: Position) -> int:
-        return 1 if self.key.nullable and position.value is None else 0
+        if self.grouped:
+            for index, segment in enumerate(self.segments):
+                if segment.value == position.value:
+                    return index
+            raise CursorError(_("This cursor is not one the list gave out; start again without it."))
+        value = (
+            position.value[0] if self.key.then is not None and position.value is not None else position.value
+        )
+        return 1 if self.key.nullable and value is None else 0
 
     def _walk(self, cursor: Cursor | None, count: int, forward: bool) -> list[tuple[int, Any]]:
         """Up to `count` rows from the cursor (or the start) on, in walking order."""
@@ -247,10 +296,16 @@ class Seek:
             if cursor is not None and number == 0:
                 qs = qs.filter(self._beyond(segment, cursor.position, ascending))
             ordered = qs.order_by(*self._order(segment, ascending))
-            if segment.by_value:
+            if segment.by_value and self.key.then is not None:
+                read = ordered.values_list("pk", self._read(), self.key.then)[: count - len(rows)]
+                rows.extend((pk, (value, then)) for pk, value, then in read)
+            elif segment.by_value:
                 rows.extend(ordered.values_list("pk", self._read())[: count - len(rows)])
             else:
-                rows.extend((pk, None) for pk in ordered.values_list("pk", flat=True)[: count - len(rows)])
+                # The rows without a value (value None), or a group's rows (its value), by id.
+                rows.extend(
+                    (pk, segment.value) for pk in ordered.values_list("pk", flat=True)[: count - len(rows)]
+                )
             if len(rows) >= count:
                 break
         return rows
@@ -283,11 +338,16 @@ class Seek:
         paging, kept for API clients that send an offset; it reads every row it skips."""
         nulls = {"nulls_last": True} if self.key.nullable else {}
         ascending = not self.descending
-        order = [
-            F(self.key.column).asc(**nulls) if ascending else F(self.key.column).desc(**nulls),
-            F("pk").asc() if ascending else F("pk").desc(),
-        ]
-        found = list(self.qs.order_by(*order).values_list("pk", self._read())[offset : offset + limit + 1])
+        order = [F(self.key.column).asc(**nulls) if ascending else F(self.key.column).desc(**nulls)]
+        if self.key.then is not None:
+            order.append(F(self.key.then).asc() if ascending else F(self.key.then).desc())
+        order.append(F("pk").asc() if ascending else F("pk").desc())
+        ordered = self.qs.order_by(*order)
+        if self.key.then is not None:
+            read = ordered.values_list("pk", self._read(), self.key.then)[offset : offset + limit + 1]
+            found = [(pk, (value, then)) for pk, value, then in read]
+        else:
+            found = list(ordered.values_list("pk", self._read())[offset : offset + limit + 1])
         more, rows = len(found) > limit, found[:limit]
         page = Page(rows)
         if rows and more:

@@ -15,6 +15,7 @@ from kam.core.api.helpers import (
     VERSIONED_WRITE_ERRORS,
     WRITE_ERRORS,
     expected_version,
+    prebuilt,
     refuse_nulls,
     set_etag,
 )
@@ -146,7 +147,9 @@ def list_stages(
     response={200: OpportunityListOut, **LIST_ERRORS},
     summary="The pipeline table: filtered, sorted, paginated",
 )
-def list_opportunities(request: HttpRequest, filters: Query[OpportunityFilters]) -> dict[str, Any]:
+def list_opportunities(
+    request: HttpRequest, response: HttpResponse, filters: Query[OpportunityFilters]
+) -> HttpResponse:
     """A page of opportunities. Page with `cursor` (the `next_cursor` / `previous_cursor` of the
     page before, same sort and filters); a cursor from another sort or filter, or a garbled one,
     is a 422 naming `cursor`. `offset` still works but reads every skipped row."""
@@ -186,7 +189,7 @@ def list_opportunities(request: HttpRequest, filters: Query[OpportunityFilters])
             raise ValidationError({"cursor": [str(exc)]}) from None
     attach_relationship_scores(page.rows, "api_key_contacts")
     pipeline_filters.engine().attach(page.rows)
-    return {
+    body = {
         "items": [OpportunityOut.from_opportunity(o) for o in page.rows],
         "count": totals["count"],
         "count_is_lower_bound": totals["count_is_lower_bound"],
@@ -194,6 +197,8 @@ def list_opportunities(request: HttpRequest, filters: Query[OpportunityFilters])
         "next_cursor": page.next_cursor,
         "previous_cursor": page.previous_cursor,
     }
+    # Built field by field in OpportunityListOut's shape (OpportunityOut.from_opportunity).
+    return prebuilt(request, response, body)
 
 
 @router.post(

@@ -76,9 +76,10 @@ WEIGHTED_AMOUNT = ExpressionWrapper(
 SORTS: dict[str, SortKey] = {
     "number": SortKey("project_number", "text"),
     "name": SortKey("name", "text"),
-    "customer": SortKey("customer__name", "text"),
+    # Customers (and stages) of the same name (order) stay together, by their id: see SortKey.then.
+    "customer": SortKey("customer__name", "text", then="customer__id"),
     "owner": SortKey("owner__username", "text"),
-    "stage": SortKey("stage__order", "int"),
+    "stage": SortKey("stage__order", "int", then="stage__process_id"),
     # The stored expected amount (the amount, else the middle of the range).
     "amount": SortKey("sort_amount", "number", nullable=True),
     "sign_date": SortKey("sign_date", "date", nullable=True),
@@ -198,10 +199,10 @@ def sort_pipeline(
 ) -> tuple[QuerySet[Opportunity], str]:
     """The whole queryset in a sort's order (one ORDER BY, NULLs last); pages seek instead."""
     sort, key, descending = normalize_sort(sort)
-    column = SORTS[key].column
+    sort_key = SORTS[key]
+    columns = [sort_key.column, *([sort_key.then] if sort_key.then else []), "id"]
     ordering = [
-        F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
-        for name in (column, "id")
+        F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True) for name in columns
     ]
     return qs.order_by(*ordering), sort
 
@@ -216,14 +217,44 @@ def company_level_subquery() -> Subquery:
     )
 
 
+# What the decision chain of a row shows (name, title, role, stance, level), and no more.
+CHAIN_ROW_FIELDS = (
+    "id",
+    "opportunity_id",
+    "contact_id",
+    "decision_role",
+    "stance",
+    "contact__id",
+    "contact__name",
+    "contact__title",
+    "contact__rank",
+)
+
+
 def key_contacts_prefetch(to_attr: str = "key_contacts") -> Prefetch:
     """The decision chain of each row, with each contact's company level, in one query."""
     return Prefetch(
         "contact_roles",
         queryset=OpportunityContact.objects.select_related("contact")
+        .only(*CHAIN_ROW_FIELDS)
         .annotate(company_level=company_level_subquery())
         .order_by("contact__rank", "decision_role"),
         to_attr=to_attr,
+    )
+
+
+def _page_row_fields() -> tuple[str, ...]:
+    """A page row: the opportunity and its stage whole; of its customer and owner what a row shows
+    (their names). Fifty rows of every customer and user column cost more to build than to read."""
+    return (
+        *(f.name for f in Opportunity._meta.concrete_fields),
+        *(f"stage__{f.name}" for f in Stage._meta.concrete_fields),
+        "customer__id",
+        "customer__name",
+        "customer__short_name",
+        "owner__id",
+        "owner__name",
+        "owner__username",
     )
 
 
@@ -276,12 +307,24 @@ def pipeline_page(
     scope = cursor_scope(filters, sort)
     start = decode_cursor(cursor, sort_key, scope) if cursor else None
     visible = opportunities_for(user, Opportunity.objects.all(), in_sort_order=True)
-    seek = Seek(apply_filters(visible, filters), sort_key, descending=descending)
+    groups = None
+    if key == "stage" and connection.vendor == "postgresql":
+        # SQLite walks the stages' (order, process) index into each stage's deals by id in one
+        # statement. PostgreSQL's planner sorts each stage's deals again (an incremental sort of
+        # tens of thousands of rows), so there each stage is read on its own, in order.
+        groups = [
+            ((order, process), Q(stage_id=pk))
+            for pk, order, process in Stage.objects.order_by("order", "process_id").values_list(
+                "pk", "order", "process_id"
+            )
+        ]
+    seek = Seek(apply_filters(visible, filters), sort_key, descending=descending, groups=groups)
     page = seek.offset_page(offset, limit) if offset and start is None else seek.page(start, limit)
     ids = [pk for pk, _value in page.rows]
     found = (
         Opportunity.objects.order_by()
         .select_related("customer", "owner", "stage")
+        .only(*_page_row_fields())
         .prefetch_related(key_contacts_prefetch(contacts_attr))
         .in_bulk(ids)
     )

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from ninja.renderers import JSONRenderer
 
 from kam.opportunities import services
 from kam.opportunities.models import Opportunity, StageChange
+from kam.opportunities.schemas import OpportunityListOut
 from kam.relationships.services import set_relationship_level
 from tests.factories import ContactFactory, CustomerFactory, UserFactory, make_opportunity, stage
 
@@ -49,6 +52,31 @@ def test_rep_lists_only_own_opportunities_with_money_as_decimal_strings(world, a
     }
     assert body["count_is_lower_bound"] is False
     assert body["next_cursor"] is None and body["previous_cursor"] is None
+
+
+def test_list_body_is_exactly_what_its_schema_renders(world, api_as):
+    """The list is rendered without validating it again through the schemas (for speed): its body
+    must still be exactly OpportunityListOut's, nested parts (contacts, gaps, flags) included."""
+    contact = ContactFactory(customer=world.east_customer, name="Chief Wang")
+    services.set_contact_role(
+        world.east_opp, contact, by=world.east_rep, decision_role="decision_maker", stance="C"
+    )
+    make_opportunity(owner=world.east_rep, customer=world.east_customer, amount=None, sign_date=None)
+    response = api_as(world.director).get("/opportunities", {"owner": world.east_rep.pk, "limit": 1})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert len(body["items"]) == 1 and body["next_cursor"]
+    second = api_as(world.director).get(
+        "/opportunities", {"owner": world.east_rep.pk, "cursor": body["next_cursor"]}
+    )
+    body["items"] += second.json()["items"]
+    validated = OpportunityListOut.model_validate(body)
+    rendered = json.loads(JSONRenderer().render(None, validated.model_dump(), response_status=200))
+    assert rendered == body
+    chains = [item["key_contacts"] for item in body["items"] if item["key_contacts"]]
+    flags = [item["flags"] for item in body["items"] if item["flags"]]
+    assert chains and flags  # the nested parts were there to compare
 
 
 def test_manager_lists_the_team_and_director_lists_everything(world, api_as):

@@ -255,6 +255,8 @@ def _plan(sql: str) -> str:
         ("updated", "opportunity_updated_idx"),
         ("-amount", "opportunity_amount_idx"),
         ("amount", "opportunity_amount_idx"),
+        ("name", "opportunity_name_idx"),
+        ("-number", "opportunity_number_idx"),
     ],
 )
 def test_sqlite_walks_the_sort_index_instead_of_sorting_the_open_rows(deals, sort, index):

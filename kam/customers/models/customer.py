@@ -155,6 +155,8 @@ class Customer(models.Model):
         ordering = ["name"]
         indexes = [
             models.Index(fields=["owner", "name"]),
+            # The pipeline's customer sort walks the customers by name (then id) into their deals.
+            models.Index(fields=["name", "id"], name="customer_name_idx"),
             models.Index(fields=["tier", "name"]),
             models.Index(fields=["score", "id"]),
             models.Index(fields=["owner", "pool_due_on"], name="customer_owner_due_idx"),

@@ -162,15 +162,18 @@ class Opportunity(models.Model):
         verbose_name_plural = _("opportunities")
         ordering = ["-id"]
         indexes = [
-            models.Index(fields=["status", "stage"]),
-            models.Index(fields=["owner", "status"]),
+            # Ending in id: the owner, customer and stage sorts walk each one's deals in id order.
+            models.Index(fields=["status", "stage", "id"], name="opportunity_stage_idx"),
+            models.Index(fields=["owner", "status", "id"], name="opportunity_owner_idx"),
             models.Index(fields=["sign_date"]),
-            models.Index(fields=["customer", "status"]),
+            models.Index(fields=["customer", "status", "id"], name="opportunity_customer_idx"),
             models.Index(fields=["status", "stage", "sign_date", "id"], name="opportunity_board_idx"),
             models.Index(fields=["stage", "furthest_stage_order"], name="opportunity_funnel_idx"),
             # One per sort the pipeline offers on its own columns, led by the status filter every
             # list applies, ending in id for the keyset (seek) pages.
             models.Index(fields=["status", "sort_amount", "id"], name="opportunity_amount_idx"),
+            models.Index(fields=["status", "name", "id"], name="opportunity_name_idx"),
+            models.Index(fields=["status", "project_number", "id"], name="opportunity_number_idx"),
             models.Index(fields=["status", "updated_at", "id"], name="opportunity_updated_idx"),
             # The "no activity for N days" health rule's nightly windows (kam.insights.health.store).
             models.Index(fields=["status", "last_touch_at", "created_at"], name="opportunity_touch_idx"),

@@ -74,6 +74,9 @@ class Stage(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["process", "order"], name="stage_process_order_unique"),
             models.UniqueConstraint(fields=["process", "code"], name="stage_process_code_unique"),
+            # The same rule led by the order: the pipeline's stage sort walks the stages by (order,
+            # process), one stage at a time, into each stage's deals in id order (no sort).
+            models.UniqueConstraint(fields=["order", "process"], name="stage_order_process_unique"),
         ]
 
     def __str__(self) -> str:
