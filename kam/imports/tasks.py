@@ -8,6 +8,7 @@ import logging
 from django.utils import timezone, translation
 from django_tasks import task
 
+from kam.core.dbstats import refresh_statistics
 from kam.imports import services
 from kam.imports.models import ImportJob, ImportJobState
 
@@ -60,3 +61,6 @@ def run(job_id: int) -> None:
         content=b"",
         finished_at=timezone.now(),
     )
+    if not job.dry_run:
+        # Thousands of new rows can change which index serves a list best (SQLite).
+        refresh_statistics()
