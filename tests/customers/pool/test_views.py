@@ -172,3 +172,10 @@ def test_the_command_runs_the_pass_for_a_day(world, capsys):
     call_command("pool", "run", "--date", (today() + dt.timedelta(days=21)).isoformat())
     assert "returned 1" in capsys.readouterr().out
     assert Customer.objects.get(pk=world.east_customer.pk).in_pool
+
+
+def test_the_pool_page_speaks_chinese(client, world, pool, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    client.force_login(world.east_rep)
+    page = client.get(reverse("customers:pool"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "公海中有 7 个客户" in page and "领取" in page
