@@ -225,6 +225,7 @@ def under_visited(request: HttpRequest, params: Query[UnderVisitedQuery]) -> dic
         tier=params.tier,
         periods=params.periods,
         today=timezone.localdate(),
+        page_size=params.limit,
     )
     count = rows.count()
     page = rows[params.offset : params.offset + params.limit] if count else []

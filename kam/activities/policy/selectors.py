@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any, overload
 
 from dateutil.relativedelta import relativedelta
+from django.db import connections
 from django.db.models import (
     Case,
     Count,
@@ -29,6 +30,7 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -300,18 +302,42 @@ def window_start(policy: PolicyValues, periods: int, today: dt.date) -> dt.datet
 
 
 class UnderVisited(Sequence[UnderVisitedRow]):
-    """The under-visited list as a lazy sequence for Django's Paginator or an offset page: count()
-    is one statement (the EXISTS probes only), a page one more (the visits of its rows counted)."""
+    """The under-visited list as a lazy sequence for Django's Paginator or an offset page.
 
-    def __init__(self, qs: QuerySet[Customer]) -> None:
+    On SQLite count() is one statement (the EXISTS probes only) and a page one more. On PostgreSQL
+    a page carries the total beside its rows (a window count) and count() reads the first
+    `page_size` rows with it, which a first page then takes as read: there a statement of this cost
+    pays for its JIT compilation (3.6 of 4.5 s at 50,000 customers), so one statement is cheaper
+    than two (count and first page 4.6 s against 5.8 s). SQLite's window count would evaluate the
+    visit counts twice, so it keeps the two statements."""
+
+    def __init__(self, qs: QuerySet[Customer], *, page_size: int = 50) -> None:
         self.qs = qs
+        self.page_size = page_size
         self._total: int | None = None
+        self._first: list[UnderVisitedRow] | None = None
+        self._with_total = connections[qs.db].vendor == "postgresql"
+
+    def _read(self, start: int, stop: int) -> list[UnderVisitedRow]:
+        if not self._with_total:
+            return [self._row(c) for c in self.qs[start:stop]]
+        customers = list(self.qs.annotate(total=Window(Count("pk")))[start:stop])
+        if customers or start == 0:
+            self._total = customers[0].total if customers else 0
+        rows = [self._row(c) for c in customers]
+        if start == 0:
+            self._first = rows
+        return rows
 
     # The number of rows, as a QuerySet answers it (Paginator and the benchmark ask it with no
     # argument), not Sequence.count(value).
     def count(self) -> int:  # type: ignore[override]
         if self._total is None:
-            self._total = self.qs.count()
+            if self._with_total:
+                self._read(0, self.page_size)
+            else:
+                self._total = self.qs.count()
+        assert self._total is not None
         return self._total
 
     def __len__(self) -> int:
@@ -323,8 +349,18 @@ class UnderVisited(Sequence[UnderVisitedRow]):
     def __getitem__(self, index: slice) -> list[UnderVisitedRow]: ...
     def __getitem__(self, index: int | slice) -> UnderVisitedRow | list[UnderVisitedRow]:
         if isinstance(index, int):
-            return self._row(self.qs[index])
-        return [self._row(c) for c in self.qs[index]]
+            found = self[index : index + 1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        start, stop = index.start or 0, index.stop
+        if index.step not in (None, 1) or start < 0 or stop is None or stop < start:
+            raise ValueError("Pages are read as [start:stop] slices.")
+        first = self._first
+        # Within the first rows read, or past the end of a list shorter than what was read.
+        if first is not None and (stop <= len(first) or len(first) < self.page_size):
+            return first[start:stop]
+        return self._read(start, stop)
 
     @staticmethod
     def _row(c: Any) -> UnderVisitedRow:
@@ -348,6 +384,7 @@ def under_visited(
     periods: int = 1,
     today: dt.date | None = None,
     policies: Sequence[PolicyValues] | None = None,
+    page_size: int = 50,
 ) -> UnderVisited:
     """Customers the user sees whose done visits (kinds that count as a visit) over the last
     `periods` periods of their policy are fewer than the policy asks (visits × periods); sorted by
@@ -367,7 +404,7 @@ def under_visited(
     if tier:
         qs = qs.filter(tier=tier)
     if not book.policies:
-        return UnderVisited(qs.none())
+        return UnderVisited(qs.none(), page_size=page_size)
     until = _local_midnight(today + dt.timedelta(days=1))
     visits = Activity.objects.filter(
         customer_id=OuterRef("pk"),
@@ -408,4 +445,4 @@ def under_visited(
         .select_related("owner")
         .order_by("tier", "-gap", "name", "pk")
     )
-    return UnderVisited(qs)
+    return UnderVisited(qs, page_size=page_size)

@@ -210,7 +210,7 @@ def under_visited_page(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     form = UnderVisitedForm(request.GET, teams=selectors.visible_teams(user), by=user)
     filters = form.filters()
-    rows = selectors.under_visited(user, today=timezone.localdate(), **filters)
+    rows = selectors.under_visited(user, today=timezone.localdate(), page_size=PAGE_SIZE, **filters)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -127,9 +127,35 @@ def test_a_page_reads_three_statements_however_many_rows(world, django_assert_nu
     for i in range(30):
         customer = CustomerFactory(name=f"Many {i:02d}", owner=world.west_rep, tier=Tier.B)
         visits(customer, dt.date(2026, 6, 1))
-    with django_assert_num_queries(3):  # the policy rows, the count, the page
-        page = Paginator(under_visited(world.director, today=TODAY), 10).page(2)
+    # The policy rows, the count (on PostgreSQL with the first page), the page.
+    with django_assert_num_queries(3):
+        page = Paginator(under_visited(world.director, today=TODAY, page_size=10), 10).page(2)
         rows = [(r.customer.name, r.owner.username, r.required, r.done, r.gap) for r in page]
     assert page.paginator.count == 30 + 3  # the world's three D customers, never visited
     assert rows[0] == ("Many 10", "west_rep", 2, 1, 1)
     assert len(rows) == 10
+
+
+def test_the_first_page_and_the_count_agree_with_a_fresh_read(world):
+    for i in range(12):
+        CustomerFactory(name=f"Many {i:02d}", owner=world.west_rep, tier=Tier.B)
+    listed = under_visited(world.director, today=TODAY, page_size=5)
+    assert listed.count() == 15
+    assert [r.customer.name for r in listed[:5]] == [f"Many {i:02d}" for i in range(5)]
+    assert [r.customer.name for r in listed[10:15]] == [
+        "Many 10",
+        "Many 11",
+        *sorted(c.name for c in (world.east_customer, world.west_customer, world.east_opp2.customer)),
+    ]
+    assert listed[3].customer.name == "Many 03"
+    with pytest.raises(IndexError):
+        listed[15]
+
+
+def test_a_first_page_is_at_most_three_statements(world, django_assert_max_num_queries):
+    for _ in range(8):
+        CustomerFactory(owner=world.west_rep, tier=Tier.B)
+    # Two on PostgreSQL (the total comes with the rows), three on SQLite.
+    with django_assert_max_num_queries(3):
+        page = Paginator(under_visited(world.director, today=TODAY, page_size=10), 10).page(1)
+        assert len([r.gap for r in page]) == 10
