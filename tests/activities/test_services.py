@@ -13,6 +13,8 @@ from kam.activities import services
 from kam.activities.models import Activity, ActivityChange, ActivityStatus
 from kam.core.errors import ConflictError
 from kam.customers.models import Customer
+from kam.insights.health import store
+from kam.insights.models import StoredFlag
 from kam.opportunities.models import Opportunity
 from kam.relationships.models import Contact, Relationship, RelationshipChange
 from tests.activities.conftest import hours_ago
@@ -247,3 +249,17 @@ def test_the_opportunitys_health_inputs_are_announced(world, visit):
     finally:
         health_inputs_changed.disconnect(receiver)
     assert [world.east_opp.pk] in seen
+
+
+def test_logging_a_visit_clears_the_stored_no_update_flag(world, visit):
+    """The health rule reads the last touch, and the write tells insights to recompute the deal."""
+    long_ago = timezone.now() - dt.timedelta(days=400)
+    Opportunity.objects.filter(pk=world.east_opp.pk).update(created_at=long_ago, updated_at=long_ago)
+    store.recompute([world.east_opp.pk])
+
+    def codes():
+        return set(StoredFlag.objects.filter(opportunity=world.east_opp).values_list("rule__code", flat=True))
+
+    assert "no_update" in codes()
+    log(world, visit, opportunity=world.east_opp)
+    assert "no_update" not in codes()
