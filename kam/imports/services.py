@@ -12,7 +12,7 @@ batches inside one transaction (kam.imports.bulk), each customer rescored once a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -468,10 +468,7 @@ class _Contacts(_Importer):
             customers[n].pk for n in {_text(c.get("customer")).lower() for _r, c in rows} if n in customers
         }
         stored: dict[tuple[int, str], Contact] = {}
-        # A row names contacts by name; the write needs only their ids.
-        for contact in (
-            Contact.objects.filter(customer_id__in=wanted).only("id", "customer_id", "name").order_by("id")
-        ):
+        for contact in Contact.objects.filter(customer_id__in=wanted).order_by("id"):
             stored.setdefault((contact.customer_id, contact.name.lower()), contact)
         self.stored = stored
         in_file: dict[tuple[int, str], int] = {}
@@ -625,6 +622,28 @@ class _Contacts(_Importer):
 
 # Opportunities -----------------------------------------------------------------------------------
 
+
+class _ContactsByName:
+    """A customer's contacts by (customer id, lower-case name), the first (lowest id) of a name.
+    A row names contacts by name and the write needs only their ids: each is made a record
+    (with those three fields) when a row first names it, not all of the customers' contacts."""
+
+    FIELDS = ("id", "customer_id", "name")
+
+    def __init__(self, rows: Iterable[tuple[int, int, str]], db: str) -> None:
+        self.db = db
+        self.rows: dict[tuple[int, str], tuple[int, int, str]] = {}
+        for row in rows:
+            self.rows.setdefault((row[1], row[2].lower()), row)
+        self.made: dict[tuple[int, str], Contact] = {}
+
+    def get(self, key: tuple[int, str]) -> Contact | None:
+        contact = self.made.get(key)
+        if contact is None and key in self.rows:
+            contact = self.made[key] = Contact.from_db(self.db, self.FIELDS, self.rows[key])
+        return contact
+
+
 # The opportunity's fields whose values come from the file's cells.
 FROM_FILE = frozenset(
     {
@@ -659,12 +678,8 @@ class _Opportunities(_Importer):
         wanted = {
             customers[n].pk for n in {_text(c.get("customer")).lower() for _r, c in rows} if n in customers
         }
-        contacts: dict[tuple[int, str], Contact] = {}
-        # A row names contacts by name; the write needs only their ids.
-        for contact in (
-            Contact.objects.filter(customer_id__in=wanted).only("id", "customer_id", "name").order_by("id")
-        ):
-            contacts.setdefault((contact.customer_id, contact.name.lower()), contact)
+        of_customers = Contact.objects.filter(customer_id__in=wanted).order_by("id")
+        contacts = _ContactsByName(of_customers.values_list(*_ContactsByName.FIELDS), of_customers.db)
         numbers = {_text(c.get("project_number")) for _r, c in rows} - {""}
         existing = (
             {
@@ -792,7 +807,7 @@ class _Opportunities(_Importer):
                 self.error(number, exc.errors)
 
     def key_contacts(
-        self, customer: Customer, contacts: dict[tuple[int, str], Contact], value: Any
+        self, customer: Customer, contacts: _ContactsByName, value: Any
     ) -> list[tuple[Contact, str, str]]:
         out: list[tuple[Contact, str, str]] = []
         seen = set()
