@@ -7,7 +7,9 @@ DATABASE_URL is set), as the tests build it.
 
 The time of each import includes reading the CSV, validation, history, audit entries, rollup
 upkeep and rescoring, in one process and one transaction, as an import in the request or in the
-background task runs it.
+background task runs it. Each line also gives the CPU time of this process and (PostgreSQL on this
+machine) of its server process, and the load average: on a shared machine the wall time alone
+says little.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import io
 import os
 import sys
 import time
+from collections.abc import Callable
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kam.settings")
 
@@ -36,6 +39,28 @@ def main(rows: int) -> None:
         connection.creation.destroy_test_db(name, verbosity=0)
 
 
+def server_cpu_reader() -> Callable[[], float]:
+    """A function reading the CPU seconds of this connection's PostgreSQL server process (when the
+    server runs on this machine), else 0."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return lambda: 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+
+    def read() -> float:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    return read
+
+
 def as_csv(table: list[list[object]]) -> bytes:
     out = io.StringIO()
     csv.writer(out).writerows(table)
@@ -52,17 +77,25 @@ def run(rows: int, vendor: str, name: str) -> None:
     team.save()
     customers = max(rows // 20, 1)
 
+    server = server_cpu_reader()
+
     def timed(kind: str, table: list[list[object]]) -> None:
         content = as_csv(table)
-        started, cpu = time.perf_counter(), time.process_time()
+        started, cpu, server_cpu = time.perf_counter(), time.process_time(), server()
         result = import_file(by=manager, kind=kind, content=content, filename=f"{kind}.csv")
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        server_cpu = server() - server_cpu
         assert result.ok, result.errors[:5]
         count = len(table) - 1
-        # The CPU seconds are this process's (Python and SQLite); PostgreSQL's server works apart.
+        # The CPU seconds are this process's (Python and SQLite) and, for a local PostgreSQL, its
+        # server process's (read from /proc: the server works apart); the load average tells how
+        # busy the machine was.
         print(
             f"{vendor:10} {kind:14} {count:6} rows  {seconds:6.2f} s  {count / seconds:8.0f} rows/s"
-            f"  (CPU of this process {cpu:6.2f} s)"
+            f"  (CPU of this process {cpu:6.2f} s"
+            + (f", of the server {server_cpu:6.2f} s" if vendor == "postgresql" else "")
+            + f"; load {os.getloadavg()[0]:.1f})",
+            flush=True,
         )
 
     timed(
