@@ -114,3 +114,17 @@ def test_plan_vs_actual_per_rep_and_team(world, api_as, plan):
     assert [t["team"]["name"] for t in body["teams"]] == ["East"]
     refused = api_as(world.east_mgr).get("/activities/plan-vs-actual", {"team": world.west.pk})
     assert refused.status_code == 422
+
+
+def test_the_plan_list_reads_the_same_statements_for_more_plans(world, api_as, django_assert_max_num_queries):
+    api = api_as(world.east_mgr)
+    plans.create_plan(by=world.east_rep, period=PlanPeriod.WEEK, starts_on=dt.date(2026, 6, 1))
+    api.get("/activities/plans")
+    for week in range(1, 6):
+        start = dt.date(2026, 6, 1) + dt.timedelta(weeks=week)
+        plans.create_plan(by=world.east_rep, period=PlanPeriod.WEEK, starts_on=start)
+        plans.create_plan(by=world.east_rep2, period=PlanPeriod.WEEK, starts_on=start)
+    with django_assert_max_num_queries(6):
+        body = api.get("/activities/plans").json()
+    assert body["count"] == 11
+    assert {item["owner"]["id"] for item in body["items"]} == {world.east_rep.pk, world.east_rep2.pk}
