@@ -14,6 +14,7 @@ from kam.activities import selectors
 from kam.activities.models import Activity, ActivityKind, ActivityStatus
 from kam.activities.selectors import ContactChoice
 from kam.core.forms import HiddenErrorsShown, apply_validation_error, limit_length
+from kam.core.ids import MAX_ID
 from kam.core.limits import NOTE_MAX
 from kam.customers.models import Customer
 from kam.opportunities.models import Opportunity
@@ -181,7 +182,8 @@ class ActivityFilterForm(forms.Form):
     )
     date_from = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET)
     date_to = forms.DateField(label=_("To"), required=False, widget=DATE_WIDGET)
-    opportunity = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    opportunity = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
+    contact = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
     sort = forms.ChoiceField(
         required=False, choices=[(key, key) for key in selectors.SORTS], widget=forms.HiddenInput
     )
@@ -202,6 +204,7 @@ class ActivityFilterForm(forms.Form):
             kind=data["kind"].pk if data["kind"] else None,
             status=data["status"] or "",
             opportunity=data["opportunity"],
+            contact=data["contact"],
             date_from=data["date_from"],
             date_to=data["date_to"],
             sort=data["sort"] or selectors.DEFAULT_SORT,

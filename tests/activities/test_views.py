@@ -227,3 +227,14 @@ def test_the_panel_shows_the_last_touch_of_its_record(client, world, visit):
     assert client.get(f"/activities/panel/?opportunity={world.east_opp.pk}").status_code == 404
     assert client.get("/activities/panel/").status_code == 404
     assert activity.pk
+
+
+def test_the_list_filters_by_contact_as_the_contact_panel_links(client, world, visit):
+    contact = ContactFactory(customer=world.east_customer)
+    make(world, visit, contacts=[contact], summary="With the contact")
+    make(world, visit, summary="Without the contact")
+    client.force_login(world.east_rep)
+    panel = client.get(f"/activities/panel/?contact={contact.pk}").content.decode()
+    assert f"/activities/?contact={contact.pk}" in panel
+    body = client.get(f"/activities/?contact={contact.pk}").content.decode()
+    assert "With the contact" in body and "Without the contact" not in body
