@@ -11,6 +11,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.db import connection
 from django.forms.models import model_to_dict
+from django.utils import timezone
 
 from kam.core.audit import acting_as
 from kam.customers.scoring.tasks import rescores_deferred
@@ -108,6 +109,22 @@ def test_one_audit_entry_per_deal_holds_its_leader_and_key_contacts(world):
     assert sorted(created.contact_roles.values_list("contact_id", "decision_role", "stance")) == sorted(
         [(lead.pk, "decision_maker", "A"), (buyer.pk, "influencer", "C")]
     )
+
+
+def test_created_deals_carry_the_time_of_the_import(world):
+    specs = [
+        bulk.NewOpportunity(
+            customer=world.east_customer, name=f"Deal {n}", owner=world.east_rep, stage=stage("P0")
+        )
+        for n in range(3)
+    ]
+    before = timezone.now()
+    with rescores_deferred():
+        created = bulk.create_opportunities(specs, by=world.east_mgr)
+    stored = Opportunity.objects.filter(pk__in=[o.pk for o in created])
+    times = {(o.created_at, o.updated_at, o.stage_entered_at) for o in stored}
+    ((created_at, updated_at, entered),) = times  # one time for all, as one transaction writes them
+    assert before <= created_at == updated_at == entered <= timezone.now()
 
 
 def test_audit_changes_equal_auditlogs_own(world):
