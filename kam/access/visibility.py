@@ -19,13 +19,13 @@ from typing import Any, TypeVar
 from django.db.models import Model, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from kam.activities.models import Activity, Plan, ProcessMetric
+from kam.activities.models import Activity, Plan, PlanGoal, ProcessMetric, VisitPolicy
 from kam.customers.models import Customer, ScoringCriterion, ScoringModel, Tag
 from kam.imports.models import ImportJob
 from kam.insights.models import Snapshot
 from kam.opportunities.models import ExitCriterion, Opportunity, OpportunityContact, OpportunityMember
 from kam.org.models import ApiToken, Role, Target, User
-from kam.org.visibility import managed_team_ids
+from kam.org.visibility import managed_team_ids, visible_users
 from kam.relationships.models import Contact, Influence
 
 M = TypeVar("M", bound=Model)
@@ -187,6 +187,24 @@ def get_visible_activity(user: User, pk: Any, *, for_update: bool = False) -> Ac
 
 def get_visible_plan(user: User, pk: Any, *, for_update: bool = False) -> Plan:
     return _one(plans_for(user), pk, for_update=for_update)
+
+
+def get_visible_plan_goal(user: User, plan: Plan, pk: Any) -> PlanGoal:
+    """A goal of a plan already fetched through get_visible_plan."""
+    return _one(
+        PlanGoal.objects.filter(plan=plan).select_related("customer", "contact"), pk, for_update=False
+    )
+
+
+def get_visible_visit_policy(user: User, pk: Any, *, for_update: bool = False) -> VisitPolicy:
+    """Visit policy rows are shared data: every active user reads them (managers edit them)."""
+    qs = VisitPolicy.objects.all() if _active(user) else VisitPolicy.objects.none()
+    return _one(qs, pk, for_update=for_update)
+
+
+def get_visible_colleague(user: User, pk: Any) -> User:
+    """A person the user sees (themself, their team subtree as a manager, everyone as a director)."""
+    return _one(visible_users(user), pk, for_update=False)
 
 
 def get_visible_influence(user: User, pk: Any, *, for_update: bool = False) -> Influence:

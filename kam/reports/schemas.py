@@ -8,6 +8,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from kam.core.api.helpers import Id
+
 
 class ReportColumnOut(Schema):
     key: str
@@ -62,16 +64,16 @@ class WeeklyReportQuery(Schema):
     week: str | None = Field(
         None, max_length=20, description="`2026-W49` or a day of the week; default: last week."
     )
-    team: int | None = Field(None, description="A team you manage; default: everything you see.")
+    team: Id | None = Field(None, description="A team you manage; default: everything you see.")
 
 
 class ReviewReportQuery(Schema):
     month: str | None = Field(None, max_length=20, description="`2026-11`; default: last month.")
-    team: int | None = Field(None, description="A team you manage; default: everything you see.")
+    team: Id | None = Field(None, description="A team you manage; default: everything you see.")
 
 
 class SalesReportQuery(Schema):
     p: str | None = Field(
         None, max_length=20, description="A month `2026-11` or a quarter `2026 Q4`; default: last month."
     )
-    team: int | None = Field(None, description="A team you manage; default: everything you see.")
+    team: Id | None = Field(None, description="A team you manage; default: everything you see.")

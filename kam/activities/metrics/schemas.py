@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from ninja import Field, Schema
 
@@ -73,7 +74,9 @@ class ProcessMetricOut(Schema):
 class ProcessMetricIn(InputSchema):
     name: str = Field(..., max_length=100)
     name_en: str = Field("", max_length=100)
-    kinds: list[str] = Field(default_factory=list, max_length=50, description="Activity kind codes.")
+    kinds: list[Annotated[str, Field(max_length=40)]] = Field(
+        default_factory=list, max_length=50, description="Activity kind codes."
+    )
     tier: str = Field("", max_length=1, description="A–D, or empty for every customer.")
     decision_role: str = Field(
         "", max_length=20, description="A contact met holds this role in a decision chain."
@@ -87,7 +90,7 @@ class ProcessMetricIn(InputSchema):
 class ProcessMetricUpdateIn(InputSchema):
     name: str | None = Field(None, max_length=100)
     name_en: str | None = Field(None, max_length=100)
-    kinds: list[str] | None = Field(None, max_length=50)
+    kinds: list[Annotated[str, Field(max_length=40)]] | None = Field(None, max_length=50)
     tier: str | None = Field(None, max_length=1)
     decision_role: str | None = Field(None, max_length=20)
     cycle: str | None = Field(None, max_length=5)

@@ -7,7 +7,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
@@ -19,6 +18,7 @@ from kam.access.visibility import (
     get_visible_contact,
     get_visible_customer,
     get_visible_plan,
+    get_visible_plan_goal,
     opportunities_for,
 )
 from kam.activities.models import ActivityKind, Plan
@@ -208,7 +208,7 @@ def _visible_or_error(user: User, name: str, pk: int | None) -> Any:
 def update_goal(request: HttpRequest, plan_id: int, goal_id: int, payload: GoalUpdateIn) -> dict[str, Any]:
     user = current_user(request)
     plan = _load(user, plan_id)
-    goal = get_object_or_404(plan.goals.select_related("customer", "contact"), pk=goal_id)
+    goal = get_visible_plan_goal(user, plan, goal_id)
     changes = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
     return _goal(plans.update_goal(goal, by=user, **changes))
 
@@ -221,7 +221,7 @@ def update_goal(request: HttpRequest, plan_id: int, goal_id: int, payload: GoalU
 def delete_goal(request: HttpRequest, plan_id: int, goal_id: int) -> Status:
     user = current_user(request)
     plan = _load(user, plan_id)
-    plans.delete_goal(get_object_or_404(plan.goals, pk=goal_id), by=user)
+    plans.delete_goal(get_visible_plan_goal(user, plan, goal_id), by=user)
     return Status(204, None)
 
 

@@ -9,13 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kam.access import permissions
-from kam.access.visibility import get_visible_plan
+from kam.access.visibility import get_visible_plan, get_visible_plan_goal
 from kam.activities.models import Plan, PlanPeriod
 from kam.activities.plans import periods, selectors
 from kam.activities.plans import services as plans
@@ -156,7 +156,7 @@ def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
 def goal_achieved(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
     user = current_user(request)
     plan = _load(user, pk)
-    goal = get_object_or_404(plan.goals, pk=goal_pk)
+    goal = get_visible_plan_goal(user, plan, goal_pk)
     plans.update_goal(goal, by=user, achieved=request.POST.get("achieved") == "1")
     return redirect("plans:detail", plan.pk)
 
@@ -166,7 +166,7 @@ def goal_achieved(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 def goal_delete(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
     user = current_user(request)
     plan = _load(user, pk)
-    plans.delete_goal(get_object_or_404(plan.goals, pk=goal_pk), by=user)
+    plans.delete_goal(get_visible_plan_goal(user, plan, goal_pk), by=user)
     return redirect("plans:detail", plan.pk)
 
 

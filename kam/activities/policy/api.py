@@ -8,12 +8,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from kam.access import permissions
+from kam.access.visibility import get_visible_colleague, get_visible_visit_policy
 from kam.activities.models import VisitPolicy
 from kam.activities.policy import selectors
 from kam.activities.policy import services as policy_services
@@ -130,7 +130,7 @@ def update_policy(
 ) -> dict[str, Any]:
     user = current_user(request)
     permissions.check_edit_visit_policy(user)
-    policy = get_object_or_404(VisitPolicy, pk=policy_id)
+    policy = get_visible_visit_policy(user, policy_id)
     version = expected_version(request, policy.version)
     policy_services.update_visit_policy(
         policy, by=user, version=version, **payload.model_dump(exclude_unset=True)
@@ -147,7 +147,7 @@ def update_policy(
 def delete_policy(request: HttpRequest, policy_id: int) -> Status:
     user = current_user(request)
     permissions.check_edit_visit_policy(user)
-    policy = get_object_or_404(VisitPolicy, pk=policy_id)
+    policy = get_visible_visit_policy(user, policy_id)
     version = expected_version(request, policy.version) if "If-Match" in request.headers else None
     policy_services.delete_visit_policy(policy, by=user, version=version)
     return Status(204, None)
@@ -201,7 +201,7 @@ def what_if(request: HttpRequest, payload: WhatIfIn) -> dict[str, Any]:
 )
 def set_capacity(request: HttpRequest, user_id: int, payload: CapacityIn) -> dict[str, Any]:
     by = current_user(request)
-    person = get_object_or_404(visible_users(by), pk=user_id)
+    person = get_visible_colleague(by, user_id)
     capacity = policy_services.set_selling_capacity(person, by=by, hours_per_month=payload.hours_per_month)
     return {"person": user_ref(person), "hours_per_month": capacity.hours_per_month}
 

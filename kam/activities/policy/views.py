@@ -12,13 +12,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kam.access import permissions
-from kam.activities.models import VisitPolicy
+from kam.access.visibility import get_visible_visit_policy
 from kam.activities.policy import selectors
 from kam.activities.policy import services as policy_services
 from kam.activities.policy.forms import (
@@ -121,7 +121,7 @@ def what_if(request: HttpRequest) -> HttpResponse:
 def policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     permissions.check_edit_visit_policy(user)
-    policy = get_object_or_404(VisitPolicy, pk=pk)
+    policy = get_visible_visit_policy(user, pk)
     form = PolicyForm(request.POST, prefix=f"p{policy.pk}")
     status = 400
     if form.is_valid():
@@ -168,7 +168,7 @@ def policy_create(request: HttpRequest) -> HttpResponse:
 def policy_delete(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     permissions.check_edit_visit_policy(user)
-    policy = get_object_or_404(VisitPolicy, pk=pk)
+    policy = get_visible_visit_policy(user, pk)
     version = request.POST.get("version", "")
     try:
         policy_services.delete_visit_policy(
