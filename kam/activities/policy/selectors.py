@@ -207,7 +207,8 @@ def customer_counts(user: User, *, team: Team | int | None = None) -> list[dict[
     """Customers (not lost) per owner, tier and segment, of the people in scope: one aggregate."""
     owners = people(user, team=team).order_by().values("pk")
     rows = (
-        Customer.objects.filter(owner_id__in=owners)
+        # A customer in the public pool is nobody's to visit until it is claimed.
+        Customer.objects.filter(owner_id__in=owners, in_pool=False)
         .exclude(status=CustomerStatus.LOST)
         .order_by()
         .values("owner_id", "tier", "segment")
@@ -396,7 +397,7 @@ def under_visited(
     today = today or timezone.localdate()
     periods = max(1, min(int(periods), MAX_PERIODS))
     book = PolicyBook(current_policies() if policies is None else policies)
-    qs = customers_for(user, Customer.objects.all()).exclude(status=CustomerStatus.LOST)
+    qs = customers_for(user, Customer.objects.filter(in_pool=False)).exclude(status=CustomerStatus.LOST)
     if team is not None:
         qs = qs.filter(owner_id__in=people(user, team=team).order_by().values("pk"))
     if owner is not None:

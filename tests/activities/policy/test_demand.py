@@ -86,6 +86,7 @@ def test_capacity_is_80_hours_by_default_and_the_persons_own_when_set(world):
 def test_demand_per_owner_and_team_follows_the_tier_policy_and_skips_lost_customers(world):
     CustomerFactory(owner=world.east_rep, tier=Tier.A)
     CustomerFactory(owner=world.east_rep, tier=Tier.A, status=CustomerStatus.LOST)
+    CustomerFactory(owner=world.east_rep, tier=Tier.A, in_pool=True)  # nobody's to visit
     report = demand_against_capacity(world.director)
     owners = {o.person.username: o.load for o in report.owners}
     # The seeded policy: A 4 a month × 3 h; D once in 6 months × 0.5 h.

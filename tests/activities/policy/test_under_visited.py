@@ -104,6 +104,14 @@ def test_lost_customers_are_not_listed(world):
     assert "Gone" not in listed(world.east_rep)
 
 
+def test_customers_in_the_public_pool_are_not_listed(world):
+    """A pooled customer keeps its last owner on the row, but it is nobody's to visit."""
+    CustomerFactory(name="Pooled", owner=world.east_rep, tier=Tier.A, in_pool=True)
+    CustomerFactory(name="Kept", owner=world.east_rep, tier=Tier.A)
+    assert "Pooled" not in listed(world.director)
+    assert "Kept" in listed(world.director)
+
+
 def test_filters_by_team_owner_and_tier(world):
     CustomerFactory(name="East A", owner=world.east_rep2, tier=Tier.A)
     CustomerFactory(name="West A", owner=world.west_rep, tier=Tier.A)
