@@ -238,3 +238,22 @@ def test_the_list_filters_by_contact_as_the_contact_panel_links(client, world, v
     assert f"/activities/?contact={contact.pk}" in panel
     body = client.get(f"/activities/?contact={contact.pk}").content.decode()
     assert "With the contact" in body and "Without the contact" not in body
+
+
+def test_the_pages_speak_chinese(client, world, visit):
+    contact = ContactFactory(customer=world.east_customer, name="张伟")
+    (activity,) = make(world, visit, contacts=[contact])
+    client.force_login(world.east_rep)
+    client.cookies["django_language"] = "zh-hans"
+    week = client.get("/activities/week/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "我的一周" in week and "本周" in week
+    form = client.get(
+        f"/activities/new/?contact={contact.pk}", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "提议新级别" in form and "我方人员" in form
+    panel = client.get(
+        f"/activities/panel/?contact={contact.pk}", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "记录活动" in panel and "最近接触" in panel and "全部活动" in panel
+    detail = client.get(f"/activities/{activity.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "历史记录" in detail and "编辑" in detail
