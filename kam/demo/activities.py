@@ -20,7 +20,16 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from kam.activities.models import REVENUE_PRODUCING, Activity, ActivityKind, ActivityStatus, Plan, PlanPeriod
+from kam.activities.metrics.services import create_metric
+from kam.activities.models import (
+    REVENUE_PRODUCING,
+    Activity,
+    ActivityKind,
+    ActivityStatus,
+    Plan,
+    PlanPeriod,
+    ProcessMetric,
+)
 from kam.activities.plans import periods
 from kam.activities.plans.services import (
     add_comment,
@@ -282,6 +291,7 @@ class ActivityBuilder:
             u for u in sorted(self.builder.users.values(), key=lambda u: u.username) if u.role == Role.REP
         ]
         self.capacities(reps)
+        self.process_metrics()
         for index, rep in enumerate(reps):
             if rep.pk not in self.owned:
                 continue
@@ -315,6 +325,25 @@ class ActivityBuilder:
             self.goals(plan, rep, self.rng.randint(2, 3), over=back > 0)
             if back > 0:
                 self.comment(plan, rep)
+
+    def process_metrics(self) -> None:
+        """The 1×5 quantified actions, unless an administrator has set some up already (they are
+        company settings, not demo records: a rebuilt demo finds its own and leaves them)."""
+        if ProcessMetric.objects.exists():
+            return
+        director = self.builder.users["demo_director"]
+        for order, (name, name_en, codes, tier, role, cycle, minimum) in enumerate(data.PROCESS_METRICS):
+            create_metric(
+                by=director,
+                name=name,
+                name_en=name_en,
+                kinds=[self.kinds[code] for code in codes if code in self.kinds],
+                tier=tier,
+                decision_role=role,
+                cycle=cycle,
+                minimum=minimum,
+                order=order,
+            )
 
     def capacities(self, reps: list[User]) -> None:
         """Selling hours a month: reps between 70 and 100, managers 40 (they sell less)."""

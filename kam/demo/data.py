@@ -467,3 +467,19 @@ PLAN_COMMENTS = [
     "计划很好，注意差旅时间 / Good plan; watch the travel time",
     "请把决策人拜访放在前面 / Put the decision-maker visits first",
 ]
+# 1×5 quantified actions (DOMAIN.md §10): zh-Hans name, English name, kind codes (none: every kind
+# that counts as a visit), customer tier, decision role of a contact, cycle, at least.
+PROCESS_METRICS = [
+    (
+        "A类客户决策人拜访",
+        "Visits to decision makers of tier A customers",
+        (),
+        "A",
+        "decision_maker",
+        "week",
+        1,
+    ),
+    ("客户拜访", "Customer visits", (), "", "", "week", 3),
+    ("技术交流与演示", "Technical exchanges and demos", ("technical-exchange", "demo"), "", "", "month", 2),
+    ("方案与投标", "Proposals and bids", ("proposal", "bid"), "", "", "month", 2),
+]

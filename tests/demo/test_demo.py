@@ -27,6 +27,7 @@ from kam.activities.models import (
     PlanComment,
     PlanGoal,
     PlanPeriod,
+    ProcessMetric,
     SellingCapacity,
 )
 from kam.activities.models import Plan as ActivityPlan
@@ -603,3 +604,15 @@ def test_some_customers_are_under_visited_but_not_all(demo_output):
     listed = under_visited(director)
     assert 0 < listed.count() < demo_customers().count() // 2
     assert {row.tier for row in listed[:100]} >= {"A"}
+
+
+def test_demo_sets_up_the_1x5_actions_and_reps_both_pass_and_miss_them(demo_output):
+    from kam.activities.metrics.selectors import process_scorecard
+
+    assert ProcessMetric.objects.filter(active=True).count() >= 3
+    director = User.objects.get(username="demo_director")
+    last_week = timezone.localdate() - dt.timedelta(days=7)
+    card = process_scorecard(director, cycle_start=last_week)
+    cells = [cell for metric in card.cards for person in metric.people for cell in person.cells]
+    assert {cell.passed for cell in cells} == {True, False}
+    assert any(cell.count for cell in cells)
