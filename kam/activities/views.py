@@ -113,9 +113,12 @@ def activity_create(request: HttpRequest) -> HttpResponse:
     """Log an activity. Opened from a customer, an opportunity or a contact, those are preset;
     opened from elsewhere, the customer is asked first."""
     user = current_user(request)
-    source = request.POST if request.method == "POST" else request.GET
+    source = request.GET
     opportunity = contact = None
-    if parse_id(source.get("opportunity")):
+    if request.method == "POST":
+        # The form names its customer; the opportunity and contacts it sends are the customer's.
+        customer = get_visible_customer(user, parse_id(request.POST.get("customer")))
+    elif parse_id(source.get("opportunity")):
         opportunity = get_visible_opportunity(user, parse_id(source.get("opportunity")))
         customer = get_visible_customer(user, opportunity.customer_id)
     elif parse_id(source.get("contact")):
@@ -145,7 +148,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
             form.initial["start"] = dt.datetime.combine(planned_on, dt.time(9, 0))
         else:
             form.initial["start"] = timezone.localtime().replace(second=0, microsecond=0, tzinfo=None)
-        return render(request, "activities/form.html", _form_context(request, form, preset=source))
+        return render(request, "activities/form.html", _form_context(request, form))
     form = ActivityForm(request.POST, by=user, customer=customer)
     if form.is_valid():
         try:
@@ -157,7 +160,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Activity logged: %(summary)s.") % {"summary": activity.summary})
             return redirect(_next_url(request) or reverse("activities:detail", args=[activity.pk]))
-    return render(request, "activities/form.html", _form_context(request, form, preset=source), status=400)
+    return render(request, "activities/form.html", _form_context(request, form), status=400)
 
 
 @login_required

@@ -47,7 +47,7 @@ def test_log_from_a_contact_with_a_proposed_level(client, world, visit):
     response = client.post(
         "/activities/new/",
         {
-            "contact": contact.pk,
+            "customer": world.east_customer.pk,
             "kind": visit.pk,
             "status": "done",
             "start": local(start),
