@@ -736,10 +736,10 @@ def under_visited_numbers(result: Any) -> tuple[int, list[tuple[int, int, int, i
 
 def ref_under_visited(ctx: Context) -> tuple[int, list[tuple[int, int, int, int]]]:
     """The policy rows (a handful, read as the code reads them), then one statement: the customers
-    (not lost) of each row's tier (or segment, for tiers without a row) with no `required`-th
-    visit in the row's window (NOT EXISTS … LIMIT 1 OFFSET required - 1: a well-visited customer
-    costs `required` index entries), their visits counted, the count of them (a window count) and
-    the first page sorted by tier, largest gap, name."""
+    (not lost, not in the public pool) of each row's tier (or segment, for tiers without a row)
+    with no `required`-th visit in the row's window (NOT EXISTS … LIMIT 1 OFFSET required - 1: a
+    well-visited customer costs `required` index entries), their visits counted, the count of them
+    (a window count) and the first page sorted by tier, largest gap, name."""
     import datetime as dt
 
     from dateutil.relativedelta import relativedelta
@@ -784,7 +784,7 @@ def ref_under_visited(ctx: Context) -> tuple[int, list[tuple[int, int, int, int]
   SELECT c.id, c.tier, c.name, CASE {" ".join(required)} END AS required,
     CASE {" ".join(since)} END AS since
   FROM {t["customer"]} c
-  WHERE c.status <> 'lost' AND ({" OR ".join(short)})
+  WHERE c.status <> 'lost' AND NOT c.in_pool AND ({" OR ".join(short)})
 ), counted AS (
   SELECT uv.id, uv.tier, uv.name, uv.required,
     (SELECT COUNT(*) {visits.replace("c.id", "uv.id")} AND a.start >= uv.since) AS done
