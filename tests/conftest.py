@@ -7,7 +7,17 @@ import pytest
 from django.test import Client
 
 from kam.org.models import ApiToken, User, hash_token
-from tests.factories import PASSWORD, CustomerFactory, TeamFactory, UserFactory, make_opportunity
+from tests.factories import (
+    PASSWORD,
+    CustomerFactory,
+    TeamFactory,
+    UserFactory,
+    ensure_sales_processes,
+    make_opportunity,
+)
+
+# The browser fixtures, one browser per test process for every module that drives one.
+pytest_plugins = ["tests.browser"]
 
 
 @pytest.fixture(autouse=True)
@@ -82,6 +92,8 @@ def password() -> str:
 def world(db):
     """Two teams under one director: each with a manager and two reps, each rep with a customer and a deal."""
     from kam.org.models import Role
+
+    ensure_sales_processes()  # a transactional (browser) test starts from a flushed database
 
     root = TeamFactory(name="Sales")
     east = TeamFactory(name="East", parent=root)

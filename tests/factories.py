@@ -70,7 +70,8 @@ class CompetitorFactory(factory.django.DjangoModelFactory):
 
 def ensure_sales_processes() -> None:
     """Re-seed what the data migrations seed (sales processes, relationship requirements, the default
-    scoring model) after a transactional test flushed those rows."""
+    scoring model, activity kinds and visit policies, pool rules) after a transactional test flushed
+    those rows."""
     import importlib
 
     from django.apps import apps
@@ -95,6 +96,13 @@ def ensure_sales_processes() -> None:
 
     if not ScoringModel.objects.exists():
         importlib.import_module("kam.customers.migrations.0004_default_scoring_model").seed(apps, None)
+    from kam.activities.models import ActivityKind
+    from kam.customers.models import PoolRule
+
+    if not ActivityKind.objects.exists():
+        importlib.import_module("kam.activities.migrations.0002_seed_kinds_and_policies").seed(apps, None)
+    if not PoolRule.objects.exists():
+        importlib.import_module("kam.customers.migrations.0012_seed_pool_rules").forward(apps, None)
 
 
 def default_process() -> SalesProcess:

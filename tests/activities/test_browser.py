@@ -10,7 +10,7 @@ from kam.activities.models import Activity
 from kam.opportunities.models import Opportunity
 from kam.org.models import Role
 from kam.relationships.models import Relationship, RelationshipChange
-from tests.e2e.conftest import browser, login, page  # noqa: F401 - the browser fixtures
+from tests.browser import login
 from tests.factories import PASSWORD, CustomerFactory, TeamFactory, UserFactory, ensure_sales_processes
 from tests.opportunities.chain.conftest import build_chain
 
@@ -25,7 +25,7 @@ def steel():
     return rep, build_chain(rep, customer, stage_code="P4")
 
 
-def test_log_a_visit_from_the_decision_chain(page, live_server, steel):  # noqa: F811 - the fixture
+def test_log_a_visit_from_the_decision_chain(page, live_server, steel):
     rep, chain = steel
     login(page, live_server, rep.username, PASSWORD, language="en")
     chain_url = f"{live_server.url}/opportunities/{chain.opp.pk}/decision-chain/"

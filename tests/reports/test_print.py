@@ -6,13 +6,13 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import browser, login, page  # noqa: F401  (the browser fixtures)
+from tests.browser import login
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_printed_report_is_a4_landscape_without_navigation(reports_world, live_server, page):  # noqa: F811
+def test_a_printed_report_is_a4_landscape_without_navigation(reports_world, live_server, page):
     login(page, live_server, reports_world.east_mgr.username, PASSWORD)
     page.goto(f"{live_server.url}/reports/weekly/?week=2026-W46")
     assert page.locator(".mainnav").is_visible()

@@ -11,7 +11,7 @@ import pytest
 from kam.activities.models import VisitPolicy
 from kam.customers.models import Customer, Tier
 from kam.org.models import Role
-from tests.e2e.conftest import browser, login, page  # noqa: F401 - the browser fixtures
+from tests.browser import login
 from tests.factories import PASSWORD, TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -35,7 +35,7 @@ def section_ten():
     return manager
 
 
-def test_the_what_if_editor_recomputes_without_saving(page, live_server, section_ten):  # noqa: F811
+def test_the_what_if_editor_recomputes_without_saving(page, live_server, section_ten):
     login(page, live_server, section_ten.username, PASSWORD, language="en")
     page.goto(f"{live_server.url}/activities/policy/")
     assert "336.0" in page.locator("section", has_text="Per team").inner_text()  # 32 + 104 + 200 h
@@ -55,7 +55,7 @@ def test_the_what_if_editor_recomputes_without_saving(page, live_server, section
     assert page.url == f"{live_server.url}/activities/policy/"
 
 
-def test_the_plan_page_in_chinese(page, live_server, section_ten):  # noqa: F811
+def test_the_plan_page_in_chinese(page, live_server, section_ten):
     from kam.activities.models import PlanPeriod
     from kam.activities.plans import services as plans
 
