@@ -1,0 +1,84 @@
+"""The pipeline table under every sort it offers: the first page and the 100th, as the director
+(everything) and as the benchmark's rep (the deals they own or are on the deal team of).
+
+The 100th page is reached by following the cursors once (untimed, remembered per sort and viewer);
+the timed run reads that page from its cursor, as a user paging on would. Each result's figures are
+the page's ids, so a run that returns another page shows as a difference between runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+SORTS = (
+    "name",
+    "number",
+    "customer",
+    "-customer",
+    "owner",
+    "stage",
+    "-stage",
+    "sign_date",
+    "-updated",
+    "-severity",
+)
+PAGE = 50
+DEEP = 100
+
+_cursors: dict[tuple[str, int], str | None] = {}
+
+
+def _filters() -> Any:
+    from kam.opportunities.selectors import PipelineFilters
+
+    return PipelineFilters(status="open")
+
+
+def _cursor_of_page(user: Any, sort: str, number: int) -> str | None:
+    """The cursor that opens page `number` (1-based) of the open deals in this sort."""
+    from kam.opportunities.selectors import pipeline_page
+
+    key = (sort, user.pk)
+    if key not in _cursors:
+        cursor = None
+        for _page in range(number - 1):
+            cursor = pipeline_page(user, _filters(), sort, cursor=cursor, limit=PAGE).next_cursor
+            if cursor is None:
+                break
+        _cursors[key] = cursor
+    return _cursors[key]
+
+
+def _runner(sort: str, viewer: str, deep: bool) -> Callable[[Any], list[int]]:
+    def run(ctx: Any) -> list[int]:
+        from kam.opportunities.selectors import attach_relationship_scores, pipeline_page
+
+        user = getattr(ctx, viewer)
+        cursor = _cursor_of_page(user, sort, DEEP) if deep else None
+        page = pipeline_page(user, _filters(), sort, cursor=cursor, limit=PAGE)
+        attach_relationship_scores(page.rows)
+        return [o.pk for o in page.rows]
+
+    return run
+
+
+def cases() -> list[tuple[str, str, Callable[[Any], list[int]]]]:
+    """(scenario name, label, run) for each sort, page and viewer."""
+    found = []
+    for sort in SORTS:
+        slug = sort.replace("-", "desc_")
+        found.append(
+            (f"sort_{slug}", f"pipeline table, open, by {sort}, page 1", _runner(sort, "director", False))
+        )
+        found.append(
+            (
+                f"sort_{slug}_deep",
+                f"pipeline table, open, by {sort}, page {DEEP}",
+                _runner(sort, "director", True),
+            )
+        )
+        found.append(
+            (f"rep_sort_{slug}", f"as a rep: pipeline table, by {sort}, page 1", _runner(sort, "rep", False))
+        )
+    return found
