@@ -63,22 +63,32 @@ def _runner(sort: str, viewer: str, deep: bool) -> Callable[[Any], list[int]]:
     return run
 
 
-def cases() -> list[tuple[str, str, Callable[[Any], list[int]]]]:
-    """(scenario name, label, run) for each sort, page and viewer."""
-    found = []
+def _reference(sort: str, viewer: str, deep: bool) -> Callable[[Any], list[int]]:
+    """The same page in one statement: the whole visible list in the sort's ORDER BY, with OFFSET."""
+
+    def reference(ctx: Any) -> list[int]:
+        from kam.opportunities.selectors import apply_filters, scoped_opportunities, sort_pipeline
+
+        user = getattr(ctx, viewer)
+        ordered, _sort = sort_pipeline(apply_filters(scoped_opportunities(user), _filters()), sort)
+        offset = (DEEP - 1) * PAGE if deep and _cursor_of_page(user, sort, DEEP) else 0
+        return list(ordered.values_list("pk", flat=True)[offset : offset + PAGE])
+
+    return reference
+
+
+Case = tuple[str, str, Callable[[Any], list[int]], Callable[[Any], list[int]]]
+
+
+def cases() -> list[Case]:
+    """(scenario name, label, run, reference) for each sort, page and viewer."""
+    found: list[Case] = []
     for sort in SORTS:
         slug = sort.replace("-", "desc_")
-        found.append(
-            (f"sort_{slug}", f"pipeline table, open, by {sort}, page 1", _runner(sort, "director", False))
-        )
-        found.append(
-            (
-                f"sort_{slug}_deep",
-                f"pipeline table, open, by {sort}, page {DEEP}",
-                _runner(sort, "director", True),
-            )
-        )
-        found.append(
-            (f"rep_sort_{slug}", f"as a rep: pipeline table, by {sort}, page 1", _runner(sort, "rep", False))
-        )
+        for name, label, viewer, deep in (
+            (f"sort_{slug}", f"pipeline table, open, by {sort}, page 1", "director", False),
+            (f"sort_{slug}_deep", f"pipeline table, open, by {sort}, page {DEEP}", "director", True),
+            (f"rep_sort_{slug}", f"as a rep: pipeline table, by {sort}, page 1", "rep", False),
+        ):
+            found.append((name, label, _runner(sort, viewer, deep), _reference(sort, viewer, deep)))
     return found
