@@ -1154,7 +1154,7 @@ def child(args: argparse.Namespace) -> int:
     log = lambda m: print(f"[{vendor}] {m}", flush=True)  # noqa: E731
     # A data set made before there were activities gets them now (its last touches change, so
     # the stored health flags are computed again).
-    added = ensure_activities(seed=args.seed, log=log)
+    added = 0 if args.without_activities else ensure_activities(seed=args.seed, log=log)
     if added:
         _analyze(vendor)
     ensure_scoring_world(args.customers, seed=args.seed, log=log)
@@ -1272,6 +1272,8 @@ def _forwarded(args: argparse.Namespace) -> list[str]:
     ]
     for name in args.scenario or []:
         forwarded += ["--scenario", name]
+    if args.without_activities:
+        forwarded.append("--without-activities")
     return forwarded
 
 
@@ -1309,6 +1311,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         "--regenerate", action="store_true", help="drop the benchmark database and generate again"
     )
     parser.add_argument("--seed", type=int, default=20260)
+    parser.add_argument(
+        "--without-activities",
+        action="store_true",
+        help="do not add activities to a data set that has none (ten per opportunity take long at 1M)",
+    )
     parser.add_argument(
         "--customers", type=int, default=50_000, help="customers for the rescore scenario (default 50000)"
     )
