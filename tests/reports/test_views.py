@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client, RequestFactory
 from django.urls import resolve
 from openpyxl import load_workbook
@@ -189,6 +190,8 @@ def more_of_everything(w) -> None:
 
 @pytest.mark.parametrize(("page", "queries"), [("weekly", 28), ("review", 19), ("sales", 24)])
 def test_each_page_costs_a_fixed_number_of_queries(reports_world, django_assert_num_queries, page, queries):
+    if page == "weekly" and connection.vendor == "postgresql":
+        queries -= 1  # the under-visited list's count rides along its first page there (a window)
     client = client_for(reports_world.east_mgr)
     client.get(PAGES[page])  # the session's and the policy rows' first reads
     with django_assert_num_queries(queries):
