@@ -34,7 +34,7 @@ from kam.customers.models import Customer, Segment, Tier
 from kam.opportunities.models import Opportunity, OpportunityStatus
 from kam.opportunities.selectors import EXPECTED_AMOUNT, MONEY
 from kam.org.models import Team, User
-from kam.org.visibility import managed_team_ids, team_subtree_ids, visible_users
+from kam.org.visibility import team_subtree_ids, visible_teams, visible_users
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
@@ -123,17 +123,6 @@ class PyramidFilters:
         return params
 
 
-def team_choices(user: User) -> QuerySet[Team]:
-    """Teams whose customers the user may look at as a group: all for a director, a manager's
-    subtree, a rep's own team (which narrows nothing beyond their own customers, but is harmless)."""
-    if user.sees_everything:
-        return Team.objects.order_by("name")
-    ids = set(managed_team_ids(user))
-    if user.team_id:
-        ids.add(user.team_id)
-    return Team.objects.filter(pk__in=ids).order_by("name")
-
-
 def owner_choices(user: User) -> QuerySet[User]:
     return visible_users(user).order_by("name", "username")
 
@@ -169,7 +158,7 @@ def parse_filters(user: User, data: Any) -> tuple[PyramidFilters, dict[str, str]
     team_text = (data.get("team") or "").strip()
     if team_text:
         team_id = parse_id(team_text)
-        team = team_choices(user).filter(pk=team_id).first() if team_id else None
+        team = visible_teams(user).filter(pk=team_id).first() if team_id else None
         if team is None:
             errors["team"] = _("Choose one of the teams you can look at.")
         filters.team = team

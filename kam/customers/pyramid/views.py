@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from kam.core.web import current_user, echarts_locale
 from kam.customers.pyramid import selectors
+from kam.org.visibility import visible_teams
 
 
 @login_required
@@ -28,7 +29,7 @@ def pyramid_page(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "errors": errors,
         "result": result,
-        "teams": list(selectors.team_choices(user)),
+        "teams": list(visible_teams(user)),
         "owners": list(selectors.owner_choices(user)),
         "as_of_text": request.GET.get("as_of", "") if "as_of" in errors else filters.as_of.isoformat(),
         "api_query": urlencode(query),
