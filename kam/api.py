@@ -167,5 +167,21 @@ from kam.insights.loss.api import router as loss_router  # noqa: E402
 api.add_router("/insights", loss_router)
 
 from kam.activities.metrics.api import router as process_metrics_router  # noqa: E402
+from kam.planning.approvals.api import router as planning_approvals_router  # noqa: E402
+from kam.planning.bids.api import router as planning_bids_router  # noqa: E402
+from kam.planning.checklists.api import router as planning_checklists_router  # noqa: E402
+from kam.planning.competition.api import router as planning_competition_router  # noqa: E402
+from kam.planning.fishbone.api import router as planning_fishbone_router  # noqa: E402
+from kam.planning.initiation.api import router as planning_initiation_router  # noqa: E402
+from kam.planning.swot.api import router as planning_swot_router  # noqa: E402
+from kam.planning.winloss.api import router as planning_winloss_router  # noqa: E402
 
 api.add_router("/", process_metrics_router)
+api.add_router("/planning", planning_approvals_router)
+api.add_router("/planning", planning_initiation_router)
+api.add_router("/planning", planning_bids_router)
+api.add_router("/planning", planning_competition_router)
+api.add_router("/planning", planning_swot_router)
+api.add_router("/planning", planning_checklists_router)
+api.add_router("/planning", planning_fishbone_router)
+api.add_router("/planning", planning_winloss_router)

@@ -38,4 +38,13 @@ urlpatterns = [
     path("activities/", include(("kam.activities.metrics.urls", "process_metrics"))),
     path("activities/plans/", include(("kam.activities.plans.urls", "plans"))),
     path("activities/policy/", include(("kam.activities.policy.urls", "policy"))),
+    path("planning/", include("kam.planning.urls")),
+    path("planning/", include("kam.planning.approvals.urls")),
+    path("planning/", include("kam.planning.initiation.urls")),
+    path("planning/", include("kam.planning.bids.urls")),
+    path("planning/", include("kam.planning.competition.urls")),
+    path("planning/", include("kam.planning.swot.urls")),
+    path("planning/", include("kam.planning.checklists.urls")),
+    path("planning/", include("kam.planning.fishbone.urls")),
+    path("planning/", include("kam.planning.winloss.urls")),
 ]

@@ -80,6 +80,9 @@ def ensure_sales_processes() -> None:
 
     if not SalesProcess.objects.exists():
         importlib.import_module("kam.opportunities.migrations.0003_seed_sales_processes").seed(apps, None)
+        importlib.import_module("kam.opportunities.migrations.0019_seed_close_reasons_and_gates").seed(
+            apps, None
+        )
     from kam.relationships.models import RelationshipPolicy
 
     RelationshipPolicy.forget()

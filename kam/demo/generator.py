@@ -42,6 +42,7 @@ from kam.customers.tags.services import attach_tag, create_tag
 from kam.demo import data
 from kam.demo.activities import build_activities
 from kam.demo.logins import DEMO_PASSWORD
+from kam.demo.planning import build_planning, delete_planning
 from kam.demo.snapshots import build_snapshots
 from kam.insights.health.tasks import recomputes_deferred, request_rescan
 from kam.insights.models import Snapshot
@@ -106,6 +107,7 @@ def delete_demo_data() -> None:
         activities.delete()
         ActivityPlan.objects.filter(Q(owner__in=users) | Q(comments__author__in=users)).delete()
         deals = Opportunity.objects.filter(Q(owner__in=users) | Q(customer__in=customers))
+        delete_planning(users, customers, deals)
         # History outlives a deleted record, but a reset wipes the demo with its history.
         StageChange.objects.filter(opportunity__in=deals).delete()
         OpportunityChange.objects.filter(opportunity__in=deals).delete()
@@ -792,6 +794,8 @@ class DemoBuilder:
             self.build_account_views()
             # Six months of activities and plans, on the customers' tiers as scored above.
             build_activities(self, self.seed)
+            # The deal strategy tools on the demo's deals (kam.planning).
+            build_planning(self, self.seed)
             # The last twelve weekly snapshots (and one before the last closed quarter), so the
             # weekly review and forecast accuracy have history from day one.
             build_snapshots(self.users["demo_director"], list(self.users.values()), self.today)

@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from kam.core.errors import ConflictError, RuleViolation
 from kam.core.versioning import versioned_update
 from kam.customers.models import Customer
-from kam.opportunities import rollups
+from kam.opportunities import gates, rollups
 from kam.opportunities.models import (
+    CloseReason,
     Competitor,
     CriterionCheck,
     DatePrecision,
@@ -327,11 +328,14 @@ def move_stage(
     key_node_confirmed: bool = False,
     version: int | None = None,
     changed_at: dt.datetime | None = None,
+    achieved: str = "",
+    carry_over: str = "",
 ) -> MoveResult:
     """Move an open opportunity to another stage of its process.
 
     Forward needs the target stage's key node confirmed; backward needs a note. Open exit
     criteria of the stage being left are returned as warnings (or refuse, if that stage says so).
+    The stage summary of the stage being left (achieved, carry_over) is kept on the move.
     """
     from_stage = opportunity.stage
     if not opportunity.is_open:
@@ -349,6 +353,15 @@ def move_stage(
                 % {"stage": to_stage.code, "node": to_stage.display_key_node},
                 {"key_node_confirmed": [_("Confirm the key node to move forward.")]},
             )
+        # A jump forward enters every stage it passes: each one's gates apply.
+        entered = list(
+            Stage.objects.filter(
+                process_id=to_stage.process_id, order__gt=from_stage.order, order__lte=to_stage.order
+            ).order_by("order")
+        )
+        refused = gates.refusals(opportunity, entered)
+        if refused:
+            raise RuleViolation(" ".join(refused))
         open_criteria = open_exit_criteria(opportunity, from_stage)
         if open_criteria and from_stage.blocks_on_open_criteria:
             raise RuleViolation(
@@ -412,6 +425,8 @@ def move_stage(
             changed_by=by,
             changed_at=now,
             note=note.strip(),
+            achieved=achieved.strip(),
+            carry_over=carry_over.strip(),
         )
         _score_inputs_changed(opportunity)
         _health_inputs_changed(opportunity.pk)
@@ -426,17 +441,30 @@ def close_opportunity(
     *,
     by: User,
     status: str,
-    reason: str,
+    reason: str = "",
     lost_to: Competitor | None = None,
     version: int | None = None,
     closed_at: dt.datetime | None = None,
+    reason_choice: CloseReason | None = None,
+    lessons: str = "",
 ) -> Opportunity:
-    """End an opportunity as won, lost or dropped; every close needs a reason."""
+    """End an opportunity as won, lost or dropped; every close needs a reason.
+
+    The reason is one from the administrators' list for the outcome (reason_choice), words
+    (reason), or both; a listed loss reason may ask for the competitor the deal was lost to.
+    """
     errors: dict[str, list[str]] = {}
     if status not in CLOSED_STATUSES:
         errors["status"] = [_("Choose won, lost or dropped.")]
-    if not (reason or "").strip():
+    if reason_choice is None and not (reason or "").strip():
         errors["reason"] = [_("A reason is required to close an opportunity.")]
+    if reason_choice is not None:
+        if reason_choice.outcome != status:
+            errors["reason_choice"] = [_("The reason belongs to another outcome.")]
+        elif not reason_choice.is_active:
+            errors["reason_choice"] = [_("This reason is no longer in use.")]
+        elif reason_choice.needs_competitor and lost_to is None:
+            errors["lost_to"] = [_("Name the competitor the opportunity was lost to.")]
     if status != OpportunityStatus.LOST and lost_to is not None:
         errors["lost_to"] = [_("Only a lost opportunity names the competitor it was lost to.")]
     if errors:
@@ -447,7 +475,9 @@ def close_opportunity(
     with transaction.atomic():
         fields: dict[str, Any] = {
             "status": status,
-            "close_reason": reason.strip(),
+            "close_reason": (reason or "").strip() or (reason_choice.display_name if reason_choice else ""),
+            "close_reason_choice": reason_choice,
+            "lessons": lessons.strip(),
             "lost_to": lost_to,
             "closed_at": now,
             "updated_at": now,
@@ -471,7 +501,7 @@ def close_opportunity(
                 to_stage=won_stage,
                 changed_by=by,
                 changed_at=now,
-                note=_("Won: %(reason)s") % {"reason": reason.strip()},
+                note=_("Won: %(reason)s") % {"reason": fields["close_reason"]},
             )
         OpportunityChange.objects.create(
             opportunity=opportunity,

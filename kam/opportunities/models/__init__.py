@@ -15,6 +15,8 @@ from kam.opportunities.models.opportunity import (  # noqa: F401
     period_end,
 )
 from kam.opportunities.models.process import (  # noqa: F401
+    CloseOutcome,
+    CloseReason,
     ExitCriterion,
     SalesProcess,
     Stage,

@@ -27,6 +27,10 @@ class StageChange(models.Model):
     )
     changed_at = models.DateTimeField(db_index=True)
     note = models.TextField(blank=True)
+    # The stage summary (阶段总结) written when a deal leaves a stage: what was achieved against
+    # its key node and what carries over into the next one.
+    achieved = models.TextField(_("achieved against the key node"), blank=True)
+    carry_over = models.TextField(_("carries over"), blank=True)
 
     class Meta:
         ordering = ["-changed_at", "-id"]

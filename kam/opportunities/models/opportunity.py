@@ -113,6 +113,16 @@ class Opportunity(models.Model):
         _("sign date precision"), max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
     close_reason = models.TextField(_("close reason"), blank=True)
+    # The reason from the administrators' list for the outcome; close_reason keeps the words.
+    close_reason_choice = models.ForeignKey(
+        "opportunities.CloseReason",
+        verbose_name=_("reason from the list"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    lessons = models.TextField(_("lessons"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     lost_to = models.ForeignKey(
         Competitor,

@@ -53,6 +53,11 @@ class Stage(models.Model):
         default=False,
         help_text=_("Refuse to leave this stage forward while exit criteria are open (otherwise only warn)."),
     )
+    requires_initiation = models.BooleanField(
+        _("requires an approved initiation"),
+        default=False,
+        help_text=_("An opportunity enters this stage only with its initiation report (立项) approved."),
+    )
     forecast_category = models.CharField(
         _("default forecast category"),
         max_length=12,
@@ -124,3 +129,42 @@ class ExitCriterion(models.Model):
         if self.text_en and (get_language() or "").startswith("en"):
             return self.text_en
         return self.text
+
+
+class CloseOutcome(models.TextChoices):
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+    DROPPED = "dropped", _("Dropped")
+
+
+class CloseReason(models.Model):
+    """A reason an opportunity closes, from a list per outcome that administrators keep."""
+
+    outcome = models.CharField(_("outcome"), max_length=10, choices=CloseOutcome.choices)
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    needs_competitor = models.BooleanField(
+        _("names a competitor"), default=False, help_text=_("A loss for this reason names the competitor.")
+    )
+
+    class Meta:
+        verbose_name = _("close reason")
+        verbose_name_plural = _("close reasons")
+        ordering = ["outcome", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["outcome", "code"], name="close_reason_outcome_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        from django.utils.translation import get_language
+
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name

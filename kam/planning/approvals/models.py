@@ -1,0 +1,3 @@
+"""Approvals: records."""
+
+from __future__ import annotations

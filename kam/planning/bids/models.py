@@ -1,0 +1,3 @@
+"""Bids: records."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Strategy checklists: records."""
+
+from __future__ import annotations

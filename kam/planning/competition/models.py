@@ -1,0 +1,3 @@
+"""Competitors: records."""
+
+from __future__ import annotations

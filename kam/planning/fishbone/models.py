@@ -1,0 +1,3 @@
+"""Fishbone: records."""
+
+from __future__ import annotations

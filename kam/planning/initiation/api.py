@@ -1,0 +1,7 @@
+"""Initiation: JSON endpoints."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["Initiation"])

@@ -1,0 +1,3 @@
+"""Initiation: records."""
+
+from __future__ import annotations

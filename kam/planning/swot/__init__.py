@@ -1,0 +1,1 @@
+"""SWOT and TOWS."""

@@ -1,0 +1,7 @@
+"""SWOT and TOWS: JSON endpoints."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["SWOT and TOWS"])

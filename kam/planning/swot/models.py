@@ -1,0 +1,3 @@
+"""SWOT and TOWS: records."""
+
+from __future__ import annotations

@@ -1,0 +1,7 @@
+"""Win/loss review: JSON endpoints."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["Win/loss review"])

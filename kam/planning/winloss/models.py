@@ -1,0 +1,3 @@
+"""Win/loss review: records."""
+
+from __future__ import annotations
