@@ -191,7 +191,8 @@ def update_activity(
         changes["our_people"] = _people(changes["our_people"])
     if "start" in changes:
         changes["start"] = _aware(changes["start"])
-    services.update_activity(activity, by=by, version=version, **changes)
+    levels = changes.pop("level_changes", None)
+    services.update_activity(activity, by=by, version=version, level_changes=levels, **changes)
     return _body(_load(by, activity_id), response)
 
 

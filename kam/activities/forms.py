@@ -92,15 +92,15 @@ class ActivityForm(HiddenErrorsShown):
             people = people | User.objects.filter(activities_joined=activity)
         self._field("our_people").queryset = people.distinct().order_by("username")
         self.fields["version"].required = activity is not None
-        if activity is None:
-            for choice in self.contact_choices:
-                self.fields[f"{LEVEL_PREFIX}{choice.contact.pk}"] = forms.TypedChoiceField(
-                    label=_("Propose a new level with %(name)s") % {"name": choice.contact.name},
-                    choices=[("", _("Keep"))] + [(v, lbl) for v, lbl in RelationshipLevel.choices],
-                    coerce=int,
-                    empty_value=None,
-                    required=False,
-                )
+        # Logging and editing alike: a meeting written up later can still move the relationship.
+        for choice in self.contact_choices:
+            self.fields[f"{LEVEL_PREFIX}{choice.contact.pk}"] = forms.TypedChoiceField(
+                label=_("Propose a new level with %(name)s") % {"name": choice.contact.name},
+                choices=[("", _("Keep"))] + [(v, lbl) for v, lbl in RelationshipLevel.choices],
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
         if not self.is_bound and activity is None:
             self.initial.setdefault("status", ActivityStatus.DONE)
             self.initial.setdefault(

@@ -147,3 +147,7 @@ class ActivityUpdateIn(InputSchema):
     outcome: str | None = Field(None, max_length=NOTE_MAX)
     next_step: str | None = Field(None, max_length=200)
     next_step_due: dt.date | None = None
+    level_changes: dict[int, int] | None = Field(
+        None,
+        description="{contact id: 1–5}: your new relationship level with contacts of the activity.",
+    )

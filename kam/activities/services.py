@@ -280,9 +280,17 @@ def activity_reason(activity: Activity) -> str:
     }
 
 
-def update_activity(activity: Activity, *, by: User, version: int | None, **changes: Any) -> Activity:
+def update_activity(
+    activity: Activity,
+    *,
+    by: User,
+    version: int | None,
+    level_changes: Mapping[int, int] | None = None,
+    **changes: Any,
+) -> Activity:
     """Change the fields given (`contacts` and `our_people` as whole lists), if the activity still
-    has `version`; the history keeps each changed field before and after."""
+    has `version`; the history keeps each changed field before and after. `level_changes` as for
+    create_activity: the relationship levels `by` proposes with the activity's contacts."""
     unknown = set(changes) - set(FIELDS) - set(LISTS)
     if unknown:
         raise ValidationError({name: [_("This field cannot be changed here.")] for name in sorted(unknown)})
@@ -297,6 +305,7 @@ def update_activity(activity: Activity, *, by: User, version: int | None, **chan
     _validate(by, values, contact_list, people)
     if "kind" in changes and changes["kind"].pk != activity.kind_id and not changes["kind"].active:
         raise ValidationError({"kind": [_("This kind of activity is no longer in use.")]})
+    levels = _check_level_changes(level_changes, contact_list)
     before = _record(activity, old_contacts, old_people)
     fields = {name: value for name, value in changes.items() if getattr(activity, name) != value}
     lists_changed = {c.pk for c in contact_list} != {c.pk for c in old_contacts} or {
@@ -326,6 +335,9 @@ def update_activity(activity: Activity, *, by: User, version: int | None, **chan
             )
             touch = _touched(activity, (c.pk for c in contact_list))
             refresh_last_touch(**{key: old_touch[key] | touch[key] for key in touch})
+        by_id = {c.pk: c for c in contact_list}
+        for contact_id, level in levels.items():
+            set_relationship_level(by_id[contact_id], by, level, by=by, note=activity_reason(activity))
     return activity
 
 

@@ -178,7 +178,13 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     status = 400
     if form.is_valid():
         try:
-            services.update_activity(activity, by=user, version=form.cleaned_data["version"], **form.values())
+            services.update_activity(
+                activity,
+                by=user,
+                version=form.cleaned_data["version"],
+                level_changes=form.level_changes(),
+                **form.values(),
+            )
         except ConflictError as error:
             form.add_error(None, str(error))
             status = 409

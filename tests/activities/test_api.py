@@ -48,6 +48,9 @@ def test_create_get_patch_delete(api_as, world, visit):
     assert patched.json()["version"] == 2
     assert patched.json()["history"][0]["changes"]["summary"] == ["API visit", "API visit, edited"]
     assert api.patch(f"/activities/{pk}", {"summary": "stale"}, if_match=1).status_code == 412
+    raised = api.patch(f"/activities/{pk}", {"level_changes": {str(contact.pk): 4}}, if_match=2)
+    assert raised.status_code == 200, raised.json()
+    assert Relationship.objects.get(contact=contact).level == 4
     assert api.patch(f"/activities/{pk}", {"summary": None}, if_match=2).status_code == 422
     deleted = api.client.delete(f"/api/v1/activities/{pk}", **api._headers())
     assert deleted.status_code == 204

@@ -212,6 +212,34 @@ def test_a_proposed_level_goes_through_the_relationship_service_with_the_activit
     assert f"Activity #{activity.pk}" in change.note and "Visit the plant manager" in change.note
 
 
+def test_an_edit_can_propose_a_level_too_and_a_refused_one_leaves_the_edit_undone(world, visit):
+    contact = ContactFactory(customer=world.east_customer)
+    activity = log(world, visit, contacts=[contact])
+    assert not Relationship.objects.filter(contact=contact).exists()
+    errors = errors_of(
+        lambda: services.update_activity(
+            activity,
+            by=world.east_rep,
+            version=activity.version,
+            summary="Met again",
+            level_changes={contact.pk: 9},
+        )
+    )
+    assert errors["level_changes"] == ["The relationship level must be CR1 to CR5."]
+    activity.refresh_from_db()
+    assert activity.summary == "Visit the plant manager"
+    services.update_activity(
+        activity,
+        by=world.east_rep,
+        version=activity.version,
+        summary="Met again",
+        level_changes={contact.pk: 3},
+    )
+    relationship = Relationship.objects.get(contact=contact)
+    assert (relationship.user, relationship.level) == (world.east_rep, 3)
+    assert f"Activity #{activity.pk}" in RelationshipChange.objects.get(contact=contact).note
+
+
 def test_a_level_is_only_proposed_for_the_activitys_contacts(world, visit):
     contact = ContactFactory(customer=world.east_customer)
     other = ContactFactory(customer=world.east_customer)

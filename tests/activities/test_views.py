@@ -71,6 +71,29 @@ def test_log_from_a_contact_with_a_proposed_level(client, world, visit):
     assert Customer.objects.get(pk=world.east_customer.pk).last_touch_at is not None
 
 
+def test_editing_a_meeting_can_propose_a_level(client, world, visit):
+    contact = ContactFactory(customer=world.east_customer, name="Li Na")
+    (activity,) = make(world, visit)
+    client.force_login(world.east_rep)
+    page = client.get(f"/activities/{activity.pk}/edit/").content.decode()
+    assert f'name="level_{contact.pk}"' in page
+    response = client.post(
+        f"/activities/{activity.pk}/edit/",
+        {
+            "kind": visit.pk,
+            "status": "done",
+            "start": local(activity.start),
+            "duration_minutes": 60,
+            "contacts": [contact.pk],
+            f"level_{contact.pk}": 4,
+            "summary": "Met Li Na after all",
+            "version": activity.version,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Relationship.objects.get(contact=contact, user=world.east_rep).level == 4
+
+
 def test_the_service_messages_come_back_on_the_form(client, world, visit):
     client.force_login(world.east_rep)
     response = client.post(
