@@ -162,6 +162,46 @@ def goal_achieved(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def goal_edit(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
+    """A goal's words and whom it is about, on a page of its own (the plan page lists them)."""
+    user = current_user(request)
+    plan = _load(user, pk)
+    permissions.check_edit_plan(user, plan)
+    goal = get_visible_plan_goal(user, plan, goal_pk)
+    status = 200
+    if request.method == "POST":
+        form = GoalForm(request.POST, by=user)
+        if form.is_valid():
+            try:
+                plans.update_goal(
+                    goal,
+                    by=user,
+                    text=form.cleaned_data["text"],
+                    customer=form.cleaned_data.get("customer"),
+                    contact=form.cleaned_data.get("contact"),
+                )
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                messages.success(request, _("Goal saved."))
+                return redirect("plans:detail", plan.pk)
+        status = 400
+    else:
+        form = GoalForm(
+            by=user, initial={"text": goal.text, "customer": goal.customer, "contact": goal.contact}
+        )
+    context = {
+        "nav": NAV,
+        "plan": plan,
+        "goal": goal,
+        "form": form,
+        "label": periods.label(plan.period, plan.starts_on),
+    }
+    return render(request, "activities/plans/goal_edit.html", context, status=status)
+
+
+@login_required
 @require_POST
 def goal_delete(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
     user = current_user(request)

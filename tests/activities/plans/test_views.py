@@ -45,6 +45,25 @@ def test_creating_a_plan_from_any_day_of_the_week(world):
     assert "2026-06-01 – 2026-06-07" in listing
 
 
+def test_a_goal_is_edited_on_its_page_by_whoever_may_edit_the_plan(world, plan):
+    goal = plans.add_goal(plan, by=world.east_rep, text="Meet the CFO")
+    url = reverse("plans:goal_edit", args=[plan.pk, goal.pk])
+    client = client_for(world.east_rep)
+    assert url in client.get(reverse("plans:detail", args=[plan.pk])).content.decode()
+    page = client.get(url)
+    assert page.status_code == 200 and "Meet the CFO" in page.content.decode()
+    response = client.post(url, {"text": "Meet the CFO and the CTO", "customer": world.east_customer.pk})
+    assert response.status_code == 302
+    goal.refresh_from_db()
+    assert (goal.text, goal.customer) == ("Meet the CFO and the CTO", world.east_customer)
+    assert client.post(url, {"text": ""}).status_code == 400
+    # A customer the owner cannot see is refused, and the goal stays as it was.
+    assert client.post(url, {"text": "x", "customer": world.west_customer.pk}).status_code == 400
+    goal.refresh_from_db()
+    assert goal.text == "Meet the CFO and the CTO"
+    assert client_for(world.west_rep).get(url).status_code == 404
+
+
 def test_the_owner_adds_goals_and_planned_activities(world, plan):
     client = client_for(world.east_rep)
     url = reverse("plans:goal_add", args=[plan.pk])
