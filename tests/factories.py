@@ -106,6 +106,10 @@ def ensure_sales_processes() -> None:
         importlib.import_module("kam.activities.migrations.0002_seed_kinds_and_policies").seed(apps, None)
     if not PoolRule.objects.exists():
         importlib.import_module("kam.customers.migrations.0012_seed_pool_rules").forward(apps, None)
+    from kam.planning.approvals.models import ApprovalFlow
+
+    if not ApprovalFlow.objects.exists():
+        importlib.import_module("kam.planning.approvals.migrations.0002_seed_flows").seed(apps, None)
 
 
 def default_process() -> SalesProcess:
