@@ -23,7 +23,13 @@ from kam.activities.models import Activity, Plan, PlanGoal, ProcessMetric, Visit
 from kam.customers.models import Customer, ScoringCriterion, ScoringModel, Tag
 from kam.imports.models import ImportJob
 from kam.insights.models import Snapshot
-from kam.opportunities.models import ExitCriterion, Opportunity, OpportunityContact, OpportunityMember
+from kam.opportunities.models import (
+    Competitor,
+    ExitCriterion,
+    Opportunity,
+    OpportunityContact,
+    OpportunityMember,
+)
 from kam.org.models import ApiToken, Role, Target, User
 from kam.org.visibility import managed_team_ids, visible_users
 from kam.relationships.models import Contact, Influence
@@ -251,6 +257,13 @@ def get_visible_exit_criterion(user: User, pk: Any) -> ExitCriterion:
 def get_visible_tag(user: User, pk: Any, *, for_update: bool = False) -> Tag:
     """Tags are shared vocabulary: every active user sees every tag (members stay scoped)."""
     qs = Tag.objects.select_related("created_by") if _active(user) else Tag.objects.none()
+    return _one(qs, pk, for_update=for_update)
+
+
+def get_visible_competitor(user: User, pk: Any, *, for_update: bool = False) -> Competitor:
+    """The competitor directory is shared: every active user sees every competitor (the deals it
+    was on stay scoped)."""
+    qs = Competitor.objects.all() if _active(user) else Competitor.objects.none()
     return _one(qs, pk, for_update=for_update)
 
 
