@@ -27,7 +27,8 @@ from kam.reports.tables import DECIMAL, PERCENT, Column, Figure, Section
 
 def analyses(scope: Scope, period: ReportPeriod) -> list[TimeAnalysis]:
     return [
-        time_analysis(scope.reader, month=month, team=scope.team, owner=scope.owner)
+        # Per month, merged into the period: the report lists the people with time in it.
+        time_analysis(scope.reader, month=month, team=scope.team, owner=scope.owner, with_idle_reps=False)
         for month in months_of(period)
     ]
 

@@ -32,7 +32,7 @@ from kam.core.ids import parse_id
 from kam.customers.models import Customer, Tier
 from kam.opportunities.models import Opportunity, OpportunityStatus
 from kam.opportunities.selectors import EXPECTED_AMOUNT, MONEY
-from kam.org.models import Team, User
+from kam.org.models import Role, Team, User
 from kam.org.visibility import team_subtree_ids, visible_teams, visible_users
 
 MINUTES_PER_HOUR = Decimal(60)
@@ -328,7 +328,12 @@ def minutes_by_customer_group(
 
 
 def time_analysis(
-    user: User, *, month: dt.date, team: Team | None = None, owner: User | None = None
+    user: User,
+    *,
+    month: dt.date,
+    team: Team | None = None,
+    owner: User | None = None,
+    with_idle_reps: bool = True,
 ) -> TimeAnalysis:
     """Hours per time category of each rep and team in scope for one month, the share that
     produces revenue with its §10 band, and the hours per customer tier beside the tier's share
@@ -371,6 +376,19 @@ def time_analysis(
         rep.add(category, minutes)
         team_row.add(category, minutes)
         result.total.add(category, minutes)
+    # The reps in scope who logged nothing show too: an empty month is a finding.
+    people = visible_users(user).filter(is_active=True, role=Role.REP)
+    if team is not None:
+        people = people.filter(team_id__in=team_subtree_ids([team.pk]))
+    if owner is not None:
+        people = people.filter(pk=owner.pk)
+    idle = people.exclude(pk__in=list(reps)) if with_idle_reps else people.none()
+    for person in idle.values("id", "name", "username", "team__name"):
+        reps[person["id"]] = TimeRow(
+            key=str(person["id"]),
+            label=person["name"] or person["username"],
+            team_label=person["team__name"] or "",
+        )
     result.reps = sorted(reps.values(), key=lambda r: (r.team_label, r.label))
     result.teams = sorted(teams.values(), key=lambda r: r.label)
     result.total.label = _("Total")

@@ -15,7 +15,7 @@ from kam.customers.models import Customer
 from kam.opportunities import services as opportunity_services
 from kam.opportunities.models import Opportunity
 from tests.activities.time.factories import at, log
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, UserFactory
 
 JUNE = dt.date(2026, 6, 1)
 D = Decimal
@@ -101,7 +101,7 @@ def test_low_below_fifteen_percent(world):
     w = world
     log(w.west_rep, w.west_customer, "negotiation", 149, dt.date(2026, 6, 3))
     log(w.west_rep, w.west_customer, "report", 851, dt.date(2026, 6, 3))
-    row = time_analysis(w.director, month=JUNE).reps[0]
+    row = rows(time_analysis(w.director, month=JUNE))[str(w.west_rep)]
     assert (row.revenue_pct, row.band, row.band_label) == ("14.9 %", "low", "low")
 
 
@@ -168,15 +168,28 @@ def test_parse_filters_refuses_what_the_user_cannot_pick(world):
     assert set(errors) == {"owner"}
 
 
+def test_a_rep_who_logged_nothing_is_listed_with_no_band(june):
+    w = june
+    idle = UserFactory(username="idle_rep", team=w.east)
+    UserFactory(username="gone_rep", team=w.east, is_active=False)
+    reps = rows(time_analysis(w.east_mgr, month=JUNE))
+    assert set(reps) == {str(w.east_rep), str(w.east_rep2), str(idle)}
+    assert (reps[str(idle)].total_minutes, reps[str(idle)].band, reps[str(idle)].band_label) == (0, "", "—")
+    # Outside the manager's teams, or outside the chosen rep, nobody is added.
+    only = rows(time_analysis(w.director, month=JUNE, owner=w.west_rep))
+    assert set(only) == {str(w.west_rep)}
+
+
 def test_queries_do_not_grow_with_activities(june, django_assert_num_queries):
     w = june
-    # One query per table: hours per owner and category, per tier, customers per tier, profit per tier.
-    with django_assert_num_queries(4):
+    # One query per table: hours per owner and category, the reps without time, per tier,
+    # customers per tier, profit per tier.
+    with django_assert_num_queries(5):
         time_analysis(w.director, month=JUNE)
     for n in range(20):
         customer = CustomerFactory(owner=w.east_rep)
         log(w.east_rep, customer, "visit", 30 + n, dt.date(2026, 6, 12))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         result = time_analysis(w.director, month=JUNE)
     assert rows(result)[str(w.east_rep)].total_minutes == 600 + sum(30 + n for n in range(20))
 

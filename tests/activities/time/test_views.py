@@ -81,7 +81,10 @@ def test_api_returns_the_same_figures(api_as, june):
 def test_api_scoped_to_the_user_and_refuses_other_teams(api_as, june):
     w = june
     body = api_as(w.east_mgr).get("/activities/time", {"month": "2026-06"}).json()
-    assert [row["key"] for row in body["reps"]] == [str(w.east_rep.pk)]
+    # east_rep2 logged nothing in June: listed with no hours; the west team's rep is not.
+    assert sorted(row["key"] for row in body["reps"]) == sorted([str(w.east_rep.pk), str(w.east_rep2.pk)])
+    idle = next(row for row in body["reps"] if row["key"] == str(w.east_rep2.pk))
+    assert (idle["hours"], idle["band"]) == ("0.0", None)
     response = api_as(w.east_mgr).get("/activities/time", {"month": "2026-06", "team": str(w.west.pk)})
     assert response.status_code == 422
 
