@@ -32,7 +32,13 @@ def test_each_strategy_draws_on_its_internal_and_external_side():
     [("SO", ("S", "O")), ("WO", ("W", "O")), ("ST", ("S", "T")), ("WT", ("W", "T"))],
 )
 def test_a_strategy_from_one_item_of_each_side_lands_in_its_cell(world, kind, pair):
-    s, w, o, t = _items(world, ("S", "Local service team"), ("W", "Higher price"), ("O", "Capacity expansion"), ("T", "Rival's CTO ties"))
+    s, w, o, t = _items(
+        world,
+        ("S", "Local service team"),
+        ("W", "Higher price"),
+        ("O", "Capacity expansion"),
+        ("T", "Rival's CTO ties"),
+    )
     by_kind = {"S": s, "W": w, "O": o, "T": t}
     strategy = services.add_strategy(
         world.east_opp, by=world.east_rep, kind=kind, text="Do it", items=[by_kind[pair[0]], by_kind[pair[1]]]
@@ -85,7 +91,9 @@ def test_state_says_not_started_without_a_swot(world, django_assert_num_queries)
 
 def test_removing_an_item_in_use_asks_then_takes_it_out_of_its_strategies(world):
     s1, s2, o1 = _items(world, ("S", "A"), ("S", "B"), ("O", "C"))
-    strategy = services.add_strategy(world.east_opp, by=world.east_rep, kind="SO", text="x", items=[s1, s2, o1])
+    strategy = services.add_strategy(
+        world.east_opp, by=world.east_rep, kind="SO", text="x", items=[s1, s2, o1]
+    )
     with pytest.raises(RuleViolation) as refused:
         services.remove_item(s1, by=world.east_rep)
     assert "SO1" in str(refused.value) and "detach" in refused.value.errors
@@ -109,7 +117,11 @@ def test_removing_the_last_item_of_a_side_is_refused_even_when_asked(world):
 def test_moving_an_item_renumbers_its_list(world):
     a, b, c = _items(world, ("S", "A"), ("S", "B"), ("S", "C"))
     services.move_item(c, by=world.east_rep, version=c.version, position=1)
-    assert list(SwotItem.objects.filter(kind="S").order_by("order").values_list("text", flat=True)) == ["C", "A", "B"]
+    assert list(SwotItem.objects.filter(kind="S").order_by("order").values_list("text", flat=True)) == [
+        "C",
+        "A",
+        "B",
+    ]
     assert SwotChange.objects.filter(action="item_moved").get().changes == {"label": ["S3", "S1"]}
 
 

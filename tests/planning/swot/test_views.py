@@ -34,14 +34,23 @@ def test_another_teams_deal_and_customer_are_404(client, world):
     _login(client, world.west_rep)
     assert client.get(reverse("planning_swot:opportunity", args=[world.east_opp.pk])).status_code == 404
     assert client.get(reverse("planning_swot:customer", args=[world.east_customer.pk])).status_code == 404
-    assert client.get(reverse("planning_swot:customer_panel", args=[world.east_customer.pk])).status_code == 404
+    assert (
+        client.get(reverse("planning_swot:customer_panel", args=[world.east_customer.pk])).status_code == 404
+    )
     response = client.post(
         reverse("planning_swot:opportunity_add_item", args=[world.east_opp.pk]), {"kind": "S", "text": "x"}
     )
     assert response.status_code == 404
     item = services.add_item(world.east_opp, by=world.east_rep, kind="S", text="Ours")
-    assert client.post(reverse("planning_swot:edit_item", args=[item.pk]), {"text": "y", "version": 1}).status_code == 404
-    assert client.post(reverse("planning_swot:remove_item", args=[item.pk]), {"version": 1}).status_code == 404
+    assert (
+        client.post(
+            reverse("planning_swot:edit_item", args=[item.pk]), {"text": "y", "version": 1}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(reverse("planning_swot:remove_item", args=[item.pk]), {"version": 1}).status_code == 404
+    )
     assert SwotItem.objects.get().text == "Ours"
 
 
@@ -110,7 +119,9 @@ def test_the_customer_page_and_panel(client, world):
     _login(client, world.east_rep)
     page = client.get(reverse("planning_swot:customer", args=[world.east_customer.pk]))
     assert page.status_code == 200 and "Budget cut" in page.content.decode()
-    panel = client.get(reverse("planning_swot:customer_panel", args=[world.east_customer.pk])).content.decode()
+    panel = client.get(
+        reverse("planning_swot:customer_panel", args=[world.east_customer.pk])
+    ).content.decode()
     assert "1 item · 0 strategies · 1 unused" in panel and "East furnace" in panel
 
 
