@@ -143,3 +143,20 @@ def make_opportunity(
         sign_date=sign_date,
         **fields,
     )
+
+
+def approve_initiation(opportunity: Opportunity) -> None:
+    """Give the deal an approved initiation report, for tests that move it into a stage gated on one
+    (P3, S3) where the approval itself is not the point (tests/planning/initiation goes through it)."""
+    from django.utils import timezone
+
+    from kam.planning.initiation.models import InitiationReport, InitiationStatus
+
+    InitiationReport.objects.update_or_create(
+        opportunity=opportunity,
+        defaults={
+            "status": InitiationStatus.APPROVED,
+            "approved_at": timezone.now(),
+            "created_by": opportunity.owner,
+        },
+    )
