@@ -27,6 +27,24 @@ class DecisionRole(models.TextChoices):
     COACH = "coach", _("Coach")
 
 
+class DecisionSide(models.TextChoices):
+    """The two approval lines of a buying decision (drawn blue and red on the decision chain)."""
+
+    TECHNICAL = "technical", _("technical")
+    BUSINESS = "business", _("business")
+
+
+# Which side of the decision each role stands on: users and technical approvers judge the solution,
+# business approvers and the decision maker the deal (price, terms, the signature). Influencers
+# and coaches stand on neither, so they never make a side covered.
+DECISION_ROLE_SIDES: dict[str, str] = {
+    DecisionRole.TECHNICAL_APPROVER.value: DecisionSide.TECHNICAL.value,
+    DecisionRole.USER.value: DecisionSide.TECHNICAL.value,
+    DecisionRole.BUSINESS_APPROVER.value: DecisionSide.BUSINESS.value,
+    DecisionRole.DECISION_MAKER.value: DecisionSide.BUSINESS.value,
+}
+
+
 class Stance(models.TextChoices):
     SUPPORT = "A", _("A · support")
     NEUTRAL = "B", _("B · neutral")
@@ -249,6 +267,24 @@ class RelationshipPolicy(models.Model):
         _("power map: influence that counts as power"),
         default=4,
         validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    strong_level = models.PositiveSmallIntegerField(
+        _("level of a strong relationship"),
+        default=3,
+        choices=RelationshipLevel.choices,
+        help_text=_(
+            "A side of the decision chain counts as covered by a contact known at this level or above; "
+            "below it, a decision maker is weak while the sign date is near."
+        ),
+    )
+    sign_near_days = models.PositiveSmallIntegerField(
+        _("sign date near: days"),
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(730)],
+        help_text=_(
+            "From this many days before the expected sign date, a weak or opposing decision maker is "
+            "named whatever the stage."
+        ),
     )
 
     class Meta:

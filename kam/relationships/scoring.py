@@ -3,19 +3,35 @@
 Each active RelationshipRequirement whose stage the opportunity has reached is one line; a line
 that is not met becomes a named gap ("P4 · Decision maker Wang at CR1 (needs CR3)"). The score is
 the share of lines met. Requirements are data (admin-editable rows), this module only reads them.
+
+The look-ahead (`look_ahead`) names what is coming without changing the score: the next stage's
+requirements not met yet, a weak or opposing decision maker while the sign date is near (the
+policy's number of days) whatever the stage, and a chain covered on one side only (technical but
+not business, or the reverse: `DECISION_ROLE_SIDES`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from kam.opportunities.models import Opportunity, OpportunityContact, Stage
-from kam.relationships.models import DecisionRole, Relationship, RelationshipRequirement, Stance
+from kam.opportunities.models import Opportunity, OpportunityContact, OpportunityStatus, Stage
+from kam.relationships.models import (
+    DECISION_ROLE_SIDES,
+    DecisionRole,
+    DecisionSide,
+    Relationship,
+    RelationshipPolicy,
+    RelationshipRequirement,
+    Stance,
+)
 
 
 @dataclass(frozen=True)
@@ -57,15 +73,29 @@ def role_label(role: str) -> str:
 
 
 class Requirements:
-    """Active requirements, loaded once and grouped by sales process (one query)."""
+    """Active requirements, loaded once and grouped by sales process (one query; the stages for the
+    look-ahead's next stage are one more, read the first time they are asked for)."""
 
     def __init__(self) -> None:
         self.by_process: dict[int, list[RelationshipRequirement]] = defaultdict(list)
         for requirement in RelationshipRequirement.objects.filter(active=True).select_related("from_stage"):
             self.by_process[requirement.from_stage.process_id].append(requirement)
+        self._stages: dict[int, list[Stage]] | None = None
 
     def applying_to(self, stage: Stage) -> list[RelationshipRequirement]:
         return [r for r in self.by_process.get(stage.process_id, []) if r.from_stage.order <= stage.order]
+
+    def next_stage(self, stage: Stage) -> Stage | None:
+        """The stage after `stage` in its process, if any."""
+        if self._stages is None:
+            self._stages = defaultdict(list)
+            for candidate in Stage.objects.order_by("process_id", "order"):
+                self._stages[candidate.process_id].append(candidate)
+        return next((s for s in self._stages.get(stage.process_id, []) if s.order > stage.order), None)
+
+    def entering(self, stage: Stage) -> list[RelationshipRequirement]:
+        """The requirements that start at `stage` itself."""
+        return [r for r in self.by_process.get(stage.process_id, []) if r.from_stage_id == stage.pk]
 
 
 def evaluate(stage: Stage, entries: Iterable[ChainEntry], requirements: Requirements) -> RelationshipScore:
@@ -156,3 +186,167 @@ def score_opportunity(
     opportunity: Opportunity, requirements: Requirements | None = None
 ) -> RelationshipScore:
     return evaluate(opportunity.stage, chain_entries(opportunity), requirements or Requirements())
+
+
+# --- the look-ahead ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OneSide:
+    """Our strong relationships stand on one side of the decision only."""
+
+    covered: str  # DecisionSide value
+    missing: str
+    text: str
+    strong: tuple[ChainEntry, ...]
+    others: tuple[ChainEntry, ...]  # the missing side's people we know, below the strong level
+
+
+@dataclass
+class LookAhead:
+    next_stage_code: str = ""
+    upcoming_met: int = 0
+    upcoming_total: int = 0
+    upcoming: list[Gap] = field(default_factory=list)
+    sign_near: list[str] = field(default_factory=list)
+    one_side: OneSide | None = None
+
+    @property
+    def has_findings(self) -> bool:
+        return bool(self.upcoming or self.sign_near or self.one_side)
+
+
+def side_label(side: str) -> str:
+    return str(DecisionSide(side).label) if side in DecisionSide.values else side
+
+
+def one_side(entries: Iterable[ChainEntry], strong_level: int) -> OneSide | None:
+    """The call-out when our strong relationships (at `strong_level` or above) stand on one side of
+    the decision chain and none on the other; None when both or neither side is covered."""
+    by_side: dict[str, list[ChainEntry]] = {DecisionSide.TECHNICAL: [], DecisionSide.BUSINESS: []}
+    for entry in entries:
+        side = DECISION_ROLE_SIDES.get(entry.decision_role)
+        if side is not None:
+            by_side[side].append(entry)
+    strong = {side: [e for e in people if (e.level or 0) >= strong_level] for side, people in by_side.items()}
+    covered = [side for side in by_side if strong[side]]
+    if len(covered) != 1:
+        return None
+    side = covered[0]
+    missing = DecisionSide.BUSINESS.value if side == DecisionSide.TECHNICAL else DecisionSide.TECHNICAL.value
+    strong_people = _unique(strong[side])
+    others = _unique(by_side[missing])
+    values = {
+        "covered": side_label(side),
+        "missing": side_label(missing),
+        "names": _names(e.name for e in strong_people),
+        "level": strong_level,
+    }
+    if others:
+        values["others"] = _names(
+            f"{e.name} ({role_label(e.decision_role)}, {level_label(e.level)})" for e in others
+        )
+        text = (
+            _(
+                "Our relationships cover only the %(covered)s side of the decision chain (%(names)s at "
+                "CR%(level)s or better); on the %(missing)s side nobody is known that well: %(others)s."
+            )
+            % values
+        )
+    else:
+        text = (
+            _(
+                "Our relationships cover only the %(covered)s side of the decision chain (%(names)s at "
+                "CR%(level)s or better); nobody on the %(missing)s side is known yet."
+            )
+            % values
+        )
+    return OneSide(str(side), missing, text, tuple(strong_people), tuple(others))
+
+
+def _unique(entries: Iterable[ChainEntry]) -> list[ChainEntry]:
+    seen: dict[int, ChainEntry] = {}
+    for entry in entries:
+        seen.setdefault(entry.contact_id, entry)
+    return list(seen.values())
+
+
+def _names(names: Iterable[str]) -> str:
+    # Translators: the separator between names in a list ("Li Na, Chen Jie"); Chinese uses "、".
+    return _(", ").join(names)
+
+
+def _sign_near(
+    opportunity: Opportunity,
+    entries: list[ChainEntry],
+    applying: list[RelationshipRequirement],
+    policy: RelationshipPolicy,
+    today: dt.date,
+) -> list[str]:
+    if opportunity.status != OpportunityStatus.OPEN or opportunity.sign_date is None:
+        return []
+    days = (opportunity.sign_date - today).days
+    if days > policy.sign_near_days:
+        return []
+    strong = policy.strong_level
+    # From the stage where the requirements already ask for a strong, non-opposing decision maker,
+    # the score names them: saying it twice would only be noise.
+    if any(
+        r.decision_role == DecisionRole.DECISION_MAKER and (r.min_level or 0) >= strong and r.no_opposition
+        for r in applying
+    ):
+        return []
+    if days >= 0:
+        when = ngettext("Sign date in %(days)s day", "Sign date in %(days)s days", days) % {"days": days}
+    else:
+        when = _("Sign date passed %(days)s days ago") % {"days": -days}
+    makers = _unique(e for e in entries if e.decision_role == DecisionRole.DECISION_MAKER)
+    if not makers:
+        return [_("%(when)s · no decision maker known") % {"when": when}]
+    found = []
+    for maker in makers:
+        stances = {
+            e.stance
+            for e in entries
+            if e.contact_id == maker.contact_id and e.decision_role == maker.decision_role
+        }
+        if Stance.OPPOSE in stances:
+            found.append(_("%(when)s · decision maker %(name)s opposes") % {"when": when, "name": maker.name})
+        elif (maker.level or 0) < strong:
+            found.append(
+                _("%(when)s · decision maker %(name)s at %(level)s (weak: needs CR%(min)s)")
+                % {"when": when, "name": maker.name, "level": level_label(maker.level), "min": strong}
+            )
+    return found
+
+
+def look_ahead(
+    opportunity: Opportunity,
+    entries: Iterable[ChainEntry],
+    requirements: Requirements,
+    *,
+    policy: RelationshipPolicy | None = None,
+    today: dt.date | None = None,
+) -> LookAhead:
+    """What is coming for an open opportunity's decision chain (nothing for a closed one)."""
+    entries = list(entries)
+    result = LookAhead()
+    if opportunity.status != OpportunityStatus.OPEN:
+        return result
+    policy = policy or RelationshipPolicy.current()
+    stage = opportunity.stage
+    following = requirements.next_stage(stage)
+    if following is not None:
+        result.next_stage_code = following.code
+        for requirement in requirements.entering(following):
+            result.upcoming_total += 1
+            gap = _gap(requirement, entries)
+            if gap is None:
+                result.upcoming_met += 1
+            else:
+                result.upcoming.append(Gap(requirement.pk, following.code, gap))
+    result.sign_near = _sign_near(
+        opportunity, entries, requirements.applying_to(stage), policy, today or timezone.localdate()
+    )
+    result.one_side = one_side(entries, policy.strong_level)
+    return result

@@ -51,11 +51,13 @@ def get_power_map(request: HttpRequest, opportunity_id: int) -> dict[str, Any]:
 @router.get(
     "/opportunities/{int:opportunity_id}/relationship-score",
     response={200: RelationshipScoreOut, **READ_ERRORS},
-    summary="Relationship score with its named gaps",
+    summary="Relationship score with its named gaps and the look-ahead",
 )
 def get_relationship_score(request: HttpRequest, opportunity_id: int) -> dict[str, Any]:
+    """`look_ahead` names what is coming: the next stage's requirements not met yet, a weak or
+    opposing decision maker while the sign date is near, a chain covered on one side only."""
     opportunity = chain.chain_opportunity(current_user(request), opportunity_id)
-    return chain.score_dict(chain.relationship_score(opportunity))
+    return chain.relationship_score_dict(opportunity)
 
 
 def _set_role(

@@ -49,11 +49,38 @@ class GapOut(Schema):
     )
 
 
+class OneSideOut(Schema):
+    covered: str = Field(
+        ..., description="`technical` or `business`: the side our strong relationships are on."
+    )
+    covered_label: str
+    missing: str = Field(..., description="The other side, where nobody is known at the strong level.")
+    missing_label: str
+    text: str
+
+
+class LookAheadOut(Schema):
+    next_stage: str | None = Field(None, description="The next stage's code (none at the last stage).")
+    upcoming_met: int
+    upcoming_total: int = Field(..., description="Requirements that start at the next stage.")
+    upcoming: list[GapOut] = Field(..., description="The next stage's requirements not met yet.")
+    sign_near: list[str] = Field(
+        ..., description="A weak or opposing decision maker (or none known) while the sign date is near."
+    )
+    one_side: OneSideOut | None = Field(
+        None, description="Set when our relationships cover only one side of the decision chain."
+    )
+    has_findings: bool
+
+
 class RelationshipScoreOut(Schema):
     score: int = Field(..., description="0–100: the share of the stage's relationship requirements met.")
     met: int
     total: int = Field(..., description="Requirements that apply at the opportunity's stage.")
     gaps: list[GapOut]
+    look_ahead: LookAheadOut | None = Field(
+        None, description="What is coming; it does not change the score (empty findings for a closed deal)."
+    )
 
 
 class ChainRoleOut(Schema):

@@ -28,7 +28,15 @@ from kam.relationships.models import (
     RelationshipPolicy,
     Stance,
 )
-from kam.relationships.scoring import ChainEntry, RelationshipScore, Requirements, evaluate
+from kam.relationships.scoring import (
+    ChainEntry,
+    LookAhead,
+    RelationshipScore,
+    Requirements,
+    evaluate,
+    look_ahead,
+    side_label,
+)
 
 RANK_ORDER = {value: index for index, value in enumerate(Rank.values)}
 # When one person holds several roles with different stances, the most negative one is shown:
@@ -86,14 +94,44 @@ def _decimal(value: Decimal | None) -> Decimal | None:
     return value.quantize(Decimal("0.01")) if value is not None else None
 
 
-def score_dict(result: RelationshipScore) -> dict[str, Any]:
-    return {
+def score_dict(result: RelationshipScore, ahead: LookAhead | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
         "score": result.score,
         "met": result.met,
         "total": result.total,
         "gaps": [
             {"requirement_id": g.requirement_id, "stage": g.stage_code, "text": g.text} for g in result.gaps
         ],
+    }
+    if ahead is not None:
+        body["look_ahead"] = look_ahead_dict(ahead)
+    return body
+
+
+def look_ahead_dict(ahead: LookAhead) -> dict[str, Any]:
+    """The look-ahead as the API and the pages read it (kam.relationships.scoring.look_ahead)."""
+    side = ahead.one_side
+    return {
+        "next_stage": ahead.next_stage_code or None,
+        "upcoming_met": ahead.upcoming_met,
+        "upcoming_total": ahead.upcoming_total,
+        "upcoming": [
+            {"requirement_id": g.requirement_id, "stage": g.stage_code, "text": g.text}
+            for g in ahead.upcoming
+        ],
+        "sign_near": ahead.sign_near,
+        "one_side": (
+            {
+                "covered": side.covered,
+                "covered_label": side_label(side.covered),
+                "missing": side.missing,
+                "missing_label": side_label(side.missing),
+                "text": side.text,
+            }
+            if side
+            else None
+        ),
+        "has_findings": ahead.has_findings,
     }
 
 
@@ -107,6 +145,7 @@ class ChainData:
     levels: dict[int, int]
     influences: list[Influence]
     score: RelationshipScore
+    ahead: LookAhead
 
     @property
     def chain_ids(self) -> list[int]:
@@ -175,8 +214,10 @@ def load_chain(opportunity: Opportunity, requirements: Requirements | None = Non
         ChainEntry(r.contact_id, r.contact.name, r.decision_role, r.stance, levels.get(r.contact_id))
         for r in roles
     ]
-    score = evaluate(opportunity.stage, entries, requirements or Requirements())
-    return ChainData(opportunity, roles, contacts, levels, influences, score)
+    requirements = requirements or Requirements()
+    score = evaluate(opportunity.stage, entries, requirements)
+    ahead = look_ahead(opportunity, entries, requirements)
+    return ChainData(opportunity, roles, contacts, levels, influences, score, ahead)
 
 
 def _role_items(data: ChainData, contact_id: int) -> list[dict[str, Any]]:
@@ -266,7 +307,7 @@ def decision_chain(opportunity: Opportunity, requirements: Requirements | None =
         "influence_lines": influence_lines,
         "technical_chain": chains[TECHNICAL],
         "business_chain": chains[BUSINESS],
-        "relationship_score": score_dict(data.score),
+        "relationship_score": score_dict(data.score, data.ahead),
     }
 
 
@@ -305,7 +346,7 @@ def power_map(opportunity: Opportunity, requirements: Requirements | None = None
         "people": people,
         "watch_list": [{"id": p["id"], "name": p["name"], "text": watch_text(p)} for p in watch],
         "power_threshold": power,
-        "relationship_score": score_dict(data.score),
+        "relationship_score": score_dict(data.score, data.ahead),
     }
 
 
@@ -335,6 +376,12 @@ def watch_text(person: dict[str, Any]) -> str:
 
 def relationship_score(opportunity: Opportunity) -> RelationshipScore:
     return load_chain(opportunity).score
+
+
+def relationship_score_dict(opportunity: Opportunity) -> dict[str, Any]:
+    """The score with its gaps and the look-ahead, as the API and the deal page's panel read them."""
+    data = load_chain(opportunity)
+    return score_dict(data.score, data.ahead)
 
 
 # --- the side panel ---------------------------------------------------------------------------

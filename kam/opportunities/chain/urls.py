@@ -17,4 +17,5 @@ urlpatterns: list = [
         name="person_relationship",
     ),
     path("<id:pk>/power-map/", chain_views.power_map, name="power_map"),
+    path("<id:pk>/relationship-ahead/", chain_views.relationship_ahead, name="relationship_ahead"),
 ]

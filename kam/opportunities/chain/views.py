@@ -300,3 +300,14 @@ def add_contact(request: HttpRequest, pk: int) -> HttpResponse:
 def _error_status(request: HttpRequest) -> int:
     # htmx swaps only successful responses; a page without JS gets the honest status.
     return 200 if _is_htmx(request) else 422
+
+
+@login_required
+@require_GET
+def relationship_ahead(request: HttpRequest, pk: int) -> HttpResponse:
+    """The look-ahead under the deal page's relationship score (loaded through htmx)."""
+    opportunity = chain.chain_opportunity(current_user(request), pk)
+    ahead = chain.relationship_score_dict(opportunity)["look_ahead"]
+    return render(
+        request, "opportunities/_relationship_ahead.html", {"ahead": ahead, "opportunity": opportunity}
+    )

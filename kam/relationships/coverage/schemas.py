@@ -50,7 +50,11 @@ class BelowTargetOut(NamedContact):
 
 class HighlightOut(Schema):
     kind: str = Field(
-        ..., description="single_threaded, no_relationships, uncovered or top_rank_below_target."
+        ...,
+        description=(
+            "single_threaded, no_relationships, uncovered, top_rank_below_target or one_side (our strong "
+            "relationships on the technical or the business side of the decision chain only)."
+        ),
     )
     message: str = Field(..., description="The finding in words, in the request's language.")
     people: list[Ref]

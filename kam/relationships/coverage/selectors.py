@@ -27,7 +27,9 @@ from kam.relationships.models import (
     Relationship,
     RelationshipChange,
     RelationshipPolicy,
+    Stance,
 )
+from kam.relationships.scoring import ChainEntry, one_side
 
 RANK_ORDER = {value: index for index, value in enumerate(Rank.values)}
 
@@ -142,7 +144,7 @@ class Column:
 class Highlight:
     """One finding of the coverage net, said in words, with the people it names."""
 
-    kind: str  # single_threaded | no_relationships | uncovered | top_rank_below_target
+    kind: str  # single_threaded | no_relationships | uncovered | top_rank_below_target | one_side
     message: str
     users: list[User] = field(default_factory=list)
     contacts: list[Contact] = field(default_factory=list)
@@ -304,6 +306,20 @@ def coverage_net(user: User, customer: Customer, *, show_all: bool = False) -> C
                 },
                 contacts=[c.contact for c in below],
             )
+        )
+
+    side = one_side(
+        (
+            ChainEntry(c.contact.pk, c.contact.name, role, Stance.NEUTRAL, c.company_level)
+            for c in columns
+            for role in c.roles
+        ),
+        RelationshipPolicy.current().strong_level,
+    )
+    if side is not None:
+        names = {e.contact_id for e in side.strong + side.others}
+        highlights.append(
+            Highlight("one_side", side.text, contacts=[c.contact for c in columns if c.contact.pk in names])
         )
 
     total, key_count = _contact_counts(customer, key_q, show_all, len(contacts), key_columns)
