@@ -161,6 +161,9 @@ def customer_panel(request: HttpRequest, pk: int) -> HttpResponse:
     """The SWOT section the customer's 360° page loads: its own SWOT, and its deals' that the reader sees."""
     user = current_user(request)
     customer = get_visible_customer(user, pk)
+    if not _is_htmx(request):
+        # Opened as a link (no JavaScript): the SWOT page itself.
+        return redirect("planning_swot:customer", pk=customer.pk)
     panel = selectors.customer_panel(user, customer)
     rows = [
         {"swot": s, "summary": selectors.summary(s.n_items, s.n_strategies, s.n_unused)}  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from kam.planning.swot import services
 from kam.planning.swot.models import SwotItem, TowsStrategy
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_opportunity
 
 pytestmark = pytest.mark.django_db
 
@@ -119,10 +119,27 @@ def test_the_customer_page_and_panel(client, world):
     _login(client, world.east_rep)
     page = client.get(reverse("planning_swot:customer", args=[world.east_customer.pk]))
     assert page.status_code == 200 and "Budget cut" in page.content.decode()
-    panel = client.get(
-        reverse("planning_swot:customer_panel", args=[world.east_customer.pk])
-    ).content.decode()
+    panel_url = reverse("planning_swot:customer_panel", args=[world.east_customer.pk])
+    panel = client.get(panel_url, **HTMX).content.decode()
     assert "1 item · 0 strategies · 1 unused" in panel and "East furnace" in panel
+    # Without htmx, the section's link opens the SWOT page.
+    assert client.get(panel_url)["Location"] == reverse(
+        "planning_swot:customer", args=[world.east_customer.pk]
+    )
+    # The customer's 360° page loads the panel by its address.
+    detail = client.get(reverse("customers:detail", args=[world.east_customer.pk])).content.decode()
+    assert f'hx-get="{panel_url}"' in detail
+
+
+def test_the_panel_leaves_out_deals_the_reader_cannot_see(client, world):
+    # A deal of East Steel owned by someone of the west team, whose SWOT the east rep must not see.
+    hidden = make_opportunity(owner=world.west_rep, customer=world.east_customer, name="West side deal")
+    services.add_item(hidden, by=world.west_rep, kind="S", text="Theirs")
+    _login(client, world.east_rep)
+    panel_url = reverse("planning_swot:customer_panel", args=[world.east_customer.pk])
+    assert "West side deal" not in client.get(panel_url, **HTMX).content.decode()
+    _login(client, world.director)
+    assert "West side deal" in client.get(panel_url, **HTMX).content.decode()
 
 
 def test_the_deal_panel_lists_the_tool_with_its_state(client, world):
