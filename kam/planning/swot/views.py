@@ -238,8 +238,12 @@ def move_item(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ConflictError as error:
             return _show(request, subj, status=409, error=str(error))
-        # Keyboard users keep their place: the button they pressed has the focus again.
+        # Keyboard users keep their place: the button they pressed has the focus again, or its
+        # twin once the item reaches an end of the list (a disabled button cannot hold the focus).
         direction = request.POST.get("direction", "")
+        last = SwotItem.objects.filter(swot_id=item.swot_id, kind=item.kind).count()
+        if (direction == "up" and item.order == 1) or (direction == "down" and item.order == last):
+            direction = {"up": "down", "down": "up"}[direction] if last > 1 else ""
         return _done(
             request,
             subj,
