@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kam.activities.models import Activity
 from kam.customers.models import Customer
@@ -16,10 +17,11 @@ from kam.opportunities.models import Opportunity
 class ItemKind(models.TextChoices):
     """Strengths and weaknesses are ours (internal); opportunities and threats the market's (external)."""
 
-    STRENGTH = "S", _("Strength")
-    WEAKNESS = "W", _("Weakness")
-    OPPORTUNITY = "O", _("Opportunity")
-    THREAT = "T", _("Threat")
+    # In context: "Opportunity" alone is a sales opportunity (商机) everywhere else.
+    STRENGTH = "S", pgettext_lazy("swot", "Strength")
+    WEAKNESS = "W", pgettext_lazy("swot", "Weakness")
+    OPPORTUNITY = "O", pgettext_lazy("swot", "Opportunity")
+    THREAT = "T", pgettext_lazy("swot", "Threat")
 
 
 class StrategyKind(models.TextChoices):
@@ -116,7 +118,7 @@ class TowsStrategy(models.Model):
     # The action the strategy became: a planned activity (gone from here if the activity is deleted).
     activity = models.ForeignKey(
         Activity,
-        verbose_name=_("action"),
+        verbose_name=_("planned action"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
-from kam.planning.swot import services
+from kam.planning.swot import selectors, services
 from kam.planning.swot.models import SwotItem, TowsStrategy
 from tests.factories import PASSWORD, make_opportunity
 
@@ -148,3 +149,14 @@ def test_the_deal_panel_lists_the_tool_with_its_state(client, world):
     panel = client.get(reverse("planning:opportunity_panel", args=[world.east_opp.pk])).content.decode()
     assert reverse("planning_swot:opportunity", args=[world.east_opp.pk]) in panel
     assert "1 item · 0 strategies · 1 unused" in panel
+
+
+def test_the_page_in_chinese_calls_an_opportunity_in_a_swot_a_jihui(client, world):
+    services.add_item(world.east_opp, by=world.east_rep, kind="O", text="二期扩建")
+    _login(client, world.east_rep)
+    client.cookies["django_language"] = "zh-hans"
+    with translation.override("zh-hans"):
+        body = client.get(reverse("planning_swot:opportunity", args=[world.east_opp.pk])).content.decode()
+        line = selectors.state(world.east_opp, world.east_rep)
+    assert "TOWS 矩阵" in body and "机会 (O)" in body and "优势" in body and "未用" in body
+    assert line == "1 个条目 · 0 条策略 · 1 个未用"
