@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -48,13 +48,16 @@ def directory(user: User, search: str = "") -> QuerySet[Competitor]:
     search = (search or "").strip()
     if search:
         qs = qs.filter(name__icontains=search)
+    lost_to = (
+        Opportunity.objects.filter(lost_to=OuterRef("pk"), status=OpportunityStatus.LOST, pk__in=visible)
+        .order_by()
+        .values("lost_to")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return qs.annotate(
         deal_count=Count("entries", filter=Q(entries__opportunity__in=visible), distinct=True),
-        lost_to_count=Count(
-            "entries",
-            filter=Q(entries__opportunity__in=visible, entries__opportunity__lost_to=F("pk")),
-            distinct=True,
-        ),
+        lost_to_count=Coalesce(Subquery(lost_to, output_field=IntegerField()), 0),
     ).order_by("name", "id")
 
 

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_create_competitor_adds_a_profile_and_a_history_line(world):
-    competitor = services.create_competitor(by=world.east_rep, name="  Gamma  ", website="https://gamma.example")
+    competitor = services.create_competitor(
+        by=world.east_rep, name="  Gamma  ", website="https://gamma.example"
+    )
     assert competitor.name == "Gamma"
     assert competitor.profile.website == "https://gamma.example"
     line = CompetitionChange.objects.get(competitor=competitor)
@@ -45,7 +47,9 @@ def test_update_competitor_checks_the_version_and_keeps_the_change(world):
     assert competitor.name == "Gamma Corp"
     assert competitor.profile.strengths == "Price"
     assert competitor.profile.version == 2
-    edit = CompetitionChange.objects.get(competitor=competitor, action=CompetitionChange.Action.COMPETITOR_EDITED)
+    edit = CompetitionChange.objects.get(
+        competitor=competitor, action=CompetitionChange.Action.COMPETITOR_EDITED
+    )
     assert edit.changes["name"] == ["Gamma", "Gamma Corp"]
     with pytest.raises(ConflictError):
         services.update_competitor(competitor, by=world.east_rep, version=1, notes="stale")
@@ -87,14 +91,19 @@ def test_save_grid_writes_cells_bumps_the_version_and_records_each_change(deal, 
     assert services.grid_version(deal.deal) == 2
     assert GridCell.objects.get(competitor=None).score == 4
     line = CompetitionChange.objects.get(action=CompetitionChange.Action.GRID_EDITED)
-    assert line.changes["market_position/us"] == [{"score": None, "note": ""}, {"score": 4, "note": "Strong brand"}]
+    assert line.changes["market_position/us"] == [
+        {"score": None, "note": ""},
+        {"score": 4, "note": "Strong brand"},
+    ]
     assert f"market_position/{deal.alpha.pk}" in line.changes
 
 
 def test_a_stale_grid_write_is_a_conflict_and_writes_nothing(deal, dimensions):
     services.save_grid(deal.deal, by=deal.east_rep, version=1, cells=[CellInput(dimensions[0].pk, None, 3)])
     with pytest.raises(ConflictError):
-        services.save_grid(deal.deal, by=deal.east_rep, version=1, cells=[CellInput(dimensions[0].pk, None, 5)])
+        services.save_grid(
+            deal.deal, by=deal.east_rep, version=1, cells=[CellInput(dimensions[0].pk, None, 5)]
+        )
     assert GridCell.objects.get().score == 3
 
 
@@ -131,7 +140,9 @@ def test_mark_supporter_needs_a_chain_contact_and_a_competitor_on_the_deal(deal)
 
 def test_marking_a_supporter_again_moves_the_mark_and_keeps_both_in_history(deal):
     services.mark_supporter(deal.deal, by=deal.east_rep, contact=deal.wang, competitor=deal.alpha)
-    services.mark_supporter(deal.deal, by=deal.east_rep, contact=deal.wang, competitor=deal.beta, note="Old friend")
+    services.mark_supporter(
+        deal.deal, by=deal.east_rep, contact=deal.wang, competitor=deal.beta, note="Old friend"
+    )
     supporter = CompetitorSupporter.objects.get()
     assert (supporter.competitor, supporter.note) == (deal.beta, "Old friend")
     lines = CompetitionChange.objects.filter(action=CompetitionChange.Action.SUPPORTER_MARKED)
