@@ -393,6 +393,55 @@ DROPPED_REASONS = [
     "客户项目取消 / The customer cancelled the project",
 ]
 
+# The listed close reason (kam.opportunities.CloseReason, by outcome and code) each reason above stands for.
+CLOSE_REASON_CODES = {
+    WON_REASONS[0]: "solution",
+    WON_REASONS[1]: "relationship",
+    WON_REASONS[2]: "service",
+    LOST_REASONS[0]: "price",
+    LOST_REASONS[1]: "competitor-relationship",
+    LOST_REASONS[2]: "solution",
+    DROPPED_REASONS[0]: "other",
+    DROPPED_REASONS[1]: "low-margin",
+    DROPPED_REASONS[2]: "no-bid",
+    DROPPED_REASONS[3]: "project-cancelled",
+}
+
+# The stage summary (阶段总结) written when a deal leaves a stage forward, by the code of the stage left:
+# (achieved against its key node, what carries over).
+STAGE_SUMMARIES = {
+    "P0": (
+        "确认了项目信息和预算来源 / Project facts and the budget's source confirmed",
+        "需求细节待挖掘 / The needs' details are still to uncover",
+    ),
+    "P1": (
+        "目标确认，客户内部立项 / Target confirmed; the customer set up the project",
+        "决策链尚未完全摸清 / The decision chain is not fully known yet",
+    ),
+    "P2": (
+        "售前立项通过，项目组组建 / Pre-sales initiation approved; deal team formed",
+        "中层关系需推进 / Middle-management relationships to advance",
+    ),
+    "P3": (
+        "技术交流完成，中层支持 / Design exchange done; middle management supports us",
+        "高层尚未接触 / Top management not reached yet",
+    ),
+    "P4": (
+        "投标完成，进入短名单 / Bid submitted; on the shortlist",
+        "价格谈判空间待确认 / Room in the price negotiation to confirm",
+    ),
+    "P5": ("合同审批通过 / Contract approved", "付款条款待谈判 / Payment terms to negotiate"),
+    "P6": ("合同签订 / Contract signed", "实施计划与验收标准 / Implementation plan and acceptance criteria"),
+    "S1": ("项目信息准确 / Project information confirmed", "立项报告待准备 / Initiation report to prepare"),
+    "S2": (
+        "售前立项报告获批 / Pre-sales initiation report approved",
+        "方案关系待推进 / Relationships to advance",
+    ),
+    "S3": ("关系有效推进 / Relationships advanced", "投标准备 / Bid preparation"),
+    "S4": ("投标完成 / Bid submitted", "商务条款待谈判 / Commercial terms to negotiate"),
+    "S5": ("合同审批与签订 / Contract approved and signed", "交付与验收 / Delivery and acceptance"),
+}
+
 # -- activities and plans (kam.demo.activities) ----------------------------------------------------
 
 # What each kind of activity was about: "{customer}" is the customer's short name. Kinds the

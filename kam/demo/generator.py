@@ -43,11 +43,13 @@ from kam.demo import data
 from kam.demo.activities import build_activities
 from kam.demo.logins import DEMO_PASSWORD
 from kam.demo.planning import build_planning, delete_planning
+from kam.demo.pool import build_pool
 from kam.demo.snapshots import build_snapshots
 from kam.insights.health.tasks import recomputes_deferred, request_rescan
 from kam.insights.models import Snapshot
 from kam.opportunities import rollups
 from kam.opportunities.models import (
+    CloseReason,
     Competitor,
     DatePrecision,
     MemberRole,
@@ -176,6 +178,10 @@ class DemoBuilder:
         self.accounts: list[Account] = []
         self.competitors: dict[str, Competitor] = {}
         self.relationship_levels: dict[tuple[int, int], int] = {}
+        # The listed close reasons by (outcome, code): every demo close names one.
+        self.close_reasons: dict[tuple[str, str], CloseReason] = {
+            (r.outcome, r.code): r for r in CloseReason.objects.all()
+        }
         # The static criteria of the active scoring model, each with its bands best first.
         self.static_criteria: list[tuple[ScoringCriterion, list[ScoreBand]]] = [
             (c, sorted(c.bands.all(), key=lambda b: -b.points))
@@ -660,7 +666,16 @@ class DemoBuilder:
                 for criterion in leaving.exit_criteria.all():
                     if leaving.blocks_on_open_criteria or rng.random() < 0.85:
                         set_criterion_checked(opportunity, criterion, by=owner, checked=True)
-                move_stage(opportunity, stages[order], by=owner, key_node_confirmed=True, changed_at=when)
+                achieved, carry_over = data.STAGE_SUMMARIES.get(leaving.code, ("", ""))
+                move_stage(
+                    opportunity,
+                    stages[order],
+                    by=owner,
+                    key_node_confirmed=True,
+                    changed_at=when,
+                    achieved=achieved,
+                    carry_over=carry_over,
+                )
             else:
                 move_stage(
                     opportunity,
@@ -694,30 +709,20 @@ class DemoBuilder:
         if closed:
             closed_at = self.at(end)
             if plan.status == OpportunityStatus.WON:
-                close_opportunity(
-                    opportunity,
-                    by=owner,
-                    status=plan.status,
-                    reason=rng.choice(data.WON_REASONS),
-                    closed_at=closed_at,
-                )
+                reason = rng.choice(data.WON_REASONS)
             elif plan.status == OpportunityStatus.LOST:
-                close_opportunity(
-                    opportunity,
-                    by=owner,
-                    status=plan.status,
-                    reason=rng.choice(data.LOST_REASONS),
-                    lost_to=entries[0],
-                    closed_at=closed_at,
-                )
+                reason = rng.choice(data.LOST_REASONS)
             else:
-                close_opportunity(
-                    opportunity,
-                    by=owner,
-                    status=plan.status,
-                    reason=rng.choice(data.DROPPED_REASONS),
-                    closed_at=closed_at,
-                )
+                reason = rng.choice(data.DROPPED_REASONS)
+            close_opportunity(
+                opportunity,
+                by=owner,
+                status=plan.status,
+                reason=reason,
+                reason_choice=self.close_reasons[(plan.status, data.CLOSE_REASON_CODES[reason])],
+                lost_to=entries[0] if plan.status == OpportunityStatus.LOST else None,
+                closed_at=closed_at,
+            )
 
     def decision_chain(self, opportunity: Opportunity, account: Account, plan: Plan, reached: int) -> None:
         rng = self.rng
@@ -794,6 +799,8 @@ class DemoBuilder:
             self.build_account_views()
             # Six months of activities and plans, on the customers' tiers as scored above.
             build_activities(self, self.seed)
+            # Prospects left alone: the public pool's daily pass returns some and warns of others.
+            build_pool(self)
             # The deal strategy tools on the demo's deals (kam.planning).
             build_planning(self, self.seed)
             # The last twelve weekly snapshots (and one before the last closed quarter), so the

@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from kam.opportunities.models import Competitor, ExitCriterion, Opportunity, SalesProcess, Stage, StageChange
+from kam.opportunities.models import (
+    CloseReason,
+    Competitor,
+    ExitCriterion,
+    Opportunity,
+    SalesProcess,
+    Stage,
+    StageChange,
+)
 
 
 class StageInline(admin.TabularInline):
@@ -43,6 +51,18 @@ class StageAdmin(admin.ModelAdmin):
 @admin.register(Competitor)
 class CompetitorAdmin(admin.ModelAdmin):
     search_fields = ("name",)
+
+
+@admin.register(CloseReason)
+class CloseReasonAdmin(admin.ModelAdmin):
+    """The lists a close picks its reason from, per outcome. A reason in use is retired (unticked
+    "active"), not deleted: closed deals keep pointing at it."""
+
+    list_display = ("outcome", "order", "code", "name", "name_en", "needs_competitor", "is_active")
+    list_display_links = ("code",)
+    list_editable = ("order", "name", "name_en", "needs_competitor", "is_active")
+    list_filter = ("outcome", "is_active")
+    search_fields = ("code", "name", "name_en")
 
 
 @admin.register(Opportunity)

@@ -26,6 +26,7 @@ from kam.customers.models import Customer
 from kam.opportunities import services
 from kam.opportunities.flags import flag_engine  # noqa: E402
 from kam.opportunities.models import (
+    CloseReason,
     Competitor,
     ExitCriterion,
     Opportunity,
@@ -34,6 +35,7 @@ from kam.opportunities.models import (
     StageChange,
 )
 from kam.opportunities.schemas import (
+    CloseReasonOut,
     OpportunityCloseIn,
     OpportunityCreateIn,
     OpportunityDetailOut,
@@ -75,7 +77,7 @@ def _key_contacts_prefetch() -> Prefetch:
 def _load(user: User, pk: int) -> Opportunity:
     """One opportunity the user may see, with everything the detail shows; 404 otherwise."""
     qs = Opportunity.objects.select_related(
-        "customer", "owner", "stage", "stage__process", "lost_to", "customer_lead"
+        "customer", "owner", "stage", "stage__process", "lost_to", "customer_lead", "close_reason_choice"
     ).prefetch_related(_key_contacts_prefetch())
     opportunity = get_visible_opportunity(user, pk, queryset=qs)
     attach_relationship_scores([opportunity], "api_key_contacts")
@@ -127,6 +129,40 @@ def list_processes(request: HttpRequest) -> list[dict[str, Any]]:
         Prefetch("stages__exit_criteria", queryset=ExitCriterion.objects.order_by("order", "id")),
     )
     return [ProcessOut.from_process(p) for p in processes]
+
+
+@router.get("/close-reasons", response=list[CloseReasonOut], summary="The reasons a close picks from")
+def list_close_reasons(
+    request: HttpRequest,
+    outcome: str | None = Query(
+        None, max_length=10, description="Only this outcome's: won, lost or dropped."
+    ),
+    include_retired: bool = Query(False, description="Also the reasons no longer in use."),
+) -> list[dict[str, Any]]:
+    """Per outcome, in the administrators' order; only the active ones unless asked."""
+    reasons = CloseReason.objects.order_by("outcome", "order", "id")
+    if outcome:
+        reasons = reasons.filter(outcome=outcome)
+    if not include_retired:
+        reasons = reasons.filter(is_active=True)
+    return [CloseReasonOut.from_reason(r) for r in reasons]
+
+
+def _close_reason(status: str, value: str) -> CloseReason:
+    """A reason by id, or by code within the outcome; a code only another outcome has is still
+    found, so the service says the reason belongs to another outcome."""
+    number = parse_id(value)
+    if number is not None:
+        found = CloseReason.objects.filter(pk=number).first()
+    else:
+        code = value.strip()
+        found = (
+            CloseReason.objects.filter(outcome=status, code=code).first()
+            or CloseReason.objects.filter(code=code).order_by("outcome", "id").first()
+        )
+    if found is None:
+        raise ValidationError({"reason_choice": [_("Unknown close reason.")]})
+    return found
 
 
 @router.get("/stages", response=list[StageOut], summary="Stages of every sales process")
@@ -272,6 +308,8 @@ def move_opportunity(
         note=payload.note,
         key_node_confirmed=payload.key_node_confirmed,
         version=version,
+        achieved=payload.achieved,
+        carry_over=payload.carry_over,
     )
     return {
         "opportunity": _detail(_load(by, opportunity_id), response),
@@ -286,10 +324,12 @@ def move_opportunity(
 def close_opportunity(
     request: HttpRequest, response: HttpResponse, opportunity_id: int, payload: OpportunityCloseIn
 ) -> dict[str, Any]:
-    """End it as won, lost or dropped, with a reason. Needs If-Match."""
+    """End it as won, lost or dropped, with a reason from the list for the outcome (and the
+    competitor when that reason names one). Needs If-Match."""
     by = current_user(request)
     opportunity = _load(by, opportunity_id)
     version = expected_version(request, opportunity.version)
+    reason_choice = _close_reason(payload.status, payload.reason_choice)
     lost_to = None
     if payload.lost_to is not None:
         lost_to = Competitor.objects.filter(name=payload.lost_to.strip()).first()
@@ -299,7 +339,14 @@ def close_opportunity(
         if lost_to is None:
             raise ValidationError({"lost_to": [_("Unknown competitor.")]})
     services.close_opportunity(
-        opportunity, by=by, status=payload.status, reason=payload.reason, lost_to=lost_to, version=version
+        opportunity,
+        by=by,
+        status=payload.status,
+        reason=payload.reason,
+        reason_choice=reason_choice,
+        lost_to=lost_to,
+        lessons=payload.lessons,
+        version=version,
     )
     return _detail(_load(by, opportunity_id), response)
 

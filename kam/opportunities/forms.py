@@ -20,6 +20,8 @@ from kam.access.pickers import (
 from kam.core.forms import HiddenErrorsShown
 from kam.core.limits import NOTE_MAX, SEARCH_MAX, SHORT_TEXT_MAX
 from kam.opportunities.models import (
+    CloseOutcome,
+    CloseReason,
     Competitor,
     ForecastCategory,
     MemberRole,
@@ -158,6 +160,19 @@ class MoveForm(HiddenErrorsShown):
     note = forms.CharField(
         required=False, max_length=SHORT_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2}), label=_("Note")
     )
+    # The stage summary (阶段总结) of the stage being left, written on a forward move.
+    achieved = forms.CharField(
+        required=False,
+        max_length=SHORT_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Achieved against the key node"),
+    )
+    carry_over = forms.CharField(
+        required=False,
+        max_length=SHORT_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Carries over to the next stage"),
+    )
 
 
 CLOSE_STATUS_CHOICES = [
@@ -167,16 +182,66 @@ CLOSE_STATUS_CHOICES = [
 ]
 
 
+def close_reason_choices() -> list[Any]:
+    """The active reasons grouped by outcome (one query): a select that needs no script to show
+    which reasons belong to which outcome."""
+    groups: dict[str, list[tuple[str, str]]] = {value: [] for value in CloseOutcome.values}
+    for reason in CloseReason.objects.filter(is_active=True).order_by("outcome", "order", "id"):
+        groups.setdefault(reason.outcome, []).append((str(reason.pk), reason.display_name))
+    labels = dict(CloseOutcome.choices)
+    return [("", "---------")] + [
+        (str(labels.get(outcome, outcome)), options) for outcome, options in groups.items() if options
+    ]
+
+
+class CloseReasonField(forms.ChoiceField):
+    """A reason from the list, by id; the choices are read when the select is drawn. Whether the
+    reason fits the outcome, is still in use and asks for a competitor is the close service's
+    rule, so every caller gets the same message."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=close_reason_choices, **kwargs)
+        self.error_messages["required"] = _("Choose the reason from the list.")
+
+    def to_python(self, value: Any) -> CloseReason | None:  # type: ignore[override]
+        if value in self.empty_values:
+            return None
+        try:
+            pk = int(value)
+        except (TypeError, ValueError):
+            pk = 0
+        found = CloseReason.objects.filter(pk=pk).first() if pk > 0 else None
+        if found is None:
+            raise ValidationError(_("Choose the reason from the list."), code="invalid_choice")
+        return found
+
+    def validate(self, value: Any) -> None:
+        forms.Field.validate(self, value)
+
+
 class CloseForm(HiddenErrorsShown):
     status = forms.ChoiceField(choices=CLOSE_STATUS_CHOICES, label=_("Outcome"), widget=forms.RadioSelect)
-    reason = forms.CharField(
-        label=_("Reason"), max_length=SHORT_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    reason_choice = CloseReasonField(
+        label=_("Reason"), help_text=_("From the list under the outcome you chose.")
     )
     lost_to = forms.ModelChoiceField(
         queryset=Competitor.objects.all(),
         required=False,
         label=_("Lost to"),
-        help_text=_("Only for a lost opportunity."),
+        help_text=_("Only for a lost opportunity; required when the reason names a competitor."),
+    )
+    reason = forms.CharField(
+        label=_("In your words"),
+        required=False,
+        max_length=SHORT_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    lessons = forms.CharField(
+        label=_("Lessons"),
+        required=False,
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What to repeat or avoid next time."),
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 

@@ -19,9 +19,9 @@ from kam.core.api.helpers import (
     ref,
     user_ref,
 )
-from kam.core.limits import SEARCH_MAX, SHORT_TEXT_MAX
+from kam.core.limits import NOTE_MAX, SEARCH_MAX, SHORT_TEXT_MAX
 from kam.core.money import MONEY_DIGITS
-from kam.opportunities.models import Opportunity, SalesProcess, Stage, StageChange
+from kam.opportunities.models import CloseReason, Opportunity, SalesProcess, Stage, StageChange
 
 Money = Decimal
 CENT = Decimal("0.01")
@@ -230,6 +230,12 @@ class OpportunityOut(Schema):
         }
 
 
+class CloseReasonRef(Schema):
+    id: int
+    code: str
+    name: str
+
+
 class OpportunityDetailOut(OpportunityOut):
     process: str = Field(..., description="Code of the opportunity's sales process.")
     stage_entered_at: dt.datetime | None
@@ -239,6 +245,10 @@ class OpportunityDetailOut(OpportunityOut):
     customer_lead: Ref | None = Field(None, description="The customer-side lead (a contact of the customer).")
     initiated_at: dt.date | None
     close_reason: str
+    close_reason_choice: CloseReasonRef | None = Field(
+        None, description="The reason from the list the opportunity closed for."
+    )
+    lessons: str
     closed_at: dt.datetime | None
     lost_to: Ref | None = Field(None, description="The competitor a lost opportunity went to.")
     forecast_category: str = Field(..., description="The owner's choice; empty: the stage's default.")
@@ -257,6 +267,16 @@ class OpportunityDetailOut(OpportunityOut):
             "customer_lead": ref(o.customer_lead),
             "initiated_at": o.initiated_at,
             "close_reason": o.close_reason,
+            "close_reason_choice": (
+                {
+                    "id": o.close_reason_choice.pk,
+                    "code": o.close_reason_choice.code,
+                    "name": o.close_reason_choice.display_name,
+                }
+                if o.close_reason_choice is not None
+                else None
+            ),
+            "lessons": o.lessons,
             "closed_at": o.closed_at,
             "lost_to": ref(o.lost_to),
             "forecast_category": o.forecast_category,
@@ -401,6 +421,15 @@ class OpportunityMoveIn(InputSchema):
         False, description="Required for a forward move: the target stage's key node is done."
     )
     note: str = Field("", max_length=SHORT_TEXT_MAX, description="Why; required for a backward move.")
+    achieved: str = Field(
+        "",
+        max_length=SHORT_TEXT_MAX,
+        description="Stage summary (阶段总结) of the stage left on a forward move: what was achieved "
+        "against its key node.",
+    )
+    carry_over: str = Field(
+        "", max_length=SHORT_TEXT_MAX, description="Stage summary: what carries over into the next stage."
+    )
     version: Id | None = Field(None, description="The version you read, if you do not send If-Match.")
 
 
@@ -411,8 +440,37 @@ class OpportunityMoveOut(Schema):
 
 class OpportunityCloseIn(InputSchema):
     status: CloseStatus = Field(..., description="won, lost or dropped.")
-    reason: str = Field(..., max_length=SHORT_TEXT_MAX, description="Why it ended; required.")
-    lost_to: IdOrCode | None = Field(None, description="Competitor id or name (lost only).")
+    reason_choice: IdOrCode = Field(
+        ...,
+        description="The reason from the list for the outcome (`GET /close-reasons`): its id, or its "
+        "code within the outcome (e.g. `price`). Required; retired reasons are refused.",
+    )
+    reason: str = Field("", max_length=SHORT_TEXT_MAX, description="Why it ended, in your words (optional).")
+    lost_to: IdOrCode | None = Field(
+        None,
+        description="Competitor id or name (lost only; required when the reason names a competitor).",
+    )
+    lessons: str = Field("", max_length=NOTE_MAX, description="Lessons learned (optional).")
+
+
+class CloseReasonOut(Schema):
+    id: int
+    outcome: str = Field(..., description="won, lost or dropped.")
+    code: str
+    name: str = Field(..., description="The name in the request's language.")
+    needs_competitor: bool = Field(..., description="A loss for this reason names the competitor.")
+    is_active: bool
+
+    @staticmethod
+    def from_reason(r: CloseReason) -> dict[str, Any]:
+        return {
+            "id": r.pk,
+            "outcome": r.outcome,
+            "code": r.code,
+            "name": r.display_name,
+            "needs_competitor": r.needs_competitor,
+            "is_active": r.is_active,
+        }
 
 
 class StageChangeOut(Schema):
@@ -425,6 +483,8 @@ class StageChangeOut(Schema):
     changed_by: Ref | None
     changed_at: dt.datetime
     note: str
+    achieved: str = Field("", description="Stage summary: achieved against the key node of the stage left.")
+    carry_over: str = Field("", description="Stage summary: what carries over into the next stage.")
 
     @staticmethod
     def from_change(c: StageChange) -> dict[str, Any]:
@@ -436,6 +496,8 @@ class StageChangeOut(Schema):
             "changed_by": user_ref(c.changed_by),
             "changed_at": c.changed_at,
             "note": c.note,
+            "achieved": c.achieved,
+            "carry_over": c.carry_over,
         }
 
 

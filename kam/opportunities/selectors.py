@@ -603,7 +603,7 @@ def board_columns(
 def opportunity_detail(user: User, pk: int) -> Opportunity:
     """One opportunity the user may see, with everything its page shows; 404 otherwise."""
     qs = with_amounts(Opportunity.objects.all()).select_related(
-        "customer", "owner", "stage", "stage__process", "lost_to", "customer_lead"
+        "customer", "owner", "stage", "stage__process", "lost_to", "customer_lead", "close_reason_choice"
     )
     return get_visible_opportunity(user, pk, queryset=qs)
 

@@ -199,6 +199,8 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
             note=form.cleaned_data["note"],
             key_node_confirmed=form.cleaned_data["key_node_confirmed"],
             version=form.cleaned_data["version"],
+            achieved=form.cleaned_data["achieved"],
+            carry_over=form.cleaned_data["carry_over"],
         )
     except RuleViolation as exc:
         return _move_failed(request, opportunity, str(exc), exc.errors)
@@ -472,7 +474,9 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
                     by=user,
                     status=form.cleaned_data["status"],
                     reason=form.cleaned_data["reason"],
+                    reason_choice=form.cleaned_data["reason_choice"],
                     lost_to=form.cleaned_data["lost_to"],
+                    lessons=form.cleaned_data["lessons"],
                     version=form.cleaned_data["version"],
                 )
             except ValidationError as exc:

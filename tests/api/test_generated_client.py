@@ -146,7 +146,9 @@ def test_generated_client_opens_moves_and_wins_an_opportunity(live_server, gener
         stale = close_opportunity.sync_detailed(
             opportunity.id,
             client=client,
-            body=models.OpportunityCloseIn(status=models.OpportunityCloseInStatus.WON, reason="Signed"),
+            body=models.OpportunityCloseIn(
+                status=models.OpportunityCloseInStatus.WON, reason_choice="solution", reason="Signed"
+            ),
             if_match=etag,
         )
         assert stale.status_code == 412, stale.content
@@ -155,7 +157,9 @@ def test_generated_client_opens_moves_and_wins_an_opportunity(live_server, gener
         won = close_opportunity.sync_detailed(
             opportunity.id,
             client=client,
-            body=models.OpportunityCloseIn(status=models.OpportunityCloseInStatus.WON, reason="Signed"),
+            body=models.OpportunityCloseIn(
+                status=models.OpportunityCloseInStatus.WON, reason_choice="solution", reason="Signed"
+            ),
             if_match=moved.headers["ETag"],
         )
         assert won.status_code == 200, won.content

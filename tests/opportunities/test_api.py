@@ -279,7 +279,7 @@ def test_rep_gets_404_for_other_teams_opportunity_on_every_endpoint(world, api_a
     assert rep.patch(f"/opportunities/{west.pk}", {"name": "Mine now"}, if_match=1).status_code == 404
     move = {"to_stage": "P1", "key_node_confirmed": True}
     assert rep.post(f"/opportunities/{west.pk}/move", move, if_match=1).status_code == 404
-    close = {"status": "dropped", "reason": "gone"}
+    close = {"status": "dropped", "reason_choice": "no-budget", "reason": "gone"}
     assert rep.post(f"/opportunities/{west.pk}/close", close, if_match=1).status_code == 404
     west.refresh_from_db()
     assert (west.name, west.stage.code, west.status, west.version) == ("West turbine", "P0", "open", 1)

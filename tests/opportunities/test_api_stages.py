@@ -99,7 +99,7 @@ def test_close_as_lost_names_the_competitor(world, api_as):
     competitor = CompetitorFactory(name="Rival Corp")
     response = api_as(world.east_rep).post(
         f"/opportunities/{world.east_opp.pk}/close",
-        {"status": "lost", "reason": "Price", "lost_to": "Rival Corp"},
+        {"status": "lost", "reason_choice": "price", "reason": "Price", "lost_to": "Rival Corp"},
         if_match=1,
     )
     assert response.status_code == 200, response.content
@@ -114,11 +114,11 @@ def test_close_as_lost_names_the_competitor(world, api_as):
 def test_close_needs_if_match_and_a_reason(world, api_as):
     client = api_as(world.east_rep)
     path = f"/opportunities/{world.east_opp.pk}/close"
-    assert client.post(path, {"status": "won", "reason": "Signed"}).status_code == 428
-    no_reason = client.post(path, {"status": "won", "reason": " "}, if_match=1)
+    assert client.post(path, {"status": "won", "reason_choice": "solution"}).status_code == 428
+    no_reason = client.post(path, {"status": "won", "reason": "Signed"}, if_match=1)
     assert no_reason.status_code == 422
-    assert "reason" in no_reason.json()["errors"]
-    bad_status = client.post(path, {"status": "open", "reason": "x"}, if_match=1)
+    assert "reason_choice" in no_reason.json()["errors"]
+    bad_status = client.post(path, {"status": "open", "reason_choice": "other"}, if_match=1)
     assert bad_status.status_code == 422
     assert "status" in bad_status.json()["errors"]
     world.east_opp.refresh_from_db()
@@ -128,8 +128,9 @@ def test_close_needs_if_match_and_a_reason(world, api_as):
 def test_closing_twice_is_409(world, api_as):
     client = api_as(world.east_rep)
     path = f"/opportunities/{world.east_opp.pk}/close"
-    assert client.post(path, {"status": "dropped", "reason": "No budget"}, if_match=1).status_code == 200
-    assert client.post(path, {"status": "won", "reason": "Changed mind"}, if_match=2).status_code == 409
+    dropped = {"status": "dropped", "reason_choice": "no-budget"}
+    assert client.post(path, dropped, if_match=1).status_code == 200
+    assert client.post(path, {"status": "won", "reason_choice": "other"}, if_match=2).status_code == 409
 
 
 # --- history, stages, processes -----------------------------------------------------------------

@@ -48,7 +48,7 @@ def test_every_page_renders_for_the_owner(client, world):
         reverse("opportunities:detail", args=[opp.pk]): opp.project_number,
         reverse("opportunities:edit", args=[opp.pk]): 'type="date"',
         reverse("opportunities:create"): 'name="customer"',
-        reverse("opportunities:close", args=[opp.pk]): 'name="reason"',
+        reverse("opportunities:close", args=[opp.pk]): 'name="reason_choice"',
     }
     for url, expected in pages.items():
         response = client.get(url)

@@ -8,7 +8,13 @@ import pytest
 from django.urls import reverse
 
 from kam.opportunities import services
-from kam.opportunities.models import Opportunity, OpportunityChange, OpportunityStatus, StageChange
+from kam.opportunities.models import (
+    CloseReason,
+    Opportunity,
+    OpportunityChange,
+    OpportunityStatus,
+    StageChange,
+)
 from tests.factories import CompetitorFactory, make_opportunity, stage
 
 pytestmark = pytest.mark.django_db
@@ -241,19 +247,30 @@ def test_close_as_lost_to_a_competitor(client, world):
     client.force_login(world.east_rep)
     response = client.post(
         reverse("opportunities:close", args=[opp.pk]),
-        {"status": "lost", "reason": "price", "lost_to": rival.pk, "version": opp.version},
+        {
+            "status": "lost",
+            "reason_choice": CloseReason.objects.get(outcome="lost", code="price").pk,
+            "reason": "price",
+            "lost_to": rival.pk,
+            "lessons": "Build the cost case earlier",
+            "version": opp.version,
+        },
     )
     assert response.status_code == 302
     opp.refresh_from_db()
     assert opp.status == OpportunityStatus.LOST and opp.lost_to == rival and opp.close_reason == "price"
+    assert opp.close_reason_choice.code == "price"
+    assert opp.lessons == "Build the cost case earlier"
 
 
 def test_close_without_reason_shows_the_error_and_keeps_it_open(client, world):
     opp = world.east_opp
     client.force_login(world.east_rep)
-    response = client.post(reverse("opportunities:close", args=[opp.pk]), {"status": "dropped", "reason": ""})
+    response = client.post(
+        reverse("opportunities:close", args=[opp.pk]), {"status": "dropped", "reason": "No budget"}
+    )
     assert response.status_code == 200
-    assert response.context["form"].errors["reason"]
+    assert response.context["form"].errors["reason_choice"] == ["Choose the reason from the list."]
     opp.refresh_from_db()
     assert opp.status == OpportunityStatus.OPEN
 

@@ -78,7 +78,13 @@
           form.querySelector(".move-error").textContent = i18n("noteRequired");
           return;
         }
-        finish({ confirmed: forward ? checkbox.checked : false, note: note.value });
+        finish({
+          confirmed: forward ? checkbox.checked : false,
+          note: note.value,
+          // The stage summary belongs to a forward move only: the stage left behind is done.
+          achieved: forward ? form.querySelector("textarea[name=achieved]").value : "",
+          carryOver: forward ? form.querySelector("textarea[name=carry_over]").value : "",
+        });
       }
       function onCancel(e) {
         if (e) e.preventDefault();
@@ -97,6 +103,8 @@
     body.append("to_stage", stageId);
     body.append("version", card.dataset.version);
     body.append("note", answer.note || "");
+    body.append("achieved", answer.achieved || "");
+    body.append("carry_over", answer.carryOver || "");
     if (answer.confirmed) body.append("key_node_confirmed", "on");
     return fetch(card.dataset.moveUrl, {
       method: "POST",
