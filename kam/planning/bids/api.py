@@ -54,7 +54,7 @@ BASE = "/opportunities/{int:opportunity_id}/bid"
 START_ERRORS: dict[int, Any] = {404: ErrorOut, 409: RuleViolationOut, 422: ValidationErrorOut}
 
 
-def _user(field: str, pk: int | None) -> User | None:
+def _person(field: str, pk: int | None) -> User | None:
     if pk is None:
         return None
     found = User.objects.filter(pk=pk, is_active=True).first()
@@ -63,7 +63,7 @@ def _user(field: str, pk: int | None) -> User | None:
     return found
 
 
-def _users(field: str, ids: list[int]) -> list[User]:
+def _people(field: str, ids: list[int]) -> list[User]:
     found = {u.pk: u for u in User.objects.filter(pk__in=ids, is_active=True)}
     if any(i not in found for i in ids):
         raise ValidationError({field: [_("Unknown user.")]})
@@ -97,7 +97,8 @@ def _envelope(opportunity: Opportunity, response: HttpResponse) -> dict[str, Any
     if bid is not None:
         set_etag(response, bid.version)
         body = BidDetailOut.from_view(selectors.view(bid), selectors.history(bid))
-    return BidEnvelopeOut.build(opportunity, BidPolicy.current().minimum_margin, body)
+    initiation = selectors.initiation_for(opportunity)
+    return BidEnvelopeOut.build(opportunity, initiation, BidPolicy.current().minimum_margin, body)
 
 
 @router.get(BASE, response={200: BidEnvelopeOut, **READ_ERRORS}, summary="An opportunity's bid")
@@ -130,9 +131,9 @@ def update_bid(
     changes = payload.model_dump(exclude_unset=True)
     refuse_nulls(changes, ("tender_reference", "assessment", "partners", "presenters"))
     if "proposal_owner" in changes:
-        changes["proposal_owner"] = _user("proposal_owner", changes["proposal_owner"])
+        changes["proposal_owner"] = _person("proposal_owner", changes["proposal_owner"])
     if "presenters" in changes:
-        changes["presenters"] = _users("presenters", changes["presenters"])
+        changes["presenters"] = _people("presenters", changes["presenters"])
     if "partners" in changes:
         changes["partners"] = "\n".join(name.strip() for name in changes["partners"])
     services.update_bid(bid, by=by, version=version, **changes)
@@ -151,7 +152,12 @@ def set_role(
     or a partner's person; neither clears it."""
     by, bid, version = _for_write(request, opportunity_id)
     services.set_role(
-        bid, role, by=by, version=version, user=_user("user", payload.user), partner_name=payload.partner_name
+        bid,
+        role,
+        by=by,
+        version=version,
+        user=_person("user", payload.user),
+        partner_name=payload.partner_name,
     )
     return _envelope(bid.opportunity, response)
 
@@ -258,7 +264,7 @@ def _values(key: str, data: dict[str, Any]) -> dict[str, Any]:
     refuse_nulls(data, NOT_NULLABLE)
     for name in services.ITEM_KINDS[key].people:
         if name in data:
-            data[name] = _user(name, data[name])
+            data[name] = _person(name, data[name])
     return data
 
 

@@ -203,16 +203,38 @@ class BidDetailOut(Schema):
         }
 
 
+class BidInitiationOut(Schema):
+    id: int
+    status: str = Field(..., description="draft, pending, approved or rejected.")
+    gross_margin: Decimal | None = Field(
+        ..., description="The estimated gross margin at initiation, in percent."
+    )
+    expense_budget: Decimal | None
+
+
 class BidEnvelopeOut(Schema):
     opportunity: Ref
+    initiation: BidInitiationOut | None = Field(
+        ..., description="The initiation report the bid re-evaluates."
+    )
     minimum_margin: Decimal = Field(
         ..., description="The company's minimum margin in percent (the bid policy)."
     )
     bid: BidDetailOut | None = Field(..., description="Null until the bid is started.")
 
     @staticmethod
-    def build(opportunity: Any, minimum: Decimal, bid: dict[str, Any] | None) -> dict[str, Any]:
-        return {"opportunity": ref(opportunity), "minimum_margin": minimum, "bid": bid}
+    def build(
+        opportunity: Any, initiation: Any, minimum: Decimal, bid: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        report = None
+        if initiation is not None:
+            report = {
+                "id": initiation.pk,
+                "status": initiation.status,
+                "gross_margin": initiation.gross_margin,
+                "expense_budget": initiation.expense_budget,
+            }
+        return {"opportunity": ref(opportunity), "initiation": report, "minimum_margin": minimum, "bid": bid}
 
 
 # Writes ------------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from kam.planning.bids.models import (
     PriceApproval,
     RoleKind,
 )
+from kam.planning.initiation.models import InitiationReport
 
 BID_PRICE_FLOW = "bid-price"
 HISTORY_LIMIT = 100
@@ -61,6 +62,11 @@ def pending_price_request(bid: Bid) -> ApprovalRequest | None:
     """The bid-price request still waiting for its approvers (a withdrawn one no longer is)."""
     latest = latest_for(bid, flow_code=BID_PRICE_FLOW)
     return latest if latest is not None and latest.is_pending else None
+
+
+def initiation_for(opportunity: Opportunity) -> InitiationReport | None:
+    """The initiation report the bid re-evaluates against the tender, if the deal has one."""
+    return InitiationReport.objects.filter(opportunity=opportunity).first()
 
 
 def bids_with_parts() -> QuerySet[Bid]:

@@ -69,11 +69,20 @@ def _initiation_url(opportunity: Opportunity) -> str | None:
 
 def _context(user: User, opportunity: Opportunity) -> dict[str, Any]:
     bid = selectors.bid_for(opportunity)
+    initiation = selectors.initiation_for(opportunity)
     context: dict[str, Any] = {
         "opportunity": opportunity,
         "bid": bid,
         "minimum_margin": BidPolicy.current().minimum_margin,
         "initiation_url": _initiation_url(opportunity),
+        "initiation": initiation,
+        # What the initiation estimated, from its report where there is one, else from the deal.
+        "estimate_margin": initiation.gross_margin
+        if initiation and initiation.gross_margin is not None
+        else opportunity.gross_margin,
+        "estimate_budget": initiation.expense_budget
+        if initiation and initiation.expense_budget is not None
+        else opportunity.expense_budget,
         "start_form": StartForm(),
     }
     if bid is None:

@@ -35,6 +35,7 @@ def test_a_bid_not_started_reads_as_null_with_the_minimum(world, deal, api_as):
     assert body["bid"] is None
     assert body["minimum_margin"] == "15.00"
     assert body["opportunity"]["id"] == deal.pk
+    assert body["initiation"] is None
 
 
 def test_start_edit_and_read_the_whole_bid(world, deal, api_as):

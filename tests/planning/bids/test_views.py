@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from kam.planning.bids import services
 from kam.planning.bids.models import Bid, BidCostLine
+from kam.planning.initiation.models import InitiationReport
 from tests.factories import make_opportunity
 
 pytestmark = pytest.mark.django_db
@@ -210,3 +211,31 @@ def test_the_page_in_chinese(client, world, deal):
     client.force_login(world.east_rep)
     html = client.get(_page(deal), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "合规检查清单" in html and "成本与毛利" in html
+
+
+def test_the_assessment_shows_the_initiation_report_beside_the_bid(client, world, deal, api_as):
+    InitiationReport.objects.create(
+        opportunity=deal,
+        created_by=world.east_rep,
+        status="approved",
+        gross_margin=Decimal("22.50"),
+        customer_needs="A furnace line by Q3.",
+    )
+    bid = services.start_bid(deal, by=world.east_rep)
+    services.add_item(
+        bid,
+        "cost-lines",
+        by=world.east_rep,
+        version=None,
+        kind="other",
+        description="Cost",
+        amount=Decimal(82),
+    )
+    services.update_bid(bid, by=world.east_rep, version=None, price=Decimal(100))
+    client.force_login(world.east_rep)
+    html = client.get(_page(deal)).content.decode()
+    assert "22.50 %" in html and "A furnace line by Q3." in html
+    assert "the bid&#x27;s margin now 18.00 %" in html or "the bid's margin now 18.00 %" in html
+    assert reverse("planning_initiation:opportunity", kwargs={"pk": deal.pk}) in html
+    body = api_as(world.east_rep).get(f"/planning/opportunities/{deal.pk}/bid").json()
+    assert body["initiation"]["status"] == "approved" and body["initiation"]["gross_margin"] == "22.50"
