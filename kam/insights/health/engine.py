@@ -22,6 +22,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from kam.insights.health import checklist  # noqa: F401  (registers the weak-checklist rule)
 from kam.insights.health.rules import REGISTRY, Flag, Rule
 from kam.insights.models import SEVERITY_RANK, HealthRule, Severity
 from kam.opportunities.models import (
