@@ -31,7 +31,7 @@ from kam.activities.models import Activity, ActivityStatus, PlanGoal
 from kam.customers.models import Customer, Segment
 from kam.customers.models.customer import in_english
 from kam.insights.models import FlaggedOpportunity
-from kam.opportunities.models import Opportunity, OpportunityStatus
+from kam.opportunities.models import Opportunity, OpportunityStatus, StageChange
 from kam.opportunities.selectors import EXPECTED_AMOUNT, WEIGHTED_AMOUNT
 from kam.relationships.models import Contact, Rank, Relationship
 from kam.reports.periods import local_midnight
@@ -326,3 +326,53 @@ def closed_deals(scope: Scope, start: dt.date, end: dt.date) -> tuple[list[dict[
                 }
             )
     return rows, totals
+
+
+# --- stage moves ---------------------------------------------------------------------------------
+
+
+def stage_moves(scope: Scope, start: dt.date, end: dt.date) -> tuple[list[dict[str, Any]], int]:
+    """The scope's stage moves on [start, end] (local days), in the order they happened (the first
+    ROW_LIMIT), each with the stage summary written on leaving the stage, and how many in all: one
+    query, a second to count only when the list is cut."""
+    deals = scoped(opportunities_for(scope.reader, Opportunity.objects.all()), scope)
+    qs = StageChange.objects.filter(
+        from_stage__isnull=False,
+        changed_at__gte=local_midnight(start),
+        changed_at__lt=local_midnight(end + dt.timedelta(1)),
+        opportunity__in=deals.order_by().values("pk"),
+    )
+    listed = list(
+        qs.order_by("changed_at", "pk").values(
+            "changed_at",
+            "opportunity_id",
+            "opportunity__project_number",
+            "opportunity__name",
+            "opportunity__owner__name",
+            "opportunity__owner__username",
+            "from_stage__code",
+            "from_stage__order",
+            "to_stage__code",
+            "to_stage__order",
+            "achieved",
+            "carry_over",
+            "note",
+        )[:ROW_LIMIT]
+    )
+    count = qs.count() if len(listed) == ROW_LIMIT else len(listed)
+    rows = [
+        {
+            "changed_at": row["changed_at"],
+            "opportunity": f"{row['opportunity__project_number']} {row['opportunity__name']}",
+            "owner": owner_name(row, "opportunity__owner__"),
+            "from_stage": row["from_stage__code"],
+            "to_stage": row["to_stage__code"],
+            "direction": "forward" if row["to_stage__order"] > row["from_stage__order"] else "back",
+            "achieved": row["achieved"],
+            "carry_over": row["carry_over"],
+            "note": row["note"],
+            "url": reverse("opportunities:detail", args=[row["opportunity_id"]]),
+        }
+        for row in listed
+    ]
+    return rows, count

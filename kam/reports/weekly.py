@@ -165,6 +165,38 @@ def flagged_section(scope: Scope) -> Section:
     )
 
 
+def stage_moves_section(scope: Scope, week: ReportPeriod) -> Section:
+    """The week's stage moves with the stage summary (阶段总结) each forward move left behind."""
+    rows, count = selectors.stage_moves(scope, week.start, week.end)
+    labels = {"forward": _("forward"), "back": _("back")}
+    for row in rows:
+        row["direction"] = str(labels[row["direction"]])
+    # Of the listed moves (all of them unless more than a page's worth).
+    summarised = sum(1 for row in rows if row["achieved"] or row["carry_over"])
+    return Section(
+        "stage_moves",
+        _("Stage moves and their summaries"),
+        [
+            Column("changed_at", _("When"), DATETIME),
+            Column("opportunity", _("Opportunity")),
+            Column("owner", _("Owner")),
+            Column("from_stage", _("From")),
+            Column("to_stage", _("To")),
+            Column("direction", _("Direction")),
+            Column("achieved", _("Achieved against the key node")),
+            Column("carry_over", _("Carries over")),
+            Column("note", _("Note")),
+        ],
+        rows=rows,
+        count=count,
+        figures=[
+            Figure("moves", _("Stage moves"), count),
+            Figure("summarised", _("With a stage summary"), summarised),
+        ],
+        empty=_("No opportunity changed stage this week."),
+    )
+
+
 def next_week_sections(scope: Scope, week: ReportPeriod) -> list[Section]:
     following = week_of(week.end + dt.timedelta(days=1))
     rows, count = selectors.planned_activities(scope, following.start, following.end)
@@ -202,6 +234,7 @@ def next_week_sections(scope: Scope, week: ReportPeriod) -> list[Section]:
 def weekly_pack(scope: Scope, week: ReportPeriod, *, today: dt.date | None = None) -> Report:
     sections: list[Section] = []
     sections += changes_sections(scope, week)
+    sections.append(stage_moves_section(scope, week))
     sections.append(flagged_section(scope))
     sections.append(plan_figures.plan_section(scope, week))
     sections += next_week_sections(scope, week)
