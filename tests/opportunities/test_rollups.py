@@ -34,6 +34,7 @@ from tests.factories import (
     CustomerFactory,
     TeamFactory,
     UserFactory,
+    approve_initiation,
     default_process,
     ensure_sales_processes,
     make_opportunity,
@@ -270,6 +271,7 @@ def test_the_funnel_rollup_counts_the_furthest_stage_reached_and_its_migration_f
     world = people
     stages = {s.code: s for s in world.stages}
     deal = make_opportunity(owner=world.east_rep, stage_code="P2")
+    approve_initiation(deal)
     services.move_stage(deal, stages["P4"], by=world.east_rep, key_node_confirmed=True)
     deal.refresh_from_db()
     services.move_stage(deal, stages["P1"], by=world.east_rep, note="Went cold")
@@ -374,6 +376,7 @@ def test_the_stage_rollup_sums_the_pipeline_rollup_over_months(people):
     assert cells.filter(count__gt=0).count() == 3
     summed = StageRollup.objects.get(stage=stage, owner=world.east_rep, status=OpportunityStatus.OPEN)
     assert (summed.count, summed.amount_milli) == (3, 300_000)
+    approve_initiation(deals[0])
     services.move_stage(
         deals[0],
         Stage.objects.get(process=default_process(), code="P3"),

@@ -20,6 +20,7 @@ from tests.factories import (
     ContactFactory,
     CustomerFactory,
     UserFactory,
+    approve_initiation,
     make_opportunity,
     stage,
 )
@@ -160,6 +161,7 @@ def test_move_forward_needs_key_node_confirmed():
 
 def test_move_forward_records_change_and_warns_about_open_exit_criteria():
     opportunity = make_opportunity(stage_code="P2")
+    approve_initiation(opportunity)
     p2 = stage("P2")
     criteria = list(p2.exit_criteria.all())
     services.set_criterion_checked(opportunity, criteria[0], by=opportunity.owner, checked=True)
@@ -238,6 +240,7 @@ def test_move_to_same_stage_or_other_process_is_refused():
 
 def test_concurrent_stage_moves_do_not_both_win():
     opportunity = make_opportunity(stage_code="P1")
+    approve_initiation(opportunity)
     other_copy = Opportunity.objects.get(pk=opportunity.pk)
     services.move_stage(opportunity, stage("P2"), by=opportunity.owner, key_node_confirmed=True)
     with pytest.raises(ConflictError):
@@ -336,6 +339,7 @@ def test_owner_cannot_be_removed_from_deal_team():
 
 def test_furthest_stage_reached_is_kept_through_moves_back():
     opportunity = make_opportunity(stage_code="P2")
+    approve_initiation(opportunity)
     assert opportunity.furthest_stage_order == 2
     services.move_stage(opportunity, stage("P4"), by=opportunity.owner, key_node_confirmed=True)
     services.move_stage(opportunity, stage("P1"), by=opportunity.owner, note="Budget frozen")
