@@ -7,9 +7,11 @@ import pytest
 from django.utils import translation
 
 from kam.insights.health.engine import scan
-from kam.insights.models import HealthRule, StoredFlag
+from kam.insights.models import HealthRule, HealthScan, StoredFlag
+from kam.opportunities import services as opportunity_services
 from kam.opportunities.models import Opportunity
-from tests.planning.checklists.helpers import answer_all, at_stage
+from tests.factories import stage
+from tests.planning.checklists.helpers import answer_all, at_stage, questions
 
 CODE = "weak_checklist"
 ALL = ("customer", "competition", "product", "commercial", "service", "contingency")
@@ -90,3 +92,16 @@ def test_answering_fires_and_clears_the_stored_flag(late):
     assert StoredFlag.objects.filter(opportunity=late, rule__code=CODE).exists()
     _strong(late)  # every question answered yes, the customer section's "no" changed too
     assert not StoredFlag.objects.filter(opportunity=late, rule__code=CODE).exists()
+
+
+def test_moving_the_deal_back_before_the_rules_stage_clears_the_flag(late):
+    answer_all(late, "contingency", "no", "no", "no")
+    assert StoredFlag.objects.filter(opportunity=late, rule__code=CODE).exists()
+    opportunity_services.move_stage(late, stage("P3"), by=late.owner, note="back to design exchange")
+    assert not StoredFlag.objects.filter(opportunity=late, rule__code=CODE).exists()
+
+
+def test_editing_the_questions_asks_for_a_rescan(db):
+    question = questions("service")[0]
+    question.stages.clear()
+    assert HealthScan.objects.filter(kind=HealthScan.Kind.RESCAN, state=HealthScan.State.QUEUED).count() == 1
