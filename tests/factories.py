@@ -110,6 +110,10 @@ def ensure_sales_processes() -> None:
 
     if not ApprovalFlow.objects.exists():
         importlib.import_module("kam.planning.approvals.migrations.0002_seed_flows").seed(apps, None)
+    from kam.planning.competition.models import Dimension
+
+    if not Dimension.objects.exists():
+        importlib.import_module("kam.planning.competition.migrations.0002_seed_dimensions").seed(apps, None)
 
 
 def default_process() -> SalesProcess:
