@@ -33,8 +33,10 @@ from kam.activities.models import (
 from kam.activities.models import Plan as ActivityPlan
 from kam.activities.policy.selectors import under_visited
 from kam.customers.models import Customer, Segment, Tier
+from kam.customers.pool.selectors import PoolFilters, about_to_return, pool_rows
 from kam.demo.generator import delete_demo_data
 from kam.demo.logins import DEMO_PASSWORD
+from kam.demo.pool import IDLE_PROSPECTS
 from kam.demo.snapshots import WEEKLY_NOTE
 from kam.insights.models import Snapshot, SnapshotRow
 from kam.insights.review.selectors import changes, last_closed_quarter, snapshots_before
@@ -212,7 +214,8 @@ def test_demo_users_cover_every_role_and_log_in_with_the_demo_password(demo_outp
 
 def test_demo_customers_form_groups_with_varied_attributes(demo_output):
     customers = demo_customers()
-    assert 55 <= customers.count() <= 65
+    # Sixty accounts and their groups, and five prospects left alone (kam.demo.pool).
+    assert 60 <= customers.count() <= 70
     groups = customers.filter(children__isnull=False).distinct()
     assert groups.count() >= 5
     for group in groups:
@@ -224,6 +227,20 @@ def test_demo_customers_form_groups_with_varied_attributes(demo_output):
     assert set(customers.values_list("tier", flat=True)) == set(Tier.values)
     assert set(customers.values_list("segment", flat=True)) == set(Segment.values)
     assert len(set(customers.values_list("status", flat=True))) >= 3
+
+
+def test_the_public_pool_holds_prospects_left_alone_and_warns_of_others(demo_output):
+    prospects = demo_customers().filter(short_name__in=[row[1] for row in IDLE_PROSPECTS])
+    assert prospects.count() == len(IDLE_PROSPECTS)
+    pooled = prospects.filter(in_pool=True)
+    assert pooled.count() >= 1 and all(c.previous_owner_id is not None for c in pooled)
+    assert prospects.filter(in_pool=False, pool_due_on__isnull=False).count() >= 1  # about to return
+    claimed = prospects.filter(in_pool=False, claimed_at__isnull=False)
+    assert claimed.count() == 1 and claimed.get().owner.username.startswith("demo_rep_")
+    assert set(pool_rows(PoolFilters()).filter(pk__in=prospects)) == set(pooled)
+    warned = prospects.get(short_name="海晟通信")
+    owner_list = about_to_return(warned.owner)
+    assert [row.customer.pk for row in owner_list if row.customer.pk == warned.pk] == [warned.pk]
 
 
 def test_every_rep_owns_customers_and_managers_see_their_whole_team(demo_output):
@@ -241,7 +258,7 @@ def test_every_rep_owns_customers_and_managers_see_their_whole_team(demo_output)
 
 def test_contacts_form_one_org_chart_per_customer_without_cycles(demo_output):
     contacts = list(Contact.objects.filter(customer__in=demo_customers()))
-    assert 360 <= len(contacts) <= 440
+    assert 365 <= len(contacts) <= 445
     by_id = {c.pk: c for c in contacts}
     roots = Counter(c.customer_id for c in contacts if c.reports_to_id is None)
     assert set(roots.values()) == {1}
