@@ -24,15 +24,15 @@ from kam.core.web import current_user
 from kam.planning.swot import selectors, services
 from kam.planning.swot.models import SwotItem
 from kam.planning.swot.schemas import (
-    ActionIn,
-    ItemCreateIn,
-    ItemMoveIn,
-    ItemOut,
-    ItemUpdateIn,
-    StrategyCreateIn,
-    StrategyOut,
-    StrategyUpdateIn,
+    SwotActionIn,
+    SwotItemCreateIn,
+    SwotItemMoveIn,
+    SwotItemOut,
+    SwotItemUpdateIn,
     SwotOut,
+    TowsStrategyCreateIn,
+    TowsStrategyOut,
+    TowsStrategyUpdateIn,
 )
 from kam.planning.swot.selectors import Subject
 
@@ -66,23 +66,25 @@ def _item_out(subj: Subject, item_id: int, response: HttpResponse) -> dict[str, 
     ws = selectors.workspace(subj.swot())
     row = next(r for rows in ws.items.values() for r in rows if r.item.pk == item_id)
     set_etag(response, row.item.version)
-    return ItemOut.from_row(row)
+    return SwotItemOut.from_row(row)
 
 
 def _strategy_out(subj: Subject, strategy_id: int, response: HttpResponse) -> dict[str, Any]:
     ws = selectors.workspace(subj.swot())
     row = next(r for rows in ws.strategies.values() for r in rows if r.strategy.pk == strategy_id)
     set_etag(response, row.strategy.version)
-    return StrategyOut.from_row(row)
+    return TowsStrategyOut.from_row(row)
 
 
-def _add_item(request: HttpRequest, response: HttpResponse, subj: Subject, payload: ItemCreateIn) -> Status:
+def _add_item(
+    request: HttpRequest, response: HttpResponse, subj: Subject, payload: SwotItemCreateIn
+) -> Status:
     item = services.add_item(subj.target, by=current_user(request), kind=payload.kind, text=payload.text)
     return Status(201, _item_out(subj, item.pk, response))
 
 
 def _add_strategy(
-    request: HttpRequest, response: HttpResponse, subj: Subject, payload: StrategyCreateIn
+    request: HttpRequest, response: HttpResponse, subj: Subject, payload: TowsStrategyCreateIn
 ) -> Status:
     strategy = services.add_strategy(
         subj.target,
@@ -112,9 +114,9 @@ def swot_of_opportunity(request: HttpRequest, opportunity_id: int) -> dict[str, 
     return _body(selectors.subject(current_user(request), "opportunity", opportunity_id))
 
 
-@router.post("/swot/opportunities/{int:opportunity_id}/items", response={201: ItemOut, **WRITE_ERRORS})
+@router.post("/swot/opportunities/{int:opportunity_id}/items", response={201: SwotItemOut, **WRITE_ERRORS})
 def swot_add_opportunity_item(
-    request: HttpRequest, response: HttpResponse, opportunity_id: int, payload: ItemCreateIn
+    request: HttpRequest, response: HttpResponse, opportunity_id: int, payload: SwotItemCreateIn
 ) -> Status:
     """Add an item at the end of its list (the SWOT is made on its first item)."""
     subj = selectors.subject(current_user(request), "opportunity", opportunity_id)
@@ -122,10 +124,10 @@ def swot_add_opportunity_item(
 
 
 @router.post(
-    "/swot/opportunities/{int:opportunity_id}/strategies", response={201: StrategyOut, **WRITE_ERRORS}
+    "/swot/opportunities/{int:opportunity_id}/strategies", response={201: TowsStrategyOut, **WRITE_ERRORS}
 )
 def swot_add_opportunity_strategy(
-    request: HttpRequest, response: HttpResponse, opportunity_id: int, payload: StrategyCreateIn
+    request: HttpRequest, response: HttpResponse, opportunity_id: int, payload: TowsStrategyCreateIn
 ) -> Status:
     """A TOWS strategy with at least one item from each of its sides (SO: a strength and an opportunity)."""
     subj = selectors.subject(current_user(request), "opportunity", opportunity_id)
@@ -140,17 +142,17 @@ def swot_of_customer(request: HttpRequest, customer_id: int) -> dict[str, Any]:
     return _body(selectors.subject(current_user(request), "customer", customer_id))
 
 
-@router.post("/swot/customers/{int:customer_id}/items", response={201: ItemOut, **WRITE_ERRORS})
+@router.post("/swot/customers/{int:customer_id}/items", response={201: SwotItemOut, **WRITE_ERRORS})
 def swot_add_customer_item(
-    request: HttpRequest, response: HttpResponse, customer_id: int, payload: ItemCreateIn
+    request: HttpRequest, response: HttpResponse, customer_id: int, payload: SwotItemCreateIn
 ) -> Status:
     subj = selectors.subject(current_user(request), "customer", customer_id)
     return _add_item(request, response, subj, payload)
 
 
-@router.post("/swot/customers/{int:customer_id}/strategies", response={201: StrategyOut, **WRITE_ERRORS})
+@router.post("/swot/customers/{int:customer_id}/strategies", response={201: TowsStrategyOut, **WRITE_ERRORS})
 def swot_add_customer_strategy(
-    request: HttpRequest, response: HttpResponse, customer_id: int, payload: StrategyCreateIn
+    request: HttpRequest, response: HttpResponse, customer_id: int, payload: TowsStrategyCreateIn
 ) -> Status:
     subj = selectors.subject(current_user(request), "customer", customer_id)
     return _add_strategy(request, response, subj, payload)
@@ -159,9 +161,9 @@ def swot_add_customer_strategy(
 # Items -------------------------------------------------------------------------------------------
 
 
-@router.patch("/swot/items/{int:item_id}", response={200: ItemOut, **VERSIONED_WRITE_ERRORS})
+@router.patch("/swot/items/{int:item_id}", response={200: SwotItemOut, **VERSIONED_WRITE_ERRORS})
 def swot_update_item(
-    request: HttpRequest, response: HttpResponse, item_id: int, payload: ItemUpdateIn
+    request: HttpRequest, response: HttpResponse, item_id: int, payload: SwotItemUpdateIn
 ) -> Any:
     """Change an item's words. Needs If-Match with the item's version (428 without, 412 if stale)."""
     by = current_user(request)
@@ -171,8 +173,10 @@ def swot_update_item(
     return _item_out(selectors.subject_of(item.swot), item.pk, response)
 
 
-@router.post("/swot/items/{int:item_id}/move", response={200: ItemOut, **VERSIONED_WRITE_ERRORS})
-def swot_move_item(request: HttpRequest, response: HttpResponse, item_id: int, payload: ItemMoveIn) -> Any:
+@router.post("/swot/items/{int:item_id}/move", response={200: SwotItemOut, **VERSIONED_WRITE_ERRORS})
+def swot_move_item(
+    request: HttpRequest, response: HttpResponse, item_id: int, payload: SwotItemMoveIn
+) -> Any:
     """Put the item at `position` in its list; the others close up. Needs If-Match."""
     by = current_user(request)
     item = selectors.get_visible_item(by, item_id)
@@ -195,9 +199,9 @@ def swot_remove_item(request: HttpRequest, item_id: int, detach: bool = False) -
 # Strategies --------------------------------------------------------------------------------------
 
 
-@router.patch("/swot/strategies/{int:strategy_id}", response={200: StrategyOut, **VERSIONED_WRITE_ERRORS})
+@router.patch("/swot/strategies/{int:strategy_id}", response={200: TowsStrategyOut, **VERSIONED_WRITE_ERRORS})
 def swot_update_strategy(
-    request: HttpRequest, response: HttpResponse, strategy_id: int, payload: StrategyUpdateIn
+    request: HttpRequest, response: HttpResponse, strategy_id: int, payload: TowsStrategyUpdateIn
 ) -> Any:
     """Change the cell, the words or the items (the whole list). Needs If-Match."""
     by = current_user(request)
@@ -229,10 +233,10 @@ def swot_remove_strategy(request: HttpRequest, strategy_id: int) -> Status:
 
 
 @router.post(
-    "/swot/strategies/{int:strategy_id}/action", response={201: StrategyOut, **VERSIONED_WRITE_ERRORS}
+    "/swot/strategies/{int:strategy_id}/action", response={201: TowsStrategyOut, **VERSIONED_WRITE_ERRORS}
 )
 def swot_plan_action(
-    request: HttpRequest, response: HttpResponse, strategy_id: int, payload: ActionIn
+    request: HttpRequest, response: HttpResponse, strategy_id: int, payload: SwotActionIn
 ) -> Status:
     """Turn the strategy into a planned activity led by `owner` on `due` (09:00), on the deal or the
     customer, linked back to the strategy. Needs If-Match with the strategy's version."""

@@ -15,7 +15,7 @@ ItemKindChoice = Literal["S", "W", "O", "T"]
 StrategyKindChoice = Literal["SO", "WO", "ST", "WT"]
 
 
-class ItemOut(Schema):
+class SwotItemOut(Schema):
     id: int
     kind: str = Field(..., description="S, W, O or T.")
     label: str = Field(..., description="S1, W2, …: the kind and the position in its list.")
@@ -40,21 +40,21 @@ class ItemOut(Schema):
         }
 
 
-class ActionOut(Schema):
+class SwotActionOut(Schema):
     activity: int
     owner: Ref
     start: dt.datetime
     status: str = Field(..., description="planned, done or cancelled: the activity's own status.")
 
 
-class StrategyOut(Schema):
+class TowsStrategyOut(Schema):
     id: int
     kind: str = Field(..., description="SO, WO, ST or WT.")
     label: str
     text: str
     items: list[int] = Field(..., description="Ids of the items the strategy uses.")
     item_labels: list[str]
-    action: ActionOut | None
+    action: SwotActionOut | None
     version: int
 
     @staticmethod
@@ -80,7 +80,7 @@ class StrategyOut(Schema):
         }
 
 
-class ChangeOut(Schema):
+class SwotChangeOut(Schema):
     action: str
     subject: str
     changed_by: Ref | None
@@ -98,21 +98,23 @@ class ChangeOut(Schema):
         }
 
 
-class TowsOut(Schema):
-    SO: list[StrategyOut]
-    WO: list[StrategyOut]
-    ST: list[StrategyOut]
-    WT: list[StrategyOut]
+class TowsMatrixOut(Schema):
+    SO: list[TowsStrategyOut]
+    WO: list[TowsStrategyOut]
+    ST: list[TowsStrategyOut]
+    WT: list[TowsStrategyOut]
 
 
 class SwotOut(Schema):
     id: int | None = Field(..., description="Null until the first item is added.")
     opportunity: Ref | None
     customer: Ref | None
-    items: dict[str, list[ItemOut]] = Field(..., description="The four lists by kind (S, W, O, T), in order.")
-    tows: TowsOut
+    items: dict[str, list[SwotItemOut]] = Field(
+        ..., description="The four lists by kind (S, W, O, T), in order."
+    )
+    tows: TowsMatrixOut
     unused: list[int] = Field(..., description="Ids of the items no strategy uses.")
-    history: list[ChangeOut] = Field(..., description="Newest first, the last 30.")
+    history: list[SwotChangeOut] = Field(..., description="Newest first, the last 30.")
 
     @staticmethod
     def build(ws: Workspace, *, opportunity: Any, customer: Any, history: list[SwotChange]) -> dict[str, Any]:
@@ -120,27 +122,29 @@ class SwotOut(Schema):
             "id": ws.swot.pk if ws.swot else None,
             "opportunity": None if opportunity is None else {"id": opportunity.pk, "name": opportunity.name},
             "customer": None if customer is None else {"id": customer.pk, "name": customer.name},
-            "items": {kind: [ItemOut.from_row(r) for r in rows] for kind, rows in ws.items.items()},
-            "tows": {kind: [StrategyOut.from_row(r) for r in rows] for kind, rows in ws.strategies.items()},
+            "items": {kind: [SwotItemOut.from_row(r) for r in rows] for kind, rows in ws.items.items()},
+            "tows": {
+                kind: [TowsStrategyOut.from_row(r) for r in rows] for kind, rows in ws.strategies.items()
+            },
             "unused": [r.item.pk for r in ws.unused],
-            "history": [ChangeOut.from_change(c) for c in history],
+            "history": [SwotChangeOut.from_change(c) for c in history],
         }
 
 
-class ItemCreateIn(InputSchema):
+class SwotItemCreateIn(InputSchema):
     kind: ItemKindChoice
     text: str = Field(..., min_length=1, max_length=ITEM_TEXT_MAX)
 
 
-class ItemUpdateIn(InputSchema):
+class SwotItemUpdateIn(InputSchema):
     text: str = Field(..., min_length=1, max_length=ITEM_TEXT_MAX)
 
 
-class ItemMoveIn(InputSchema):
+class SwotItemMoveIn(InputSchema):
     position: int = Field(..., ge=1, le=10_000, description="The new position in its list, from 1.")
 
 
-class StrategyCreateIn(InputSchema):
+class TowsStrategyCreateIn(InputSchema):
     kind: StrategyKindChoice
     text: str = Field(..., min_length=1, max_length=STRATEGY_TEXT_MAX)
     items: list[Id] = Field(
@@ -148,7 +152,7 @@ class StrategyCreateIn(InputSchema):
     )
 
 
-class StrategyUpdateIn(InputSchema):
+class TowsStrategyUpdateIn(InputSchema):
     """Only the fields sent change; `items` replaces the whole list."""
 
     kind: StrategyKindChoice | None = None
@@ -156,7 +160,7 @@ class StrategyUpdateIn(InputSchema):
     items: list[Id] | None = Field(None, max_length=200)
 
 
-class ActionIn(InputSchema):
+class SwotActionIn(InputSchema):
     owner: Id = Field(..., description="Who leads the activity: someone who sees the deal (or the customer).")
     due: dt.date
     kind: IdOrCode = Field("meeting", description="Activity kind id or code.")
