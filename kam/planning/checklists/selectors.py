@@ -16,6 +16,7 @@ from kam.planning.checklists.models import (
     ChecklistQuestion,
     ChecklistSection,
     half_points,
+    in_english,
 )
 
 if TYPE_CHECKING:
@@ -110,24 +111,63 @@ def checklist(opportunity: Opportunity) -> Checklist:
     return Checklist(list(sections.values()), other_stage_questions=in_use - len(questions))
 
 
-def completeness(opportunity: Opportunity) -> tuple[int, int, int]:
-    """(half points, questions, answered) over the questions that apply at the deal's stage, in one query."""
+@dataclass(frozen=True)
+class SectionFigures:
+    name: str
+    name_en: str
+    half_points: int
+    questions: int
+    answered: int
+
+    @property
+    def display_name(self) -> str:
+        return self.name_en if self.name_en and in_english() else self.name
+
+    @property
+    def percent(self) -> int | None:
+        return percent(self.half_points, self.questions)
+
+
+def section_figures(opportunity: Opportunity) -> list[SectionFigures]:
+    """Per section, in order: half points, questions and answers over the questions that apply at
+    the deal's stage, in one grouped query."""
     unanswered = Q(p=-1)
     mine = ChecklistAnswer.objects.filter(question_id=OuterRef("pk"), opportunity_id=opportunity.pk)
-    row = (
+    rows = (
         ChecklistQuestion.objects.applicable(opportunity.stage_id)
         .annotate(
             p=Coalesce(
                 Subquery(mine.annotate(p=half_points()).values("p")[:1], output_field=IntegerField()), -1
             )
         )
-        .aggregate(
+        .values("section_id", "section__order", "section__name", "section__name_en")
+        .annotate(
             questions=Count("id"),
             answered=Count("id", filter=~unanswered),
             points=Sum("p", filter=~unanswered),
         )
+        .order_by("section__order", "section_id")
     )
-    return int(row["points"] or 0), int(row["questions"] or 0), int(row["answered"] or 0)
+    return [
+        SectionFigures(
+            name=row["section__name"],
+            name_en=row["section__name_en"],
+            half_points=int(row["points"] or 0),
+            questions=int(row["questions"]),
+            answered=int(row["answered"]),
+        )
+        for row in rows
+    ]
+
+
+def completeness(opportunity: Opportunity) -> tuple[int, int, int]:
+    """(half points, questions, answered) over the questions that apply at the deal's stage, in one query."""
+    figures = section_figures(opportunity)
+    return (
+        sum(f.half_points for f in figures),
+        sum(f.questions for f in figures),
+        sum(f.answered for f in figures),
+    )
 
 
 def history(opportunity: Opportunity, limit: int = HISTORY_SHOWN) -> list[ChecklistChange]:
@@ -135,10 +175,21 @@ def history(opportunity: Opportunity, limit: int = HISTORY_SHOWN) -> list[Checkl
 
 
 def state(opportunity: Opportunity, user: User) -> str:
-    """The strategy panel's line: "72 % complete" (one query)."""
-    points, questions, answered = completeness(opportunity)
+    """The strategy panel's line: "72 % complete · lowest: Competition strategy 25 %" (one query)."""
+    figures = section_figures(opportunity)
+    questions = sum(f.questions for f in figures)
     if not questions:
         return _("no questions at this stage")
-    if not answered:
+    if not any(f.answered for f in figures):
         return _("not started")
-    return _("%(percent)s %% complete") % {"percent": percent(points, questions)}
+    overall = _("%(percent)s %% complete") % {
+        "percent": percent(sum(f.half_points for f in figures), questions)
+    }
+    lowest = min(figures, key=lambda f: f.percent or 0)
+    if (lowest.percent or 0) >= 100:
+        return overall
+    return _("%(overall)s · lowest: %(section)s %(percent)s %%") % {
+        "overall": overall,
+        "section": lowest.display_name,
+        "percent": lowest.percent,
+    }

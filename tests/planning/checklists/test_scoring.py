@@ -68,6 +68,10 @@ def test_overall_completeness_and_the_panel_line_agree(world, django_assert_num_
     assert checklist.percent == (12 + 2) * 50 // total
     with django_assert_num_queries(1):
         line = selectors.state(opp, world.east_rep)
-    assert line == f"{checklist.percent} % complete"
+    assert line == f"{checklist.percent} % complete · lowest: Product strategy 0 %"
     points, questions_, answered = selectors.completeness(opp)
     assert (points, questions_, answered) == (14, total, 8)
+    for section in ("product", "commercial", "service", "contingency"):
+        answer_all(opp, section, *["yes"] * 6)
+    answer_all(opp, "competition", *["yes"] * 6)
+    assert selectors.state(opp, world.east_rep) == "100 % complete"
