@@ -48,7 +48,9 @@ def test_close_page_requires_a_listed_reason(client, world):
 
 def test_close_page_refuses_a_reason_of_another_outcome(client, world):
     client.force_login(world.east_rep)
-    response = close_page(client, world.east_opp, status="won", reason_choice=reason("dropped", "no-budget").pk)
+    response = close_page(
+        client, world.east_opp, status="won", reason_choice=reason("dropped", "no-budget").pk
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["reason_choice"] == ["The reason belongs to another outcome."]
     world.east_opp.refresh_from_db()
@@ -120,7 +122,10 @@ def test_service_keeps_the_listed_reason_the_words_and_the_lessons(world):
     )
     world.east_opp.refresh_from_db()
     assert world.east_opp.close_reason_choice == reason("lost", "decision-maker")
-    assert (world.east_opp.close_reason, world.east_opp.lessons) == ("The GM never met us", "Go to the top early")
+    assert (world.east_opp.close_reason, world.east_opp.lessons) == (
+        "The GM never met us",
+        "Go to the top early",
+    )
     assert world.east_opp.lost_to == rival
 
 

@@ -70,7 +70,11 @@ def test_move_api_keeps_the_summary_and_history_returns_it(world, api_as):
     )
     assert moved.status_code == 200, moved.content
     latest = client.get(f"{path}/history").json()["stage_changes"][0]
-    assert (latest["to_stage"]["code"], latest["achieved"], latest["carry_over"]) == ("P1", "Target set", "Budget")
+    assert (latest["to_stage"]["code"], latest["achieved"], latest["carry_over"]) == (
+        "P1",
+        "Target set",
+        "Budget",
+    )
 
 
 def test_move_api_refuses_an_overlong_summary(world, api_as):

@@ -83,7 +83,9 @@ def test_htmx_edit_swaps_the_workspace(client, closed):
     assert editing.content.decode().lstrip().startswith('<div id="winloss-workspace">')
     assert 'name="version" value="1"' in editing.content.decode()
     saved = client.post(
-        url(closed.east_opp), form_data(closed, decided_by="Price and access", version=1), HTTP_HX_REQUEST="true"
+        url(closed.east_opp),
+        form_data(closed, decided_by="Price and access", version=1),
+        HTTP_HX_REQUEST="true",
     )
     assert saved.status_code == 200
     assert "Price and access" in saved.content.decode()
@@ -92,7 +94,9 @@ def test_htmx_edit_swaps_the_workspace(client, closed):
 
 
 def test_a_stale_edit_is_refused_on_the_page(client, closed):
-    review = services.write_review(closed.east_opp, by=closed.east_rep, meeting_date=YESTERDAY, decided_by="Price")
+    review = services.write_review(
+        closed.east_opp, by=closed.east_rep, meeting_date=YESTERDAY, decided_by="Price"
+    )
     services.update_review(review, by=closed.east_mgr, version=1, lessons="Theirs")
     client.force_login(closed.east_rep)
     response = client.post(url(closed.east_opp), form_data(closed, lessons="Mine", version=1))
@@ -111,7 +115,9 @@ def test_another_teams_rep_gets_a_404(client, closed):
 
 def test_the_strategy_panel_lists_the_tool_with_its_state(client, closed):
     client.force_login(closed.east_rep)
-    body = client.get(reverse("planning:opportunity_panel", kwargs={"pk": closed.east_opp.pk})).content.decode()
+    body = client.get(
+        reverse("planning:opportunity_panel", kwargs={"pk": closed.east_opp.pk})
+    ).content.decode()
     assert url(closed.east_opp) in body and "no review yet" in body
 
 
