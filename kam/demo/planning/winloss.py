@@ -21,9 +21,9 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
 
 # How many of the latest closes of each outcome are reviewed.
-PER_OUTCOME = {OpportunityStatus.WON: 4, OpportunityStatus.LOST: 4, OpportunityStatus.DROPPED: 2}
+PER_OUTCOME: dict[str, int] = {OpportunityStatus.WON: 4, OpportunityStatus.LOST: 4, OpportunityStatus.DROPPED: 2}
 
-DECIDED = {
+DECIDED: dict[str, list[str]] = {
     OpportunityStatus.WON: [
         "决策人明确支持我方，技术评分第一 / The decision maker backed us; first on the technical score",
         "标杆客户参观打消了顾虑 / The reference-site visit removed the doubts",
