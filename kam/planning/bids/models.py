@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -178,6 +179,9 @@ class Bid(models.Model):
 
     def __str__(self) -> str:
         return str(_("Bid for %(name)s") % {"name": self.opportunity.name})
+
+    def get_absolute_url(self) -> str:
+        return reverse("planning_bids:opportunity", kwargs={"pk": self.opportunity_id})
 
     @property
     def owner(self) -> Any:

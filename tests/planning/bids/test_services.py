@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from kam.core.errors import ConflictError, RuleViolation
 from kam.opportunities.models import CloseReason, Competitor, StageChange
+from kam.planning.approvals import selectors as approval_selectors
 from kam.planning.approvals import services as approvals
 from kam.planning.bids import selectors, services
 from kam.planning.bids.models import (
@@ -280,3 +281,11 @@ def test_the_panel_state_reads_in_one_query(world, deal, django_assert_num_queri
         owner=world.east_rep, customer=world.east_customer, stage_code="P4", name="Other"
     )
     assert selectors.state(other, world.east_rep) == "not started"
+
+
+def test_the_price_request_links_back_to_the_bid_page(world, deal):
+    bid = _bid(deal, world.east_rep, cost="90000")
+    request = services.submit_price(bid, by=world.east_rep, version=None)
+    assert approval_selectors.target_url(request) == f"/planning/opportunity/{deal.pk}/bids/"
+    assert request.subject_owner == world.east_rep
+    assert approval_selectors.awaiting(world.east_mgr).filter(pk=request.pk).exists()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -68,13 +68,19 @@ def start_bid(
     with transaction.atomic():
         if Bid.objects.filter(opportunity=opportunity).exists():
             raise RuleViolation(_("This opportunity already has a bid."))
-        bid = Bid.objects.create(
-            opportunity=opportunity,
-            tender_reference=tender_reference.strip(),
-            tender_deadline=tender_deadline,
-            assessment=assessment.strip(),
-            created_by=by,
-        )
+        try:
+            # Two people starting the same deal's bid at once: the one-bid-per-deal constraint
+            # decides, and the second is told, not shown an error page.
+            with transaction.atomic():
+                bid = Bid.objects.create(
+                    opportunity=opportunity,
+                    tender_reference=tender_reference.strip(),
+                    tender_deadline=tender_deadline,
+                    assessment=assessment.strip(),
+                    created_by=by,
+                )
+        except IntegrityError as error:
+            raise RuleViolation(_("This opportunity already has a bid.")) from error
         templates = list(BidTemplateItem.objects.filter(is_active=True))
         BidCriterion.objects.bulk_create(
             BidCriterion(bid=bid, text=t.display_text, order=t.order)
