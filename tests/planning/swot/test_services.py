@@ -76,12 +76,13 @@ def test_items_of_another_swot_are_refused(world):
     assert refused.value.message_dict["items"] == ["Pick items of this SWOT."]
 
 
-def test_unused_items_are_those_no_strategy_uses(world):
+def test_unused_items_are_those_no_strategy_uses(world, django_assert_num_queries):
     s1, s2, o1, t1 = _items(world, ("S", "A"), ("S", "B"), ("O", "C"), ("T", "D"))
     services.add_strategy(world.east_opp, by=world.east_rep, kind="SO", text="x", items=[s1, o1])
     ws = selectors.workspace(s1.swot)
     assert [r.label for r in ws.unused] == ["S2", "T1"]
-    assert selectors.state(world.east_opp, world.east_rep) == "4 items · 1 strategy · 2 unused"
+    with django_assert_num_queries(1):
+        assert selectors.state(world.east_opp, world.east_rep) == "4 items · 1 strategy · 2 unused"
 
 
 def test_state_says_not_started_without_a_swot(world, django_assert_num_queries):

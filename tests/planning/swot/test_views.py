@@ -160,3 +160,29 @@ def test_the_page_in_chinese_calls_an_opportunity_in_a_swot_a_jihui(client, worl
         line = selectors.state(world.east_opp, world.east_rep)
     assert "TOWS 矩阵" in body and "机会 (O)" in body and "优势" in body and "未用" in body
     assert line == "1 个条目 · 0 条策略 · 1 个未用"
+
+
+def test_the_page_reads_a_full_swot_in_a_fixed_number_of_queries(
+    client, world, django_assert_max_num_queries
+):
+    items = [
+        services.add_item(world.east_opp, by=world.east_rep, kind=k, text=f"{k} {n}")
+        for n in range(5)
+        for k in "SWOT"
+    ]
+    by_kind = {k: [i for i in items if i.kind == k] for k in "SWOT"}
+    for kind in ("SO", "WO", "ST", "WT"):
+        for n in range(3):
+            services.add_strategy(
+                world.east_opp,
+                by=world.east_rep,
+                kind=kind,
+                text=f"{kind} {n}",
+                items=[by_kind[kind[0]][n], by_kind[kind[1]][n]],
+            )
+    _login(client, world.east_rep)
+    url = reverse("planning_swot:opportunity", args=[world.east_opp.pk])
+    # Session, user, deal, SWOT, items, strategies with their actions, their items, the checkboxes, history.
+    with django_assert_max_num_queries(9):
+        body = client.get(url).content.decode()
+    assert body.count('class="strategy"') == 12 and body.count("swot-item") >= 20
