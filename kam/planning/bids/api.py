@@ -8,10 +8,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from kam.access.visibility import get_visible_opportunity
 from kam.core.api.helpers import (
+    LIST_ERRORS,
     READ_ERRORS,
     VERSIONED_WRITE_ERRORS,
     ErrorOut,
@@ -39,11 +40,14 @@ from kam.planning.bids.schemas import (
     BidDecisionIn,
     BidDetailOut,
     BidEnvelopeOut,
+    BidFiltersIn,
+    BidListOut,
     BidOutcomeIn,
     BidQuestionIn,
     BidQuestionUpdateIn,
     BidRoleIn,
     BidStartIn,
+    BidSummaryOut,
     BidUpdateIn,
     RoleIn,
 )
@@ -99,6 +103,20 @@ def _envelope(opportunity: Opportunity, response: HttpResponse) -> dict[str, Any
         body = BidDetailOut.from_view(selectors.view(bid), selectors.history(bid))
     initiation = selectors.initiation_for(opportunity)
     return BidEnvelopeOut.build(opportunity, initiation, BidPolicy.current().minimum_margin, body)
+
+
+@router.get("/bids", response={200: BidListOut, **LIST_ERRORS}, summary="Bids on the deals you can see")
+def list_bids(request: HttpRequest, filters: Query[BidFiltersIn]) -> dict[str, Any]:
+    """Nearest tender deadline first, each with its margin against the minimum and the compliance
+    checklist's progress; filtered by decision and outcome."""
+    qs = selectors.bids_for(current_user(request), decision=filters.decision, outcome=filters.outcome)
+    minimum = BidPolicy.current().minimum_margin
+    page = list(qs[filters.offset : filters.offset + filters.limit])
+    return {
+        "items": [BidSummaryOut.from_bid(b, minimum) for b in page],
+        "count": qs.count(),
+        "minimum_margin": minimum,
+    }
 
 
 @router.get(BASE, response={200: BidEnvelopeOut, **READ_ERRORS}, summary="An opportunity's bid")

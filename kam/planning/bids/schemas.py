@@ -8,9 +8,10 @@ from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
-from kam.core.api.helpers import Id, IdOrCode, InputSchema, Ref, ref, user_ref
+from kam.core.api.helpers import Id, IdOrCode, InputSchema, Offset, Ref, TextSafeSchema, ref, user_ref
 from kam.core.limits import NOTE_MAX, SHORT_TEXT_MAX
 from kam.core.money import MONEY_DIGITS
+from kam.planning.bids.margin import check as margin_check
 from kam.planning.bids.models import BidChange
 from kam.planning.bids.selectors import BidView
 
@@ -235,6 +236,65 @@ class BidEnvelopeOut(Schema):
                 "expense_budget": initiation.expense_budget,
             }
         return {"opportunity": ref(opportunity), "initiation": report, "minimum_margin": minimum, "bid": bid}
+
+
+class BidSummaryOut(Schema):
+    id: int
+    opportunity: Ref
+    customer: Ref
+    owner: Ref
+    stage: str = Field(..., description="The deal's stage code.")
+    tender_reference: str
+    tender_deadline: dt.date | None
+    decision: str
+    outcome: str
+    price: Decimal | None
+    cost: Decimal
+    margin: Decimal | None
+    margin_status: str
+    price_approval: str
+    compliance_done: int
+    compliance_applicable: int
+    version: int
+
+    @staticmethod
+    def from_bid(b: Any, minimum: Decimal) -> dict[str, Any]:
+        # SQLite hands the sum back without its places (90, not 90.00).
+        cost = Decimal(b.cost).quantize(Decimal("0.01"))
+        check = margin_check(b.price, cost, minimum)
+        o = b.opportunity
+        return {
+            "id": b.pk,
+            "opportunity": ref(o),
+            "customer": ref(o.customer),
+            "owner": user_ref(o.owner),
+            "stage": o.stage.code,
+            "tender_reference": b.tender_reference,
+            "tender_deadline": b.tender_deadline,
+            "decision": b.decision,
+            "outcome": b.outcome,
+            "price": b.price,
+            "cost": cost,
+            "margin": check.margin,
+            "margin_status": check.status,
+            "price_approval": b.price_approval,
+            "compliance_done": b.done,
+            "compliance_applicable": b.applicable,
+            "version": b.version,
+        }
+
+
+class BidListOut(Schema):
+    items: list[BidSummaryOut]
+    count: int
+    minimum_margin: Decimal
+
+
+class BidFiltersIn(TextSafeSchema):
+    decision: Literal["", "bid", "no_bid"] | None = Field(None, description="Empty: not decided yet.")
+    outcome: Literal["", "won", "lost"] | None = Field(None, description="Empty: awaiting the result.")
+    limit: int = Field(50, ge=1, le=200, description="Page size, at most 200.")
+    offset: Offset = Field(0, description="Rows to skip.")
 
 
 # Writes ------------------------------------------------------------------------------------------

@@ -7,10 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from kam.access.visibility import opportunities_for
 from kam.core.money import MONEY_DIGITS
 from kam.opportunities.models import Opportunity
 from kam.org.models import User
@@ -182,16 +183,32 @@ def _item_count(condition: Q) -> Subquery:
     return Subquery(items.annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField())
 
 
+def _with_figures(qs: QuerySet[Bid]) -> QuerySet[Bid]:
+    """Each bid with its cost and compliance counts as columns: one statement for a whole list."""
+    return qs.annotate(
+        cost=Coalesce(_cost_total(), Value(Decimal(0)), output_field=DecimalField()),
+        done=Coalesce(_item_count(Q(status=ItemStatus.DONE)), 0),
+        applicable=Coalesce(_item_count(~Q(status=ItemStatus.NOT_APPLICABLE)), 0),
+    )
+
+
+def bids_for(user: User, *, decision: str | None = None, outcome: str | None = None) -> QuerySet[Bid]:
+    """The bids on the deals the user may see, nearest tender deadline first, with their figures."""
+    qs = Bid.objects.filter(opportunity__in=opportunities_for(user))
+    if decision is not None:
+        qs = qs.filter(decision=decision)
+    if outcome is not None:
+        qs = qs.filter(outcome=outcome)
+    qs = qs.select_related("opportunity", "opportunity__customer", "opportunity__owner", "opportunity__stage")
+    return _with_figures(qs).order_by(F("tender_deadline").asc(nulls_last=True), "-id")
+
+
 def state(opportunity: Opportunity, user: User) -> str:
     """The strategy panel's line, in one query: the decision, the margin, the compliance items."""
     row = (
-        Bid.objects.filter(opportunity=opportunity)
-        .annotate(
-            cost=Coalesce(_cost_total(), Value(Decimal(0)), output_field=DecimalField()),
-            done=Coalesce(_item_count(Q(status=ItemStatus.DONE)), 0),
-            applicable=Coalesce(_item_count(~Q(status=ItemStatus.NOT_APPLICABLE)), 0),
-        )
-        .values("decision", "outcome", "price", "cost", "done", "applicable")
+        _with_figures(Bid.objects.filter(opportunity=opportunity))
+        # The plugin cannot see the annotations _with_figures adds.
+        .values("decision", "outcome", "price", "cost", "done", "applicable")  # type: ignore[misc]
         .first()
     )
     if row is None:

@@ -206,3 +206,29 @@ def test_reading_the_bid_costs_a_fixed_number_of_queries(world, deal, api_as, dj
     with django_assert_max_num_queries(20):
         response = api.get(_path(deal))
     assert len(response.json()["bid"]["cost_lines"]) == 5
+
+
+def test_the_list_holds_only_bids_on_deals_the_caller_may_see(
+    world, deal, api_as, django_assert_max_num_queries
+):
+    west_deal = make_opportunity(
+        owner=world.west_rep, customer=world.west_customer, stage_code="P4", name="West bid"
+    )
+    east = api_as(world.east_rep)
+    version = _started(east, deal)["bid"]["version"]
+    version = east.post(
+        _path(deal, "/cost-lines"), {"kind": "other", "description": "Kit", "amount": "90"}, if_match=version
+    ).json()["bid"]["version"]
+    east.patch(_path(deal), {"price": "100"}, if_match=version)
+    _started(api_as(world.west_rep), west_deal)
+    with django_assert_max_num_queries(8):
+        body = east.get("/planning/bids").json()
+    assert [b["opportunity"]["id"] for b in body["items"]] == [deal.pk]
+    row = body["items"][0]
+    assert (row["cost"], row["margin"], row["margin_status"]) == ("90.00", "10.00", "below")
+    assert row["compliance_applicable"] > 0 and row["compliance_done"] == 0
+    assert body["count"] == 1
+    director = api_as(world.director).get("/planning/bids").json()
+    assert {b["opportunity"]["id"] for b in director["items"]} == {deal.pk, west_deal.pk}
+    assert api_as(world.director).get("/planning/bids", {"decision": "bid"}).json()["count"] == 0
+    assert east.get("/planning/bids", {"limit": 0}).status_code == 422
