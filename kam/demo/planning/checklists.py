@@ -17,9 +17,9 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
 
 LATE_DEALS = 12
-WEAK_DEALS = 2
 EARLY_DEALS = 4
-WEAK_SECTIONS = ("competition", "contingency")
+# The weak deals in turn, each with the sections it leaves weak.
+WEAK_SECTIONS = (("competition", "contingency"), ("commercial",))
 
 NOTES = {
     AnswerValue.YES: [
@@ -44,14 +44,14 @@ def _strong(rng: random.Random) -> str:
 
 
 def _answer_deal(
-    deal: Opportunity, questions: list[ChecklistQuestion], rng: random.Random, *, weak: bool
+    deal: Opportunity, questions: list[ChecklistQuestion], rng: random.Random, *, weak: tuple[str, ...]
 ) -> None:
     by_section: dict[str, list[ChecklistQuestion]] = {}
     for question in questions:
         by_section.setdefault(question.section.code, []).append(question)
     for code, items in by_section.items():
         for position, question in enumerate(items):
-            if weak and code in WEAK_SECTIONS:
+            if code in weak:
                 # At most one partial answer, the rest no or left open: well below any sensible minimum.
                 if position == len(items) - 1:
                     continue
@@ -77,7 +77,9 @@ def build(builder: Any, rng: random.Random) -> None:
     )
     for position, deal in enumerate(late):
         questions = list(ChecklistQuestion.objects.applicable(deal.stage_id).select_related("section"))
-        _answer_deal(deal, questions, rng, weak=position < WEAK_DEALS)
+        _answer_deal(
+            deal, questions, rng, weak=WEAK_SECTIONS[position] if position < len(WEAK_SECTIONS) else ()
+        )
     for deal in early[:EARLY_DEALS]:
         questions = list(ChecklistQuestion.objects.applicable(deal.stage_id).select_related("section"))
         # Started: the first questions of each section, the rest still open.
