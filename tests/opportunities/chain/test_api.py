@@ -75,7 +75,14 @@ def test_decision_chain_json_shape(world, steel):
     assert body["influence_lines"] == [
         {"source": steel.sun.pk, "target": steel.wang.pk, "note": "Wang trusts Sun's reports"}
     ]
-    assert body["relationship_score"] == {"score": 100, "met": 5, "total": 5, "gaps": []}
+    score = body["relationship_score"]
+    assert {key: score[key] for key in ("score", "met", "total", "gaps")} == {
+        "score": 100,
+        "met": 5,
+        "total": 5,
+        "gaps": [],
+    }
+    assert score["look_ahead"]["next_stage"] == "P5"
 
 
 def test_power_map_json_shape(world, steel):
