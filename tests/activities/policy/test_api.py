@@ -87,7 +87,8 @@ def test_under_visited_over_json(world, api_as, django_assert_max_num_queries):
     for i in range(3):
         CustomerFactory(name=f"Quiet {i}", owner=world.west_rep, tier=Tier.A)
     api = api_as(world.west_mgr)
-    with django_assert_max_num_queries(8):
+    # A fixed number, however long the list.
+    with django_assert_max_num_queries(9):
         body = api.get("/activities/under-visited", {"tier": "A", "limit": 2}).json()
     assert body["count"] == 3 and len(body["items"]) == 2
     first = body["items"][0]
