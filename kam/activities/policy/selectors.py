@@ -339,7 +339,7 @@ class UnderVisited(Sequence[UnderVisitedRow]):
         deciding which customers are short. On PostgreSQL the total comes along (a window)."""
         narrow = self.qs.select_related(None)
         if not self._with_total:
-            return list(narrow.values_list("pk", "required", "gap")[start:stop])
+            return list(narrow.values_list("pk", "required", "gap")[start:stop])  # type: ignore[misc]  # annotations
         rows = list(
             narrow.annotate(total=Window(Count("pk"))).values_list("pk", "required", "gap", "total")[
                 start:stop
