@@ -1,7 +1,7 @@
 """The demo's SWOTs: each late-stage open deal of the demo (probability 50 % and up, the latest
 first) and two key customers get a SWOT of three or four items per list and a TOWS strategy in
 each cell, some items left unused; one strategy per deal becomes a planned action of its owner,
-and on the first deal that action is already done."""
+and on the first deal that action was done a day early."""
 
 from __future__ import annotations
 
@@ -103,24 +103,28 @@ def build(builder: Any, rng: random.Random) -> None:
         .order_by("-stage__order", "pk")[:DEALS]
     )
     meeting = ActivityKind.objects.get(code="meeting")
-    # Actions fall due in the days ahead of the later of the demo's day and today.
+    # Actions fall due from the later of the demo's day and today to Friday next week: the weeks
+    # the demo's reps have plans for, so the actions sit in their weekly plans.
     first_day = max(builder.today, timezone.localdate())
+    next_friday = first_day - dt.timedelta(days=first_day.weekday()) + dt.timedelta(days=11)
+    spread = max(0, (next_friday - first_day).days)
     for position, deal in enumerate(deals):
         strategies = _fill(deal, deal.owner, rng)
         strategy = rng.choice(strategies)
-        due = first_day + dt.timedelta(days=0 if position == 0 else rng.randint(1, 14))
+        due = first_day + dt.timedelta(days=0 if position == 0 else rng.randint(0, spread))
         activity = services.plan_action(
             strategy, by=deal.owner, version=strategy.version, owner=deal.owner, due=due, kind=meeting
         )
         if position == 0:
-            # One action already carried out, so the matrix shows both states.
+            # One action carried out already, a day before it was due, so the matrix shows both states
+            # (done work never starts today or later in the demo).
             update_activity(
                 activity,
                 by=deal.owner,
                 version=activity.version,
                 status=ActivityStatus.DONE,
-                start=min(activity.start, timezone.now()),
-                outcome="已按计划完成 / Done as planned",
+                start=activity.start - dt.timedelta(days=1),
+                outcome="提前一天完成 / Done a day early",
             )
     key_accounts = [a.customer for a in builder.accounts if a.segment == "K"][:KEY_CUSTOMERS]
     for customer in key_accounts:

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kam.access.visibility import customers_for, opportunities_for
-from kam.activities.models import Activity, ActivityKind, ActivityStatus
+from kam.activities.models import Activity, ActivityKind, ActivityStatus, Plan, PlanPeriod
+from kam.activities.plans import periods
 from kam.activities.services import create_activity
 from kam.core.errors import RuleViolation
 from kam.core.versioning import versioned_update
@@ -352,7 +353,7 @@ def plan_action(
     kind: ActivityKind,
 ) -> Activity:
     """Turn the strategy into an action: a planned activity led by `owner` on `due`, on the deal
-    (or the customer), linked back to the strategy."""
+    (or the customer), in the owner's plan of that week if there is one, linked back to the strategy."""
     swot = strategy.swot
     check_may_edit(by, swot)
     if strategy.activity_id is not None:
@@ -376,6 +377,10 @@ def plan_action(
     opportunity = target if isinstance(target, Opportunity) else None
     customer = target.customer if isinstance(target, Opportunity) else target
     label = strategy_labels(swot, {strategy.pk})[strategy.pk]
+    # The owner's weekly plan for that week, where there is one: the action is planned work.
+    week = Plan.objects.filter(
+        owner=owner, period=PlanPeriod.WEEK, starts_on=periods.period_start(PlanPeriod.WEEK, due)
+    ).first()
     with transaction.atomic():
         versioned_update(strategy, version)
         # The owner leads the activity (it is on their week), so it is logged as theirs.
@@ -387,6 +392,7 @@ def plan_action(
             summary=Truncator(f"{label} {strategy.text}").chars(200),
             status=ActivityStatus.PLANNED,
             opportunity=opportunity,
+            plan=week,
         )
         versioned_update(strategy, strategy.version, activity=activity, updated_at=timezone.now())
         _history(

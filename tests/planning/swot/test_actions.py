@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from kam.activities.models import Activity, ActivityKind, ActivityStatus
+from kam.activities.models import Activity, ActivityKind, ActivityStatus, PlanPeriod
+from kam.activities.plans.services import create_plan
 from kam.activities.services import update_activity
 from kam.core.errors import RuleViolation
 from kam.planning.swot import services
@@ -135,3 +136,18 @@ def test_the_action_form_on_the_page(client, world, strategy):
     body = response.content.decode()
     assert f"Action planned for {world.east_rep} on {due.isoformat()}." in body
     assert TowsStrategy.objects.get(pk=strategy.pk).activity.status == ActivityStatus.PLANNED
+
+
+def test_the_action_lands_in_the_owners_plan_of_that_week(world, strategy):
+    due = timezone.localdate() + dt.timedelta(days=7)
+    monday = due - dt.timedelta(days=due.weekday())
+    plan = create_plan(by=world.east_rep, period=PlanPeriod.WEEK, starts_on=monday)
+    activity = services.plan_action(
+        strategy,
+        by=world.east_rep,
+        version=strategy.version,
+        owner=world.east_rep,
+        due=due,
+        kind=ActivityKind.objects.get(code="visit"),
+    )
+    assert activity.plan == plan
