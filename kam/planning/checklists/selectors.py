@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from kam.planning.checklists.models import (
+    AnswerValue,
     ChecklistAnswer,
     ChecklistChange,
     ChecklistQuestion,
@@ -170,8 +172,29 @@ def completeness(opportunity: Opportunity) -> tuple[int, int, int]:
     )
 
 
+FIELD_LABELS = {"value": _lazy("Answer"), "note": _lazy("Note")}
+ANSWER_LABELS = dict(AnswerValue.choices)
+
+
+def described(change: ChecklistChange) -> list[tuple[str, str, str]]:
+    """What a change did, as (field's name, before, after) in the reader's language."""
+    lines = []
+    for name, pair in change.changes.items():
+        if name in FIELD_LABELS and isinstance(pair, list) and len(pair) == 2:
+            shown = [
+                "—" if v in (None, "") else str(ANSWER_LABELS.get(v, v) if name == "value" else v)
+                for v in pair
+            ]
+            lines.append((str(FIELD_LABELS[name]), shown[0], shown[1]))
+    return lines
+
+
 def history(opportunity: Opportunity, limit: int = HISTORY_SHOWN) -> list[ChecklistChange]:
-    return list(ChecklistChange.objects.filter(opportunity=opportunity).select_related("changed_by")[:limit])
+    """The latest changes, each with its `lines` (before and after, for the page)."""
+    rows = list(ChecklistChange.objects.filter(opportunity=opportunity).select_related("changed_by")[:limit])
+    for row in rows:
+        row.lines = described(row)  # type: ignore[attr-defined]
+    return rows
 
 
 def state(opportunity: Opportunity, user: User) -> str:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from kam.planning.fishbone.models import Bone, CauseStatus, FishboneCause, FishboneChange
@@ -50,8 +51,41 @@ def counts(opportunity_id: int) -> dict[str, int]:
     return {name: int(value or 0) for name, value in row.items()}
 
 
+CHOICE_LABELS = {"bone": dict(Bone.choices), "status": dict(CauseStatus.choices)}
+# As the table's headings name them.
+FIELD_LABELS = {
+    "bone": _lazy("Bone"),
+    "text": _lazy("Cause"),
+    "owner": _lazy("Owner"),
+    "action": _lazy("Action"),
+    "due_date": _lazy("Due date"),
+    "status": _lazy("Status"),
+}
+
+
+def _shown(name: str, value: object) -> str:
+    if value in (None, ""):
+        return "—"
+    return str(CHOICE_LABELS.get(name, {}).get(value, value))  # type: ignore[call-overload]
+
+
+def described(change: FishboneChange) -> list[tuple[str, str, str]]:
+    """An edit's changed fields as (field's name, before, after) in the reader's language."""
+    if change.action != FishboneChange.Action.EDITED:
+        return []
+    lines = []
+    for name, pair in change.changes.items():
+        if name in FIELD_LABELS and isinstance(pair, list) and len(pair) == 2:
+            lines.append((str(FIELD_LABELS[name]), _shown(name, pair[0]), _shown(name, pair[1])))
+    return lines
+
+
 def history(opportunity: Opportunity, limit: int = HISTORY_SHOWN) -> list[FishboneChange]:
-    return list(FishboneChange.objects.filter(opportunity=opportunity).select_related("changed_by")[:limit])
+    """The latest changes, each with its `lines` (what an edit changed, for the page)."""
+    rows = list(FishboneChange.objects.filter(opportunity=opportunity).select_related("changed_by")[:limit])
+    for row in rows:
+        row.lines = described(row)  # type: ignore[attr-defined]
+    return rows
 
 
 def state(opportunity: Opportunity, user: User) -> str:

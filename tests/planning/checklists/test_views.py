@@ -103,3 +103,12 @@ def test_the_page_reads_a_fixed_number_of_queries(east, world, django_assert_max
         answer_all(opp, section, *["partly"] * 6)
     with django_assert_max_num_queries(12):
         assert east.get(_url(opp)).status_code == 200
+
+
+def test_the_history_shows_each_answer_before_and_after(east, world):
+    opp = at_stage(world.east_opp, "P1")
+    answer_all(opp, "customer", "no")
+    answer_all(opp, "customer", "partly")
+    page = east.get(_url(opp)).content.decode()
+    assert "Answer: — → No" in page
+    assert "Answer: No → Partly" in page

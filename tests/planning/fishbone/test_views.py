@@ -111,3 +111,11 @@ def test_the_page_reads_a_fixed_number_of_queries(east, world, django_assert_max
         )
     with django_assert_max_num_queries(12):
         assert east.get(_url(world.east_opp)).status_code == 200
+
+
+def test_the_history_names_what_an_edit_changed_in_the_readers_words(east, world):
+    cause = services.add_cause(world.east_opp, by=world.east_rep, bone="solution", text="Spec gap")
+    services.update_cause(cause, by=world.east_rep, version=1, status="in_progress", bone="service")
+    page = east.get(_url(world.east_opp)).content.decode()
+    assert "Status: Open → In progress" in page
+    assert "Bone: Solution → Service" in page
