@@ -343,7 +343,9 @@ def time_analysis(
     result = TimeAnalysis(filters=TimeFilters(month=first, team=team, owner=owner))
     activities = in_window(done_activities(user, team=team, owner=owner), first, after)
 
-    # Table 1: hours per owner and category; the teams and the total add up these rows.
+    # The month is read once, grouped by owner, category and customer tier: table 1 (hours per
+    # owner and category; the teams and the total add up these rows) and table 2's hours per tier
+    # are sums of these few groups.
     per_owner = (
         activities.order_by()
         .values(
@@ -353,12 +355,17 @@ def time_analysis(
             "owner__team_id",
             "owner__team__name",
             "kind__time_category",
+            "customer__tier",
         )
         .annotate(minutes=Sum("duration_minutes"))
     )
     reps: dict[int, TimeRow] = {}
     teams: dict[int | None, TimeRow] = {}
+    tier_minutes: dict[str, int] = {}
     for row in per_owner:
+        tier_minutes[row["customer__tier"]] = tier_minutes.get(row["customer__tier"], 0) + (
+            row["minutes"] or 0
+        )
         rep = reps.get(row["owner_id"])
         if rep is None:
             rep = reps[row["owner_id"]] = TimeRow(
@@ -394,9 +401,6 @@ def time_analysis(
     result.total.label = _("Total")
 
     # Table 2: hours per customer tier, against the tier's share of customers and of profit.
-    tier_minutes = dict(
-        activities.order_by().values_list("customer__tier").annotate(minutes=Sum("duration_minutes"))  # type: ignore[arg-type]
-    )
     customers = customers_for(user, Customer.objects.all())
     if team is not None:
         customers = customers.filter(owner__team_id__in=team_subtree_ids([team.pk]))
