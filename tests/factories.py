@@ -91,6 +91,11 @@ def ensure_sales_processes() -> None:
 
     if not HealthRule.objects.exists():
         importlib.import_module("kam.insights.migrations.0002_seed_rules").seed(apps, None)
+        importlib.import_module("kam.insights.migrations.0008_seed_weak_checklist_rule").seed(apps, None)
+    from kam.planning.checklists.models import ChecklistSection
+
+    if not ChecklistSection.objects.exists():
+        importlib.import_module("kam.planning.checklists.migrations.0002_seed_questions").seed(apps, None)
     if not RelationshipRequirement.objects.exists():
         importlib.import_module("kam.relationships.migrations.0003_seed_relationship_requirements").seed(
             apps, None
