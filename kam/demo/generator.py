@@ -43,6 +43,7 @@ from kam.demo import data
 from kam.demo.activities import build_activities
 from kam.demo.logins import DEMO_PASSWORD
 from kam.demo.planning import build_planning, delete_planning
+from kam.demo.planning.initiation import approve_before_gate
 from kam.demo.pool import build_pool
 from kam.demo.snapshots import build_snapshots
 from kam.insights.health.tasks import recomputes_deferred, request_rescan
@@ -667,6 +668,9 @@ class DemoBuilder:
                     if leaving.blocks_on_open_criteria or rng.random() < 0.85:
                         set_criterion_checked(opportunity, criterion, by=owner, checked=True)
                 achieved, carry_over = data.STAGE_SUMMARIES.get(leaving.code, ("", ""))
+                if any(s.requires_initiation for s in stages[current + 1 : order + 1]):
+                    # The gate into P3 (S3) wants the initiation report approved first.
+                    approve_before_gate(self, opportunity, when)
                 move_stage(
                     opportunity,
                     stages[order],

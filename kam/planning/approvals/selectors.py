@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.urls import reverse
 
+from kam.opportunities.models import Opportunity
 from kam.org.models import User
 from kam.org.visibility import visible_users
 from kam.planning.approvals.models import (
@@ -86,5 +88,7 @@ def with_history(qs: QuerySet[ApprovalRequest]) -> QuerySet[ApprovalRequest]:
 def target_url(request: ApprovalRequest) -> str:
     """The page of the record the request is about, when it has one."""
     target = request.target
+    if isinstance(target, Opportunity):
+        return reverse("opportunities:detail", args=[target.pk])
     get_url = getattr(target, "get_absolute_url", None)
     return get_url() if callable(get_url) else ""
