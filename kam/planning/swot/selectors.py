@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
@@ -145,6 +145,17 @@ class Workspace:
 
     def rows(self, kind: str) -> list[ItemRow]:
         return self.items[kind]
+
+
+def items_in_order(swot: Swot | None) -> QuerySet[SwotItem]:
+    """The SWOT's items as the grid reads them: strengths, weaknesses, opportunities, threats."""
+    if swot is None:
+        return SwotItem.objects.none()
+    rank = Case(
+        *(When(kind=kind, then=Value(n)) for n, kind in enumerate(ItemKind.values)),
+        output_field=IntegerField(),
+    )
+    return SwotItem.objects.filter(swot=swot).order_by(rank, "order", "id")
 
 
 def strategy_label(strategy: TowsStrategy, position: int) -> str:

@@ -3,6 +3,7 @@ every write posted through htmx (the workspace comes back) or as a plain form (b
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
@@ -29,6 +31,8 @@ from kam.planning.swot.selectors import Subject
 # The 2×2 grid, read left to right, top to bottom: ours above, the market's below.
 QUADRANTS = (ItemKind.STRENGTH, ItemKind.WEAKNESS, ItemKind.OPPORTUNITY, ItemKind.THREAT)
 DEFAULT_ACTION_KIND = "meeting"
+# An action is offered for a week ahead; the owner picks the day.
+DEFAULT_DUE_DAYS = 7
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -62,11 +66,7 @@ def _context(request: HttpRequest, subj: Subject, **state: Any) -> dict[str, Any
         }
         for kind in QUADRANTS
     ]
-    items_qs = (
-        SwotItem.objects.filter(swot=swot).order_by("kind", "order", "id")
-        if swot
-        else SwotItem.objects.none()
-    )
+    items_qs = selectors.items_in_order(swot)
     cells = {
         kind: {"kind": kind, "title": StrategyKind(kind).label, "rows": ws.strategies[kind]}
         for kind in StrategyKind.values
@@ -97,6 +97,7 @@ def _context(request: HttpRequest, subj: Subject, **state: Any) -> dict[str, Any
                     "owner": user.pk,
                     "version": row.strategy.version,
                     "kind": kind.pk if kind else None,
+                    "due": timezone.localdate() + dt.timedelta(days=DEFAULT_DUE_DAYS),
                 },
             )
     context = {
@@ -297,12 +298,7 @@ def remove_item(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _items_of(subj: Subject) -> Any:
-    swot = subj.swot()
-    return (
-        SwotItem.objects.filter(swot=swot).order_by("kind", "order", "id")
-        if swot
-        else SwotItem.objects.none()
-    )
+    return selectors.items_in_order(subj.swot())
 
 
 @login_required
