@@ -18,6 +18,7 @@ from kam.access.visibility import get_visible_opportunity
 from kam.core.errors import ConflictError
 from kam.core.web import current_user
 from kam.opportunities.models import Opportunity
+from kam.org.models import User
 from kam.planning.fishbone import diagram, selectors, services
 from kam.planning.fishbone.forms import CauseForm, apply_validation_error
 from kam.planning.fishbone.models import FishboneCause
@@ -32,7 +33,6 @@ def _goal(opportunity: Opportunity) -> str:
 
 
 def _context(
-    request: HttpRequest,
     opportunity: Opportunity,
     *,
     form: CauseForm | None = None,
@@ -67,6 +67,10 @@ def _workspace(request: HttpRequest, context: dict[str, Any], status: int = 200)
     return render(request, "planning/fishbone/page.html", context, status=status)
 
 
+def _opportunity(user: User, pk: int) -> Opportunity:
+    return get_visible_opportunity(user, pk, queryset=Opportunity.objects.select_related("stage", "customer"))
+
+
 def _page_url(opportunity: Opportunity) -> str:
     return reverse("planning_fishbone:opportunity", kwargs={"pk": opportunity.pk})
 
@@ -76,9 +80,9 @@ def _page_url(opportunity: Opportunity) -> str:
 def opportunity_fishbone(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the page. POST: add a cause."""
     user = current_user(request)
-    opportunity = get_visible_opportunity(user, pk)
+    opportunity = _opportunity(user, pk)
     if request.method != "POST":
-        return _workspace(request, _context(request, opportunity))
+        return _workspace(request, _context(opportunity))
     form = CauseForm(request.POST)
     if form.is_valid():
         try:
@@ -89,8 +93,8 @@ def opportunity_fishbone(request: HttpRequest, pk: int) -> HttpResponse:
             if not _htmx(request):
                 messages.success(request, _("Cause added."))
                 return redirect(_page_url(opportunity))
-            return _workspace(request, _context(request, opportunity))
-    return _workspace(request, _context(request, opportunity, form=form), status=400)
+            return _workspace(request, _context(opportunity))
+    return _workspace(request, _context(opportunity, form=form), status=400)
 
 
 def _cause(opportunity: Opportunity, cause_id: int) -> FishboneCause:
@@ -104,13 +108,13 @@ def _cause(opportunity: Opportunity, cause_id: int) -> FishboneCause:
 @require_http_methods(["GET", "POST"])
 def cause_edit(request: HttpRequest, pk: int, cause_id: int) -> HttpResponse:
     user = current_user(request)
-    opportunity = get_visible_opportunity(user, pk)
+    opportunity = _opportunity(user, pk)
     cause = _cause(opportunity, cause_id)
     if request.method != "POST":
         initial = {name: getattr(cause, name) for name in services.FIELDS}
         initial["version"] = cause.version
         form = CauseForm(initial=initial, prefix="edit")
-        return _workspace(request, _context(request, opportunity, editing=cause, edit_form=form))
+        return _workspace(request, _context(opportunity, editing=cause, edit_form=form))
     form = CauseForm(request.POST, prefix="edit")
     status = 400
     if form.is_valid():
@@ -125,25 +129,25 @@ def cause_edit(request: HttpRequest, pk: int, cause_id: int) -> HttpResponse:
             if not _htmx(request):
                 messages.success(request, _("Cause saved."))
                 return redirect(_page_url(opportunity))
-            return _workspace(request, _context(request, opportunity))
-    return _workspace(request, _context(request, opportunity, editing=cause, edit_form=form), status=status)
+            return _workspace(request, _context(opportunity))
+    return _workspace(request, _context(opportunity, editing=cause, edit_form=form), status=status)
 
 
 @login_required
 @require_POST
 def cause_delete(request: HttpRequest, pk: int, cause_id: int) -> HttpResponse:
     user = current_user(request)
-    opportunity = get_visible_opportunity(user, pk)
+    opportunity = _opportunity(user, pk)
     cause = _cause(opportunity, cause_id)
     raw = request.POST.get("version", "")
     version = int(raw) if raw.isdecimal() else None
     try:
         services.delete_cause(cause, by=user, version=version)
     except ConflictError as error:
-        context = _context(request, opportunity)
+        context = _context(opportunity)
         context["error"] = str(error)
         return _workspace(request, context, status=409)
     if not _htmx(request):
         messages.success(request, _("Cause deleted."))
         return redirect(_page_url(opportunity))
-    return _workspace(request, _context(request, opportunity))
+    return _workspace(request, _context(opportunity))
