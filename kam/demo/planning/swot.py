@@ -9,7 +9,7 @@ import datetime as dt
 import random
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from kam.activities.models import ActivityKind, ActivityStatus
@@ -99,6 +99,8 @@ def build(builder: Any, rng: random.Random) -> None:
         Opportunity.objects.filter(
             owner__in=users, status=OpportunityStatus.OPEN, stage__probability__gte=LATE_PROBABILITY
         )
+        # Deals their customer's owner runs: the demo's activities are each on the owner's own customers.
+        .filter(owner=F("customer__owner"))
         .select_related("owner", "customer")
         .order_by("-stage__order", "pk")[:DEALS]
     )
