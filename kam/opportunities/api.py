@@ -54,6 +54,7 @@ from kam.opportunities.selectors import (
     SORTS,
     PipelineFilters,
     PipelinePage,
+    attach_look_ahead,
     attach_relationship_scores,
     filter_errors,
     key_contacts_prefetch,
@@ -63,6 +64,7 @@ from kam.opportunities.selectors import (
 from kam.org.models import User
 from kam.org.visibility import visible_users
 from kam.relationships.models import Contact
+from kam.relationships.scoring import Requirements
 
 router = Router(tags=["opportunities"])
 
@@ -80,7 +82,9 @@ def _load(user: User, pk: int) -> Opportunity:
         "customer", "owner", "stage", "stage__process", "lost_to", "customer_lead", "close_reason_choice"
     ).prefetch_related(_key_contacts_prefetch())
     opportunity = get_visible_opportunity(user, pk, queryset=qs)
-    attach_relationship_scores([opportunity], "api_key_contacts")
+    requirements = Requirements()
+    attach_relationship_scores([opportunity], "api_key_contacts", requirements)
+    attach_look_ahead([opportunity], "api_key_contacts", requirements)
     flag_engine().attach([opportunity])
     return opportunity
 

@@ -22,6 +22,7 @@ from kam.core.api.helpers import (
 from kam.core.limits import NOTE_MAX, SEARCH_MAX, SHORT_TEXT_MAX
 from kam.core.money import MONEY_DIGITS
 from kam.opportunities.models import CloseReason, Opportunity, SalesProcess, Stage, StageChange
+from kam.relationships.scoring import LookAhead
 
 Money = Decimal
 CENT = Decimal("0.01")
@@ -236,6 +237,16 @@ class CloseReasonRef(Schema):
     name: str
 
 
+def _look_ahead_fields(ahead: LookAhead | None) -> dict[str, Any]:
+    if ahead is None:
+        return {}
+    return {
+        "relationship_upcoming": [g.text for g in ahead.upcoming],
+        "relationship_sign_near": list(ahead.sign_near),
+        "relationship_one_side": ahead.one_side.text if ahead.one_side else None,
+    }
+
+
 class OpportunityDetailOut(OpportunityOut):
     process: str = Field(..., description="Code of the opportunity's sales process.")
     stage_entered_at: dt.datetime | None
@@ -254,6 +265,17 @@ class OpportunityDetailOut(OpportunityOut):
     forecast_category: str = Field(..., description="The owner's choice; empty: the stage's default.")
     effective_forecast_category: str = Field(..., description="What the forecast counts it as.")
     created_at: dt.datetime
+    relationship_upcoming: list[str] = Field(
+        default_factory=list,
+        description="The next stage's relationship requirements not met yet, e.g. `P3 · no Technical approver known`.",
+    )
+    relationship_sign_near: list[str] = Field(
+        default_factory=list,
+        description="A weak or opposing decision maker (or none known) while the sign date is near, whatever the stage.",
+    )
+    relationship_one_side: str | None = Field(
+        None, description="Set when our relationships cover only the technical or only the business side."
+    )
 
     @staticmethod
     def from_opportunity(o: Opportunity) -> dict[str, Any]:
@@ -282,6 +304,7 @@ class OpportunityDetailOut(OpportunityOut):
             "forecast_category": o.forecast_category,
             "effective_forecast_category": o.forecast_category or o.stage.forecast_category,
             "created_at": o.created_at,
+            **_look_ahead_fields(getattr(o, "relationship_ahead", None)),
         }
 
 

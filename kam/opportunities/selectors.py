@@ -47,7 +47,7 @@ from kam.opportunities.models import (
 from kam.org.models import User
 from kam.org.visibility import managed_team_ids, team_subtree_ids
 from kam.relationships.models import Rank, Relationship
-from kam.relationships.scoring import Requirements, entries_from_prefetch, evaluate
+from kam.relationships.scoring import Requirements, entries_from_prefetch, evaluate, look_ahead
 
 MONEY = DecimalField(max_digits=20, decimal_places=2)
 
@@ -352,6 +352,23 @@ def attach_relationship_scores(
     for opportunity in opportunities:
         entries = entries_from_prefetch(getattr(opportunity, contacts_attr, None) or [])
         opportunity.relationship = evaluate(opportunity.stage, entries, requirements)  # type: ignore[attr-defined]
+    return opportunities
+
+
+def attach_look_ahead(
+    opportunities: list[Opportunity],
+    contacts_attr: str = "key_contacts",
+    requirements: Requirements | None = None,
+) -> list[Opportunity]:
+    """Set `relationship_ahead` (kam.relationships.scoring.look_ahead: the next stage's unmet
+    requirements, a weak decision maker while the sign date is near, one side only) from the
+    prefetched decision chain, as `attach_relationship_scores` sets the score."""
+    if not opportunities:
+        return opportunities
+    requirements = requirements or Requirements()
+    for opportunity in opportunities:
+        entries = entries_from_prefetch(getattr(opportunity, contacts_attr, None) or [])
+        opportunity.relationship_ahead = look_ahead(opportunity, entries, requirements)  # type: ignore[attr-defined]
     return opportunities
 
 

@@ -83,3 +83,13 @@ def test_the_panel_lists_upcoming_requirements_with_what_is_missing(world, clien
 def test_the_panel_answers_404_outside_the_readers_view(p2_deal, client):
     client.force_login(p2_deal.west_rep)
     assert client.get(reverse("chain:relationship_ahead", args=[p2_deal.p2.pk])).status_code == 404
+
+
+def test_the_opportunity_api_carries_the_look_ahead_beside_the_score(p2_deal, api_as):
+    body = api_as(p2_deal.east_rep).get(f"/opportunities/{p2_deal.p2.pk}").json()
+    assert body["relationship_score"] == 100
+    assert body["relationship_upcoming"] == []
+    assert body["relationship_sign_near"] == [
+        "Sign date in 20 days · decision maker Wang at CR1 (weak: needs CR3)"
+    ]
+    assert body["relationship_one_side"].startswith("Our relationships cover only the technical side")
