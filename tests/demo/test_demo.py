@@ -641,3 +641,36 @@ def test_demo_sets_up_the_1x5_actions_and_reps_both_pass_and_miss_them(demo_outp
     cells = [cell for metric in card.cards for person in metric.people for cell in person.cells]
     assert {cell.passed for cell in cells} == {True, False}
     assert any(cell.count for cell in cells)
+
+
+def test_demo_initiations_approved_past_the_gate_pending_and_rejected(demo_output):
+    from kam.planning.approvals.models import ApprovalRequest, ApprovalStatus
+    from kam.planning.approvals.selectors import awaiting_count
+    from kam.planning.initiation.models import InitiationReport, InitiationStatus
+
+    demo_deals = Opportunity.objects.filter(owner__username__startswith="demo_")
+    # Every deal that ever entered the gated stage (P3, S3) or went past it was approved first.
+    gate = {s.process_id: s.order for s in Stage.objects.filter(requires_initiation=True).order_by("-order")}
+    reached: dict[int, int] = {}
+    for change in StageChange.objects.filter(opportunity__in=demo_deals).select_related("to_stage"):
+        if change.to_stage.process_id in gate and change.to_stage.order >= gate[change.to_stage.process_id]:
+            reached[change.opportunity_id] = 1
+    approved = set(
+        InitiationReport.objects.filter(status=InitiationStatus.APPROVED).values_list(
+            "opportunity_id", flat=True
+        )
+    )
+    assert reached
+    assert set(reached) <= approved
+    reports = InitiationReport.objects.filter(opportunity__in=demo_deals)
+    assert reports.filter(status=InitiationStatus.PENDING).exists()
+    rejected = reports.filter(status=InitiationStatus.REJECTED)
+    assert 1 <= rejected.count() <= 2
+    assert all(r.rejection_comment for r in rejected)
+    assert reports.filter(status=InitiationStatus.DRAFT).exists()
+    assert awaiting_count(User.objects.get(username="demo_director")) >= 1
+    assert any(
+        awaiting_count(User.objects.get(username=f"demo_manager_{team}"))
+        for team in ("east", "north", "south")
+    )
+    assert ApprovalRequest.objects.filter(flow__code="discount", status=ApprovalStatus.PENDING).exists()
