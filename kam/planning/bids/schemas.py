@@ -152,7 +152,7 @@ class BidDetailOut(Schema):
             "margin_status": v.margin.status,
             "needs_approval": v.needs_approval,
             "price_approval": {
-                "status": b.price_approval,
+                "status": v.price_approval_status,
                 "submitted_price": b.submitted_price,
                 "approved_price": b.approved_price,
                 "approved_at": b.price_approved_at,

@@ -139,6 +139,15 @@ class BidView:
     checkpoints_done: int
 
     @property
+    def price_approval_status(self) -> str:
+        """Where the current price's approval stands; a request its submitter withdrew leaves the
+        price unsubmitted (the engine tells the bid only of approvals and rejections)."""
+        status = self.bid.price_approval
+        if status == PriceApproval.PENDING and not (self.approval is not None and self.approval.is_pending):
+            return PriceApproval.NONE
+        return status
+
+    @property
     def needs_approval(self) -> bool:
         """Below the minimum, "bid" waits for the approved price."""
         return self.margin.below_minimum and not self.price_approved

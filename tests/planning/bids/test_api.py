@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kam.opportunities.models import Competitor
+from kam.planning.approvals import services as approvals
+from kam.planning.approvals.selectors import latest_for
 from kam.planning.bids.models import Bid
 from tests.factories import make_opportunity
 
@@ -232,3 +234,17 @@ def test_the_list_holds_only_bids_on_deals_the_caller_may_see(
     assert {b["opportunity"]["id"] for b in director["items"]} == {deal.pk, west_deal.pk}
     assert api_as(world.director).get("/planning/bids", {"decision": "bid"}).json()["count"] == 0
     assert east.get("/planning/bids", {"limit": 0}).status_code == 422
+
+
+def test_a_withdrawn_price_request_leaves_the_price_unsubmitted(world, deal, api_as):
+    api = api_as(world.east_rep)
+    version = _started(api, deal)["bid"]["version"]
+    version = api.patch(_path(deal), {"price": "100"}, if_match=version).json()["bid"]["version"]
+    bid = api.post(_path(deal, "/price-approval"), {}, if_match=version).json()["bid"]
+    assert bid["price_approval"]["status"] == "pending"
+    approvals.withdraw(latest_for(Bid.objects.get(opportunity=deal)), by=world.east_rep)
+    bid = api.get(_path(deal)).json()["bid"]
+    assert bid["price_approval"]["status"] == ""
+    response = api.post(_path(deal, "/price-approval"), {}, if_match=bid["version"])
+    assert response.status_code == 200
+    assert response.json()["bid"]["price_approval"]["status"] == "pending"
