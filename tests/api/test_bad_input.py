@@ -26,7 +26,12 @@ BIG_BUT_VALID = 2**62  # fits a bigint: simply matches nothing
         ("post", "/customers", {"name": "nul\x00byte"}, "name"),
         ("post", "/opportunities/{opp}/move", {"to_stage": HUGE}, "to_stage"),
         ("post", "/opportunities/{opp}/move", {"to_stage": BIG_BUT_VALID}, "to_stage"),
-        ("post", "/opportunities/{opp}/close", {"status": "lost", "reason": "x", "lost_to": HUGE}, "lost_to"),
+        (
+            "post",
+            "/opportunities/{opp}/close",
+            {"status": "lost", "reason_choice": "price", "lost_to": HUGE},
+            "lost_to",
+        ),
         ("post", "/contacts/{contact}/relationship", {"user": HUGE, "level": 3}, "user"),
     ],
 )

@@ -247,7 +247,7 @@ def _body_fields(schema: dict[str, Any], path: str) -> set[str]:
 
 def test_opportunity_move_takes_a_stage_and_a_contact_move_takes_a_manager(schema):
     opportunity_move = _body_fields(schema, "/api/v1/opportunities/{opportunity_id}/move")
-    assert {"to_stage", "key_node_confirmed", "note", "version"} == opportunity_move
+    assert {"to_stage", "key_node_confirmed", "note", "achieved", "carry_over", "version"} == opportunity_move
     assert "manager" not in opportunity_move
     contact_move = _body_fields(schema, "/api/v1/contacts/{contact_id}/move")
     assert {"manager", "version"} == contact_move

@@ -17,6 +17,7 @@ def test_the_weekly_report_as_json(reports_world, api_as):
     assert list(sections) == [
         "changes",
         "changed_deals",
+        "stage_moves",
         "flagged",
         "plan",
         "next_week",

@@ -122,6 +122,7 @@ def test_the_weekly_workbook_has_a_sheet_per_section(reports_world):
         "Summary",
         "Pipeline changes",
         "Changed opportunities",
+        "Stage moves and their summaries",
         "Flagged deals",
         "Activities against plan (2026-W",
         "Next week's plan (2026-W47)",
