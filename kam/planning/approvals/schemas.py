@@ -7,7 +7,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from kam.core.api.helpers import InputSchema, Ref, user_ref
+from kam.core.api.helpers import Id, InputSchema, Ref, user_ref
 from kam.planning.approvals.models import ApprovalRequest
 from kam.planning.approvals.selectors import target_url
 
@@ -105,4 +105,4 @@ class DecisionIn(InputSchema):
     comment: str = Field(
         "", max_length=2000, description="Required to reject: it goes back to the submitter."
     )
-    version: int | None = Field(None, description="The version read, when not sent as If-Match.")
+    version: Id | None = Field(None, description="The version read, when not sent as If-Match.")

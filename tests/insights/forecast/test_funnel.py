@@ -9,7 +9,7 @@ import pytest
 
 from kam.insights.forecast.funnel import funnel
 from kam.opportunities import services
-from tests.factories import make_opportunity, stage
+from tests.factories import approve_initiation, make_opportunity, stage
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +31,7 @@ def histories(world):
     a = make_opportunity(owner=w.east_rep, customer=w.east_customer, name="a", amount=Decimal("100"))
     a = move(move(a, "P1", w.east_rep), "P2", w.east_rep)  # reached P2
     b = make_opportunity(owner=w.east_rep, customer=w.east_customer, name="b", amount=Decimal("200"))
+    approve_initiation(b)
     b = move(
         move(move(b, "P1", w.east_rep), "P3", w.east_rep), "P1", w.east_rep, "went cold"
     )  # back to P1, reached P3

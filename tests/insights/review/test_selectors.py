@@ -12,7 +12,7 @@ from kam.insights.review import selectors as snapshots
 from kam.insights.review import services as review_services
 from kam.opportunities import services
 from kam.opportunities.models import OpportunityStatus
-from tests.factories import make_opportunity, stage
+from tests.factories import approve_initiation, make_opportunity, stage
 from tests.insights.review.conftest import at, set_category
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +41,7 @@ def week(world):
         "same": make_opportunity(owner=rep, customer=customer, stage_code="P3", name="unchanged"),
     }
     before = review_services.take_snapshot(taken_at=at("2026-11-02 07:00"))
+    approve_initiation(o["advanced"])
     services.move_stage(o["advanced"], stage("P3"), by=rep, key_node_confirmed=True)
     services.move_stage(o["back"], stage("P2"), by=rep, note="customer re-scoped")
     services.update_opportunity(o["slips"], by=rep, version=None, sign_date=dt.date(2027, 6, 30))
