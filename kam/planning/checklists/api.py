@@ -16,7 +16,7 @@ from kam.planning.checklists import selectors, services
 from kam.planning.checklists.models import ChecklistAnswer, ChecklistQuestion
 from kam.planning.checklists.schemas import (
     AnswerIn,
-    ChangeOut,
+    ChecklistChangeOut,
     ChecklistOut,
     ItemOut,
     SectionOut,
@@ -66,7 +66,7 @@ def get_checklist(request: HttpRequest, opportunity_id: int) -> dict[str, Any]:
         "answered": checklist.answered,
         "other_stage_questions": checklist.other_stage_questions,
         "sections": [SectionOut.from_score(s) for s in checklist.sections],
-        "history": [ChangeOut.from_change(c) for c in selectors.history(opportunity)],
+        "history": [ChecklistChangeOut.from_change(c) for c in selectors.history(opportunity)],
     }
 
 

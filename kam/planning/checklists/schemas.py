@@ -67,7 +67,7 @@ class SectionOut(Schema):
         }
 
 
-class ChangeOut(Schema):
+class ChecklistChangeOut(Schema):
     action: str = Field(..., description="answered, changed or cleared.")
     question: int | None
     question_label: str
@@ -95,7 +95,7 @@ class ChecklistOut(Schema):
     answered: int
     other_stage_questions: int = Field(..., description="Questions in use that apply at other stages only.")
     sections: list[SectionOut]
-    history: list[ChangeOut]
+    history: list[ChecklistChangeOut]
 
 
 class TemplateQuestionOut(Schema):

@@ -24,7 +24,7 @@ from kam.core.web import current_user
 from kam.org.models import User
 from kam.planning.fishbone import selectors, services
 from kam.planning.fishbone.models import FishboneCause
-from kam.planning.fishbone.schemas import CauseIn, CauseOut, CauseUpdateIn, ChangeOut, FishboneOut
+from kam.planning.fishbone.schemas import CauseIn, CauseOut, CauseUpdateIn, FishboneChangeOut, FishboneOut
 
 router = Router(tags=["Fishbone"])
 
@@ -65,7 +65,7 @@ def get_fishbone(request: HttpRequest, opportunity_id: int) -> dict[str, Any]:
             "done": sum(1 for c in rows if c.status == "done"),
         },
         "causes": [CauseOut.from_cause(c) for c in rows],
-        "history": [ChangeOut.from_change(c) for c in selectors.history(opportunity)],
+        "history": [FishboneChangeOut.from_change(c) for c in selectors.history(opportunity)],
     }
 
 

@@ -48,7 +48,7 @@ class CauseOut(Schema):
         }
 
 
-class ChangeOut(Schema):
+class FishboneChangeOut(Schema):
     action: str = Field(..., description="created, edited or deleted.")
     cause: int | None
     cause_label: str
@@ -79,7 +79,7 @@ class FishboneOut(Schema):
     opportunity: Ref
     counts: CountsOut
     causes: list[CauseOut]
-    history: list[ChangeOut]
+    history: list[FishboneChangeOut]
 
 
 class CauseIn(InputSchema):
