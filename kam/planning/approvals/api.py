@@ -13,7 +13,7 @@ from kam.core.web import current_user
 from kam.org.models import User
 from kam.planning.approvals import selectors, services
 from kam.planning.approvals.models import ApprovalRequest
-from kam.planning.approvals.schemas import ApprovalRequestDetailOut, ApprovalRequestOut, DecisionIn
+from kam.planning.approvals.schemas import ApprovalDecisionIn, ApprovalRequestDetailOut, ApprovalRequestOut
 
 router = Router(tags=["Approvals"])
 
@@ -42,7 +42,7 @@ def get_request(request: HttpRequest, response: HttpResponse, request_id: int) -
     summary="Approve or reject at the current step",
 )
 def decide(
-    request: HttpRequest, response: HttpResponse, request_id: int, payload: DecisionIn
+    request: HttpRequest, response: HttpResponse, request_id: int, payload: ApprovalDecisionIn
 ) -> dict[str, Any]:
     """Needs the version read (If-Match or `version`): 412 if someone decided meanwhile. A rejection
     needs a comment; deciding when you are not an approver of the current step is a 409."""

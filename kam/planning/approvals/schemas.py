@@ -12,13 +12,13 @@ from kam.planning.approvals.models import ApprovalRequest
 from kam.planning.approvals.selectors import target_url
 
 
-class TargetOut(Schema):
+class ApprovalTargetOut(Schema):
     type: str = Field(..., description="The record's model, e.g. `planning_initiation.initiationreport`.")
     id: int
     url: str = Field(..., description="Its page, when it has one.")
 
 
-class StepOut(Schema):
+class ApprovalStepOut(Schema):
     id: int
     order: int
     name: str
@@ -26,7 +26,7 @@ class StepOut(Schema):
     approvers: list[Ref]
 
 
-class DecisionOut(Schema):
+class ApprovalDecisionOut(Schema):
     step: Ref
     approver: Ref
     approve: bool
@@ -39,7 +39,7 @@ class ApprovalRequestOut(Schema):
     flow: str = Field(..., description="The flow's code (initiation, bid-price, contract, discount, …).")
     flow_name: str
     title: str
-    target: TargetOut
+    target: ApprovalTargetOut
     status: str = Field(..., description="pending, approved, rejected or withdrawn.")
     current_step: Ref | None
     requested_by: Ref
@@ -70,8 +70,8 @@ class ApprovalRequestOut(Schema):
 
 
 class ApprovalRequestDetailOut(ApprovalRequestOut):
-    steps: list[StepOut]
-    decisions: list[DecisionOut]
+    steps: list[ApprovalStepOut]
+    decisions: list[ApprovalDecisionOut]
 
     @staticmethod
     def from_request(r: ApprovalRequest) -> dict[str, Any]:
@@ -100,7 +100,7 @@ class ApprovalRequestDetailOut(ApprovalRequestOut):
         return body
 
 
-class DecisionIn(InputSchema):
+class ApprovalDecisionIn(InputSchema):
     approve: bool
     comment: str = Field(
         "", max_length=2000, description="Required to reject: it goes back to the submitter."

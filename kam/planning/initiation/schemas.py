@@ -14,13 +14,13 @@ from kam.planning.initiation import selectors, services
 from kam.planning.initiation.models import InitiationReport
 
 
-class ApprovalRef(Schema):
+class InitiationApprovalOut(Schema):
     id: int
     status: str
     current_step: str | None
 
 
-class ChangeOut(Schema):
+class InitiationChangeOut(Schema):
     action: str = Field(..., description="created, edited, submitted, approved, rejected or withdrawn.")
     changed_by: Ref | None
     changed_at: dt.datetime
@@ -45,11 +45,11 @@ class InitiationReportOut(Schema):
     competitors: list[dict[str, Any]]
     decision_chain: list[dict[str, Any]]
     rejection_comment: str
-    approval: ApprovalRef | None
+    approval: InitiationApprovalOut | None
     submitted_at: dt.datetime | None
     approved_at: dt.datetime | None
     version: int = Field(..., description="0 until the report is first saved; send it in If-Match to write.")
-    history: list[ChangeOut]
+    history: list[InitiationChangeOut]
 
     @staticmethod
     def build(opportunity: Opportunity, report: InitiationReport | None) -> dict[str, Any]:
