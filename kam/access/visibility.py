@@ -32,6 +32,7 @@ from kam.opportunities.models import (
 )
 from kam.org.models import ApiToken, Role, Target, User
 from kam.org.visibility import managed_team_ids, visible_users
+from kam.planning.approvals.models import ApprovalAssignment, ApprovalRequest
 from kam.relationships.models import Contact, Influence
 
 M = TypeVar("M", bound=Model)
@@ -138,6 +139,21 @@ def activities_for(user: User, qs: QuerySet | None = None) -> QuerySet:
     return qs.filter(customer__in=customers_for(user))
 
 
+def approval_requests_for(user: User, qs: QuerySet | None = None) -> QuerySet:
+    """Approval requests a person may read: their own, those they approve, and those on the work of
+    people they may see (a manager their team's, a director all)."""
+    qs = ApprovalRequest.objects.all() if qs is None else qs
+    if not _active(user):
+        return qs.none()
+    if user.sees_everything:
+        return qs
+    return qs.filter(
+        Q(requested_by=user)
+        | Q(subject_owner__in=visible_users(user).values("pk"))
+        | Q(pk__in=ApprovalAssignment.objects.filter(approver=user).values("request_id"))
+    )
+
+
 def plans_for(user: User, qs: QuerySet | None = None) -> QuerySet:
     """One's own plans; a manager's team subtree's; everyone's for directors."""
     qs = Plan.objects.all() if qs is None else qs
@@ -189,6 +205,12 @@ def get_visible_contact(
 
 def get_visible_activity(user: User, pk: Any, *, for_update: bool = False) -> Activity:
     return _one(activities_for(user), pk, for_update=for_update)
+
+
+def get_visible_approval_request(
+    user: User, pk: Any, *, qs: QuerySet | None = None, for_update: bool = False
+) -> ApprovalRequest:
+    return _one(approval_requests_for(user, qs), pk, for_update=for_update)
 
 
 def get_visible_plan(user: User, pk: Any, *, for_update: bool = False) -> Plan:

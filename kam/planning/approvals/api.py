@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from ninja import Router
 
+from kam.access.visibility import get_visible_approval_request
 from kam.core.api.helpers import READ_ERRORS, VERSIONED_WRITE_ERRORS, expected_version, set_etag
 from kam.core.web import current_user
 from kam.org.models import User
@@ -19,7 +19,7 @@ router = Router(tags=["Approvals"])
 
 
 def _load(user: User, pk: int) -> ApprovalRequest:
-    return get_object_or_404(selectors.with_history(selectors.visible_requests(user)), pk=pk)
+    return get_visible_approval_request(user, pk, qs=selectors.with_history(ApprovalRequest.objects.all()))
 
 
 @router.get("/approvals/awaiting", response=list[ApprovalRequestOut], summary="Requests awaiting my approval")

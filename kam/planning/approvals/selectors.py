@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.urls import reverse
 
+from kam.access.visibility import approval_requests_for
 from kam.opportunities.models import Opportunity
 from kam.org.models import User
-from kam.org.visibility import visible_users
 from kam.planning.approvals.models import (
     ApprovalAssignment,
     ApprovalDecision,
@@ -64,17 +64,8 @@ def awaiting_page(user: User) -> list[ApprovalRequest]:
 
 
 def visible_requests(user: User) -> QuerySet[ApprovalRequest]:
-    """Requests a person may read: their own, those they approve, and those on the work of people
-    they may see (a manager their team's, a director all)."""
-    if not (user.is_authenticated and user.is_active):
-        return ApprovalRequest.objects.none()
-    if user.sees_everything:
-        return ApprovalRequest.objects.all()
-    return ApprovalRequest.objects.filter(
-        Q(requested_by=user)
-        | Q(subject_owner__in=visible_users(user).values("pk"))
-        | Q(pk__in=ApprovalAssignment.objects.filter(approver=user).values("request_id"))
-    )
+    """Requests a person may read (kam.access.visibility decides)."""
+    return approval_requests_for(user)
 
 
 def with_history(qs: QuerySet[ApprovalRequest]) -> QuerySet[ApprovalRequest]:

@@ -6,10 +6,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kam.access.visibility import get_visible_approval_request
 from kam.core.errors import ConflictError, RuleViolation
 from kam.core.web import current_user
 from kam.planning.approvals import selectors, services
@@ -37,7 +38,7 @@ def badge(request: HttpRequest) -> HttpResponse:
 
 
 def _visible(user, pk: int) -> ApprovalRequest:
-    return get_object_or_404(selectors.with_history(selectors.visible_requests(user)), pk=pk)
+    return get_visible_approval_request(user, pk, qs=selectors.with_history(ApprovalRequest.objects.all()))
 
 
 @login_required
