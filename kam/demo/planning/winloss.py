@@ -21,7 +21,11 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
 
 # How many of the latest closes of each outcome are reviewed.
-PER_OUTCOME: dict[str, int] = {OpportunityStatus.WON: 4, OpportunityStatus.LOST: 4, OpportunityStatus.DROPPED: 2}
+PER_OUTCOME: dict[str, int] = {
+    OpportunityStatus.WON: 4,
+    OpportunityStatus.LOST: 4,
+    OpportunityStatus.DROPPED: 2,
+}
 
 DECIDED: dict[str, list[str]] = {
     OpportunityStatus.WON: [
