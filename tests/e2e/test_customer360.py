@@ -59,7 +59,10 @@ def test_frame_loads_its_sections_and_they_work_in_place(page, live_server):
     assert page.url.endswith(f"/customers/{customer.pk}/")  # swapped in place, the frame stays
 
     page.locator("#forecast-slot").scroll_into_view_if_needed()
-    page.wait_for_selector("#customer-forecast-chart[data-drawn='true'] svg")
+    # Scrolling here reveals the sections below as well (analysis, SWOT, history), which load at
+    # the same time as the forecast and its chart library: on a loaded two-core runner that takes
+    # longer than the default ten seconds.
+    page.wait_for_selector("#customer-forecast-chart[data-drawn='true'] svg", timeout=30_000)
 
     page.locator("#history-slot").scroll_into_view_if_needed()
     page.wait_for_selector("#history-section")
