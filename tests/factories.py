@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import factory
+from django.db import transaction
 
 from kam.customers.models import Customer
 from kam.opportunities import services as opportunity_services
@@ -95,7 +96,11 @@ def ensure_sales_processes() -> None:
     from kam.planning.checklists.models import ChecklistSection
 
     if not ChecklistSection.objects.exists():
-        importlib.import_module("kam.planning.checklists.migrations.0002_seed_questions").seed(apps, None)
+        from kam.planning.checklists.apps import one_rescan
+
+        # One health rescan for the whole seed, not one per question and stage list.
+        with transaction.atomic(), one_rescan():
+            importlib.import_module("kam.planning.checklists.migrations.0002_seed_questions").seed(apps, None)
     if not RelationshipRequirement.objects.exists():
         importlib.import_module("kam.relationships.migrations.0003_seed_relationship_requirements").seed(
             apps, None

@@ -1,7 +1,28 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+_batch: ContextVar[list[bool] | None] = ContextVar("checklists_batch", default=None)
+
+
+@contextmanager
+def one_rescan() -> Iterator[None]:
+    """Write many questions or sections (a re-seed) and ask for one rescan at the end, not one per
+    question and per stage list."""
+    changed: list[bool] = []
+    token = _batch.set(changed)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    if changed:
+        from kam.insights.health.tasks import request_rescan
+
+        request_rescan()
 
 
 def _templates_changed(sender: Any, **kwargs: Any) -> None:
@@ -11,6 +32,10 @@ def _templates_changed(sender: Any, **kwargs: Any) -> None:
         return  # loaddata
     if not str(kwargs.get("action", "post_")).startswith("post_"):
         return  # m2m_changed sends pre_ and post_: act once
+    batch = _batch.get()
+    if batch is not None:
+        batch.append(True)
+        return
     from kam.insights.health.tasks import request_rescan
 
     request_rescan()

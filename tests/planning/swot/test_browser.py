@@ -29,7 +29,15 @@ def deal():
     return rep, make_opportunity(owner=rep, customer=customer, name="Blast furnace upgrade")
 
 
+def _settled(page) -> None:
+    """htmx has swapped and settled the last answer: a field filled before that is replaced."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
+
+
 def _add(page, kind: str, text: str) -> None:
+    _settled(page)
     field = page.locator(f"#id_{kind}_text")
     field.fill(text)
     field.press("Enter")
@@ -83,6 +91,7 @@ def test_reorder_an_item_with_the_keyboard(page, live_server, deal):
     _add(page, "T", "Price war")
     _add(page, "T", "Budget freeze")
     second = SwotItem.objects.get(text="Budget freeze")
+    _settled(page)
     page.locator(f"#item-{second.pk} button.move-up").focus()
     page.keyboard.press("Enter")
     page.locator("#quadrant-T .swot-item").first.filter(has_text="Budget freeze").wait_for()
