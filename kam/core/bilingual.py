@@ -13,6 +13,12 @@ from django.utils import translation
 MAX_SUMMARY = 500
 
 
+def in_english() -> bool:
+    """Whether the reader's language is English: a row named in both languages shows its English
+    name then, its Chinese one otherwise."""
+    return (translation.get_language() or "").startswith("en")
+
+
 def both_languages(render: Callable[[], str]) -> dict[str, str]:
     """`render()` (which calls gettext) in zh-Hans and in English, as a history row's two columns
     (`summary`, `summary_en`)."""

@@ -9,9 +9,10 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from kam.core.bilingual import in_english
 from kam.core.companies import (
     CREDIT_CODE_LENGTH,
     company_name_key,
@@ -20,10 +21,6 @@ from kam.core.companies import (
     validate_credit_code,
 )
 from kam.core.money import MONEY_DIGITS
-
-
-def in_english() -> bool:
-    return (get_language() or "").startswith("en")
 
 
 class BilingualName(models.Model):

@@ -29,9 +29,9 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from kam.core.bilingual import in_english
 from kam.insights.health.rules import Rule, register
 from kam.planning.checklists.models import ChecklistAnswer, ChecklistQuestion, half_points
 
@@ -150,7 +150,7 @@ class WeakChecklist(Rule):
 
     @classmethod
     def describe(cls, facts: dict[str, Any], today: dt.date, now: dt.datetime) -> str:
-        english = (get_language() or "").startswith("en")
+        english = in_english()
         named = ", ".join(
             _("%(section)s %(percent)s %%")
             % {"section": (s["name_en"] if english and s["name_en"] else s["name"]), "percent": s["percent"]}

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kam.core.bilingual import in_english
+
 
 class SalesProcess(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -89,17 +91,11 @@ class Stage(models.Model):
 
     @property
     def display_name(self) -> str:
-        from django.utils.translation import get_language
-
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
+        return self.name_en if self.name_en and in_english() else self.name
 
     @property
     def display_key_node(self) -> str:
-        from django.utils.translation import get_language
-
-        if self.key_node_en and (get_language() or "").startswith("en"):
+        if self.key_node_en and in_english():
             return self.key_node_en
         return self.key_node
 
@@ -124,9 +120,7 @@ class ExitCriterion(models.Model):
 
     @property
     def display_text(self) -> str:
-        from django.utils.translation import get_language
-
-        if self.text_en and (get_language() or "").startswith("en"):
+        if self.text_en and in_english():
             return self.text_en
         return self.text
 
@@ -163,8 +157,4 @@ class CloseReason(models.Model):
 
     @property
     def display_name(self) -> str:
-        from django.utils.translation import get_language
-
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
+        return self.name_en if self.name_en and in_english() else self.name

@@ -12,9 +12,9 @@ from __future__ import annotations
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.bilingual import in_english
 from kam.org.models import Role, User
 
 
@@ -34,7 +34,7 @@ class ApprovalFlow(models.Model):
 
     @property
     def display_name(self) -> str:
-        if self.name_en and not (get_language() or "").lower().startswith("zh"):
+        if self.name_en and in_english():
             return self.name_en
         return self.name
 
@@ -78,7 +78,7 @@ class ApprovalStep(models.Model):
 
     @property
     def display_name(self) -> str:
-        if self.name_en and not (get_language() or "").lower().startswith("zh"):
+        if self.name_en and in_english():
             return self.name_en
         return self.name
 

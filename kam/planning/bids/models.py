@@ -11,9 +11,9 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.bilingual import in_english
 from kam.core.money import MONEY_DIGITS
 from kam.opportunities.models import Opportunity
 
@@ -87,7 +87,7 @@ class BidTemplateItem(models.Model):
 
     @property
     def display_text(self) -> str:
-        if self.text_en and (get_language() or "").startswith("en"):
+        if self.text_en and in_english():
             return self.text_en
         return self.text
 

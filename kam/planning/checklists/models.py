@@ -12,16 +12,12 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, IntegerField, Q, Value, When
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.bilingual import in_english
 from kam.opportunities.models import Opportunity, Stage
 
 QUESTION_MAX = 300
-
-
-def in_english() -> bool:
-    return (get_language() or "").startswith("en")
 
 
 class ChecklistSection(models.Model):

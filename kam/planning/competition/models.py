@@ -12,8 +12,9 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from kam.core.bilingual import in_english
 
 SCORE_MIN = 1
 SCORE_MAX = 5
@@ -59,7 +60,7 @@ class Dimension(models.Model):
 
     @property
     def display_name(self) -> str:
-        if self.name_en and not (get_language() or "").startswith("zh"):
+        if self.name_en and in_english():
             return self.name_en
         return self.name
 
@@ -205,6 +206,6 @@ class CompetitionChange(models.Model):
 
     @property
     def display_summary(self) -> str:
-        if self.summary_en and not (get_language() or "").startswith("zh"):
+        if self.summary_en and in_english():
             return self.summary_en
         return self.summary

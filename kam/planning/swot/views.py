@@ -129,6 +129,16 @@ def _show(request: HttpRequest, subj: Subject, *, status: int = 200, **state: An
     return render(request, "planning/swot/page.html", context, status=status)
 
 
+def _stale(request: HttpRequest, subj: Subject) -> HttpResponse:
+    """A form without the fields a write needs (a page from before a change, or tampered with)."""
+    return _show(
+        request,
+        subj,
+        status=400,
+        error=_("This page was out of date or incomplete: reload it and try again."),
+    )
+
+
 def _done(request: HttpRequest, subj: Subject, notice: str, **state: Any) -> HttpResponse:
     if _is_htmx(request):
         return _show(request, subj, notice=notice, **state)
@@ -252,12 +262,7 @@ def move_item(request: HttpRequest, pk: int) -> HttpResponse:
             focus_item=item.pk,
             focus_move=direction,
         )
-    return _show(
-        request,
-        subj,
-        status=400,
-        error=_("This page was out of date or incomplete: reload it and try again."),
-    )
+    return _stale(request, subj)
 
 
 @login_required
@@ -268,12 +273,7 @@ def remove_item(request: HttpRequest, pk: int) -> HttpResponse:
     subj = selectors.subject_of(item.swot)
     form = RemoveForm(request.POST)
     if not form.is_valid():
-        return _show(
-            request,
-            subj,
-            status=400,
-            error=_("This page was out of date or incomplete: reload it and try again."),
-        )
+        return _stale(request, subj)
     label = item.label
     try:
         services.remove_item(
@@ -360,12 +360,7 @@ def remove_strategy(request: HttpRequest, pk: int) -> HttpResponse:
     subj = selectors.subject_of(strategy.swot)
     form = RemoveForm(request.POST)
     if not form.is_valid():
-        return _show(
-            request,
-            subj,
-            status=400,
-            error=_("This page was out of date or incomplete: reload it and try again."),
-        )
+        return _stale(request, subj)
     try:
         services.remove_strategy(strategy, by=user, version=form.cleaned_data["version"])
     except ConflictError as error:

@@ -36,10 +36,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kam.access.visibility import opportunities_for
+from kam.core.bilingual import in_english
 from kam.core.ids import parse_id
 from kam.opportunities.models import (
     CloseReason,
@@ -505,6 +505,6 @@ def deal_rows(user: User, filters: WinLossFilters) -> QuerySet:
 
 
 def reason_name(row: dict[str, Any]) -> str:
-    if row["close_reason_choice__name_en"] and (get_language() or "").startswith("en"):
+    if row["close_reason_choice__name_en"] and in_english():
         return str(row["close_reason_choice__name_en"])
     return str(row["close_reason_choice__name"] or "")
