@@ -48,7 +48,9 @@ def test_back_restores_the_filters_the_address_names(page, live_server):
     page.wait_for_url(f"**owner={rep.pk}**")
     page.wait_for_function("() => document.querySelectorAll('#pipeline-results tbody tr').length === 2")
 
-    page.go_back()
+    # Back is a navigation inside the document (htmx put the address there): wait for the
+    # address and the rows below, not for a load event.
+    page.go_back(wait_until="commit")
     page.wait_for_function(f"() => !location.search.includes('owner={rep.pk}')")
     page.wait_for_function("() => document.querySelectorAll('#pipeline-results tbody tr').length === 3")
     assert page.input_value("#id_status") == "all"

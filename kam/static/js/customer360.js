@@ -74,10 +74,8 @@
     document.body.addEventListener("htmx:afterSettle", function () {
       if (pinned && !slot.querySelector(".loading-card")) slot.scrollIntoView({ block: "start" });
     });
-    if (slot.querySelector(".loading-card") && !slot.hasAttribute("data-hx-revealed")) {
-      slot.setAttribute("data-hx-revealed", "true"); // htmx's own reveal must not load it twice
-      htmx.trigger(slot, "revealed");
-    }
+    // The slot's trigger is "intersect once": its own observer firing later does not load it twice.
+    if (slot.querySelector(".loading-card")) htmx.trigger(slot, "intersect");
   }
 
   document.addEventListener("htmx:load", function (event) { start(event.detail.elt); });

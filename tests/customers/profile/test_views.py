@@ -42,11 +42,11 @@ def test_frame_shows_the_header_and_loads_each_section_on_its_own(client, world)
         ("profile_section", "load"),
         ("score_section", "load"),
         ("tags_section", "load, kam:score-changed from:body"),
-        ("orgchart_section", "revealed"),
-        ("opportunities_section", "revealed"),
-        ("forecast_section", "revealed"),
-        ("analysis_section", "revealed"),
-        ("history_section", "revealed"),
+        ("orgchart_section", "intersect once"),
+        ("opportunities_section", "intersect once"),
+        ("forecast_section", "intersect once"),
+        ("analysis_section", "intersect once"),
+        ("history_section", "intersect once"),
     ):
         url = reverse(f"customers:{name}", args=[customer.pk])
         assert f'hx-get="{url}" hx-trigger="{trigger}"' in body, name
