@@ -167,6 +167,9 @@ from kam.insights.loss.api import router as loss_router  # noqa: E402
 api.add_router("/insights", loss_router)
 
 from kam.activities.metrics.api import router as process_metrics_router  # noqa: E402
+from kam.planning.accountplans.api import router as planning_accountplans_router  # noqa: E402
+from kam.planning.accountplans.ogsm.api import router as planning_ogsm_router  # noqa: E402
+from kam.planning.accountplans.reviews.api import router as planning_reviews_router  # noqa: E402
 from kam.planning.approvals.api import router as planning_approvals_router  # noqa: E402
 from kam.planning.bids.api import router as planning_bids_router  # noqa: E402
 from kam.planning.checklists.api import router as planning_checklists_router  # noqa: E402
@@ -185,3 +188,6 @@ api.add_router("/planning", planning_swot_router)
 api.add_router("/planning", planning_checklists_router)
 api.add_router("/planning", planning_fishbone_router)
 api.add_router("/planning", planning_winloss_router)
+api.add_router("/planning", planning_accountplans_router)
+api.add_router("/planning", planning_ogsm_router)
+api.add_router("/planning", planning_reviews_router)

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "kam.planning.checklists",
     "kam.planning.fishbone",
     "kam.planning.winloss",
+    "kam.planning.accountplans",
     "kam.imports",
     "kam.reports",
     "auditlog",

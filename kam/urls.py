@@ -47,4 +47,7 @@ urlpatterns = [
     path("planning/", include("kam.planning.checklists.urls")),
     path("planning/", include("kam.planning.fishbone.urls")),
     path("planning/", include("kam.planning.winloss.urls")),
+    path("planning/", include("kam.planning.accountplans.urls")),
+    path("planning/", include("kam.planning.accountplans.ogsm.urls")),
+    path("planning/", include("kam.planning.accountplans.reviews.urls")),
 ]

@@ -32,6 +32,7 @@ from kam.opportunities.models import (
 )
 from kam.org.models import ApiToken, Role, Target, User
 from kam.org.visibility import managed_team_ids, visible_users
+from kam.planning.accountplans.models import AccountPlan, PlanMember
 from kam.planning.approvals.models import ApprovalAssignment, ApprovalRequest
 from kam.relationships.models import Contact, Influence
 
@@ -154,6 +155,20 @@ def approval_requests_for(user: User, qs: QuerySet | None = None) -> QuerySet:
     )
 
 
+def account_plans_for(user: User, qs: QuerySet | None = None) -> QuerySet:
+    """Account plans follow their customer's visibility; a plan's owner and members see it too."""
+    qs = AccountPlan.objects.all() if qs is None else qs
+    if not _active(user):
+        return qs.none()
+    if user.sees_everything:
+        return qs
+    return qs.filter(
+        Q(customer__in=customers_for(user))
+        | Q(owner=user)
+        | Q(pk__in=PlanMember.objects.filter(user=user).values("plan_id"))
+    )
+
+
 def plans_for(user: User, qs: QuerySet | None = None) -> QuerySet:
     """One's own plans; a manager's team subtree's; everyone's for directors."""
     qs = Plan.objects.all() if qs is None else qs
@@ -211,6 +226,10 @@ def get_visible_approval_request(
     user: User, pk: Any, *, qs: QuerySet | None = None, for_update: bool = False
 ) -> ApprovalRequest:
     return _one(approval_requests_for(user, qs), pk, for_update=for_update)
+
+
+def get_visible_account_plan(user: User, pk: Any, *, for_update: bool = False) -> AccountPlan:
+    return _one(account_plans_for(user).select_related("customer", "owner"), pk, for_update=for_update)
 
 
 def get_visible_plan(user: User, pk: Any, *, for_update: bool = False) -> Plan:

@@ -1,0 +1,3 @@
+app_name = "planning_reviews"
+
+urlpatterns: list = []
