@@ -21,6 +21,7 @@ from kam.access.visibility import account_plans_for
 from kam.core.versioning import versioned_update
 from kam.org.models import User
 from kam.planning.accountplans import cadence
+from kam.planning.accountplans import services as plans
 from kam.planning.accountplans.models import (
     AccountPlan,
     PlanChangeAction,
@@ -29,7 +30,6 @@ from kam.planning.accountplans.models import (
     PlanStatus,
     ReviewKind,
 )
-from kam.planning.accountplans.reviews import history
 
 CONCLUSIONS_MAX = 5000
 CHANGES_MAX = 5000
@@ -154,7 +154,7 @@ def _record(
         review.participants.set(participants)
     versioned_update(plan, version, last_reviewed_on=last, next_review_due=next_due)
     summary = Truncator(" ".join(conclusions.split())).chars(SUMMARY_MAX)
-    history.record_change(
+    plans.record_change(
         plan,
         by=by,
         action=PlanChangeAction.REVIEWED,
@@ -166,7 +166,7 @@ def _record(
             "next_review_due": next_due.isoformat(),
         },
     )
-    history.snapshot(
+    plans.snapshot(
         plan,
         by=by,
         reason=_("Reviewed on %(date)s") % {"date": held_on.isoformat()},
