@@ -81,6 +81,12 @@ def _json(value: Any) -> Any:
     return value
 
 
+def field_label(name: str) -> str:
+    """A plan field's name as people read it."""
+    field = AccountPlan._meta.get_field(name)
+    return str(getattr(field, "verbose_name", name))
+
+
 def _too_long(limit: int) -> str:
     return _("At most %(count)d characters.") % {"count": limit}
 
@@ -361,7 +367,7 @@ def update_plan(plan: AccountPlan, *, by: User, version: int | None, **changes: 
             current,
             by=by,
             action=PlanChangeAction.EDITED,
-            summary=", ".join(str(AccountPlan._meta.get_field(name).verbose_name) for name in diff),
+            summary=", ".join(field_label(name) for name in diff),
             changes=diff,
         )
         snapshot(current, by=by, reason=_("sections saved"))
