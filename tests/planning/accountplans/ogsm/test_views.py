@@ -184,3 +184,12 @@ def test_move_and_remove_through_the_page(world, plan, client_as):
     url = reverse("planning_ogsm:delete", kwargs={"level": "objective", "pk": first.pk})
     assert client.post(url, {"version": first.version}).status_code == 302
     assert list(PlanObjective.objects.values_list("text", flat=True)) == ["Second"]
+
+
+def test_the_page_speaks_chinese(world, plan, client_as, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    client = client_as(world.east_rep)
+    client.cookies["django_language"] = "zh-hans"
+    body = client.get(page(plan), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "还没有目的。" in body
+    assert "添加该目的" in body
