@@ -26,6 +26,7 @@ from kam.core.errors import RuleViolation
 from kam.core.money import MONEY_DIGITS
 from kam.core.versioning import versioned_update
 from kam.org.models import User
+from kam.planning.accountplans import services as plan_services
 from kam.planning.accountplans.models import (
     AccountPlan,
     ActionStatus,
@@ -305,10 +306,10 @@ def _plain(value: Any) -> Any:
 
 def _history(plan: AccountPlan, by: User, summary: str, changes: dict[str, Any]) -> PlanChange:
     """One line of the plan's history; the plan's `updated_at` says it changed."""
-    change = PlanChange.objects.create(
-        plan=plan,
+    change = plan_services.record_change(
+        plan,
+        by=by,
         action=PlanChangeAction.OGSM,
-        changed_by=by,
         summary=Truncator(summary).chars(SUMMARY_MAX),
         changes={name: _plain(value) for name, value in changes.items()},
     )
