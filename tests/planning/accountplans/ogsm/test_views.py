@@ -193,3 +193,15 @@ def test_the_page_speaks_chinese(world, plan, client_as, settings):
     body = client.get(page(plan), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "还没有目的。" in body
     assert "添加该目的" in body
+
+
+def test_the_page_reads_in_a_fixed_number_of_queries(world, plan, client_as, django_assert_max_num_queries):
+    client = client_as(world.east_rep)
+    make_cascade(plan, world.east_rep)
+    client.get(page(plan))  # warm: session, user, the relationship policy
+    with django_assert_max_num_queries(30) as one_branch:
+        assert client.get(page(plan)).status_code == 200
+    for _n in range(4):
+        make_cascade(plan, world.east_rep)
+    with django_assert_max_num_queries(len(one_branch.captured_queries)):
+        assert client.get(page(plan)).status_code == 200

@@ -31,6 +31,11 @@
     if (el) el.focus();
   });
 
+  // Paper shows the whole cascade: branches folded on screen open for printing.
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("#ogsm .node-details:not([open])").forEach(function (d) { d.setAttribute("open", ""); });
+  });
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { show(stored()); });
   } else {
