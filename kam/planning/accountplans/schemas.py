@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from django.urls import reverse
 from ninja import Field, Schema
 
 from kam.core.api.helpers import Id, InputSchema, Offset, Ref, TextSafeSchema, ref, user_ref
@@ -230,8 +231,8 @@ class AccountPlanOut(AccountPlanSummaryOut):
             "forecast": [AccountPlanForecastYearOut.from_row(r) for r in forecast],
             "links": {
                 "page": plan.get_absolute_url(),
-                "ogsm": f"/planning/accounts/{plan.pk}/ogsm/",
-                "reviews": f"/planning/accounts/{plan.pk}/reviews/",
+                "ogsm": reverse("planning_ogsm:cascade", kwargs={"pk": plan.pk}),
+                "reviews": reverse("planning_reviews:plan", kwargs={"pk": plan.pk}),
             },
         }
 

@@ -205,8 +205,8 @@ def _context(request: HttpRequest, plan: AccountPlan, **state: Any) -> dict[str,
             and request_.requested_by_id == user.pk
         ),
         # The OGSM page and the reviews panel are other parts of this app: reached by their address.
-        "ogsm_url": f"/planning/accounts/{plan.pk}/ogsm/",
-        "reviews_panel_url": f"/planning/accounts/{plan.pk}/reviews/panel/",
+        "ogsm_url": reverse("planning_ogsm:cascade", kwargs={"pk": plan.pk}),
+        "reviews_panel_url": reverse("planning_reviews:panel", kwargs={"pk": plan.pk}),
     }
     context.update(state)
     return context

@@ -216,6 +216,6 @@ def test_the_list_reads_in_a_bounded_number_of_queries(world, api_as, django_ass
         services.create_plan(customer=customer, year=2027, by=world.east_rep)
     api = api_as(world.east_rep)
     api.get(BASE)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(4):
         body = api.get(BASE, {"limit": 50}).json()
     assert body["count"] == 20 and len(body["items"]) == 20

@@ -82,12 +82,24 @@ def test_the_list_pages_in_a_bounded_number_of_queries(client, world, django_ass
         plan_for(world, customer=customer)
     client.force_login(world.east_rep)
     client.get(LIST)  # warm the session and the content types
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(6):
         response = client.get(LIST, {"sort": "customer"})
     body = response.content.decode()
     assert "Customer 00" in body and "Customer 30" not in body
     assert "Page 1 of 2" in body
     assert "Customer 29" in client.get(LIST, {"sort": "customer", "page": "2"}).content.decode()
+
+
+def test_the_plan_page_reads_in_a_bounded_number_of_queries(client, world, django_assert_max_num_queries):
+    plan = plan_for(world)
+    for number in range(8):
+        services.add_share(plan, by=world.east_rep, version=plan.version, product_line=f"Line {number}")
+        services.record_change(plan, by=world.east_rep, action="reviewed", summary=f"Review {number}")
+    client.force_login(world.east_rep)
+    client.get(plan.get_absolute_url())
+    with django_assert_max_num_queries(8):
+        body = client.get(plan.get_absolute_url()).content.decode()
+    assert "Line 7" in body and "Review 7" in body
 
 
 # Create ------------------------------------------------------------------------------------------
