@@ -1,6 +1,7 @@
 """The demo's deal strategy: initiations and approvals, bids, competitor grids, SWOTs, checklists,
-fishbones and win/loss reviews on the demo's deals. Each tool writes its own records, in an order
-where later tools can read earlier ones (a bid reads the approved initiation)."""
+fishbones and win/loss reviews on the demo's deals, and the key accounts' account plans. Each tool
+writes its own records, in an order where later tools can read earlier ones (a bid reads the
+approved initiation)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import random
 from typing import TYPE_CHECKING, Any
 
 from kam.demo.planning import (
+    accountplans,
     approvals,
     bids,
     checklists,
@@ -21,7 +23,7 @@ from kam.demo.planning import (
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
-PARTS = (approvals, initiation, bids, competition, swot, checklists, fishbone, winloss)
+PARTS = (approvals, initiation, bids, competition, swot, checklists, fishbone, winloss, accountplans)
 
 
 def build_planning(builder: Any, seed: int) -> None:
