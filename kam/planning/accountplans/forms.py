@@ -71,6 +71,10 @@ class SectionForm(forms.ModelForm):
         if "owner" in self.fields:
             keep = self.instance.owner_id if self.instance and self.instance.pk else None
             self.fields["owner"] = VisibleUserField(user=user, keep=keep, label=_("Owner"))
+        # The form opens in place of the section: the keyboard starts in its first field.
+        first = next(iter(self.visible_fields()), None)
+        if first is not None:
+            first.field.widget.attrs["autofocus"] = True
 
 
 def section_form_class(fields: tuple[str, ...]) -> type[SectionForm]:

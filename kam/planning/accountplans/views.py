@@ -160,6 +160,21 @@ def _sections(plan: AccountPlan) -> list[dict[str, Any]]:
     return rows
 
 
+def _history(plan: AccountPlan) -> list[dict[str, Any]]:
+    """The history lines, each edit's fields named as people read them ({field: [old, new]})."""
+    rows = []
+    for change in selectors.history(plan):
+        pairs = []
+        if change.action == "edited" and isinstance(change.changes, dict):
+            for name, pair in change.changes.items():
+                if not isinstance(pair, list) or len(pair) != 2 or pair == [None, None]:
+                    continue
+                label = services.field_label(name) if name in services.EDITABLE_FIELDS else name
+                pairs.append({"label": label, "old": pair[0], "new": pair[1]})
+        rows.append({"change": change, "pairs": pairs})
+    return rows
+
+
 def _context(request: HttpRequest, plan: AccountPlan, **state: Any) -> dict[str, Any]:
     user = current_user(request)
     shares = selectors.shares(plan)
@@ -193,7 +208,7 @@ def _context(request: HttpRequest, plan: AccountPlan, **state: Any) -> dict[str,
         "approval": request_,
         "decisions": decisions,
         "revisions": selectors.revisions(plan),
-        "history": selectors.history(plan),
+        "history": _history(plan),
         "missing": [
             (name, services.field_label(name))
             for name in (services.missing_to_submit(plan) if plan.status == PlanStatus.DRAFT else {})
@@ -526,7 +541,7 @@ def customer_panel(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(reverse("planning_accountplans:list") + f"?customer={customer.pk}")
     context = {
         "customer": customer,
-        "plans": selectors.customer_plans(user, customer),
+        "plans": [{"plan": p, "state": selectors.state(p)} for p in selectors.customer_plans(user, customer)],
         "may_create": selectors.may_create_for(user, customer),
     }
     return render(request, "planning/accountplans/_customer_panel.html", context)

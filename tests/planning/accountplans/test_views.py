@@ -178,6 +178,18 @@ def test_a_section_saves_and_a_stale_form_gets_409(client, world):
     assert plan.business_risks == "A new rival"
 
 
+def test_a_section_saved_through_htmx_reloads_the_plan_page(client, world):
+    plan = plan_for(world)
+    client.force_login(world.east_rep)
+    url = reverse("planning_accountplans:edit_section", args=[plan.pk, "summary"])
+    response = client.post(url, {"executive_summary": "Grow", "version": 1}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == plan.get_absolute_url() + "#section-summary"
+    # The history names the field as people read it.
+    body = client.get(plan.get_absolute_url()).content.decode()
+    assert "Executive summary: — → Grow" in body
+
+
 def test_a_section_refuses_bad_input_with_messages(client, world):
     plan = plan_for(world)
     client.force_login(world.east_rep)
@@ -287,6 +299,15 @@ def test_the_customer_panel_lists_the_plans_and_offers_a_new_one(client, world):
     assert client.get(url, HTTP_HX_REQUEST="true").status_code == 404
 
 
+def test_a_pooled_customer_offers_no_new_plan(client, world):
+    pooled = CustomerFactory(owner=world.west_rep, in_pool=True)
+    client.force_login(world.east_rep)
+    url = reverse("planning_accountplans:customer_panel", args=[pooled.pk])
+    body = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "No account plan for this customer yet." in body
+    assert "/planning/accounts/new/" not in body
+
+
 def test_the_customer_page_loads_the_panel(client, world):
     client.force_login(world.east_rep)
     body = client.get(reverse("customers:detail", args=[world.east_customer.pk])).content.decode()
@@ -318,5 +339,11 @@ def test_the_pages_are_translated(client, world):
         body = client.get(plan.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
         list_body = client.get(LIST, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "客户规划" in body
-    assert "五年财务预测" in body
-    assert "新建客户规划" in list_body
+    assert "五年财务预测" in body and "按产品线和区域的我方份额" in body and "目标份额（%）" in body
+    for english in (
+        "Five-year financial forecast",
+        "Our share by product line and region",
+        "Status and approval",
+    ):
+        assert english not in body
+    assert "新建客户规划" in list_body and "New account plan" not in list_body
