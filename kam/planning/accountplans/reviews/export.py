@@ -39,7 +39,7 @@ def portfolio_workbook(data: Portfolio) -> bytes:
             elif row.covered_by_group:
                 plan = _("Covered by the group's plan")
             else:
-                plan = _("No plan for %(year)d") % {"year": data.year}
+                plan = _("No plan for %(year)s") % {"year": data.year}
             sheet.append(
                 [
                     safe_cell(row.customer_name),

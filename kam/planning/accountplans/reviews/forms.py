@@ -14,7 +14,7 @@ from kam.core.forms import HiddenErrorsShown
 from kam.customers.models import Segment
 from kam.org.models import Team, User
 from kam.planning.accountplans.models import AccountPlan, ReviewKind
-from kam.planning.accountplans.reviews.services import CHANGES_MAX, CONCLUSIONS_MAX, CYCLE_DATES
+from kam.planning.accountplans.reviews.services import CHANGES_MAX, CONCLUSIONS_MAX, CYCLE_DATES, CYCLE_LABELS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -126,11 +126,11 @@ class CollectiveForm(forms.Form):
 
 
 class CycleForm(HiddenErrorsShown):
-    preparation_starts = forms.DateField(label=_("Preparation starts"), widget=DATE)
-    drafting_starts = forms.DateField(label=_("Drafting starts"), widget=DATE)
-    drafting_ends = forms.DateField(label=_("Drafting ends"), widget=DATE)
-    review_by = forms.DateField(label=_("Reviewed by"), widget=DATE)
-    implementation_starts = forms.DateField(label=_("Implementation starts"), widget=DATE)
+    preparation_starts = forms.DateField(label=CYCLE_LABELS["preparation_starts"], widget=DATE)
+    drafting_starts = forms.DateField(label=CYCLE_LABELS["drafting_starts"], widget=DATE)
+    drafting_ends = forms.DateField(label=CYCLE_LABELS["drafting_ends"], widget=DATE)
+    review_by = forms.DateField(label=CYCLE_LABELS["review_by"], widget=DATE)
+    implementation_starts = forms.DateField(label=CYCLE_LABELS["implementation_starts"], widget=DATE)
     expectations = forms.CharField(
         label=_("Management's expectations"),
         max_length=CONCLUSIONS_MAX,

@@ -60,6 +60,13 @@ class Phase:
 # The cycle's dates, in the order they must fall.
 CYCLE_DATES = ("preparation_starts", "drafting_starts", "drafting_ends", "review_by", "implementation_starts")
 CYCLE_FIELDS = (*CYCLE_DATES, "expectations")
+CYCLE_LABELS: dict[str, Any] = {
+    "preparation_starts": gettext_lazy("Preparation starts"),
+    "drafting_starts": gettext_lazy("Drafting starts"),
+    "drafting_ends": gettext_lazy("Drafting ends"),
+    "review_by": gettext_lazy("Management review by"),
+    "implementation_starts": gettext_lazy("Implementation starts"),
+}
 
 
 # Checks ------------------------------------------------------------------------------------------
@@ -306,9 +313,7 @@ def record_collective_review(
 
 def _check_cycle(year: int, values: Mapping[str, Any]) -> None:
     errors: dict[str, list[str]] = {}
-    labels = {
-        name: getattr(PlanningCycle._meta.get_field(name), "verbose_name", name) for name in CYCLE_DATES
-    }
+    labels = CYCLE_LABELS
     for name in CYCLE_DATES:
         day = values.get(name)
         if day is None:
@@ -324,8 +329,8 @@ def _check_cycle(year: int, values: Mapping[str, Any]) -> None:
                 errors.setdefault(later, []).append(
                     _("%(later)s cannot be before %(earlier)s (%(date)s).")
                     % {
-                        "later": str(labels[later]).capitalize(),
-                        "earlier": str(labels[earlier]),
+                        "later": labels[later],
+                        "earlier": str(labels[earlier]).lower(),
                         "date": values[earlier].isoformat(),
                     }
                 )

@@ -373,3 +373,16 @@ def test_the_cycle_form_shows_dates_out_of_order_and_a_stale_version(client, wor
     assert response.status_code == 409
     cycle.refresh_from_db()
     assert cycle.review_by == dt.date(year - 1, 12, 20)
+
+
+def test_the_pages_speak_chinese(client, world, make_plan, settings):
+    from django.utils import translation
+
+    make_plan(world.east_customer, next_due=_days(-3))
+    _login(client, world.east_mgr)
+    with translation.override("zh-hans"):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+        body = client.get(reverse("planning_reviews:due")).content.decode()
+        assert "待评审" in body and "逾期 3 天" in body
+        cycle = client.get(reverse("planning_reviews:cycle")).content.decode()
+        assert "规划周期" in cycle
