@@ -510,7 +510,7 @@ class _Contacts(_Importer):
                     for k, v in changes.items():
                         setattr(candidate, k, v)
                     try:
-                        candidate.full_clean(exclude=["customer", "reports_to"])
+                        candidate.full_clean(exclude=["customer", "reports_to"], validate_constraints=False)
                     except ValidationError as exc:
                         raise RowInvalid(_errors_of(exc)) from None
                     self.plan[number] = (customer, current, changes, manager, False)
@@ -519,7 +519,11 @@ class _Contacts(_Importer):
                     values = {k: v for k, v in values.items() if v is not None}
                     contact = Contact(customer=customer, name=name, **values)
                     try:
-                        contact.full_clean(exclude=["reports_to"])
+                        # Field by field only: the customer is one read above (the user may see
+                        # it), names are checked against the file and the stored contacts above,
+                        # and the one constraint (influence 1–5) is the field's own validators'.
+                        # Checking them again costs two queries a row.
+                        contact.full_clean(exclude=["customer", "reports_to"], validate_constraints=False)
                     except ValidationError as exc:
                         raise RowInvalid(_errors_of(exc)) from None
                     self.plan[number] = (customer, contact, {}, manager, True)

@@ -218,3 +218,26 @@ def test_the_models_own_checks_run_on_the_values_from_the_file(world):
     fields = {(e.row, e.field) for e in result.errors}
     assert fields == {(2, "name"), (3, "gross_margin"), (4, "product_line"), (5, "amount")}
     assert result.created == 1 and Opportunity.objects.get(name="Fine").gross_margin == Decimal("30")
+
+
+@pytest.mark.parametrize("count", [40, 400])
+def test_contacts_import_reads_and_writes_in_a_bounded_number_of_queries(
+    world, count, django_assert_max_num_queries
+):
+    # Per-row checks of the customer and of the influence constraint in the database would be two
+    # queries a row: 400 rows must cost what 40 do.
+    rows = [CONTACTS]
+    for n in range(count):
+        rows.append(["East Steel", f"Person {n:03d}", "Engineer", f"Person {n - 1:03d}" if n else "", ""])
+    with django_assert_max_num_queries(40):
+        result = run(world.east_mgr, "contacts", rows)
+    assert result.ok and result.created == count
+    assert Contact.objects.filter(customer=world.east_customer, reports_to__name="Person 000").count() == 1
+
+
+def test_contacts_import_still_refuses_an_influence_outside_one_to_five(world):
+    result = run(
+        world.east_mgr, "contacts", [[*CONTACTS, "influence"], ["East Steel", "Qian", "", "", "", "9"]]
+    )
+    assert [(e.row, e.field) for e in result.errors] == [(2, "influence")]
+    assert not Contact.objects.filter(name="Qian").exists()
