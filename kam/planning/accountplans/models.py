@@ -9,12 +9,14 @@ the sections) and every write a line of history."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from kam.activities.models import Activity
 from kam.core.money import MONEY_DIGITS
@@ -22,12 +24,15 @@ from kam.customers.models import Customer, Segment
 from kam.org.models import User
 from kam.planning.approvals.models import ApprovalRequest
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 FORECAST_YEARS = 5  # the five-year financial forecast of §9
 
 
-def _money(label: str, **kwargs) -> models.DecimalField:
+def _money(label: StrOrPromise, **kwargs: Any) -> models.DecimalField:
     return models.DecimalField(
         label,
         max_digits=MONEY_DIGITS,
