@@ -233,13 +233,14 @@ def _page(request: HttpRequest, plan: AccountPlan, *, status: int = 200, **state
 
 def _back(request: HttpRequest, plan: AccountPlan, notice: str, anchor: str = "") -> HttpResponse:
     messages.success(request, notice)
-    url = plan.get_absolute_url() + (f"#{anchor}" if anchor else "")
+    fragment = f"#{anchor}" if anchor else ""
     if _is_htmx(request):
-        # The whole page again: every form on it then carries the plan's new version.
+        # The whole page again: every form on it then carries the plan's new version. The version
+        # in the address makes it a new one, so the browser loads it rather than only scrolling.
         response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
+        response["HX-Redirect"] = f"{plan.get_absolute_url()}?v={plan.version}{fragment}"
         return response
-    return redirect(url)
+    return redirect(plan.get_absolute_url() + fragment)
 
 
 def _conflict(request: HttpRequest, plan: AccountPlan, error: Exception) -> HttpResponse:

@@ -148,6 +148,8 @@ def test_the_plan_page_shows_every_section_and_the_links(client, world):
     ):
         assert heading in body, heading
     assert "Grow with the new plant" in body
+    assert "No rows yet: add our share" in body
+    assert "Not written yet." in body  # the strategic choices, still empty
     assert f'href="/planning/accounts/{plan.pk}/ogsm/"' in body
     assert f'hx-get="/planning/accounts/{plan.pk}/reviews/panel/"' in body
     assert "data-print" in body and "no-print" in body
@@ -184,7 +186,7 @@ def test_a_section_saved_through_htmx_reloads_the_plan_page(client, world):
     url = reverse("planning_accountplans:edit_section", args=[plan.pk, "summary"])
     response = client.post(url, {"executive_summary": "Grow", "version": 1}, HTTP_HX_REQUEST="true")
     assert response.status_code == 204
-    assert response["HX-Redirect"] == plan.get_absolute_url() + "#section-summary"
+    assert response["HX-Redirect"] == plan.get_absolute_url() + "?v=2#section-summary"
     # The history names the field as people read it.
     body = client.get(plan.get_absolute_url()).content.decode()
     assert "Executive summary: — → Grow" in body
