@@ -148,6 +148,8 @@ def _record(
     # The latest review sets the rhythm: a review recorded late for an earlier date keeps it.
     last = max(d for d in (plan.last_reviewed_on, held_on) if d is not None)
     next_due = cadence.next_review_due(plan.customer.segment, last, dict(table))
+    # The version first: a stale reviewer writes nothing.
+    versioned_update(plan, version, last_reviewed_on=last, next_review_due=next_due)
     review = PlanReview.objects.create(
         plan=plan,
         held_on=held_on,
@@ -159,7 +161,6 @@ def _record(
     )
     if participants:
         review.participants.set(participants)
-    versioned_update(plan, version, last_reviewed_on=last, next_review_due=next_due)
     summary = Truncator(" ".join(conclusions.split())).chars(SUMMARY_MAX)
     plans.record_change(
         plan,
