@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -38,7 +38,14 @@ from kam.planning.accountplans.forms import (
     section,
     section_form_class,
 )
-from kam.planning.accountplans.models import AccountPlan, MemberRole, PlanMember, PlanShare, PlanStatus
+from kam.planning.accountplans.models import (
+    AccountPlan,
+    MemberRole,
+    PlanForecastYear,
+    PlanMember,
+    PlanShare,
+    PlanStatus,
+)
 
 PAGE_SIZE = 25
 # The forms the page shows once, so a refused one comes back in place with its messages.
@@ -160,6 +167,19 @@ def _sections(plan: AccountPlan) -> list[dict[str, Any]]:
     return rows
 
 
+def _change_label(name: str) -> str:
+    """A history key as people read it: a plan field, a share's or member's field, or a forecast
+    cell (`revenue 2028`)."""
+    field, _space, year = name.partition(" ")
+    for model in (AccountPlan, PlanShare, PlanMember, PlanForecastYear):
+        try:
+            label = str(getattr(model._meta.get_field(field), "verbose_name", field))
+        except FieldDoesNotExist:
+            continue
+        return f"{label} {year}".strip()
+    return name
+
+
 def _history(plan: AccountPlan) -> list[dict[str, Any]]:
     """The history lines, each edit's fields named as people read them ({field: [old, new]})."""
     rows = []
@@ -167,9 +187,10 @@ def _history(plan: AccountPlan) -> list[dict[str, Any]]:
         pairs = []
         if change.action == "edited" and isinstance(change.changes, dict):
             for name, pair in change.changes.items():
-                if not isinstance(pair, list) or len(pair) != 2 or pair == [None, None]:
+                # The team's lines say who joined or left in their summary already.
+                if name == "member" or not isinstance(pair, list) or len(pair) != 2 or pair == [None, None]:
                     continue
-                label = services.field_label(name) if name in services.EDITABLE_FIELDS else name
+                label = _change_label(name)
                 pairs.append({"label": label, "old": pair[0], "new": pair[1]})
         rows.append({"change": change, "pairs": pairs})
     return rows

@@ -258,6 +258,9 @@ def test_team_shares_and_forecast_through_the_page(client, world):
     body = client.get(plan.get_absolute_url()).content.decode()
     assert "east_rep2" in body or str(world.east_rep2) in body
     assert "25.0%" in body
+    history = body[body.index('id="history"') :]
+    assert "Revenue 2027: — → 1000" in history
+    assert "Product line: — → Furnaces" in history
     plan.refresh_from_db()
     assert plan.forecast_years.get(year=2029).share == Decimal("30")
     # A form read before those writes is stale.
