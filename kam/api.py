@@ -167,6 +167,11 @@ from kam.insights.loss.api import router as loss_router  # noqa: E402
 api.add_router("/insights", loss_router)
 
 from kam.activities.metrics.api import router as process_metrics_router  # noqa: E402
+from kam.delivery.contracts.api import router as delivery_contracts_router  # noqa: E402
+from kam.delivery.implementation.api import router as delivery_implementation_router  # noqa: E402
+from kam.delivery.payments.api import router as delivery_payments_router  # noqa: E402
+from kam.delivery.satisfaction.api import router as delivery_satisfaction_router  # noqa: E402
+from kam.delivery.service.api import router as delivery_service_router  # noqa: E402
 from kam.planning.accountplans.api import router as planning_accountplans_router  # noqa: E402
 from kam.planning.accountplans.ogsm.api import router as planning_ogsm_router  # noqa: E402
 from kam.planning.accountplans.reviews.api import router as planning_reviews_router  # noqa: E402
@@ -191,3 +196,8 @@ api.add_router("/planning", planning_winloss_router)
 api.add_router("/planning", planning_accountplans_router)
 api.add_router("/planning", planning_ogsm_router)
 api.add_router("/planning", planning_reviews_router)
+api.add_router("/delivery", delivery_contracts_router)
+api.add_router("/delivery", delivery_payments_router)
+api.add_router("/delivery", delivery_implementation_router)
+api.add_router("/delivery", delivery_service_router)
+api.add_router("/delivery", delivery_satisfaction_router)

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "kam.planning.fishbone",
     "kam.planning.winloss",
     "kam.planning.accountplans",
+    "kam.delivery",
     "kam.imports",
     "kam.reports",
     "auditlog",

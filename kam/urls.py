@@ -50,4 +50,9 @@ urlpatterns = [
     path("planning/", include("kam.planning.accountplans.urls")),
     path("planning/", include("kam.planning.accountplans.ogsm.urls")),
     path("planning/", include("kam.planning.accountplans.reviews.urls")),
+    path("delivery/", include("kam.delivery.contracts.urls")),
+    path("delivery/", include("kam.delivery.payments.urls")),
+    path("delivery/", include("kam.delivery.implementation.urls")),
+    path("delivery/", include("kam.delivery.service.urls")),
+    path("delivery/", include("kam.delivery.satisfaction.urls")),
 ]

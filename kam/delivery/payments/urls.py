@@ -1,0 +1,4 @@
+
+app_name = "delivery_payments"
+
+urlpatterns: list = []
