@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404
 
 from kam.activities.models import Activity, Plan, PlanGoal, ProcessMetric, VisitPolicy
 from kam.customers.models import Customer, ScoringCriterion, ScoringModel, Tag
+from kam.delivery.models import Contract, ServiceRequest
 from kam.imports.models import ImportJob
 from kam.insights.models import Snapshot
 from kam.opportunities.models import (
@@ -155,6 +156,27 @@ def approval_requests_for(user: User, qs: QuerySet | None = None) -> QuerySet:
     )
 
 
+def contracts_for(user: User, qs: QuerySet | None = None) -> QuerySet:
+    """Contracts follow their customer's visibility; their owner and the project manager of
+    their implementation see them too (delivery staff need not see the customer's deals)."""
+    qs = Contract.objects.all() if qs is None else qs
+    if not _active(user):
+        return qs.none()
+    if user.sees_everything:
+        return qs
+    return qs.filter(Q(customer__in=customers_for(user)) | Q(owner=user) | Q(project__manager=user))
+
+
+def service_requests_for(user: User, qs: QuerySet | None = None) -> QuerySet:
+    """Service requests follow their customer's visibility; their owner sees them too."""
+    qs = ServiceRequest.objects.all() if qs is None else qs
+    if not _active(user):
+        return qs.none()
+    if user.sees_everything:
+        return qs
+    return qs.filter(Q(customer__in=customers_for(user)) | Q(owner=user))
+
+
 def account_plans_for(user: User, qs: QuerySet | None = None) -> QuerySet:
     """Account plans follow their customer's visibility; a plan's owner and members see it too."""
     qs = AccountPlan.objects.all() if qs is None else qs
@@ -226,6 +248,14 @@ def get_visible_approval_request(
     user: User, pk: Any, *, qs: QuerySet | None = None, for_update: bool = False
 ) -> ApprovalRequest:
     return _one(approval_requests_for(user, qs), pk, for_update=for_update)
+
+
+def get_visible_contract(user: User, pk: Any, *, for_update: bool = False) -> Contract:
+    return _one(contracts_for(user).select_related("customer", "owner"), pk, for_update=for_update)
+
+
+def get_visible_service_request(user: User, pk: Any, *, for_update: bool = False) -> ServiceRequest:
+    return _one(service_requests_for(user).select_related("customer", "owner"), pk, for_update=for_update)
 
 
 def get_visible_account_plan(user: User, pk: Any, *, for_update: bool = False) -> AccountPlan:
