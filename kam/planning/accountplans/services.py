@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kam.core.errors import ConflictError, RuleViolation
 from kam.core.versioning import versioned_update
@@ -270,7 +271,8 @@ def snapshot_data(plan: AccountPlan) -> dict[str, Any]:
 
 
 def snapshot(plan: AccountPlan, *, by: User | None, reason: str) -> PlanRevision:
-    """Append a revision: the whole plan as it stands, numbered after the last one."""
+    """Append a revision: the whole plan as it stands, numbered after the last one. `reason` is
+    stored as given and translated when shown, so pass an English msgid (gettext_noop)."""
     for _attempt in range(3):
         number = (PlanRevision.objects.filter(plan=plan).aggregate(n=Max("number"))["n"] or 0) + 1
         try:
@@ -330,7 +332,7 @@ def create_plan(
         PlanForecastYear(plan=plan, year=year + offset) for offset in range(FORECAST_YEARS)
     )
     record_change(plan, by=by, action=PlanChangeAction.CREATED, summary=str(plan))
-    snapshot(plan, by=by, reason=_("created"))
+    snapshot(plan, by=by, reason=gettext_noop("created"))
     return plan
 
 
@@ -370,7 +372,7 @@ def update_plan(plan: AccountPlan, *, by: User, version: int | None, **changes: 
             summary=", ".join(field_label(name) for name in diff),
             changes=diff,
         )
-        snapshot(current, by=by, reason=_("sections saved"))
+        snapshot(current, by=by, reason=gettext_noop("sections saved"))
     _sync(plan, current)
     return plan
 
@@ -415,7 +417,7 @@ def submit_plan(plan: AccountPlan, *, by: User, version: int | None = None) -> A
         rejection_comment="",
     )
     record_change(current, by=by, action=PlanChangeAction.SUBMITTED, summary=request.title)
-    snapshot(current, by=by, reason=_("submitted"))
+    snapshot(current, by=by, reason=gettext_noop("submitted"))
     _sync(plan, current)
     return plan
 
@@ -457,7 +459,7 @@ def on_decided(request: ApprovalRequest) -> None:
         record_change(
             plan, by=by, action=PlanChangeAction.APPROVED, summary=comment, changes={"comment": comment}
         )
-        snapshot(plan, by=by, reason=_("approved"))
+        snapshot(plan, by=by, reason=gettext_noop("approved"))
     elif request.status == ApprovalStatus.REJECTED:
         versioned_update(plan, plan.version, status=PlanStatus.DRAFT, rejection_comment=comment)
         record_change(
@@ -473,7 +475,7 @@ def close_plan(plan: AccountPlan, *, by: User, version: int | None = None) -> Ac
         raise RuleViolation(_("Only an active plan can be closed."))
     versioned_update(current, current.version, status=PlanStatus.CLOSED, closed_at=timezone.now())
     record_change(current, by=by, action=PlanChangeAction.CLOSED)
-    snapshot(current, by=by, reason=_("closed"))
+    snapshot(current, by=by, reason=gettext_noop("closed"))
     _sync(plan, current)
     return plan
 
@@ -531,7 +533,7 @@ def add_member(
         % {"person": user, "role": member.get_role_display()},
         changes={"member": [None, user.pk]},
     )
-    snapshot(current, by=by, reason=_("team changed"))
+    snapshot(current, by=by, reason=gettext_noop("team changed"))
     _sync(plan, current)
     member.plan = plan  # the caller's copy, which follows each later write through this member
     return member
@@ -562,7 +564,7 @@ def update_member(member: PlanMember, *, by: User, version: int | None, **change
             summary=_("%(person)s's part on the team changed") % {"person": member.user},
             changes=diff,
         )
-        snapshot(current, by=by, reason=_("team changed"))
+        snapshot(current, by=by, reason=gettext_noop("team changed"))
     _sync(plan, current)
     return member
 
@@ -584,7 +586,7 @@ def remove_member(member: PlanMember, *, by: User, version: int | None) -> None:
         summary=_("%(person)s left the team") % {"person": person},
         changes={"member": [member.user_id, None]},
     )
-    snapshot(current, by=by, reason=_("team changed"))
+    snapshot(current, by=by, reason=gettext_noop("team changed"))
     _sync(plan, current)
 
 
@@ -638,7 +640,7 @@ def add_share(plan: AccountPlan, *, by: User, version: int | None, **values: Any
         summary=_("Share added: %(row)s") % {"row": share},
         changes={name: [None, _json(values.get(name))] for name in SHARE_FIELDS},
     )
-    snapshot(current, by=by, reason=_("shares changed"))
+    snapshot(current, by=by, reason=gettext_noop("shares changed"))
     _sync(plan, current)
     share.plan = plan
     return share
@@ -673,7 +675,7 @@ def update_share(share: PlanShare, *, by: User, version: int | None, **changes: 
             summary=_("Share changed: %(row)s") % {"row": share},
             changes=diff,
         )
-        snapshot(current, by=by, reason=_("shares changed"))
+        snapshot(current, by=by, reason=gettext_noop("shares changed"))
     _sync(plan, current)
     return share
 
@@ -689,7 +691,7 @@ def remove_share(share: PlanShare, *, by: User, version: int | None) -> None:
     record_change(
         current, by=by, action=PlanChangeAction.EDITED, summary=_("Share removed: %(row)s") % {"row": label}
     )
-    snapshot(current, by=by, reason=_("shares changed"))
+    snapshot(current, by=by, reason=gettext_noop("shares changed"))
     _sync(plan, current)
 
 
@@ -737,6 +739,6 @@ def update_forecast(
         record_change(
             current, by=by, action=PlanChangeAction.EDITED, summary=_("Five-year forecast"), changes=diff
         )
-        snapshot(current, by=by, reason=_("forecast saved"))
+        snapshot(current, by=by, reason=gettext_noop("forecast saved"))
     _sync(plan, current)
     return sorted(existing.values(), key=lambda row: row.year)

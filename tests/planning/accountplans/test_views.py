@@ -345,6 +345,8 @@ def test_the_pages_are_translated(client, world):
         list_body = client.get(LIST, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "客户规划" in body
     assert "五年财务预测" in body and "按产品线和区域的我方份额" in body and "目标份额（%）" in body
+    # A revision's reason is stored as its msgid and shown in the reader's language.
+    assert "第 1 版</a> · 创建" in body
     for english in (
         "Five-year financial forecast",
         "Our share by product line and region",
