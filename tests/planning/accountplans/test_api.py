@@ -73,6 +73,9 @@ def test_the_list_filters_and_never_leaks(world, api_as):
     assert east.get(BASE, {"status": "active"}).json()["count"] == 0
     assert east.get(BASE, {"status": "nope"}).status_code == 422
     assert api_as(world.director).get(BASE).json()["count"] == 3
+    # A manager sees the plans of the team's customers, not the other team's.
+    assert api_as(world.east_mgr).get(BASE).json()["count"] == 2
+    assert api_as(world.west_mgr).get(BASE).json()["count"] == 1
 
 
 def test_another_teams_plan_is_404_for_every_route(world, api_as):
