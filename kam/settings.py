@@ -255,6 +255,15 @@ FIRST_DAY_OF_WEEK = 1
 KAM_AMOUNT_UNIT_WAN = env_bool("KAM_AMOUNT_UNIT_WAN", True)
 # Project number pattern: prefix + year + yearly sequence, e.g. XM-2026-0001.
 KAM_PROJECT_NUMBER_PREFIX = os.environ.get("KAM_PROJECT_NUMBER_PREFIX", "XM")
+# Contract and service request numbers: str.format patterns with {year} and {seq} (yearly sequence).
+KAM_CONTRACT_NUMBER_PATTERN = os.environ.get("KAM_CONTRACT_NUMBER_PATTERN", "HT-{year}-{seq:04d}")
+KAM_SERVICE_NUMBER_PATTERN = os.environ.get("KAM_SERVICE_NUMBER_PATTERN", "FW-{year}-{seq:05d}")
+# Contract attachments: the largest file accepted and the file types allowed (by extension).
+KAM_ATTACHMENT_MAX_BYTES = int(os.environ.get("KAM_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+KAM_ATTACHMENT_TYPES = ("pdf", "doc", "docx", "xls", "xlsx", "png", "jpg", "jpeg", "zip")
+# Uploaded files (contract attachments) are private: kept here and served only through views that
+# check who may see them, never under a public media URL.
+MEDIA_ROOT = Path(os.environ.get("KAM_MEDIA_ROOT", VAR_DIR / "media"))
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
