@@ -221,12 +221,13 @@ def _ogsm(plan: AccountPlan, rng: random.Random, today: dt.date) -> None:
 def _reviews(plan: AccountPlan, ages: list[int], rng: random.Random, builder: Any) -> None:
     owner = plan.owner
     sponsor = [m.user for m in plan.members.select_related("user") if m.user_id != owner.pk]
-    for age in ages:
+    # Each review of a plan concludes something of its own.
+    for age, conclusions in zip(ages, rng.sample(CONCLUSIONS, len(ages)), strict=True):
         reviews.record_review(
             plan,
             by=owner,
             held_on=builder.today - dt.timedelta(days=age),
-            conclusions=rng.choice(CONCLUSIONS),
+            conclusions=conclusions,
             changes=rng.choice(CHANGES),
             kind=ReviewKind.SCHEDULED,
             participants=sponsor,
