@@ -161,7 +161,14 @@ def _record(
     )
     if participants:
         review.participants.set(participants)
-    summary = Truncator(" ".join(conclusions.split())).chars(SUMMARY_MAX)
+    # The history line says what the review concluded and what it changed.
+    summary = " ".join(conclusions.split())
+    if changes:
+        summary = _("%(conclusions)s · Changes: %(changes)s") % {
+            "conclusions": summary,
+            "changes": " ".join(changes.split()),
+        }
+    summary = Truncator(summary).chars(SUMMARY_MAX)
     plans.record_change(
         plan,
         by=by,
@@ -172,6 +179,7 @@ def _record(
             "kind": kind,
             "held_on": held_on.isoformat(),
             "next_review_due": next_due.isoformat(),
+            "changes_decided": changes,
         },
     )
     plans.snapshot(

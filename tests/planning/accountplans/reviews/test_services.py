@@ -82,7 +82,11 @@ def test_a_review_leaves_a_history_line_and_a_revision(world, make_plan):
     )
     change = PlanChange.objects.get(plan=plan, action=PlanChangeAction.REVIEWED)
     assert change.action == PlanChangeAction.REVIEWED
-    assert change.summary == "Revenue behind plan. Move the second line to Q4."
+    assert (
+        change.summary
+        == "Revenue behind plan. Move the second line to Q4. · Changes: Second line moved to Q4"
+    )
+    assert change.changes["changes_decided"] == "Second line moved to Q4"
     assert change.changes["review"] == review.pk
     assert change.changes["next_review_due"] == "2026-09-10"
     assert change.changed_by == world.east_rep
