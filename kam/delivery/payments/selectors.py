@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
 from kam.access.visibility import contracts_for
@@ -346,7 +346,10 @@ def receivables(
 
 def receivable_totals(qs: QuerySet[Instalment]) -> dict[str, Decimal]:
     return qs.order_by().aggregate(
-        amount=_sum("amount"), received=_sum("received"), outstanding=_sum(F("amount") - F("received"))
+        total_amount=_sum("amount"),
+        total_received=_sum("received"),
+        total_outstanding=_sum(F("amount") - F("received")),
+        count=Count("id"),
     )
 
 
