@@ -6,3 +6,10 @@ class DeliveryConfig(AppConfig):
     name = "kam.delivery"
     label = "delivery"
     verbose_name = _("Delivery and service")
+
+    def ready(self) -> None:
+        from kam.delivery.contracts import services as contracts
+        from kam.planning.approvals.services import register_outcome_handler
+
+        # A contract's approval ends it signed or back in draft (inside the deciding transaction).
+        register_outcome_handler("delivery.contract", contracts.on_decided)
