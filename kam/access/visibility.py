@@ -168,13 +168,14 @@ def contracts_for(user: User, qs: QuerySet | None = None) -> QuerySet:
 
 
 def service_requests_for(user: User, qs: QuerySet | None = None) -> QuerySet:
-    """Service requests follow their customer's visibility; their owner sees them too."""
+    """Service requests follow their customer's visibility; their owner, and the manager a breach
+    was escalated to, see them too."""
     qs = ServiceRequest.objects.all() if qs is None else qs
     if not _active(user):
         return qs.none()
     if user.sees_everything:
         return qs
-    return qs.filter(Q(customer__in=customers_for(user)) | Q(owner=user))
+    return qs.filter(Q(customer__in=customers_for(user)) | Q(owner=user) | Q(escalated_to=user))
 
 
 def account_plans_for(user: User, qs: QuerySet | None = None) -> QuerySet:
