@@ -358,7 +358,7 @@ def customer_rows(
     Without `pipeline` the open-pipeline columns are left out (the API does not show them) unless
     the sort needs them."""
     qs = apply_filters(customers_for(user, Customer.objects.all()), filters, viewer=user)
-    qs = qs.select_related("parent", "owner")
+    qs = qs.select_related("parent", "owner", "care")
     if pipeline or (sort or "").lstrip("-") in PIPELINE_SORTS:
         qs = with_open_pipeline(qs, user)
     return sort_customers(qs, sort)
