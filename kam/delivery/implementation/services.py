@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from kam.access.visibility import contracts_for
 from kam.core.errors import RuleViolation
 from kam.core.versioning import versioned_update
+from kam.delivery import history
 from kam.delivery.models import (
     Contract,
     ContractStatus,
-    DeliveryChange,
     HandoverCheck,
     HandoverItem,
     Instalment,
@@ -69,15 +69,15 @@ def _record(
     changes: dict[str, Any] | None = None,
 ) -> None:
     contract = project.contract
-    DeliveryChange.objects.create(
-        customer_id=contract.customer_id,
+    history.record(
+        customer=contract.customer_id,
         contract=contract,
         record=record,
         record_id=record_id,
         action=action,
-        summary=summary[:300],
-        changes=changes or {},
-        changed_by=by,
+        by=by,
+        summary=summary,
+        changes=changes,
     )
 
 
