@@ -43,7 +43,7 @@ class InstalmentForm(HiddenErrorsShown):
     condition = forms.CharField(label=_("Condition"), max_length=300, required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("amount") is None and data.get("percentage") is None and not self.errors:
             self.add_error("amount", _("Give the instalment an amount or a percentage."))
         if data.get("amount") is not None and data.get("percentage") is not None:

@@ -34,6 +34,7 @@ from kam.delivery.payments.services import RECEIVABLE_STATUSES, today
 from kam.org.models import User
 
 ZERO = Decimal("0")
+CENT = Decimal("0.01")
 MONEY = DecimalField(max_digits=MONEY_DIGITS, decimal_places=2)
 DSO_DAYS = 90
 BUCKETS = (("0_30", 1, 30), ("31_60", 31, 60), ("61_90", 61, 90), ("over_90", 91, None))
@@ -42,6 +43,11 @@ BUCKET_KEYS = tuple(b[0] for b in BUCKETS)
 
 def _sum(expr: Any, condition: Q | None = None) -> Coalesce:
     return Coalesce(Sum(expr, filter=condition, output_field=MONEY), Value(ZERO), output_field=MONEY)
+
+
+def _cents(values: dict[str, Any]) -> dict[str, Any]:
+    """Money to the cent whatever the database returns (SQLite's sums drop the trailing zeros)."""
+    return {k: v.quantize(CENT) if isinstance(v, Decimal) else v for k, v in values.items()}
 
 
 def receivable_contracts(user: User) -> QuerySet[Contract]:
@@ -84,7 +90,7 @@ def aging(contracts: QuerySet[Contract], *, day: datetime.date | None = None) ->
     day = day or today()
     aggs = instalment_aggregates(day)
     keys = ("overdue", *BUCKET_KEYS)
-    return Instalment.objects.filter(contract__in=contracts).aggregate(**{k: aggs[k] for k in keys})
+    return _cents(Instalment.objects.filter(contract__in=contracts).aggregate(**{k: aggs[k] for k in keys}))
 
 
 @dataclass
@@ -130,13 +136,15 @@ def figures(contracts: QuerySet[Contract], *, day: datetime.date | None = None) 
     four statements (contracts, instalments, payments, invoices), whatever their number."""
     day = day or today()
     since = day - datetime.timedelta(days=DSO_DAYS)
-    head = contracts.aggregate(
-        contracted=_sum("amount"),
-        revenue_90=_sum("amount", Q(sign_date__gt=since, sign_date__lte=day)),
+    head = _cents(
+        contracts.aggregate(
+            contracted=_sum("amount"),
+            revenue_90=_sum("amount", Q(sign_date__gt=since, sign_date__lte=day)),
+        )
     )
-    inst = Instalment.objects.filter(contract__in=contracts).aggregate(**instalment_aggregates(day))
-    received = Payment.objects.filter(contract__in=contracts).aggregate(t=_sum("amount"))["t"]
-    invoiced = Invoice.objects.filter(contract__in=contracts).aggregate(t=_sum("amount"))["t"]
+    inst = _cents(Instalment.objects.filter(contract__in=contracts).aggregate(**instalment_aggregates(day)))
+    received = _cents(Payment.objects.filter(contract__in=contracts).aggregate(t=_sum("amount")))["t"]
+    invoiced = _cents(Invoice.objects.filter(contract__in=contracts).aggregate(t=_sum("amount")))["t"]
     return Figures(
         contracted=head["contracted"],
         planned=inst["planned"],
@@ -170,7 +178,7 @@ def breakdown(
 
     def put(rows: Any, key: str) -> None:
         for row in rows:
-            out.setdefault(row.pop(key), {}).update(row)
+            out.setdefault(row.pop(key), {}).update(_cents(row))
 
     put(
         contracts.values(contract_key).annotate(contracted=_sum("amount")).values(contract_key, "contracted"),
@@ -223,13 +231,13 @@ def cash_forecast(
         .annotate(amount=_sum(F("amount") - F("received")))
         .values_list("month", "amount")
     )
-    found = {(m.year, m.month) if m else None: a for m, a in rows}
+    found = {(m.year, m.month) if m else None: a.quantize(CENT) for m, a in rows}
     out = []
     y, m = first.year, first.month
     for _i in range(months):
         out.append((datetime.date(y, m, 1), found.get((y, m), ZERO)))
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    overdue = qs.filter(due_date__lt=day).aggregate(t=_sum(F("amount") - F("received")))["t"]
+    overdue = _cents(qs.filter(due_date__lt=day).aggregate(t=_sum(F("amount") - F("received"))))["t"]
     return {"overdue": overdue, "months": out}
 
 
@@ -345,11 +353,13 @@ def receivables(
 
 
 def receivable_totals(qs: QuerySet[Instalment]) -> dict[str, Decimal]:
-    return qs.order_by().aggregate(
-        total_amount=_sum("amount"),
-        total_received=_sum("received"),
-        total_outstanding=_sum(F("amount") - F("received")),
-        count=Count("id"),
+    return _cents(
+        qs.order_by().aggregate(
+            total_amount=_sum("amount"),
+            total_received=_sum("received"),
+            total_outstanding=_sum(F("amount") - F("received")),
+            count=Count("id"),
+        )
     )
 
 

@@ -111,3 +111,14 @@ def test_customer_section_shows_the_overdue(client, world, contract):
     assert "Late one" in response.content.decode()
     _login(client, world.west_rep)
     assert client.get(f"/delivery/customers/{world.east_customer.pk}/receivables/", **HX).status_code == 404
+
+
+def test_overdue_signal_on_the_customer_page_and_list(client, world, contract):
+    add(contract, world.east_rep, "400", services.today() - dt.timedelta(days=10), name="Late one")
+    _login(client, world.east_rep)
+    detail = client.get(f"/customers/{world.east_customer.pk}/").content.decode()
+    assert "overdue-badge" in detail and "¥400.00" in detail
+    assert f"/delivery/customers/{world.east_customer.pk}/receivables/" in detail
+    listing = client.get("/customers/").content.decode()
+    assert listing.count("overdue-badge") == 1
+    assert 'href="/delivery/receivables/"' in listing
