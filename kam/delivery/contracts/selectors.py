@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
 
 from kam.access.visibility import contracts_for
@@ -83,12 +84,49 @@ def approval_of(contract: Contract) -> ApprovalRequest | None:
     )
 
 
-def history(contract: Contract) -> list[DeliveryChange]:
-    return list(
-        DeliveryChange.objects.filter(contract=contract, record="contract")
+@dataclass
+class HistoryLine:
+    change: DeliveryChange
+    fields: list[tuple[str, Any, Any]]
+
+
+def _field_label(name: str) -> str:
+    try:
+        return str(getattr(Contract._meta.get_field(name), "verbose_name", name))
+    except FieldDoesNotExist:
+        return name
+
+
+def history(contract: Contract) -> list[HistoryLine]:
+    """The contract's history, newest first, its fields named and its owners by name (one query
+    for all the owners the lines mention)."""
+    changes = list(
+        DeliveryChange.objects.filter(contract=contract)
         .select_related("changed_by")
         .order_by("-changed_at", "-id")
     )
+    owner_ids = {
+        value for c in changes for value in (c.changes or {}).get("owner", []) if isinstance(value, int)
+    }
+    names = {u.pk: str(u) for u in User.objects.filter(pk__in=owner_ids)} if owner_ids else {}
+    lines = []
+    for c in changes:
+        fields = []
+        for name, pair in (c.changes or {}).items():
+            if name == "comment" or not isinstance(pair, list) or len(pair) != 2:
+                continue
+            old, new = pair
+            if name == "owner":
+                old, new = names.get(old, old), names.get(new, new)
+            elif name == "status":
+                old, new = _status_label(old), _status_label(new)
+            fields.append((_field_label(name), old, new))
+        lines.append(HistoryLine(c, fields))
+    return lines
+
+
+def _status_label(value: Any) -> Any:
+    return ContractStatus(value).label if value in ContractStatus.values else value
 
 
 def detail(contract: Contract) -> dict[str, Any]:

@@ -87,7 +87,7 @@ def _validate(values: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
-def _label(name: str) -> str:
+def field_label(name: str) -> str:
     return str(getattr(Contract._meta.get_field(name), "verbose_name", name))
 
 
@@ -235,7 +235,7 @@ def update_contract(contract: Contract, *, by: User, version: int | None = None,
     if frozen:
         message = _("A contract that is %(status)s no longer takes changes to: %(fields)s.") % {
             "status": fresh.get_status_display().lower(),
-            "fields": ", ".join(_label(n) for n in frozen),
+            "fields": ", ".join(field_label(n) for n in frozen),
         }
         if "amount" in frozen and fresh.status != ContractStatus.IN_APPROVAL:
             message += " " + _("Record an amendment to change the amount of a signed contract.")
