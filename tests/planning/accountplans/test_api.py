@@ -222,3 +222,11 @@ def test_the_list_reads_in_a_bounded_number_of_queries(world, api_as, django_ass
     with django_assert_max_num_queries(4):
         body = api.get(BASE, {"limit": 50}).json()
     assert body["count"] == 20 and len(body["items"]) == 20
+
+
+def test_a_pooled_customer_is_claimed_before_it_is_planned(world, api_as):
+    pooled = CustomerFactory(owner=world.west_rep, in_pool=True)
+    response = api_as(world.east_rep).post(BASE, {"customer": pooled.pk, "year": 2027})
+    assert response.status_code == 409
+    assert "Claim the customer" in response.json()["message"]
+    assert not AccountPlan.objects.exists()

@@ -251,3 +251,18 @@ def test_record_change_and_snapshot_for_the_other_parts(world):
     assert revision.number == 2
     other = CustomerFactory(owner=world.east_rep)
     assert services.create_plan(customer=other, year=2027, by=world.east_rep).revisions.get().number == 1
+
+
+def test_the_team_changes_while_active_but_not_once_closed(world):
+    plan = make_plan(world, **READY)
+    services.submit_plan(plan, by=world.east_rep)
+    with pytest.raises(RuleViolation):
+        services.add_member(plan, by=world.east_rep, version=plan.version, user=world.east_rep2)
+    plan = approve(plan, world)
+    services.add_member(plan, by=world.east_rep, version=plan.version, user=world.east_rep2)
+    with pytest.raises(RuleViolation):
+        services.add_share(plan, by=world.east_rep, version=plan.version, product_line="Furnaces")
+    services.close_plan(plan, by=world.east_rep)
+    member = plan.members.get(user=world.east_rep2)
+    with pytest.raises(RuleViolation):
+        services.remove_member(member, by=world.east_rep, version=plan.version)
