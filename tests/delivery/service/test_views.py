@@ -142,3 +142,11 @@ def test_list_queries_do_not_grow_with_the_rows(client, world, open_request, dja
         open_request(world.east_customer, opened_at=timezone.now() - H)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("delivery_service:list"))
+
+
+def test_the_pages_in_chinese(client, world, east_request):
+    client.force_login(world.east_rep)
+    listed = client.get(reverse("delivery_service:list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "服务请求" in listed and "距首次响应还剩" in listed
+    page = client.get(reverse("delivery_service:detail", args=[east_request.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "SLA 时钟" in page.content.decode() and "确认受理" in page.content.decode()
