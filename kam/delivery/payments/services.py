@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from kam.core.errors import ConflictError
 from kam.core.money import MONEY_DIGITS
+from kam.delivery import history
 from kam.delivery.models import (
     Contract,
     ContractStatus,
@@ -70,14 +71,6 @@ def _money(value: Any) -> Decimal:
     return Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
-
-
 def record(
     contract: Contract,
     *,
@@ -88,16 +81,16 @@ def record(
     summary: str = "",
     changes: dict[str, Any] | None = None,
 ) -> DeliveryChange:
-    """One history line of the contract's payments ({field: [old, new]})."""
-    return DeliveryChange.objects.create(
-        customer_id=contract.customer_id,
-        contract=contract,
+    """One history line of the contract's payments ({field: [old, new]}), through the app's helper."""
+    return history.record(
+        customer=contract.customer_id,
+        contract=contract.pk,
         record=record_label,
         record_id=record_id,
         action=action,
-        summary=summary[:300],
-        changes={k: [_plain(v[0]), _plain(v[1])] for k, v in (changes or {}).items()},
-        changed_by=by,
+        by=by,
+        summary=summary,
+        changes=changes,
     )
 
 
