@@ -752,6 +752,95 @@ def ensure_scoring_world(
     return Customer.objects.count()
 
 
+RECEIVABLE_CONTRACTS = 100_000
+CONTRACT_PREFIX = "BMC-"
+
+
+def ensure_receivables(
+    contracts: int = RECEIVABLE_CONTRACTS,
+    *,
+    seed: int = DEFAULT_SEED,
+    log: Callable[[str], None] | None = None,
+) -> int:
+    """Signed contracts over the existing customers (by their owners), four instalments each
+    (30/30/30/10 % due from 400 days ago to 300 days ahead; of those due, ~70 % paid in full, ~15 %
+    in part, the rest not at all): the receivables aging scenario's data. Contracts numbered
+    `BMC-0000001` …; a set of another size is replaced. Returns how many contracts it wrote."""
+    from django.db import transaction
+
+    from kam.customers.models import Customer
+    from kam.delivery.models import Contract, ContractStatus, Instalment
+
+    present = Contract.objects.filter(number__startswith=CONTRACT_PREFIX).count()
+    if present == contracts:
+        return 0
+    started = time.perf_counter()
+    Contract.objects.filter(number__startswith=CONTRACT_PREFIX).delete()
+    rng = random.Random(seed + 16)
+    today = dt.date.today()
+    customers = list(Customer.objects.filter(owner__isnull=False).values_list("id", "owner_id"))
+    if not customers:
+        return 0
+    statuses = [ContractStatus.IN_FORCE] * 8 + [ContractStatus.COMPLETED, ContractStatus.SIGNED]
+    shares = (Decimal("0.3"), Decimal("0.3"), Decimal("0.3"), Decimal("0.1"))
+    for start in range(0, contracts, BATCH):
+        size = min(BATCH, contracts - start)
+        rows = []
+        for i in range(start, start + size):
+            customer_id, owner_id = rng.choice(customers)
+            sign = today - dt.timedelta(days=rng.randrange(0, 700))
+            rows.append(
+                Contract(
+                    number=f"{CONTRACT_PREFIX}{i + 1:07d}",
+                    customer_id=customer_id,
+                    owner_id=owner_id,
+                    created_by_id=owner_id,
+                    title=f"{PREFIX} contract {i + 1}",
+                    amount=Decimal(rng.randrange(10, 5_000)) * Decimal("1000"),
+                    sign_date=sign,
+                    status=rng.choice(statuses),
+                )
+            )
+        with transaction.atomic():
+            Contract.objects.bulk_create(rows, batch_size=BATCH)
+            ids = dict(
+                Contract.objects.filter(number__in=[c.number for c in rows]).values_list("number", "id")
+            )
+            instalments = []
+            for contract in rows:
+                first_due = today + dt.timedelta(days=rng.randrange(-400, 120))
+                for order, share in enumerate(shares, start=1):
+                    due = first_due + dt.timedelta(days=60 * (order - 1))
+                    amount = (contract.amount * share).quantize(Decimal("0.01"))
+                    received, paid_on = Decimal("0"), None
+                    if due < today:
+                        roll = rng.random()
+                        if roll < 0.7:
+                            received, paid_on = amount, due + dt.timedelta(days=rng.randrange(-10, 40))
+                        elif roll < 0.85:
+                            received = (amount * Decimal(rng.randrange(10, 90)) / 100).quantize(
+                                Decimal("0.01")
+                            )
+                    instalments.append(
+                        Instalment(
+                            contract_id=ids[contract.number],
+                            order=order,
+                            name=f"Instalment {order}",
+                            amount=amount,
+                            percentage=share * 100,
+                            due_date=due,
+                            received=received,
+                            paid_on=paid_on,
+                        )
+                    )
+            Instalment.objects.bulk_create(instalments, batch_size=BATCH)
+    if log:
+        log(
+            f"  {contracts:,} contracts, {contracts * 4:,} instalments: {time.perf_counter() - started:.1f} s"
+        )
+    return contracts
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--opportunities", type=int, default=DEFAULT_OPPORTUNITIES)

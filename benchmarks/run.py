@@ -799,6 +799,45 @@ ORDER BY tier, required - done DESC, name, id LIMIT {PAGE}"""
     return count, [(int(i), int(r), int(d), int(g)) for i, r, d, g, _n in rows]
 
 
+# Receivables aging (issue 16): the overdue outstanding of every signed contract by days past due.
+
+AGING_KEYS = ("overdue", "0_30", "31_60", "61_90", "over_90")
+
+
+def run_receivables_aging(ctx: Context) -> Any:
+    try:
+        from kam.delivery.payments import selectors
+    except ImportError as error:
+        raise Unavailable(f"{NOT_AVAILABLE} (kam.delivery.payments.selectors: {error})") from error
+    return selectors.aging(selectors.receivable_contracts(ctx.director), day=ctx.today)
+
+
+def aging_numbers(result: Any) -> dict[str, Decimal]:
+    return {key: money(result[key]) for key in AGING_KEYS}
+
+
+def ref_receivables_aging(ctx: Context) -> dict[str, Decimal]:
+    """One statement: the open instalments of the signed contracts, their outstanding summed per
+    bucket of days past due (1–30, 31–60, 61–90, 91 and more) and in all."""
+    import datetime as dt
+
+    from kam.delivery.models import Contract, Instalment
+
+    day = ctx.today
+    edge = [day - dt.timedelta(days=n) for n in (1, 30, 31, 60, 61, 90, 91)]
+    open_amount = "i.amount - i.received"
+    sql = f"""SELECT
+  SUM(CASE WHEN i.due_date < %s THEN {open_amount} ELSE 0 END),
+  SUM(CASE WHEN i.due_date <= %s AND i.due_date >= %s THEN {open_amount} ELSE 0 END),
+  SUM(CASE WHEN i.due_date <= %s AND i.due_date >= %s THEN {open_amount} ELSE 0 END),
+  SUM(CASE WHEN i.due_date <= %s AND i.due_date >= %s THEN {open_amount} ELSE 0 END),
+  SUM(CASE WHEN i.due_date <= %s THEN {open_amount} ELSE 0 END)
+FROM {Instalment._meta.db_table} i JOIN {Contract._meta.db_table} c ON c.id = i.contract_id
+WHERE c.status IN ('signed', 'in_force', 'completed', 'terminated') AND i.received < i.amount"""
+    row = _fetch(sql, [day, *edge])[0]
+    return {key: money(value) for key, value in zip(AGING_KEYS, row, strict=True)}
+
+
 SCENARIOS: list[Scenario] = [
     Scenario(
         "health_scan",
@@ -930,6 +969,15 @@ SCENARIOS: list[Scenario] = [
         run_under_visited,
         under_visited_numbers,
         ref_under_visited,
+        goal_ratio=1.5,
+        goal_text="≤ 1.5× ref",
+    ),
+    Scenario(
+        "receivables_aging",
+        "receivables aging, every signed contract",
+        run_receivables_aging,
+        aging_numbers,
+        ref_receivables_aging,
         goal_ratio=1.5,
         goal_text="≤ 1.5× ref",
     ),
@@ -1160,6 +1208,11 @@ def child(args: argparse.Namespace) -> int:
     ensure_scoring_world(args.customers, seed=args.seed, log=log)
     ensure_deal_teams(log=log)
     ensure_health_flags(log=log, rescan=bool(added))
+    if not args.scenario or "receivables_aging" in args.scenario:
+        from benchmarks.generate import ensure_receivables
+
+        if ensure_receivables(args.contracts, seed=args.seed, log=log):
+            _analyze(vendor)
     ctx = make_context()
     measures = []
     selected = [s for s in SCENARIOS if not args.scenario or s.name in args.scenario]
@@ -1269,6 +1322,8 @@ def _forwarded(args: argparse.Namespace) -> list[str]:
         str(args.seed),
         "--customers",
         str(args.customers),
+        "--contracts",
+        str(args.contracts),
     ]
     for name in args.scenario or []:
         forwarded += ["--scenario", name]
@@ -1318,6 +1373,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--customers", type=int, default=50_000, help="customers for the rescore scenario (default 50000)"
+    )
+    parser.add_argument(
+        "--contracts",
+        type=int,
+        default=100_000,
+        help="contracts for the receivables scenario (default 100000)",
     )
     parser.add_argument(
         "--scenario", action="append", choices=[s.name for s in SCENARIOS], help="only these (repeatable)"
