@@ -25,6 +25,7 @@ from kam.delivery.models import (
     SurveyScale,
     SurveySource,
 )
+from kam.delivery.satisfaction.selectors import question_text
 from kam.org.models import User
 from kam.relationships.models import Contact
 
@@ -122,8 +123,12 @@ def _clean(
         unknown = set(given) - {q.pk for q in questions}
         if unknown:
             errors["answers"] = [_("Answer only the survey's active questions.")]
-        missing = [q.text for q in questions if given.get(q.pk) is None]
-        bad = [q.text for q in questions if given.get(q.pk) is not None and not 1 <= int(given[q.pk]) <= 5]
+        missing = [question_text(q) for q in questions if given.get(q.pk) is None]
+        bad = [
+            question_text(q)
+            for q in questions
+            if given.get(q.pk) is not None and not 1 <= int(given[q.pk]) <= 5
+        ]
         if missing:
             errors.setdefault("answers", []).append(
                 _("Score every question from 1 to 5. Missing: %(items)s.") % {"items": "; ".join(missing)}
