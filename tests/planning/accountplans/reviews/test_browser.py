@@ -72,7 +72,9 @@ def test_the_panel_on_the_plan_page_records_through_htmx(page, live_server, plan
     panel.get_by_label("Conclusions").fill("Reviewed on the plan page.")
     panel.get_by_role("button", name="Record the review").click()
     page.locator(f"#plan-reviews-{made.pk} .msg-success").wait_for()
-    assert "Reviewed on the plan page." in page.locator(f"#plan-reviews-{made.pk} .review-history").inner_text()
+    assert (
+        "Reviewed on the plan page." in page.locator(f"#plan-reviews-{made.pk} .review-history").inner_text()
+    )
     # The plan page itself did not reload: the panel was swapped in place.
     assert page.url.endswith(f"/planning/accounts/{made.pk}/")
     assert PlanReview.objects.filter(plan=made).count() == 1
