@@ -198,3 +198,11 @@ def test_a_draft_contract_takes_no_payment(world):
     with pytest.raises(ValidationError):
         services.record_payment(draft, by=world.east_rep, amount="100", received_on=JAN)
     assert not CustomerCare.objects.filter(customer=world.east_customer, overdue_amount__gt=0).exists()
+
+
+def test_an_amendment_through_the_contracts_services_moves_percentage_instalments(world, contract):
+    from kam.delivery.contracts import services as contracts
+
+    pct = services.add_instalment(contract, by=world.east_rep, name="Rest", due_date=FEB, percentage="50")
+    contracts.add_amendment(contract, by=world.east_rep, amount_change=D("600"), reason="More scope")
+    assert _fresh(pct).amount == D("800.00")
