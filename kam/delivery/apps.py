@@ -13,3 +13,5 @@ class DeliveryConfig(AppConfig):
 
         # A contract's approval ends it signed or back in draft (inside the deciding transaction).
         register_outcome_handler("delivery.contract", contracts.on_decided)
+        # Payment plans follow their contract's amount and status (kam.delivery.payments.receivers).
+        from kam.delivery.payments import receivers  # noqa: F401
