@@ -9,6 +9,8 @@ app_name = "delivery_payments"
 urlpatterns = [
     # The contract page loads `panel` through htmx (pk: the contract's id).
     path("contracts/<id:pk>/payments/panel/", views.panel, name="panel"),
+    # The contract page's link without JavaScript: the same panel as a page of its own.
+    path("contracts/<id:pk>/payments/", views.panel, name="page"),
     path("contracts/<id:pk>/payments/instalments/", views.add_instalment, name="add_instalment"),
     path(
         "contracts/<id:pk>/payments/instalments/<id:iid>/edit/", views.edit_instalment, name="edit_instalment"

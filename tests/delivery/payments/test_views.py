@@ -122,3 +122,16 @@ def test_overdue_signal_on_the_customer_page_and_list(client, world, contract):
     listing = client.get("/customers/").content.decode()
     assert listing.count("overdue-badge") == 1
     assert 'href="/delivery/receivables/"' in listing
+
+
+def test_receivables_page_in_chinese_and_the_contract_page_link(client, world, contract):
+    from django.utils import translation
+
+    add(contract, world.east_rep, "400", services.today() - dt.timedelta(days=10), name="Late one")
+    _login(client, world.east_rep)
+    client.cookies["django_language"] = "zh-hans"
+    with translation.override("zh-hans"):
+        body = client.get("/delivery/receivables/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "逾期账龄" in body and "按月回款预测" in body
+    page = client.get(f"/delivery/contracts/{contract.pk}/payments/")
+    assert page.status_code == 200 and 'id="payments-panel"' in page.content.decode()
