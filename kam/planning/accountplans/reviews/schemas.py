@@ -137,7 +137,7 @@ class PlanReviewIn(InputSchema):
 
 class CollectivePlanIn(InputSchema):
     plan: Id
-    version: int = Field(..., ge=1, description="The plan's version you read (412 when stale).")
+    version: Id = Field(..., description="The plan's version you read (412 when stale).")
     conclusions: str = Field("", max_length=CONCLUSIONS_MAX, description="Its own; else the shared ones.")
 
 
