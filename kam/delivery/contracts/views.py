@@ -139,13 +139,13 @@ def _contract(request: HttpRequest, pk: int, **kwargs: Any) -> Contract:
 
 def _context(request: HttpRequest, contract: Contract, errors: list[str] | None = None) -> dict[str, Any]:
     user = current_user(request)
-    approval = selectors.approval_of(contract)
+    details = selectors.detail(contract)
+    approval = details["approval"]
     return {
         "nav": "contracts",
         "contract": contract,
         "errors": errors or [],
-        **selectors.detail(contract),
-        "approval": approval,
+        **details,
         "moves": [(s, ContractStatus(s).label) for s in services.allowed_moves(contract)],
         "may_withdraw": bool(
             approval and contract.status == ContractStatus.IN_APPROVAL and approval.requested_by_id == user.pk

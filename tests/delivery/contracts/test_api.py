@@ -38,7 +38,7 @@ def test_list_only_visible_with_filters(world, api_as, django_assert_max_num_que
     make(world, customer=world.west_customer, owner=world.west_rep, title="Turbine blades")
     api = api_as(world.east_rep)
     api.get("/delivery/contracts")
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(4):
         body = api.get("/delivery/contracts").json()
     assert body["count"] == 2
     assert {c["title"] for c in body["items"]} == {"Furnace relining", "Coke oven"}
