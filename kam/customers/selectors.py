@@ -58,6 +58,9 @@ SORTS: dict[str, tuple[str, ...]] = {
     "segment": ("segment", "id"),
     # Unscored customers (score NULL) come last in both directions: see sort_customers.
     "score": ("score", "id"),
+    # The churn risk of the latest satisfaction survey (kept on CustomerCare by kam.delivery);
+    # never surveyed (NULL) comes last in both directions.
+    "churn_risk": ("care__churn_percent", "id"),
     "open_count": ("open_count", "id"),
     "open_amount": ("open_amount", "id"),
     # Never touched (NULL) comes last in both directions, as unscored customers do.

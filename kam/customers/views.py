@@ -37,11 +37,12 @@ LIST_COLUMNS = (
     ("tier", gettext_lazy("Tier")),
     ("segment", gettext_lazy("Segment")),
     ("score", gettext_lazy("Score")),
+    ("churn_risk", gettext_lazy("Churn risk")),
     ("open_count", gettext_lazy("Open opportunities")),
     ("open_amount", gettext_lazy("Open pipeline")),
     ("last_touch", gettext_lazy("Last touch")),
 )
-NUMERIC_COLUMNS = ("score", "open_count", "open_amount")
+NUMERIC_COLUMNS = ("score", "churn_risk", "open_count", "open_amount")
 
 
 def _filter_errors(filters: selectors.CustomerFilters) -> list[tuple[str, str]]:

@@ -27,6 +27,10 @@ class DynamicSource(models.TextChoices):
     GROSS_PROFIT_12M = "gross_profit_12m", _("Gross profit, last 12 months")
     OPEN_WEIGHTED_PIPELINE = "open_weighted_pipeline", _("Open weighted pipeline")
     GROWTH_YOY = "growth_yoy", _("Growth year on year (%)")
+    # The latest satisfaction survey's level and the churn risk it carries (kept on the customer's
+    # care row by kam.delivery).
+    SATISFACTION = "satisfaction", _("Satisfaction (1–5)")
+    CHURN_RISK = "churn_risk", _("Churn risk (%)")
 
 
 class ScoringModel(BilingualName):

@@ -22,12 +22,16 @@ from kam.customers.models import (
     CustomerCriterionValue,
     DynamicSource,
 )
+from kam.delivery.models import CustomerCare
 from kam.opportunities.models import Opportunity, OpportunityStatus
 from kam.opportunities.selectors import EXPECTED_AMOUNT, MONEY, WEIGHTED_AMOUNT
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
 YEAR = dt.timedelta(days=365)
+# The customer's care row (kept by kam.delivery: the latest satisfaction and its churn risk), joined
+# to the customers' read by its reverse name.
+CARE = CustomerCare._meta.get_field("customer").related_query_name()
 
 
 @dataclass(frozen=True)
@@ -85,12 +89,18 @@ def dynamic_inputs(
         .values("customer_id")
         .annotate(weighted=Sum(WEIGHTED_AMOUNT))
     )
+    # The care row (kam.delivery keeps it) joins the customers' read: satisfaction and churn risk
+    # cost no query of their own.
     customers = filtered(
-        Customer.objects.order_by().values_list("id", "category_purchases"), customer_ids, "id"
+        Customer.objects.order_by().values_list(
+            "id", "category_purchases", f"{CARE}__satisfaction_level", f"{CARE}__churn_percent"
+        ),
+        customer_ids,
+        "id",
     )
 
     result: dict[int, dict[str, Decimal | None]] = {}
-    for customer_id, category_purchases in customers:
+    for customer_id, category_purchases, satisfaction, churn in customers:
         result[customer_id] = {
             DynamicSource.YEARS_AS_CUSTOMER: None,
             DynamicSource.WON_AMOUNT_12M: ZERO,
@@ -98,6 +108,8 @@ def dynamic_inputs(
             DynamicSource.GROSS_PROFIT_12M: None,
             DynamicSource.OPEN_WEIGHTED_PIPELINE: ZERO,
             DynamicSource.GROWTH_YOY: None,
+            DynamicSource.SATISFACTION: None if satisfaction is None else Decimal(satisfaction),
+            DynamicSource.CHURN_RISK: churn,
             "_category_purchases": category_purchases,
         }
     for row in won:

@@ -26,6 +26,8 @@ SourceChoice = Literal[
     "gross_profit_12m",
     "open_weighted_pipeline",
     "growth_yoy",
+    "satisfaction",
+    "churn_risk",
 ]
 Points = Field(..., ge=0, le=100, max_digits=5, decimal_places=2)
 

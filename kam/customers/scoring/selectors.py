@@ -69,6 +69,10 @@ def format_input(source: str, value: Decimal | None) -> str:
         return f"{value:.1f} %"
     if source == DynamicSource.YEARS_AS_CUSTOMER:
         return _("%(years)s years") % {"years": f"{value:.1f}"}
+    if source == DynamicSource.CHURN_RISK:
+        return f"{value:.1f} %"
+    if source == DynamicSource.SATISFACTION:
+        return f"{plain_number(value)} / 5"
     return str(value)
 
 

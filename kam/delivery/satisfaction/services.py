@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from kam.access.visibility import customers_for
 from kam.customers.models import Customer
+from kam.customers.scoring import tasks as rescores
 from kam.delivery.models import (
     ChurnBand,
     CustomerCare,
@@ -72,6 +73,8 @@ def refresh_care(customer: Customer | int) -> CustomerCare:
         "churn_percent": churn_of(level),
     }
     care, _created = CustomerCare.objects.update_or_create(customer_id=customer_id, defaults=fields)
+    # Satisfaction and churn risk are inputs of the scoring model's dynamic criteria.
+    rescores.request_rescore([customer_id])
     return care
 
 
@@ -213,7 +216,7 @@ def delete_survey(survey: SatisfactionSurvey, *, by: User) -> None:
     check_may_edit(by, customer)
     with transaction.atomic():
         answers = {str(q): s for q, s in survey.answers.values_list("question_id", "score")}
-        record = {
+        record: dict[str, list[Any]] = {
             "taken_on": [survey.taken_on.isoformat(), None],
             "overall": [survey.overall, None],
             "scale": [survey.scale, None],

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from kam.access.visibility import account_plans_for
 from kam.activities.models import Activity, ActivityStatus
 from kam.customers.models import Customer
+from kam.delivery.models import CustomerCare
 from kam.opportunities.models import Opportunity, OpportunityContact, OpportunityStatus
 from kam.opportunities.selectors import EXPECTED_AMOUNT, WEIGHTED_AMOUNT
 from kam.org.models import User
@@ -70,9 +71,11 @@ SOURCES: dict[str, Any] = {
     GoalMetric.WEIGHTED_PIPELINE: gettext_lazy("open opportunities × stage probability"),
     GoalMetric.KEY_PEOPLE_COVERAGE: gettext_lazy("key contacts with a relationship"),
     GoalMetric.VISITS: gettext_lazy("done activities that count as visits this year"),
-    GoalMetric.SATISFACTION: gettext_lazy("entered by hand until delivery records it"),
+    GoalMetric.SATISFACTION: gettext_lazy(
+        "the latest satisfaction survey (1–5); entered by hand until one is recorded"
+    ),
 }
-MANUAL_METRICS = (GoalMetric.MANUAL, GoalMetric.SATISFACTION)
+MANUAL_METRICS = (GoalMetric.MANUAL,)
 
 
 # One record by id --------------------------------------------------------------------------------
@@ -239,6 +242,14 @@ def _coverage_by_customer(customers: set[int]) -> dict[int, tuple[int, int]]:
     return {r["customer_id"]: (r["key"], r["covered_n"]) for r in rows}
 
 
+def _satisfaction_by_customer(customers: set[int]) -> dict[int, tuple[dt.date | None, int | None]]:
+    """The latest survey's level per customer (kept on the care row by kam.delivery)."""
+    rows = CustomerCare.objects.filter(
+        customer_id__in=customers, satisfaction_level__isnull=False
+    ).values_list("customer_id", "satisfaction_on", "satisfaction_level")
+    return {customer: (on, level) for customer, on, level in rows}
+
+
 def goal_actuals(goals: Iterable[PlanGoal]) -> dict[int, Decimal | None]:
     """The actual of each goal, for its plan's year and customer (and subsidiaries for a group
     plan); None where there is nothing to measure (no demand known, no key contact, no hand entry)."""
@@ -280,6 +291,7 @@ def goal_actuals(goals: Iterable[PlanGoal]) -> dict[int, Decimal | None]:
     weighted = _weighted_by_customer(customers) if GoalMetric.WEIGHTED_PIPELINE in metrics else {}
     visits = _visits_by_customer_year(customers, years) if GoalMetric.VISITS in metrics else {}
     coverage = _coverage_by_customer(customers) if GoalMetric.KEY_PEOPLE_COVERAGE in metrics else {}
+    satisfaction = _satisfaction_by_customer(customers) if GoalMetric.SATISFACTION in metrics else {}
 
     def won_of(scope: _Scope) -> Decimal:
         return sum((won.get((c, scope.year), Decimal(0)) for c in scope.customers), Decimal(0))
@@ -299,6 +311,12 @@ def goal_actuals(goals: Iterable[PlanGoal]) -> dict[int, Decimal | None]:
             value = sum((weighted.get(c, Decimal(0)) for c in scope.customers), Decimal(0))
         elif metric == GoalMetric.VISITS:
             value = Decimal(sum(visits.get((c, scope.year), 0) for c in scope.customers))
+        elif metric == GoalMetric.SATISFACTION:
+            # The latest survey in the plan's scope (the customer, or its group); the hand entry
+            # stands until a survey is recorded.
+            surveyed = [satisfaction[c] for c in scope.customers if c in satisfaction]
+            latest = max(surveyed, key=lambda pair: pair[0] or dt.date.min) if surveyed else None
+            value = Decimal(latest[1]) if latest and latest[1] is not None else r["manual_actual"]
         elif metric == GoalMetric.KEY_PEOPLE_COVERAGE:
             key = sum(coverage.get(c, (0, 0))[0] for c in scope.customers)
             covered = sum(coverage.get(c, (0, 0))[1] for c in scope.customers)
