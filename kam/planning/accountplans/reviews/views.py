@@ -66,7 +66,10 @@ def due(request: HttpRequest) -> HttpResponse:
     days = selectors.remind_days()
     qs = selectors.reviews_due(user, today=today, days=days, **filters)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    unfiltered = selectors.reviews_due(user, today=today, days=days, mine=filters["mine"])
+    # The segment tabs count under the other filters.
+    unfiltered = selectors.reviews_due(
+        user, today=today, days=days, mine=filters["mine"], overdue_only=filters["overdue_only"]
+    )
     counts = selectors.due_counts_by_segment(unfiltered)
     segments = [
         {
