@@ -13,6 +13,7 @@ from kam.access.pickers import ColleagueField, VisibleCustomerField
 from kam.core.forms import limit_length
 from kam.customers.models import Customer
 from kam.delivery.models import Contract, Priority, ServiceKind, ServiceStatus
+from kam.delivery.service.selectors import PRIORITY_LABELS
 from kam.delivery.service.services import SUBJECT_MAX, TEXT_MAX
 from kam.org.models import User
 from kam.relationships.models import Contact
@@ -33,7 +34,11 @@ class RequestForm(forms.Form):
     also takes its owner (the customer's owner when left empty)."""
 
     kind = forms.ModelChoiceField(label=_("Kind"), queryset=ServiceKind.objects.none(), empty_label=None)
-    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
+    priority = forms.ChoiceField(
+        label=_("Priority"),
+        choices=[(value, PRIORITY_LABELS[value]) for value in Priority.values],
+        initial=Priority.NORMAL,
+    )
     subject = forms.CharField(label=_("Subject"))
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 5})

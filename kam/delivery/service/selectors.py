@@ -12,6 +12,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q,
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from kam.access.visibility import service_requests_for
 from kam.core.ids import parse_id
@@ -31,6 +32,17 @@ SORTS = {
 }
 DEFAULT_SORT = "-opened"
 SLA_FLAGS = ("breached", "at_risk", "escalated")
+# The priorities' names with a context: "High" alone is already the influence level's word.
+PRIORITY_LABELS: dict[str, Any] = {
+    Priority.URGENT: pgettext_lazy("service priority", "Urgent"),
+    Priority.HIGH: pgettext_lazy("service priority", "High"),
+    Priority.NORMAL: pgettext_lazy("service priority", "Normal"),
+    Priority.LOW: pgettext_lazy("service priority", "Low"),
+}
+
+
+def priority_label(value: str) -> str:
+    return str(PRIORITY_LABELS.get(value, value))
 
 
 def at_risk_q() -> Q:
@@ -210,7 +222,9 @@ def sla_state(sr: ServiceRequest, now: dt.datetime | None = None) -> SlaState:
 
 def with_states(rows: list[ServiceRequest], now: dt.datetime | None = None) -> list[dict[str, Any]]:
     now = now or timezone.now()
-    return [{"request": sr, "sla": sla_state(sr, now)} for sr in rows]
+    return [
+        {"request": sr, "sla": sla_state(sr, now), "priority": priority_label(sr.priority)} for sr in rows
+    ]
 
 
 # The top bar's count, a customer's open requests, the history ----------------------------------------

@@ -148,5 +148,26 @@ def test_the_pages_in_chinese(client, world, east_request):
     client.force_login(world.east_rep)
     listed = client.get(reverse("delivery_service:list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "服务请求" in listed and "距首次响应还剩" in listed
-    page = client.get(reverse("delivery_service:detail", args=[east_request.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
-    assert "SLA 时钟" in page.content.decode() and "确认受理" in page.content.decode()
+    page = client.get(
+        reverse("delivery_service:detail", args=[east_request.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    body = page.content.decode()
+    assert (
+        "SLA 时钟" in body and "确认受理" in body and "普通" in body
+    )  # the priority, not an influence level
+
+
+def test_request_page_queries_do_not_grow_with_the_history(
+    client, world, east_request, django_assert_max_num_queries
+):
+    client.force_login(world.east_rep)
+    url = reverse("delivery_service:detail", args=[east_request.pk])
+    with django_assert_max_num_queries(14) as first:
+        client.get(url)
+    for i in range(6):
+        services.update_request(
+            east_request, by=world.east_rep, version=east_request.version, subject=f"Subject {i}"
+        )
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        page = client.get(url)
+    assert page.content.decode().count("Subject 5") >= 2  # the title and the history
