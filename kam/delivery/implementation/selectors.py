@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -112,12 +112,39 @@ def gantt(items: list[WorkItem], today: dt.date | None = None) -> dict[str, Any]
     }
 
 
+# Sort keys offered on the projects list; anything else falls back to the newest first.
+PROJECT_SORTS: dict[str, tuple[str, ...]] = {
+    "contract": ("contract__number", "id"),
+    "customer": ("contract__customer__name", "id"),
+    "manager": ("manager__name", "manager__username", "id"),
+    "status": ("status", "id"),
+    "accepted_on": ("accepted_on", "id"),
+    "created": ("created_at", "id"),
+}
+DEFAULT_PROJECT_SORT = "-created"
+
+
 @dataclass
 class ProjectFilters:
     status: str = ""
     manager: int | None = None
     customer: int | None = None
     overdue: bool = False
+    sort: str = DEFAULT_PROJECT_SORT
+
+
+def sorted_by(
+    qs: QuerySet, sort: str, sorts: dict[str, tuple[str, ...]], default: str
+) -> tuple[QuerySet, str]:
+    """`sort` is a key of `sorts`, "-" in front for descending; empty values come last either way."""
+    key = sort.lstrip("-")
+    if key not in sorts or sort.count("-") > 1:
+        sort, key = default, default.lstrip("-")
+    descending = sort.startswith("-")
+    ordering = [
+        F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True) for name in sorts[key]
+    ]
+    return qs.order_by(*ordering), sort
 
 
 def project_list(user: User, filters: ProjectFilters) -> QuerySet[Project]:
@@ -130,7 +157,6 @@ def project_list(user: User, filters: ProjectFilters) -> QuerySet[Project]:
         projects_for(user)
         .select_related("contract", "contract__customer", "manager")
         .annotate(has_overdue=Exists(overdue_rows))
-        .order_by("-created_at", "-id")
     )
     if filters.status in ProjectStatus.values:
         qs = qs.filter(status=filters.status)
@@ -140,6 +166,7 @@ def project_list(user: User, filters: ProjectFilters) -> QuerySet[Project]:
         qs = qs.filter(contract__customer_id=filters.customer)
     if filters.overdue:
         qs = qs.filter(has_overdue=True)
+    qs, filters.sort = sorted_by(qs, filters.sort, PROJECT_SORTS, DEFAULT_PROJECT_SORT)
     return qs
 
 

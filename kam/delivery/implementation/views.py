@@ -47,6 +47,20 @@ def _is_htmx(request: HttpRequest) -> bool:
     return bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
 
 
+def sort_links(current: str, columns: Any, base: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Per column: its aria-sort state and the address that sorts by it (again: the other way)."""
+    links = {}
+    for column in columns:
+        if current == column:
+            state, target = "ascending", "-" + column
+        elif current == "-" + column:
+            state, target = "descending", column
+        else:
+            state, target = "none", column
+        links[column] = {"state": state, "url": "?" + urlencode({**base, "sort": target})}
+    return links
+
+
 def _project(request: HttpRequest, pk: int) -> Project:
     return selectors.get_visible_project(current_user(request), pk)
 
@@ -219,10 +233,11 @@ def project_list(request: HttpRequest) -> HttpResponse:
         manager=parse_id(request.GET.get("manager")),
         customer=parse_id(request.GET.get("customer")),
         overdue=request.GET.get("overdue") == "1",
+        sort=request.GET.get("sort") or selectors.DEFAULT_PROJECT_SORT,
     )
     qs = selectors.project_list(user, filters)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = {
+    query: dict[str, Any] = {
         k: v
         for k, v in (
             ("status", filters.status),
@@ -242,7 +257,8 @@ def project_list(request: HttpRequest) -> HttpResponse:
         if filters.customer
         else None,
         "has_filters": bool(query),
-        "base_query": urlencode(query),
+        "base_query": urlencode({**query, "sort": filters.sort}),
+        "sort_links": sort_links(filters.sort, selectors.PROJECT_SORTS, query),
         "nav": "projects",
     }
     return render(request, "delivery/implementation/list.html", context)

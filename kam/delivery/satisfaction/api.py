@@ -72,7 +72,8 @@ def list_surveys(request: HttpRequest, filters: Query[SurveyQuery]) -> dict[str,
             scale=filters.scale,
             source=filters.source,
             max_overall=filters.max_overall,
-            **dates,
+            date_from=dates["date_from"],
+            date_to=dates["date_to"],
         ),
     )
     page = paginate(selectors.with_answers(qs), filters.limit, filters.offset)

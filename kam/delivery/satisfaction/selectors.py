@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import get_language
 
@@ -98,6 +98,16 @@ def level_for(survey: SatisfactionSurvey, all_bands: list[ChurnBand]) -> int | N
     return next((b.level for b in all_bands if b.nps_from <= survey.overall <= b.nps_to), None)
 
 
+# Sort keys offered on the surveys list; anything else falls back to the newest first.
+SURVEY_SORTS: dict[str, tuple[str, ...]] = {
+    "customer": ("customer__name", "id"),
+    "taken_on": ("taken_on", "id"),
+    "overall": ("overall", "id"),
+    "scale": ("scale", "id"),
+}
+DEFAULT_SURVEY_SORT = "-taken_on"
+
+
 @dataclass
 class SurveyFilters:
     customer: int | None = None
@@ -106,6 +116,7 @@ class SurveyFilters:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     max_overall: int | None = None
+    sort: str = DEFAULT_SURVEY_SORT
 
 
 def survey_list(user: User, filters: SurveyFilters) -> QuerySet[SatisfactionSurvey]:
@@ -122,7 +133,11 @@ def survey_list(user: User, filters: SurveyFilters) -> QuerySet[SatisfactionSurv
         qs = qs.filter(taken_on__lte=filters.date_to)
     if filters.max_overall is not None:
         qs = qs.filter(overall__lte=filters.max_overall)
-    return qs
+    key = filters.sort.lstrip("-")
+    if key not in SURVEY_SORTS or filters.sort.count("-") > 1:
+        filters.sort, key = DEFAULT_SURVEY_SORT, DEFAULT_SURVEY_SORT.lstrip("-")
+    descending = filters.sort.startswith("-")
+    return qs.order_by(*(F(name).desc() if descending else F(name).asc() for name in SURVEY_SORTS[key]))
 
 
 def history(customer: Customer, limit: int = 30) -> list[Any]:

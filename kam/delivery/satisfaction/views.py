@@ -35,6 +35,20 @@ TREND_WIDTH = 240
 TREND_HEIGHT = 60
 
 
+def sort_links(current: str, columns: Any, base: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Per column: its aria-sort state and the address that sorts by it (again: the other way)."""
+    links = {}
+    for column in columns:
+        if current == column:
+            state, target = "ascending", "-" + column
+        elif current == "-" + column:
+            state, target = "descending", column
+        else:
+            state, target = "none", column
+        links[column] = {"state": state, "url": "?" + urlencode({**base, "sort": target})}
+    return links
+
+
 def _is_htmx(request: HttpRequest) -> bool:
     htmx = getattr(request, "htmx", None)
     return bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
@@ -180,6 +194,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
         date_from=_date(request.GET.get("date_from")),
         date_to=_date(request.GET.get("date_to")),
         max_overall=max_overall if max_overall is not None and max_overall <= 10 else None,
+        sort=request.GET.get("sort") or selectors.DEFAULT_SURVEY_SORT,
     )
     qs = selectors.survey_list(user, filters)
     query = {
@@ -207,7 +222,8 @@ def survey_list(request: HttpRequest) -> HttpResponse:
         if filters.customer
         else None,
         "has_filters": bool(query),
-        "base_query": urlencode(query),
+        "base_query": urlencode({**query, "sort": filters.sort}),
+        "sort_links": sort_links(filters.sort, selectors.SURVEY_SORTS, query),
         "nav": "surveys",
     }
     return render(request, "delivery/satisfaction/list.html", context)

@@ -140,3 +140,22 @@ def test_the_list_filters_and_hides_other_teams(client, world):
         client.get(reverse("delivery_implementation:panel", args=[theirs.contract_id]), **HTMX).status_code
         == 404
     )
+
+
+def test_the_list_sorts_by_a_column_both_ways(client, world):
+    from kam.delivery.implementation import services
+    from tests.factories import CustomerFactory
+
+    first = open_project(world)
+    other = CustomerFactory(name="Aardvark Works", owner=world.east_rep)
+    second = services.open_project(
+        signed_contract(other, world.east_rep), by=world.east_rep, manager=world.east_rep
+    )
+    _login(client, world.east_rep)
+    url = reverse("delivery_implementation:list")
+    up = client.get(url + "?sort=customer").content.decode()
+    assert up.index(second.contract.number) < up.index(first.contract.number)
+    assert 'aria-sort="ascending"' in up
+    down = client.get(url + "?sort=-customer").content.decode()
+    assert down.index(first.contract.number) < down.index(second.contract.number)
+    assert client.get(url + "?sort=--bogus").status_code == 200

@@ -91,3 +91,14 @@ def test_the_list_filters_exports_and_hides_other_teams(client, world):
     )
     theirs = SatisfactionSurvey.objects.get(customer_id=west)
     assert client.post(reverse("delivery_satisfaction:delete", args=[theirs.pk])).status_code == 404
+
+
+def test_the_list_sorts_by_overall_both_ways(client, world):
+    _five(world, 2, dt.date(2026, 2, 1))
+    _five(world, 5, dt.date(2026, 1, 1))
+    _login(client, world.east_rep)
+    url = reverse("delivery_satisfaction:list")
+    up = client.get(url + "?sort=overall").content.decode()
+    assert up.index("2026-02-01") < up.index("2026-01-01")
+    down = client.get(url + "?sort=-overall").content.decode()
+    assert down.index("2026-01-01") < down.index("2026-02-01")
