@@ -446,6 +446,30 @@ def add_amendment(
 # Attachments -------------------------------------------------------------------------------------
 
 
+# How each accepted type's content starts: a renamed executable is refused, not stored as a "pdf".
+# Word and Excel files are OLE compound files (.doc, .xls) or zip packages (.docx, .xlsx).
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP = (b"PK\x03\x04", b"PK\x05\x06")
+SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "pdf": (b"%PDF",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "zip": _ZIP,
+    "docx": _ZIP,
+    "xlsx": _ZIP,
+    "doc": (_OLE,),
+    "xls": (_OLE,),
+}
+
+
+def _head(upload: UploadedFile) -> bytes:
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    return head if isinstance(head, bytes) else b""
+
+
 def check_upload(upload: UploadedFile) -> None:
     """Size and type against the settings, with messages that say the limits."""
     name = os.path.basename(upload.name or "")
@@ -474,6 +498,16 @@ def check_upload(upload: UploadedFile) -> None:
         )
     if not upload.size:
         raise ValidationError({"file": [_("The file is empty.")]})
+    signatures = SIGNATURES.get(extension)
+    if signatures and not _head(upload).startswith(signatures):
+        raise ValidationError(
+            {
+                "file": [
+                    _("The file's content is not a %(type)s file: check that it is not renamed.")
+                    % {"type": extension.upper()}
+                ]
+            }
+        )
 
 
 @transaction.atomic

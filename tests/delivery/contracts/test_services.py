@@ -192,6 +192,13 @@ def test_attachments_checked_stored_and_deleted_with_history(
         services.add_attachment(contract, by=world.east_rep, upload=SimpleUploadedFile("big.pdf", b"x" * 11))
     with pytest.raises(ValidationError, match="not accepted"):
         services.add_attachment(contract, by=world.east_rep, upload=SimpleUploadedFile("run.exe", b"MZ"))
+    with pytest.raises(ValidationError, match="not a PDF"):
+        services.add_attachment(contract, by=world.east_rep, upload=SimpleUploadedFile("a.pdf", b"MZ\x90"))
+    with pytest.raises(ValidationError, match="empty"):
+        services.add_attachment(contract, by=world.east_rep, upload=SimpleUploadedFile("a.pdf", b""))
+    services.add_attachment(
+        contract, by=world.east_rep, upload=SimpleUploadedFile("sheet.xlsx", b"PK\x03\x04rest")
+    )
     attachment = services.add_attachment(
         contract, by=world.east_rep, upload=SimpleUploadedFile("signed.pdf", b"%PDF-1")
     )
@@ -200,7 +207,7 @@ def test_attachments_checked_stored_and_deleted_with_history(
     assert os.path.exists(path)
     with django_capture_on_commit_callbacks(execute=True):
         services.delete_attachment(attachment, by=world.east_rep)
-    assert not ContractAttachment.objects.exists()
+    assert list(ContractAttachment.objects.values_list("name", flat=True)) == ["sheet.xlsx"]
     assert not os.path.exists(path)
     actions = list(DeliveryChange.objects.filter(contract=contract).values_list("action", flat=True))
     assert "attached" in actions and "detached" in actions
