@@ -81,6 +81,12 @@ def refresh_care(customer: Customer | int) -> CustomerCare:
 # Surveys -------------------------------------------------------------------------------------------------
 
 
+def _lock(customer: Customer) -> None:
+    """One survey write per customer at a time: the care row then follows the survey that is truly
+    latest, not whichever of two concurrent writers saw less."""
+    Customer.objects.select_for_update().filter(pk=customer.pk).values_list("pk", flat=True).first()
+
+
 def check_may_edit(by: User, customer: Customer) -> None:
     if not customers_for(by).filter(pk=customer.pk).exists():
         raise PermissionDenied(_("You cannot record surveys for this customer."))
@@ -181,6 +187,7 @@ def record_survey(
         comment=comment,
     )
     with transaction.atomic():
+        _lock(customer)
         survey = SatisfactionSurvey.objects.create(customer=customer, recorded_by=by, **values)
         SurveyAnswer.objects.bulk_create(
             SurveyAnswer(survey=survey, question=q, score=score) for q, score in scores.items()
@@ -215,6 +222,7 @@ def delete_survey(survey: SatisfactionSurvey, *, by: User) -> None:
     customer = survey.customer
     check_may_edit(by, customer)
     with transaction.atomic():
+        _lock(customer)
         answers = {str(q): s for q, s in survey.answers.values_list("question_id", "score")}
         record: dict[str, list[Any]] = {
             "taken_on": [survey.taken_on.isoformat(), None],
