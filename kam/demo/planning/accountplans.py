@@ -36,9 +36,10 @@ if TYPE_CHECKING:
     from kam.org.models import User
 
 YUAN = Decimal("10000")  # amounts are written in 万元 and stored in yuan
-# Review history: days before the demo's day each past review was held (oldest first); the last
-# plan's latest review is long ago, so its next one is overdue.
-REVIEW_AGES = ([250, 160, 70], [200, 110], [330, 240, 120])
+# Review history: days before the demo's day each past review was held (oldest first). Key accounts
+# are reviewed quarterly: after 60 days the next review is a month off, after 110 it is overdue,
+# after 82 it falls due within the reminder window.
+REVIEW_AGES = ([250, 160, 60], [200, 110], [330, 240, 82])
 
 SUMMARIES = [
     "巩固首选供应商地位，三年内份额翻番 / Hold our place as preferred supplier and double our share in three years",
