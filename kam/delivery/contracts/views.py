@@ -104,11 +104,6 @@ def contract_list(request: HttpRequest) -> HttpResponse:
         if v
     }
     has_filters = bool(base)
-    customer = (
-        customers_for(user).filter(pk=filters.customer).only("pk", "name").first()
-        if filters.customer
-        else None
-    )
     return render(
         request,
         "delivery/contracts/list.html",
@@ -118,7 +113,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
             "contracts": list(page.object_list),
             "filters": filters,
             "has_filters": has_filters,
-            "filter_customer": customer,
+            "customers": selectors.customers_with_contracts(user),
             "statuses": ContractStatus.choices,
             "owners": User.objects.filter(is_active=True)
             .order_by("name", "username")

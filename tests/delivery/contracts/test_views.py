@@ -47,6 +47,12 @@ def test_list_shows_only_visible_contracts_and_filters(client, world):
     assert "Furnace relining" in body and "Coke oven" not in body
     body = client.get(reverse("delivery_contracts:list"), {"status": "signed"}).content.decode()
     assert "No contract matches these filters" in body
+    body = client.get(reverse("delivery_contracts:list")).content.decode()
+    assert "West Power" not in body  # the customer filter offers only customers with visible contracts
+    body = client.get(
+        reverse("delivery_contracts:list"), {"customer": world.west_customer.pk}
+    ).content.decode()
+    assert "Turbine blades" not in body and "No contract matches these filters" in body
     body = client.get(reverse("delivery_contracts:list"), {"sort": "-amount"}).content.decode()
     assert body.index("Coke oven") < body.index("Furnace relining")
 
@@ -56,12 +62,13 @@ def test_list_queries_do_not_grow_with_rows(client, world, django_assert_num_que
         make(world, title=f"Contract {i}")
     client.force_login(world.east_rep)
     client.get(reverse("delivery_contracts:list"))  # warm the session and caches
-    # Session, user, count, the page's rows (customer and owner joined), the years, the owners.
-    with django_assert_num_queries(6):
+    # Session, user, count, the page's rows (customer and owner joined), the customers, the years,
+    # the owners.
+    with django_assert_num_queries(7):
         response = client.get(reverse("delivery_contracts:list"), {"page": 2})
     assert response.status_code == 200
     assert "Page 2 of 2" in response.content.decode()
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(reverse("delivery_contracts:list"), {"sort": "customer", "q": "Contract"})
 
 
