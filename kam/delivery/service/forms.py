@@ -33,13 +33,14 @@ class RequestForm(forms.Form):
     """A request's details: the customer's contacts and contracts are the choices. A new request
     also takes its owner (the customer's owner when left empty)."""
 
+    # The subject first, with the focus: what the customer needs is what the caller says first.
+    subject = forms.CharField(label=_("Subject"), widget=forms.TextInput(attrs={"autofocus": True}))
     kind = forms.ModelChoiceField(label=_("Kind"), queryset=ServiceKind.objects.none(), empty_label=None)
     priority = forms.ChoiceField(
         label=_("Priority"),
         choices=[(value, PRIORITY_LABELS[value]) for value in Priority.values],
         initial=Priority.NORMAL,
     )
-    subject = forms.CharField(label=_("Subject"))
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
