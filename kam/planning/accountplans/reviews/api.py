@@ -78,13 +78,16 @@ def reviews_due(request: HttpRequest, filters: Query[ReviewsDueFiltersIn]) -> di
         today=today,
         days=days,
         mine=filters.mine,
+        owner=filters.owner,
         segment=filters.segment or "",
         overdue_only=filters.overdue,
     )
     count = qs.count()
     page = list(qs[filters.offset : filters.offset + filters.limit]) if count else []
     by_segment = selectors.due_counts_by_segment(
-        selectors.reviews_due(user, today=today, days=days, mine=filters.mine, overdue_only=filters.overdue)
+        selectors.reviews_due(
+            user, today=today, days=days, mine=filters.mine, owner=filters.owner, overdue_only=filters.overdue
+        )
     )
     return {
         "items": [ReviewDueOut.from_row(row) for row in selectors.due_rows(page, today)],

@@ -21,15 +21,25 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class DueFilterForm(forms.Form):
     mine = forms.BooleanField(label=_("Only my plans"), required=False)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
     segment = forms.ChoiceField(
         label=_("Segment"), required=False, choices=[("", _("All segments")), *Segment.choices]
     )
     overdue = forms.BooleanField(label=_("Only overdue"), required=False)
 
+    def __init__(self, *args: Any, owners: QuerySet[User] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners if owners is not None else User.objects.none()  # type: ignore[attr-defined]
+        self.fields["owner"].empty_label = _("Everyone")  # type: ignore[attr-defined]
+
     def filters(self) -> dict[str, Any]:
-        data = self.cleaned_data if self.is_valid() else {}
+        # A filter that does not parse (an owner out of sight) is dropped; the others still apply.
+        self.is_valid()
+        data = self.cleaned_data
+        owner = data.get("owner")
         return {
             "mine": bool(data.get("mine")),
+            "owner": owner.pk if owner else None,
             "segment": data.get("segment") or "",
             "overdue_only": bool(data.get("overdue")),
         }

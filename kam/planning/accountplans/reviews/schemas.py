@@ -24,6 +24,7 @@ PortfolioSort = Literal["name", "owner", "status", "due", "off_track"]
 
 class ReviewsDueFiltersIn(TextSafeSchema):
     mine: bool = Field(False, description="Only the plans you own.")
+    owner: Id | None = Field(None, description="Only the plans this person owns.")
     segment: SegmentChoice | None = Field(None, description="The customer's segment.")
     overdue: bool = Field(False, description="Only the plans whose review is past due.")
     limit: int = Field(50, ge=1, le=200, description="Page size, at most 200.")

@@ -52,15 +52,19 @@ def reviews_due(
     *,
     today: dt.date | None = None,
     mine: bool = False,
+    owner: int | None = None,
     segment: str = "",
     overdue_only: bool = False,
     days: dict[str, int] | None = None,
 ) -> QuerySet[AccountPlan]:
     """The active plans the user may see whose next review is due within the reminder window of
-    their segment's cadence, or overdue; the earliest first. `mine`: the plans the user owns."""
+    their segment's cadence, or overdue; the earliest first. `mine`: the plans the user owns;
+    `owner`: those one person owns (among the visible)."""
     today = today or timezone.localdate()
     qs = AccountPlan.objects.filter(status=PlanStatus.ACTIVE, next_review_due__isnull=False)
     qs = qs.filter(owner=user) if mine else account_plans_for(user, qs)
+    if owner:
+        qs = qs.filter(owner_id=owner)
     if segment:
         qs = qs.filter(customer__segment=segment)
     if overdue_only:

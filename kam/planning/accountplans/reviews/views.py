@@ -61,14 +61,19 @@ def due(request: HttpRequest) -> HttpResponse:
     """The active plans whose review is due within their segment's reminder window, or overdue."""
     user = current_user(request)
     today = timezone.localdate()
-    form = DueFilterForm(request.GET)
+    form = DueFilterForm(request.GET, owners=visible_users(user).order_by("name", "username"))
     filters = form.filters()
     days = selectors.remind_days()
     qs = selectors.reviews_due(user, today=today, days=days, **filters)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     # The segment tabs count under the other filters.
     unfiltered = selectors.reviews_due(
-        user, today=today, days=days, mine=filters["mine"], overdue_only=filters["overdue_only"]
+        user,
+        today=today,
+        days=days,
+        mine=filters["mine"],
+        owner=filters["owner"],
+        overdue_only=filters["overdue_only"],
     )
     counts = selectors.due_counts_by_segment(unfiltered)
     segments = [

@@ -45,6 +45,8 @@ def test_reviews_due_and_the_reminder_count(world, api_as, make_plan):
     assert body["remind_days_before"]["key"] == 14
     assert api.get("/planning/account-plans/reviews/due", {"segment": "important"}).json()["count"] == 1
     assert api.get("/planning/account-plans/reviews/due", {"overdue": "true"}).json()["count"] == 1
+    mine = api.get("/planning/account-plans/reviews/due", {"owner": world.east_rep2.pk}).json()
+    assert [i["customer"]["name"] for i in mine["items"]] == ["Soon"]
     assert api.get("/planning/account-plans/reviews/due", {"segment": "nope"}).status_code == 422
     assert api_as(world.east_rep).get("/planning/account-plans/reviews/reminder").json() == {"count": 1}
     assert api_as(world.east_rep2).get("/planning/account-plans/reviews/reminder").json() == {"count": 1}

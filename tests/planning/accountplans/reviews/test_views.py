@@ -95,6 +95,11 @@ def test_the_reviews_due_page_filters_by_segment_mine_and_has_an_empty_state(cli
     _login(client, world.east_mgr)
     body = client.get(reverse("planning_reviews:due"), {"segment": "important"}).content.decode()
     assert "Rep two&#x27;s" in body and "East Steel" not in body
+    body = client.get(reverse("planning_reviews:due"), {"owner": world.east_rep2.pk}).content.decode()
+    assert "Rep two&#x27;s" in body and "East Steel" not in body
+    # Someone out of sight is no filter at all: the manager's own list.
+    body = client.get(reverse("planning_reviews:due"), {"owner": world.west_rep.pk}).content.decode()
+    assert "Rep two&#x27;s" in body and "East Steel" in body
     _login(client, world.east_rep)
     body = client.get(reverse("planning_reviews:due"), {"mine": "on"}).content.decode()
     assert "East Steel" in body and "Rep two" not in body
