@@ -4,13 +4,13 @@ checklist, plan, Gantt data and history; every write through the same services a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from kam.access.visibility import get_visible_contract
 from kam.core.api.helpers import (
@@ -20,6 +20,8 @@ from kam.core.api.helpers import (
     READ_ERRORS,
     VERSIONED_WRITE_ERRORS,
     WRITE_ERRORS,
+    Id,
+    Offset,
     RuleViolationOut,
     expected_version,
     paginate,
@@ -53,12 +55,17 @@ CREATE_ERRORS: dict[int, Any] = {**WRITE_ERRORS, 409: RuleViolationOut}
 
 
 class ProjectQuery(Schema):
-    status: str = ""
-    manager: int | None = None
-    customer: int | None = None
+    status: Literal["", "handover", "in_progress", "accepted"] = ""
+    manager: Id | None = None
+    customer: Id | None = None
     overdue: bool = False
-    limit: int = DEFAULT_LIMIT
-    offset: int = 0
+    sort: str = Field(
+        "",
+        max_length=30,
+        description="contract, customer, manager, status, accepted_on or created; - for descending.",
+    )
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    offset: Offset = 0
 
 
 def _user(pk: int | None, field: str) -> User | None:
@@ -113,12 +120,14 @@ def _item_body(user: User, item_id: int, response: HttpResponse) -> dict[str, An
 @router.get("/projects", response={200: ProjectListOut, **LIST_ERRORS})
 def list_projects(request: HttpRequest, filters: Query[ProjectQuery]) -> dict[str, Any]:
     """Projects of the contracts the reader sees; `has_overdue` flags a row past its end and not done."""
-    if not 1 <= filters.limit <= MAX_LIMIT or filters.offset < 0:
-        raise ValidationError({"limit": [_("Between 1 and %(max)d.") % {"max": MAX_LIMIT}]})
     qs = selectors.project_list(
         current_user(request),
         selectors.ProjectFilters(
-            status=filters.status, manager=filters.manager, customer=filters.customer, overdue=filters.overdue
+            status=filters.status,
+            manager=filters.manager,
+            customer=filters.customer,
+            overdue=filters.overdue,
+            sort=filters.sort or selectors.DEFAULT_PROJECT_SORT,
         ),
     )
     return {

@@ -4,12 +4,12 @@ trend, the surveys list, recording and deleting a survey."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from kam.access.visibility import get_visible_customer
 from kam.core.api.helpers import (
@@ -19,6 +19,8 @@ from kam.core.api.helpers import (
     READ_ERRORS,
     WRITE_ERRORS,
     ErrorOut,
+    Id,
+    Offset,
     paginate,
 )
 from kam.core.ids import parse_id
@@ -38,14 +40,17 @@ router = Router(tags=["Delivery: satisfaction"])
 
 
 class SurveyQuery(Schema):
-    customer: int | None = None
-    scale: str = ""
-    source: str = ""
-    date_from: str = ""
-    date_to: str = ""
-    max_overall: int | None = None
-    limit: int = DEFAULT_LIMIT
-    offset: int = 0
+    customer: Id | None = None
+    scale: Literal["", "five", "nps"] = ""
+    source: Literal["", "team", "form"] = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    max_overall: int | None = Field(None, ge=0, le=10)
+    sort: str = Field(
+        "", max_length=30, description="customer, taken_on, overall or scale; - for descending."
+    )
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    offset: Offset = 0
 
 
 @router.get("/churn-curve", response={200: list[BandOut]})
@@ -56,15 +61,6 @@ def churn_curve(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get("/surveys", response={200: SurveyListOut, **LIST_ERRORS})
 def list_surveys(request: HttpRequest, filters: Query[SurveyQuery]) -> dict[str, Any]:
-    if not 1 <= filters.limit <= MAX_LIMIT or filters.offset < 0:
-        raise ValidationError({"limit": [_("Between 1 and %(max)d.") % {"max": MAX_LIMIT}]})
-    dates: dict[str, dt.date | None] = {}
-    for name in ("date_from", "date_to"):
-        text = getattr(filters, name)
-        try:
-            dates[name] = dt.date.fromisoformat(text) if text else None
-        except ValueError:
-            raise ValidationError({name: [_("Enter a date as YYYY-MM-DD.")]}) from None
     qs = selectors.survey_list(
         current_user(request),
         selectors.SurveyFilters(
@@ -72,8 +68,9 @@ def list_surveys(request: HttpRequest, filters: Query[SurveyQuery]) -> dict[str,
             scale=filters.scale,
             source=filters.source,
             max_overall=filters.max_overall,
-            date_from=dates["date_from"],
-            date_to=dates["date_to"],
+            date_from=filters.date_from,
+            date_to=filters.date_to,
+            sort=filters.sort or selectors.DEFAULT_SURVEY_SORT,
         ),
     )
     page = paginate(selectors.with_answers(qs), filters.limit, filters.offset)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
@@ -110,10 +110,10 @@ class CustomerSatisfactionOut(Schema):
 
 class SurveyIn(InputSchema):
     taken_on: dt.date
-    scale: str = "five"
-    source: str = "team"
+    scale: Literal["five", "nps"] = "five"
+    source: Literal["team", "form"] = "team"
     overall: int = Field(..., ge=0, le=10)
-    answers: dict[str, int] = Field(
+    answers: dict[str, Annotated[int, Field(ge=0, le=10)]] = Field(
         default_factory=dict, description="Question id → score 1–5, every active question (five-point only)."
     )
     contact: Id | None = None
