@@ -435,7 +435,9 @@ def watch(now: dt.datetime | None = None) -> WatchResult:
     )
     for sr in candidates.iterator(chunk_size=500):
         percent = percents.get((sr.customer.tier, sr.priority), DEFAULT_WARN_PERCENT)
-        if warn_at(sr, percent) > now:
+        due = sr.response_due_at if sr.first_response_at is None else sr.resolution_due_at
+        # Past due already: the escalation below says so, a warning first would only be noise.
+        if warn_at(sr, percent) > now or due < now:
             continue
         with transaction.atomic():
             if ServiceRequest.objects.filter(pk=sr.pk, warned_at__isnull=True).update(warned_at=now):

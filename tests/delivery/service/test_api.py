@@ -89,3 +89,17 @@ def test_at_risk_attainment_kinds_and_targets(world, api_as, open_request):
     assert mgr.get("/delivery/service/sla/attainment", {"month": "03/2026"}).status_code == 422
     assert {k["code"] for k in mgr.get("/delivery/service/kinds").json()} >= {"fault", "complaint"}
     assert len(mgr.get("/delivery/service/sla/targets").json()) == 16
+
+
+def test_the_list_reads_a_page_in_a_fixed_number_of_statements(
+    world, api_as, open_request, django_assert_max_num_queries
+):
+    api = api_as(world.east_rep)
+    for _ in range(3):
+        open_request(world.east_customer)
+    with django_assert_max_num_queries(8) as few:
+        assert api.get("/delivery/service/requests").json()["count"] == 3
+    for _ in range(10):
+        open_request(world.east_customer)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert api.get("/delivery/service/requests").json()["count"] == 13

@@ -90,3 +90,12 @@ def test_the_manager_sees_an_escalated_request_of_a_customer_outside_their_view(
     assert not service_requests_for(world.east_mgr).filter(pk=sr.pk).exists()
     services.watch(T0 + 2 * H)
     assert get_visible_service_request(world.east_mgr, sr.pk) == sr
+
+
+def test_the_background_task_runs_the_watch(world, open_request):
+    from kam.delivery.service.tasks import sla_watch_task
+
+    # Opened long ago (the clock of the task is the real one): past both targets.
+    open_request(_tier_a(world.east_customer), priority=Priority.URGENT)
+    assert sla_watch_task.call() == {"warned": 0, "escalated": 1}
+    assert sla_watch_task.call() == {"warned": 0, "escalated": 0}
