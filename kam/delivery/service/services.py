@@ -417,8 +417,21 @@ class WatchResult:
     escalated: int = 0
 
 
-def _warn_percents() -> dict[tuple[str, str], int]:
-    return {(t.tier, t.priority): t.warn_percent for t in SlaTarget.objects.all()}
+def _warn_terms() -> tuple[dict[tuple[str, str], int], dt.timedelta, dt.timedelta]:
+    """The warning point per tier and priority, and how long before its due time a request can at
+    most be warned, for the response and the resolution clock: a request due later than that from
+    now cannot be at its warning point yet, so the watch does not read it."""
+    targets = list(SlaTarget.objects.all())
+    percents = {(t.tier, t.priority): t.warn_percent for t in targets}
+    least = min([DEFAULT_WARN_PERCENT, *percents.values()])
+    longest_response = max([DEFAULT_RESPONSE_HOURS, *(t.response_hours for t in targets)])
+    longest_resolution = max([DEFAULT_RESOLUTION_HOURS, *(t.resolution_hours for t in targets)])
+    ahead = (100 - least) / 100
+    return (
+        percents,
+        dt.timedelta(hours=longest_response * ahead),
+        dt.timedelta(hours=longest_resolution * ahead),
+    )
 
 
 def watch(now: dt.datetime | None = None) -> WatchResult:
@@ -427,9 +440,12 @@ def watch(now: dt.datetime | None = None) -> WatchResult:
     Each request is its own conditional UPDATE, so two watches running together write once."""
     now = now or timezone.now()
     result = WatchResult()
-    percents = _warn_percents()
+    percents, response_ahead, resolution_ahead = _warn_terms()
+    near = Q(first_response_at__isnull=True, response_due_at__lte=now + response_ahead) | Q(
+        first_response_at__isnull=False, resolution_due_at__lte=now + resolution_ahead
+    )
     candidates = (
-        ServiceRequest.objects.filter(open_q(), warned_at__isnull=True, escalated_at__isnull=True)
+        ServiceRequest.objects.filter(open_q(), near, warned_at__isnull=True, escalated_at__isnull=True)
         .select_related("customer", "owner")
         .order_by("pk")
     )

@@ -99,3 +99,15 @@ def test_the_background_task_runs_the_watch(world, open_request):
     open_request(_tier_a(world.east_customer), priority=Priority.URGENT)
     assert sla_watch_task.call() == {"warned": 0, "escalated": 1}
     assert sla_watch_task.call() == {"warned": 0, "escalated": 0}
+
+
+def test_long_clocks_warn_at_their_point(world, open_request):
+    # Tier D, low: 72 h to respond (warned at 54 h), 480 h to resolve (warned at 360 h).
+    sr = open_request(world.east_customer, priority=Priority.LOW)
+    assert services.watch(T0 + 53 * H).warned == 0
+    assert services.watch(T0 + 55 * H).warned == 1
+    services.move(sr, by=world.east_rep, version=sr.version, to=ServiceStatus.ACKNOWLEDGED, now=T0 + 56 * H)
+    assert services.watch(T0 + 359 * H).warned == 0
+    assert services.watch(T0 + 361 * H).warned == 1
+    assert services.watch(T0 + 479 * H).escalated == 0
+    assert services.watch(T0 + 481 * H).escalated == 1
