@@ -420,7 +420,9 @@ class WatchResult:
 def _warn_terms() -> tuple[dict[tuple[str, str], int], dt.timedelta, dt.timedelta]:
     """The warning point per tier and priority, and how long before its due time a request can at
     most be warned, for the response and the resolution clock: a request due later than that from
-    now cannot be at its warning point yet, so the watch does not read it."""
+    now cannot be at its warning point yet, so the watch does not read it. (A request opened under
+    a longer target than any the data holds now is read from that bound on, so it may be warned
+    later than its own point.)"""
     targets = list(SlaTarget.objects.all())
     percents = {(t.tier, t.priority): t.warn_percent for t in targets}
     least = min([DEFAULT_WARN_PERCENT, *percents.values()])
