@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from kam.access.visibility import customers_for
 from kam.customers.models import Customer
 from kam.customers.scoring import tasks as rescores
+from kam.delivery import history
 from kam.delivery.models import (
     ChurnBand,
     CustomerCare,
-    DeliveryChange,
     SatisfactionSurvey,
     SurveyAnswer,
     SurveyQuestion,
@@ -193,7 +193,7 @@ def record_survey(
             SurveyAnswer(survey=survey, question=q, score=score) for q, score in scores.items()
         )
         care = refresh_care(customer)
-        DeliveryChange.objects.create(
+        history.record(
             customer=customer,
             record="survey",
             record_id=survey.pk,
@@ -209,9 +209,9 @@ def record_survey(
                 "overall": [None, survey.overall],
                 "scale": [None, survey.scale],
                 "answers": [None, {str(q.pk): s for q, s in scores.items()}],
-                "churn_percent": [None, str(care.churn_percent) if care.churn_percent is not None else None],
+                "churn_percent": [None, care.churn_percent],
             },
-            changed_by=by,
+            by=by,
         )
     return survey
 
@@ -233,12 +233,12 @@ def delete_survey(survey: SatisfactionSurvey, *, by: User) -> None:
         pk = survey.pk
         survey.delete()
         refresh_care(customer)
-        DeliveryChange.objects.create(
+        history.record(
             customer=customer,
             record="survey",
             record_id=pk,
             action="deleted",
             summary=_("Survey of %(date)s deleted") % {"date": record["taken_on"][0]},
             changes=record,
-            changed_by=by,
+            by=by,
         )
