@@ -40,6 +40,7 @@ from kam.customers.scoring.tasks import rescores_deferred
 from kam.customers.services import create_customer
 from kam.customers.tags.services import attach_tag, create_tag
 from kam.demo import data
+from kam.demo import delivery as demo_delivery
 from kam.demo.activities import build_activities
 from kam.demo.logins import DEMO_PASSWORD
 from kam.demo.planning import build_planning, delete_planning
@@ -110,6 +111,8 @@ def delete_demo_data() -> None:
         activities.delete()
         ActivityPlan.objects.filter(Q(owner__in=users) | Q(comments__author__in=users)).delete()
         deals = Opportunity.objects.filter(Q(owner__in=users) | Q(customer__in=customers))
+        # Contracts protect their deals and customers; their approvals go with the planning part.
+        demo_delivery.delete(users, customers, deals)
         delete_planning(users, customers, deals)
         # History outlives a deleted record, but a reset wipes the demo with its history.
         StageChange.objects.filter(opportunity__in=deals).delete()
@@ -807,6 +810,8 @@ class DemoBuilder:
             build_pool(self)
             # The deal strategy tools on the demo's deals (kam.planning).
             build_planning(self, self.seed)
+            # After-sale: contracts of the won deals, payments, projects, service and surveys.
+            demo_delivery.build(self, random.Random(f"{self.seed}-delivery"))
             # The last twelve weekly snapshots (and one before the last closed quarter), so the
             # weekly review and forecast accuracy have history from day one.
             build_snapshots(self.users["demo_director"], list(self.users.values()), self.today)
