@@ -23,23 +23,22 @@ from kam.core.api.helpers import (
     refuse_nulls,
     set_etag,
 )
-from kam.core.errors import RuleViolation
 from kam.core.web import current_user
 from kam.delivery.contracts import selectors, services
 from kam.delivery.contracts.schemas import (
-    AmendmentIn,
-    AmendmentOut,
-    ApprovalOut,
-    AttachmentOut,
+    ContractAmendmentIn,
+    ContractAmendmentOut,
+    ContractApprovalOut,
+    ContractAttachmentOut,
     ContractCreateIn,
     ContractFiltersIn,
+    ContractHistoryOut,
     ContractListOut,
     ContractOut,
+    ContractPrefillOut,
+    ContractStatusIn,
     ContractSummaryOut,
     ContractUpdateIn,
-    HistoryOut,
-    PrefillOut,
-    StatusIn,
 )
 from kam.delivery.models import Contract, ContractAttachment
 from kam.opportunities.models import Opportunity
@@ -71,9 +70,9 @@ def _out(contract: Contract, response: HttpResponse) -> dict[str, Any]:
         contract,
         allowed_moves=services.allowed_moves(contract),
         editable_fields=sorted(services.EDITABLE[contract.status]),
-        approval=ApprovalOut.build(details["approval"]),
-        amendments=[AmendmentOut.build(a) for a in details["amendments"]],
-        attachments=[AttachmentOut.build(a) for a in details["attachments"]],
+        approval=ContractApprovalOut.build(details["approval"]),
+        amendments=[ContractAmendmentOut.build(a) for a in details["amendments"]],
+        attachments=[ContractAttachmentOut.build(a) for a in details["attachments"]],
     )
 
 
@@ -101,20 +100,21 @@ def list_contracts(request: HttpRequest, filters: Query[ContractFiltersIn]) -> d
 
 @router.get(
     "/contracts/prefill/{int:opportunity_id}",
-    response={200: PrefillOut, 409: RuleViolationOut, **READ_ERRORS},
+    response={200: ContractPrefillOut, **READ_ERRORS},
 )
 def contract_prefill(request: HttpRequest, opportunity_id: int) -> dict[str, Any]:
-    """What a contract from this deal starts with; 409 with the reason for an open or lost deal."""
+    """What a contract from this deal starts with; for an open or lost deal `allowed` is false
+    and `refusal` says why (creating one is then refused with 409)."""
     deal = get_visible_opportunity(
         current_user(request),
         opportunity_id,
         queryset=Opportunity.objects.select_related("customer", "owner"),
     )
     refusal = services.won_refusal(deal)
-    if refusal:
-        raise RuleViolation(refusal, {"opportunity": [refusal]})
     values = services.prefill(deal)
     return {
+        "allowed": refusal is None,
+        "refusal": refusal,
         "customer": {"id": deal.customer_id, "name": deal.customer.name},
         "opportunity": deal.pk,
         "title": values["title"],
@@ -130,10 +130,10 @@ def get_contract(request: HttpRequest, response: HttpResponse, contract_id: int)
     return _out(_contract(request, contract_id), response)
 
 
-@router.get("/contracts/{int:contract_id}/history", response={200: list[HistoryOut], **READ_ERRORS})
+@router.get("/contracts/{int:contract_id}/history", response={200: list[ContractHistoryOut], **READ_ERRORS})
 def contract_history(request: HttpRequest, contract_id: int) -> list[dict[str, Any]]:
     """Every change of the contract, newest first ({field: [old, new]})."""
-    return [HistoryOut.build(line) for line in selectors.history(_contract(request, contract_id))]
+    return [ContractHistoryOut.build(line) for line in selectors.history(_contract(request, contract_id))]
 
 
 # Writes ------------------------------------------------------------------------------------------
@@ -203,7 +203,7 @@ def withdraw_contract(request: HttpRequest, response: HttpResponse, contract_id:
 
 @router.post("/contracts/{int:contract_id}/status", response={200: ContractOut, **VERSIONED_WRITE_ERRORS})
 def change_contract_status(
-    request: HttpRequest, response: HttpResponse, contract_id: int, payload: StatusIn
+    request: HttpRequest, response: HttpResponse, contract_id: int, payload: ContractStatusIn
 ) -> dict[str, Any]:
     """Signed → in force → completed; signed or in force → terminated (`reason` required). Needs If-Match."""
     contract = _contract(request, contract_id)
@@ -216,7 +216,7 @@ def change_contract_status(
 
 @router.post("/contracts/{int:contract_id}/amendments", response={201: ContractOut, **VERSIONED_WRITE_ERRORS})
 def add_contract_amendment(
-    request: HttpRequest, response: HttpResponse, contract_id: int, payload: AmendmentIn
+    request: HttpRequest, response: HttpResponse, contract_id: int, payload: ContractAmendmentIn
 ) -> Status:
     """An amendment of a signed or in-force contract: its amount moves by `amount_change`. Needs If-Match."""
     contract = _contract(request, contract_id)
@@ -235,13 +235,15 @@ def add_contract_amendment(
 # Attachments -------------------------------------------------------------------------------------
 
 
-@router.post("/contracts/{int:contract_id}/attachments", response={201: AttachmentOut, **WRITE_ERRORS})
+@router.post(
+    "/contracts/{int:contract_id}/attachments", response={201: ContractAttachmentOut, **WRITE_ERRORS}
+)
 def upload_contract_attachment(request: HttpRequest, contract_id: int, file: File[UploadedFile]) -> Status:
     """Attach a file (multipart/form-data, field `file`); size and type limits apply (422)."""
     contract = _contract(request, contract_id)
     attachment = services.add_attachment(contract, by=current_user(request), upload=file)
     attachment = ContractAttachment.objects.select_related("uploaded_by").get(pk=attachment.pk)
-    return Status(201, AttachmentOut.build(attachment))
+    return Status(201, ContractAttachmentOut.build(attachment))
 
 
 def _attachment(request: HttpRequest, contract_id: int, attachment_id: int) -> ContractAttachment:

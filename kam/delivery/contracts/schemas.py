@@ -83,18 +83,18 @@ class ContractUpdateIn(InputSchema):
     notes: LongText | None = None
 
 
-class StatusIn(InputSchema):
+class ContractStatusIn(InputSchema):
     to: MoveChoice
     reason: LongText = ""
 
 
-class AmendmentIn(InputSchema):
+class ContractAmendmentIn(InputSchema):
     amount_change: Change = Field(..., description="Negative for a reduction.")
     reason: LongText
     signed_on: dt.date | None = Field(None, description="Today when left out.")
 
 
-class AmendmentOut(Schema):
+class ContractAmendmentOut(Schema):
     id: int
     signed_on: dt.date
     amount_change: Decimal
@@ -112,7 +112,7 @@ class AmendmentOut(Schema):
         }
 
 
-class AttachmentOut(Schema):
+class ContractAttachmentOut(Schema):
     id: int
     name: str
     size: int
@@ -134,7 +134,7 @@ class AttachmentOut(Schema):
         }
 
 
-class ApprovalOut(Schema):
+class ContractApprovalOut(Schema):
     id: int
     status: str
     current_step: str | None
@@ -151,7 +151,7 @@ class ApprovalOut(Schema):
         }
 
 
-class HistoryOut(Schema):
+class ContractHistoryOut(Schema):
     at: dt.datetime
     by: Ref | None
     record: str
@@ -215,9 +215,9 @@ class ContractOut(ContractSummaryOut):
     terminated_reason: str
     allowed_moves: list[str]
     editable_fields: list[str]
-    approval: ApprovalOut | None
-    amendments: list[AmendmentOut]
-    attachments: list[AttachmentOut]
+    approval: ContractApprovalOut | None
+    amendments: list[ContractAmendmentOut]
+    attachments: list[ContractAttachmentOut]
     created_by: Ref | None
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -240,7 +240,9 @@ class ContractOut(ContractSummaryOut):
         }
 
 
-class PrefillOut(Schema):
+class ContractPrefillOut(Schema):
+    allowed: bool = Field(..., description="Whether the deal may become a contract (it is won).")
+    refusal: str | None = Field(None, description="Why not, for an open or lost deal.")
     customer: Ref
     opportunity: int
     title: str

@@ -52,9 +52,11 @@ def test_create_from_a_won_deal_and_refusal_of_an_open_one(world, api_as):
     response = api.post("/delivery/contracts", {"opportunity": world.east_opp.pk})
     assert response.status_code == 409
     assert "still open" in response.json()["message"]
-    assert api.get(f"/delivery/contracts/prefill/{world.east_opp.pk}").status_code == 409
+    refused = api.get(f"/delivery/contracts/prefill/{world.east_opp.pk}").json()
+    assert refused["allowed"] is False and "still open" in refused["refusal"]
     win(world.east_opp, "700000")
     prefill = api.get(f"/delivery/contracts/prefill/{world.east_opp.pk}").json()
+    assert prefill["allowed"] is True and prefill["refusal"] is None
     assert prefill["title"] == "East furnace" and Decimal(prefill["amount"]) == Decimal("700000")
     response = api.post("/delivery/contracts", {"opportunity": world.east_opp.pk, "notes": "rush"})
     assert response.status_code == 201
