@@ -32,7 +32,7 @@ demo: install var/secret_key
 	$(BIN)/kam demo
 
 test: install
-	SECRET_KEY=kam-test-secret $(BIN)/pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
+	SECRET_KEY=kam-test-secret $(BIN)/pytest -n 2 --dist loadgroup -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

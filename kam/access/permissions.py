@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from kam.customers.models import Customer, Tag, TagKind
 from kam.org.models import Role, Team, User
 from kam.org.visibility import managed_team_ids
+from kam.planning.accountplans.models import AccountPlan, PlanMember
 
 if TYPE_CHECKING:
     from kam.activities.models import Plan
@@ -266,3 +267,33 @@ def may_edit_process_metrics(user: User) -> bool:
 def check_edit_process_metrics(user: User) -> None:
     if not may_edit_process_metrics(user):
         raise PermissionDenied(_("Only managers, directors and administrators define the process metrics."))
+
+
+# Account plans (kam.planning.accountplans) --------------------------------------------------------
+
+
+def may_edit_planning_cycle(user: User) -> bool:
+    """Management sets the planning round's timetable: directors and administrators."""
+    return bool(user.is_active and user.sees_everything)
+
+
+def may_create_account_plan(user: User, customer: Customer) -> bool:
+    """A plan is written by those who see the customer as theirs (not from the public pool)."""
+    from kam.access.visibility import customers_for
+
+    if customer.in_pool:
+        return False
+    return customers_for(user, Customer.objects.filter(pk=customer.pk)).exists()
+
+
+def may_edit_account_plan(user: User, plan: AccountPlan) -> bool:
+    """Whoever may see the plan's customer, and the plan's owner and members."""
+    from kam.access.visibility import customers_for
+
+    if not user.is_active:
+        return False
+    if plan.owner_id == user.pk:
+        return True
+    if customers_for(user).filter(pk=plan.customer_id).exists():
+        return True
+    return PlanMember.objects.filter(plan_id=plan.pk, user_id=user.pk).exists()

@@ -255,6 +255,14 @@ def get_visible_contract(user: User, pk: Any, *, for_update: bool = False) -> Co
     return _one(contracts_for(user).select_related("customer", "owner"), pk, for_update=for_update)
 
 
+def get_visible_contract_part(user: User, model: type[M], pk: Any, *, contract: Contract | None = None) -> M:
+    """A record of a contract (an instalment, a payment, an invoice) by id: visible with its contract."""
+    qs = model._default_manager.filter(contract__in=contracts_for(user))
+    if contract is not None:
+        qs = qs.filter(contract=contract)
+    return _one(qs, pk, for_update=False)
+
+
 def get_visible_service_request(user: User, pk: Any, *, for_update: bool = False) -> ServiceRequest:
     return _one(service_requests_for(user).select_related("customer", "owner"), pk, for_update=for_update)
 

@@ -31,11 +31,11 @@ from kam.core.api.helpers import (
 from kam.core.web import current_user
 from kam.delivery.implementation import selectors, services
 from kam.delivery.implementation.schemas import (
-    ChangeOut,
     GanttOut,
     HandoverCheckIn,
     HandoverCheckOut,
     MilestoneAcceptIn,
+    ProjectChangeOut,
     ProjectCloseIn,
     ProjectListOut,
     ProjectOpenIn,
@@ -68,7 +68,7 @@ class ProjectQuery(Schema):
     offset: Offset = 0
 
 
-def _user(pk: int | None, field: str) -> User | None:
+def _person(pk: int | None, field: str) -> User | None:
     if pk is None:
         return None
     user = User.objects.filter(pk=pk, is_active=True).first()
@@ -101,7 +101,7 @@ def _project_body(user: User, project_id: int, response: HttpResponse | None = N
         handover=[HandoverCheckOut.build(c) for c in selectors.checklist(project)],
         work_items=[WorkItemOut.build(i, today) for i in items],
         gantt=selectors.gantt(items, today),
-        history=[ChangeOut.build(c) for c in selectors.history(project)],
+        history=[ProjectChangeOut.build(c) for c in selectors.history(project)],
     )
     if response is not None:
         set_etag(response, project.version)
@@ -165,7 +165,7 @@ def open_project(
     """Open the implementation of a signed contract (409 if not signed or already open)."""
     user = current_user(request)
     contract = get_visible_contract(user, contract_id)
-    project = services.open_project(contract, by=user, manager=_user(payload.manager, "manager"))
+    project = services.open_project(contract, by=user, manager=_person(payload.manager, "manager"))
     return Status(201, _project_body(user, project.pk, response))
 
 
@@ -177,7 +177,7 @@ def update_project(
     user = current_user(request)
     project = selectors.get_visible_project(user, project_id)
     version = expected_version(request, project.version)
-    services.set_manager(project, by=user, version=version, manager=_user(payload.manager, "manager"))
+    services.set_manager(project, by=user, version=version, manager=_person(payload.manager, "manager"))
     return _project_body(user, project.pk, response)
 
 
@@ -223,10 +223,10 @@ def close_project(
     return _project_body(user, project.pk, response)
 
 
-@router.get("/projects/{int:project_id}/history", response={200: list[ChangeOut], **READ_ERRORS})
+@router.get("/projects/{int:project_id}/history", response={200: list[ProjectChangeOut], **READ_ERRORS})
 def project_history(request: HttpRequest, project_id: int) -> list[dict[str, Any]]:
     project = selectors.get_visible_project(current_user(request), project_id)
-    return [ChangeOut.build(c) for c in selectors.history(project, limit=500)]
+    return [ProjectChangeOut.build(c) for c in selectors.history(project, limit=500)]
 
 
 # Work items --------------------------------------------------------------------------------------
@@ -239,7 +239,7 @@ def add_work_item(
     user = current_user(request)
     project = selectors.get_visible_project(user, project_id)
     values = payload.model_dump()
-    values["owner"] = _user(values["owner"], "owner")
+    values["owner"] = _person(values["owner"], "owner")
     values["instalment"] = _instalment(project, values["instalment"])
     item = services.add_work_item(project, by=user, **values)
     return Status(201, _item_body(user, item.pk, response))
@@ -256,7 +256,7 @@ def update_work_item(
     changes = payload.model_dump(exclude_unset=True)
     refuse_nulls(changes, ("name", "starts_on", "ends_on", "owner", "progress", "is_milestone", "order"))
     if "owner" in changes:
-        changes["owner"] = _user(changes["owner"], "owner")
+        changes["owner"] = _person(changes["owner"], "owner")
     if "instalment" in changes:
         changes["instalment"] = _instalment(item.project, changes["instalment"])
     for name in ("content", "target", "resources", "checkpoint"):

@@ -71,7 +71,7 @@ class WorkItemOut(Schema):
         }
 
 
-class ChangeOut(Schema):
+class ProjectChangeOut(Schema):
     record: str
     record_id: int
     action: str
@@ -144,7 +144,7 @@ class ProjectOut(ProjectSummaryOut):
     handover: list[HandoverCheckOut]
     work_items: list[WorkItemOut]
     gantt: GanttOut
-    history: list[ChangeOut]
+    history: list[ProjectChangeOut]
 
 
 class ProjectListOut(Schema):

@@ -7,12 +7,16 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field as NinjaField
 from ninja import Query, Router, Schema, Status
 
-from kam.access.visibility import contracts_for, get_visible_contract, get_visible_customer
+from kam.access.visibility import (
+    contracts_for,
+    get_visible_contract,
+    get_visible_contract_part,
+    get_visible_customer,
+)
 from kam.core.api.helpers import (
     LIST_ERRORS,
     MAX_LIMIT,
@@ -22,6 +26,7 @@ from kam.core.api.helpers import (
     expected_version,
     set_etag,
 )
+from kam.core.ids import MAX_ID
 from kam.core.web import current_user
 from kam.delivery.models import Contract, Instalment, Invoice, Payment
 from kam.delivery.payments import selectors, services
@@ -152,7 +157,7 @@ def record_payment(request: HttpRequest, contract_id: int, payload: PaymentIn) -
 def delete_payment(request: HttpRequest, payment_id: int) -> Status:
     """Delete a payment recorded in error; its matching is reversed."""
     by = current_user(request)
-    payment = get_object_or_404(Payment, pk=payment_id, contract__in=contracts_for(by))
+    payment = get_visible_contract_part(by, Payment, payment_id)
     services.delete_payment(payment, by=by)
     return Status(204, None)
 
@@ -181,7 +186,7 @@ def issue_invoice(request: HttpRequest, contract_id: int, payload: InvoiceIn) ->
 @router.delete("/invoices/{int:invoice_id}", response={204: None, **WRITE_ERRORS})
 def delete_invoice(request: HttpRequest, invoice_id: int) -> Status:
     by = current_user(request)
-    invoice = get_object_or_404(Invoice, pk=invoice_id, contract__in=contracts_for(by))
+    invoice = get_visible_contract_part(by, Invoice, invoice_id)
     services.delete_invoice(invoice, by=by)
     return Status(204, None)
 
@@ -190,9 +195,9 @@ def delete_invoice(request: HttpRequest, invoice_id: int) -> Status:
 
 
 class ReceivablesQuery(Schema):
-    team: int | None = NinjaField(None, ge=1)
-    owner: int | None = NinjaField(None, ge=1)
-    customer: int | None = NinjaField(None, ge=1)
+    team: int | None = NinjaField(None, ge=1, le=MAX_ID)
+    owner: int | None = NinjaField(None, ge=1, le=MAX_ID)
+    customer: int | None = NinjaField(None, ge=1, le=MAX_ID)
     overdue: bool = False
     bucket: Literal["", "0_30", "31_60", "61_90", "over_90"] = ""
     sort: str = NinjaField(
@@ -243,9 +248,9 @@ def receivables(request: HttpRequest, query: Query[ReceivablesQuery]) -> dict[st
 
 
 class SummaryQuery(Schema):
-    team: int | None = NinjaField(None, ge=1)
-    owner: int | None = NinjaField(None, ge=1)
-    customer: int | None = NinjaField(None, ge=1)
+    team: int | None = NinjaField(None, ge=1, le=MAX_ID)
+    owner: int | None = NinjaField(None, ge=1, le=MAX_ID)
+    customer: int | None = NinjaField(None, ge=1, le=MAX_ID)
     group_by: Literal["", "contract", "customer", "owner", "team"] = ""
     months: int = NinjaField(12, ge=1, le=36)
 

@@ -97,7 +97,7 @@ class InvoiceOut(Schema):
         }
 
 
-class FiguresOut(Schema):
+class ReceivableFiguresOut(Schema):
     contracted: Money
     planned: Money
     invoiced: Money
@@ -115,7 +115,7 @@ class FiguresOut(Schema):
 
 class ContractPaymentsOut(Schema):
     contract: int
-    figures: FiguresOut
+    figures: ReceivableFiguresOut
     instalments: list[InstalmentOut]
     payments: list[PaymentOut]
     invoices: list[InvoiceOut]
@@ -183,7 +183,7 @@ class ForecastMonthOut(Schema):
 
 
 class SummaryOut(Schema):
-    figures: FiguresOut
+    figures: ReceivableFiguresOut
     overdue: Money = Field(..., description="The cash forecast's overdue, apart from the months.")
     forecast: list[ForecastMonthOut]
     breakdown: list[dict[str, Any]] = Field(

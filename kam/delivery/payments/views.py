@@ -16,12 +16,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from kam.access.visibility import customers_for, get_visible_contract, get_visible_customer
+from kam.access.visibility import (
+    customers_for,
+    get_visible_contract,
+    get_visible_contract_part,
+    get_visible_customer,
+)
 from kam.core.errors import ConflictError
 from kam.core.forms import apply_validation_error
 from kam.core.web import current_user
@@ -157,8 +162,8 @@ def add_instalment(request: HttpRequest, pk: int) -> HttpResponse:
     return _show(request, contract, status=400, instalment_form=form, open_add="instalment")
 
 
-def _instalment(contract: Contract, iid: int) -> Instalment:
-    return get_object_or_404(Instalment, pk=iid, contract=contract)
+def _instalment(request: HttpRequest, contract: Contract, iid: int) -> Instalment:
+    return get_visible_contract_part(current_user(request), Instalment, iid, contract=contract)
 
 
 @login_required
@@ -166,7 +171,7 @@ def _instalment(contract: Contract, iid: int) -> Instalment:
 def edit_instalment(request: HttpRequest, pk: int, iid: int) -> HttpResponse:
     user = current_user(request)
     contract = _contract(request, pk)
-    inst = _instalment(contract, iid)
+    inst = _instalment(request, contract, iid)
     form = InstalmentEditForm(request.POST, auto_id=f"id_inst{inst.pk}_%s")
     if form.is_valid():
         data = form.cleaned_data
@@ -195,7 +200,7 @@ def edit_instalment(request: HttpRequest, pk: int, iid: int) -> HttpResponse:
 def delete_instalment(request: HttpRequest, pk: int, iid: int) -> HttpResponse:
     user = current_user(request)
     contract = _contract(request, pk)
-    inst = _instalment(contract, iid)
+    inst = _instalment(request, contract, iid)
     form = VersionForm(request.POST)
     if not form.is_valid():
         return _show(
@@ -244,7 +249,7 @@ def add_payment(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def delete_payment(request: HttpRequest, pk: int, payment_id: int) -> HttpResponse:
     contract = _contract(request, pk)
-    payment = get_object_or_404(Payment, pk=payment_id, contract=contract)
+    payment = get_visible_contract_part(current_user(request), Payment, payment_id, contract=contract)
     services.delete_payment(payment, by=current_user(request))
     return _done(
         request,
@@ -283,7 +288,7 @@ def add_invoice(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def delete_invoice(request: HttpRequest, pk: int, invoice_id: int) -> HttpResponse:
     contract = _contract(request, pk)
-    invoice = get_object_or_404(Invoice, pk=invoice_id, contract=contract)
+    invoice = get_visible_contract_part(current_user(request), Invoice, invoice_id, contract=contract)
     services.delete_invoice(invoice, by=current_user(request))
     return _done(request, contract, _("Invoice %(number)s deleted.") % {"number": invoice.number})
 

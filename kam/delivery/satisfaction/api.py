@@ -27,8 +27,8 @@ from kam.core.ids import parse_id
 from kam.core.web import current_user
 from kam.delivery.satisfaction import selectors, services
 from kam.delivery.satisfaction.schemas import (
-    BandOut,
     CareOut,
+    ChurnBandOut,
     CustomerSatisfactionOut,
     SurveyIn,
     SurveyListOut,
@@ -53,10 +53,10 @@ class SurveyQuery(Schema):
     offset: Offset = 0
 
 
-@router.get("/churn-curve", response={200: list[BandOut]})
+@router.get("/churn-curve", response={200: list[ChurnBandOut]})
 def churn_curve(request: HttpRequest) -> list[dict[str, Any]]:
     """The levels 1–5 with their churn risk (%) and the NPS scores each stands for."""
-    return [BandOut.build(b) for b in selectors.bands()]
+    return [ChurnBandOut.build(b) for b in selectors.bands()]
 
 
 @router.get("/surveys", response={200: SurveyListOut, **LIST_ERRORS})

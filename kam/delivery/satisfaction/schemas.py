@@ -58,7 +58,7 @@ class SurveyListOut(Schema):
     results: list[SurveyOut]
 
 
-class BandOut(Schema):
+class ChurnBandOut(Schema):
     level: int
     name: str
     name_en: str
@@ -82,7 +82,7 @@ class CareOut(Schema):
     satisfaction_level: int | None
     satisfaction_on: dt.date | None
     churn_percent: Decimal | None
-    band: BandOut | None
+    band: ChurnBandOut | None
 
     @staticmethod
     def build(care: CustomerCare | None, band: ChurnBand | None) -> dict[str, Any]:
@@ -90,7 +90,7 @@ class CareOut(Schema):
             "satisfaction_level": care.satisfaction_level if care else None,
             "satisfaction_on": care.satisfaction_on if care else None,
             "churn_percent": care.churn_percent if care else None,
-            "band": BandOut.build(band) if band else None,
+            "band": ChurnBandOut.build(band) if band else None,
         }
 
 

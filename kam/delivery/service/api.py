@@ -31,13 +31,13 @@ from kam.delivery.service.schemas import (
     AtRiskOut,
     AttainmentOut,
     AttainmentRowOut,
-    ChangeOut,
     FiltersIn,
     KindOut,
     MoveIn,
     ReassignIn,
     RequestCreateIn,
     RequestUpdateIn,
+    ServiceChangeOut,
     ServiceRequestListOut,
     ServiceRequestOut,
     SlaTargetOut,
@@ -149,10 +149,12 @@ def get_request(request: HttpRequest, response: HttpResponse, request_id: int) -
     return _out(sr)
 
 
-@router.get("/service/requests/{int:request_id}/history", response={200: list[ChangeOut], **READ_ERRORS})
+@router.get(
+    "/service/requests/{int:request_id}/history", response={200: list[ServiceChangeOut], **READ_ERRORS}
+)
 def request_history(request: HttpRequest, request_id: int) -> list[dict[str, Any]]:
     sr = get_visible_service_request(current_user(request), request_id)
-    return [ChangeOut.build(c) for c in selectors.history(sr)]
+    return [ServiceChangeOut.build(c) for c in selectors.history(sr)]
 
 
 @router.patch(
@@ -228,7 +230,7 @@ def at_risk(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get("/service/sla/attainment", response={200: AttainmentOut, **LIST_ERRORS})
-def attainment(request: HttpRequest, month: str = "") -> dict[str, Any]:
+def attainment(request: HttpRequest, month: str = Query("", max_length=7)) -> dict[str, Any]:
     """Requests resolved in the month (YYYY-MM, this month by default) per team of their owner."""
     if month:
         try:

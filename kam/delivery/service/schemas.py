@@ -101,7 +101,7 @@ class ServiceRequestListOut(Schema):
     count: int
 
 
-class ChangeOut(Schema):
+class ServiceChangeOut(Schema):
     at: dt.datetime
     by: Ref | None
     action: str

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from kam.access import permissions
 from kam.access.visibility import get_visible_account_plan, get_visible_customer
 from kam.core.api.helpers import (
     LIST_ERRORS,
@@ -106,7 +107,7 @@ def create_account_plan(request: HttpRequest, response: HttpResponse, payload: A
     demand defaults to the customer's annual purchases of the category; five forecast rows."""
     user = current_user(request)
     customer = get_visible_customer(user, payload.customer)
-    if not selectors.may_create_for(user, customer):
+    if not permissions.may_create_account_plan(user, customer):
         raise RuleViolation(_("Claim the customer from the public pool before planning it."))
     sections = payload.model_dump(exclude_unset=True, exclude={"customer", "year", "owner"})
     refuse_nulls(sections, NOT_NULL)

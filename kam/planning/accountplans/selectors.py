@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from kam.access.visibility import account_plans_for, customers_for
+from kam.access.visibility import account_plans_for
 from kam.customers.models import Customer, Segment
 from kam.org.models import User
 from kam.planning.accountplans.models import (
@@ -192,13 +192,6 @@ def customer_plans(user: User, customer: Customer) -> list[AccountPlan]:
     """The customer's plans by year, newest first, as the user sees them."""
     qs = account_plans_for(user, AccountPlan.objects.filter(customer=customer))
     return list(qs.select_related("owner").order_by("-year"))
-
-
-def may_create_for(user: User, customer: Customer) -> bool:
-    """A plan is written by those who see the customer as theirs (not from the public pool)."""
-    if customer.in_pool:
-        return False
-    return customers_for(user, Customer.objects.filter(pk=customer.pk)).exists()
 
 
 def state(plan: AccountPlan) -> str:

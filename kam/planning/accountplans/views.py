@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kam.access import permissions
 from kam.access.visibility import get_visible_account_plan, get_visible_customer
 from kam.core.errors import ConflictError, RuleViolation
 from kam.core.forms import apply_validation_error, labelled_errors
@@ -118,7 +119,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
         form = PlanCreateForm(request.POST, user=user)
         if form.is_valid():
             customer = form.cleaned_data["customer"]
-            if not selectors.may_create_for(user, customer):
+            if not permissions.may_create_account_plan(user, customer):
                 form.add_error("customer", _("Claim the customer from the public pool before planning it."))
             else:
                 try:
@@ -564,6 +565,6 @@ def customer_panel(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "customer": customer,
         "plans": [{"plan": p, "state": selectors.state(p)} for p in selectors.customer_plans(user, customer)],
-        "may_create": selectors.may_create_for(user, customer),
+        "may_create": permissions.may_create_account_plan(user, customer),
     }
     return render(request, "planning/accountplans/_customer_panel.html", context)

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from kam.access import permissions
 from kam.activities.models import ActivityKind
 from kam.core.api.helpers import (
     READ_ERRORS,
@@ -90,7 +91,7 @@ def ogsm_cascade(request: HttpRequest, plan_id: int) -> dict[str, Any]:
     → actions (owner, due date, status, overdue)."""
     user = current_user(request)
     plan = selectors.get_visible_plan(user, plan_id)
-    editable = plan.status in services.EDITABLE_STATUSES and services.may_edit(user, plan)
+    editable = plan.status in services.EDITABLE_STATUSES and permissions.may_edit_account_plan(user, plan)
     return OgsmOut.build(selectors.cascade(plan), editable)
 
 

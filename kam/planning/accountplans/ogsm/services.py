@@ -19,6 +19,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kam.access import permissions
 from kam.access.visibility import customers_for
 from kam.activities.models import Activity, ActivityKind, ActivityStatus
 from kam.activities.services import create_activity
@@ -36,7 +37,6 @@ from kam.planning.accountplans.models import (
     PlanChangeAction,
     PlanGoal,
     PlanMeasure,
-    PlanMember,
     PlanObjective,
     PlanStatus,
     PlanStrategy,
@@ -145,19 +145,8 @@ def plan_of(record: models.Model) -> AccountPlan:
 # Checks ------------------------------------------------------------------------------------------
 
 
-def may_edit(by: User, plan: AccountPlan) -> bool:
-    """Whoever may see the plan's customer, and the plan's owner and members."""
-    if not by.is_active:
-        return False
-    if plan.owner_id == by.pk:
-        return True
-    if customers_for(by).filter(pk=plan.customer_id).exists():
-        return True
-    return PlanMember.objects.filter(plan_id=plan.pk, user_id=by.pk).exists()
-
-
 def check_may_edit(by: User, plan: AccountPlan) -> None:
-    if not may_edit(by, plan):
+    if not permissions.may_edit_account_plan(by, plan):
         raise PermissionDenied(_("You cannot edit this account plan."))
 
 

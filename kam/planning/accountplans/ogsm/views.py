@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kam.access import permissions
 from kam.core.errors import ConflictError, RuleViolation
 from kam.core.forms import apply_validation_error
 from kam.core.web import current_user
@@ -128,7 +129,7 @@ def _tree(
 def _context(request: HttpRequest, plan: AccountPlan, state: State) -> dict[str, Any]:
     user = current_user(request)
     cascade = selectors.cascade(plan)
-    editable = plan.status in services.EDITABLE_STATUSES and services.may_edit(user, plan)
+    editable = plan.status in services.EDITABLE_STATUSES and permissions.may_edit_account_plan(user, plan)
     owners = _owners(user, plan) if editable else []
     add_prefix = f"add-plan-{plan.pk}"
     closed_message = ""

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from kam.access import permissions
 from kam.access.visibility import account_plans_for, get_visible_account_plan
 from kam.core.api.helpers import (
     BODY_CHECKED_WRITE_ERRORS,
@@ -195,7 +196,7 @@ def set_planning_cycle(
     """Set the year's timetable (directors and administrators): the five dates in order, within
     the year and the one before. A new year's needs no If-Match (201); changing one does."""
     user = current_user(request)
-    if not services.may_edit_cycle(user):
+    if not permissions.may_edit_planning_cycle(user):
         raise PermissionDenied(_("Only directors and administrators set the planning cycle."))
     current = selectors.cycle_for(year)
     version = expected_version(request, current.version) if current else None

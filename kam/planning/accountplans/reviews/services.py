@@ -17,6 +17,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kam.access import permissions
 from kam.access.visibility import account_plans_for
 from kam.core.versioning import versioned_update
 from kam.org.models import User
@@ -76,11 +77,6 @@ def check_may_review(by: User, plan: AccountPlan) -> None:
     """Whoever may see the plan (through its customer, or as its owner or a member) may review it."""
     if not account_plans_for(by).filter(pk=plan.pk).exists():
         raise PermissionDenied(_("You cannot review this account plan."))
-
-
-def may_edit_cycle(user: User) -> bool:
-    """Management sets the timetable: directors and administrators."""
-    return bool(user.is_active and user.sees_everything)
 
 
 def _clean_text(field: str, text: str | None, limit: int, *, required: str | None = None) -> str:
@@ -351,7 +347,7 @@ def set_cycle(year: int, *, by: User, version: int | None = None, **values: Any)
     """Set the timetable of the `year` round (its five dates, in order, and management's
     expectations). A new year's cycle is made; an existing one is changed only from the version
     read (`version`; None for a new one or to take the current)."""
-    if not may_edit_cycle(by):
+    if not permissions.may_edit_planning_cycle(by):
         raise PermissionDenied(_("Only directors and administrators set the planning cycle."))
     unknown = set(values) - set(CYCLE_FIELDS)
     if unknown:

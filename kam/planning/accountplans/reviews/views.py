@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kam.access import permissions
 from kam.access.visibility import get_visible_account_plan
 from kam.core.errors import ConflictError
 from kam.core.forms import apply_validation_error
@@ -279,7 +280,7 @@ def cycle(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     year = _year(request, today)
     current = selectors.cycle_for(year)
-    may_edit = services.may_edit_cycle(user)
+    may_edit = permissions.may_edit_planning_cycle(user)
     status = 200
     form: CycleForm | None = None
     if request.method == "POST":
