@@ -46,3 +46,15 @@ def versioned_update(instance: models.Model, expected_version: int | None, **fie
             setattr(instance, name, value)
         instance.version = version + 1  # type: ignore[attr-defined]
         audit.log_update(instance, previous)
+
+
+def require_version(instance: models.Model, expected_version: int | None) -> None:
+    """Refuse a stale copy before any rule looks at it.
+
+    A status rule read off a copy someone else has since moved would answer "not a next step"
+    where the truth is "changed by someone else": the version is checked first so the user sees
+    the conflict and reloads.
+    """
+    current = instance.version  # type: ignore[attr-defined]
+    if expected_version is not None and current != expected_version:
+        raise ConflictError(current_version=current)

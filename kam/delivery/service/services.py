@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kam.core.errors import RuleViolation
-from kam.core.versioning import versioned_update
+from kam.core.versioning import require_version, versioned_update
 from kam.customers.models import Customer
 from kam.delivery.history import record
 from kam.delivery.models import (
@@ -283,6 +283,7 @@ def update_request(sr: ServiceRequest, *, by: User, version: int | None, **chang
 @transaction.atomic
 def reassign(sr: ServiceRequest, *, by: User, version: int | None, owner: User | None) -> ServiceRequest:
     owner = _check_owner(owner)
+    require_version(sr, version)
     if sr.status == ServiceStatus.CLOSED:
         raise RuleViolation(_("A closed request can no longer be reassigned."))
     previous = sr.owner
@@ -320,6 +321,7 @@ def move(
     needs the resolution in words; reopening a resolved request clears its resolution time."""
     if to not in ServiceStatus.values:
         raise ValidationError({"status": [_("Unknown status.")]})
+    require_version(sr, version)
     if to not in MOVES.get(sr.status, ()):
         raise RuleViolation(
             _("A request cannot go from “%(old)s” to “%(new)s”.")

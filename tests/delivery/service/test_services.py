@@ -117,6 +117,20 @@ def test_a_stale_edit_is_a_conflict(world, open_request):
         services.move(sr, by=world.east_rep, version=1, to=ServiceStatus.ACKNOWLEDGED)
 
 
+def test_a_move_from_a_stale_version_is_a_conflict_not_a_wrong_step(world, open_request):
+    # Someone acknowledged the request after this user read it: the user's move names version 1,
+    # the fresh row is already acknowledged. The answer is "changed by someone else", not "cannot
+    # go from Acknowledged to Acknowledged".
+    sr = open_request(world.east_customer)
+    services.move(sr, by=world.east_rep2, version=1, to=ServiceStatus.ACKNOWLEDGED)
+    fresh = type(sr).objects.select_related("customer").get(pk=sr.pk)
+    with pytest.raises(ConflictError) as caught:
+        services.move(fresh, by=world.east_rep, version=1, to=ServiceStatus.ACKNOWLEDGED)
+    assert caught.value.current_version == 2
+    with pytest.raises(ConflictError):
+        services.reassign(fresh, by=world.east_mgr, version=1, owner=world.east_rep2)
+
+
 def test_reassign_writes_history(world, open_request):
     sr = open_request(world.east_customer)
     services.reassign(sr, by=world.east_mgr, version=1, owner=world.east_rep2)
