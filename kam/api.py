@@ -172,6 +172,7 @@ from kam.delivery.implementation.api import router as delivery_implementation_ro
 from kam.delivery.payments.api import router as delivery_payments_router  # noqa: E402
 from kam.delivery.satisfaction.api import router as delivery_satisfaction_router  # noqa: E402
 from kam.delivery.service.api import router as delivery_service_router  # noqa: E402
+from kam.notifications.api import router as notifications_router  # noqa: E402
 from kam.planning.accountplans.api import router as planning_accountplans_router  # noqa: E402
 from kam.planning.accountplans.ogsm.api import router as planning_ogsm_router  # noqa: E402
 from kam.planning.accountplans.reviews.api import router as planning_reviews_router  # noqa: E402
@@ -183,6 +184,7 @@ from kam.planning.fishbone.api import router as planning_fishbone_router  # noqa
 from kam.planning.initiation.api import router as planning_initiation_router  # noqa: E402
 from kam.planning.swot.api import router as planning_swot_router  # noqa: E402
 from kam.planning.winloss.api import router as planning_winloss_router  # noqa: E402
+from kam.workbench.api import router as workbench_router  # noqa: E402
 
 api.add_router("/", process_metrics_router)
 api.add_router("/planning", planning_approvals_router)
@@ -201,3 +203,5 @@ api.add_router("/delivery", delivery_payments_router)
 api.add_router("/delivery", delivery_implementation_router)
 api.add_router("/delivery", delivery_service_router)
 api.add_router("/delivery", delivery_satisfaction_router)
+api.add_router("/workbench", workbench_router)
+api.add_router("/notifications", notifications_router)

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "kam.planning.winloss",
     "kam.planning.accountplans",
     "kam.delivery",
+    "kam.notifications",
+    "kam.workbench",
     "kam.imports",
     "kam.reports",
     "auditlog",

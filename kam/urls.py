@@ -55,4 +55,6 @@ urlpatterns = [
     path("delivery/", include("kam.delivery.implementation.urls")),
     path("delivery/", include("kam.delivery.service.urls")),
     path("delivery/", include("kam.delivery.satisfaction.urls")),
+    path("workbench/", include("kam.workbench.urls")),
+    path("notifications/", include("kam.notifications.urls")),
 ]
