@@ -338,6 +338,26 @@ TASKS_BACKENDS = {
 }
 TASKS = {"default": {"BACKEND": TASKS_BACKENDS[os.environ.get("KAM_TASKS_BACKEND", "database")]}}
 
+# Outgoing e-mail (notifications and the weekly digest). With KAM_EMAIL_HOST unset, mail is printed
+# to the console instead of sent, so a development machine never mails anyone by mistake.
+EMAIL_HOST = os.environ.get("KAM_EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("KAM_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("KAM_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("KAM_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("KAM_EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("KAM_EMAIL_FROM", "kam <kam@localhost>")
+# Links in e-mails and group-robot messages are absolute: the address people open kam at.
+KAM_BASE_URL = os.environ.get("KAM_BASE_URL", "").rstrip("/")
+# Group-robot posts: seconds before a webhook call gives up, and how many tries a send gets.
+KAM_WEBHOOK_TIMEOUT = float(os.environ.get("KAM_WEBHOOK_TIMEOUT", "5"))
+KAM_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("KAM_DELIVERY_MAX_ATTEMPTS", "5"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
