@@ -24,6 +24,7 @@ from kam.customers.models import Customer, ScoringCriterion, ScoringModel, Tag
 from kam.delivery.models import Contract, ServiceRequest
 from kam.imports.models import ImportJob
 from kam.insights.models import Snapshot
+from kam.notifications.models import Delivery, TeamChannel
 from kam.opportunities.models import (
     Competitor,
     ExitCriterion,
@@ -218,6 +219,31 @@ def targets_for(user: User, qs: QuerySet | None = None) -> QuerySet:
     return qs.filter(condition)
 
 
+def team_channels_for(user: User, qs: QuerySet | None = None) -> QuerySet:
+    """A team's group robots: those of the teams a manager manages; every team's for directors."""
+    qs = TeamChannel.objects.select_related("team") if qs is None else qs
+    if not _active(user):
+        return qs.none()
+    if user.sees_everything:
+        return qs
+    return qs.filter(team_id__in=managed_team_ids(user))
+
+
+def deliveries_for(user: User, qs: QuerySet | None = None) -> QuerySet:
+    """The delivery log: a manager's teams' robots and their people's e-mails; all for directors;
+    a rep their own e-mails."""
+    qs = Delivery.objects.all() if qs is None else qs
+    if not _active(user):
+        return qs.none()
+    if user.sees_everything:
+        return qs
+    condition = Q(notification__recipient_id=user.pk)
+    teams = managed_team_ids(user)
+    if teams:
+        condition |= Q(team_channel__team_id__in=teams) | Q(notification__recipient__team_id__in=teams)
+    return qs.filter(condition)
+
+
 # One record by id --------------------------------------------------------------------------------
 
 
@@ -286,6 +312,10 @@ def get_visible_visit_policy(user: User, pk: Any, *, for_update: bool = False) -
     """Visit policy rows are shared data: every active user reads them (managers edit them)."""
     qs = VisitPolicy.objects.all() if _active(user) else VisitPolicy.objects.none()
     return _one(qs, pk, for_update=for_update)
+
+
+def get_visible_team_channel(user: User, pk: Any, *, for_update: bool = False) -> TeamChannel:
+    return _one(team_channels_for(user), pk, for_update=for_update)
 
 
 def get_visible_colleague(user: User, pk: Any) -> User:
