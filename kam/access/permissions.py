@@ -297,3 +297,27 @@ def may_edit_account_plan(user: User, plan: AccountPlan) -> bool:
     if customers_for(user).filter(pk=plan.customer_id).exists():
         return True
     return PlanMember.objects.filter(plan_id=plan.pk, user_id=user.pk).exists()
+
+
+# Notification channels (kam.notifications.channels) -----------------------------------------------
+
+
+def may_configure_team_channels(user: User, team: Team | None = None) -> bool:
+    """A team's group robots are set up by its manager (a team they manage), or by a director or
+    administrator; without `team`, whether the user configures any team's robots at all."""
+    if not _active(user):
+        return False
+    if user.sees_everything:
+        return True
+    teams = managed_team_ids(user)
+    return bool(teams) and (team is None or team.pk in teams)
+
+
+def check_configure_team_channels(user: User, team: Team | None = None) -> None:
+    if not may_configure_team_channels(user, team):
+        raise PermissionDenied(_("Only a manager of the team configures its group robots."))
+
+
+def may_view_delivery_log(user: User) -> bool:
+    """The delivery log is read by managers and above (it shows their teams' sends)."""
+    return _active(user) and (user.sees_everything or bool(managed_team_ids(user)))
