@@ -49,7 +49,8 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-# With no preference row a kind goes to the inbox; by e-mail only approvals and the weekly digest.
+# With no preference row a kind goes to the inbox; by e-mail only approvals and the weekly digest;
+# to a team's group robot whenever the team's manager chose that kind for it (a person opts out).
 EMAIL_BY_DEFAULT = frozenset({NotificationKind.APPROVAL_WAITING, NotificationKind.DIGEST})
 
 
@@ -59,7 +60,8 @@ def default_enabled(kind: str, channel: str) -> bool:
         return True
     if channel == Channel.EMAIL:
         return kind in EMAIL_BY_DEFAULT
-    return False
+    # A group robot: the robot's kinds (set by the manager) decide; the digest is e-mail only.
+    return kind != NotificationKind.DIGEST
 
 
 class Notification(models.Model):
