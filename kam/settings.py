@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Lets the money filters find the reader's display unit (元 / 万元) without a query of their own.
+    "kam.core.money_unit.MoneyUnitMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "kam.access.mfa.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

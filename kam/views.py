@@ -5,5 +5,5 @@ from django.shortcuts import redirect
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The pipeline table is everyone's home page: it is the manager's main tool."""
-    return redirect("opportunities:pipeline")
+    """Everyone starts the day on the workbench (工作台); the pipeline table is one click from it."""
+    return redirect("workbench:home")

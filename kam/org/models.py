@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kam.core.money import MONEY_DIGITS
+from kam.core.money_unit import MoneyUnit
 
 
 class Role(models.TextChoices):
@@ -56,6 +57,10 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.REP)
     team = models.ForeignKey(
         Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    # 元 or 万元 in lists and charts; blank: the language's default (kam.core.money_unit).
+    money_unit = models.CharField(
+        _("amounts in"), max_length=4, choices=MoneyUnit.choices, blank=True, default=""
     )
 
     REQUIRED_FIELDS = ["email"]

@@ -1,4 +1,4 @@
-"""Display helpers for opportunity pages: money as ¥1,234,567.89, four-element gaps."""
+"""Display helpers for opportunity pages: money in the reader's unit (or exact yuan), four-element gaps."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext as _
 
-from kam.core.templatetags.kam_format import format_money, money
+from kam.core.templatetags.kam_format import format_money, money, money_html, money_range_html, yuan
 from kam.insights.models import Severity
 from kam.opportunities import flags as flags_module
 
@@ -15,12 +15,23 @@ register = template.Library()
 
 
 # Registered here too, so opportunity templates need one {% load %}.
-register.filter("money", money)
+register.filter("money", money, is_safe=True)
+register.filter("yuan", yuan)
+
+
+@register.filter(is_safe=True)
+def amount_display(opportunity: Any) -> str:
+    """The single amount, else the low–high range, else nothing; in the reader's unit (lists, cards)."""
+    if opportunity.amount is not None:
+        return money_html(opportunity.amount)
+    if opportunity.amount_low is not None and opportunity.amount_high is not None:
+        return money_range_html(opportunity.amount_low, opportunity.amount_high)
+    return ""
 
 
 @register.filter
-def amount_display(opportunity: Any) -> str:
-    """The single amount, else the low–high range, else nothing."""
+def amount_exact(opportunity: Any) -> str:
+    """`amount_display` in exact yuan whatever the reader's unit: the deal's own header and forms."""
     if opportunity.amount is not None:
         return format_money(opportunity.amount)
     if opportunity.amount_low is not None and opportunity.amount_high is not None:
