@@ -30,7 +30,7 @@ def test_decision_chain_page_shows_elements_table_gaps_and_chart_hooks(client, w
     assert "Blast furnace upgrade" in body and "¥1,000,000.00" in body and "2027-03-31" in body
     assert 'id="relationship-gaps"' in body and "No relationship gaps at this stage." in body
     assert f'data-api-url="/api/v1/opportunities/{steel.opp.pk}/decision-chain"' in body
-    assert "js/decision_chain.js" in body and "echarts.min.js" in body
+    assert "js/decision_chain.js" in body and "echarts.kam.min.js" in body
     # The no-JS table: every person with rank, roles, stance, CR and an edit form.
     assert f'data-contact="{steel.wang.pk}" data-stance="A"' in body
     assert "Finance Director Qian" in body and "Clerk Zhou" not in body.split('id="chain-add"')[0]
