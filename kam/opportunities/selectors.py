@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -24,9 +25,11 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.access.visibility import get_visible_opportunity, opportunities_for
+from kam.core import pinyin
 from kam.core.ids import parse_id
 from kam.core.keyset import Seek, SortKey, decode_cursor, encode_cursor, fingerprint
 from kam.core.periods import parse_quarter, quarter_bounds
@@ -44,6 +47,7 @@ from kam.opportunities.models import (
     StageChange,
     StageRollup,
 )
+from kam.opportunities.models.opportunity import days_between
 from kam.org.models import User
 from kam.org.visibility import managed_team_ids, team_subtree_ids
 from kam.relationships.models import Rank, Relationship
@@ -83,6 +87,9 @@ SORTS: dict[str, SortKey] = {
     # The stored expected amount (the amount, else the middle of the range).
     "amount": SortKey("sort_amount", "number", nullable=True),
     "sign_date": SortKey("sign_date", "date", nullable=True),
+    # Days in the current stage: by the moment the deal entered it (earliest first: longest in
+    # stage first). Sorts the matching rows; no index of its own.
+    "in_stage": SortKey("stage_entered_at", "datetime", nullable=True),
     "status": SortKey("status", "text"),
     "updated": SortKey("updated_at", "datetime"),
     # The worst stored health flag's severity (0 none … 3 critical).
@@ -165,12 +172,13 @@ def apply_filters(qs: QuerySet[Opportunity], filters: PipelineFilters) -> QueryS
             qs = qs.filter(sign_date__range=(start, end))
     if filters.q:
         text = filters.q
-        qs = qs.filter(
-            Q(name__icontains=text)
-            | Q(project_number__icontains=text)
-            | Q(customer__name__icontains=text)
-            | Q(customer__short_name__icontains=text)
+        # Names typed or by pinyin (full or initials, kam.core.pinyin); a project number has digits.
+        condition = pinyin.text_matches(text, "search_key", "name") | pinyin.text_matches(
+            text, "customer__search_key", "customer__name", "customer__short_name"
         )
+        if any(c.isdigit() for c in text):
+            condition |= Q(project_number__icontains=text)
+        qs = qs.filter(condition)
     if filters.incomplete:
         qs = qs.filter(
             Q(sign_date__isnull=True)
@@ -625,6 +633,17 @@ def opportunity_detail(user: User, pk: int) -> Opportunity:
     return get_visible_opportunity(user, pk, queryset=qs)
 
 
+def with_days_in_stage(history: list[StageChange], now: dt.datetime | None = None) -> list[StageChange]:
+    """Set `days_in_stage` on each stage change (newest first, the history's order): the days the
+    deal spent in the stage it entered, until the next change, or until now for the latest."""
+    now = now or timezone.now()
+    until = now
+    for change in history:
+        change.days_in_stage = days_between(change.changed_at, until)  # type: ignore[attr-defined]
+        until = change.changed_at
+    return history
+
+
 def opportunity_page(opportunity: Opportunity) -> dict[str, Any]:
     """Everything the opportunity page shows around the record itself, in a fixed number of queries."""
 
@@ -650,14 +669,15 @@ def opportunity_page(opportunity: Opportunity) -> dict[str, Any]:
         .annotate(company_level=company_level_subquery())
         .order_by("contact__rank", "decision_role")
     )
+    history = list(
+        StageChange.objects.filter(opportunity=opportunity).select_related(
+            "from_stage", "to_stage", "changed_by"
+        )
+    )
     return {
         "path": path,
         "criteria": criteria,
-        "history": list(
-            StageChange.objects.filter(opportunity=opportunity).select_related(
-                "from_stage", "to_stage", "changed_by"
-            )
-        ),
+        "history": with_days_in_stage(history),
         "changes": list(opportunity.changes.select_related("changed_by")[:100]),
         "members": list(
             OpportunityMember.objects.filter(opportunity=opportunity)

@@ -6,6 +6,7 @@ app_name = "opportunities"
 
 urlpatterns: list = [
     path("", views.pipeline, name="pipeline"),
+    path("export/", views.pipeline_export, name="export"),
     path("board/", views.board, name="board"),
     path("new/", views.create, name="create"),
     path("<id:pk>/", views.detail, name="detail"),

@@ -22,12 +22,13 @@ from kam.access.visibility import (
     get_visible_deal_team_member,
     get_visible_exit_criterion,
 )
+from kam.core import sheets
 from kam.core.errors import ConflictError, RuleViolation
 from kam.core.forms import labelled_errors
 from kam.core.ids import parse_id
 from kam.core.keyset import CursorError
 from kam.core.web import current_user
-from kam.opportunities import selectors, services
+from kam.opportunities import export, selectors, services
 from kam.opportunities.flags import flag_engine
 from kam.opportunities.forms import (
     CloseForm,
@@ -123,12 +124,43 @@ def pipeline(request: HttpRequest) -> HttpResponse:
         "totals": selectors.pipeline_totals(user, filters),
         "sort": page.sort,
         "sort_links": _sort_links(request, page.sort),
+        "export_query": page_query.urlencode(),
     }
     template = "opportunities/pipeline.html"
     htmx = getattr(request, "htmx", None)
     if htmx and not htmx.boosted and not htmx.history_restore_request:
         template += "#results"
     return render(request, template, context)
+
+
+def _ids(values: list[str]) -> list[int]:
+    return sorted({number for number in map(parse_id, values) if number})
+
+
+@login_required
+def pipeline_export(request: HttpRequest) -> HttpResponse:
+    """Excel of the rows matching the table's filters, or (`selected`) of the ticked rows only."""
+    user = current_user(request)
+    params = _pipeline_params(request)
+    filters = selectors.PipelineFilters.from_mapping(params)
+    back = reverse("opportunities:pipeline")
+    ids: list[int] | None = None
+    if request.GET.get("selected"):
+        ids = _ids(request.GET.getlist("ids"))
+        if not ids:
+            messages.warning(request, _("Tick the rows to export first."))
+            query = request.GET.copy()
+            for name in ("selected", "ids", "cursor"):
+                query.pop(name, None)
+            return redirect(back + ("?" + query.urlencode() if query else ""))
+    elif selectors.filter_errors(filters):
+        # A file of "everything" for a filter that was refused would look like the answer to it.
+        messages.error(request, _("Some filters could not be used (see above), so nothing was exported."))
+        return redirect(back + "?" + request.GET.urlencode())
+    content, filename = export.pipeline_xlsx(user, filters, request.GET.get("sort"), ids)
+    response = HttpResponse(content, content_type=sheets.XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 # --- board ----------------------------------------------------------------------------------

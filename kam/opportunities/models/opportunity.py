@@ -11,12 +11,19 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kam.core.money import MONEY_DIGITS
 from kam.core.periods import quarter_bounds, quarter_label
 from kam.opportunities.models.process import Stage
+
+
+def days_between(start: dt.datetime, end: dt.datetime) -> int:
+    """Calendar days from one moment to a later one in the local time zone (a move yesterday at
+    23:00 is one day ago this morning), never negative."""
+    return max((timezone.localdate(end) - timezone.localdate(start)).days, 0)
 
 
 class Competitor(models.Model):
@@ -242,6 +249,14 @@ class Opportunity(models.Model):
         if self.sign_date is None:
             missing.append("sign_date")
         return missing
+
+    @property
+    def days_in_stage(self) -> int | None:
+        """Whole days since the deal entered its current stage (the reader's calendar days), from
+        the timestamp the stage services keep; None for a deal that never recorded one."""
+        if self.stage_entered_at is None:
+            return None
+        return days_between(self.stage_entered_at, timezone.now())
 
     @property
     def is_complete(self) -> bool:
