@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/tokens/", access_views.tokens, name="tokens"),
     path("account/tokens/<id:pk>/revoke/", access_views.token_revoke, name="token_revoke"),
+    path("account/display/", access_views.display, name="display_preferences"),
     path("pick/customers/", access_views.pick_customers, name="pick_customers"),
     path("pick/users/", access_views.pick_users, name="pick_users"),
     path("pick/contacts/", access_views.pick_contacts, name="pick_contacts"),

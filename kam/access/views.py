@@ -1,4 +1,5 @@
-"""A person's own access to kam: the API tokens they issue and revoke (a token is theirs alone)."""
+"""A person's own access to kam: the API tokens they issue and revoke (a token is theirs alone),
+and how kam shows them amounts."""
 
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ from django.views.decorators.http import require_GET, require_POST
 from kam.access import pickers
 from kam.access.visibility import get_visible_token
 from kam.core.ids import parse_id
+from kam.core.money_unit import MoneyUnit
 from kam.core.web import current_user
 from kam.org.models import ApiToken
-from kam.org.services import issue_token, revoke_token
+from kam.org.services import issue_token, revoke_token, set_money_unit
 
 
 class TokenForm(forms.Form):
@@ -55,6 +57,31 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     revoke_token(token)
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     return redirect("tokens")
+
+
+class DisplayForm(forms.Form):
+    money_unit = forms.ChoiceField(
+        label=gettext_lazy("Show amounts in lists, boards and charts in"),
+        choices=[
+            ("", gettext_lazy("The language's default (万元 in Chinese, yuan in English)")),
+            *MoneyUnit.choices,
+        ],
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=gettext_lazy("Forms, an opportunity's own page and exports always show exact yuan."),
+    )
+
+
+@login_required
+def display(request: HttpRequest) -> HttpResponse:
+    """A person's display preferences: the unit amounts show in (元 / 万元)."""
+    user = current_user(request)
+    form = DisplayForm(request.POST or None, initial={"money_unit": user.money_unit})
+    if request.method == "POST" and form.is_valid():
+        set_money_unit(user, form.cleaned_data["money_unit"])
+        messages.success(request, _("Display preferences saved."))
+        return redirect("display_preferences")
+    return render(request, "access/display.html", {"form": form})
 
 
 def _pick(request: HttpRequest, search: Callable[..., list[dict[str, Any]]], **options: Any) -> JsonResponse:

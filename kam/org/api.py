@@ -6,7 +6,9 @@ from django.http import HttpRequest
 from ninja import Router
 
 from kam.core.web import current_user
-from kam.org.schemas import MeOut, UserOut
+from kam.org.models import User
+from kam.org.schemas import MeOut, MePatchIn, UserOut
+from kam.org.services import set_money_unit
 from kam.org.visibility import visible_users
 
 router = Router(tags=["people"])
@@ -14,8 +16,18 @@ router = Router(tags=["people"])
 
 @router.get("/me", response=MeOut, summary="The authenticated user")
 def me(request: HttpRequest) -> dict[str, Any]:
+    return _me(current_user(request))
+
+
+@router.patch("/me", response=MeOut, summary="Change your own display preferences")
+def update_me(request: HttpRequest, payload: MePatchIn) -> dict[str, Any]:
     user = current_user(request)
-    return {**UserOut.from_user(user), "sees_everything": user.sees_everything}
+    set_money_unit(user, payload.money_unit)
+    return _me(user)
+
+
+def _me(user: User) -> dict[str, Any]:
+    return {**UserOut.from_user(user), "sees_everything": user.sees_everything, "money_unit": user.money_unit}
 
 
 @router.get("/users", response=list[UserOut], summary="Users whose work you can see")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
@@ -29,5 +29,19 @@ class UserOut(Schema):
         }
 
 
+MoneyUnitChoice = Literal["", "yuan", "wan"]
+
+
 class MeOut(UserOut):
     sees_everything: bool = Field(..., description="Director or admin: every record is visible.")
+    money_unit: MoneyUnitChoice = Field(
+        ...,
+        description="The unit amounts show in on pages: yuan, wan (万元), or blank for the language's default.",
+    )
+
+
+class MePatchIn(Schema):
+    money_unit: MoneyUnitChoice = Field(
+        ...,
+        description="yuan, wan (万元), or blank for the language's default (万元 in Chinese, yuan in English).",
+    )

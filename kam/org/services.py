@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from kam.core.money_unit import UNITS
 from kam.org.models import ApiToken, TokenFailure, User, hash_token
 
 
@@ -17,6 +18,14 @@ def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
     with transaction.atomic():
         token = ApiToken.objects.create(user=user, name=name, prefix=raw[4:12], token_hash=hash_token(raw))
     return token, raw
+
+
+def set_money_unit(user: User, unit: str) -> None:
+    """The unit amounts show in for this person: yuan, wan, or blank for the language's default."""
+    if unit and unit not in UNITS:
+        raise ValueError(f"unknown money unit {unit!r}")
+    user.money_unit = unit
+    user.save(update_fields=["money_unit"])
 
 
 def revoke_token(token: ApiToken) -> None:

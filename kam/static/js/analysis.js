@@ -11,9 +11,9 @@
     return window.kam.labels("analysis-labels");
   }
 
+  // Amounts in the reader's unit (js/money.js), as in the tables beside the charts.
   function yuan(value) {
-    var n = Number(value);
-    return "¥" + n.toLocaleString("en-US", { maximumFractionDigits: 0 });
+    return window.kamMoney.format(value);
   }
 
   function load(el, draw) {
@@ -69,7 +69,12 @@
           legend: { top: 0 },
           grid: { top: 40, left: 60, right: 20, bottom: 60, containLabel: true },
           xAxis: { type: "category", data: reps, axisLabel: { interval: 0, rotate: reps.length > 8 ? 30 : 0 } },
-          yAxis: { type: "value", name: measure === "amount" ? words.amount : words.count, minInterval: measure === "amount" ? 0 : 1 },
+          yAxis: {
+            type: "value",
+            name: measure === "amount" ? window.kamMoney.axisName(words.amount) : words.count,
+            minInterval: measure === "amount" ? 0 : 1,
+            axisLabel: measure === "amount" ? { formatter: window.kamMoney.axis } : {},
+          },
           series: series,
         };
       }
@@ -141,11 +146,11 @@
         grid: { top: 40, left: 70, right: 30, bottom: 50, containLabel: true },
         xAxis: {
           type: data.log_scale ? "log" : "value",
-          name: words.value,
+          name: window.kamMoney.axisName(words.value),
           nameLocation: "middle",
           nameGap: 30,
           max: data.log_scale ? undefined : maxValue,
-          axisLabel: { formatter: function (v) { return yuan(v); } },
+          axisLabel: { formatter: window.kamMoney.axis },
         },
         yAxis: { type: "value", name: words.likelihood, min: 0, max: 100 },
         series: series,

@@ -23,11 +23,12 @@
       };
     };
     chart.setOption({
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      // Amounts in the reader's unit (js/money.js), as in the table beside the chart.
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: window.kamMoney.format },
       legend: { top: 0 },
       grid: { top: 36, left: 8, right: 16, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: periods },
-      yAxis: { type: "value" },
+      yAxis: { type: "value", name: window.kamMoney.name(), axisLabel: { formatter: window.kamMoney.axis } },
       series: [
         bar("won", "#2e7d32"), bar("commit", "#1565c0"), bar("best_case", "#64b5f6"), bar("pipeline", "#cfd8dc"),
         {

@@ -35,11 +35,12 @@
     }
     chart.setOption({
       title: { text: d.title, left: 0, textStyle: { fontSize: 14 } },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      // Amounts in the reader's unit (js/money.js), as in the table below the chart.
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: window.kamMoney.format },
       legend: { top: 24 },
       grid: { top: 64, left: 8, right: 16, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: d.groups, axisLabel: { interval: 0, rotate: d.groups.length > 6 ? 30 : 0 } },
-      yAxis: { type: "value" },
+      yAxis: { type: "value", name: window.kamMoney.name(), axisLabel: { formatter: window.kamMoney.axis } },
       series: series
     });
     return chart;
@@ -57,7 +58,7 @@
         trigger: "item",
         formatter: function (p) {
           var s = d.stages[p.dataIndex];
-          return s.name + "<br>" + d.labels.count + ": " + s.count + "<br>" + d.labels.amount + ": ¥" + Number(s.amount).toLocaleString();
+          return s.name + "<br>" + d.labels.count + ": " + s.count + "<br>" + d.labels.amount + ": " + window.kamMoney.format(s.amount);
         }
       },
       series: [{
