@@ -21,6 +21,7 @@ from kam.core.errors import ConflictError
 from kam.core.excel import safe_cell
 from kam.core.web import current_user
 from kam.insights.forecast import funnel, periods, selectors
+from kam.insights.forecast import funnel_export as funnel_export_module
 from kam.insights.forecast.forms import ForecastForm, TargetForm, TargetUploadForm
 from kam.insights.targets import selectors as target_selectors
 from kam.insights.targets import services as target_services
@@ -160,24 +161,35 @@ def forecast_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
-def funnel_page(request: HttpRequest) -> HttpResponse:
+def _funnel_process(request: HttpRequest) -> tuple[list[SalesProcess], SalesProcess | None]:
     processes = list(SalesProcess.objects.order_by("-is_default", "name"))
     code = request.GET.get("process") or None
     process = next((p for p in processes if p.code == code), None) if code else None
-    process = process or (processes[0] if processes else None)
+    return processes, process or (processes[0] if processes else None)
+
+
+@login_required
+def funnel_page(request: HttpRequest) -> HttpResponse:
+    processes, process = _funnel_process(request)
     stages = funnel.funnel(current_user(request), process) if process else []
+    # The funnel is drawn from the deals that reached each stage (furthest stage reached ≥ it),
+    # which only narrows from stage to stage; the open deals per stage stay in the table and tooltip.
     chart = {
         "title": _("Sales funnel"),
         "stages": [
             {
                 "name": f"{s.stage.code} {s.stage.display_name}",
+                "reached": s.reached,
                 "count": s.open_count,
                 "amount": str(s.open_amount),
             }
             for s in stages
         ],
-        "labels": {"count": _("Open opportunities"), "amount": _("Amount")},
+        "labels": {
+            "reached": _("Reached this stage"),
+            "count": _("Open opportunities"),
+            "amount": _("Amount"),
+        },
     }
     totals = {
         "count": sum(s.open_count for s in stages),
@@ -195,6 +207,17 @@ def funnel_page(request: HttpRequest) -> HttpResponse:
             "nav": "funnel",
         },
     )
+
+
+@login_required
+def funnel_export(request: HttpRequest) -> HttpResponse:
+    _processes, process = _funnel_process(request)
+    if process is None:
+        return redirect("forecast:funnel")
+    content, filename = funnel_export_module.funnel_xlsx(current_user(request), process)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _target_form_page(request: HttpRequest, form: TargetForm, target: Target | None = None) -> HttpResponse:

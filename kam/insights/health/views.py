@@ -9,8 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from kam.core import sheets
 from kam.core.ids import parse_page
 from kam.core.web import current_user
+from kam.insights.health import export
 from kam.insights.health.report import HealthFilters, health_report
 from kam.insights.health.store import latest_scan
 from kam.insights.health.tasks import request_rescan
@@ -67,6 +69,15 @@ def health_page(request: HttpRequest) -> HttpResponse:
         "can_rescan": user.sees_everything,
     }
     return render(request, "insights/health.html", context)
+
+
+@login_required
+def health_export(request: HttpRequest) -> HttpResponse:
+    """Excel of the flagged opportunities the page's filters select, with the counts beside them."""
+    content, filename = export.health_xlsx(current_user(request), HealthFilters.from_mapping(request.GET))
+    response = HttpResponse(content, content_type=sheets.XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @login_required

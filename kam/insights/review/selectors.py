@@ -272,10 +272,16 @@ def _with_url(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def changes(
-    user: User, before: Snapshot, after: Snapshot | None = None, *, owner_ids: Collection[int] | None = None
+    user: User,
+    before: Snapshot,
+    after: Snapshot | None = None,
+    *,
+    owner_ids: Collection[int] | None = None,
+    row_limit: int = SECTION_ROW_LIMIT,
 ) -> ChangesReport:
     """What changed from `before` to `after` (a later snapshot, or None for the live pipeline);
-    `owner_ids` narrows it to the deals of these owners (a report's team), as each set recorded them."""
+    `owner_ids` narrows it to the deals of these owners (a report's team), as each set recorded them.
+    Each section lists at most `row_limit` rows (the page's few, an export's many)."""
     later = _later_rows(user, before, after, owner_ids)
     left = _left_rows(user, before, after, owner_ids)
     conditions = _section_conditions()
@@ -307,7 +313,7 @@ def changes(
                 rows = qs.order_by("-cur_amount", "opp_id").values(*LATER_FIELDS, "delta")
             else:
                 rows = qs.order_by(F("cur_amount").desc(nulls_last=True), "opp_id").values(*LATER_FIELDS)
-            section.rows = [_with_url(dict(r)) for r in rows[:SECTION_ROW_LIMIT]]
+            section.rows = [_with_url(dict(r)) for r in rows[:row_limit]]
         sections.append(section)
     for key in LEFT_SECTIONS:
         section = ChangeSection(key, left_totals[f"{key}_count"] or 0, _money(left_totals[f"{key}_amount"]))
@@ -317,7 +323,7 @@ def changes(
                 .order_by(F("prev_amount").desc(nulls_last=True), "pk")
                 .values(*LEFT_FIELDS)
             )
-            section.rows = [_with_url(dict(r)) for r in rows[:SECTION_ROW_LIMIT]]
+            section.rows = [_with_url(dict(r)) for r in rows[:row_limit]]
         sections.append(section)
     return ChangesReport(before=before, after=after, sections=sections)
 

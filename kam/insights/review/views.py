@@ -12,13 +12,15 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from kam.access.visibility import get_visible_snapshot
+from kam.core import sheets
 from kam.core.ids import parse_id
 from kam.core.web import current_user, echarts_locale
 from kam.insights.models import Snapshot
+from kam.insights.review import export as review_export
 from kam.insights.review import portfolio as portfolio_selectors
 from kam.insights.review import selectors as review_selectors
 from kam.opportunities.selectors import PipelineFilters
@@ -43,9 +45,8 @@ def parse_amount(text: str | None) -> Decimal | None:
     return value if value.is_finite() and 0 <= value < Decimal("1e14") else None
 
 
-@login_required
-def changes(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
+def _compared(request: HttpRequest) -> tuple[Snapshot | None, Snapshot | None]:
+    """The snapshots to compare: `a` and `b` (or "now"), else the latest two."""
     before = _snapshot(request, "a")
     live = request.GET.get("b") == "now"
     after = None if live else _snapshot(request, "b")
@@ -54,6 +55,13 @@ def changes(request: HttpRequest) -> HttpResponse:
         before = default_before
         if after is None and not live:
             after = default_after
+    return before, after
+
+
+@login_required
+def changes(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    before, after = _compared(request)
     report = review_selectors.changes(user, before, after) if before is not None else None
     context: dict[str, Any] = {
         "nav": "changes",
@@ -64,6 +72,18 @@ def changes(request: HttpRequest) -> HttpResponse:
         "choices": review_selectors.snapshot_list(limit=60),
     }
     return render(request, "insights/changes.html", context)
+
+
+@login_required
+def changes_export(request: HttpRequest) -> HttpResponse:
+    """Excel of what changed between the compared snapshots; without a snapshot, back to the page."""
+    before, after = _compared(request)
+    if before is None:
+        return redirect("analysis:changes")
+    content, filename = review_export.changes_xlsx(current_user(request), before, after)
+    response = HttpResponse(content, content_type=sheets.XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @login_required

@@ -51,20 +51,23 @@
     var d = data("funnel-data");
     if (!el || !d) return null;
     var chart = echarts.init(el, null, { locale: window.kam.locale(), renderer: "svg" });
-    var max = Math.max.apply(null, d.stages.map(function (s) { return s.count; }).concat([1]));
+    // Drawn from the deals that reached each stage: the widths only narrow, as a funnel's should.
+    var max = Math.max.apply(null, d.stages.map(function (s) { return s.reached; }).concat([1]));
     chart.setOption({
       title: { text: d.title, left: 0, textStyle: { fontSize: 14 } },
       tooltip: {
         trigger: "item",
         formatter: function (p) {
           var s = d.stages[p.dataIndex];
-          return s.name + "<br>" + d.labels.count + ": " + s.count + "<br>" + d.labels.amount + ": " + window.kamMoney.format(s.amount);
+          return s.name + "<br>" + d.labels.reached + ": " + s.reached + "<br>" + d.labels.count + ": " + s.count + "<br>" + d.labels.amount + ": " + window.kamMoney.format(s.amount);
         }
       },
       series: [{
-        type: "funnel", sort: "none", left: "10%", width: "80%", top: 40, bottom: 8, min: 0, max: max,
-        label: { show: true, position: "inside", formatter: function (p) { return d.stages[p.dataIndex].name + " · " + d.stages[p.dataIndex].count; } },
-        data: d.stages.map(function (s) { return { name: s.name, value: s.count }; })
+        // Labels outside, to the right, with a leader line: narrow stages have no room inside.
+        type: "funnel", sort: "none", left: 8, width: "55%", top: 40, bottom: 8, min: 0, max: max, minSize: "4%", gap: 2,
+        label: { show: true, position: "right", color: "#1f2937", formatter: function (p) { return d.stages[p.dataIndex].name + " · " + d.stages[p.dataIndex].reached; } },
+        labelLine: { show: true, length: 16 },
+        data: d.stages.map(function (s) { return { name: s.name, value: s.reached }; })
       }]
     });
     return chart;
