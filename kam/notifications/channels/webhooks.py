@@ -178,9 +178,9 @@ def post_json(url: str, body: dict[str, Any], *, timeout: float) -> None:
     except (UnicodeDecodeError, ValueError):
         # The services always answer JSON; a 2xx with another body carries no error code to read.
         answer = None
-    error = _answer_error(answer)
-    if error:
-        raise SendError(error)
+    refused = _answer_error(answer)
+    if refused:
+        raise SendError(refused)
 
 
 def send(service: str, url: str, secret: str, message: Message, *, timeout: float) -> None:
