@@ -16,7 +16,7 @@ from django.db.models import Count, Max, Prefetch, Q
 from django.utils.translation import gettext as _
 
 from kam.access.visibility import customers_for, opportunities_for
-from kam.core.templatetags.kam_format import format_money
+from kam.core.templatetags.kam_format import format_amount
 from kam.customers.models import (
     CriterionKind,
     Customer,
@@ -64,7 +64,7 @@ def format_input(source: str, value: Decimal | None) -> str:
     if value is None:
         return _("no data")
     if source in MONEY_SOURCES:
-        return format_money(value)
+        return format_amount(value)  # in the reader's unit (元 / 万元)
     if source in PERCENT_SOURCES:
         return f"{value:.1f} %"
     if source == DynamicSource.YEARS_AS_CUSTOMER:

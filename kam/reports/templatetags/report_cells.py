@@ -9,7 +9,7 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
-from kam.core.templatetags.kam_format import format_money
+from kam.core.templatetags.kam_format import money_html
 from kam.reports.tables import DATE, DATETIME, DECIMAL, MONEY, PERCENT, Column
 
 register = template.Library()
@@ -19,7 +19,8 @@ def format_cell(value: Any, kind: str) -> str:
     if value is None or value == "":
         return "—" if kind != "text" else ""
     if kind == MONEY:
-        return format_money(value)
+        # In the reader's unit (元 / 万元), the exact yuan in its title; the workbook keeps yuan.
+        return money_html(value)
     if kind == PERCENT:
         return f"{(Decimal(value) * 100).quantize(Decimal('0.1'))} %"
     if kind == DECIMAL:
