@@ -96,6 +96,9 @@ MIDDLEWARE = [
     "kam.core.headers.PermissionsPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise (its static answers come pre-compressed and never reach this), above every
+    # middleware that reads or keeps the body (the page cache keeps it uncompressed).
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "kam.core.api.middleware.ApiJsonErrorsMiddleware",  # inside Locale: its messages are translated
