@@ -173,6 +173,7 @@ from kam.delivery.payments.api import router as delivery_payments_router  # noqa
 from kam.delivery.satisfaction.api import router as delivery_satisfaction_router  # noqa: E402
 from kam.delivery.service.api import router as delivery_service_router  # noqa: E402
 from kam.notifications.api import router as notifications_router  # noqa: E402
+from kam.notifications.channels.api import router as notification_channels_router  # noqa: E402
 from kam.planning.accountplans.api import router as planning_accountplans_router  # noqa: E402
 from kam.planning.accountplans.ogsm.api import router as planning_ogsm_router  # noqa: E402
 from kam.planning.accountplans.reviews.api import router as planning_reviews_router  # noqa: E402
@@ -205,3 +206,4 @@ api.add_router("/delivery", delivery_service_router)
 api.add_router("/delivery", delivery_satisfaction_router)
 api.add_router("/workbench", workbench_router)
 api.add_router("/notifications", notifications_router)
+api.add_router("/", notification_channels_router)

@@ -57,5 +57,6 @@ urlpatterns = [
     path("delivery/", include("kam.delivery.service.urls")),
     path("delivery/", include("kam.delivery.satisfaction.urls")),
     path("workbench/", include("kam.workbench.urls")),
+    path("notifications/channels/", include("kam.notifications.channels.urls")),
     path("notifications/", include("kam.notifications.urls")),
 ]
