@@ -41,6 +41,7 @@ from kam.customers.services import create_customer
 from kam.customers.tags.services import attach_tag, create_tag
 from kam.demo import data
 from kam.demo import delivery as demo_delivery
+from kam.demo import notifications as demo_notifications
 from kam.demo.activities import build_activities
 from kam.demo.logins import DEMO_PASSWORD
 from kam.demo.planning import build_planning, delete_planning
@@ -816,6 +817,8 @@ class DemoBuilder:
             # weekly review and forecast accuracy have history from day one.
             build_snapshots(self.users["demo_director"], list(self.users.values()), self.today)
             request_rescan()
+            # The inboxes: the daily reminders over all of the above (the flags once stored).
+            demo_notifications.build(self, random.Random(f"{self.seed}-notifications"))
         return summary()
 
     def build_account_views(self) -> None:
