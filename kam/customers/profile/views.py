@@ -25,6 +25,7 @@ from kam.customers import selectors
 from kam.customers.models import Customer, CustomerChange
 from kam.customers.profile import hierarchy
 from kam.customers.profile.forecast import customer_forecast
+from kam.customers.profile.overview import customer_overview
 from kam.opportunities.models import Opportunity, OpportunityStatus
 from kam.opportunities.selectors import WEIGHTED_AMOUNT
 from kam.org.models import User
@@ -81,6 +82,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "nav": "customers",
         "legend": relationship_selectors.legend(),
         "echarts_locale": echarts_locale(),
+        "overview": customer_overview(user, customer),
         **_org_context(request, user, customer),
     }
     return render(request, "customers/detail.html", context)
