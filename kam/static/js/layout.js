@@ -33,6 +33,11 @@
     if (button) {
       var open = button.getAttribute("aria-expanded") !== "true";
       if (button.hasAttribute("data-menu")) closeMenus(button);
+      // On a phone the user menu opens across the top bar: the folded main menu steps aside.
+      var toggle = document.querySelector('.menu-toggle[aria-expanded="true"]');
+      if (open && toggle && toggle !== button && !document.getElementById(toggle.getAttribute("aria-controls")).contains(button)) {
+        setOpen(toggle, false);
+      }
       setOpen(button, open);
       return;
     }
