@@ -12,6 +12,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from kam.activities.models import Activity, ActivityKind
+from kam.notifications.models import NotificationKind
+from kam.notifications.services import notify
 from kam.relationships.models import Influence
 from tests.conftest import ApiClient, make_token
 from tests.factories import ContactFactory
@@ -48,11 +50,15 @@ def outsider_world(world):
         summary="West visit",
     )
     _raw, west_token = make_token(world.west_rep)
+    west_notification = notify(
+        world.west_rep, NotificationKind.DEAL_STALE, params={"deal": "West", "days": 40}, dedupe_key="west"
+    )
     world.ids = {
         "customers": world.west_customer.pk,
         "opportunities": world.west_opp.pk,
         "contacts": west_contact.pk,
         "account/tokens": west_token.pk,
+        "notifications": west_notification.pk,
     }
     world.api_ids = {
         "customer_id": world.west_customer.pk,
@@ -60,6 +66,7 @@ def outsider_world(world):
         "contact_id": west_contact.pk,
         "influence_id": influence.pk,
         "activity_id": west_activity.pk,
+        "notification_id": west_notification.pk,
     }
     return world
 
