@@ -124,23 +124,21 @@
     });
   }
 
-  function onEnd(evt) {
-    if (evt.from === evt.to) return;
-    var card = evt.item;
-    var fromColumn = evt.from.closest(".column");
-    var toColumn = evt.to.closest(".column");
+  /* Asks (the move dialog), posts and reports a move of `card` from one column to another; `undo`
+   * puts a dragged card back when the move is cancelled or refused. */
+  function moveCard(card, fromColumn, toColumn, undo) {
     var forward = Number(toColumn.dataset.stageOrder) > Number(fromColumn.dataset.stageOrder);
-    askForMove(card, toColumn, forward).then(function (answer) {
+    return askForMove(card, toColumn, forward).then(function (answer) {
       if (!answer) {
-        putBack(evt);
-        return;
+        undo();
+        return false;
       }
-      postMove(card, toColumn.dataset.stageId, answer)
+      return postMove(card, toColumn.dataset.stageId, answer)
         .then(function (data) {
           if (!data.ok) {
-            putBack(evt);
+            undo();
             showStatus("error", [data.message || i18n("failed")]);
-            return;
+            return false;
           }
           var lines = [data.message];
           showStatus("success", lines);
@@ -152,16 +150,92 @@
               document.getElementById("board-status").appendChild(p);
             });
           }
-          reloadBoard();
+          return Promise.resolve(reloadBoard()).then(function () {
+            return true;
+          });
         })
         .catch(function () {
-          putBack(evt);
+          undo();
           showStatus("error", [i18n("failed")]);
+          return false;
         });
     });
   }
 
+  function onEnd(evt) {
+    if (evt.from === evt.to) return;
+    moveCard(evt.item, evt.from.closest(".column"), evt.to.closest(".column"), function () {
+      putBack(evt);
+    });
+  }
+
+  /* The keyboard path of a drag: the card's "Move…" button asks for the target stage, then opens
+   * the same move dialog a drop opens. Focus comes back to the card's button afterwards. */
+  function pickStage(card, fromColumn) {
+    var dialog = document.getElementById("move-pick-dialog");
+    var form = document.getElementById("move-pick-form");
+    var select = document.getElementById("move-pick-stage");
+    select.innerHTML = "";
+    document.querySelectorAll("#board .column").forEach(function (column) {
+      if (column === fromColumn) return;
+      var option = document.createElement("option");
+      option.value = column.dataset.stageId;
+      option.textContent = column.getAttribute("aria-label") || column.dataset.stageCode;
+      select.appendChild(option);
+    });
+    var name = card.querySelector(".card-name");
+    dialog.querySelector(".move-pick-name").textContent = name ? name.textContent : "";
+    return new Promise(function (resolve) {
+      function finish(column) {
+        form.removeEventListener("submit", onSubmit);
+        cancel.removeEventListener("click", onCancel);
+        dialog.removeEventListener("cancel", onCancel);
+        if (dialog.open) dialog.close();
+        resolve(column);
+      }
+      function onSubmit(e) {
+        e.preventDefault();
+        finish(document.querySelector("#board .column[data-stage-id='" + select.value + "']"));
+      }
+      function onCancel(e) {
+        if (e) e.preventDefault();
+        finish(null);
+      }
+      var cancel = form.querySelector("button.cancel");
+      form.addEventListener("submit", onSubmit);
+      cancel.addEventListener("click", onCancel);
+      dialog.addEventListener("cancel", onCancel);
+      dialog.showModal();
+      select.focus();
+    });
+  }
+
+  function focusCard(id) {
+    var button = document.querySelector("#board .opp-card[data-id='" + id + "'] .card-move");
+    if (!button) return;
+    button.hidden = false; // a board swapped in just now is shown before htmx settles it
+    button.focus();
+  }
+
+  function onMoveButton(button) {
+    var card = button.closest(".opp-card");
+    var fromColumn = card.closest(".column");
+    var id = card.dataset.id;
+    pickStage(card, fromColumn).then(function (toColumn) {
+      if (!toColumn) {
+        focusCard(id);
+        return;
+      }
+      moveCard(card, fromColumn, toColumn, function () {}).then(function () {
+        focusCard(id);
+      });
+    });
+  }
+
   function init(root) {
+    (root || document).querySelectorAll("#board .card-move[hidden]").forEach(function (button) {
+      button.hidden = false;
+    });
     if (!window.Sortable) return;
     (root || document).querySelectorAll("#board .cards").forEach(function (list) {
       if (list.dataset.sortable) return;
@@ -171,7 +245,7 @@
         animation: 120,
         sort: false,
         draggable: ".opp-card",
-        filter: "a",
+        filter: "a, button",
         preventOnFilter: false,
         // Pointer-driven dragging behaves the same with mouse, touch and pen, unlike native HTML5 drag.
         forceFallback: true,
@@ -183,6 +257,10 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     init(document);
+  });
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("#board .card-move");
+    if (button) onMoveButton(button);
   });
   document.addEventListener("htmx:afterSettle", function () {
     init(document);

@@ -350,11 +350,88 @@
       });
   }
 
+  /* The keyboard path of a drag: a person's "Move…" button opens a dialog to choose the new
+   * manager (anyone outside the person's own branch, or nobody), and posts the same move. */
+  function askMove(button) {
+    var dialog = byId("move-person-dialog");
+    var li = button.closest("li.person");
+    if (!dialog || !li) return;
+    var form = dialog.querySelector("form");
+    var select = byId("move-person-manager");
+    var error = dialog.querySelector(".move-person-error");
+    var current = li.parentElement.dataset.manager || "";
+    var id = li.dataset.id;
+    dialog.querySelector(".move-person-name").textContent = li.dataset.name;
+    error.hidden = true;
+    while (select.options.length > 1) select.remove(1);
+    outline().querySelectorAll("li.person").forEach(function (other) {
+      if (other === li || li.contains(other)) return; // nobody moves under their own report
+      var depth = 0;
+      for (var p = other.parentElement.closest("li.person"); p; p = p.parentElement.closest("li.person")) depth += 1;
+      var option = document.createElement("option");
+      option.value = other.dataset.id;
+      option.textContent = "\u00a0\u00a0".repeat(depth) + other.dataset.name;
+      select.appendChild(option);
+    });
+    select.value = current;
+
+    function close() {
+      form.removeEventListener("submit", onSubmit);
+      dialog.removeEventListener("close", close);
+      if (dialog.open) dialog.close();
+      var again = document.querySelector("#person-" + id + " .move-person");
+      if (again) again.focus();
+    }
+    function onSubmit(e) {
+      e.preventDefault();
+      if (e.submitter && e.submitter.classList.contains("cancel")) {
+        close();
+        return;
+      }
+      var managerId = select.value ? Number(select.value) : null;
+      var managerLi = managerId ? byId("person-" + managerId) : null;
+      api(moveUrl(id), {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ manager: managerId, version: Number(li.dataset.version) }),
+      })
+        .then(function (result) {
+          if (!result.ok) {
+            error.textContent = errorText(result);
+            error.hidden = false;
+            if (result.status === 412) refresh();
+            return;
+          }
+          showStatus(
+            "success",
+            managerLi
+              ? t("moved", { name: li.dataset.name, manager: managerLi.dataset.name })
+              : t("movedTop", { name: li.dataset.name })
+          );
+          form.removeEventListener("submit", onSubmit);
+          dialog.removeEventListener("close", close);
+          dialog.close();
+          refresh().then(function () {
+            var again = document.querySelector("#person-" + id + " .move-person");
+            if (again) again.focus();
+          });
+        })
+        .catch(function () {
+          error.textContent = t("failed");
+          error.hidden = false;
+        });
+    }
+    form.addEventListener("submit", onSubmit);
+    dialog.addEventListener("close", close);
+    dialog.showModal();
+    select.focus();
+  }
+
   function initOutline() {
     var root = outline();
     if (!root) return;
     var large = Number(root.dataset.count || 0) > LARGE;
-    root.querySelectorAll(".drag-handle").forEach(function (handle) {
+    root.querySelectorAll(".drag-handle, .move-person").forEach(function (handle) {
       handle.hidden = false;
     });
     root.querySelectorAll(".toggle").forEach(function (button) {
@@ -556,6 +633,11 @@
       if (toggle) {
         var li = toggle.closest("li.person");
         setFolded(li, !li.classList.contains("collapsed"));
+        return;
+      }
+      var move = e.target.closest("#org-outline .move-person");
+      if (move) {
+        askMove(move);
         return;
       }
       var link = e.target.closest("#org-outline a.delete-link");
