@@ -26,6 +26,8 @@ from kam.activities.models import Activity, ActivityStatus
 from kam.activities.policy.selectors import under_visited
 from kam.core.periods import quarter_bounds, quarter_label
 from kam.customers.models import Customer, CustomerStatus, Segment
+from kam.notifications import selectors as inbox
+from kam.notifications.texts import title_for_reader
 from kam.opportunities.models import Opportunity, OpportunityChange, OpportunityStatus, StageChange
 from kam.opportunities.selectors import PipelineFilters, pipeline_totals
 from kam.org.models import Role, Team, User
@@ -36,6 +38,7 @@ NEXT_STEP_OVERDUE_DAYS = 14
 # A key account nobody of ours has touched (a done activity) for this many days needs a visit.
 QUIET_DAYS = 30
 TODO_ROWS = 10
+REMINDER_ROWS = 5
 LIST_ROWS = 200
 
 MINE = "mine"
@@ -93,6 +96,17 @@ class NextStep:
 
 
 @dataclass
+class Reminder:
+    """One of the latest notifications of the user's inbox, titled in the reader's language."""
+
+    title: str
+    kind: str
+    created_at: dt.datetime
+    unread: bool
+    url: str
+
+
+@dataclass
 class Workbench:
     view: str
     today: dt.date
@@ -100,6 +114,7 @@ class Workbench:
     tiles: list[Tile]
     next_steps: list[NextStep] = field(default_factory=list)
     approvals: list[Any] = field(default_factory=list)
+    reminders: list[Reminder] = field(default_factory=list)
 
     @property
     def is_new(self) -> bool:
@@ -273,6 +288,16 @@ def workbench(user: User, *, today: dt.date | None = None, now: dt.datetime | No
             empty_text=_("Every customer is visited as its visit policy asks."),
         )
     )
+    unread = inbox.unread_count(user)
+    tiles.append(
+        Tile(
+            key="reminders",
+            title=_("Unread reminders"),
+            url=_url("notifications:inbox", state=inbox.UNREAD),
+            count=unread,
+            empty_text=_("Nothing new in your inbox."),
+        )
+    )
     waiting = approvals.awaiting(user)
     if view == TEAM:
         tiles.append(
@@ -322,6 +347,16 @@ def workbench(user: User, *, today: dt.date | None = None, now: dt.datetime | No
         if a.next_step_due is not None
     ]
     waiting_rows = list(waiting.select_related("flow", "current_step", "requested_by")[:TODO_ROWS])
+    reminders = [
+        Reminder(
+            title=title_for_reader(n.kind, n.params, n.title, n.title_en),
+            kind=n.get_kind_display(),
+            created_at=n.created_at,
+            unread=n.read_at is None,
+            url=reverse("notifications:open", args=[n.pk]),
+        )
+        for n in inbox.inbox(user)[:REMINDER_ROWS]
+    ]
     return Workbench(
         view=view,
         today=today,
@@ -329,4 +364,5 @@ def workbench(user: User, *, today: dt.date | None = None, now: dt.datetime | No
         tiles=tiles,
         next_steps=steps,
         approvals=waiting_rows,
+        reminders=reminders,
     )

@@ -101,6 +101,8 @@ def bench(world):
     ApprovalStep.objects.create(flow=flow, order=1, name="manager", approver_kind=ApproverKind.MANAGER)
     w.approval = approval_services.submit(w.east_opp, flow_code="bench", by=w.east_rep)
     # Flags are stored by kam.insights (recomputed on every write above): set last, as a rule would.
+    # Only these two are flagged, whatever the live rules made of the writes above.
+    Opportunity.objects.update(health_rank=0)
     Opportunity.objects.filter(pk=w.east_opp.pk).update(health_rank=2)
     Opportunity.objects.filter(pk=w.west_opp.pk).update(health_rank=3)
     return w

@@ -13,7 +13,7 @@ def tiles(user):
 
 def test_rep_sees_own_pipeline_won_against_target_flags_and_next_steps(bench):
     t = tiles(bench.east_rep)
-    assert set(t) == {"open_pipeline", "won_quarter", "flagged", "next_steps", "visits_due"}
+    assert set(t) == {"open_pipeline", "won_quarter", "flagged", "next_steps", "visits_due", "reminders"}
     # east_opp alone (the deal team of no one else's deal): 1,000,000 at P1 (20 %).
     assert (t["open_pipeline"].count, t["open_pipeline"].amount) == (1, Decimal("1000000.00"))
     assert t["open_pipeline"].weighted == Decimal("200000.00")
@@ -83,3 +83,27 @@ def test_new_rep_has_nothing_and_the_workbench_says_so(world):
     bench = selectors.workbench(newcomer)
     assert bench.is_new
     assert all(tile.empty_text for tile in bench.tiles)
+
+
+def test_reminders_are_the_users_own_unread_count_and_latest_five(bench):
+    from kam.notifications.models import Notification, NotificationKind
+
+    for i in range(7):
+        Notification.objects.create(
+            recipient=bench.east_rep,
+            kind=NotificationKind.NEXT_STEP_DUE,
+            title=f"Reminder {i}",
+            title_en=f"Reminder {i}",
+            dedupe_key=f"k{i}",
+        )
+    Notification.objects.filter(recipient=bench.east_rep, dedupe_key="k0").update(read_at="2026-01-01T00:00Z")
+    Notification.objects.create(
+        recipient=bench.west_rep, kind=NotificationKind.DEAL_FLAGGED, title="West's", dedupe_key="w"
+    )
+    page = selectors.workbench(bench.east_rep)
+    assert page.tile("reminders").count == 6
+    assert page.tile("reminders").url == "/notifications/?state=unread"
+    assert len(page.reminders) == 5
+    assert all(r.unread for r in page.reminders)
+    assert "West's" not in [r.title for r in page.reminders]
+    assert selectors.workbench(bench.west_rep).tile("reminders").count == 1
