@@ -642,6 +642,16 @@ def with_days_in_stage(history: list[StageChange], now: dt.datetime | None = Non
     return history
 
 
+def open_exit_criteria(opportunity: Opportunity) -> list[ExitCriterion]:
+    """The exit criteria of the deal's current stage not yet checked: what a move leaves undone.
+    One query."""
+    return list(
+        ExitCriterion.objects.filter(stage_id=opportunity.stage_id)
+        .exclude(Exists(CriterionCheck.objects.filter(opportunity=opportunity, criterion_id=OuterRef("pk"))))
+        .order_by("order", "id")
+    )
+
+
 def opportunity_page(opportunity: Opportunity) -> dict[str, Any]:
     """Everything the opportunity page shows around the record itself, in a fixed number of queries."""
 

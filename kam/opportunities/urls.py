@@ -12,6 +12,7 @@ urlpatterns: list = [
     path("<id:pk>/", views.detail, name="detail"),
     path("<id:pk>/edit/", views.edit, name="edit"),
     path("<id:pk>/move/", views.move, name="move"),
+    path("<id:pk>/open-criteria/", views.open_criteria, name="open_criteria"),
     path("<id:pk>/close/", views.close, name="close"),
     path("<id:pk>/criteria/<id:criterion_id>/", views.criterion, name="criterion"),
     path("<id:pk>/members/", views.member_add, name="member_add"),

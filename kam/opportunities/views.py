@@ -203,6 +203,18 @@ def board(request: HttpRequest) -> HttpResponse:
 # --- stage move -----------------------------------------------------------------------------
 
 
+@login_required
+def open_criteria(request: HttpRequest, pk: int) -> HttpResponse:
+    """The exit criteria of the deal's current stage still open, for the move dialog to show before
+    the move (a fragment the board fetches when the dialog opens)."""
+    opportunity = selectors.opportunity_detail(current_user(request), pk)
+    return render(
+        request,
+        "opportunities/_open_criteria.html",
+        {"opportunity": opportunity, "open_criteria": selectors.open_exit_criteria(opportunity)},
+    )
+
+
 def _move_failed(
     request: HttpRequest, opportunity: Opportunity, message: str, errors: dict | None = None
 ) -> HttpResponse:

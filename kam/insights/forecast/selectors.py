@@ -311,6 +311,12 @@ class TargetFigures:
         return None if self.target is None else max(self.target - self.won, ZERO).quantize(CENT)
 
     @property
+    def exceeded_by(self) -> Decimal | None:
+        """How far won is past the target (a negative gap, read as "exceeded by …"); None otherwise."""
+        gap = self.gap
+        return -gap if gap is not None and gap < 0 else None
+
+    @property
     def coverage(self) -> Decimal | None:
         """Open pipeline ÷ remaining target; None when nothing remains (target met or zero)."""
         remaining = self.remaining

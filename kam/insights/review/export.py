@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from kam.core import sheets
 from kam.insights.models import Snapshot
@@ -93,7 +94,10 @@ def changes_xlsx(
 ) -> tuple[bytes, str]:
     """The workbook's bytes and a file name such as changes-2027-03-31.xlsx."""
     report = selectors.changes(user, before, after, row_limit=limit + 1)
-    heading = [_("What changed"), f"{_('From')} {_moment(before)} {_('to')} {_moment(after)}"]
+    heading = [
+        _("What changed"),
+        f"{pgettext('period', 'From')} {_moment(before)} {pgettext('period', 'to')} {_moment(after)}",
+    ]
     summary = sheets.Sheet(
         title=_("Summary"),
         heading=heading,

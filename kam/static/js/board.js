@@ -57,6 +57,17 @@
     dialog.querySelector("#move-dialog-title").textContent =
       i18n(forward ? "forward" : "backward").replace("%(stage)s", stageLabel);
     dialog.querySelector(".key-node").textContent = column.dataset.keyNode || "";
+    // What the stage being left still asks for, shown before the move is confirmed.
+    var open = dialog.querySelector(".open-criteria");
+    if (open) {
+      open.innerHTML = "";
+      if (card.dataset.criteriaUrl) {
+        fetch(card.dataset.criteriaUrl, { credentials: "same-origin", headers: { Accept: "text/html" } })
+          .then(function (response) { return response.ok ? response.text() : ""; })
+          .then(function (html) { open.innerHTML = html; })
+          .catch(function () {});
+      }
+    }
     dialog.querySelector(".forward-only").hidden = !forward;
     dialog.querySelector(".backward-only").hidden = forward;
     var checkbox = form.querySelector("input[name=key_node_confirmed]");

@@ -20,7 +20,8 @@
     var bar = function (key, color) {
       return {
         name: d.labels[key], type: "bar", stack: "amount", itemStyle: { color: color },
-        data: d.series[key].map(num), emphasis: { focus: "series" }
+        // Capped: a chart of one group would otherwise draw one bar as wide as the page.
+        barMaxWidth: 56, data: d.series[key].map(num), emphasis: { focus: "series" }
       };
     };
     var series = [
