@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from kam.access import views as access_views
+from kam.access.search import search_page
 from kam.api import api
 from kam.views import home
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("pick/customers/", access_views.pick_customers, name="pick_customers"),
     path("pick/users/", access_views.pick_users, name="pick_users"),
     path("pick/contacts/", access_views.pick_contacts, name="pick_contacts"),
+    path("search/", search_page, name="search"),
     path("", include("kam.access.mfa.urls")),
     path("admin/", admin.site.urls),
     path("audit/", include("kam.audit.urls")),

@@ -22,6 +22,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kam.access.visibility import contacts_for, customers_for
+from kam.core import pinyin
 from kam.customers.models import Customer
 from kam.org.models import User
 from kam.org.visibility import visible_users
@@ -37,14 +38,17 @@ SCOPE_VISIBLE = "visible"
 SCOPE_COLLEAGUES = "colleagues"
 
 
-def _matching(qs: QuerySet, q: str, *fields: str) -> QuerySet:
-    """`qs` narrowed to rows whose fields contain `q`, or whose id it is (`12` or `#12`)."""
+def _matching(qs: QuerySet, q: str, *fields: str, key: str = "") -> QuerySet:
+    """`qs` narrowed to rows whose fields contain `q`, whose search key holds its pinyin (full or
+    initials, kam.core.pinyin), or whose id it is (`12` or `#12`)."""
     text = q.strip()[:QUERY_MAX]
     if not text:
         return qs
     condition = Q()
     for field in fields:
         condition |= Q(**{f"{field}__icontains": text})
+    if key:
+        condition |= pinyin.matches(key, text)
     match = _ID.match(text)
     if match:
         condition |= Q(pk=int(match.group(1)))
@@ -52,8 +56,9 @@ def _matching(qs: QuerySet, q: str, *fields: str) -> QuerySet:
 
 
 def search_customers(user: User, q: str, *, limit: int = PICK_LIMIT) -> list[dict[str, Any]]:
-    """The first `limit` visible customers whose name or short name contains `q`, by name (one query)."""
-    qs = _matching(customers_for(user, Customer.objects.all()), q, "name", "short_name")
+    """The first `limit` visible customers whose name or short name contains `q` or its pinyin (full
+    or initials), by name (one query)."""
+    qs = _matching(customers_for(user, Customer.objects.all()), q, "name", "short_name", key="search_key")
     rows = qs.order_by("name", "id").values("id", "name", "short_name")[:limit]
     return [{"id": r["id"], "label": customer_label(r["name"], r["short_name"])} for r in rows]
 
@@ -64,7 +69,7 @@ def search_users(
     """The first `limit` active people whose name or username contains `q`: those whose work the
     user may see, or with `scope=SCOPE_COLLEAGUES` every active colleague."""
     people = User.objects.all() if scope == SCOPE_COLLEAGUES else visible_users(user)
-    qs = _matching(people.filter(is_active=True), q, "name", "username")
+    qs = _matching(people.filter(is_active=True), q, "name", "username", key="search_key")
     rows = qs.order_by("username", "id").values("id", "name", "username")[:limit]
     return [{"id": r["id"], "label": r["name"] or r["username"]} for r in rows]
 
@@ -75,7 +80,7 @@ def search_contacts(
     """The first `limit` contacts the user may see (of `customer` when given) whose name or title
     contains `q`, by name (one query). Without a customer the label names the contact's customer."""
     base = Contact.objects.all() if customer is None else Contact.objects.filter(customer_id=customer)
-    qs = _matching(contacts_for(user, base), q, "name", "title")
+    qs = _matching(contacts_for(user, base), q, "name", "title", key="search_key")
     rows = qs.order_by("name", "id").values("id", "name", "title", "customer__name")[:limit]
     return [
         {

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 # Written by the scoring, the clock or the version counter, not by a person: noise in the trail.
-DERIVED = ["version", "updated_at", "created_at", "last_used_at", "last_login"]
+DERIVED = ["version", "updated_at", "created_at", "last_used_at", "last_login", "search_key"]
 
 
 class AuditConfig(AppConfig):

@@ -10,6 +10,7 @@ from django.db.models import F
 
 from kam.core import audit
 from kam.core.errors import ConflictError
+from kam.core.pinyin import refreshed_keys
 
 _MISSING = object()
 
@@ -35,6 +36,9 @@ def versioned_update(instance: models.Model, expected_version: int | None, **fie
     version = instance.version if expected_version is None else expected_version  # type: ignore[attr-defined]
     rows = model._default_manager.filter(pk=instance.pk, version=version)
     changed = {name: value for name, value in fields.items() if getattr(instance, name, _MISSING) != value}
+    if changed:
+        # A renamed record is found by its new name's pinyin (an UPDATE skips the key's pre_save).
+        changed.update(refreshed_keys(model, instance, changed))
     # A write that changes nothing keeps the version: other editors' copies are still current.
     updated = rows.update(version=F("version") + 1, **changed) if changed else int(rows.exists())
     if updated == 0:

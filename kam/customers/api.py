@@ -19,9 +19,13 @@ from kam.core.api.helpers import (
 )
 from kam.core.web import current_user
 from kam.customers import export, selectors, services
-from kam.customers.models import Customer
+from kam.customers.models import Customer, Industry, Region
+from kam.customers.pool.duplicates import DuplicatesFound
+from kam.customers.pool.schemas import DuplicateMatchOut
 from kam.customers.schemas import (
+    CustomerChoicesOut,
     CustomerCreateIn,
+    CustomerDuplicatesOut,
     CustomerExportFilters,
     CustomerFilters,
     CustomerListOut,
@@ -120,13 +124,38 @@ def export_customers(request: HttpRequest, filters: Query[CustomerExportFilters]
     return response
 
 
-@router.post("", response={201: CustomerOut, **WRITE_ERRORS}, summary="Add a customer")
+@router.post(
+    "", response={201: CustomerOut, 409: CustomerDuplicatesOut, **WRITE_ERRORS}, summary="Add a customer"
+)
 def create_customer(request: HttpRequest, response: HttpResponse, payload: CustomerCreateIn) -> Status:
+    """A customer whose name or its pinyin matches another's answers 409 with the matches until it is
+    sent with `confirm_duplicates`; one whose credit code is taken answers 409 `blocking` always."""
     by = current_user(request)
     data = _related(by, payload.model_dump())
     name = data.pop("name")
-    customer = services.create_customer(by=by, name=name, **data)
+    try:
+        customer = services.create_customer(by=by, name=name, **data)
+    except DuplicatesFound as error:
+        return Status(
+            409,
+            {
+                "detail": next(iter(error.message_dict.values()))[0],
+                "blocking": error.blocking,
+                "matches": [DuplicateMatchOut.from_match(m) for m in error.matches],
+            },
+        )
     return Status(201, _body(_load(by, customer.pk), response))
+
+
+@router.get("/choices", response=CustomerChoicesOut, summary="The industries and regions offered")
+def customer_choices(request: HttpRequest) -> dict[str, Any]:
+    def rows(model: type[Industry] | type[Region]) -> list[dict[str, str]]:
+        return [
+            {"name": r.name, "name_en": r.name_en, "label": r.display_name}
+            for r in model.objects.filter(is_active=True)
+        ]
+
+    return {"industries": rows(Industry), "regions": rows(Region)}
 
 
 @router.get("/{int:customer_id}", response={200: CustomerOut, **READ_ERRORS})

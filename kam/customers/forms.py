@@ -11,9 +11,24 @@ from django.utils.translation import gettext_lazy as _
 from kam.access.pickers import VisibleCustomerField, VisibleUserField
 from kam.core.forms import HiddenErrorsShown, limit_length
 from kam.core.limits import NOTE_MAX
-from kam.customers.models import Customer, CustomerStatus, Segment, TagKind, Tier
+from kam.customers.models import Customer, CustomerStatus, Industry, Region, Segment, TagKind, Tier
 from kam.customers.services import CUSTOMER_FIELDS
 from kam.org.models import User
+
+
+class ChoiceRowField(forms.ChoiceField):
+    """A select of choice rows that also takes any other spelling of a row ("Hubei" for 湖北) or
+    a value no row names (as the text field before it did), cleaned to what a customer stores."""
+
+    def __init__(self, model: type[Industry] | type[Region], **kwargs: Any) -> None:
+        self.model = model
+        super().__init__(**kwargs)
+
+    def valid_value(self, value: Any) -> bool:
+        return len(str(value)) <= 100
+
+    def clean(self, value: Any) -> str:
+        return self.model.stored(str(super().clean(value) or ""))
 
 
 class CustomerForm(HiddenErrorsShown):
@@ -43,6 +58,16 @@ class CustomerForm(HiddenErrorsShown):
                 widget=forms.HiddenInput,
             )
         limit_length(self.fields["notes"], NOTE_MAX)
+        # Industry and region from the choice rows, named in the reader's language; a value no row
+        # names (imported, or from before the rows) stays a choice while the customer has it.
+        for name, model in (("industry", Industry), ("region", Region)):
+            current = str(self.data.get(name) or "") if self.is_bound else str(self.initial.get(name) or "")
+            self.fields[name] = ChoiceRowField(
+                model,
+                label=self.fields[name].label,
+                required=False,
+                choices=[("", "—"), *model.offered(current)],
+            )
         self.customer = customer
         # An edit must name the version it read, or a stale form could overwrite someone's change.
         self.fields["version"].required = customer is not None
@@ -134,16 +159,20 @@ class CustomerFilterForm(forms.Form):
             "tag",
             [
                 ("", _("All tags")),
-                (_("Static tags"), [(str(t.pk), t.name) for t in tags if t.kind == TagKind.STATIC]),
-                (_("Dynamic tags"), [(str(t.pk), t.name) for t in tags if t.kind == TagKind.DYNAMIC]),
+                (_("Static tags"), [(str(t.pk), t.display_name) for t in tags if t.kind == TagKind.STATIC]),
+                (_("Dynamic tags"), [(str(t.pk), t.display_name) for t in tags if t.kind == TagKind.DYNAMIC]),
             ],
         )
         self._set_choices("owner", [("", _("All owners")), *((str(u.pk), str(u)) for u in choices["owners"])])
         self._set_choices(
-            "team", [("", _("All teams")), *((str(t.pk), t.name) for t in choices.get("teams", []))]
+            "team", [("", _("All teams")), *((str(t.pk), t.display_name) for t in choices.get("teams", []))]
         )
-        self._set_choices("industry", [("", _("All industries")), *((v, v) for v in choices["industries"])])
-        self._set_choices("region", [("", _("All regions")), *((v, v) for v in choices["regions"])])
+        # Stored values (the Chinese names) shown in the reader's language.
+        industries = ((v, Industry.label_of(v)) for v in choices["industries"])
+        self._set_choices("industry", [("", _("All industries")), *industries])
+        self._set_choices(
+            "region", [("", _("All regions")), *((v, Region.label_of(v)) for v in choices["regions"])]
+        )
         self._set_choices(
             "parent", [("", _("All groups")), *((str(c.pk), c.name) for c in choices.get("groups", []))]
         )

@@ -14,6 +14,7 @@ from kam.core.api.helpers import Id, InputSchema, Offset, Ref, TextSafeSchema, r
 from kam.core.limits import NOTE_MAX
 from kam.core.money import MAX_MONEY, MONEY_DIGITS
 from kam.customers.models import Customer
+from kam.customers.pool.schemas import DuplicateMatchOut
 from kam.customers.selectors import SORTS
 
 TierChoice = Literal["A", "B", "C", "D"]
@@ -27,8 +28,10 @@ class CustomerOut(Schema):
     short_name: str
     parent: Ref | None = Field(None, description="The group this customer belongs to.")
     owner: Ref
-    industry: str
-    region: str
+    industry: str = Field(..., description="The industry as stored: the Chinese name of its choice row.")
+    industry_label: str = Field(..., description="The industry in the language asked for (Accept-Language).")
+    region: str = Field(..., description="The region as stored: the Chinese name of its choice row.")
+    region_label: str = Field(..., description="The region in the language asked for.")
     status: str = Field(..., description="prospect, active, dormant or lost.")
     tier: str = Field(..., description="A, B, C or D: the manager's override if any, else the computed tier.")
     segment: str = Field(..., description="key, important or general (from the tier).")
@@ -56,7 +59,9 @@ class CustomerOut(Schema):
             "parent": ref(c.parent),
             "owner": user_ref(c.owner),
             "industry": c.industry,
+            "industry_label": c.industry_label,
             "region": c.region,
+            "region_label": c.region_label,
             "status": c.status,
             "tier": c.tier,
             "segment": c.segment,
@@ -180,8 +185,20 @@ class CustomerCreateIn(InputSchema):
     confirm_duplicates: bool = Field(
         False,
         description="Create it even though customers with the same normalised name or its pinyin exist "
-        "(a 422 lists them first). The same credit code is always refused.",
+        "(a 409 lists them first). The same credit code is always refused.",
     )
+
+
+class CustomerDuplicatesOut(Schema):
+    """A create stopped by the duplicate check (kam.customers.pool.duplicates)."""
+
+    detail: str
+    blocking: bool = Field(
+        ...,
+        description="A customer with the same credit code exists: refused even with confirm_duplicates. "
+        "Otherwise send the request again with confirm_duplicates to create it anyway.",
+    )
+    matches: list[DuplicateMatchOut]
 
 
 class CustomerUpdateIn(InputSchema):
@@ -199,3 +216,16 @@ class CustomerUpdateIn(InputSchema):
     notes: str | None = Field(None, max_length=NOTE_MAX)
     category_purchases: Decimal | None = Field(None, ge=0, max_digits=MONEY_DIGITS, decimal_places=2)
     credit_code: str | None = Field(None, max_length=40, description="Empty removes it.")
+
+
+class CustomerChoiceOut(Schema):
+    name: str = Field(..., description="What a customer's field holds (send this, or the English name).")
+    name_en: str
+    label: str = Field(..., description="The name in the language asked for.")
+
+
+class CustomerChoicesOut(Schema):
+    """The industries and regions a customer is described by, named in both languages."""
+
+    industries: list[CustomerChoiceOut]
+    regions: list[CustomerChoiceOut]

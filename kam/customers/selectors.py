@@ -26,6 +26,7 @@ from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.translation import gettext as _
 
 from kam.access.visibility import customers_for, opportunities_for
+from kam.core import pinyin
 from kam.core.ids import parse_id
 from kam.core.money import MAX_MONEY
 from kam.customers.models import (
@@ -33,6 +34,8 @@ from kam.customers.models import (
     CustomerChange,
     CustomerStatus,
     CustomerTag,
+    Industry,
+    Region,
     Segment,
     Tag,
     TagKind,
@@ -294,7 +297,8 @@ def apply_filters(
     pipeline compared is the part of it they may see (a list); without, the customer's whole
     pipeline (a dynamic tag's rule, the same members for everyone)."""
     if filters.q:
-        qs = qs.filter(Q(name__icontains=filters.q) | Q(short_name__icontains=filters.q))
+        # The name or short name, typed or by pinyin (full or initials): kam.core.pinyin.
+        qs = qs.filter(pinyin.text_matches(filters.q, "search_key", "name", "short_name"))
     if filters.tier:
         qs = qs.filter(tier=filters.tier)
     if filters.segment:
@@ -305,10 +309,11 @@ def apply_filters(
         qs = qs.filter(owner_id=filters.owner)
     if filters.team:
         qs = qs.filter(owner__team_id__in=team_subtree_ids([filters.team]))
+    # A value in any language finds the customers holding its row's name (kam.customers.models.choices).
     if filters.industry:
-        qs = qs.filter(industry=filters.industry)
+        qs = qs.filter(industry__in={filters.industry, Industry.stored(filters.industry)})
     if filters.region:
-        qs = qs.filter(region=filters.region)
+        qs = qs.filter(region__in={filters.region, Region.stored(filters.region)})
     if filters.parent:
         qs = qs.filter(pk__in=group_ids(filters.parent))
     if filters.score_min is not None:

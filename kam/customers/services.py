@@ -122,6 +122,10 @@ def update_customer(customer: Customer, *, by: User, version: int | None, **chan
     candidate.full_clean(exclude=["parent", "owner", "credit_code"])
     if "credit_code" in changes:
         changes["credit_code"] = _credit_code_change(customer, changes["credit_code"])
+    # The candidate's clean() wrote industry and region as their rows name them (制造业, not Manufacturing).
+    for name in ("industry", "region"):
+        if name in changes:
+            changes[name] = getattr(candidate, name)
     changed = [name for name, value in changes.items() if getattr(customer, name) != value]
     written = dict(changes)
     if "name" in changed:

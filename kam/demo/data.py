@@ -6,12 +6,12 @@ key-account book; every person, number, address and deal is invented.
 
 from __future__ import annotations
 
-# Team name, English region, the cities its customers sit in.
-ROOT_TEAM = "大客户销售中心 / Key Account Sales"
+# Team names (zh-Hans, English): the page shows the reader's language (Team.display_name).
+ROOT_TEAM = ("大客户销售中心", "Key Account Sales")
 TEAMS = {
-    "east": "华东大客户部 / East China Key Accounts",
-    "north": "华北大客户部 / North China Key Accounts",
-    "south": "华南大客户部 / South China Key Accounts",
+    "east": ("华东大客户部", "East China Key Accounts"),
+    "north": ("华北大客户部", "North China Key Accounts"),
+    "south": ("华南大客户部", "South China Key Accounts"),
 }
 
 # username, name, role, team key ("" = root team, None = no team)
@@ -30,27 +30,30 @@ USERS = [
     ("demo_rep_south2", "孙丽萍", "rep", "south"),
 ]
 
+# Industries by the Chinese name of their row (kam.customers.models.Industry, which holds the
+# English name too: migration customers 0016).
 INDUSTRIES = {
-    "energy": "能源电力 / Energy",
-    "manufacturing": "制造业 / Manufacturing",
-    "telecom": "通信 / Telecom",
-    "finance": "金融 / Finance",
-    "healthcare": "医疗卫生 / Healthcare",
-    "transport": "交通运输 / Transport",
-    "petrochem": "石油化工 / Petrochemicals",
+    "energy": "能源电力",
+    "manufacturing": "制造业",
+    "telecom": "通信",
+    "finance": "金融",
+    "healthcare": "医疗卫生",
+    "transport": "交通运输",
+    "petrochem": "石油化工",
 }
 
+# City → (team key, region: the Chinese name of its kam.customers.models.Region row).
 CITIES = {
-    "上海": ("east", "上海 Shanghai"),
-    "江苏": ("east", "江苏 Jiangsu"),
-    "浙江": ("east", "浙江 Zhejiang"),
-    "北京": ("north", "北京 Beijing"),
-    "天津": ("north", "天津 Tianjin"),
-    "山东": ("north", "山东 Shandong"),
-    "河北": ("north", "河北 Hebei"),
-    "广东": ("south", "广东 Guangdong"),
-    "深圳": ("south", "深圳 Shenzhen"),
-    "福建": ("south", "福建 Fujian"),
+    "上海": ("east", "上海"),
+    "江苏": ("east", "江苏"),
+    "浙江": ("east", "浙江"),
+    "北京": ("north", "北京"),
+    "天津": ("north", "天津"),
+    "山东": ("north", "山东"),
+    "河北": ("north", "河北"),
+    "广东": ("south", "广东"),
+    "深圳": ("south", "深圳"),
+    "福建": ("south", "福建"),
 }
 
 # Segment: K key, I important, G general.

@@ -128,7 +128,7 @@ def delete_demo_data() -> None:
         while customers.exists():
             # Groups are protected while subsidiaries exist: delete from the leaves up.
             customers.filter(children__isnull=True).delete()
-        team_names = [data.ROOT_TEAM, *data.TEAMS.values()]
+        team_names = [data.ROOT_TEAM[0], *(name for name, _ in data.TEAMS.values())]
         # The demo's tags, or a rebuild would meet their names again.
         Tag.objects.filter(created_by__in=users).delete()
         users.delete()
@@ -215,10 +215,10 @@ class DemoBuilder:
 
     # -- org -----------------------------------------------------------------------------------
     def build_org(self) -> None:
-        root = Team.objects.create(name=data.ROOT_TEAM)
+        root = Team.objects.create(name=data.ROOT_TEAM[0], name_en=data.ROOT_TEAM[1])
         self.teams[""] = root
-        for key, name in data.TEAMS.items():
-            self.teams[key] = Team.objects.create(name=name, parent=root)
+        for key, (name, name_en) in data.TEAMS.items():
+            self.teams[key] = Team.objects.create(name=name, name_en=name_en, parent=root)
         # One hash for all: PBKDF2 at full strength twelve times would dominate the run.
         password = make_password(DEMO_PASSWORD)
         for username, name, role, team_key in data.USERS:
@@ -828,14 +828,16 @@ class DemoBuilder:
         manager = self.manager("east")
         strategic = create_tag(
             by=director,
-            name="战略合作 / Strategic partner",
+            name="战略合作",
+            name_en="Strategic partner",
             color="#c23531",
             description="签订战略合作协议的客户 / Customers with a strategic partnership agreement",
         )
-        create_tag(by=director, name="样板客户 / Reference site", color="#2f4554")
+        create_tag(by=director, name="样板客户", name_en="Reference site", color="#2f4554")
         create_tag(
             by=director,
-            name="制造业大单 / Manufacturing, big pipeline",
+            name="制造业大单",
+            name_en="Manufacturing, big pipeline",
             kind=TagKind.DYNAMIC,
             color="#61a0a8",
             description="制造业且在途商机超过100万 / Manufacturing with open pipeline over ¥1M",
@@ -843,7 +845,8 @@ class DemoBuilder:
         )
         create_tag(
             by=director,
-            name="A类重点 / Tier A focus",
+            name="A类重点",
+            name_en="Tier A focus",
             kind=TagKind.DYNAMIC,
             color="#d48265",
             rule={"tier": "A"},
@@ -911,7 +914,9 @@ def summary() -> dict[str, int]:
     customers = Customer.objects.filter(owner__in=users)
     opportunities = Opportunity.objects.filter(customer__in=customers)
     counts = {
-        "teams": Team.objects.filter(name__in=[data.ROOT_TEAM, *data.TEAMS.values()]).count(),
+        "teams": Team.objects.filter(
+            name__in=[data.ROOT_TEAM[0], *(n for n, _ in data.TEAMS.values())]
+        ).count(),
         "users": users.count(),
         "customers": customers.count(),
         "contacts": Contact.objects.filter(customer__in=customers).count(),

@@ -25,6 +25,7 @@ MEANINGS: dict[str, Any] = {
     "category_purchases": _("category purchases"),
     "employees": _("employees"),
     "notes": _("notes"),
+    "credit_code": _("unified social credit code"),
     "customer": _("customer"),
     "title": _("title"),
     "department": _("department"),
@@ -57,7 +58,7 @@ MEANINGS: dict[str, Any] = {
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     # A customer's columns are the fields its form and services take.
-    "customers": CUSTOMER_FIELDS,
+    "customers": (*CUSTOMER_FIELDS, "credit_code"),
     "contacts": (
         "customer",
         "name",

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from kam.access import permissions
 from kam.access.visibility import customers_for, opportunities_for
+from kam.core.companies import normalise_credit_code
 from kam.customers import services as customer_services
 from kam.customers.history import both_languages
 from kam.customers.models import Customer, CustomerChange, CustomerStatus
@@ -336,7 +337,7 @@ class _Importer:
 
 
 class _Customers(_Importer):
-    FIELDS = ("short_name", "industry", "region", "notes")
+    FIELDS = ("short_name", "industry", "region", "notes", "credit_code")
 
     def validate(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
         visible = customers_for(self.by).order_by("id")
@@ -345,6 +346,7 @@ class _Customers(_Importer):
             existing.setdefault(customer.name.lower(), customer)
         users = self.users()
         in_file: dict[str, int] = {}
+        codes_in_file: dict[str, int] = {}
         self.new: list[tuple[int, Customer, str]] = []
         self.changes: list[tuple[int, Customer, dict[str, Any], str]] = []
         for number, cells in self.counted(rows):
@@ -355,6 +357,21 @@ class _Customers(_Importer):
                 if name.lower() in in_file:
                     raise _fail("name", _("Same name as row %(row)s.") % {"row": in_file[name.lower()]})
                 values: dict[str, Any] = {f: _text(cells.get(f)) for f in self.FIELDS if f in cells}
+                # The code checked like the form's (kam.core.companies), once per file as well.
+                code = normalise_credit_code(values.get("credit_code") or "")
+                if code and code in codes_in_file:
+                    raise _fail(
+                        "credit_code",
+                        _("Same unified social credit code as row %(row)s.") % {"row": codes_in_file[code]},
+                    )
+                same_name = existing.get(name.lower())
+                holders = Customer.objects.filter(credit_code=code)
+                if same_name is not None:
+                    holders = holders.exclude(pk=same_name.pk)
+                if code and holders.exists():
+                    raise _fail(
+                        "credit_code", _("A customer with this unified social credit code exists already.")
+                    )
                 errors: dict[str, list[str]] = {}
                 parsers: dict[str, Any] = {
                     "status": lambda v: _choice(v, CustomerStatus, "status", CustomerStatus.PROSPECT),
@@ -398,6 +415,8 @@ class _Customers(_Importer):
                     )
                     for key, value in changes.items():
                         setattr(candidate, key, value)
+                    # Its own credit code is not another customer's.
+                    candidate.pk = current.pk
                     try:
                         candidate.full_clean(exclude=["parent", "owner"])
                     except ValidationError as exc:
@@ -414,6 +433,8 @@ class _Customers(_Importer):
                     self.new.append((number, customer, parent_name))
                     self.outcome(number, "create", name)
                 in_file[name.lower()] = number
+                if code:
+                    codes_in_file[code] = number
             except RowInvalid as exc:
                 self.error(number, exc.errors)
         self.existing = existing

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.access.visibility import get_visible_opportunity, opportunities_for
+from kam.core import pinyin
 from kam.core.ids import parse_id
 from kam.core.keyset import Seek, SortKey, decode_cursor, encode_cursor, fingerprint
 from kam.core.periods import parse_quarter, quarter_bounds
@@ -171,12 +172,13 @@ def apply_filters(qs: QuerySet[Opportunity], filters: PipelineFilters) -> QueryS
             qs = qs.filter(sign_date__range=(start, end))
     if filters.q:
         text = filters.q
-        qs = qs.filter(
-            Q(name__icontains=text)
-            | Q(project_number__icontains=text)
-            | Q(customer__name__icontains=text)
-            | Q(customer__short_name__icontains=text)
+        # Names typed or by pinyin (full or initials, kam.core.pinyin); a project number has digits.
+        condition = pinyin.text_matches(text, "search_key", "name") | pinyin.text_matches(
+            text, "customer__search_key", "customer__name", "customer__short_name"
         )
+        if any(c.isdigit() for c in text):
+            condition |= Q(project_number__icontains=text)
+        qs = qs.filter(condition)
     if filters.incomplete:
         qs = qs.filter(
             Q(sign_date__isnull=True)

@@ -7,8 +7,10 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.bilingual import in_english
 from kam.core.money import MONEY_DIGITS
 from kam.core.money_unit import MoneyUnit
+from kam.core.pinyin import PinyinKeyField
 
 
 class Role(models.TextChoices):
@@ -22,6 +24,8 @@ class Team(models.Model):
     """A sales team; teams form a tree so a manager sees the whole subtree below them."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
+    # Shown instead of `name` to a reader working in English (kam.core.bilingual).
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent team"),
@@ -45,6 +49,12 @@ class Team(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.name_en and in_english():
+            return self.name_en
         return self.name
 
 
@@ -62,6 +72,8 @@ class User(AbstractUser):
     money_unit = models.CharField(
         _("amounts in"), max_length=4, choices=MoneyUnit.choices, blank=True, default=""
     )
+    # The name's pinyin and initials, for the people picker (kam.core.pinyin).
+    search_key = PinyinKeyField(sources=("name",))
 
     REQUIRED_FIELDS = ["email"]
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from kam.access.visibility import contacts_for, customers_for, get_visible_contact
+from kam.core import pinyin
 from kam.core.api.helpers import (
     READ_ERRORS,
     VERSIONED_WRITE_ERRORS,
@@ -81,7 +82,12 @@ def list_contacts(request: HttpRequest, filters: Query[ContactFilters]) -> dict[
         qs = qs.filter(customer_id=filters.customer)
     if filters.q and filters.q.strip():
         text = filters.q.strip()
-        qs = qs.filter(Q(name__icontains=text) | Q(title__icontains=text) | Q(department__icontains=text))
+        qs = qs.filter(
+            pinyin.matches("search_key", text)
+            | Q(name__icontains=text)
+            | Q(title__icontains=text)
+            | Q(department__icontains=text)
+        )
     count = qs.count()
     page = (
         list(qs.order_by("customer_id", "name", "id")[filters.offset : filters.offset + filters.limit])

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kam.core.pinyin import PinyinKeyField
+
 # Per-thread cache of the RelationshipPolicy row, dropped at each request start and on save.
 _policy_cache = threading.local()
 
@@ -71,6 +73,8 @@ class Contact(models.Model):
         "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
     )
     name = models.CharField(_("name"), max_length=100)
+    # The name's pinyin and initials, for search (kam.core.pinyin).
+    search_key = PinyinKeyField(sources=("name",))
     title = models.CharField(_("title"), max_length=100, blank=True)
     department = models.CharField(_("department"), max_length=100, blank=True)
     reports_to = models.ForeignKey(

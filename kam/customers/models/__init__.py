@@ -6,6 +6,10 @@ from kam.customers.models.analysis import (  # noqa: F401
     DecisionMode,
     PurchaseSpeed,
 )
+from kam.customers.models.choices import (  # noqa: F401
+    Industry,
+    Region,
+)
 from kam.customers.models.customer import (  # noqa: F401
     BilingualName,
     Customer,

@@ -21,6 +21,8 @@ from kam.core.companies import (
     validate_credit_code,
 )
 from kam.core.money import MONEY_DIGITS
+from kam.core.pinyin import PinyinKeyField
+from kam.customers.models.choices import Industry, Region
 
 
 class BilingualName(models.Model):
@@ -120,6 +122,8 @@ class Customer(models.Model):
     # check on create and claim is an indexed lookup, not a scan of every name.
     name_key = models.CharField(max_length=200, blank=True, default="", editable=False, db_index=True)
     name_pinyin = models.CharField(max_length=400, blank=True, default="", editable=False, db_index=True)
+    # The name's and short name's pinyin and initials, for search (kam.core.pinyin).
+    search_key = PinyinKeyField(sources=("name", "short_name"))
     # The public pool (公海, kam.customers.pool). A pooled customer keeps its last owner in `owner`
     # (an owner is required) and `previous_owner`; every signed-in user sees it until someone claims it.
     in_pool = models.BooleanField(_("in the public pool"), default=False, editable=False)
@@ -184,7 +188,22 @@ class Customer(models.Model):
         super().clean()
         self.set_duplicate_keys()
 
+    @property
+    def industry_label(self) -> str:
+        """The industry in the reader's language (kam.customers.models.choices)."""
+        return Industry.label_of(self.industry)
+
+    @property
+    def region_label(self) -> str:
+        return Region.label_of(self.region)
+
     def set_duplicate_keys(self) -> None:
+        # "Manufacturing" or "制造业 / Manufacturing" is stored as its row's name, 制造业.
+        deferred = self.get_deferred_fields()
+        if "industry" not in deferred:
+            self.industry = Industry.stored(self.industry)
+        if "region" not in deferred:
+            self.region = Region.stored(self.region)
         self.credit_code = normalise_credit_code(self.credit_code)
         self.name_key = company_name_key(self.name)
         self.name_pinyin = company_name_pinyin(self.name)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.bilingual import in_english
 from kam.customers.models.customer import Customer
 
 
@@ -19,6 +20,8 @@ class Tag(models.Model):
     customers its saved filter (`rule`) matches, computed at read time and never stored."""
 
     name = models.CharField(_("name"), max_length=60, unique=True)
+    # Shown instead of `name` to a reader working in English (kam.core.bilingual).
+    name_en = models.CharField(_("English name"), max_length=60, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=TagKind.choices, default=TagKind.STATIC)
     color = models.CharField(_("colour"), max_length=7, default="#5470c6")
     description = models.CharField(_("description"), max_length=300, blank=True)
@@ -35,6 +38,12 @@ class Tag(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.name_en and in_english():
+            return self.name_en
         return self.name
 
 

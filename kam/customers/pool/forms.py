@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kam.customers.models import Segment, Tier
+from kam.customers.models import Industry, Region, Segment, Tier
 
 NOTE_MAX = 500
 
@@ -23,13 +23,14 @@ class PoolFilterForm(forms.Form):
 
     def __init__(self, *args: Any, choices: dict[str, list[str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name, key, empty in (
-            ("region", "regions", _("All regions")),
-            ("industry", "industries", _("All industries")),
+        for name, key, empty, model in (
+            ("region", "regions", _("All regions"), Region),
+            ("industry", "industries", _("All industries"), Industry),
         ):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
-            field.choices = [("", empty), *((v, v) for v in choices[key])]
+            # Stored values (the rows' Chinese names) shown in the reader's language.
+            field.choices = [("", empty), *((v, model.label_of(v)) for v in choices[key])]
 
 
 class ClaimForm(forms.Form):

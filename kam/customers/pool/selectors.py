@@ -13,9 +13,11 @@ from django.utils import timezone
 from kam.core.companies import company_name_pinyin
 from kam.customers.models import (
     Customer,
+    Industry,
     PoolReturnRequest,
     PoolRule,
     PoolSettings,
+    Region,
     ReturnStatus,
     Segment,
     Tier,
@@ -63,10 +65,15 @@ def pool_rows(filters: PoolFilters) -> QuerySet[Customer]:
         if pinyin:
             condition |= Q(name_pinyin__contains=pinyin)
         qs = qs.filter(condition)
-    for name in ("tier", "segment", "region", "industry"):
+    for name in ("tier", "segment"):
         value = getattr(filters, name)
         if value:
             qs = qs.filter(**{name: value})
+    # A value in any language finds the customers holding its row's name (kam.customers.models.choices).
+    if filters.region:
+        qs = qs.filter(region__in={filters.region, Region.stored(filters.region)})
+    if filters.industry:
+        qs = qs.filter(industry__in={filters.industry, Industry.stored(filters.industry)})
     return qs.order_by("-pooled_at", "-id")
 
 

@@ -114,7 +114,7 @@ def _tag_reference_error(referenced_id: int, tag: Tag | None) -> str | None:
 
 # --- Writes ------------------------------------------------------------------------------------------
 
-TAG_FIELDS = ("name", "color", "description", "rule")
+TAG_FIELDS = ("name", "name_en", "color", "description", "rule")
 
 
 def _clean(values: dict[str, Any], *, kind: str, tag: Tag | None, by: User) -> dict[str, Any]:
@@ -133,6 +133,11 @@ def _clean(values: dict[str, Any], *, kind: str, tag: Tag | None, by: User) -> d
             if same.exists():
                 errors["name"] = [_("A tag with this name exists already.")]
         clean["name"] = name
+    if "name_en" in values:
+        name_en = str(values["name_en"] or "").strip()
+        if len(name_en) > 60:
+            errors["name_en"] = [_("At most %(count)d characters.") % {"count": 60}]
+        clean["name_en"] = name_en
     if "color" in values:
         color = str(values["color"] or "").strip()
         if not COLOR_PATTERN.match(color):
@@ -164,6 +169,7 @@ def create_tag(
     *,
     by: User,
     name: str,
+    name_en: str = "",
     kind: str = TagKind.STATIC,
     color: str = DEFAULT_COLOR,
     description: str = "",
@@ -175,7 +181,7 @@ def create_tag(
     if kind == TagKind.DYNAMIC and rule is None:
         rule = {}
     values = _clean(
-        {"name": name, "color": color, "description": description, "rule": rule or {}},
+        {"name": name, "name_en": name_en, "color": color, "description": description, "rule": rule or {}},
         kind=kind,
         tag=None,
         by=by,

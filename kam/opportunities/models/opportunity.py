@@ -17,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 from kam.core.money import MONEY_DIGITS
 from kam.core.periods import quarter_bounds, quarter_label
+from kam.core.pinyin import PinyinKeyField
 from kam.opportunities.models.process import Stage
 
 
@@ -71,6 +72,8 @@ def period_end(value: dt.date, precision: str) -> dt.date:
 class Opportunity(models.Model):
     project_number = models.CharField(_("project number"), max_length=30, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
+    # The name's pinyin and initials, for search (kam.core.pinyin).
+    search_key = PinyinKeyField(sources=("name",))
     # No index of their own: the composite indexes led by each (opportunity_customer_idx,
     # opportunity_owner_idx, opportunity_funnel_idx) serve every lookup and join on them, and
     # each index is one more write per imported deal.

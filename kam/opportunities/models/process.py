@@ -22,6 +22,13 @@ class SalesProcess(models.Model):
         ordering = ["-is_default", "name"]
 
     def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language (kam.core.bilingual)."""
+        if self.name_en and in_english():
+            return self.name_en
         return self.name
 
 

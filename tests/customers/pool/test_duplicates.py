@@ -133,8 +133,12 @@ def test_the_form_blocks_a_taken_credit_code_without_a_confirmation_box(client, 
 def test_the_api_refuses_then_creates_when_confirmed(api_as, world, huawei):
     api = api_as(world.east_rep)
     refused = api.post("/customers", {"name": "化为技术"})
-    assert refused.status_code == 422
-    assert "华为技术有限公司" in refused.json()["errors"]["name"][0]
+    assert refused.status_code == 409
+    body = refused.json()
+    assert body["blocking"] is False and "华为技术有限公司" in body["detail"]
+    assert [(m["customer"]["name"], m["reasons"], m["visible"]) for m in body["matches"]] == [
+        ("华为技术有限公司", ["pinyin"], False)
+    ]
     created = api.post("/customers", {"name": "化为技术", "confirm_duplicates": True})
     assert created.status_code == 201
     assert created.json()["in_pool"] is False and created.json()["credit_code"] == ""
@@ -143,3 +147,14 @@ def test_the_api_refuses_then_creates_when_confirmed(api_as, world, huawei):
         ("华为技术有限公司", False),
         ("化为技术", True),
     }
+
+
+def test_the_api_refuses_a_taken_credit_code_even_when_confirmed(api_as, world, huawei):
+    api = api_as(world.east_rep)
+    refused = api.post("/customers", {"name": "Other", "credit_code": CODE, "confirm_duplicates": True})
+    assert refused.status_code == 409
+    assert refused.json()["blocking"] is True
+    assert refused.json()["matches"][0]["reasons"] == ["credit_code"]
+    bad = api.post("/customers", {"name": "Other", "credit_code": "91350100M000100Y44"})
+    assert bad.status_code == 422 and "check character" in bad.json()["errors"]["credit_code"][0]
+    assert not Customer.objects.filter(name="Other").exists()

@@ -180,7 +180,13 @@ def portfolio(
     figures = portfolio_figures(qs)
     customers = list(
         qs.select_related("owner__team").only(
-            "pk", "name", "segment", "owner__name", "owner__username", "owner__team__name"
+            "pk",
+            "name",
+            "segment",
+            "owner__name",
+            "owner__username",
+            "owner__team__name",
+            "owner__team__name_en",
         )
     )
     active_ids = [c.plan_id for c in customers if c.has_active]  # type: ignore[attr-defined]
@@ -194,7 +200,7 @@ def portfolio(
                 customer_name=c.name,
                 segment=c.segment,
                 owner_name=str(c.owner),
-                team_name=c.owner.team.name if c.owner.team else "",
+                team_name=c.owner.team.display_name if c.owner.team else "",
                 plan_id=a.plan_id,
                 status=a.plan_status,
                 plan_owner_name=a.plan_owner_name or "",
