@@ -12,5 +12,9 @@ from kam.access import permissions
 def top_bar(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"may_view_audit": False, "may_import": False}
-    return {"may_view_audit": permissions.may_view_audit(user), "may_import": permissions.may_import(user)}
+        return {"may_view_audit": False, "may_import": False, "may_open_team_channels": False}
+    return {
+        "may_view_audit": permissions.may_view_audit(user),
+        "may_import": permissions.may_import(user),
+        "may_open_team_channels": permissions.may_open_team_channels(user),
+    }

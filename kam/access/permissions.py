@@ -318,6 +318,12 @@ def check_configure_team_channels(user: User, team: Team | None = None) -> None:
         raise PermissionDenied(_("Only a manager of the team configures its group robots."))
 
 
+def may_open_team_channels(user: User) -> bool:
+    """Whether the group robots page is offered (the top bar's link): managers and above. Which
+    teams' robots is `may_configure_team_channels`'s question, asked on the page."""
+    return _active(user) and (user.sees_everything or user.role == Role.MANAGER)
+
+
 def may_view_delivery_log(user: User) -> bool:
     """The delivery log is read by managers and above (it shows their teams' sends)."""
     return _active(user) and (user.sees_everything or bool(managed_team_ids(user)))

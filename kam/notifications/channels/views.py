@@ -55,7 +55,7 @@ def channel_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "notifications/channels/list.html",
-        {"rows": rows, "can_read_log": permissions.may_view_delivery_log(user)},
+        {"nav": "robots", "rows": rows, "can_read_log": permissions.may_view_delivery_log(user)},
     )
 
 
@@ -63,7 +63,10 @@ def _form_page(
     request: HttpRequest, form: TeamChannelForm, channel: TeamChannel | None, status: int = 200
 ) -> HttpResponse:
     return render(
-        request, "notifications/channels/form.html", {"form": form, "channel": channel}, status=status
+        request,
+        "notifications/channels/form.html",
+        {"nav": "robots", "form": form, "channel": channel},
+        status=status,
     )
 
 
@@ -183,5 +186,11 @@ def delivery_log(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "notifications/channels/log.html",
-        {"form": form, "page": page, "rows": list(page.object_list), "base_query": base_query},
+        {
+            "nav": "robots",
+            "form": form,
+            "page": page,
+            "rows": list(page.object_list),
+            "base_query": base_query,
+        },
     )

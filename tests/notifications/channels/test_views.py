@@ -197,3 +197,10 @@ def test_pages_have_names(client, world):
     assert reverse("notification_channels:list") == LIST
     assert client.get(LIST).status_code == 200
     assert client.get(LIST + "log/").status_code == 200
+
+
+def test_the_top_bar_offers_the_robots_to_managers_only(client, world):
+    client.force_login(world.east_mgr)
+    assert 'href="/notifications/channels/"' in client.get("/notifications/").content.decode()
+    client.force_login(world.east_rep)
+    assert 'href="/notifications/channels/"' not in client.get("/notifications/").content.decode()
