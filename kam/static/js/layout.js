@@ -70,10 +70,15 @@
     }
   });
 
-  // Focus leaving a drop-down (Tab past its last link) closes it, so two never overlap.
+  // Focus leaving a drop-down (Tab past its last link) closes it, so two never overlap. Not when a
+  // press moved the focus: on a phone the closing section would shift the buttons under the finger
+  // between press and release, and the click would miss; the click itself closes the others.
+  var pressing = false;
+  document.addEventListener("pointerdown", function () { pressing = true; }, true);
+  document.addEventListener("pointerup", function () { setTimeout(function () { pressing = false; }, 0); }, true);
   document.addEventListener("focusin", function (e) {
     var target = e.target instanceof Element ? e.target : null;
-    if (!target) return;
+    if (!target || pressing) return;
     openMenus(null).forEach(function (menu) {
       var section = menu.parentElement;
       if (section && !section.contains(target)) setOpen(menu, false);
