@@ -144,7 +144,9 @@ def test_the_menu_folds_behind_one_button_whose_links_are_visible_and_work(page,
     page.get_by_role("link", name="Receivables").click()
     page.wait_for_url("**/delivery/receivables/**")
     toggle.click()
-    assert page.locator("#mainnav .nav-section.current > .nav-toggle").inner_text().strip() == "After the sale"
+    assert (
+        page.locator("#mainnav .nav-section.current > .nav-toggle").inner_text().strip() == "After the sale"
+    )
     page.get_by_role("button", name="After the sale").click()
     assert page.locator("#nav-after-sale a[aria-current=page]").inner_text().strip() == "Receivables"
 
