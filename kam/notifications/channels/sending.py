@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -44,12 +44,14 @@ def retry_delay(attempts: int) -> dt.timedelta:
 
 
 def plan(notification_id: int) -> list[int]:
-    """Write the queued deliveries of one notification; returns their ids. Three queries whatever
-    the channels: the notification with its recipient, the recipient's choices, the team's robots
-    (and one INSERT per delivery)."""
+    """Write the queued deliveries of one notification (once: none if it has some already); returns
+    their ids. Five queries whatever the channels: the notification with its recipient, whether it
+    was planned, the recipient's choices, the team's robots and one INSERT."""
     notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
     if notification is None or not notification.recipient.is_active:
         return []
+    if Delivery.objects.filter(notification_id=notification.pk).exists():
+        return []  # planned already: a second dispatch of the same notification sends nothing twice
     recipient = notification.recipient
     choices = selectors.preferences(recipient.pk, notification.kind)
     rows: list[Delivery] = []
@@ -65,8 +67,11 @@ def plan(notification_id: int) -> list[int]:
                     address=webhooks.host_of(robot.webhook_url),
                 )
             )
-    with transaction.atomic():
-        # Saved one by one: bulk_create returns no ids on SQLite before 3.35 nor on every backend.
+    if not rows:
+        return []
+    if connection.features.can_return_rows_from_bulk_insert:
+        return [row.pk for row in Delivery.objects.bulk_create(rows)]
+    with transaction.atomic():  # a backend that cannot say the new ids: one INSERT each
         for row in rows:
             row.save()
     return [row.pk for row in rows]

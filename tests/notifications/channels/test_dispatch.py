@@ -215,3 +215,21 @@ def test_a_task_backend_that_refuses_fails_the_delivery_with_the_reason(world, m
     tasks.enqueue_delivery(delivery.pk)
     delivery.refresh_from_db()
     assert delivery.status == "failed" and "queue full" in delivery.last_error
+
+
+def test_a_second_dispatch_of_the_same_notification_sends_nothing(world, robot):
+    make_robot(world.east, robot.url())
+    notification = make_notification(world.east_rep)
+    assert len(dispatch.dispatch(notification.pk)) == 2
+    assert dispatch.dispatch(notification.pk) == []
+    assert len(robot.requests) == 1 and len(mail.outbox) == 1
+
+
+def test_planning_costs_the_same_whatever_the_number_of_robots(world, robot, django_assert_num_queries):
+    for _ in range(4):
+        make_robot(world.east, robot.url(), service="feishu")
+    notification = make_notification(world.east_rep)
+    # The notification, whether it was planned, the choices, the robots, one INSERT of them all.
+    with django_assert_num_queries(5):
+        ids = sending.plan(notification.pk)
+    assert len(ids) == 5

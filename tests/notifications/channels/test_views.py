@@ -204,3 +204,16 @@ def test_the_top_bar_offers_the_robots_to_managers_only(client, world):
     assert 'href="/notifications/channels/"' in client.get("/notifications/").content.decode()
     client.force_login(world.east_rep)
     assert 'href="/notifications/channels/"' not in client.get("/notifications/").content.decode()
+
+
+def test_the_robots_page_costs_the_same_whatever_the_number_of_robots(client, world):
+    robot_of(world.east)
+    client.force_login(world.east_mgr)
+    client.get(LIST)
+    with CaptureQueriesContext(connection) as one:
+        client.get(LIST)
+    for _ in range(5):
+        robot_of(world.east, service="wecom")
+    with CaptureQueriesContext(connection) as six:
+        assert client.get(LIST).content.decode().count('id="channel-') == 6
+    assert len(six.captured_queries) == len(one.captured_queries)
