@@ -95,13 +95,3 @@ def preferences(user: User) -> list[PreferenceRow]:
             )
         rows.append(PreferenceRow(kind=kind.value, label=str(kind.label), cells=cells))
     return rows
-
-
-def is_enabled(user: User, kind: str, channel: str) -> bool:
-    """Whether `kind` goes to `user` on `channel` (for the channels: one query)."""
-    stored = (
-        NotificationPreference.objects.filter(user_id=user.pk, kind=kind, channel=channel)
-        .values_list("enabled", flat=True)
-        .first()
-    )
-    return default_enabled(kind, channel) if stored is None else stored

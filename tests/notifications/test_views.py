@@ -166,3 +166,16 @@ def test_the_preferences_page_shows_defaults_and_saves_choices(client, world):
     page = client.get(reverse("notifications:preferences")).content.decode()
     assert 'name="deal_stale__inbox" id="pref-deal_stale__inbox" aria-label' in page
     assert 'name="sla_breach__email" id="pref-sla_breach__email" checked' in page
+
+
+def test_the_preferences_page_costs_the_same_with_choices_stored(client, world, django_assert_num_queries):
+    client.force_login(world.east_rep)
+    # Session, user, the user's choices.
+    with django_assert_num_queries(3):
+        client.get(reverse("notifications:preferences"))
+    services.set_preferences(world.east_rep, {("deal_stale", "inbox"): False, ("sla_breach", "email"): True})
+    with django_assert_num_queries(3):
+        response = client.get(reverse("notifications:preferences"))
+    cells = {(c.kind, c.channel): c for row in response.context["rows"] for c in row.cells}
+    assert not cells[("deal_stale", "inbox")].enabled and not cells[("deal_stale", "inbox")].is_default
+    assert cells[("sla_breach", "email")].enabled
