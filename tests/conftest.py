@@ -41,6 +41,29 @@ def plain_static_files(settings):
 
 
 @pytest.fixture(autouse=True)
+def choice_rows_read(request):
+    """Industries and regions are read once per process, then kept (kam.customers.models.choices):
+    read them before each test that has a database, so a test counting queries never counts that read
+    and rows a rolled-back test made are not seen by the next."""
+    if (
+        request.node.get_closest_marker("django_db") is None
+        and "_django_db_helper" not in request.fixturenames
+    ):
+        yield
+        return
+    # The database first (as pytest-django's own marker does), whatever order the fixtures run in.
+    request.getfixturevalue("_django_db_helper")
+    from kam.customers.models import Industry, Region
+    from kam.customers.models.choices import _cache
+
+    _cache.clear()
+    Industry.by_spelling()
+    Region.by_spelling()
+    yield
+    _cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def english_by_default(settings):
     """Assertions read the English msgids; the product's default language is zh-Hans.
     Tests about Chinese switch language themselves."""

@@ -136,3 +136,22 @@ def test_a_rename_moves_the_key(world, cmcc):
 def test_bulk_create_keeps_the_key(world):
     Contact.objects.bulk_create([Contact(customer=world.east_customer, name="王小二")])
     assert Contact.objects.get(name="王小二").search_key == "wangxiaoer wxe"
+
+
+def test_postgresql_serves_the_inner_match_from_a_trigram_index(world, cmcc):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a trigram index exists on PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE %s", ["%search_key_trgm"])
+        names = {row[0] for row in cursor.fetchall()}
+        assert names == {
+            "customers_customer_search_key_trgm",
+            "relationships_contact_search_key_trgm",
+            "opportunities_opportunity_search_key_trgm",
+        }
+        # The query the search sends, planned as if the table were large (no sequential scan).
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = Customer.objects.filter(search_key__contains="zgyd").explain()
+    assert "customers_customer_search_key_trgm" in plan

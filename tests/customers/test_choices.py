@@ -108,3 +108,14 @@ def test_the_migration_splits_old_values_and_writes_the_keys(world):
     team.refresh_from_db()
     assert (tag.name, tag.name_en) == ("样板客户", "Reference site")
     assert (team.name, team.name_en) == ("华南大客户部", "South China Key Accounts")
+
+
+def test_a_tag_takes_its_english_name_by_api_and_form(api_as, client, world):
+    api = api_as(world.director)
+    created = api.post("/tags", {"name": "样板客户", "name_en": "Reference site"})
+    assert created.status_code == 201, created.content
+    assert created.json()["name_en"] == "Reference site"
+    client.force_login(world.director)
+    response = client.post(reverse("customers:tag_create"), {"name": "重点", "name_en": "Focus", "color": "#5470c6"})
+    assert response.status_code == 302
+    assert Tag.objects.get(name="重点").name_en == "Focus"

@@ -6,6 +6,7 @@ the row's name in the reader's language (`label_of`); a value no row names is sh
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.db import models
@@ -14,8 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from kam.core.bilingual import in_english
 
 # Per kind, the rows by every spelling that names them (Chinese, English, "中文 / English"), read
-# once per process and dropped whenever a row is saved or deleted.
-_cache: dict[str, dict[str, ChoiceRow]] = {}
+# once per process and dropped whenever a row is saved or deleted here, or after CACHE_SECONDS (an
+# edit in another server process).
+_cache: dict[str, tuple[float, dict[str, ChoiceRow]]] = {}
+CACHE_SECONDS = 300
 
 
 class ChoiceRow(models.Model):
@@ -48,18 +51,19 @@ class ChoiceRow(models.Model):
 
     @classmethod
     def by_spelling(cls) -> dict[str, ChoiceRow]:
-        rows = _cache.get(cls.__name__)
-        if rows is None:
-            rows = {}
-            for row in cls.objects.all():  # type: ignore[attr-defined]
-                for spelling in (
-                    row.name,
-                    row.name_en,
-                    f"{row.name} / {row.name_en}",
-                    f"{row.name} {row.name_en}",
-                ):
-                    rows.setdefault(spelling.strip().casefold(), row)
-            _cache[cls.__name__] = rows
+        held = _cache.get(cls.__name__)
+        if held is not None and time.monotonic() - held[0] < CACHE_SECONDS:
+            return held[1]
+        rows: dict[str, ChoiceRow] = {}
+        for row in cls.objects.all():  # type: ignore[attr-defined]
+            for spelling in (
+                row.name,
+                row.name_en,
+                f"{row.name} / {row.name_en}",
+                f"{row.name} {row.name_en}",
+            ):
+                rows.setdefault(spelling.strip().casefold(), row)
+        _cache[cls.__name__] = (time.monotonic(), rows)
         return rows
 
     @classmethod

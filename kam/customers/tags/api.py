@@ -48,6 +48,7 @@ def _tag_out(
     return {
         "id": tag.pk,
         "name": tag.name,
+        "name_en": tag.name_en,
         "kind": tag.kind,
         "color": tag.color,
         "description": tag.description,
@@ -82,6 +83,7 @@ def create_tag(request: HttpRequest, response: HttpResponse, payload: TagCreateI
     tag = tags.create_tag(
         by=by,
         name=payload.name,
+        name_en=payload.name_en,
         kind=payload.kind,
         color=payload.color,
         description=payload.description,

@@ -23,6 +23,7 @@ RULE_DOC = (
 class TagOut(Schema):
     id: int
     name: str
+    name_en: str = Field(..., description="The name shown to readers in English; empty: the name.")
     kind: str = Field(..., description="static (set by hand) or dynamic (a saved filter).")
     color: str = Field(..., description="#rrggbb")
     description: str
@@ -41,6 +42,7 @@ class TagListOut(Schema):
 
 class TagCreateIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=60)
+    name_en: str = Field("", max_length=60, description="The name in English, if it differs.")
     kind: Literal["static", "dynamic"] = "static"
     color: str = Field(tags.DEFAULT_COLOR, pattern=COLOR)
     description: str = Field("", max_length=300)
@@ -51,6 +53,7 @@ class TagUpdateIn(InputSchema):
     """Only the fields sent are changed; the kind of a tag never changes."""
 
     name: str | None = Field(None, min_length=1, max_length=60)
+    name_en: str | None = Field(None, max_length=60)
     color: str | None = Field(None, pattern=COLOR)
     description: str | None = Field(None, max_length=300)
     rule: dict[str, Any] | None = Field(None, description=RULE_DOC)

@@ -34,6 +34,12 @@ class TagForm(HiddenErrorsShown):
     beside it (prefix `rule`). The services validate; this parses."""
 
     name = forms.CharField(label=gettext_lazy("Name"), max_length=60)
+    name_en = forms.CharField(
+        label=gettext_lazy("English name"),
+        max_length=60,
+        required=False,
+        help_text=gettext_lazy("Shown to people who work in English; empty: the name."),
+    )
     color = forms.CharField(
         label=gettext_lazy("Colour"),
         max_length=7,
@@ -135,6 +141,7 @@ def tag_create(request: HttpRequest) -> HttpResponse:
             tag = tags.create_tag(
                 by=user,
                 name=form.cleaned_data["name"],
+                name_en=form.cleaned_data["name_en"],
                 kind=kind,
                 color=form.cleaned_data["color"],
                 description=form.cleaned_data["description"],
@@ -159,6 +166,7 @@ def tag_edit(request: HttpRequest, tag_pk: int) -> HttpResponse:
         form = TagForm(
             initial={
                 "name": tag.name,
+                "name_en": tag.name_en,
                 "color": tag.color,
                 "description": tag.description,
                 "version": tag.version,
@@ -173,6 +181,7 @@ def tag_edit(request: HttpRequest, tag_pk: int) -> HttpResponse:
     if form.is_valid():
         changes: dict[str, Any] = {
             "name": form.cleaned_data["name"],
+            "name_en": form.cleaned_data["name_en"],
             "color": form.cleaned_data["color"],
             "description": form.cleaned_data["description"],
         }
