@@ -82,12 +82,15 @@ def test_no_main_page_scrolls_sideways_at_390_or_320_px(page, live_server, phone
     login(page, live_server, phone_world.east_mgr.username, PASSWORD, language="zh-hans")
     pages = main_pages(phone_world)
     assert len(pages) == 13
-    wide = []
+    # Every page is visited before failing, so one run names all the pages that went wrong.
+    wide, broken = [], []
     for size in (PHONE, NARROW):
         page.set_viewport_size(size)
         for label, url in pages:
             response = page.goto(f"{live_server.url}{url}")
-            assert response is not None and response.ok, (label, response and response.status)
+            if response is None or not response.ok:
+                broken.append((label, response and response.status))
+                continue
             page.wait_for_load_state("networkidle")  # the sections htmx loads after the page
             found = page.evaluate(OVERFLOW)
             if found["scroll"] > found["inner"]:
@@ -95,6 +98,7 @@ def test_no_main_page_scrolls_sideways_at_390_or_320_px(page, live_server, phone
             # The menu is folded: one button, its sections out of sight until asked for.
             assert page.locator(".menu-toggle").is_visible(), label
             assert not page.locator("#mainnav").is_visible(), label
+    assert broken == []
     assert wide == []
 
 
