@@ -186,9 +186,9 @@ def next_steps_due(user: User, view: str, today: dt.date) -> QuerySet[Activity]:
     )
 
 
-def moved_or_slipped(user: User, since: dt.datetime) -> QuerySet[Opportunity]:
-    """Open deals the user sees that changed stage, or whose sign date moved later, since `since`,
-    each annotated with `moved` and `slipped`."""
+def _change_conditions(since: dt.datetime) -> tuple[Exists, Exists]:
+    """(moved, slipped): whether a deal changed stage, or had its sign date moved later, since
+    `since`, as conditions on the deal (EXISTS over the history's per-deal index)."""
     # A deal's creation is recorded as a change from no stage: new is not moved.
     moved = StageChange.objects.filter(
         opportunity_id=OuterRef("pk"), changed_at__gte=since, from_stage__isnull=False
@@ -201,10 +201,29 @@ def moved_or_slipped(user: User, since: dt.datetime) -> QuerySet[Opportunity]:
         .exclude(old_value="")
         .filter(new_value__gt=F("old_value"))
     )
-    return (
-        opportunities_for(user, Opportunity.objects.filter(status=OpportunityStatus.OPEN))
-        .annotate(moved=Exists(moved), slipped=Exists(slipped))
-        .filter(Q(moved=True) | Q(slipped=True))
+    return Exists(moved), Exists(slipped)
+
+
+def _open_deals(user: User) -> QuerySet[Opportunity]:
+    return opportunities_for(user, Opportunity.objects.filter(status=OpportunityStatus.OPEN))
+
+
+def moved_or_slipped(user: User, since: dt.datetime) -> QuerySet[Opportunity]:
+    """Open deals the user sees that changed stage, or whose sign date moved later, since `since`,
+    each annotated with `moved` and `slipped`."""
+    moved, slipped = _change_conditions(since)
+    return _open_deals(user).annotate(moved=moved, slipped=slipped).filter(Q(moved) | Q(slipped))
+
+
+def changed_counts(user: User, since: dt.datetime) -> dict[str, int]:
+    """How many of `moved_or_slipped`'s deals moved, slipped, and either: one statement. The
+    conditions are repeated rather than annotated: PostgreSQL's aggregate over the visible ids'
+    subquery lost the annotations ("column moved does not exist")."""
+    moved, slipped = _change_conditions(since)
+    return _open_deals(user).aggregate(
+        moved=Count("pk", filter=Q(moved)),
+        slipped=Count("pk", filter=Q(slipped)),
+        total=Count("pk", filter=Q(moved) | Q(slipped)),
     )
 
 
@@ -309,11 +328,7 @@ def workbench(user: User, *, today: dt.date | None = None, now: dt.datetime | No
                 empty_text=_("Nothing waits for your approval."),
             )
         )
-        changed = moved_or_slipped(user, week_start(today)).aggregate(
-            moved=Count("pk", filter=Q(moved=True)),
-            slipped=Count("pk", filter=Q(slipped=True)),
-            total=Count("pk"),
-        )
+        changed = changed_counts(user, week_start(today))
         tiles.append(
             Tile(
                 key="changed",
