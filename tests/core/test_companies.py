@@ -63,3 +63,34 @@ def test_bad_codes_are_refused(code, kind):
     with pytest.raises(ValidationError) as caught:
         validate_credit_code(code)
     assert caught.value.code == kind
+
+
+@pytest.mark.parametrize(
+    ("language", "format_words", "check_words"),
+    [("en", "18 digits", "check character"), ("zh-hans", "18 位", "校验位")],
+)
+def test_the_messages_read_in_both_languages(language, format_words, check_words):
+    from django.utils import translation
+
+    with translation.override(language):
+        with pytest.raises(ValidationError) as wrong_format:
+            validate_credit_code("123")
+        with pytest.raises(ValidationError) as wrong_check:
+            validate_credit_code("91350100M000100Y44")
+        assert format_words in wrong_format.value.messages[0]
+        assert check_words in wrong_check.value.messages[0]
+
+
+def test_the_check_character_follows_gb_32100():
+    # Σ(value × weight) of 91350100M000100Y4 is 1640; 1640 mod 31 = 28; 31 − 28 = 3: the published
+    # code ends in 3.
+    first17 = "91350100M000100Y4"
+    total = sum(
+        "0123456789ABCDEFGHJKLMNPQRTUWXY".index(c) * w
+        for c, w in zip(
+            first17, (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28), strict=True
+        )
+    )
+    assert credit_code_check_char(first17) == "0123456789ABCDEFGHJKLMNPQRTUWXY"[(31 - total % 31) % 31] == "3"
+    # A remainder of 0 gives 31, written as 0.
+    assert credit_code_check_char("00000000000000000") == "0"
