@@ -199,6 +199,10 @@ def test_cards_board_stage_picker_and_quick_actions_on_a_phone(page, live_server
 
     # The pipeline table's rows are cards: name, customer, stage, amount, sign date, flags.
     page.goto(f"{live_server.url}{reverse('opportunities:pipeline')}")
+    # The filters fold behind one button, so the first cards are in sight.
+    assert not page.locator("#pipeline-filters").is_visible()
+    page.get_by_role("button", name="Filters").click()
+    assert page.locator("#pipeline-filters #id_stage").is_visible()
     row = page.locator(f"tr[data-opportunity='{deal.pk}']")
     assert row.evaluate("tr => getComputedStyle(tr).display") == "grid"
     for cell in ("name", "customer", "stage", "amount", "sign", "flags"):
