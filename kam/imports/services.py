@@ -415,8 +415,9 @@ class _Customers(_Importer):
                     )
                     for key, value in changes.items():
                         setattr(candidate, key, value)
-                    # Its own credit code is not another customer's.
+                    # The record it stands for: its own id and credit code are not another customer's.
                     candidate.pk = current.pk
+                    candidate._state.adding = False
                     try:
                         candidate.full_clean(exclude=["parent", "owner"])
                     except ValidationError as exc:

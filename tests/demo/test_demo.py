@@ -221,6 +221,31 @@ def test_demo_has_three_teams_under_a_root_each_run_by_its_manager(demo_output):
         assert team.members.filter(role=Role.REP).count() >= 2
 
 
+def test_demo_names_are_choice_data_in_both_languages(demo_output):
+    """Teams, tags, industries and regions each hold a Chinese and an English name, never "中文 / English"."""
+    from django.utils import translation
+
+    from kam.customers.models import Industry, Region, Tag
+
+    customers = demo_customers()
+    teams = Team.objects.filter(members__username__startswith="demo_").distinct()
+    assert teams.count() == 4 and not teams.filter(name_en="").exists()
+    assert not teams.filter(name__contains=" / ").exists()
+    tags = Tag.objects.filter(created_by__username="demo_director")
+    assert tags.count() >= 4 and not tags.filter(Q(name_en="") | Q(name__contains=" / ")).exists()
+    industries = set(customers.values_list("industry", flat=True))
+    regions = set(customers.values_list("region", flat=True))
+    assert industries <= set(Industry.objects.values_list("name", flat=True))
+    assert regions <= set(Region.objects.values_list("name", flat=True))
+    customer = customers.get(name="中国移动通信集团有限公司")
+    with translation.override("en"):
+        assert (customer.industry_label, customer.region_label) == ("Telecom", "Beijing")
+        assert str(customer.owner.team).endswith("Key Accounts")
+    with translation.override("zh-hans"):
+        assert (customer.industry_label, customer.region_label) == ("通信", "北京")
+    assert customer.search_key.startswith("zhongguoyidong")
+
+
 def test_demo_users_cover_every_role_and_log_in_with_the_demo_password(demo_output):
     users = User.objects.filter(username__startswith="demo_")
     assert 10 <= users.count() <= 14

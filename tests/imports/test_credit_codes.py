@@ -63,3 +63,12 @@ def test_imported_records_are_found_by_pinyin(world):
     )
     assert deals.ok, deals.errors
     assert Opportunity.objects.get(name="核心网扩容").search_key == "hexinwangkuorong hxwkr"
+
+
+def test_an_update_keeps_its_own_code(world):
+    CustomerFactory(name="Huawei", owner=world.east_rep, credit_code="91350100M000100Y43")
+    result = run(
+        world.east_mgr, [["Huawei", "east_rep", "Telecom", "91350100M000100Y43"]], on_duplicate="update"
+    )
+    assert result.ok, result.errors
+    assert Customer.objects.get(name="Huawei").industry == "通信"
