@@ -71,6 +71,8 @@ def test_the_search_page_groups_links_by_kind(client, world, cmcc):
     assert reverse("opportunities:detail", args=[cmcc["east_deal"].pk]) in page
     assert reverse("customers:detail", args=[cmcc["west"].pk]) not in page
     assert 'id="search-customers"' in page and 'id="search-opportunities"' in page
+    # Every page's top bar holds the search box.
+    assert 'id="topsearch-q"' in page and f'action="{reverse("search")}"' in page
     partial = client.get(reverse("search"), {"q": "zzg"}, HTTP_HX_REQUEST="true").content.decode()
     assert (
         "<html" not in partial and reverse("relationships:detail", args=[cmcc["east_contact"].pk]) in partial

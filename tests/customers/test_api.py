@@ -104,12 +104,13 @@ def test_patch_needs_if_match_and_refuses_a_stale_version(world, api_as):
     ok = rep.patch(path, {"region": "Anhui"}, if_match=1)
     assert ok.status_code == 200
     assert ok["ETag"] == '"2"'
-    assert ok.json()["region"] == "Anhui"
+    # Stored as the region row names it, shown in the reader's language (kam.customers.models.choices).
+    assert (ok.json()["region"], ok.json()["region_label"]) == ("安徽", "Anhui")
     stale = rep.patch(path, {"region": "Hubei"}, if_match=1)
     assert stale.status_code == 412
     assert stale.json()["current_version"] == 2
     world.east_customer.refresh_from_db()
-    assert (world.east_customer.region, world.east_customer.version) == ("Anhui", 2)
+    assert (world.east_customer.region, world.east_customer.version) == ("安徽", 2)
 
 
 def test_tier_is_computed_not_written(world, api_as):
