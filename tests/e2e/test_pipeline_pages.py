@@ -24,7 +24,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 ROWS = "#pipeline-results tbody tr"
 
 
-NAMES = f"[...document.querySelectorAll('{ROWS}')].map(r => r.cells[2].querySelector('a').textContent)"
+# A row's second link to its opportunity is the name (the first is the project number).
+NAMES = (
+    f"[...document.querySelectorAll('{ROWS}')]"
+    ".map(r => r.querySelectorAll('a[href^=\"/opportunities/\"]')[1].textContent)"
+)
 
 
 def _wait_for_names(page, names: list[str]) -> None:
