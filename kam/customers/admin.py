@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from kam.customers.models import Customer, CustomerChange, PoolReturnRequest, PoolRule, PoolSettings
+from kam.customers.models import (
+    Customer,
+    CustomerChange,
+    Industry,
+    PoolReturnRequest,
+    PoolRule,
+    PoolSettings,
+    Region,
+)
 from kam.customers.scoring import tasks as rescores
 
 
@@ -93,3 +101,13 @@ class PoolReturnRequestAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Industry, Region)
+class ChoiceRowAdmin(admin.ModelAdmin):
+    """The industries and regions the customer form offers, named in both languages. A customer
+    keeps the Chinese name: rename a row only together with its customers (or add a new row)."""
+
+    list_display = ("name", "name_en", "order", "is_active")
+    list_editable = ("name_en", "order", "is_active")
+    search_fields = ("name", "name_en")

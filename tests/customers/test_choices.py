@@ -116,6 +116,16 @@ def test_a_tag_takes_its_english_name_by_api_and_form(api_as, client, world):
     assert created.status_code == 201, created.content
     assert created.json()["name_en"] == "Reference site"
     client.force_login(world.director)
-    response = client.post(reverse("customers:tag_create"), {"name": "重点", "name_en": "Focus", "color": "#5470c6"})
+    response = client.post(
+        reverse("customers:tag_create"), {"name": "重点", "name_en": "Focus", "color": "#5470c6"}
+    )
     assert response.status_code == 302
     assert Tag.objects.get(name="重点").name_en == "Focus"
+
+
+@pytest.mark.parametrize("path", ["/admin/customers/industry/", "/admin/customers/region/"])
+def test_an_administrator_edits_the_rows(client, world, path):
+    client.force_login(world.admin)
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "Manufacturing" in page.content.decode() or "Shanghai" in page.content.decode()
