@@ -59,5 +59,5 @@ def test_the_forecast_chart_speaks_the_readers_unit(
     assert errors == []
     assert page.evaluate("window.kamMoney.format(144553500)") == tooltip
     assert page.evaluate("window.kamMoney.format(-0.001)") in ("0.00 万", "¥0.00")
-    labels = page.locator("#forecast-chart svg text").all_inner_texts()
+    labels = page.locator("#forecast-chart svg text").all_text_contents()
     assert any(axis_mark in text for text in labels), labels
