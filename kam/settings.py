@@ -98,7 +98,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise (its static answers come pre-compressed and never reach this), above every
     # middleware that reads or keeps the body (the page cache keeps it uncompressed).
-    "django.middleware.gzip.GZipMiddleware",
+    "kam.core.compression.PageGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "kam.core.api.middleware.ApiJsonErrorsMiddleware",  # inside Locale: its messages are translated

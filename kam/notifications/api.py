@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from kam.core.api.helpers import LIST_ERRORS, READ_ERRORS, WRITE_ERRORS, Id
+from kam.core.api.helpers import LIST_ERRORS, READ_ERRORS, WRITE_ERRORS
 from kam.core.web import current_user
 from kam.notifications import selectors, services
 from kam.notifications.schemas import (
@@ -68,13 +68,13 @@ def put_preferences(request: HttpRequest, payload: NotificationPreferencesIn) ->
     return _preferences(user)
 
 
-@router.get("/{notification_id}", response={200: NotificationOut, **READ_ERRORS})
-def get_notification(request: HttpRequest, notification_id: Id) -> dict[str, Any]:
+@router.get("/{int:notification_id}", response={200: NotificationOut, **READ_ERRORS})
+def get_notification(request: HttpRequest, notification_id: int) -> dict[str, Any]:
     return _out(selectors.get_own_notification(current_user(request), notification_id))
 
 
-@router.post("/{notification_id}/read", response={200: NotificationOut, **READ_ERRORS})
-def mark_read(request: HttpRequest, notification_id: Id) -> dict[str, Any]:
+@router.post("/{int:notification_id}/read", response={200: NotificationOut, **READ_ERRORS})
+def mark_read(request: HttpRequest, notification_id: int) -> dict[str, Any]:
     """Mark one of your notifications read (a read one keeps its time)."""
     user = current_user(request)
     notification = selectors.get_own_notification(user, notification_id)

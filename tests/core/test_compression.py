@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from kam.core.pagecache import STATUS_HEADER
+from tests.conftest import make_token
 from tests.factories import ensure_sales_processes
 
 pytestmark = pytest.mark.django_db
@@ -64,3 +65,13 @@ def test_the_page_cache_keeps_the_plain_body_and_each_answer_is_encoded_for_its_
     assert not again_plain.has_header("Content-Encoding")
     assert again_plain.content.decode() == gzip.decompress(first.content).decode()
     assert "East furnace" in again_plain.content.decode()
+
+
+def test_the_api_is_not_compressed_so_its_etags_stay_strong(world):
+    # A client sends the ETag back in If-Match: the compressor would weaken it to W/"1".
+    token, _ = make_token(world.east_rep)
+    client = Client()
+    answer = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_ACCEPT_ENCODING="gzip")
+    assert answer.status_code == 200
+    assert not answer.has_header("Content-Encoding")
+    assert answer.json()["username"] == world.east_rep.username

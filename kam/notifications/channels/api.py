@@ -18,7 +18,6 @@ from kam.core.api.helpers import (
     VERSIONED_WRITE_ERRORS,
     WRITE_ERRORS,
     ErrorOut,
-    Id,
     expected_version,
     set_etag,
 )
@@ -94,18 +93,18 @@ def create_team_channel(request: HttpRequest, response: HttpResponse, payload: T
     return Status(201, _body(get_visible_team_channel(user, channel.pk), response))
 
 
-@router.get("/team-channels/{team_channel_id}", response={200: TeamChannelOut, **READ_ERRORS})
-def get_team_channel(request: HttpRequest, response: HttpResponse, team_channel_id: Id) -> dict[str, Any]:
+@router.get("/team-channels/{int:team_channel_id}", response={200: TeamChannelOut, **READ_ERRORS})
+def get_team_channel(request: HttpRequest, response: HttpResponse, team_channel_id: int) -> dict[str, Any]:
     """One robot; the ETag header carries its version for the next write's If-Match."""
     return _body(get_visible_team_channel(current_user(request), team_channel_id), response)
 
 
 @router.patch(
-    "/team-channels/{team_channel_id}",
+    "/team-channels/{int:team_channel_id}",
     response={200: TeamChannelOut, 403: ErrorOut, **VERSIONED_WRITE_ERRORS},
 )
 def update_team_channel(
-    request: HttpRequest, response: HttpResponse, team_channel_id: Id, payload: TeamChannelUpdateIn
+    request: HttpRequest, response: HttpResponse, team_channel_id: int, payload: TeamChannelUpdateIn
 ) -> dict[str, Any]:
     user = current_user(request)
     channel = get_visible_team_channel(user, team_channel_id)
@@ -120,17 +119,17 @@ def update_team_channel(
     return _body(get_visible_team_channel(user, team_channel_id), response)
 
 
-@router.delete("/team-channels/{team_channel_id}", response={204: None, 403: ErrorOut, **READ_ERRORS})
-def delete_team_channel(request: HttpRequest, team_channel_id: Id) -> Status:
+@router.delete("/team-channels/{int:team_channel_id}", response={204: None, 403: ErrorOut, **READ_ERRORS})
+def delete_team_channel(request: HttpRequest, team_channel_id: int) -> Status:
     user = current_user(request)
     services.delete_team_channel(get_visible_team_channel(user, team_channel_id), by=user)
     return Status(204, None)
 
 
 @router.post(
-    "/team-channels/{team_channel_id}/test", response={200: DeliveryOut, 403: ErrorOut, **READ_ERRORS}
+    "/team-channels/{int:team_channel_id}/test", response={200: DeliveryOut, 403: ErrorOut, **READ_ERRORS}
 )
-def test_team_channel(request: HttpRequest, team_channel_id: Id) -> dict[str, Any]:
+def test_team_channel(request: HttpRequest, team_channel_id: int) -> dict[str, Any]:
     """Post a test message now; the answer is the logged delivery (status `failed` with the
     robot's error when it was not accepted)."""
     user = current_user(request)
