@@ -124,6 +124,25 @@ def ensure_sales_processes() -> None:
 
     if not Dimension.objects.exists():
         importlib.import_module("kam.planning.competition.migrations.0002_seed_dimensions").seed(apps, None)
+    from kam.customers.models import Industry
+    from kam.customers.models.choices import _cache
+    from kam.delivery.models import ChurnBand
+    from kam.planning.accountplans.models import ReviewCadence
+    from kam.planning.bids.models import BidPolicy
+
+    if not ChurnBand.objects.exists():
+        importlib.import_module("kam.delivery.migrations.0002_seed").seed(apps, None)
+    if not ReviewCadence.objects.exists():
+        importlib.import_module("kam.planning.accountplans.migrations.0002_seed_cadences_and_flow").seed(
+            apps, None
+        )
+    if not BidPolicy.objects.exists():
+        importlib.import_module("kam.planning.bids.migrations.0002_seed_policy_and_templates").seed(
+            apps, None
+        )
+    if not Industry.objects.exists():
+        importlib.import_module("kam.customers.migrations.0016_seed_choices_and_search_keys").seed(apps, None)
+        _cache.clear()
 
 
 def default_process() -> SalesProcess:

@@ -19,6 +19,7 @@ from kam.demo.logins import DEMO_PASSWORD
 from kam.opportunities.models import Opportunity
 from kam.planning.accountplans.models import AccountPlan
 from tests.e2e.conftest import login
+from tests.factories import ensure_sales_processes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -126,6 +127,7 @@ def violations(page) -> list[dict]:
 
 
 def test_no_serious_or_critical_violation_on_the_main_pages_in_both_languages(axe_page, live_server):
+    ensure_sales_processes()  # what the migrations seed, after an earlier browser test flushed it
     build_demo()
     pages = main_pages()
     assert len(pages) >= 20
