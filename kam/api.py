@@ -207,3 +207,21 @@ api.add_router("/delivery", delivery_satisfaction_router)
 api.add_router("/workbench", workbench_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/", notification_channels_router)
+
+from kam.insights.learning.calibration.api import router as learning_calibration_router  # noqa: E402
+from kam.insights.learning.paths.api import router as learning_paths_router  # noqa: E402
+from kam.insights.learning.winprob.api import router as learning_winprob_router  # noqa: E402
+from kam.team.commission.api import router as team_commission_router  # noqa: E402
+from kam.team.contests.api import router as team_contests_router  # noqa: E402
+from kam.team.playbook.api import router as team_playbook_router  # noqa: E402
+from kam.team.skills.api import router as team_skills_router  # noqa: E402
+from kam.team.stars.api import router as team_stars_router  # noqa: E402
+
+api.add_router("/insights/learning", learning_winprob_router)
+api.add_router("/insights/learning", learning_calibration_router)
+api.add_router("/insights/learning", learning_paths_router)
+api.add_router("/team", team_stars_router)
+api.add_router("/team", team_commission_router)
+api.add_router("/team", team_contests_router)
+api.add_router("/team", team_skills_router)
+api.add_router("/team", team_playbook_router)

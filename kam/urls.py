@@ -61,4 +61,12 @@ urlpatterns = [
     path("workbench/", include("kam.workbench.urls")),
     path("notifications/channels/", include("kam.notifications.channels.urls")),
     path("notifications/", include("kam.notifications.urls")),
+    path("insights/learning/", include("kam.insights.learning.winprob.urls")),
+    path("insights/learning/", include("kam.insights.learning.calibration.urls")),
+    path("insights/learning/", include("kam.insights.learning.paths.urls")),
+    path("team/", include("kam.team.stars.urls")),
+    path("team/", include("kam.team.commission.urls")),
+    path("team/", include("kam.team.contests.urls")),
+    path("team/", include("kam.team.skills.urls")),
+    path("team/", include("kam.team.playbook.urls")),
 ]

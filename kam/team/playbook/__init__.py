@@ -1,0 +1,1 @@
+"""Playbook and certification."""
