@@ -41,6 +41,7 @@ from kam.customers.services import create_customer
 from kam.customers.tags.services import attach_tag, create_tag
 from kam.demo import data
 from kam.demo import delivery as demo_delivery
+from kam.demo import learning as demo_learning
 from kam.demo import notifications as demo_notifications
 from kam.demo.activities import build_activities
 from kam.demo.logins import DEMO_PASSWORD
@@ -48,6 +49,7 @@ from kam.demo.planning import build_planning, delete_planning
 from kam.demo.planning.initiation import approve_before_gate
 from kam.demo.pool import build_pool
 from kam.demo.snapshots import build_snapshots
+from kam.demo.team import build_team, delete_team
 from kam.insights.health.tasks import recomputes_deferred, request_rescan
 from kam.insights.models import Snapshot
 from kam.opportunities import rollups
@@ -113,6 +115,8 @@ def delete_demo_data() -> None:
         ActivityPlan.objects.filter(Q(owner__in=users) | Q(comments__author__in=users)).delete()
         deals = Opportunity.objects.filter(Q(owner__in=users) | Q(customer__in=customers))
         # Contracts protect their deals and customers; their approvals go with the planning part.
+        demo_learning.delete(users, customers, deals)
+        delete_team(users, customers, deals)
         demo_delivery.delete(users, customers, deals)
         delete_planning(users, customers, deals)
         # History outlives a deleted record, but a reset wipes the demo with its history.
@@ -819,6 +823,10 @@ class DemoBuilder:
             request_rescan()
             # The inboxes: the daily reminders over all of the above (the flags once stored).
             demo_notifications.build(self, random.Random(f"{self.seed}-notifications"))
+            # The team: playbook, skills, star ratings, commission statements and a contest.
+            build_team(self, self.seed)
+            # What kam learns from the demo's history: the win-probability model.
+            demo_learning.build(self, random.Random(f"{self.seed}-learning"))
         return summary()
 
     def build_account_views(self) -> None:
