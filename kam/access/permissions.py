@@ -327,3 +327,29 @@ def may_open_team_channels(user: User) -> bool:
 def may_view_delivery_log(user: User) -> bool:
     """The delivery log is read by managers and above (it shows their teams' sends)."""
     return _active(user) and (user.sees_everything or bool(managed_team_ids(user)))
+
+
+# Skills and training (kam.team.skills) -------------------------------------------------------------
+
+
+def may_assess_person(by: User, person: User) -> bool:
+    """A person's place in the ability × attitude matrix, their skill levels and training plan are
+    set by their manager (or a director), never by themself: a rep reads their own."""
+    return _active(by) and by.pk != person.pk and _manages(by, person)
+
+
+def check_assess_person(by: User, person: User) -> None:
+    if not may_assess_person(by, person):
+        raise PermissionDenied(
+            _("Only this person's manager assesses their skills and plans their training.")
+        )
+
+
+def may_edit_skill_catalogue(user: User) -> bool:
+    """Skills, their importance and the matrix's treatments are shared data administrators keep."""
+    return _active(user) and (user.is_superuser or user.role == Role.ADMIN)
+
+
+def check_edit_skill_catalogue(user: User) -> None:
+    if not may_edit_skill_catalogue(user):
+        raise PermissionDenied(_("Only administrators change the skills and the treatments."))
