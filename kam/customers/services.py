@@ -17,6 +17,7 @@ from kam.core.companies import (
     validate_credit_code,
 )
 from kam.core.versioning import versioned_update
+from kam.customers import owner_checks
 from kam.customers.history import both_languages
 from kam.customers.models import (
     Customer,
@@ -74,6 +75,7 @@ def create_customer(
         raise ValidationError({f: [_("Unknown field.")] for f in sorted(unknown)})
     customer = Customer(name=(name or "").strip(), owner=owner or by, credit_code=credit_code or "", **fields)
     customer.full_clean(validate_constraints=False)
+    owner_checks.check(customer, customer.owner)
     # Before the constraints: a taken credit code is reported on its field, with the customer's name.
     check_duplicates(by, name=customer.name, credit_code=customer.credit_code, confirmed=confirm_duplicates)
     customer.validate_constraints()
@@ -115,6 +117,8 @@ def update_customer(customer: Customer, *, by: User, version: int | None, **chan
         raise ValidationError(
             {"owner": [_("Only the customer's owner or a manager hands the customer to someone else.")]}
         )
+    if "owner" in changes and changes["owner"] != customer.owner:
+        owner_checks.check(customer, changes["owner"])
     candidate = Customer(**{f: getattr(customer, f) for f in CUSTOMER_FIELDS if f not in ("parent", "owner")})
     for name, value in changes.items():
         setattr(candidate, name, value)

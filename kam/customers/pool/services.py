@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from kam.access import permissions
 from kam.core import audit
+from kam.customers import owner_checks
 from kam.customers.history import both_languages
 from kam.customers.models import Customer, CustomerChange, PoolReturnRequest, PoolSettings, ReturnStatus
 from kam.customers.pool import clock, selectors
@@ -240,6 +241,7 @@ def claim_customer(customer: Customer, *, by: User, confirm_duplicates: bool = F
     they claimed within the window), when someone claimed it first, and, until confirmed, when
     another customer may be the same company."""
     permissions.check_claim_from_pool(by, customer)
+    owner_checks.check(customer, by)
     check_duplicates(
         by,
         name=customer.name,
