@@ -121,7 +121,9 @@ class Level(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["scheme", "star"], name="stars_level_once_per_scheme"),
             models.CheckConstraint(condition=Q(star__gte=1, star__lte=5), name="stars_level_1_to_5"),
-            models.CheckConstraint(condition=Q(commission_multiplier__gte=0), name="stars_multiplier_not_negative"),
+            models.CheckConstraint(
+                condition=Q(commission_multiplier__gte=0), name="stars_multiplier_not_negative"
+            ),
             models.CheckConstraint(condition=Q(allowance__gte=0), name="stars_allowance_not_negative"),
         ]
 
@@ -168,12 +170,18 @@ class Threshold(models.Model):
             models.CheckConstraint(condition=Q(star__gte=1, star__lte=5), name="stars_threshold_1_to_5"),
         ]
 
+    def __str__(self) -> str:
+        return f"★{self.star} ≥ {self.min_value}"
+
 
 class FamilyMember(models.Model):
     """The role family a person is rated in (one at a time)."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="star_family", verbose_name=_("person")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="star_family",
+        verbose_name=_("person"),
     )
     family = models.CharField(_("role family"), max_length=20, choices=RoleFamily.choices)
     assigned_by = models.ForeignKey(
@@ -216,7 +224,9 @@ class Evaluation(models.Model):
         verbose_name_plural = _("star evaluations")
         ordering = ["-period_end", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="stars_period"),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="stars_period"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -232,7 +242,10 @@ class Rating(models.Model):
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="ratings")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="star_ratings", verbose_name=_("person")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="star_ratings",
+        verbose_name=_("person"),
     )
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     proposed_star = models.PositiveSmallIntegerField(_("proposed level"), validators=[MaxValueValidator(5)])
@@ -256,7 +269,9 @@ class Rating(models.Model):
         ordering = ["evaluation", "user__name", "user__username"]
         constraints = [
             models.UniqueConstraint(fields=["evaluation", "user"], name="stars_rating_once_per_evaluation"),
-            models.CheckConstraint(condition=Q(proposed_star__lte=5, final_star__lte=5), name="stars_rating_0_to_5"),
+            models.CheckConstraint(
+                condition=Q(proposed_star__lte=5, final_star__lte=5), name="stars_rating_0_to_5"
+            ),
         ]
         indexes = [
             models.Index(fields=["user", "published_at"], name="stars_rating_user_pub_idx"),
@@ -286,6 +301,9 @@ class RatingValue(models.Model):
             models.UniqueConstraint(fields=["rating", "criterion"], name="stars_value_once_per_criterion"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_metric_display()}: {self.value} (★{self.star})"
+
 
 class Adjustment(models.Model):
     """Each change a manager made to a draft rating's level, with the reason (the audit trail)."""
@@ -299,3 +317,6 @@ class Adjustment(models.Model):
 
     class Meta:
         ordering = ["rating", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"★{self.from_star} → ★{self.to_star}"
