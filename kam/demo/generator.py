@@ -39,7 +39,7 @@ from kam.customers.scoring.services import override_tier, set_static_value
 from kam.customers.scoring.tasks import rescores_deferred
 from kam.customers.services import create_customer
 from kam.customers.tags.services import attach_tag, create_tag
-from kam.demo import data
+from kam.demo import data, outcomes
 from kam.demo import delivery as demo_delivery
 from kam.demo import learning as demo_learning
 from kam.demo import notifications as demo_notifications
@@ -164,6 +164,23 @@ class Account:
 
 
 @dataclass
+class Signal:
+    """What a closed deal looked like to the rep before it closed, drawn before its outcome
+    (kam.demo.outcomes): its decision maker with their relationship level and stance, the sign
+    date's slips (days each) and how many competitors were in the race."""
+
+    decision_maker: Person | None
+    level: int | None
+    stance: str | None
+    slip_days: list[int]
+    competitors: int
+
+    @property
+    def logit(self) -> float:
+        return outcomes.win_logit(self.level, self.stance, len(self.slip_days), self.competitors)
+
+
+@dataclass
 class Plan:
     """What one opportunity will go through, decided before any write."""
 
@@ -172,6 +189,7 @@ class Plan:
     final: int  # stage order it ends in (before a won close moves it to the won stage)
     peak: int  # highest stage order it ever reaches
     detour: int | None = None  # stage order it is moved back from, if any
+    signal: Signal | None = None  # a closed deal's look before it closed (decides won or not)
 
 
 class DemoBuilder:
@@ -536,8 +554,42 @@ class DemoBuilder:
         accounts = list(self.accounts) + self.rng.choices(
             self.accounts, weights=weights, k=len(plans) - len(self.accounts)
         )
-        for plan, account in zip(plans, accounts, strict=True):
+        pairs = self.decide_outcomes(list(zip(plans, accounts, strict=True)))
+        for plan, account in pairs:
             self.build_opportunity(plan, account, stages[plan.process.pk], used_names)
+
+    def decide_outcomes(self, pairs: list[tuple[Plan, Account]]) -> list[tuple[Plan, Account]]:
+        """Which closed deals are the won ones: each closed deal's look (decision maker, stance,
+        slips, competitors) is drawn first, then the won plans go to the deals with the highest
+        log-odds plus a logistic draw, so the demo keeps its counts per status and stage while
+        its outcomes follow the relationships, slips and competition, with noise. A stream of
+        its own, so the rest of the demo draws what it drew before."""
+        rng = random.Random(f"{self.seed}-outcomes")
+        best: dict[int, int] = {}
+        for (_user_id, contact_id), level in self.relationship_levels.items():
+            best[contact_id] = max(best.get(contact_id, 0), level)
+        closed = [i for i, (plan, _account) in enumerate(pairs) if plan.status != OpportunityStatus.OPEN]
+        scored = []
+        for i in closed:
+            signal = self.draw_signal(pairs[i][1], best, rng)
+            scored.append((signal.logit + outcomes.logistic_noise(rng), i, signal))
+        won = [pairs[i][0] for i in closed if pairs[i][0].status == OpportunityStatus.WON]
+        others = [pairs[i][0] for i in closed if pairs[i][0].status != OpportunityStatus.WON]
+        ranked = sorted(scored, key=lambda entry: (-entry[0], entry[1]))
+        result = list(pairs)
+        for rank, (_score, i, signal) in enumerate(ranked):
+            plan = won[rank] if rank < len(won) else others[rank - len(won)]
+            plan.signal = signal
+            result[i] = (plan, pairs[i][1])
+        return result
+
+    def draw_signal(self, account: Account, best: dict[int, int], rng: random.Random) -> Signal:
+        top = account.at_depth(0) + account.at_depth(1)
+        person = (top[0] if rng.random() < 0.7 else rng.choice(top)) if top else None
+        level = best.get(person.contact.pk, 0) if person else None
+        stance = outcomes.stance_for(level, rng) if level is not None else None
+        slip_days = [rng.randint(20, 75) for _ in range(outcomes.slips(rng))]
+        return Signal(person, level, stance, slip_days, outcomes.competitors(rng))
 
     def build_opportunity(
         self, plan: Plan, account: Account, stages: list[Stage], used: set[tuple[int, str]]
@@ -617,6 +669,12 @@ class DemoBuilder:
             else:
                 sign_date = None
 
+        # A closed deal that slipped was created with the date it slipped from (the slips are
+        # written as edits before the close, below).
+        slip_days = plan.signal.slip_days if plan.signal and sign_date is not None else []
+        if slip_days:
+            assert sign_date is not None
+            sign_date -= dt.timedelta(days=sum(slip_days))
         heads = account.at_depth(2)
         lead = rng.choice(heads).contact if heads and rng.random() < 0.8 else None
         # The initiation date is the day the opportunity first passed the pre-sales initiation gate.
@@ -718,6 +776,8 @@ class DemoBuilder:
                 version=opportunity.version,
                 sign_date=opportunity.sign_date + dt.timedelta(days=rng.randint(30, 90)),
             )
+        if slip_days:
+            self.slip(opportunity, owner, slip_days, created, end)
         if closed:
             closed_at = self.at(end)
             if plan.status == OpportunityStatus.WON:
@@ -735,6 +795,25 @@ class DemoBuilder:
                 lost_to=entries[0] if plan.status == OpportunityStatus.LOST else None,
                 closed_at=closed_at,
             )
+
+    def slip(
+        self, opportunity: Opportunity, owner: User, slip_days: list[int], created: int, end: int
+    ) -> None:
+        """The sign date pushed back `len(slip_days)` times while the deal was open, each edit
+        dated evenly between its creation and its close (`created`/`end`: days ago)."""
+        for days in slip_days:
+            assert opportunity.sign_date is not None
+            update_opportunity(
+                opportunity,
+                by=owner,
+                version=opportunity.version,
+                sign_date=opportunity.sign_date + dt.timedelta(days=days),
+            )
+        edits = OpportunityChange.objects.filter(opportunity=opportunity, field="sign_date").order_by("id")
+        for n, change in enumerate(edits, start=1):
+            days_ago = created - (created - end) * n / (len(slip_days) + 1)
+            change.changed_at = self.midnight - dt.timedelta(days=days_ago) + dt.timedelta(hours=11)
+            change.save(update_fields=["changed_at"])
 
     def decision_chain(self, opportunity: Opportunity, account: Account, plan: Plan, reached: int) -> None:
         rng = self.rng
@@ -771,11 +850,17 @@ class DemoBuilder:
                 if role == DecisionRole.COACH
                 else rng.choices([Stance.SUPPORT, Stance.NEUTRAL, Stance.OPPOSE], weights=stance_weights)[0]
             )
+            signal = plan.signal
+            if role == DecisionRole.DECISION_MAKER and signal and signal.decision_maker and signal.stance:
+                # A closed deal's decision maker is the one its outcome was drawn with.
+                person, stance = signal.decision_maker, Stance(signal.stance)
             set_contact_role(opportunity, person.contact, by=owner, decision_role=role, stance=stance)
 
     def competition(self, opportunity: Opportunity, pool: list[str], plan: Plan) -> list[Competitor]:
         rng = self.rng
         count = rng.choices([0, 1, 2, 3], weights=[2, 4, 3, 1])[0]
+        if plan.signal is not None:
+            count = plan.signal.competitors  # as many as its outcome was drawn with
         if plan.status == OpportunityStatus.LOST:
             count = max(1, count)
         names = rng.sample(pool, min(count, len(pool)))

@@ -892,3 +892,60 @@ def delivery_counts():
         ServiceRequest.objects.count(),
         SatisfactionSurvey.objects.count(),
     )
+
+
+def test_closed_deals_outcomes_follow_the_decision_maker_slips_and_competition(demo_output):
+    """The outcome signal (kam.demo.outcomes): closed deals with a supportive decision maker at
+    CR4–5 are won far more often than those whose decision maker is at CR1–2 or opposed, and the
+    deals that slipped or met more competitors are won less often. Deterministic with the seed."""
+    from kam.opportunities.models import OpportunityChange, OpportunityCompetitor
+    from kam.relationships.models import Relationship
+
+    closed = list(
+        Opportunity.objects.filter(customer__in=demo_customers()).exclude(status=OpportunityStatus.OPEN)
+    )
+    ids = [o.pk for o in closed]
+    deciders = dict(
+        OpportunityContact.objects.filter(
+            opportunity_id__in=ids, decision_role=DecisionRole.DECISION_MAKER
+        ).values_list("opportunity_id", "contact_id")
+    )
+    stances = dict(
+        OpportunityContact.objects.filter(
+            opportunity_id__in=ids, decision_role=DecisionRole.DECISION_MAKER
+        ).values_list("opportunity_id", "stance")
+    )
+    levels: dict[int, int] = {}
+    for contact_id, level in Relationship.objects.filter(contact_id__in=deciders.values()).values_list(
+        "contact_id", "level"
+    ):
+        levels[contact_id] = max(levels.get(contact_id, 0), level)
+    slips = Counter(
+        OpportunityChange.objects.filter(opportunity_id__in=ids, field="sign_date").values_list(
+            "opportunity_id", flat=True
+        )
+    )
+    rivals = Counter(
+        OpportunityCompetitor.objects.filter(opportunity_id__in=ids).values_list("opportunity_id", flat=True)
+    )
+
+    def win_rate(deals):
+        deals = list(deals)
+        assert len(deals) >= 8, "too few deals in the group to compare"
+        return sum(o.status == OpportunityStatus.WON for o in deals) / len(deals)
+
+    def level(o):
+        return levels.get(deciders.get(o.pk), 0)
+
+    strong = [o for o in closed if o.pk in deciders and level(o) >= 4 and stances[o.pk] == Stance.SUPPORT]
+    weak = [o for o in closed if o.pk in deciders and (level(o) <= 2 or stances[o.pk] == Stance.OPPOSE)]
+    assert win_rate(strong) >= win_rate(weak) + 0.3
+    assert win_rate(o for o in closed if not slips[o.pk]) > win_rate(o for o in closed if slips[o.pk])
+    assert win_rate(o for o in closed if rivals[o.pk] <= 1) > win_rate(o for o in closed if rivals[o.pk] >= 2)
+    # Noise: not every strong deal is won, nor every weak one lost.
+    assert win_rate(weak) > 0 and win_rate(strong) < 1
+    # The slips were made while the deal was open, before it closed.
+    for change in OpportunityChange.objects.filter(opportunity_id__in=ids, field="sign_date").select_related(
+        "opportunity"
+    ):
+        assert change.opportunity.created_at < change.changed_at < change.opportunity.closed_at
