@@ -142,6 +142,17 @@ def activity_create(request: HttpRequest) -> HttpResponse:
             form.initial["opportunity"] = opportunity.pk
         if contact is not None:
             form.initial["contacts"] = [contact.pk]
+        # A suggested action (e.g. an approach path) names its people and summary; the form offers
+        # only the customer's contacts, so ids from elsewhere are dropped.
+        offered = {choice.contact.pk for choice in form.contact_choices}
+        suggested = [pk for pk in map(parse_id, source.getlist("contacts")) if pk in offered]
+        if suggested:
+            form.initial["contacts"] = suggested
+        people = [pk for pk in map(parse_id, source.getlist("our_people")) if pk]
+        if people:
+            form.initial["our_people"] = people
+        if source.get("summary"):
+            form.initial["summary"] = source["summary"][:200]
         planned_on = parse_date(request.GET.get("day") or "")
         if planned_on is not None:
             form.initial["status"] = ActivityStatus.PLANNED
