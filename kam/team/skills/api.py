@@ -83,13 +83,15 @@ def _team(user: User, team_id: int) -> Team:
 
 
 @router.get("/skills/skills", response=list[SkillOut])
-def list_skills(request: HttpRequest) -> list[dict[str, Any]]:
+def skills_list_skills(request: HttpRequest) -> list[dict[str, Any]]:
     """Every skill, in use or not, in the catalogue's order."""
     return [SkillOut.from_skill(s) for s in Skill.objects.all()]
 
 
 @router.patch("/skills/skills/{int:skill_id}", response={200: SkillOut, **CATALOGUE_WRITE_ERRORS})
-def update_skill(request: HttpRequest, response: HttpResponse, skill_id: int, payload: SkillUpdateIn) -> Any:
+def skills_update_skill(
+    request: HttpRequest, response: HttpResponse, skill_id: int, payload: SkillUpdateIn
+) -> Any:
     """Administrators change a skill's names, importance or use. Needs If-Match."""
     by = current_user(request)
     skill = selectors.get_skill(skill_id)
@@ -102,13 +104,13 @@ def update_skill(request: HttpRequest, response: HttpResponse, skill_id: int, pa
 
 
 @router.get("/skills/treatments", response=list[TreatmentOut])
-def list_treatments(request: HttpRequest) -> list[dict[str, Any]]:
+def skills_list_treatments(request: HttpRequest) -> list[dict[str, Any]]:
     """The suggested treatment of each of the matrix's six cells."""
     return [TreatmentOut.from_treatment(t) for t in selectors.treatments().values()]
 
 
 @router.patch("/skills/treatments/{int:treatment_id}", response={200: TreatmentOut, **CATALOGUE_WRITE_ERRORS})
-def update_treatment(
+def skills_update_treatment(
     request: HttpRequest, response: HttpResponse, treatment_id: int, payload: TreatmentUpdateIn
 ) -> Any:
     """Administrators reword a cell's treatment. Needs If-Match."""
@@ -126,7 +128,7 @@ def update_treatment(
 
 
 @router.get("/skills/matrix", response={200: SkillMatrixOut, **LIST_ERRORS})
-def skill_matrix(request: HttpRequest, team: Id | None = None) -> dict[str, Any]:
+def skills_matrix(request: HttpRequest, team: Id | None = None) -> dict[str, Any]:
     """The six cells with the people the reader may see, each at their latest placement; `team`
     narrows to a team and the teams under it."""
     user = current_user(request)
@@ -141,7 +143,7 @@ def skill_matrix(request: HttpRequest, team: Id | None = None) -> dict[str, Any]
 
 
 @router.get("/skills/people/{int:user_id}", response={200: PersonSkillsOut, **READ_ERRORS})
-def person_skills(request: HttpRequest, user_id: int) -> dict[str, Any]:
+def skills_person_skills(request: HttpRequest, user_id: int) -> dict[str, Any]:
     """A person's latest placement and its treatment, their skills by gap and their training plan."""
     by = current_user(request)
     person = selectors.get_visible_person(by, user_id)
@@ -163,7 +165,7 @@ def person_skills(request: HttpRequest, user_id: int) -> dict[str, Any]:
 
 
 @router.get("/skills/people/{int:user_id}/gaps", response={200: SkillGapsOut, **READ_ERRORS})
-def person_gaps(request: HttpRequest, user_id: int) -> dict[str, Any]:
+def skills_person_gaps(request: HttpRequest, user_id: int) -> dict[str, Any]:
     """The gap chart's data for a person: importance against their latest level, per skill."""
     person = selectors.get_visible_person(current_user(request), user_id)
     return {
@@ -175,14 +177,14 @@ def person_gaps(request: HttpRequest, user_id: int) -> dict[str, Any]:
 
 
 @router.get("/skills/people/{int:user_id}/placements", response={200: list[PlacementOut], **READ_ERRORS})
-def placement_history(request: HttpRequest, user_id: int) -> list[dict[str, Any]]:
+def skills_placement_history(request: HttpRequest, user_id: int) -> list[dict[str, Any]]:
     """The person's placements, newest first (the last 50)."""
     person = selectors.get_visible_person(current_user(request), user_id)
     return [PlacementOut.from_placement(p) for p in selectors.placement_history(person)]
 
 
 @router.post("/skills/people/{int:user_id}/placements", response={201: PlacementOut, **PERSON_WRITE_ERRORS})
-def place_person(request: HttpRequest, user_id: int, payload: PlacementIn) -> Status:
+def skills_place_person(request: HttpRequest, user_id: int, payload: PlacementIn) -> Status:
     """Put the person in a cell of the matrix (their manager, or a director). The earlier placements
     stay as history; the latest by date is current."""
     by = current_user(request)
@@ -211,14 +213,14 @@ def _level_out(row: Any) -> dict[str, Any]:
 
 
 @router.get("/skills/people/{int:user_id}/levels", response={200: list[SkillLevelOut], **READ_ERRORS})
-def level_history(request: HttpRequest, user_id: int) -> list[dict[str, Any]]:
+def skills_level_history(request: HttpRequest, user_id: int) -> list[dict[str, Any]]:
     """The person's skill levels as set over time, newest first (the last 50)."""
     person = selectors.get_visible_person(current_user(request), user_id)
     return [_level_out(row) for row in selectors.level_history(person)]
 
 
 @router.post("/skills/people/{int:user_id}/levels", response={201: SkillLevelOut, **PERSON_WRITE_ERRORS})
-def set_level(request: HttpRequest, user_id: int, payload: SkillLevelIn) -> Status:
+def skills_set_level(request: HttpRequest, user_id: int, payload: SkillLevelIn) -> Status:
     """Record the person's level (1–5) in a skill as of `on`; the latest by date is current."""
     by = current_user(request)
     person = selectors.get_visible_person(by, user_id)
@@ -237,7 +239,7 @@ def set_level(request: HttpRequest, user_id: int, payload: SkillLevelIn) -> Stat
 
 
 @router.post("/skills/people/{int:user_id}/training", response={201: TrainingItemOut, **PERSON_WRITE_ERRORS})
-def add_training_item(
+def skills_add_training_item(
     request: HttpRequest, response: HttpResponse, user_id: int, payload: TrainingItemIn
 ) -> Status:
     by = current_user(request)
@@ -251,7 +253,7 @@ def add_training_item(
 @router.post(
     "/skills/people/{int:user_id}/training/from-gap", response={201: TrainingItemOut, **GAP_PLAN_ERRORS}
 )
-def plan_from_gap(
+def skills_plan_from_gap(
     request: HttpRequest, response: HttpResponse, user_id: int, payload: TrainingFromGapIn
 ) -> Status:
     """A training item from a skill's gap: refused (409) where there is no gap or an open item on
@@ -265,7 +267,7 @@ def plan_from_gap(
 
 
 @router.patch("/skills/training/{int:item_id}", response={200: TrainingItemOut, **CATALOGUE_WRITE_ERRORS})
-def update_training_item(
+def skills_update_training_item(
     request: HttpRequest, response: HttpResponse, item_id: int, payload: TrainingItemUpdateIn
 ) -> Any:
     """Change the action, the due date or the status (done records today). Needs If-Match."""
@@ -282,7 +284,7 @@ def update_training_item(
 
 
 @router.get("/skills/teams/{int:team_id}/gaps", response={200: SkillGapsOut, **READ_ERRORS})
-def team_gaps(request: HttpRequest, team_id: int) -> dict[str, Any]:
+def skills_team_gaps(request: HttpRequest, team_id: int) -> dict[str, Any]:
     """The gap chart's data for a team and the teams under it: importance against the average of
     its people's latest levels, with how many fall below."""
     by = current_user(request)
