@@ -1,3 +1,163 @@
-from ninja import Router
+"""Star ratings over JSON: schemes, evaluations (create, re-run, adjust, publish), a person's
+history and the distribution. Writes need If-Match with the version read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+
+from kam.core.api.helpers import (
+    READ_ERRORS,
+    VERSIONED_WRITE_ERRORS,
+    ErrorOut,
+    RuleViolationOut,
+    ValidationErrorOut,
+    expected_version,
+    set_etag,
+)
+from kam.core.web import current_user
+from kam.org.models import Team
+from kam.team.stars import access, selectors, services
+from kam.team.stars.models import FamilyMember
+from kam.team.stars.schemas import (
+    AdjustIn,
+    DistributionOut,
+    EvaluationDetailOut,
+    EvaluationIn,
+    EvaluationOut,
+    FamilyIn,
+    FamilyOut,
+    RatingOut,
+    SchemeOut,
+)
 
 router = Router(tags=["team stars"])
+
+FORBIDDEN: dict[int, Any] = {403: ErrorOut}
+CREATE_ERRORS: dict[int, Any] = {**FORBIDDEN, 404: ErrorOut, 409: RuleViolationOut, 422: ValidationErrorOut}
+WRITE_ERRORS: dict[int, Any] = {**FORBIDDEN, **VERSIONED_WRITE_ERRORS}
+
+
+def _detail(request: HttpRequest, response: HttpResponse, evaluation_id: int) -> dict[str, Any]:
+    viewer = current_user(request)
+    evaluation = access.get_visible_evaluation(viewer, evaluation_id)
+    set_etag(response, evaluation.version)
+    body = EvaluationOut.build(evaluation)
+    body["ratings"] = [RatingOut.build(r) for r in selectors.evaluation_ratings(viewer, evaluation)]
+    return body
+
+
+@router.get("/stars/schemes", response={200: list[SchemeOut]})
+def list_schemes(request: HttpRequest) -> list[dict[str, Any]]:
+    """Every rating scheme, with its levels' incentives, criteria and thresholds."""
+    return [SchemeOut.build(s) for s in selectors.schemes()]
+
+
+@router.get("/stars/schemes/{int:scheme_id}", response={200: SchemeOut, **READ_ERRORS})
+def get_scheme(request: HttpRequest, scheme_id: int) -> dict[str, Any]:
+    return SchemeOut.build(get_object_or_404(selectors.schemes(), pk=scheme_id))
+
+
+@router.get("/stars/evaluations", response={200: list[EvaluationOut]})
+def list_evaluations(request: HttpRequest) -> list[dict[str, Any]]:
+    """The evaluations the caller runs or reviews (none for a rep: see the person's history)."""
+    return [EvaluationOut.build(e) for e in selectors.evaluations(current_user(request))[:200]]
+
+
+@router.post("/stars/evaluations", response={201: EvaluationDetailOut, **CREATE_ERRORS})
+def create_evaluation(request: HttpRequest, response: HttpResponse, payload: EvaluationIn) -> Status:
+    """Rate everyone of the scheme's family in the team's subtree over the year (or its quarter):
+    a draft rating per person, computed from the data."""
+    by = current_user(request)
+    scheme = get_object_or_404(selectors.schemes(), pk=payload.scheme)
+    team = None
+    if payload.team is not None:
+        team = Team.objects.filter(pk=payload.team).first()
+        if team is None:
+            raise ValidationError({"team": [_("Unknown team.")]})
+    start, end = services.period_bounds(scheme.period, payload.year, payload.quarter)
+    evaluation = services.create_evaluation(scheme, by=by, period_start=start, period_end=end, team=team)
+    return Status(201, _detail(request, response, evaluation.pk))
+
+
+@router.get("/stars/evaluations/{int:evaluation_id}", response={200: EvaluationDetailOut, **READ_ERRORS})
+def get_evaluation(request: HttpRequest, response: HttpResponse, evaluation_id: int) -> dict[str, Any]:
+    """The evaluation with each rating's criteria values, levels and adjustments; ETag: its version."""
+    return _detail(request, response, evaluation_id)
+
+
+@router.post(
+    "/stars/evaluations/{int:evaluation_id}/run", response={200: EvaluationDetailOut, **WRITE_ERRORS}
+)
+def rerun_evaluation(request: HttpRequest, response: HttpResponse, evaluation_id: int) -> dict[str, Any]:
+    """Compute a draft again from today's data (adjusted levels stay). Needs If-Match."""
+    by = current_user(request)
+    evaluation = access.get_visible_evaluation(by, evaluation_id)
+    services.rerun_evaluation(evaluation, by=by, version=expected_version(request, evaluation.version))
+    return _detail(request, response, evaluation_id)
+
+
+@router.post(
+    "/stars/evaluations/{int:evaluation_id}/publish", response={200: EvaluationDetailOut, **WRITE_ERRORS}
+)
+def publish_evaluation(request: HttpRequest, response: HttpResponse, evaluation_id: int) -> dict[str, Any]:
+    """Publish: the ratings become history and supersede the people's earlier ones. Needs If-Match."""
+    by = current_user(request)
+    evaluation = access.get_visible_evaluation(by, evaluation_id)
+    services.publish_evaluation(evaluation, by=by, version=expected_version(request, evaluation.version))
+    return _detail(request, response, evaluation_id)
+
+
+@router.post("/stars/ratings/{int:rating_id}/adjust", response={200: RatingOut, **WRITE_ERRORS})
+def adjust_rating(
+    request: HttpRequest, response: HttpResponse, rating_id: int, payload: AdjustIn
+) -> dict[str, Any]:
+    """Set a draft rating's final level with the reason (required). Needs If-Match with the rating's version."""
+    by = current_user(request)
+    rating = access.get_visible_rating(by, rating_id)
+    version = expected_version(request, rating.version)
+    services.adjust_rating(rating, by=by, version=version, star=payload.star, reason=payload.reason)
+    fresh = next(r for r in selectors.evaluation_ratings(by, rating.evaluation) if r.pk == rating.pk)
+    set_etag(response, fresh.version)
+    return RatingOut.build(fresh)
+
+
+@router.get("/stars/people/{int:user_id}/history", response={200: list[RatingOut], **READ_ERRORS})
+def person_history(request: HttpRequest, user_id: int) -> list[dict[str, Any]]:
+    """A person's published ratings, newest first (a rep reads only their own)."""
+    viewer = current_user(request)
+    person = access.get_visible_person(viewer, user_id)
+    return [RatingOut.build(r) for r in selectors.history(viewer, person)]
+
+
+@router.put(
+    "/stars/people/{int:user_id}/family",
+    response={200: FamilyOut, **FORBIDDEN, **READ_ERRORS, 422: ValidationErrorOut},
+)
+def set_family(request: HttpRequest, user_id: int, payload: FamilyIn) -> dict[str, Any]:
+    """Put a person in a role family (their manager or a director)."""
+    by = current_user(request)
+    person = access.get_visible_person(by, user_id)
+    member = services.assign_family(person, payload.family, by=by)
+    return {"person": {"id": person.pk, "name": str(person)}, "family": member.family}
+
+
+@router.get("/stars/people/{int:user_id}/family", response={200: FamilyOut, **READ_ERRORS})
+def get_family(request: HttpRequest, user_id: int) -> dict[str, Any]:
+    person = access.get_visible_person(current_user(request), user_id)
+    member = FamilyMember.objects.filter(user=person).first()
+    return {"person": {"id": person.pk, "name": str(person)}, "family": member.family if member else None}
+
+
+@router.get("/stars/distribution", response={200: DistributionOut, 422: ValidationErrorOut})
+def star_distribution(request: HttpRequest, on: dt.date | None = None) -> dict[str, Any]:
+    """People per star level in force on `on` (default today), per team the caller may see."""
+    day = on or timezone.localdate()
+    return DistributionOut.build(selectors.distribution(current_user(request), day))

@@ -10,6 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncDate
@@ -106,7 +107,7 @@ def process_passed(ids: list[int], start: dt.date, end: dt.date) -> Values:
     if not cells or not ids:
         return {}
     lower, upper = local_bounds(start, end + dt.timedelta(days=1))
-    rows = (
+    rows: Any = (
         Activity.objects.filter(
             status=ActivityStatus.DONE, owner_id__in=ids, start__gte=lower, start__lt=upper
         )
