@@ -18,6 +18,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 from kam.insights.learning.models import WinModel, WinPrediction
 from kam.insights.learning.winprob import features as feat
@@ -61,10 +62,13 @@ def _boosting() -> HistGradientBoostingClassifier:
 
 def _fit(kind: str, x: np.ndarray, y: np.ndarray, w: np.ndarray) -> Any:
     model = _logistic() if kind == WinModel.Kind.LOGISTIC else _boosting()
-    if kind == WinModel.Kind.LOGISTIC:
-        model.fit(x, y, model__sample_weight=w)
-    else:
-        model.fit(x, y, sample_weight=w)
+    # One thread: the boosting's OpenMP threads fight the web and the database for a small
+    # server's cores and ran many times slower than one thread alone.
+    with threadpool_limits(limits=1):
+        if kind == WinModel.Kind.LOGISTIC:
+            model.fit(x, y, model__sample_weight=w)
+        else:
+            model.fit(x, y, sample_weight=w)
     return model
 
 
@@ -132,7 +136,8 @@ def backtest(samples: feat.Samples, x: np.ndarray) -> Backtest:
         base.append(np.full(int(test.sum()), np.average(y[train], weights=w[train])))
         for kind in preds:
             model = _fit(kind, x[train], y[train], w[train])
-            preds[kind].append(model.predict_proba(x[test])[:, 1])
+            with threadpool_limits(limits=1):
+                preds[kind].append(model.predict_proba(x[test])[:, 1])
     if not tests:
         return Backtest({}, WinModel.Verdict.TOO_FEW, WinModel.Kind.LOGISTIC)
     idx = np.concatenate(tests)
@@ -191,6 +196,11 @@ def _subsample(samples: feat.Samples, limit: int) -> feat.Samples:
 def explain(model: Any, x: np.ndarray, means: np.ndarray, groups: dict[str, list[int]]) -> tuple[np.ndarray, np.ndarray]:
     """Each deal's probability and, per factor group, how many points it moves it: the deal's
     probability against the same deal with that group's features at the average deal's."""
+    with threadpool_limits(limits=1):
+        return _explain(model, x, means, groups)
+
+
+def _explain(model: Any, x: np.ndarray, means: np.ndarray, groups: dict[str, list[int]]) -> tuple[np.ndarray, np.ndarray]:
     p = model.predict_proba(x)[:, 1]
     names = list(groups)
     moves = np.zeros((len(x), len(names)))
