@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from kam.org.models import User
-from kam.team.playbook.models import CertificationElement, CertificationRecord, CertificationRule
+from kam.opportunities.models import SalesProcess, Stage
+from kam.org.models import Role, User
+from kam.org.visibility import managed_team_ids, visible_users
+from kam.team.playbook.models import (
+    CertificationElement,
+    CertificationRecord,
+    CertificationRule,
+    PlaybookEntry,
+)
 
 
 def certification_rule() -> CertificationRule:
@@ -57,3 +65,70 @@ def is_certified(user: User, on: dt.date) -> bool:
     if required == 0 or user.pk is None:
         return False
     return _passing(on).filter(user=user).values("element").distinct().count() == required
+
+
+# Permissions ---------------------------------------------------------------------------------------
+
+
+def may_edit_playbook(user: User) -> bool:
+    """The playbook and the rule are company-wide data: administrators and directors edit them."""
+    return bool(user.is_active and user.sees_everything)
+
+
+def may_certify(by: User, user: User) -> bool:
+    """The rep's manager (their team in the managed subtree) or a director records examinations."""
+    if not by.is_active:
+        return False
+    if by.sees_everything:
+        return True
+    return by.pk != user.pk and user.team_id is not None and user.team_id in managed_team_ids(by)
+
+
+# The playbook and the certification board -----------------------------------------------------------
+
+
+def playbook_stages(process: SalesProcess) -> list[Stage]:
+    """The process's stages in order, each with its playbook entry (or None) in one query."""
+    return list(process.stages.select_related("playbook").order_by("order"))
+
+
+def entry_for(stage: Stage) -> PlaybookEntry:
+    """The stage's entry, created empty the first time it is edited (a process added later)."""
+    entry, _created = PlaybookEntry.objects.get_or_create(stage=stage)
+    return entry
+
+
+@dataclass
+class BoardRow:
+    person: User
+    standing: dict[int, CertificationRecord]
+    certified: bool
+
+
+def certification_board(viewer: User, on: dt.date) -> tuple[list[CertificationElement], list[BoardRow]]:
+    """The reps the viewer may see × the required elements: each cell the latest examination."""
+    elements = list(CertificationElement.objects.filter(is_active=True))
+    people = list(
+        visible_users(viewer)
+        .filter(is_active=True, role=Role.REP)
+        .select_related("team")
+        .order_by("name", "username")
+    )
+    if viewer.role == Role.REP and viewer not in people:
+        people = [viewer]
+    ids = [p.pk for p in people]
+    cells: dict[int, dict[int, CertificationRecord]] = {pk: {} for pk in ids}
+    for record in standing_records(on).filter(user_id__in=ids).select_related("certified_by"):
+        cells[record.user_id][record.element_id] = record
+    certified = certified_user_ids(on) & set(ids)
+    return elements, [BoardRow(p, cells[p.pk], p.pk in certified) for p in people]
+
+
+def records_of(user: User) -> QuerySet[CertificationRecord]:
+    return user.certification_records.select_related("element", "certified_by").order_by(
+        "-certified_on", "-id"
+    )
+
+
+def is_valid_on(record: CertificationRecord, on: dt.date) -> bool:
+    return record.passed and (record.valid_until is None or record.valid_until >= on)
