@@ -33,6 +33,7 @@ from kam.core import pinyin
 from kam.core.ids import parse_id
 from kam.core.keyset import Seek, SortKey, decode_cursor, encode_cursor, fingerprint
 from kam.core.periods import parse_quarter, quarter_bounds
+from kam.insights.learning.models import WinPrediction
 from kam.opportunities.flags import FlagEngine, flag_engine
 from kam.opportunities.models import (
     CriterionCheck,
@@ -703,3 +704,30 @@ def opportunity_page(opportunity: Opportunity) -> dict[str, Any]:
             .order_by("competitor__name")
         ),
     }
+
+
+def attach_win_predictions(opportunities: list[Opportunity]) -> list[Opportunity]:
+    """Set `win_prediction` on each open opportunity: the active learned model's stored prediction
+    (kam.insights.learning), or None. One query for the whole page, none when no model is active."""
+    if not opportunities:
+        return opportunities
+    found = {
+        p.opportunity_id: p
+        for p in WinPrediction.objects.filter(
+            opportunity_id__in=[o.pk for o in opportunities if o.is_open], model__active=True
+        ).only("opportunity_id", "probability", "factors")
+    }
+    for opportunity in opportunities:
+        opportunity.win_prediction = found.get(opportunity.pk)  # type: ignore[attr-defined]
+    return opportunities
+
+
+def win_prediction(opportunity: Opportunity) -> WinPrediction | None:
+    """The active learned model's prediction for an open opportunity (one query), or None."""
+    if not opportunity.is_open:
+        return None
+    return (
+        WinPrediction.objects.filter(opportunity_id=opportunity.pk, model__active=True)
+        .only("opportunity_id", "probability", "factors")
+        .first()
+    )

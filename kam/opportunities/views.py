@@ -120,7 +120,9 @@ def pipeline(request: HttpRequest) -> HttpResponse:
         "page": page,
         "previous_url": _page_url(page_query, page.previous_cursor),
         "next_url": _page_url(page_query, page.next_cursor),
-        "rows": filters.engine().attach(selectors.attach_relationship_scores(page.rows)),
+        "rows": selectors.attach_win_predictions(
+            filters.engine().attach(selectors.attach_relationship_scores(page.rows))
+        ),
         "totals": selectors.pipeline_totals(user, filters),
         "sort": page.sort,
         "sort_links": _sort_links(request, page.sort),
@@ -288,6 +290,7 @@ def _detail_context(request: HttpRequest, opportunity: Opportunity, **extra: Any
         "nav": "pipeline",
         "opportunity": opportunity,
         "health_flags": flag_engine().flags_for([opportunity]).get(opportunity.pk, []),
+        "win_prediction": selectors.win_prediction(opportunity),
         **page,
         "move_form": move_form,
         "close_form": CloseForm(initial={"version": opportunity.version}),

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kam.insights.learning.words import Factor, factor_list
+
 
 class WinModel(models.Model):
     """One training run of the win-probability model: its backtest against the stage rule and,
@@ -80,3 +82,12 @@ class WinPrediction(models.Model):
     @property
     def percent(self) -> int:
         return round(self.probability * 100)
+
+    @property
+    def factor_list(self) -> list[Factor]:
+        """The factors in words, in the reader's language."""
+        return factor_list(self.factors)
+
+    @property
+    def factors_text(self) -> str:
+        return "; ".join(f.text for f in self.factor_list)

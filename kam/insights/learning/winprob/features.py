@@ -177,9 +177,7 @@ class Events:
         order = np.argsort(keys, kind="stable")
         self.keys = keys[order]
         self.subject = subject.astype(np.int64)[order]
-        self.values = (
-            np.zeros((len(keys), 0)) if values is None else values.reshape(len(keys), -1)[order]
-        )
+        self.values = np.zeros((len(keys), 0)) if values is None else values.reshape(len(keys), -1)[order]
         self.cumulative = np.vstack([np.zeros((1, self.values.shape[1])), np.cumsum(self.values, axis=0)])
 
     def upto(self, subject: np.ndarray, seconds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -199,9 +197,11 @@ class Events:
         """The index of each subject's first event after each moment (-1 when none)."""
         nxt = np.searchsorted(self.keys, _key(subject, seconds), side="right")
         inside = nxt < len(self.keys)
-        ok = inside & (self.subject[np.clip(nxt, 0, max(len(self.keys) - 1, 0))] == subject) if len(
-            self.keys
-        ) else inside
+        ok = (
+            inside & (self.subject[np.clip(nxt, 0, max(len(self.keys) - 1, 0))] == subject)
+            if len(self.keys)
+            else inside
+        )
         return np.where(ok, nxt, -1)
 
 
@@ -238,7 +238,9 @@ def load_stages() -> dict[int, tuple[int, int, bool]]:
     """Stage id → (order, probability, decided: a won or lost stage)."""
     return {
         pk: (order, prob, won or lost)
-        for pk, order, prob, won, lost in Stage.objects.values_list("pk", "order", "probability", "is_won", "is_lost")
+        for pk, order, prob, won, lost in Stage.objects.values_list(
+            "pk", "order", "probability", "is_won", "is_lost"
+        )
     }
 
 
@@ -300,7 +302,9 @@ def load_deals(opportunity_filter: dict[str, Any] | None = None) -> Deals:
     new_day = np.array([_parse_day(c[3]) for c in changes], dtype=float)
     moved = np.nan_to_num(new_day - old_day, nan=0.0)
     later = (moved > 0).astype(float)
-    slips = Events(ch_opp, ch_at, np.stack([later, np.clip(moved, 0, None)], axis=1) if len(changes) else None)
+    slips = Events(
+        ch_opp, ch_at, np.stack([later, np.clip(moved, 0, None)], axis=1) if len(changes) else None
+    )
     if not len(changes):
         slips = Events(ch_opp, ch_at, np.zeros((0, 2)))
     sign_changes = Events(ch_opp, ch_at, old_day.reshape(-1, 1) if len(changes) else np.zeros((0, 1)))
@@ -354,13 +358,20 @@ def _chain(ids: np.ndarray) -> np.ndarray:
     n = len(ids)
     out = np.zeros((n, 9))
     levels = list(
-        Relationship.objects.order_by().values("contact_id").annotate(level=Max("level")).values_list("contact_id", "level")
+        Relationship.objects.order_by()
+        .values("contact_id")
+        .annotate(level=Max("level"))
+        .values_list("contact_id", "level")
     )
     level_ids = np.array([lv[0] for lv in levels], dtype=np.int64)
     level_of = np.array([lv[1] for lv in levels], dtype=float)
     order = np.argsort(level_ids)
     level_ids, level_of = level_ids[order], level_of[order]
-    roles = list(OpportunityContact.objects.order_by().values_list("opportunity_id", "contact_id", "decision_role", "stance"))
+    roles = list(
+        OpportunityContact.objects.order_by().values_list(
+            "opportunity_id", "contact_id", "decision_role", "stance"
+        )
+    )
     if not roles or not n:
         return out
     opp = np.array([r[0] for r in roles], dtype=np.int64)
@@ -371,10 +382,14 @@ def _chain(ids: np.ndarray) -> np.ndarray:
     ok = (pos < n) & (ids[np.clip(pos, 0, n - 1)] == opp)
     pos, contact, role, stance = pos[ok], contact[ok], role[ok], stance[ok]
     lp = np.searchsorted(level_ids, contact)
-    found = (lp < len(level_ids)) & (level_ids[np.clip(lp, 0, max(len(level_ids) - 1, 0))] == contact) if len(
-        level_ids
-    ) else np.zeros(len(contact), dtype=bool)
-    level = np.where(found, level_of[np.clip(lp, 0, max(len(level_ids) - 1, 0))] if len(level_ids) else 0.0, 0.0)
+    found = (
+        (lp < len(level_ids)) & (level_ids[np.clip(lp, 0, max(len(level_ids) - 1, 0))] == contact)
+        if len(level_ids)
+        else np.zeros(len(contact), dtype=bool)
+    )
+    level = np.where(
+        found, level_of[np.clip(lp, 0, max(len(level_ids) - 1, 0))] if len(level_ids) else 0.0, 0.0
+    )
     dm = role == DecisionRole.DECISION_MAKER
     approver = (role == DecisionRole.TECHNICAL_APPROVER) | (role == DecisionRole.BUSINESS_APPROVER)
     opposed = stance == Stance.OPPOSE
@@ -415,7 +430,9 @@ def features(
     # The sign date then: the value the first later change replaced, else today's.
     nxt = deals.sign_changes.first_after(opportunity, at)
     then_day = np.where(
-        nxt >= 0, deals.sign_changes.values[np.clip(nxt, 0, None), 0] if len(deals.sign_changes.keys) else np.nan, np.nan
+        nxt >= 0,
+        deals.sign_changes.values[np.clip(nxt, 0, None), 0] if len(deals.sign_changes.keys) else np.nan,
+        np.nan,
     )
     sign = np.where(np.isnan(sign_day), np.where(nxt >= 0, then_day, deals.sign_day[rows]), sign_day)
     to_sign = sign - at / DAY
@@ -494,7 +511,13 @@ def closed_samples(deals: Deals, stages: dict[int, tuple[int, int, bool]]) -> Sa
         SnapshotRow.objects.filter(opportunity__status__in=CLOSED)
         .order_by()
         .values_list(
-            "opportunity_id", "snapshot__taken_at", "stage_id", "stage_order", "probability", "amount", "sign_date"
+            "opportunity_id",
+            "snapshot__taken_at",
+            "stage_id",
+            "stage_order",
+            "probability",
+            "amount",
+            "sign_date",
         )
     )
     s_opp = np.array([r[0] for r in snap], dtype=np.int64)
@@ -556,14 +579,20 @@ def closed_samples(deals: Deals, stages: dict[int, tuple[int, int, bool]]) -> Sa
         tier=deals.tier[rows],
         won=(deals.status[rows] == OpportunityStatus.WON).astype(float),
         closed_at=deals.closed_at[rows],
-        sources={"snapshot_rows": n_snap, "stage_entries": int(len(e_opp)), "deals_from_snapshots": len(seen)},
+        sources={
+            "snapshot_rows": n_snap,
+            "stage_entries": int(len(e_opp)),
+            "deals_from_snapshots": len(seen),
+        },
     )
 
 
 def open_samples(deals: Deals, stages: dict[int, tuple[int, int, bool]], now: dt.datetime) -> Samples:
     """Every open deal as it stands now."""
     pos = np.flatnonzero(deals.status == OpportunityStatus.OPEN)
-    info = np.array([stages.get(int(s), (0, 0, False)) for s in deals.stage_id[pos]], dtype=float).reshape(-1, 3)
+    info = np.array([stages.get(int(s), (0, 0, False)) for s in deals.stage_id[pos]], dtype=float).reshape(
+        -1, 3
+    )
     keep = ~info[:, 2].astype(bool)
     pos, info = pos[keep], info[keep]
     opp = deals.ids[pos]

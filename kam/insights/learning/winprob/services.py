@@ -49,9 +49,7 @@ def min_closed_deals() -> int:
 
 
 def _logistic() -> Pipeline:
-    return Pipeline(
-        [("scale", StandardScaler()), ("model", LogisticRegression(C=0.5, max_iter=1000))]
-    )
+    return Pipeline([("scale", StandardScaler()), ("model", LogisticRegression(C=0.5, max_iter=1000))])
 
 
 def _boosting() -> HistGradientBoostingClassifier:
@@ -163,9 +161,11 @@ def backtest(samples: feat.Samples, x: np.ndarray) -> Backtest:
         "skill": round(skill, 4),
         "calibration": calibration_table(pt, rt, yt, wt),
     }
+    model_loss, rule_loss = log_loss(pt, yt, wt), log_loss(rt, yt, wt)
+    verdict: str
     if skill < MIN_SKILL:
         verdict = WinModel.Verdict.NO_SIGNAL
-    elif model_brier >= rule_brier or metrics["model"]["log_loss"] >= metrics["rule"]["log_loss"]:
+    elif model_brier >= rule_brier or model_loss >= rule_loss:
         verdict = WinModel.Verdict.RULE_BETTER
     else:
         verdict = WinModel.Verdict.BEATS
@@ -193,14 +193,18 @@ def _subsample(samples: feat.Samples, limit: int) -> feat.Samples:
     )
 
 
-def explain(model: Any, x: np.ndarray, means: np.ndarray, groups: dict[str, list[int]]) -> tuple[np.ndarray, np.ndarray]:
+def explain(
+    model: Any, x: np.ndarray, means: np.ndarray, groups: dict[str, list[int]]
+) -> tuple[np.ndarray, np.ndarray]:
     """Each deal's probability and, per factor group, how many points it moves it: the deal's
     probability against the same deal with that group's features at the average deal's."""
     with threadpool_limits(limits=1):
         return _explain(model, x, means, groups)
 
 
-def _explain(model: Any, x: np.ndarray, means: np.ndarray, groups: dict[str, list[int]]) -> tuple[np.ndarray, np.ndarray]:
+def _explain(
+    model: Any, x: np.ndarray, means: np.ndarray, groups: dict[str, list[int]]
+) -> tuple[np.ndarray, np.ndarray]:
     p = model.predict_proba(x)[:, 1]
     names = list(groups)
     moves = np.zeros((len(x), len(names)))
@@ -242,7 +246,9 @@ def train(*, now: dt.datetime | None = None, store_predictions: bool = True) -> 
     deals = feat.load_deals()
     closed_deals = int((~np.isnan(deals.closed_at)).sum())
     samples = _subsample(feat.closed_samples(deals, stages), MAX_SAMPLES)
-    stage_orders = sorted({int(o) for o in samples.stage_order} | {int(v[0]) for v in stages.values() if not v[2]})
+    stage_orders = sorted(
+        {int(o) for o in samples.stage_order} | {int(v[0]) for v in stages.values() if not v[2]}
+    )
     x, names = feat.design(samples, stage_orders)
     data: dict[str, Any] = {
         "closed_deals": closed_deals,
@@ -260,7 +266,8 @@ def train(*, now: dt.datetime | None = None, store_predictions: bool = True) -> 
         "C": 0.5,
     }
     model: Any = None
-    kind = WinModel.Kind.LOGISTIC
+    kind: str = WinModel.Kind.LOGISTIC
+    verdict: str
     metrics: dict[str, Any] = {}
     deals_used = data["deals_used"]
     if deals_used < min_closed_deals() or len(np.unique(samples.won)) < 2:
@@ -270,7 +277,9 @@ def train(*, now: dt.datetime | None = None, store_predictions: bool = True) -> 
         verdict, kind, metrics = result.verdict, result.kind, result.metrics
         if verdict != WinModel.Verdict.TOO_FEW:
             model = _fit(kind, x, samples.won, _weights(samples.opportunity))
-    means = np.average(x, axis=0, weights=_weights(samples.opportunity)) if len(samples) else np.zeros(len(names))
+    means = (
+        np.average(x, axis=0, weights=_weights(samples.opportunity)) if len(samples) else np.zeros(len(names))
+    )
     data["means"] = [round(float(v), 6) for v in means]
     data["seconds"] = round((timezone.now() - started).total_seconds(), 2)
     blob = b""

@@ -25,7 +25,9 @@ NOW = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
 
 
 def _stages() -> list[Stage]:
-    return list(Stage.objects.filter(process__code="key-account", is_won=False, is_lost=False).order_by("order"))
+    return list(
+        Stage.objects.filter(process__code="key-account", is_won=False, is_lost=False).order_by("order")
+    )
 
 
 def build(n_closed: int, *, seed: int = 1, shuffled: bool = False, n_open: int = 0) -> list[Opportunity]:
@@ -42,7 +44,9 @@ def build(n_closed: int, *, seed: int = 1, shuffled: bool = False, n_open: int =
         stance = rng.choice([Stance.SUPPORT, Stance.NEUTRAL, Stance.OPPOSE])
         slips = rng.choice([0, 0, 1, 2, 3])
         rivals = rng.random() < 0.5
-        logit = -0.3 + 1.1 * (level - 3) + {Stance.SUPPORT: 1.0, Stance.NEUTRAL: 0.0, Stance.OPPOSE: -1.6}[stance]
+        logit = (
+            -0.3 + 1.1 * (level - 3) + {Stance.SUPPORT: 1.0, Stance.NEUTRAL: 0.0, Stance.OPPOSE: -1.6}[stance]
+        )
         logit += -0.6 * slips - 0.7 * rivals
         won = rng.random() < 1 / (1 + math.exp(-logit))
         closed = i < n_closed
@@ -57,7 +61,9 @@ def build(n_closed: int, *, seed: int = 1, shuffled: bool = False, n_open: int =
     deals = []
     for i, _level, _stance, _slips, _rivals, won, closed, close_day, _start in plans:
         customer = customers[i % len(customers)]
-        status = (OpportunityStatus.WON if won else OpportunityStatus.LOST) if closed else OpportunityStatus.OPEN
+        status = (
+            (OpportunityStatus.WON if won else OpportunityStatus.LOST) if closed else OpportunityStatus.OPEN
+        )
         stage = stages[4] if closed else stages[i % 5 + 1]
         deals.append(
             Opportunity(
@@ -68,28 +74,41 @@ def build(n_closed: int, *, seed: int = 1, shuffled: bool = False, n_open: int =
                 stage=stage,
                 status=status,
                 amount=Decimal(rng.randint(10, 500)) * 10000,
-                sign_date=(NOW - dt.timedelta(days=close_day)).date() if closed else (NOW + dt.timedelta(days=60)).date(),
+                sign_date=(NOW - dt.timedelta(days=close_day)).date()
+                if closed
+                else (NOW + dt.timedelta(days=60)).date(),
                 closed_at=NOW - dt.timedelta(days=close_day) if closed else None,
                 stage_entered_at=NOW - dt.timedelta(days=close_day + 20),
             )
         )
     Opportunity.objects.bulk_create(deals)
-    deals = list(Opportunity.objects.filter(project_number__startswith=f"WP{seed}-").order_by("project_number"))
+    deals = list(
+        Opportunity.objects.filter(project_number__startswith=f"WP{seed}-").order_by("project_number")
+    )
 
     contacts = Contact.objects.bulk_create(
         [Contact(customer=d.customer, name=f"DM {i}") for i, d in enumerate(deals)]
     )
     Relationship.objects.bulk_create(
-        [Relationship(user=d.owner, contact=c, level=p[1]) for d, c, p in zip(deals, contacts, plans, strict=True)]
+        [
+            Relationship(user=d.owner, contact=c, level=p[1])
+            for d, c, p in zip(deals, contacts, plans, strict=True)
+        ]
     )
     OpportunityContact.objects.bulk_create(
         [
-            OpportunityContact(opportunity=d, contact=c, decision_role=DecisionRole.DECISION_MAKER, stance=p[2])
+            OpportunityContact(
+                opportunity=d, contact=c, decision_role=DecisionRole.DECISION_MAKER, stance=p[2]
+            )
             for d, c, p in zip(deals, contacts, plans, strict=True)
         ]
     )
     OpportunityCompetitor.objects.bulk_create(
-        [OpportunityCompetitor(opportunity=d, competitor=competitor) for d, p in zip(deals, plans, strict=True) if p[4]]
+        [
+            OpportunityCompetitor(opportunity=d, competitor=competitor)
+            for d, p in zip(deals, plans, strict=True)
+            if p[4]
+        ]
     )
     moves, changes = [], []
     for d, p in zip(deals, plans, strict=True):
@@ -108,11 +127,24 @@ def build(n_closed: int, *, seed: int = 1, shuffled: bool = False, n_open: int =
         assert sign is not None
         for s in range(p[3]):
             old = sign - dt.timedelta(days=30 * (p[3] - s))
-            changes.append((d, old, old + dt.timedelta(days=30), NOW - dt.timedelta(days=(start_day if p[6] else 200) - 10 - s)))
+            changes.append(
+                (
+                    d,
+                    old,
+                    old + dt.timedelta(days=30),
+                    NOW - dt.timedelta(days=(start_day if p[6] else 200) - 10 - s),
+                )
+            )
     StageChange.objects.bulk_create(moves)
     rows = OpportunityChange.objects.bulk_create(
         [
-            OpportunityChange(opportunity=d, subject_label=d.project_number, field="sign_date", old_value=str(a), new_value=str(b))
+            OpportunityChange(
+                opportunity=d,
+                subject_label=d.project_number,
+                field="sign_date",
+                old_value=str(a),
+                new_value=str(b),
+            )
             for d, a, b, _at in changes
         ]
     )
