@@ -220,6 +220,7 @@ class Calibration:
     reps: list[Row]
     teams: list[Row]
     total: Row
+    labels: dict[int, str] = field(default_factory=dict)  # stage order → code, as the calls named it
 
 
 # --- history -------------------------------------------------------------------------------------
@@ -391,17 +392,23 @@ def _money(value: Decimal) -> Decimal:
     return value.quantize(CENT)
 
 
-def _reps(user: User) -> list[User]:
-    """The reps whose forecast the user may see: themself; a manager's teams; everyone (director)."""
+def _reps(user: User, only: User | None) -> list[User]:
+    """The reps whose forecast the user may see: themself; a manager's teams; everyone (director);
+    `only`: that one of them (none if not visible)."""
     qs = visible_users(user).filter(is_active=True)
+    if only is not None:
+        qs = qs.filter(pk=only.pk)
     return list(qs.only("pk", "name", "username", "team_id", "role").order_by("name", "username"))
 
 
-def calibrate(user: User, start: dt.date, end: dt.date, *, today: dt.date | None = None) -> Calibration:
-    """The stated and calibrated figures of the period per visible rep and team, and in total."""
+def calibrate(
+    user: User, start: dt.date, end: dt.date, *, today: dt.date | None = None, only: User | None = None
+) -> Calibration:
+    """The stated and calibrated figures of the period per visible rep and team, and in total;
+    `only`: one rep's row (the caller has checked the user may see them)."""
     today = today or timezone.localdate()
     since = today - dt.timedelta(days=HISTORY_DAYS)
-    reps = _reps(user)
+    reps = _reps(user, only)
     rep_ids = {rep.pk for rep in reps if rep.role == Role.REP}
     all_histories, team_of = histories(since, today)
     company = pooled(all_histories, list(all_histories))
@@ -442,7 +449,7 @@ def calibrate(user: User, start: dt.date, end: dt.date, *, today: dt.date | None
     shown = [
         r
         for r in rows.values()
-        if r.key in rep_ids or r.stated_total or r.history.calls_made or len(rows) == 1
+        if r.key in rep_ids or r.stated_total or r.history.calls_made or only is not None or len(rows) == 1
     ]
     for row in shown:
         row.bias = bias_words(row.history, labels) or [
@@ -450,13 +457,13 @@ def calibrate(user: User, start: dt.date, end: dt.date, *, today: dt.date | None
         ]
         row.fallback = fallback_words(row, labels)
 
-    teams = _team_rows(user, shown, team_histories, labels)
+    teams = [] if only is not None else _team_rows(user, shown, team_histories, labels)
     total = Row(key=None, label=_("Total"), kind="total")
     for row in shown:
         total.add(row)
     total.history = company if user.sees_everything else pooled(all_histories, list(rows))
     total.bias = bias_words(total.history, labels)
-    return Calibration(start=start, end=end, since=since, reps=shown, teams=teams, total=total)
+    return Calibration(start=start, end=end, since=since, reps=shown, teams=teams, total=total, labels=labels)
 
 
 def _stage_labels(all_histories: dict[int, History]) -> dict[int, str]:

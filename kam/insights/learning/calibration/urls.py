@@ -1,5 +1,9 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from kam.insights.learning.calibration import views
 
 app_name = "learning_calibration"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("calibration/", views.calibration_page, name="page"),
+]

@@ -9,10 +9,9 @@ import pytest
 from django.utils import translation
 
 from kam.insights.learning.calibration import selectors
-from kam.opportunities.models import Opportunity
 from tests.factories import make_opportunity
 
-from .conftest import CALLED_SIGN, LOST, Q1, TODAY, WON, call, close, history_of, take
+from .conftest import CALLED_SIGN, LOST, Q1, TODAY, WON, call, history_of, take
 
 pytestmark = pytest.mark.django_db
 
@@ -23,46 +22,6 @@ def _calibrate(user):
 
 def _row(result, user):
     return next(r for r in result.reps if r.key == user.pk)
-
-
-@pytest.fixture
-def period_deals(world, east_record):
-    """east_rep's 2027 Q1: commit 200k at P5 signing 10 March (21 days before the end: a 40-day
-    slip takes it out), commit 300k at P5 signing 20 January (stays), best case 100k at P5 signing
-    1 February (stays), and 50k already won in the period. The world's P0 deals count as pipeline."""
-    Opportunity.objects.filter(pk__in=[world.east_opp.pk, world.east_opp2.pk, world.west_opp.pk]).update(
-        forecast_category="pipeline"
-    )
-    rep = world.east_rep
-    late = make_opportunity(
-        owner=rep,
-        name="Late commit",
-        stage_code="P5",
-        amount=Decimal("200000"),
-        sign_date=dt.date(2027, 3, 10),
-        forecast_category="commit",
-    )
-    early = make_opportunity(
-        owner=rep,
-        name="Early commit",
-        stage_code="P5",
-        amount=Decimal("300000"),
-        sign_date=dt.date(2027, 1, 20),
-        forecast_category="commit",
-    )
-    best = make_opportunity(
-        owner=rep,
-        name="Best case",
-        stage_code="P5",
-        amount=Decimal("100000"),
-        sign_date=dt.date(2027, 2, 1),
-        forecast_category="best_case",
-    )
-    won = make_opportunity(
-        owner=rep, name="Won in Q1", stage_code="P5", amount=Decimal("50000"), sign_date=dt.date(2027, 1, 15)
-    )
-    close(won, WON)
-    return late, early, best, won
 
 
 def test_ratios_from_known_calls(world, east_record):
