@@ -99,14 +99,30 @@ def entry_for(stage: Stage) -> PlaybookEntry:
 
 
 @dataclass
+class Cell:
+    record: CertificationRecord | None
+    state: str  # "none", "passed", "expired" or "failed"
+
+
+@dataclass
 class BoardRow:
     person: User
-    standing: dict[int, CertificationRecord]
+    cells: list[Cell]
     certified: bool
 
 
+def cell_of(record: CertificationRecord | None, on: dt.date) -> Cell:
+    if record is None:
+        return Cell(None, "none")
+    if not record.passed:
+        return Cell(record, "failed")
+    return Cell(record, "passed" if is_valid_on(record, on) else "expired")
+
+
 def certification_board(viewer: User, on: dt.date) -> tuple[list[CertificationElement], list[BoardRow]]:
-    """The reps the viewer may see × the required elements: each cell the latest examination."""
+    """The reps the viewer may see × the required elements: each cell the latest examination.
+
+    Three queries whatever the number of people: the people, their standing records, the certified."""
     elements = list(CertificationElement.objects.filter(is_active=True))
     people = list(
         visible_users(viewer)
@@ -114,14 +130,14 @@ def certification_board(viewer: User, on: dt.date) -> tuple[list[CertificationEl
         .select_related("team")
         .order_by("name", "username")
     )
-    if viewer.role == Role.REP and viewer not in people:
-        people = [viewer]
     ids = [p.pk for p in people]
-    cells: dict[int, dict[int, CertificationRecord]] = {pk: {} for pk in ids}
+    held: dict[int, dict[int, CertificationRecord]] = {pk: {} for pk in ids}
     for record in standing_records(on).filter(user_id__in=ids).select_related("certified_by"):
-        cells[record.user_id][record.element_id] = record
-    certified = certified_user_ids(on) & set(ids)
-    return elements, [BoardRow(p, cells[p.pk], p.pk in certified) for p in people]
+        held[record.user_id][record.element_id] = record
+    certified = certified_user_ids(on) & set(ids) if ids else set()
+    return elements, [
+        BoardRow(p, [cell_of(held[p.pk].get(e.pk), on) for e in elements], p.pk in certified) for p in people
+    ]
 
 
 def records_of(user: User) -> QuerySet[CertificationRecord]:
