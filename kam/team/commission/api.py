@@ -119,7 +119,16 @@ def commission_update_plan(
     access.check_edit_plans(by)
     version = expected_version(request, plan.version)
     changes = payload.model_dump(exclude_unset=True, exclude={"layers", "bands", "people"})
-    for name in ("name", "role_family", "base", "band_kind", "use_star_multiplier", "is_active", "notes"):
+    for name in (
+        "name",
+        "name_en",
+        "role_family",
+        "base",
+        "band_kind",
+        "use_star_multiplier",
+        "is_active",
+        "notes",
+    ):
         if name in changes and changes[name] is None:
             raise ValidationError({name: [_("This field cannot be empty.")]})
     layers, bands = _specs(payload)

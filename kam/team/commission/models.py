@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.bilingual import in_english
 from kam.core.money import MONEY_DIGITS
 
 User = settings.AUTH_USER_MODEL
@@ -57,6 +58,8 @@ class CustomerKind(models.TextChoices):
 
 class CommissionPlan(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
+    # Shown instead of `name` to a reader working in English.
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
     role_family = models.CharField(
         _("role family"), max_length=10, choices=RoleFamily.choices, default=RoleFamily.SALES
     )
@@ -89,7 +92,7 @@ class CommissionPlan(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.name_en if self.name_en and in_english() else self.name
 
 
 class Layer(models.Model):
@@ -99,6 +102,7 @@ class Layer(models.Model):
     plan = models.ForeignKey(CommissionPlan, on_delete=models.CASCADE, related_name="layers")
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
     tiers = models.CharField(
         _("customer tiers"), max_length=8, blank=True, help_text=_("e.g. AB; empty: any tier")
     )
@@ -122,7 +126,7 @@ class Layer(models.Model):
         ordering = ["plan", "order", "id"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.name_en if self.name_en and in_english() else self.name
 
 
 class Band(models.Model):

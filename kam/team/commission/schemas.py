@@ -21,6 +21,7 @@ CustomerKindChoice = Literal["", "new", "existing"]
 
 class LayerIO(Schema):
     name: str = Field(..., min_length=1, max_length=100)
+    name_en: str = Field("", max_length=100)
     tiers: str = Field("", max_length=4, description="Customer tiers the layer takes, e.g. `AB`; empty: any.")
     customer_kind: CustomerKindChoice = Field(
         "", description="`new` (the customer's first won deal), `existing`, or any."
@@ -47,6 +48,7 @@ class BandIn(BandIO, InputSchema):
 class PlanOut(Schema):
     id: int
     name: str
+    name_en: str
     role_family: str
     base: str
     band_kind: str
@@ -65,6 +67,7 @@ class PlanOut(Schema):
         return {
             "id": plan.pk,
             "name": plan.name,
+            "name_en": plan.name_en,
             "role_family": plan.role_family,
             "base": plan.base,
             "band_kind": plan.band_kind,
@@ -77,6 +80,7 @@ class PlanOut(Schema):
             "layers": [
                 {
                     "name": layer.name,
+                    "name_en": layer.name_en,
                     "tiers": layer.tiers,
                     "customer_kind": layer.customer_kind,
                     "product_line": layer.product_line,
@@ -91,6 +95,7 @@ class PlanOut(Schema):
 
 class PlanCreateIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
+    name_en: str = Field("", max_length=100)
     role_family: RoleFamilyChoice = "sales"
     base: BaseChoice = "won"
     band_kind: BandKindChoice = "amount"
@@ -106,6 +111,7 @@ class PlanCreateIn(InputSchema):
 
 class PlanUpdateIn(InputSchema):
     name: str | None = Field(None, min_length=1, max_length=100)
+    name_en: str | None = Field(None, max_length=100)
     role_family: RoleFamilyChoice | None = None
     base: BaseChoice | None = None
     band_kind: BandKindChoice | None = None
@@ -221,7 +227,7 @@ class StatementSummaryOut(Schema):
         return {
             "id": s.pk,
             "person": user_ref(s.person),
-            "plan": {"id": s.plan_id, "name": s.plan.name},
+            "plan": {"id": s.plan_id, "name": str(s.plan)},
             "period_start": s.period_start,
             "period_end": s.period_end,
             "revision": s.revision,

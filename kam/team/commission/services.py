@@ -40,6 +40,7 @@ TIER_LETTERS = set("ABCD")
 @dataclass
 class LayerSpec:
     name: str
+    name_en: str = ""
     tiers: str = ""
     customer_kind: str = ""
     product_line: str = ""
@@ -69,6 +70,7 @@ def _bump(instance: Model, version: int, **fields: Any) -> None:
 
 PLAN_FIELDS = (
     "name",
+    "name_en",
     "role_family",
     "base",
     "band_kind",
@@ -117,6 +119,7 @@ def _write_parts(
                 plan=plan,
                 order=i,
                 name=spec.name.strip(),
+                name_en=spec.name_en.strip(),
                 tiers="".join(sorted(set(spec.tiers.upper()))),
                 customer_kind=spec.customer_kind,
                 product_line=spec.product_line.strip(),
