@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kam.core.forms import HiddenErrorsShown
 from kam.team.skills.models import ACTION_MAX, LEVEL_MAX, LEVEL_MIN, NOTE_MAX, Ability, Attitude, Skill
@@ -33,7 +34,7 @@ class PlacementForm(forms.Form):
 
 class LevelForm(forms.Form):
     skill = forms.ModelChoiceField(label=_("Skill"), queryset=Skill.objects.filter(active=True))
-    level = forms.TypedChoiceField(label=_("Level"), choices=LEVELS, coerce=int)
+    level = forms.TypedChoiceField(label=pgettext_lazy("skills", "Level"), choices=LEVELS, coerce=int)
     on = forms.DateField(label=_("Assessed on"), widget=DateInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from kam.access.permissions import may_assess_person
@@ -29,7 +30,7 @@ def _chart_labels() -> dict[str, Any]:
     return {
         "importance": _("Importance"),
         "level": _("Performance (level)"),
-        "gap": _("Gap"),
+        "gap": pgettext("skills", "Gap"),
         "loadError": _("The chart could not be loaded; the table below has the same figures."),
         **selectors.Quadrant.labels(),
     }
