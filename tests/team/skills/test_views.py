@@ -165,3 +165,17 @@ def test_the_team_page_shows_the_teams_average_gaps(client, world):
     row = page.split('data-skill="negotiation"')[1].split("</tr>")[0]
     assert "2.5" in row and "1.5" in row
     assert reverse("api:skills_team_gaps", kwargs={"team_id": world.east.pk}) in page
+
+
+def test_an_administrator_rewords_a_treatment_in_the_admin_and_its_version_moves_on(client, world):
+    from kam.team.skills.models import Treatment
+
+    treatment = Treatment.objects.get(ability="cannot", attitude="unwilling")
+    client.force_login(world.admin)
+    url = reverse("admin:team_skills_treatment_change", args=[treatment.pk])
+    response = client.post(
+        url, {"ability": "cannot", "attitude": "unwilling", "advice": "替换", "advice_en": "Replace soon"}
+    )
+    assert response.status_code == 302
+    treatment.refresh_from_db()
+    assert (treatment.advice_en, treatment.version) == ("Replace soon", 2)
