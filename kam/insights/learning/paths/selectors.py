@@ -389,16 +389,19 @@ def _add_shared_chains(
                     _add_edge(graph, ("contact", a), ("contact", b), step)
 
 
-def _paths_to(data: Graph, target: Target) -> list[ApproachPath]:
+def _paths_to(data: Graph, target: Target, opponents: set[int]) -> list[ApproachPath]:
+    """Up to three paths to the target; nobody who opposes us on this deal is asked to introduce us."""
     node = ("contact", target.contact.pk)
     if node not in data.graph or SOURCE not in data.graph:
         return []
+    avoid = [("contact", pk) for pk in opponents if pk != target.contact.pk]
+    graph = nx.restricted_view(data.graph, avoid, [])
     found: list[ApproachPath] = []
-    for nodes in _candidates(data.graph, node):
+    for nodes in _candidates(graph, node):
         keys = nodes[1:]  # our person, then the contacts
         if len(keys) - 1 > MAX_HOPS:
             continue
-        steps = [data.graph.edges[a, b]["step"] for a, b in zip(keys, keys[1:], strict=False)]
+        steps = [graph.edges[a, b]["step"] for a, b in zip(keys, keys[1:], strict=False)]
         path = ApproachPath(
             target=target.contact,
             user=data.users[keys[0][1]],
@@ -413,7 +416,7 @@ def _paths_to(data: Graph, target: Target) -> list[ApproachPath]:
     return sorted(found, key=ApproachPath.sort_key)[:MAX_PATHS]
 
 
-def _candidates(graph: nx.DiGraph, node: tuple[str, int]) -> Iterator[list[Any]]:
+def _candidates(graph: Any, node: tuple[str, int]) -> Iterator[list[Any]]:
     """Simple paths from our side to the node, strongest first, while they are strong enough."""
     limit = -math.log(MIN_STRENGTH) + 1e-9
     try:
@@ -435,11 +438,12 @@ def approach_paths(user: User, opportunity: Opportunity) -> DealPaths:
         return DealPaths(opportunity, [])
     data = build_graph(user, opportunity, chain)
     strong = RelationshipPolicy.current().strong_level
+    opponents = {entry.contact_id for entry in chain if entry.stance == Stance.OPPOSE.value}
     chosen = []
     for target in targets:
         target.level = data.levels.get(target.contact.pk)
         if target.opposed or target.level is None or target.level < strong:
-            target.paths = _paths_to(data, target)
+            target.paths = _paths_to(data, target, opponents)
             chosen.append(target)
     return DealPaths(opportunity, chosen)
 

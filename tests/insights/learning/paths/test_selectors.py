@@ -198,3 +198,9 @@ def test_graph_read_with_a_fixed_number_of_queries(world, plant, viewer, django_
         large = approach_paths(user, plant.opp)
     assert len(small.targets) == 1 and len(large.targets) == 7
     assert all(len(t.paths) == 3 for t in large.targets)
+
+
+def test_nobody_who_opposes_us_on_the_deal_is_asked_to_introduce_us(world, plant):
+    services.set_contact_role(plant.opp, plant.xu, by=plant.owner, decision_role="influencer", stance="C")
+    [target] = approach_paths(world.east_rep, plant.opp).targets
+    assert target.contact == plant.wang and target.paths == []
