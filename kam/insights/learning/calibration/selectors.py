@@ -21,300 +21,44 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import (
-    Case,
-    CharField,
-    Count,
-    DecimalField,
-    ExpressionWrapper,
-    F,
-    Func,
-    IntegerField,
-    Min,
-    Q,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce, Greatest, NullIf
+from django.db.models import Case, CharField, DecimalField, F, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
 
 from kam.access.visibility import opportunities_for
-from kam.insights.models import SnapshotRow
-from kam.opportunities.models import ForecastCategory, Opportunity, OpportunityStatus
+from kam.insights.learning.calibration.history import histories, pooled
+from kam.insights.learning.calibration.records import (
+    CATEGORIES,
+    COMPANY,
+    NONE,
+    OWN,
+    TEAM,
+    ZERO,
+    Calibration,
+    History,
+    Row,
+    Used,
+)
+from kam.insights.learning.calibration.words import bias_words, fallback_words
+from kam.opportunities.models import Opportunity, OpportunityStatus
 from kam.opportunities.selectors import EXPECTED_AMOUNT
 from kam.org.models import Role, Team, User
 from kam.org.visibility import managed_team_ids, visible_users
 
 MONEY = DecimalField(max_digits=20, decimal_places=2)
-ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
-CATEGORIES = (ForecastCategory.COMMIT.value, ForecastCategory.BEST_CASE.value)
-CLOSED = (OpportunityStatus.WON, OpportunityStatus.LOST, OpportunityStatus.DROPPED)
 # How far back calls are read: a rep's habits of the last year, not of five years ago.
 HISTORY_DAYS = 365
 # Fewer closed calls (or slip samples at a stage) than this and a rep's own figure is noise:
 # the team's is used, then the company's.
 MIN_CALLS = 5
 MIN_SLIPS = 5
-# A slip or an amount change smaller than this is not worth a sentence.
-NOTABLE_SLIP_DAYS = 7
-NOTABLE_AMOUNT_CHANGE = Decimal("5")
 
-# Where a rep's figure came from.
-OWN, TEAM, COMPANY, NONE = "own", "team", "company", "none"
-
-
-class DaysBetween(Func):
-    """Whole days from `earlier` to `later` (two dates), negative when `later` is before."""
-
-    output_field = IntegerField()
-
-    def __init__(self, later: Any, earlier: Any) -> None:
-        super().__init__(later, earlier)
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
-        later, later_params = compiler.compile(self.source_expressions[0])
-        earlier, earlier_params = compiler.compile(self.source_expressions[1])
-        sql = f"CAST(ROUND(julianday({later}) - julianday({earlier})) AS INTEGER)"
-        return sql, [*later_params, *earlier_params]
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
-        # PostgreSQL: date − date is an integer number of days.
-        later, later_params = compiler.compile(self.source_expressions[0])
-        earlier, earlier_params = compiler.compile(self.source_expressions[1])
-        return f"(CAST({later} AS date) - CAST({earlier} AS date))", [*later_params, *earlier_params]
-
-
-# The deal's expected amount now, read from a snapshot row through its opportunity.
-WON_AMOUNT = Coalesce(
-    F("opportunity__amount"),
-    ExpressionWrapper(
-        (F("opportunity__amount_low") + F("opportunity__amount_high")) * Value(Decimal("0.5")),
-        output_field=MONEY,
-    ),
-    output_field=MONEY,
-)
-
-
-@dataclass
-class Calls:
-    """Closed calls of one category: how many, the amount called, what was won of them."""
-
-    calls: int = 0
-    called: Decimal = ZERO
-    won_calls: int = 0
-    won_called: Decimal = ZERO  # the amount those won calls named
-    won: Decimal = ZERO  # the amount they were won at
-
-    def add(self, other: Calls) -> None:
-        self.calls += other.calls
-        self.called += other.called
-        self.won_calls += other.won_calls
-        self.won_called += other.won_called
-        self.won += other.won
-
-    @property
-    def ratio(self) -> Decimal | None:
-        """Won ÷ called, by amount."""
-        return (self.won / self.called).quantize(Decimal("0.0001")) if self.called else None
-
-    @property
-    def amount_change(self) -> Decimal | None:
-        """Percent by which the won deals' amounts moved from the amounts called."""
-        if not self.won_called:
-            return None
-        return (Decimal(100) * (self.won - self.won_called) / self.won_called).quantize(Decimal("0.1"))
-
-
-@dataclass
-class Slip:
-    """Sign-date slips of the calls made at one stage."""
-
-    samples: int = 0
-    days: int = 0  # Σ days
-    label: str = ""
-
-    def add(self, other: Slip) -> None:
-        self.samples += other.samples
-        self.days += other.days
-        self.label = min(filter(None, (self.label, other.label)), default="")
-
-    @property
-    def average(self) -> int | None:
-        return round(self.days / self.samples) if self.samples else None
-
-
-@dataclass
-class History:
-    """One owner's (or a team's, or the company's) record."""
-
-    calls: dict[str, Calls] = field(default_factory=lambda: {c: Calls() for c in CATEGORIES})
-    slips: dict[int, Slip] = field(default_factory=dict)  # by stage order
-
-    @property
-    def calls_made(self) -> int:
-        return sum(c.calls for c in self.calls.values()) + sum(s.samples for s in self.slips.values())
-
-    def add(self, other: History) -> None:
-        for category in CATEGORIES:
-            self.calls[category].add(other.calls[category])
-        for order, slip in other.slips.items():
-            self.slips.setdefault(order, Slip()).add(slip)
-
-
-@dataclass
-class Used:
-    """The figure applied to a rep's deals, and where it came from (own, team, company, none)."""
-
-    source: str
-    value: Any
-    samples: int
-
-
-@dataclass
-class Row:
-    """A rep's or a team's stated and calibrated figures for the period, with the bias in words."""
-
-    key: int | None
-    label: str
-    kind: str  # rep / team / total
-    team_id: int | None = None
-    won: Decimal = ZERO
-    stated: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(CATEGORIES, ZERO))
-    slipped: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(CATEGORIES, ZERO))
-    calibrated: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(CATEGORIES, ZERO))
-    ratios: dict[str, Used] = field(default_factory=dict)
-    slips: dict[int, Used] = field(default_factory=dict)
-    history: History = field(default_factory=History)
-    bias: list[str] = field(default_factory=list)
-    fallback: list[str] = field(default_factory=list)
-
-    @property
-    def stated_total(self) -> Decimal:
-        return self.won + sum(self.stated.values(), ZERO)
-
-    @property
-    def calibrated_total(self) -> Decimal:
-        return self.won + sum(self.calibrated.values(), ZERO)
-
-    def add(self, other: Row) -> None:
-        self.won += other.won
-        for category in CATEGORIES:
-            self.stated[category] += other.stated[category]
-            self.slipped[category] += other.slipped[category]
-            self.calibrated[category] += other.calibrated[category]
-
-
-@dataclass
-class Calibration:
-    start: dt.date
-    end: dt.date
-    since: dt.date
-    reps: list[Row]
-    teams: list[Row]
-    total: Row
-    labels: dict[int, str] = field(default_factory=dict)  # stage order → code, as the calls named it
-
-
-# --- history -------------------------------------------------------------------------------------
-
-
-def _calls_by_owner(since: dt.date) -> dict[int, dict[str, Calls]]:
-    """Per owner and category: the closed calls of the snapshots taken since `since` (one query)."""
-    won = Q(opportunity__status=OpportunityStatus.WON)
-    rows = (
-        SnapshotRow.objects.filter(
-            snapshot__taken_at__gte=_start_of(since),
-            forecast_category__in=CATEGORIES,
-            amount__isnull=False,
-            opportunity__status__in=CLOSED,
-            owner_id__isnull=False,
-        )
-        .values("owner_id", "forecast_category")
-        .annotate(
-            calls=Count("pk"),
-            called=Sum("amount"),
-            won_calls=Count("pk", filter=won),
-            won_called=Sum("amount", filter=won),
-            won=Sum(WON_AMOUNT, filter=won, output_field=MONEY),
-        )
-        .order_by()
-    )
-    result: dict[int, dict[str, Calls]] = defaultdict(dict)
-    for row in rows:
-        result[row["owner_id"]][row["forecast_category"]] = Calls(
-            calls=row["calls"],
-            called=row["called"] or ZERO,
-            won_calls=row["won_calls"],
-            won_called=row["won_called"] or ZERO,
-            won=row["won"] or ZERO,
-        )
-    return result
-
-
-def _slips_by_owner(since: dt.date, today: dt.date) -> dict[int, dict[int, Slip]]:
-    """Per owner and stage order: the slips of the calls since `since` whose outcome in time is
-    known: won (the actual sign date), or still open past the date called (its later sign date, at
-    least today). Lost and dropped deals bring no money, so their dates say nothing here."""
-    actual = Case(
-        When(opportunity__status=OpportunityStatus.WON, then=F("opportunity__sign_date")),
-        default=Greatest(F("opportunity__sign_date"), Value(today)),
-    )
-    rows = (
-        SnapshotRow.objects.filter(
-            Q(opportunity__status=OpportunityStatus.WON)
-            | Q(opportunity__status=OpportunityStatus.OPEN, sign_date__lt=today),
-            snapshot__taken_at__gte=_start_of(since),
-            forecast_category__in=CATEGORIES,
-            sign_date__isnull=False,
-            opportunity__sign_date__isnull=False,
-            owner_id__isnull=False,
-        )
-        .values("owner_id", "stage_order")
-        .annotate(
-            samples=Count("pk"),
-            days=Sum(DaysBetween(actual, F("sign_date"))),
-            label=Min("stage__code"),
-        )
-        .order_by()
-    )
-    result: dict[int, dict[int, Slip]] = defaultdict(dict)
-    for row in rows:
-        result[row["owner_id"]][row["stage_order"]] = Slip(
-            samples=row["samples"], days=int(row["days"] or 0), label=row["label"] or ""
-        )
-    return result
-
-
-def _start_of(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-def histories(since: dt.date, today: dt.date) -> tuple[dict[int, History], dict[int, int | None]]:
-    """Every owner's history (two grouped queries) and every user's team (one query)."""
-    result: dict[int, History] = defaultdict(History)
-    for owner_id, calls in _calls_by_owner(since).items():
-        for category, figures in calls.items():
-            result[owner_id].calls[category] = figures
-    for owner_id, slips in _slips_by_owner(since, today).items():
-        result[owner_id].slips = slips
-    teams: dict[int, int | None] = dict(User.objects.values_list("pk", "team_id"))
-    return result, teams
-
-
-def pooled(histories_: dict[int, History], owner_ids: Any) -> History:
-    total = History()
-    for owner_id in owner_ids:
-        if owner_id in histories_:
-            total.add(histories_[owner_id])
-    return total
+__all__ = ["COMPANY", "NONE", "OWN", "TEAM", "Calibration", "Row", "Used", "calibrate"]
 
 
 # --- choosing the figure to apply ----------------------------------------------------------------
@@ -496,99 +240,3 @@ def _team_rows(
         row.label = names.get(team_id, "")
         row.bias = bias_words(row.history, labels)
     return sorted(by_team.values(), key=lambda r: r.label)
-
-
-# --- words ---------------------------------------------------------------------------------------
-
-
-def _percent(value: Decimal) -> str:
-    return f"{(value * 100).quantize(Decimal('1'))}"
-
-
-def bias_words(history: History, labels: dict[int, str]) -> list[str]:
-    """The record in sentences: the share of commit and best case closed by amount, the amount
-    change of the deals won, and the stage from which the sign date slips most."""
-    words: list[str] = []
-    for category, sentence in (
-        (ForecastCategory.COMMIT.value, _("closes %(percent)s %% of commit by amount (%(calls)s calls)")),
-        (
-            ForecastCategory.BEST_CASE.value,
-            _("closes %(percent)s %% of best case by amount (%(calls)s calls)"),
-        ),
-    ):
-        calls = history.calls[category]
-        if calls.ratio is not None:
-            words.append(sentence % {"percent": _percent(calls.ratio), "calls": calls.calls})
-    merged = Calls()
-    for category in CATEGORIES:
-        merged.add(history.calls[category])
-    change = merged.amount_change
-    if change is not None and abs(change) >= NOTABLE_AMOUNT_CHANGE:
-        if change < 0:
-            words.append(_("deals won come in %(percent)s %% below the amount called") % {"percent": -change})
-        else:
-            words.append(_("deals won come in %(percent)s %% above the amount called") % {"percent": change})
-    slips = [(order, slip) for order, slip in history.slips.items() if slip.average is not None]
-    if slips:
-        order, slip = max(slips, key=lambda item: (abs(item[1].average or 0), item[1].samples))
-        days = slip.average or 0
-        stage = labels.get(order) or slip.label or str(order)
-        if days >= NOTABLE_SLIP_DAYS:
-            words.append(
-                ngettext(
-                    "slips %(days)s day on average from %(stage)s",
-                    "slips %(days)s days on average from %(stage)s",
-                    days,
-                )
-                % {"days": days, "stage": stage}
-            )
-        elif days <= -NOTABLE_SLIP_DAYS:
-            words.append(
-                ngettext(
-                    "signs %(days)s day early on average from %(stage)s",
-                    "signs %(days)s days early on average from %(stage)s",
-                    -days,
-                )
-                % {"days": -days, "stage": stage}
-            )
-    return words
-
-
-def fallback_words(row: Row, labels: dict[int, str]) -> list[str]:
-    """Where a rep's own record was too short, which record stood in for it."""
-    words: list[str] = []
-    names = {
-        ForecastCategory.COMMIT.value: _("commit"),
-        ForecastCategory.BEST_CASE.value: _("best case"),
-    }
-    for category, used in row.ratios.items():
-        if used.source == OWN:
-            continue
-        params = {"category": names[category], "calls": row.history.calls[category].calls}
-        if used.source == TEAM:
-            words.append(
-                _("Too few closed %(category)s calls of their own (%(calls)s): the team's ratio is used.")
-                % params
-            )
-        elif used.source == COMPANY:
-            words.append(
-                _(
-                    "Too few closed %(category)s calls of their own or their team's (%(calls)s): the company's ratio is used."
-                )
-                % params
-            )
-        else:
-            words.append(
-                _("No history of %(category)s calls anywhere yet: the stated figure stands.") % params
-            )
-    borrowed = sorted(
-        (labels.get(order, str(order)), used.source)
-        for order, used in row.slips.items()
-        if used.source in (TEAM, COMPANY)
-    )
-    if borrowed:
-        stages = pgettext("list separator", ", ").join(stage for stage, _source in borrowed)
-        words.append(
-            _("Slips at %(stages)s taken from the team's or the company's record.") % {"stages": stages}
-        )
-    return words
