@@ -94,18 +94,21 @@ def _compute(evaluation: Evaluation, people: list[User]) -> dict[int, engine.Res
     }
 
 
-def _write_values(rating: Rating, result: engine.Result, criteria_ids: dict[str, int]) -> None:
-    RatingValue.objects.filter(rating=rating).delete()
+def _write_values(evaluation: Evaluation, results: dict[int, engine.Result]) -> None:
+    """Every rating's criterion values, replaced in two statements whatever the number of people."""
+    criteria_ids = dict(evaluation.scheme.criteria.values_list("metric", "id"))
+    RatingValue.objects.filter(rating__evaluation=evaluation).delete()
     RatingValue.objects.bulk_create(
         RatingValue(
-            rating=rating,
+            rating_id=rating_id,
             criterion_id=criteria_ids[r.metric],
             metric=r.metric,
             value=r.value,
             star=r.star,
             points=r.points,
         )
-        for r in result.criteria
+        for rating_id, user_id in evaluation.ratings.values_list("pk", "user_id")
+        for r in results[user_id].criteria
     )
 
 
@@ -138,9 +141,7 @@ def create_evaluation(
         )
         for person in people
     )
-    criteria_ids = dict(scheme.criteria.values_list("metric", "id"))
-    for rating in Rating.objects.filter(evaluation=evaluation):
-        _write_values(rating, results[rating.user_id], criteria_ids)
+    _write_values(evaluation, results)
     return evaluation
 
 
@@ -157,7 +158,6 @@ def rerun_evaluation(evaluation: Evaluation, *, by: User, version: int | None) -
     results = _compute(evaluation, people)
     existing = {r.user_id: r for r in evaluation.ratings.all()}
     Rating.objects.filter(evaluation=evaluation).exclude(user_id__in=[p.pk for p in people]).delete()
-    criteria_ids = dict(evaluation.scheme.criteria.values_list("metric", "id"))
     effective = evaluation.period_end + dt.timedelta(days=1)
     for person in people:
         result = results[person.pk]
@@ -182,7 +182,7 @@ def rerun_evaluation(evaluation: Evaluation, *, by: User, version: int | None) -
                 points=result.points,
                 team_id=person.team_id,
             )
-        _write_values(rating, result, criteria_ids)
+    _write_values(evaluation, results)
     # The rows beneath changed: a client holding the old version must reload them.
     Evaluation.objects.filter(pk=evaluation.pk).update(version=F("version") + 1)
     evaluation.refresh_from_db()

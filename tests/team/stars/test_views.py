@@ -3,6 +3,8 @@ schemes and role families; who sees what."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -103,3 +105,32 @@ def test_evaluation_page_queries_do_not_grow_with_people(client, rated, django_a
     evaluation = run(client, rated)
     with django_assert_max_num_queries(20):
         assert client.get(reverse("team_stars:evaluation", args=[evaluation.pk])).status_code == 200
+
+
+def test_evaluation_page_and_run_cost_the_same_for_more_people(client, rated):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import UserFactory
+
+    def measure():
+        with CaptureQueriesContext(connection) as run_queries:
+            evaluation = services.create_evaluation(
+                rated.scheme,
+                by=rated.east_mgr,
+                period_start=dt.date(2026, 1, 1),
+                period_end=dt.date(2026, 12, 31),
+                team=rated.east,
+            )
+        with CaptureQueriesContext(connection) as page_queries:
+            assert client.get(reverse("team_stars:evaluation", args=[evaluation.pk])).status_code == 200
+        return len(run_queries), len(page_queries)
+
+    client.force_login(rated.east_mgr)
+    measure()  # warms the per-request caches (session, language, unit)
+    few = measure()
+    for n in range(4):
+        services.assign_family(
+            UserFactory(username=f"more{n}", team=rated.east), RoleFamily.REGIONAL, by=rated.director
+        )
+    assert measure() == few
