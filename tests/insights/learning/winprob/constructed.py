@@ -37,7 +37,7 @@ def build(n_closed: int, *, seed: int = 1, shuffled: bool = False, n_open: int =
     stages = _stages()
     reps = [UserFactory() for _ in range(4)]
     customers = [CustomerFactory(owner=reps[i % 4]) for i in range(12)]
-    competitor = Competitor.objects.create(name="Rival Co.")
+    competitor, _created = Competitor.objects.get_or_create(name="Rival Co.")
     plans = []
     for i in range(n_closed + n_open):
         level = rng.randint(1, 5)
