@@ -310,7 +310,7 @@ def build_graph(user: User, opportunity: Opportunity, chain: list[OpportunityCon
     users: dict[int, User] = {}
     levels: dict[int, int] = {}
     relationships = (
-        Relationship.objects.filter(contact_id__in=contact_qs.values("pk"), user__is_active=True)
+        Relationship.objects.filter(contact_id__in=contact_qs.values("pk"))
         .select_related("user")
         .only("user_id", "contact_id", "level", "user__name", "user__username", "user__is_active")
         .order_by("user_id", "contact_id")
@@ -318,8 +318,12 @@ def build_graph(user: User, opportunity: Opportunity, chain: list[OpportunityCon
     for relationship in relationships:
         if relationship.contact_id not in contacts:
             continue
-        users[relationship.user_id] = relationship.user
+        # The company's level counts everyone's, as the decision chain shows it; only people still
+        # with us can take a path.
         levels[relationship.contact_id] = max(levels.get(relationship.contact_id, 0), relationship.level)
+        if not relationship.user.is_active:
+            continue
+        users[relationship.user_id] = relationship.user
         node = ("user", relationship.user_id)
         graph.add_edge(SOURCE, node, weight=0.0)
         _add_edge(

@@ -204,3 +204,15 @@ def test_nobody_who_opposes_us_on_the_deal_is_asked_to_introduce_us(world, plant
     services.set_contact_role(plant.opp, plant.xu, by=plant.owner, decision_role="influencer", stance="C")
     [target] = approach_paths(world.east_rep, plant.opp).targets
     assert target.contact == plant.wang and target.paths == []
+
+
+def test_someone_who_left_counts_for_the_level_but_takes_no_path(world, plant):
+    services.set_contact_role(
+        plant.opp, plant.wang, by=plant.owner, decision_role="decision_maker", stance="C"
+    )
+    gone = UserFactory(username="gone", name="Former Rep", team=world.east)
+    know(plant.wang, gone, 5)
+    gone.is_active = False
+    gone.save()
+    [target] = approach_paths(world.east_rep, plant.opp).targets
+    assert target.level == 5 and [p.user for p in target.paths] == [plant.yang]
