@@ -179,3 +179,28 @@ def test_an_administrator_rewords_a_treatment_in_the_admin_and_its_version_moves
     assert response.status_code == 302
     treatment.refresh_from_db()
     assert (treatment.advice_en, treatment.version) == ("Replace soon", 2)
+
+
+def test_the_person_and_team_pages_cost_a_fixed_number_of_queries(
+    client, world, django_assert_max_num_queries
+):
+    def fill(first: int, last: int) -> None:
+        for skill in Skill.objects.all()[first:last]:
+            services.set_level(world.east_rep, skill, by=world.east_mgr, level=1, on=TODAY())
+            services.set_level(world.east_rep2, skill, by=world.east_mgr, level=2, on=TODAY())
+            services.plan_from_gap(world.east_rep, skill, by=world.east_mgr)
+        services.place_person(
+            world.east_rep, by=world.east_mgr, ability="able", attitude="willing", on=TODAY()
+        )
+
+    client.force_login(world.east_mgr)
+    fill(0, 2)
+    with django_assert_max_num_queries(16) as few:
+        assert client.get(_person_url(world.east_rep)).status_code == 200
+    with django_assert_max_num_queries(14) as team_few:
+        assert client.get(reverse("team_skills:team"), {"team": world.east.pk}).status_code == 200
+    fill(2, 8)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(_person_url(world.east_rep)).status_code == 200
+    with django_assert_max_num_queries(len(team_few.captured_queries)):
+        assert client.get(reverse("team_skills:team"), {"team": world.east.pk}).status_code == 200
