@@ -24,9 +24,16 @@ import random
 import sys
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from kam.demo import outcomes  # noqa: E402  (after the path is set; needs no Django set-up)
 
 DEFAULT_OPPORTUNITIES = 200_000
 DEFAULT_SEED = 20260
@@ -40,6 +47,9 @@ REGIONS = ["North", "East", "South", "West", "Central"]
 OPEN_STAGE_WEIGHTS = [24, 20, 17, 14, 11, 8, 6]
 STATUS_WEIGHTS = [("open", 60), ("won", 18), ("lost", 14), ("dropped", 8)]
 DECISION_ROLES = ["decision_maker", "technical_approver", "business_approver", "influencer", "user", "coach"]
+RIVALS = 8  # competitors named "bench rival N", met in 0–3 at a time
+# Log-odds added to kam.demo.outcomes' so that about 18 of every 40 closed deals are won.
+WIN_INTERCEPT = 0.8
 RANKS = ["high", "mid_high", "mid", "low"]
 
 # Activities: ten per opportunity over the last six months, about a fifth of them still planned.
@@ -107,6 +117,17 @@ def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
         yield items[start : start + size]
 
 
+@dataclass
+class Look:
+    """A deal as the rep saw it before it closed: what its outcome is drawn from."""
+
+    decider: int | None  # the decision maker's contact id
+    level: int | None  # the company's CR level with them (0: nobody knows them)
+    stance: str | None
+    slips: int
+    competitors: list[Any]
+
+
 class Generator:
     def __init__(
         self,
@@ -115,12 +136,18 @@ class Generator:
         seed: int = DEFAULT_SEED,
         today: dt.date | None = None,
         log: Callable[[str], None] | None = None,
+        closed_only: bool = False,
+        activities: bool = True,
     ) -> None:
         from django.utils import timezone
 
         self.size = sizes(opportunities)
         self.seed = seed
         self.rng = random.Random(seed)
+        # What decides a closed deal's outcome (kam.demo.outcomes) draws from its own stream.
+        self.signal_rng = random.Random(seed + 29)
+        self.closed_only = closed_only
+        self.activities = activities
         self.today = today or timezone.localdate()
         tz = timezone.get_current_timezone()
         self.now = dt.datetime.combine(self.today, dt.time(18, 0), tzinfo=tz)
@@ -154,7 +181,8 @@ class Generator:
         rollup_started = time.perf_counter()
         self.counts["rollup_cells"] = rebuild()
         self.log(f"  pipeline rollup: {time.perf_counter() - rollup_started:.1f} s")
-        self.counts.update(build_activities(seed=self.seed, today=self.today, log=self.log))
+        if self.activities:
+            self.counts.update(build_activities(seed=self.seed, today=self.today, log=self.log))
         self.log(f"  total: {time.perf_counter() - started:.1f} s {self.counts}")
         return self.counts
 
@@ -268,6 +296,16 @@ class Generator:
                         Relationship(user_id=other.pk, contact_id=contact_id, level=rng.randint(1, 4))
                     )
         Relationship.objects.bulk_create(relationships, batch_size=BATCH, ignore_conflicts=True)
+        # The company's level with each contact: the highest any of our people holds.
+        self.best_level: dict[int, int] = {}
+        for relationship in relationships:
+            contact_id = relationship.contact_id
+            self.best_level[contact_id] = max(self.best_level.get(contact_id, 0), relationship.level)
+        from kam.opportunities.models import Competitor
+
+        names = [f"{PREFIX} rival {i + 1}" for i in range(RIVALS)]
+        Competitor.objects.bulk_create([Competitor(name=n) for n in names], ignore_conflicts=True)
+        self.rivals = list(Competitor.objects.filter(name__in=names).order_by("id"))
         self._count("customers", len(self.customers))
         self._count("contacts", len(contacts))
         self._count("relationships", len(relationships))
@@ -333,19 +371,32 @@ class Generator:
         return path
 
     def build_batch(self, first: int, count: int) -> None:
-        from kam.opportunities.models import Opportunity, OpportunityChange, OpportunityContact, StageChange
+        from kam.opportunities.models import (
+            Opportunity,
+            OpportunityChange,
+            OpportunityCompetitor,
+            OpportunityContact,
+            StageChange,
+        )
 
         rng = self.rng
         statuses = [s for s, _w in STATUS_WEIGHTS]
         status_weights = [w for _s, w in STATUS_WEIGHTS]
         rows: list[Opportunity] = []
         plans: list[tuple[list[int], list[dt.datetime]]] = []
+        looks: list[Look] = []
         for i in range(first, first + count):
             customer = rng.choice(self.customers)
             owner_id = customer.owner_id
             if rng.random() < 0.2:
                 owner_id = rng.choice(self.reps).pk
             status = rng.choices(statuses, status_weights)[0]
+            if self.closed_only:
+                while status == "open":
+                    status = rng.choices(statuses, status_weights)[0]
+            look = self._look(customer.pk)
+            if status != "open":
+                status = self._outcome(look)
             if status == "won":
                 order = len(self.stages) - 1
             elif status == "open":
@@ -388,13 +439,17 @@ class Generator:
                 )
             )
             plans.append((path, moves))
+            looks.append(look)
+            if status == "lost" and look.competitors:
+                rows[-1].lost_to = look.competitors[0]
         Opportunity.objects.bulk_create(rows, batch_size=BATCH)
         self._count("opportunities", len(rows))
 
         history: list[StageChange] = []
         edits: list[OpportunityChange] = []
         chain: list[OpportunityContact] = []
-        for opportunity, (path, moves) in zip(rows, plans, strict=True):
+        rivals: list[OpportunityCompetitor] = []
+        for opportunity, (path, moves), look in zip(rows, plans, looks, strict=True):
             previous = None
             for order, when in zip(path, moves, strict=True):
                 history.append(
@@ -407,12 +462,23 @@ class Generator:
                     )
                 )
                 previous = self.stages[order]
-            edits.extend(self._edits(opportunity))
-            if opportunity.status == "open" and rng.random() < 0.75:
-                chain.extend(self._chain(opportunity))
+            if opportunity.status == "open":
+                edits.extend(self._edits(opportunity))
+                if rng.random() < 0.75:
+                    chain.extend(self._chain(opportunity))
+            else:
+                # A closed deal's slips and decision maker are the ones its outcome was drawn with.
+                edits.extend(e for e in self._edits(opportunity) if e.field != "sign_date")
+                edits.extend(self._slips(opportunity, look))
+                chain.extend(self._closed_chain(opportunity, look))
+            rivals.extend(
+                OpportunityCompetitor(opportunity_id=opportunity.pk, competitor=rival)
+                for rival in look.competitors
+            )
         StageChange.objects.bulk_create(history, batch_size=BATCH)
         OpportunityChange.objects.bulk_create(edits, batch_size=BATCH)
         OpportunityContact.objects.bulk_create(chain, batch_size=BATCH)
+        OpportunityCompetitor.objects.bulk_create(rivals, batch_size=BATCH)
         self._count("stage_changes", len(history))
         self._count("opportunity_changes", len(edits))
         self._count("opportunity_contacts", len(chain))
@@ -453,6 +519,81 @@ class Generator:
                     )
                 )
         return edits
+
+    def _look(self, customer_id: int) -> Look:
+        """What the deal looks like before it closes (its decision maker, their company CR level
+        and stance, the sign date's slips, the competitors), drawn before its outcome."""
+        srng = self.signal_rng
+        contacts = self.contacts_by_customer.get(customer_id, [])
+        # The decision maker is one of the customer's two top people (contacts are ranked in order).
+        decider = contacts[0 if srng.random() < 0.7 else 1] if len(contacts) >= 2 else None
+        level = self.best_level.get(decider, 0) if decider is not None else None
+        stance = outcomes.stance_for(level, srng) if level is not None else None
+        slip_count = outcomes.slips(srng)
+        rivals = srng.sample(self.rivals, outcomes.competitors(srng))
+        return Look(decider, level, stance, slip_count, rivals)
+
+    def _outcome(self, look: Look) -> str:
+        """Won with probability sigmoid(intercept + the look's log-odds), a seeded logistic draw;
+        otherwise lost or dropped (14 : 8)."""
+        srng = self.signal_rng
+        logit = WIN_INTERCEPT + outcomes.win_logit(look.level, look.stance, look.slips, len(look.competitors))
+        if logit + outcomes.logistic_noise(srng) > 0:
+            return "won"
+        return "lost" if srng.random() < 14 / 22 else "dropped"
+
+    def _slips(self, opportunity: Any, look: Look) -> list[Any]:
+        """The sign date pushed back `look.slips` times while the deal was open, 15–90 days each,
+        evenly spread between its creation and its close."""
+        from kam.opportunities.models import OpportunityChange
+
+        if not look.slips or opportunity.sign_date is None:
+            return []
+        srng = self.signal_rng
+        span = (opportunity.closed_at - opportunity.created_at).total_seconds()
+        dates = [opportunity.sign_date]
+        for _ in range(look.slips):
+            dates.insert(0, dates[0] - dt.timedelta(days=srng.randint(15, 90)))
+        return [
+            OpportunityChange(
+                opportunity_id=opportunity.pk,
+                field="sign_date",
+                old_value=old.isoformat(),
+                new_value=new.isoformat(),
+                changed_by_id=opportunity.owner_id,
+                changed_at=opportunity.created_at + dt.timedelta(seconds=span * n / (look.slips + 1)),
+            )
+            for n, (old, new) in enumerate(itertools.pairwise(dates), start=1)
+        ]
+
+    def _closed_chain(self, opportunity: Any, look: Look) -> list[Any]:
+        """The decision maker with the stance the outcome was drawn with, and up to two others."""
+        from kam.opportunities.models import OpportunityContact
+
+        if look.decider is None or look.stance is None:
+            return []
+        srng = self.signal_rng
+        chain = [
+            OpportunityContact(
+                opportunity_id=opportunity.pk,
+                contact_id=look.decider,
+                decision_role="decision_maker",
+                stance=look.stance,
+            )
+        ]
+        others = [c for c in self.contacts_by_customer.get(opportunity.customer_id, []) if c != look.decider]
+        picked = srng.sample(others, k=min(len(others), srng.choice([0, 1, 1, 2])))
+        roles = srng.sample(DECISION_ROLES[1:], k=len(picked))
+        chain.extend(
+            OpportunityContact(
+                opportunity_id=opportunity.pk,
+                contact_id=contact_id,
+                decision_role=role,
+                stance=srng.choices("ABC", [5, 4, 1])[0],
+            )
+            for contact_id, role in zip(picked, roles, strict=True)
+        )
+        return chain
 
     def _chain(self, opportunity: Any) -> list[Any]:
         from kam.opportunities.models import OpportunityContact
@@ -686,9 +827,77 @@ def generate(
     seed: int = DEFAULT_SEED,
     today: dt.date | None = None,
     log: Callable[[str], None] | None = None,
+    closed_only: bool = False,
+    activities: bool = True,
 ) -> dict[str, int]:
-    """Write the benchmark world into the current database; returns the row counts written."""
-    return Generator(opportunities, seed=seed, today=today, log=log).run()
+    """Write the benchmark world into the current database; returns the row counts written.
+    `closed_only`: every deal closed (the learning benchmark's history); `activities`: False
+    leaves the ten activities per deal out."""
+    return Generator(
+        opportunities, seed=seed, today=today, log=log, closed_only=closed_only, activities=activities
+    ).run()
+
+
+SNAPSHOT_EVERY_DAYS = 91
+SNAPSHOTS = 8
+
+
+def ensure_snapshots(
+    every_days: int = SNAPSHOT_EVERY_DAYS,
+    count: int = SNAPSHOTS,
+    *,
+    today: dt.date | None = None,
+    log: Callable[[str], None] | None = None,
+) -> int:
+    """Past pipeline snapshots of the benchmark deals, one every `every_days` days back from
+    today, as the weekly review would have taken them: each deal open at the moment, in the stage
+    of its last move by then. One INSERT … SELECT per snapshot (SQLite and PostgreSQL alike).
+    Idempotent: with snapshots present nothing is added. Returns the rows written."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from kam.insights.models import Snapshot, SnapshotRow
+    from kam.opportunities.models import Opportunity, Stage, StageChange
+    from kam.org.models import User
+
+    if Snapshot.objects.exists():
+        return 0
+    started = time.perf_counter()
+    today = today or timezone.localdate()
+    tz = timezone.get_current_timezone()
+    director = User.objects.filter(username=f"{PREFIX}_director").first()
+    row, opp, stage, change, user = (
+        SnapshotRow._meta.db_table,
+        Opportunity._meta.db_table,
+        Stage._meta.db_table,
+        StageChange._meta.db_table,
+        User._meta.db_table,
+    )
+    statement = (
+        f"INSERT INTO {row} (snapshot_id, opportunity_id, project_number, name, owner_id, team_id, "
+        "customer_id, stage_id, stage_order, probability, status, amount, sign_date, forecast_category, "
+        "product_line) "
+        f"SELECT %s, o.id, o.project_number, o.name, o.owner_id, u.team_id, o.customer_id, s.id, "
+        "s.\"order\", s.probability, 'open', COALESCE(o.amount, (o.amount_low + o.amount_high) / 2), "
+        "o.sign_date, CASE WHEN o.forecast_category <> '' THEN o.forecast_category "
+        "ELSE s.forecast_category END, o.product_line "
+        f"FROM {opp} o JOIN {user} u ON u.id = o.owner_id JOIN {stage} s ON s.id = ("
+        f"SELECT c.to_stage_id FROM {change} c WHERE c.opportunity_id = o.id AND c.changed_at <= %s "
+        "ORDER BY c.changed_at DESC, c.id DESC LIMIT 1) "
+        "WHERE o.created_at <= %s AND (o.closed_at IS NULL OR o.closed_at > %s)"
+    )
+    written = 0
+    for back in range(count, 0, -1):
+        moment = dt.datetime.combine(today - dt.timedelta(days=every_days * back), dt.time(8, 30), tzinfo=tz)
+        with transaction.atomic():
+            snapshot = Snapshot.objects.create(taken_at=moment, taken_by=director, note=f"{PREFIX} snapshot")
+            value = connection.ops.adapt_datetimefield_value(moment)
+            with connection.cursor() as cursor:
+                cursor.execute(statement, [snapshot.pk, value, value, value])
+                written += cursor.rowcount
+    if log:
+        log(f"  {count} snapshots, {written:,} rows: {time.perf_counter() - started:.1f} s")
+    return written
 
 
 SCORING_CUSTOMERS = 50_000
