@@ -134,3 +134,21 @@ def test_evaluation_page_and_run_cost_the_same_for_more_people(client, rated):
             UserFactory(username=f"more{n}", team=rated.east), RoleFamily.REGIONAL, by=rated.director
         )
     assert measure() == few
+
+
+def test_pages_read_in_chinese(client, rated):
+    evaluation = run(client, rated)
+    services.publish_evaluation(evaluation, by=rated.east_mgr, version=evaluation.version)
+    client.cookies["django_language"] = "zh-hans"
+    pages = {
+        reverse("team_stars:list"): "星级评定",
+        reverse("team_stars:evaluation", args=[evaluation.pk]): "赢单金额",
+        reverse("team_stars:history", args=[rated.east_rep.pk]): "星级历史",
+        reverse("team_stars:distribution"): "星级分布",
+        reverse("team_stars:schemes"): "区域大客户经理星级评定",
+        reverse("team_stars:families"): "岗位序列",
+    }
+    for url, text in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert text in response.content.decode(), url
