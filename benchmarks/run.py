@@ -42,6 +42,7 @@ DEFAULT_PG_DATABASE = "kam_bench"
 NEEDS_REGENERATION = 3  # a child's exit code: the database holds another size
 
 NOT_AVAILABLE = "not available yet"
+LEARNING = "learning_train"  # benchmarks/learning.py: run after the scenarios, on its own database
 
 
 # -- scenarios ----------------------------------------------------------------------------------
@@ -1381,7 +1382,19 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         help="contracts for the receivables scenario (default 100000)",
     )
     parser.add_argument(
-        "--scenario", action="append", choices=[s.name for s in SCENARIOS], help="only these (repeatable)"
+        "--closed",
+        type=int,
+        default=200_000,
+        help="closed deals the win-probability model trains on, in a database of their own (default 200000)",
+    )
+    parser.add_argument(
+        "--without-learning", action="store_true", help="leave the win-probability training out"
+    )
+    parser.add_argument(
+        "--scenario",
+        action="append",
+        choices=[s.name for s in SCENARIOS] + [LEARNING],
+        help="only these (repeatable)",
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--json-out", help=argparse.SUPPRESS)
@@ -1405,7 +1418,26 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 "PostgreSQL skipped: set BENCH_DATABASE_URL (e.g. postgres://kam:kam@127.0.0.1:5432/kam_bench)"
             )
-    results = [r for r in (run_backend(b, args) for b in backends) if r]
+    pipeline = not args.scenario or any(name != LEARNING for name in args.scenario)
+    learning = not args.without_learning and (not args.scenario or LEARNING in args.scenario)
+    results = []
+    for backend in backends:
+        result = run_backend(backend, args) if pipeline else {"vendor": backend, "measures": []}
+        if result is None:
+            continue
+        if learning:
+            # The training benchmark (benchmarks/learning.py) on a database of closed deals of its own.
+            from benchmarks import learning as learning_bench
+
+            row = learning_bench.run_backend(
+                backend, closed=args.closed, seed=args.seed, regenerate=args.regenerate
+            )
+            if row is None:
+                continue
+            result["measures"].append(row)
+            print(table([Measure(**row)], f"{result['vendor']} — learning"))
+            print()
+        results.append(result)
     if len(results) > 1:
         print(summary(results))
     return 0 if len(results) == len(backends) else 1
