@@ -155,10 +155,12 @@ def statement_export(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def plan_list(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
     return render(
         request,
         "team/commission/plans.html",
-        {"plans": selectors.plans(), "may_edit": access.may_edit_plans(current_user(request))},
+        # Plans are edited in the admin (and over the API): the link is for those who can open it.
+        {"plans": selectors.plans(), "may_edit": access.may_edit_plans(user) and user.is_staff},
     )
 
 

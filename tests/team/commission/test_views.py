@@ -140,6 +140,23 @@ def test_plans_page(approved_plan, client):
     login(client, approved_plan.east_rep)
     page = client.get(reverse("team_commission:plans")).content.decode()
     assert "Sales 2026" in page and "never the top rate on the whole" in page and "Edit plans" not in page
+    client.logout()
+    login(client, approved_plan.admin)
+    page = client.get(reverse("team_commission:plans")).content.decode()
+    assert 'href="/admin/team_commission/commissionplan/"' in page
+
+
+def test_pages_in_chinese(approved_plan, client):
+    won(approved_plan.east_rep, "100000")
+    s = create_statement(
+        approved_plan.east_rep, by=approved_plan.east_mgr, period_start=Q3_START, period_end=Q3_END
+    )
+    login(client, approved_plan.east_mgr)
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(
+        reverse("team_commission:statement", args=[s.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "提成结算单" in page and "落入本档的基数" in page and "重新计算" in page
 
 
 def test_statement_page_query_count(approved_plan, client, django_assert_max_num_queries):
