@@ -149,7 +149,7 @@ def update_contest(
     refuse_nulls(sent, ("name", "period_start", "period_end", "metric"))
     people = _people(user, sent.pop("people")) if sent.get("people") is not None else None
     teams = _teams(sent.pop("teams")) if sent.get("teams") is not None else None
-    bonuses = _bonuses(payload.bonuses) if sent.get("bonuses") is not None else None
+    bonuses = _bonuses(payload.bonuses) if payload.bonuses is not None else None
     for name in ("people", "teams", "bonuses"):
         sent.pop(name, None)
     if "description" in sent and sent["description"] is None:

@@ -48,7 +48,7 @@ class ContestForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
         self.contest = contest
-        self.fields["people"].queryset = (
+        self.fields["people"].queryset = (  # type: ignore[attr-defined]
             visible_users(user)
             .filter(is_active=True, role__in=[Role.REP, Role.MANAGER])
             .order_by("name", "username")
@@ -56,7 +56,7 @@ class ContestForm(forms.Form):
         teams = (
             Team.objects.all() if user.sees_everything else Team.objects.filter(pk__in=managed_team_ids(user))
         )
-        self.fields["teams"].queryset = teams.order_by("name")
+        self.fields["teams"].queryset = teams.order_by("name")  # type: ignore[attr-defined]
         if contest is not None:
             # Who takes part is fixed with the contest's kind; its people or teams may change.
             self.fields["participant_kind"].disabled = True

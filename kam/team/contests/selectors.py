@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -105,6 +107,7 @@ def scores_by_person(contest: Contest, person_ids: set[int]) -> dict[int, Decima
         return {}
     start, end = _bounds(contest)
     money = DecimalField(max_digits=20, decimal_places=2)
+    rows: Iterable[tuple[int, Any]]
     if contest.metric == Metric.WON_AMOUNT:
         rows = (
             Opportunity.objects.filter(
@@ -150,9 +153,10 @@ def scores_by_person(contest: Contest, person_ids: set[int]) -> dict[int, Decima
     return {owner: Decimal(score) for owner, score in rows}
 
 
-def _ranked(
-    entries: list[tuple[str, Decimal, int | None, int | None]], bonuses: dict[int, Decimal]
-) -> list[Standing]:
+Entry = tuple[str, Decimal, int | None, int | None]
+
+
+def _ranked(entries: list[Entry], bonuses: dict[int, Decimal]) -> list[Standing]:
     """Highest score first; equal scores share a rank (1, 1, 3) and each takes its rank's bonus."""
     entries = sorted(entries, key=lambda e: (-e[1], e[0]))
     standings: list[Standing] = []
@@ -184,7 +188,7 @@ def live_ranking(contest: Contest) -> list[Standing]:
     all_team_ids = set().union(*subtrees.values()) if subtrees else set()
     members = list(User.objects.filter(team_id__in=all_team_ids, is_active=True).values_list("pk", "team_id"))
     scores = scores_by_person(contest, {pk for pk, _team in members})
-    entries = []
+    entries: list[Entry] = []
     for team in teams:
         total = sum((scores.get(pk, ZERO) for pk, team_id in members if team_id in subtrees[team.pk]), ZERO)
         entries.append((team.display_name, total, None, team.pk))

@@ -142,7 +142,7 @@ def update_stage_playbook(
     refuse_nulls(changes, services.ENTRY_FIELDS)
     services.update_entry(entry, by=user, version=version, **changes)
     stage = _stage(stage_id)
-    entry = stage.playbook
+    entry = PlaybookEntry.objects.select_related("updated_by").get(stage=stage)
     set_etag(response, entry.version)
     return _entry_out(stage, entry)
 

@@ -141,8 +141,10 @@ def certification_board(viewer: User, on: dt.date) -> tuple[list[CertificationEl
 
 
 def records_of(user: User) -> QuerySet[CertificationRecord]:
-    return user.certification_records.select_related("element", "certified_by").order_by(
-        "-certified_on", "-id"
+    return (
+        CertificationRecord.objects.filter(user=user)
+        .select_related("element", "certified_by")
+        .order_by("-certified_on", "-id")
     )
 
 

@@ -63,11 +63,9 @@ def stage(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if may_edit:
         if request.method == "POST":
-            entry = entry or selectors.entry_for(found)
-            form = EntryForm(request.POST, instance=entry)
+            form = EntryForm(request.POST)
             if form.is_valid():
                 changes = {name: form.cleaned_data[name] for name in services.ENTRY_FIELDS}
-                # The form wrote into its instance: the service compares against the stored row.
                 stored = selectors.entry_for(found)
                 try:
                     services.update_entry(stored, by=user, version=form.cleaned_data["version"], **changes)
@@ -83,7 +81,7 @@ def stage(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 status = 400
         else:
-            form = EntryForm(instance=entry, initial={"version": entry.version if entry else 1})
+            form = EntryForm.for_entry(entry)
     elif request.method == "POST":
         raise PermissionDenied
     siblings = list(found.process.stages.order_by("order").only("pk", "code", "order"))
@@ -186,13 +184,11 @@ def rule(request: HttpRequest) -> HttpResponse:
     current = selectors.certification_rule()
     status = 200
     if request.method == "POST":
-        form = RuleForm(request.POST, instance=current)
+        form = RuleForm(request.POST)
         if form.is_valid():
             changes = {name: form.cleaned_data[name] for name in services.RULE_FIELDS}
-            # The instance was filled by the form: the service compares against the stored row.
-            stored = selectors.certification_rule()
             try:
-                services.update_rule(stored, by=user, version=form.cleaned_data["version"], **changes)
+                services.update_rule(current, by=user, version=form.cleaned_data["version"], **changes)
             except ConflictError as error:
                 form.add_error(None, str(error))
                 status = 409
@@ -205,5 +201,5 @@ def rule(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     else:
-        form = RuleForm(instance=current, initial={"version": current.version})
+        form = RuleForm.for_rule(current)
     return render(request, "team/playbook/rule.html", {"form": form}, status=status)
