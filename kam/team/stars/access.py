@@ -68,8 +68,9 @@ def evaluations_for(user: User, qs: QuerySet[Evaluation] | None = None) -> Query
 
 
 def ratings_for(user: User, qs: QuerySet[Rating] | None = None) -> QuerySet[Rating]:
-    """Managers: their people's ratings, drafts included; a rep (and a manager for themself): only
-    their own published ones."""
+    """Managers: the ratings of the evaluations they run (drafts included) and the published
+    ratings of their teams' people (a director's company-wide evaluation too); a rep (and a manager
+    for themself): only their own published ones."""
     qs = Rating.objects.all() if qs is None else qs
     if not _active(user):
         return qs.none()
@@ -78,7 +79,8 @@ def ratings_for(user: User, qs: QuerySet[Rating] | None = None) -> QuerySet[Rati
     own = Q(user_id=user.pk, published_at__isnull=False)
     teams = managed_team_ids(user)
     if teams:
-        return qs.filter(own | (Q(evaluation__team_id__in=teams) & ~Q(user_id=user.pk)))
+        theirs = Q(evaluation__team_id__in=teams) | Q(published_at__isnull=False, user__team_id__in=teams)
+        return qs.filter(own | (theirs & ~Q(user_id=user.pk)))
     return qs.filter(own)
 
 

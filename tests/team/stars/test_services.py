@@ -233,3 +233,13 @@ def test_distribution_counts_levels_in_force_per_team(east, certified):
     assert everyone.totals[1] == 3
     assert distribution(east.director, dt.date(2026, 12, 31)).total == 0
     assert [row.name for row in distribution(east.east_mgr, dt.date(2027, 1, 1)).rows] == ["East"]
+
+
+def test_a_manager_reads_their_peoples_published_company_wide_ratings(east, certified):
+    evaluation = services.create_evaluation(
+        regional(), by=east.director, period_start=YEAR[0], period_end=YEAR[1]
+    )
+    assert history(east.east_mgr, east.east_rep) == []
+    services.publish_evaluation(evaluation, by=east.director, version=evaluation.version)
+    assert [r.user_id for r in history(east.east_mgr, east.east_rep)] == [east.east_rep.pk]
+    assert history(east.west_mgr, east.east_rep) == []
