@@ -33,17 +33,17 @@ from kam.team.commission import access, selectors, services
 from kam.team.commission.models import CommissionPlan, Statement, StatementStatus
 from kam.team.commission.periods import parse_period
 from kam.team.commission.schemas import (
-    DifferenceOut,
-    LineOut,
-    PlanCreateIn,
-    PlanOut,
-    PlanUpdateIn,
-    ReturnIn,
-    SplitIn,
-    SplitOut,
-    StatementCreateIn,
-    StatementOut,
-    StatementSummaryOut,
+    CommissionDifferenceOut,
+    CommissionLineOut,
+    CommissionPlanCreateIn,
+    CommissionPlanOut,
+    CommissionPlanUpdateIn,
+    CommissionReturnIn,
+    CommissionSplitIn,
+    CommissionSplitOut,
+    CommissionStatementCreateIn,
+    CommissionStatementOut,
+    CommissionStatementSummaryOut,
 )
 from kam.team.commission.services import BandSpec, LayerSpec
 
@@ -64,27 +64,27 @@ def _people(ids: list[int]) -> list[User]:
 def _plan_out(plan: CommissionPlan, response: HttpResponse) -> dict[str, Any]:
     plan = selectors.plans().get(pk=plan.pk)
     set_etag(response, plan.version)
-    return PlanOut.build(plan)
+    return CommissionPlanOut.build(plan)
 
 
 def _statement_out(statement: Statement, response: HttpResponse) -> dict[str, Any]:
     set_etag(response, statement.version)
     return {
-        **StatementSummaryOut.build(statement),
-        "lines": [LineOut.build(line) for line in selectors.lines(statement)],
+        **CommissionStatementSummaryOut.build(statement),
+        "lines": [CommissionLineOut.build(line) for line in selectors.lines(statement)],
     }
 
 
 # Plans -------------------------------------------------------------------------------------------
 
 
-@router.get("/commission/plans", response={200: list[PlanOut]})
+@router.get("/commission/plans", response={200: list[CommissionPlanOut]})
 def commission_plans(request: HttpRequest) -> list[dict[str, Any]]:
     """Every plan with its layers, bands and people."""
-    return [PlanOut.build(p) for p in selectors.plans()]
+    return [CommissionPlanOut.build(p) for p in selectors.plans()]
 
 
-@router.get("/commission/plans/{int:plan_id}", response={200: PlanOut, **READ_ERRORS})
+@router.get("/commission/plans/{int:plan_id}", response={200: CommissionPlanOut, **READ_ERRORS})
 def commission_plan(request: HttpRequest, response: HttpResponse, plan_id: int) -> dict[str, Any]:
     return _plan_out(access.get_visible_plan(current_user(request), plan_id), response)
 
@@ -95,8 +95,10 @@ def _specs(payload: Any) -> tuple[list[LayerSpec] | None, list[BandSpec] | None]
     return layers, bands
 
 
-@router.post("/commission/plans", response={201: PlanOut, **CREATE_ERRORS})
-def commission_create_plan(request: HttpRequest, response: HttpResponse, payload: PlanCreateIn) -> Status:
+@router.post("/commission/plans", response={201: CommissionPlanOut, **CREATE_ERRORS})
+def commission_create_plan(
+    request: HttpRequest, response: HttpResponse, payload: CommissionPlanCreateIn
+) -> Status:
     """A plan: bands (the first from 0; by amount or by % of target), layers in order, the base,
     cap and floor, the people it applies to. Directors and administrators only."""
     by = current_user(request)
@@ -109,9 +111,9 @@ def commission_create_plan(request: HttpRequest, response: HttpResponse, payload
     return Status(201, _plan_out(plan, response))
 
 
-@router.patch("/commission/plans/{int:plan_id}", response={200: PlanOut, **UPDATE_ERRORS})
+@router.patch("/commission/plans/{int:plan_id}", response={200: CommissionPlanOut, **UPDATE_ERRORS})
 def commission_update_plan(
-    request: HttpRequest, response: HttpResponse, plan_id: int, payload: PlanUpdateIn
+    request: HttpRequest, response: HttpResponse, plan_id: int, payload: CommissionPlanUpdateIn
 ) -> dict[str, Any]:
     """Change fields; `layers`, `bands` or `people` replace the whole list. Needs If-Match."""
     by = current_user(request)
@@ -140,19 +142,21 @@ def commission_update_plan(
 # A deal's split ----------------------------------------------------------------------------------
 
 
-@router.get("/commission/deals/{int:opportunity_id}/split", response={200: SplitOut, **READ_ERRORS})
+@router.get("/commission/deals/{int:opportunity_id}/split", response={200: CommissionSplitOut, **READ_ERRORS})
 def commission_split(request: HttpRequest, response: HttpResponse, opportunity_id: int) -> dict[str, Any]:
     """The deal team's shares; without a split, 100 % to the owner (version 0)."""
     opportunity = get_visible_opportunity(current_user(request), opportunity_id)
     split, rows = selectors.split_of(opportunity)
-    body = SplitOut.build(opportunity.pk, split, rows)
+    body = CommissionSplitOut.build(opportunity.pk, split, rows)
     set_etag(response, body["version"])
     return body
 
 
-@router.put("/commission/deals/{int:opportunity_id}/split", response={200: SplitOut, **UPDATE_ERRORS})
+@router.put(
+    "/commission/deals/{int:opportunity_id}/split", response={200: CommissionSplitOut, **UPDATE_ERRORS}
+)
 def commission_set_split(
-    request: HttpRequest, response: HttpResponse, opportunity_id: int, payload: SplitIn
+    request: HttpRequest, response: HttpResponse, opportunity_id: int, payload: CommissionSplitIn
 ) -> dict[str, Any]:
     """Replace the shares (owner, leader and members; each above 0, summing to exactly 100).
     Needs If-Match with the split's version (0 before any)."""
@@ -171,7 +175,7 @@ def commission_set_split(
 # Statements --------------------------------------------------------------------------------------
 
 
-class StatementFilter(Schema):
+class CommissionStatementFilter(Schema):
     period: str | None = NinjaField(
         None, max_length=20, description="`2026 Q3` or `2026-08`: statements starting then."
     )
@@ -181,8 +185,10 @@ class StatementFilter(Schema):
     offset: Offset = 0
 
 
-@router.get("/commission/statements", response={200: list[StatementSummaryOut], **LIST_ERRORS})
-def commission_statements(request: HttpRequest, filters: Query[StatementFilter]) -> list[dict[str, Any]]:
+@router.get("/commission/statements", response={200: list[CommissionStatementSummaryOut], **LIST_ERRORS})
+def commission_statements(
+    request: HttpRequest, filters: Query[CommissionStatementFilter]
+) -> list[dict[str, Any]]:
     """Statements of the people the reader sees (a rep: their own), newest period first."""
     start: dt.date | None = None
     if filters.period:
@@ -198,12 +204,12 @@ def commission_statements(request: HttpRequest, filters: Query[StatementFilter])
         period_start=start,
         status=filters.status.value if filters.status else "",
     )
-    return [StatementSummaryOut.build(s) for s in paginate(qs, filters.limit, filters.offset)]
+    return [CommissionStatementSummaryOut.build(s) for s in paginate(qs, filters.limit, filters.offset)]
 
 
-@router.post("/commission/statements", response={201: StatementOut, **CREATE_ERRORS})
+@router.post("/commission/statements", response={201: CommissionStatementOut, **CREATE_ERRORS})
 def commission_create_statement(
-    request: HttpRequest, response: HttpResponse, payload: StatementCreateIn
+    request: HttpRequest, response: HttpResponse, payload: CommissionStatementCreateIn
 ) -> Status:
     """Compute a person's statement for a period on their active plan (their manager only)."""
     by = current_user(request)
@@ -217,7 +223,9 @@ def commission_create_statement(
     return Status(201, _statement_out(access.get_visible_statement(by, statement.pk), response))
 
 
-@router.get("/commission/statements/{int:statement_id}", response={200: StatementOut, **READ_ERRORS})
+@router.get(
+    "/commission/statements/{int:statement_id}", response={200: CommissionStatementOut, **READ_ERRORS}
+)
 def commission_statement(request: HttpRequest, response: HttpResponse, statement_id: int) -> dict[str, Any]:
     """A statement with every line: the deal or payment, its share, the band, the rate, the amount."""
     return _statement_out(access.get_visible_statement(current_user(request), statement_id), response)
@@ -225,12 +233,12 @@ def commission_statement(request: HttpRequest, response: HttpResponse, statement
 
 @router.get(
     "/commission/statements/{int:statement_id}/differences",
-    response={200: list[DifferenceOut], **READ_ERRORS},
+    response={200: list[CommissionDifferenceOut], **READ_ERRORS},
 )
 def commission_differences(request: HttpRequest, statement_id: int) -> list[dict[str, Any]]:
     """The lines that differ from the revision before (empty for a first revision)."""
     statement = access.get_visible_statement(current_user(request), statement_id)
-    return [DifferenceOut.build(d) for d in selectors.differences(statement)]
+    return [CommissionDifferenceOut.build(d) for d in selectors.differences(statement)]
 
 
 def _step(request: HttpRequest, response: HttpResponse, statement_id: int, step: Any, **extra: Any) -> Any:
@@ -242,7 +250,8 @@ def _step(request: HttpRequest, response: HttpResponse, statement_id: int, step:
 
 
 @router.post(
-    "/commission/statements/{int:statement_id}/submit", response={200: StatementOut, **UPDATE_ERRORS}
+    "/commission/statements/{int:statement_id}/submit",
+    response={200: CommissionStatementOut, **UPDATE_ERRORS},
 )
 def commission_submit(request: HttpRequest, response: HttpResponse, statement_id: int) -> Any:
     """Draft → submitted (the person or their manager). Needs If-Match."""
@@ -250,7 +259,8 @@ def commission_submit(request: HttpRequest, response: HttpResponse, statement_id
 
 
 @router.post(
-    "/commission/statements/{int:statement_id}/approve", response={200: StatementOut, **UPDATE_ERRORS}
+    "/commission/statements/{int:statement_id}/approve",
+    response={200: CommissionStatementOut, **UPDATE_ERRORS},
 )
 def commission_approve(request: HttpRequest, response: HttpResponse, statement_id: int) -> Any:
     """Submitted → approved (the person's manager, not the person). Needs If-Match."""
@@ -258,17 +268,19 @@ def commission_approve(request: HttpRequest, response: HttpResponse, statement_i
 
 
 @router.post(
-    "/commission/statements/{int:statement_id}/return", response={200: StatementOut, **UPDATE_ERRORS}
+    "/commission/statements/{int:statement_id}/return",
+    response={200: CommissionStatementOut, **UPDATE_ERRORS},
 )
 def commission_return(
-    request: HttpRequest, response: HttpResponse, statement_id: int, payload: ReturnIn
+    request: HttpRequest, response: HttpResponse, statement_id: int, payload: CommissionReturnIn
 ) -> Any:
     """Submitted → draft with a comment (the person's manager). Needs If-Match."""
     return _step(request, response, statement_id, services.return_statement, comment=payload.comment)
 
 
 @router.post(
-    "/commission/statements/{int:statement_id}/recompute", response={200: StatementOut, **UPDATE_ERRORS}
+    "/commission/statements/{int:statement_id}/recompute",
+    response={200: CommissionStatementOut, **UPDATE_ERRORS},
 )
 def commission_recompute(request: HttpRequest, response: HttpResponse, statement_id: int) -> Any:
     """Recompute from today's data: a draft or submitted statement in place (back to draft); an

@@ -19,7 +19,7 @@ RoleFamilyChoice = Literal["sales", "service"]
 CustomerKindChoice = Literal["", "new", "existing"]
 
 
-class LayerIO(Schema):
+class CommissionLayerIO(Schema):
     name: str = Field(..., min_length=1, max_length=100)
     name_en: str = Field("", max_length=100)
     tiers: str = Field("", max_length=4, description="Customer tiers the layer takes, e.g. `AB`; empty: any.")
@@ -30,22 +30,22 @@ class LayerIO(Schema):
     factor: Decimal = Field(Decimal("1"), ge=0, le=100, max_digits=6, decimal_places=3)
 
 
-class LayerIn(LayerIO, InputSchema):
+class CommissionLayerIn(CommissionLayerIO, InputSchema):
     pass
 
 
-class BandIO(Schema):
+class CommissionBandIO(Schema):
     lower: Decimal = Field(
         ..., ge=0, max_digits=15, decimal_places=2, description="Lower edge: an amount, or % of target."
     )
     rate: Decimal = Field(..., ge=0, le=1000, max_digits=7, decimal_places=3, description="Rate in per cent.")
 
 
-class BandIn(BandIO, InputSchema):
+class CommissionBandIn(CommissionBandIO, InputSchema):
     pass
 
 
-class PlanOut(Schema):
+class CommissionPlanOut(Schema):
     id: int
     name: str
     name_en: str
@@ -58,8 +58,8 @@ class PlanOut(Schema):
     is_active: bool
     notes: str
     people: list[Ref]
-    layers: list[LayerIO]
-    bands: list[BandIO]
+    layers: list[CommissionLayerIO]
+    bands: list[CommissionBandIO]
     version: int
 
     @staticmethod
@@ -93,7 +93,7 @@ class PlanOut(Schema):
         }
 
 
-class PlanCreateIn(InputSchema):
+class CommissionPlanCreateIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
     name_en: str = Field("", max_length=100)
     role_family: RoleFamilyChoice = "sales"
@@ -105,11 +105,11 @@ class PlanCreateIn(InputSchema):
     is_active: bool = True
     notes: str = Field("", max_length=5000)
     people: list[Id] = Field(default_factory=list, max_length=1000)
-    layers: list[LayerIn] = Field(default_factory=list, max_length=50)
-    bands: list[BandIn] = Field(..., min_length=1, max_length=50)
+    layers: list[CommissionLayerIn] = Field(default_factory=list, max_length=50)
+    bands: list[CommissionBandIn] = Field(..., min_length=1, max_length=50)
 
 
-class PlanUpdateIn(InputSchema):
+class CommissionPlanUpdateIn(InputSchema):
     name: str | None = Field(None, min_length=1, max_length=100)
     name_en: str | None = Field(None, max_length=100)
     role_family: RoleFamilyChoice | None = None
@@ -121,28 +121,28 @@ class PlanUpdateIn(InputSchema):
     is_active: bool | None = None
     notes: str | None = Field(None, max_length=5000)
     people: list[Id] | None = Field(None, max_length=1000)
-    layers: list[LayerIn] | None = Field(None, max_length=50)
-    bands: list[BandIn] | None = Field(None, min_length=1, max_length=50)
+    layers: list[CommissionLayerIn] | None = Field(None, max_length=50)
+    bands: list[CommissionBandIn] | None = Field(None, min_length=1, max_length=50)
 
 
-class ShareIO(Schema):
+class CommissionShareIO(Schema):
     user: Id
     share: Decimal = Field(..., gt=0, le=100, max_digits=5, decimal_places=2)
 
 
-class ShareIn(ShareIO, InputSchema):
+class CommissionShareIn(CommissionShareIO, InputSchema):
     pass
 
 
-class ShareOut(Schema):
+class CommissionShareOut(Schema):
     user: Ref
     share: Decimal
 
 
-class SplitOut(Schema):
+class CommissionSplitOut(Schema):
     opportunity: int
     is_default: bool = Field(..., description="No split set: 100 % to the owner.")
-    shares: list[ShareOut]
+    shares: list[CommissionShareOut]
     version: int = Field(..., description="0 before any split is set; send it in If-Match to write.")
 
     @staticmethod
@@ -155,11 +155,13 @@ class SplitOut(Schema):
         }
 
 
-class SplitIn(InputSchema):
-    shares: list[ShareIn] = Field(..., max_length=100, description="Empty: back to 100 % to the owner.")
+class CommissionSplitIn(InputSchema):
+    shares: list[CommissionShareIn] = Field(
+        ..., max_length=100, description="Empty: back to 100 % to the owner."
+    )
 
 
-class LineOut(Schema):
+class CommissionLineOut(Schema):
     id: int
     key: str = Field(..., description="The source and band; pairs the lines of two revisions.")
     kind: str = Field(..., description="`deal` or `payment`.")
@@ -197,7 +199,7 @@ class LineOut(Schema):
         }
 
 
-class StatementSummaryOut(Schema):
+class CommissionStatementSummaryOut(Schema):
     id: int
     person: Ref
     plan: Ref
@@ -251,22 +253,22 @@ class StatementSummaryOut(Schema):
         }
 
 
-class StatementOut(StatementSummaryOut):
-    lines: list[LineOut]
+class CommissionStatementOut(CommissionStatementSummaryOut):
+    lines: list[CommissionLineOut]
 
 
-class StatementCreateIn(InputSchema):
+class CommissionStatementCreateIn(InputSchema):
     person: Id
     period: str = Field(
         ..., min_length=1, max_length=20, description="A quarter (`2026 Q3`) or a month (`2026-08`)."
     )
 
 
-class ReturnIn(InputSchema):
+class CommissionReturnIn(InputSchema):
     comment: str = Field(..., min_length=1, max_length=2000)
 
 
-class DifferenceOut(Schema):
+class CommissionDifferenceOut(Schema):
     key: str
     label: str
     band: str
