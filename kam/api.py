@@ -1,7 +1,9 @@
 """The JSON API: one NinjaAPI, each app's router mounted under /api/v1/."""
 
+import copy
 from typing import Any
 
+from django.utils import translation
 from ninja import NinjaAPI
 
 from kam.core.api.parser import JsonOnlyParser
@@ -55,6 +57,15 @@ class KamAPI(NinjaAPI):
     spec can send it."""
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        # The routers are fixed once the URLs are loaded, so the document (a megabyte, seconds to
+        # build) is built once per process and language; each caller gets its own copy.
+        key = (repr(args), repr(sorted(kwargs.items(), key=lambda item: item[0])), translation.get_language())
+        cache = self.__dict__.setdefault("_openapi_cache", {})
+        if key not in cache:
+            cache[key] = self._build_openapi_schema(*args, **kwargs)
+        return copy.deepcopy(cache[key])
+
+    def _build_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
         schema = super().get_openapi_schema(*args, **kwargs)
         components = schema.get("components", {}).get("schemas", {})
         for operations in schema["paths"].values():
