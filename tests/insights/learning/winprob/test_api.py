@@ -43,7 +43,9 @@ def test_a_deals_prediction_with_its_factors(world, api_as):
     assert 1 <= len(body["factors"]) <= 3
     assert body["factors"][0]["text"].startswith(body["factors"][0]["words"] + ": ")
     # Someone who does not see the deal gets a 404, as for the deal itself.
-    assert api_as(world.west_rep).get(f"/insights/learning/winprob/opportunities/{deal.pk}").status_code == 404
+    assert (
+        api_as(world.west_rep).get(f"/insights/learning/winprob/opportunities/{deal.pk}").status_code == 404
+    )
 
 
 def test_no_active_model_says_why(world, api_as):

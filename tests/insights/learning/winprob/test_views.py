@@ -21,17 +21,22 @@ def test_the_page_says_why_not_when_the_deals_are_too_few(client, world):
     page = client.get(reverse("learning_winprob:backtest")).content.decode()
     assert 'data-verdict="not-shown"' in page
     assert "Too few closed deals: 40 closed deals were seen" in page
-    assert 'data-closed-deals>40<' in page
+    assert "data-closed-deals>40<" in page
 
 
 def test_the_page_shows_the_backtest_when_the_model_beats_the_rule(client, world):
     client.force_login(world.admin)
-    assert "No model has been trained yet" in client.get(reverse("learning_winprob:backtest")).content.decode()
+    assert (
+        "No model has been trained yet" in client.get(reverse("learning_winprob:backtest")).content.decode()
+    )
     build(300)
     model = train(now=NOW)
     page = client.get(reverse("learning_winprob:backtest")).content.decode()
     assert 'data-verdict="shown"' in page
-    assert f'<tr data-row="model"><th scope="row">Learned model</th><td class="num">{model.metrics["model"]["brier"]}</td>' in page
+    assert (
+        f'<tr data-row="model"><th scope="row">Learned model</th><td class="num">{model.metrics["model"]["brier"]}</td>'
+        in page
+    )
     assert f'<td class="num">{model.metrics["rule"]["brier"]}</td>' in page
     assert 'id="calibration"' in page and "decision maker: present, CR level, stance" in page
 
