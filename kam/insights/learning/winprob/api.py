@@ -15,7 +15,7 @@ from kam.core.api.helpers import ErrorOut
 from kam.core.web import current_user
 from kam.insights.learning.models import WinModel
 from kam.insights.learning.winprob import selectors
-from kam.insights.learning.winprob.schemas import ModelListOut, ModelOut, PredictionOut
+from kam.insights.learning.winprob.schemas import WinModelListOut, WinModelOut, WinPredictionOut
 
 router = Router(tags=["learning winprob"])
 
@@ -47,7 +47,7 @@ def _check(request: HttpRequest) -> None:
 @router.get(
     "/winprob/models",
     url_name="winprob_models",
-    response={200: ModelListOut, 403: ErrorOut},
+    response={200: WinModelListOut, 403: ErrorOut},
     summary="Win-probability model versions, newest first, each with its backtest against the stage rule",
 )
 def list_models(request: HttpRequest) -> dict[str, Any]:
@@ -59,7 +59,7 @@ def list_models(request: HttpRequest) -> dict[str, Any]:
 @router.get(
     "/winprob/models/{int:model_id}",
     url_name="winprob_model",
-    response={200: ModelOut, **PRIVATE_ERRORS},
+    response={200: WinModelOut, **PRIVATE_ERRORS},
     summary="One win-probability model version: the data it used, its backtest and calibration table",
 )
 def get_model(request: HttpRequest, model_id: int) -> dict[str, Any]:
@@ -70,7 +70,7 @@ def get_model(request: HttpRequest, model_id: int) -> dict[str, Any]:
 @router.get(
     "/winprob/backtest",
     url_name="winprob_backtest",
-    response={200: ModelOut, **PRIVATE_ERRORS},
+    response={200: WinModelOut, **PRIVATE_ERRORS},
     summary="The latest training's backtest: Brier score, log loss and calibration against the stage rule",
 )
 def get_backtest(request: HttpRequest) -> dict[str, Any]:
@@ -84,7 +84,7 @@ def get_backtest(request: HttpRequest) -> dict[str, Any]:
 @router.get(
     "/winprob/opportunities/{int:opportunity_id}",
     url_name="winprob_prediction",
-    response={200: PredictionOut, 404: ErrorOut},
+    response={200: WinPredictionOut, 404: ErrorOut},
     summary="A deal's learned win probability beside the stage's, with the three factors that move it most",
 )
 def get_prediction(request: HttpRequest, opportunity_id: int) -> dict[str, Any]:

@@ -8,14 +8,14 @@ from typing import Any
 from ninja import Schema
 
 
-class FactorOut(Schema):
+class WinFactorOut(Schema):
     code: str
     points: int
     words: str
     text: str
 
 
-class ModelOut(Schema):
+class WinModelOut(Schema):
     id: int
     version: int
     trained_at: dt.datetime
@@ -28,15 +28,15 @@ class ModelOut(Schema):
     metrics: dict[str, Any]
 
 
-class ModelListOut(Schema):
-    items: list[ModelOut]
+class WinModelListOut(Schema):
+    items: list[WinModelOut]
 
 
-class PredictionOut(Schema):
+class WinPredictionOut(Schema):
     opportunity_id: int
     shown: bool
     probability: int | None
     stage_probability: int
     model_version: int | None
-    factors: list[FactorOut]
+    factors: list[WinFactorOut]
     why_not: str
