@@ -102,3 +102,20 @@ def test_snapshots_hold_the_deals_open_at_their_moment_in_that_moment_s_stage(cl
     early = [s for order, s in rows if order <= 2]
     late = [s for order, s in rows if order >= 5]
     assert _win_rate(late) > _win_rate(early) + 0.15
+
+
+def test_the_learning_benchmark_trains_a_model_that_beats_the_stage_rule(closed_world):
+    from django.db import connection
+
+    from benchmarks import learning
+
+    # The data is there already: prepare() keeps it (and refuses another number of deals).
+    assert learning.prepare(1500, seed=11, log=print)
+    assert not learning.prepare(1000, seed=11, log=print)
+    row = learning.measure(1500, connection.vendor)
+    assert row["name"] == "learning_train" and row["ms"] > 0 and row["goal_met"]
+    assert row["note"].startswith("beats"), row["note"]
+    from kam.insights.learning.models import WinModel
+
+    model = WinModel.objects.get()
+    assert model.active and model.metrics["model"]["brier"] < model.metrics["rule"]["brier"]
