@@ -224,6 +224,9 @@ class Deals:
     chain: np.ndarray  # len × 9: has_dm … threads (the decision chain now)
     competitors: np.ndarray
     stage_moves: Events
+    # Every stage entry, unsorted: the deal, when, into which stage (the samples of closed deals
+    # no snapshot saw).
+    entries: tuple[np.ndarray, np.ndarray, np.ndarray]
     slips: Events  # values: slipped (0/1), days slipped
     sign_changes: Events  # values: the sign date before the change (days since 1970)
     owner_closes: Events  # values: won
@@ -278,9 +281,10 @@ def load_deals(opportunity_filter: dict[str, Any] | None = None) -> Deals:
     sign_day = _days([r[10] for r in rows])
     tier = np.array([r[11] or "D" for r in rows], dtype=object)
 
-    moves = list(StageChange.objects.order_by().values_list("opportunity_id", "changed_at"))
+    moves = list(StageChange.objects.order_by().values_list("opportunity_id", "changed_at", "to_stage_id"))
     move_opp = np.array([m[0] for m in moves], dtype=np.int64)
     move_at = _seconds([m[1] for m in moves])
+    move_stage = np.array([m[2] for m in moves], dtype=np.int64)
     stage_moves = Events(move_opp, move_at)
     first_move = np.full(n, np.nan)
     if len(moves):
@@ -344,6 +348,7 @@ def load_deals(opportunity_filter: dict[str, Any] | None = None) -> Deals:
         chain=chain,
         competitors=competitors,
         stage_moves=stage_moves,
+        entries=(move_opp, move_at, move_stage),
         slips=slips,
         sign_changes=sign_changes,
         owner_closes=owner_closes,
@@ -539,17 +544,13 @@ def closed_samples(deals: Deals, stages: dict[int, tuple[int, int, bool]]) -> Sa
     seen = np.unique(s_opp)
 
     unseen = closed_ids[~np.isin(closed_ids, seen)]
-    entries = list(
-        StageChange.objects.filter(opportunity__status__in=CLOSED)
-        .order_by()
-        .values_list("opportunity_id", "changed_at", "to_stage_id")
-    )
-    e_opp = np.array([e[0] for e in entries], dtype=np.int64)
-    e_at = _seconds([e[1] for e in entries])
-    e_stage = np.array([e[2] for e in entries], dtype=np.int64)
+    e_opp, e_at, e_stage = deals.entries
     keep = np.isin(e_opp, unseen)
     e_opp, e_at, e_stage = e_opp[keep], e_at[keep], e_stage[keep]
-    e_info = np.array([stages.get(int(s), (0, 0, True)) for s in e_stage], dtype=float).reshape(-1, 3)
+    stage_ids = np.array(sorted(stages), dtype=np.int64)
+    stage_info = np.array([stages[int(pk)] for pk in stage_ids], dtype=float).reshape(-1, 3)
+    at_stage = np.clip(np.searchsorted(stage_ids, e_stage), 0, max(len(stage_ids) - 1, 0))
+    e_info = stage_info[at_stage] if len(stage_ids) else np.zeros((len(e_stage), 3))
     e_order, e_prob, e_decided = e_info[:, 0], e_info[:, 1], e_info[:, 2].astype(bool)
     e_pos = deals.rows(e_opp)
     keep = ~e_decided & (e_prob > 0) & (e_prob < 100)

@@ -40,7 +40,7 @@ BOOSTING_MARGIN = 0.03
 SPLITS = (0.55, 0.7, 0.85)
 # Gradient boosting fits on at most this many samples (a random share beyond): its trees cost far
 # more than the regression, and beyond this its backtest score no longer moves.
-BOOSTING_MAX_SAMPLES = 100_000
+BOOSTING_MAX_SAMPLES = 50_000
 # Training reads at most this many samples (deals at moments), a random even share of them beyond.
 MAX_SAMPLES = 600_000
 FACTORS_SHOWN = 3
@@ -57,7 +57,7 @@ def _logistic() -> Pipeline:
 
 def _boosting() -> HistGradientBoostingClassifier:
     return HistGradientBoostingClassifier(
-        max_iter=150, learning_rate=0.08, max_leaf_nodes=15, l2_regularization=1.0, random_state=0
+        max_iter=100, learning_rate=0.1, max_leaf_nodes=15, l2_regularization=1.0, random_state=0
     )
 
 
