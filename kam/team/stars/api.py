@@ -27,15 +27,15 @@ from kam.org.models import Team
 from kam.team.stars import access, selectors, services
 from kam.team.stars.models import FamilyMember
 from kam.team.stars.schemas import (
-    AdjustIn,
-    DistributionOut,
-    EvaluationDetailOut,
-    EvaluationIn,
-    EvaluationOut,
-    FamilyIn,
-    FamilyOut,
-    RatingOut,
-    SchemeOut,
+    StarAdjustIn,
+    StarDistributionOut,
+    StarEvaluationDetailOut,
+    StarEvaluationIn,
+    StarEvaluationOut,
+    StarFamilyIn,
+    StarFamilyOut,
+    StarRatingOut,
+    StarSchemeOut,
 )
 
 router = Router(tags=["team stars"])
@@ -49,30 +49,30 @@ def _detail(request: HttpRequest, response: HttpResponse, evaluation_id: int) ->
     viewer = current_user(request)
     evaluation = access.get_visible_evaluation(viewer, evaluation_id)
     set_etag(response, evaluation.version)
-    body = EvaluationOut.build(evaluation)
-    body["ratings"] = [RatingOut.build(r) for r in selectors.evaluation_ratings(viewer, evaluation)]
+    body = StarEvaluationOut.build(evaluation)
+    body["ratings"] = [StarRatingOut.build(r) for r in selectors.evaluation_ratings(viewer, evaluation)]
     return body
 
 
-@router.get("/stars/schemes", response={200: list[SchemeOut]})
+@router.get("/stars/schemes", response={200: list[StarSchemeOut]})
 def list_schemes(request: HttpRequest) -> list[dict[str, Any]]:
     """Every rating scheme, with its levels' incentives, criteria and thresholds."""
-    return [SchemeOut.build(s) for s in selectors.schemes()]
+    return [StarSchemeOut.build(s) for s in selectors.schemes()]
 
 
-@router.get("/stars/schemes/{int:scheme_id}", response={200: SchemeOut, **READ_ERRORS})
+@router.get("/stars/schemes/{int:scheme_id}", response={200: StarSchemeOut, **READ_ERRORS})
 def get_scheme(request: HttpRequest, scheme_id: int) -> dict[str, Any]:
-    return SchemeOut.build(get_object_or_404(selectors.schemes(), pk=scheme_id))
+    return StarSchemeOut.build(get_object_or_404(selectors.schemes(), pk=scheme_id))
 
 
-@router.get("/stars/evaluations", response={200: list[EvaluationOut]})
+@router.get("/stars/evaluations", response={200: list[StarEvaluationOut]})
 def list_evaluations(request: HttpRequest) -> list[dict[str, Any]]:
     """The evaluations the caller runs or reviews (none for a rep: see the person's history)."""
-    return [EvaluationOut.build(e) for e in selectors.evaluations(current_user(request))[:200]]
+    return [StarEvaluationOut.build(e) for e in selectors.evaluations(current_user(request))[:200]]
 
 
-@router.post("/stars/evaluations", response={201: EvaluationDetailOut, **CREATE_ERRORS})
-def create_evaluation(request: HttpRequest, response: HttpResponse, payload: EvaluationIn) -> Status:
+@router.post("/stars/evaluations", response={201: StarEvaluationDetailOut, **CREATE_ERRORS})
+def create_evaluation(request: HttpRequest, response: HttpResponse, payload: StarEvaluationIn) -> Status:
     """Rate everyone of the scheme's family in the team's subtree over the year (or its quarter):
     a draft rating per person, computed from the data."""
     by = current_user(request)
@@ -87,14 +87,14 @@ def create_evaluation(request: HttpRequest, response: HttpResponse, payload: Eva
     return Status(201, _detail(request, response, evaluation.pk))
 
 
-@router.get("/stars/evaluations/{int:evaluation_id}", response={200: EvaluationDetailOut, **READ_ERRORS})
+@router.get("/stars/evaluations/{int:evaluation_id}", response={200: StarEvaluationDetailOut, **READ_ERRORS})
 def get_evaluation(request: HttpRequest, response: HttpResponse, evaluation_id: int) -> dict[str, Any]:
     """The evaluation with each rating's criteria values, levels and adjustments; ETag: its version."""
     return _detail(request, response, evaluation_id)
 
 
 @router.post(
-    "/stars/evaluations/{int:evaluation_id}/run", response={200: EvaluationDetailOut, **WRITE_ERRORS}
+    "/stars/evaluations/{int:evaluation_id}/run", response={200: StarEvaluationDetailOut, **WRITE_ERRORS}
 )
 def rerun_evaluation(request: HttpRequest, response: HttpResponse, evaluation_id: int) -> dict[str, Any]:
     """Compute a draft again from today's data (adjusted levels stay). Needs If-Match."""
@@ -105,7 +105,7 @@ def rerun_evaluation(request: HttpRequest, response: HttpResponse, evaluation_id
 
 
 @router.post(
-    "/stars/evaluations/{int:evaluation_id}/publish", response={200: EvaluationDetailOut, **WRITE_ERRORS}
+    "/stars/evaluations/{int:evaluation_id}/publish", response={200: StarEvaluationDetailOut, **WRITE_ERRORS}
 )
 def publish_evaluation(request: HttpRequest, response: HttpResponse, evaluation_id: int) -> dict[str, Any]:
     """Publish: the ratings become history and supersede the people's earlier ones. Needs If-Match."""
@@ -115,9 +115,9 @@ def publish_evaluation(request: HttpRequest, response: HttpResponse, evaluation_
     return _detail(request, response, evaluation_id)
 
 
-@router.post("/stars/ratings/{int:rating_id}/adjust", response={200: RatingOut, **WRITE_ERRORS})
+@router.post("/stars/ratings/{int:rating_id}/adjust", response={200: StarRatingOut, **WRITE_ERRORS})
 def adjust_rating(
-    request: HttpRequest, response: HttpResponse, rating_id: int, payload: AdjustIn
+    request: HttpRequest, response: HttpResponse, rating_id: int, payload: StarAdjustIn
 ) -> dict[str, Any]:
     """Set a draft rating's final level with the reason (required). Needs If-Match with the rating's version."""
     by = current_user(request)
@@ -126,22 +126,22 @@ def adjust_rating(
     services.adjust_rating(rating, by=by, version=version, star=payload.star, reason=payload.reason)
     fresh = next(r for r in selectors.evaluation_ratings(by, rating.evaluation) if r.pk == rating.pk)
     set_etag(response, fresh.version)
-    return RatingOut.build(fresh)
+    return StarRatingOut.build(fresh)
 
 
-@router.get("/stars/people/{int:user_id}/history", response={200: list[RatingOut], **READ_ERRORS})
+@router.get("/stars/people/{int:user_id}/history", response={200: list[StarRatingOut], **READ_ERRORS})
 def person_history(request: HttpRequest, user_id: int) -> list[dict[str, Any]]:
     """A person's published ratings, newest first (a rep reads only their own)."""
     viewer = current_user(request)
     person = access.get_visible_person(viewer, user_id)
-    return [RatingOut.build(r) for r in selectors.history(viewer, person)]
+    return [StarRatingOut.build(r) for r in selectors.history(viewer, person)]
 
 
 @router.put(
     "/stars/people/{int:user_id}/family",
-    response={200: FamilyOut, **FORBIDDEN, **READ_ERRORS, 422: ValidationErrorOut},
+    response={200: StarFamilyOut, **FORBIDDEN, **READ_ERRORS, 422: ValidationErrorOut},
 )
-def set_family(request: HttpRequest, user_id: int, payload: FamilyIn) -> dict[str, Any]:
+def set_family(request: HttpRequest, user_id: int, payload: StarFamilyIn) -> dict[str, Any]:
     """Put a person in a role family (their manager or a director)."""
     by = current_user(request)
     person = access.get_visible_person(by, user_id)
@@ -149,15 +149,15 @@ def set_family(request: HttpRequest, user_id: int, payload: FamilyIn) -> dict[st
     return {"person": {"id": person.pk, "name": str(person)}, "family": member.family}
 
 
-@router.get("/stars/people/{int:user_id}/family", response={200: FamilyOut, **READ_ERRORS})
+@router.get("/stars/people/{int:user_id}/family", response={200: StarFamilyOut, **READ_ERRORS})
 def get_family(request: HttpRequest, user_id: int) -> dict[str, Any]:
     person = access.get_visible_person(current_user(request), user_id)
     member = FamilyMember.objects.filter(user=person).first()
     return {"person": {"id": person.pk, "name": str(person)}, "family": member.family if member else None}
 
 
-@router.get("/stars/distribution", response={200: DistributionOut, 422: ValidationErrorOut})
+@router.get("/stars/distribution", response={200: StarDistributionOut, 422: ValidationErrorOut})
 def star_distribution(request: HttpRequest, on: dt.date | None = None) -> dict[str, Any]:
     """People per star level in force on `on` (default today), per team the caller may see."""
     day = on or timezone.localdate()
-    return DistributionOut.build(selectors.distribution(current_user(request), day))
+    return StarDistributionOut.build(selectors.distribution(current_user(request), day))

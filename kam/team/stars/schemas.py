@@ -15,12 +15,12 @@ from kam.team.stars.selectors import Distribution
 FamilyChoice = Literal["regional", "strategic", "service"]
 
 
-class ThresholdOut(Schema):
+class StarThresholdOut(Schema):
     star: int
     min_value: Decimal
 
 
-class CriterionOut(Schema):
+class StarCriterionOut(Schema):
     id: int
     metric: str = Field(
         ...,
@@ -28,10 +28,10 @@ class CriterionOut(Schema):
     )
     label: str
     weight: Decimal = Field(..., description="Points per level reached (points rule).")
-    thresholds: list[ThresholdOut]
+    thresholds: list[StarThresholdOut]
 
 
-class LevelOut(Schema):
+class StarLevelOut(Schema):
     star: int
     min_points: Decimal
     base_band: str
@@ -39,7 +39,7 @@ class LevelOut(Schema):
     allowance: Decimal
 
 
-class SchemeOut(Schema):
+class StarSchemeOut(Schema):
     id: int
     name: str
     name_en: str
@@ -47,8 +47,8 @@ class SchemeOut(Schema):
     period: str = Field(..., description="quarter or year.")
     rule: str = Field(..., description="all (every criterion reaches the level) or points.")
     active: bool
-    levels: list[LevelOut]
-    criteria: list[CriterionOut]
+    levels: list[StarLevelOut]
+    criteria: list[StarCriterionOut]
     version: int
 
     @staticmethod
@@ -85,14 +85,14 @@ class SchemeOut(Schema):
         }
 
 
-class ValueOut(Schema):
+class StarValueOut(Schema):
     metric: str
     value: Decimal
     star: int = Field(..., description="The level this criterion reaches (0: not even one star).")
     points: Decimal
 
 
-class AdjustmentOut(Schema):
+class StarAdjustmentOut(Schema):
     from_star: int
     to_star: int
     reason: str
@@ -100,7 +100,7 @@ class AdjustmentOut(Schema):
     at: dt.datetime
 
 
-class RatingOut(Schema):
+class StarRatingOut(Schema):
     id: int
     evaluation: int
     person: Ref
@@ -113,8 +113,8 @@ class RatingOut(Schema):
     published_at: dt.datetime | None
     effective_from: dt.date = Field(..., description="From this day a published rating sets the incentive.")
     superseded_by: int | None
-    values: list[ValueOut]
-    adjustments: list[AdjustmentOut]
+    values: list[StarValueOut]
+    adjustments: list[StarAdjustmentOut]
     version: int
 
     @staticmethod
@@ -151,7 +151,7 @@ class RatingOut(Schema):
         }
 
 
-class EvaluationOut(Schema):
+class StarEvaluationOut(Schema):
     id: int
     scheme: Ref
     family: str
@@ -180,39 +180,39 @@ class EvaluationOut(Schema):
         }
 
 
-class EvaluationDetailOut(EvaluationOut):
-    ratings: list[RatingOut]
+class StarEvaluationDetailOut(StarEvaluationOut):
+    ratings: list[StarRatingOut]
 
 
-class EvaluationIn(InputSchema):
+class StarEvaluationIn(InputSchema):
     scheme: Id
     year: int = Field(..., ge=2000, le=2100)
     quarter: int | None = Field(None, ge=1, le=4, description="For a quarterly scheme.")
     team: Id | None = Field(None, description="The team whose subtree is rated; none: everyone (directors).")
 
 
-class AdjustIn(InputSchema):
+class StarAdjustIn(InputSchema):
     star: int = Field(..., ge=0, le=5)
     reason: str = Field(..., max_length=1000)
 
 
-class FamilyIn(InputSchema):
+class StarFamilyIn(InputSchema):
     family: FamilyChoice
 
 
-class FamilyOut(Schema):
+class StarFamilyOut(Schema):
     person: Ref
     family: str | None
 
 
-class TeamCountsOut(Schema):
+class StarTeamCountsOut(Schema):
     team: Ref | None
     counts: list[int] = Field(..., description="People per level, index 0 (no star) to 5.")
 
 
-class DistributionOut(Schema):
+class StarDistributionOut(Schema):
     on: dt.date
-    teams: list[TeamCountsOut]
+    teams: list[StarTeamCountsOut]
     totals: list[int]
 
     @staticmethod
