@@ -949,3 +949,12 @@ def test_closed_deals_outcomes_follow_the_decision_maker_slips_and_competition(d
         "opportunity"
     ):
         assert change.opportunity.created_at < change.changed_at < change.opportunity.closed_at
+
+
+def test_the_demo_ends_with_its_flags_stored(demo_output):
+    from kam.insights.health import store
+    from kam.insights.models import HealthScan, StoredFlag
+
+    assert StoredFlag.objects.exists()
+    assert HealthScan.objects.get().state == HealthScan.State.DONE  # one rescan, at the end
+    assert store.verify() == [] and store.verify_tallies() == []

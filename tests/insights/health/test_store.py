@@ -497,10 +497,3 @@ def test_a_directors_counts_come_from_the_kept_tallies(client, world):
     assert report["by_owner"][0]["info"] == 7
     with pytest.raises(CommandError, match="kept counts differ"):
         call_command("health", "verify", stdout=StringIO())
-
-
-def test_the_demo_ends_with_its_flags_stored(db):
-    call_command("demo", stdout=StringIO())
-    assert StoredFlag.objects.exists()
-    assert HealthScan.objects.get().state == HealthScan.State.DONE  # one rescan, at the end
-    assert store.verify() == [] and store.verify_tallies() == []
