@@ -5,7 +5,8 @@ The deals come from the benchmark generator in its closed-only mode (every deal 
 drawn from the decision maker's CR level and stance, the slips and the competition, with noise:
 kam.demo.outcomes) with eight quarterly snapshots, in a database of its own, so the pipeline
 scenarios' data set keeps its size and the model trains on exactly the closed deals asked for:
-`var/bench-learning.sqlite3`, or `kam_bench_learning` on the PostgreSQL server of the benchmark.
+`var/bench-learning.sqlite3`, or `kam_bench_learning` on the PostgreSQL server of the benchmark
+(BENCH_LEARNING_DATABASE_URL: another).
 What is timed is `kam.insights.learning.winprob.services.train()` as `kam learn` runs it: reading
 the deals and their snapshots, the features, the time-split backtest, the final fit and saving
 the version.
@@ -144,10 +145,11 @@ def database_env(backend: str) -> tuple[dict[str, str], Any]:
                 Path(str(SQLITE_PATH) + suffix).unlink(missing_ok=True)
 
         return env, wipe
-    url = run.postgres_url()
-    assert url
-    parts = urlsplit(url)
-    url = urlunsplit(parts._replace(path="/" + PG_DATABASE))
+    url = os.environ.get("BENCH_LEARNING_DATABASE_URL") or ""
+    if not url:
+        bench = run.postgres_url()
+        assert bench
+        url = urlunsplit(urlsplit(bench)._replace(path="/" + PG_DATABASE))
     env["DATABASE_URL"] = url
 
     def wipe_pg() -> None:
