@@ -14,6 +14,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -32,11 +33,14 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from kam.insights.learning.calibration.records import CATEGORIES, ZERO, Calls, History, Slip
-from kam.insights.models import SnapshotRow
+from kam.insights.models import Snapshot, SnapshotRow
 from kam.opportunities.models import OpportunityStatus
 from kam.org.models import User
 
 MONEY = DecimalField(max_digits=20, decimal_places=2)
+# How long an owner's record is kept (Django's cache): see `histories`.
+HISTORY_CACHE_SECONDS = 600
+CACHE_PREFIX = "kam:calibration:records"
 CLOSED = (OpportunityStatus.WON, OpportunityStatus.LOST, OpportunityStatus.DROPPED)
 
 
@@ -143,16 +147,32 @@ def _start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def histories(since: dt.date, today: dt.date) -> tuple[dict[int, History], dict[int, int | None]]:
-    """Every owner's history (two grouped queries) and every user's team (one query)."""
+def _records(since: dt.date, today: dt.date) -> dict[int, History]:
     result: dict[int, History] = defaultdict(History)
     for owner_id, calls in _calls_by_owner(since).items():
         for category, figures in calls.items():
             result[owner_id].calls[category] = figures
     for owner_id, slips in _slips_by_owner(since, today).items():
         result[owner_id].slips = slips
+    return dict(result)
+
+
+def histories(since: dt.date, today: dt.date) -> tuple[dict[int, History], dict[int, int | None]]:
+    """Every owner's record and every user's team.
+
+    The record reads every snapshot row of the year (a second at a few hundred thousand rows), and
+    a year of habits hardly moves in minutes: it is kept HISTORY_CACHE_SECONDS, under the window
+    and the latest snapshot (a new snapshot is read at once), so only a deal closed since waits.
+    Teams are read fresh: a rep moved to another team borrows the new team's record at once.
+    Queries: the latest snapshot's id and the teams, plus the record's two when not kept."""
+    latest = Snapshot.objects.order_by("-pk").values_list("pk", flat=True).first()
+    key = f"{CACHE_PREFIX}:{since.isoformat()}:{today.isoformat()}:{latest}"
+    records = cache.get(key)
+    if records is None:
+        records = _records(since, today)
+        cache.set(key, records, HISTORY_CACHE_SECONDS)
     teams: dict[int, int | None] = dict(User.objects.values_list("pk", "team_id"))
-    return result, teams
+    return records, teams
 
 
 def pooled(histories_: dict[int, History], owner_ids: Any) -> History:

@@ -180,7 +180,10 @@ def test_a_rep_reads_the_team_fallback_without_seeing_the_teammates_deals(world,
 
 
 def test_query_count_does_not_grow_with_deals(world, period_deals, django_assert_num_queries):
-    with django_assert_num_queries(6):
+    """Seven queries, five while the record is kept; as many with more calls and deals."""
+    with django_assert_num_queries(7):
+        _calibrate(world.director)
+    with django_assert_num_queries(5):
         _calibrate(world.director)
     history_of(world.west_rep, [(WON, "100000", 10), (LOST, None, None)] * 5)
     for n in range(5):
@@ -191,8 +194,15 @@ def test_query_count_does_not_grow_with_deals(world, period_deals, django_assert
             sign_date=dt.date(2027, 2, n + 1),
             forecast_category="commit",
         )
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         _calibrate(world.director)
+
+
+def test_a_new_snapshot_is_read_at_once_while_a_record_is_kept(world, east_record):
+    before = _row(_calibrate(world.director), world.west_rep).history.calls_made
+    history_of(world.west_rep, [(WON, "100000", 10)] * 5)  # takes a new snapshot
+    after = _row(_calibrate(world.director), world.west_rep).history.calls_made
+    assert (before, after) == (0, 10)
 
 
 def test_unchanged_call_outcome_dates_give_zero_slip(world):
