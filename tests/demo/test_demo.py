@@ -958,3 +958,13 @@ def test_the_demo_ends_with_its_flags_stored(demo_output):
     assert StoredFlag.objects.exists()
     assert HealthScan.objects.get().state == HealthScan.State.DONE  # one rescan, at the end
     assert store.verify() == [] and store.verify_tallies() == []
+
+
+def test_the_model_trained_on_the_demo_beats_the_stage_rule(demo_output):
+    """The demo ends by training the win-probability model; with outcomes that follow the
+    relationships, slips and competition, its backtest beats the stage rule."""
+    from kam.insights.learning.models import WinModel
+
+    model = WinModel.objects.order_by("-version").first()
+    assert model is not None and model.verdict == WinModel.Verdict.BEATS, model and model.metrics
+    assert model.metrics["model"]["brier"] < model.metrics["rule"]["brier"]
