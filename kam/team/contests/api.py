@@ -27,7 +27,13 @@ from kam.org.models import Team, User
 from kam.org.visibility import visible_users
 from kam.team.contests import selectors, services
 from kam.team.contests.models import Contest
-from kam.team.contests.schemas import BonusRow, ContestCreateIn, ContestDetailOut, ContestOut, ContestUpdateIn
+from kam.team.contests.schemas import (
+    ContestBonusRow,
+    ContestCreateIn,
+    ContestDetailOut,
+    ContestOut,
+    ContestUpdateIn,
+)
 
 router = Router(tags=["team contests"])
 
@@ -87,7 +93,7 @@ def _teams(ids: list[int]) -> list[Team]:
     return found
 
 
-def _bonuses(rows: list[BonusRow]) -> dict[int, Decimal]:
+def _bonuses(rows: list[ContestBonusRow]) -> dict[int, Decimal]:
     table = {row.rank: row.bonus for row in rows}
     if len(table) != len(rows):
         raise ValidationError({"bonuses": [_("One bonus per rank.")]})

@@ -12,12 +12,12 @@ MetricChoice = Literal["won_amount", "new_key_accounts", "decision_maker_visits"
 KindChoice = Literal["people", "teams"]
 
 
-class BonusRow(Schema):
+class ContestBonusRow(Schema):
     rank: int = Field(..., ge=1, le=1000)
     bonus: Decimal = Field(..., ge=0, max_digits=15, decimal_places=2)
 
 
-class StandingOut(Schema):
+class ContestStandingOut(Schema):
     rank: int
     participant: Ref
     kind: KindChoice
@@ -36,14 +36,14 @@ class ContestOut(Schema):
     state: str = Field(..., description="`upcoming`, `running`, `ended` (awaiting results) or `finished`.")
     people: list[Ref]
     teams: list[Ref]
-    bonuses: list[BonusRow]
+    bonuses: list[ContestBonusRow]
     created_by: Ref | None
     finished_at: dt.datetime | None
     version: int = Field(..., description="Send it back in If-Match to change the contest.")
 
 
 class ContestDetailOut(ContestOut):
-    ranking: list[StandingOut] = Field(
+    ranking: list[ContestStandingOut] = Field(
         ..., description="Live while running; the frozen results once finished. Equal scores share a rank."
     )
 
@@ -57,7 +57,7 @@ class ContestCreateIn(InputSchema):
     participant_kind: KindChoice = "people"
     people: list[Id] = Field(default_factory=list, max_length=500)
     teams: list[Id] = Field(default_factory=list, max_length=200)
-    bonuses: list[BonusRow] = Field(default_factory=list, max_length=100)
+    bonuses: list[ContestBonusRow] = Field(default_factory=list, max_length=100)
 
 
 class ContestUpdateIn(InputSchema):
@@ -68,6 +68,6 @@ class ContestUpdateIn(InputSchema):
     metric: MetricChoice | None = None
     people: list[Id] | None = Field(None, max_length=500)
     teams: list[Id] | None = Field(None, max_length=200)
-    bonuses: list[BonusRow] | None = Field(
+    bonuses: list[ContestBonusRow] | None = Field(
         None, max_length=100, description="Replaces the whole bonus table."
     )

@@ -30,14 +30,14 @@ from kam.org.visibility import visible_users
 from kam.team.playbook import selectors, services
 from kam.team.playbook.models import CertificationElement, CertificationRecord, PlaybookEntry
 from kam.team.playbook.schemas import (
-    BoardOut,
-    PersonOut,
+    CertificationBoardOut,
+    CertificationPersonOut,
+    CertificationRecordIn,
+    CertificationRecordOut,
+    CertificationRuleOut,
+    CertificationRuleUpdateIn,
     PlaybookEntryOut,
     PlaybookEntryUpdateIn,
-    RecordIn,
-    RecordOut,
-    RuleOut,
-    RuleUpdateIn,
 )
 from kam.team.playbook.selectors import Cell
 
@@ -150,7 +150,7 @@ def update_stage_playbook(
 # The certification ---------------------------------------------------------------------------------
 
 
-@router.get("/playbook/certification", response={200: BoardOut})
+@router.get("/playbook/certification", response={200: CertificationBoardOut})
 def certification_board(request: HttpRequest) -> dict[str, Any]:
     """The reps you may see × the required elements, each cell the latest examination; certified
     means every element's latest examination passed and still valid today."""
@@ -173,7 +173,7 @@ def certification_board(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.get("/playbook/certification/{int:user_id}", response={200: PersonOut, **READ_ERRORS})
+@router.get("/playbook/certification/{int:user_id}", response={200: CertificationPersonOut, **READ_ERRORS})
 def person_certification(request: HttpRequest, user_id: int) -> dict[str, Any]:
     """A person's standing per element and every examination, newest first."""
     person = _person(current_user(request), user_id)
@@ -191,8 +191,10 @@ def person_certification(request: HttpRequest, user_id: int) -> dict[str, Any]:
     }
 
 
-@router.post("/playbook/certification/{int:user_id}/records", response={201: RecordOut, **RECORD_ERRORS})
-def record_examination(request: HttpRequest, user_id: int, payload: RecordIn) -> Status:
+@router.post(
+    "/playbook/certification/{int:user_id}/records", response={201: CertificationRecordOut, **RECORD_ERRORS}
+)
+def record_examination(request: HttpRequest, user_id: int, payload: CertificationRecordIn) -> Status:
     """Record one examination (the person's manager or a director): passed or failed, on a day."""
     user = current_user(request)
     person = _person(user, user_id)
@@ -217,15 +219,15 @@ def _rule_out(response: HttpResponse) -> dict[str, Any]:
     }
 
 
-@router.get("/playbook/rule", response={200: RuleOut})
+@router.get("/playbook/rule", response={200: CertificationRuleOut})
 def certification_rule(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
     """Whether only certified reps own key-tier customers, which tiers are key, how long a pass holds."""
     return _rule_out(response)
 
 
-@router.patch("/playbook/rule", response={200: RuleOut, **FORBIDDEN_WRITE_ERRORS})
+@router.patch("/playbook/rule", response={200: CertificationRuleOut, **FORBIDDEN_WRITE_ERRORS})
 def update_certification_rule(
-    request: HttpRequest, response: HttpResponse, payload: RuleUpdateIn
+    request: HttpRequest, response: HttpResponse, payload: CertificationRuleUpdateIn
 ) -> dict[str, Any]:
     """Change the rule (administrators and directors). Needs If-Match."""
     user = current_user(request)

@@ -39,14 +39,14 @@ class PlaybookEntryUpdateIn(InputSchema):
     materials_en: str | None = Field(None, max_length=TEXT_MAX)
 
 
-class ElementOut(Schema):
+class CertificationElementOut(Schema):
     id: int
     code: str
     name: str
     description: str
 
 
-class CellOut(Schema):
+class CertificationCellOut(Schema):
     element: str = Field(..., description="The element's code.")
     state: str = Field(..., description="`none`, `passed`, `expired` or `failed`.")
     certified_on: dt.date | None = None
@@ -54,19 +54,19 @@ class CellOut(Schema):
     valid_until: dt.date | None = None
 
 
-class PersonStandingOut(Schema):
+class CertificationStandingOut(Schema):
     person: Ref
     certified: bool
-    cells: list[CellOut]
+    cells: list[CertificationCellOut]
 
 
-class BoardOut(Schema):
+class CertificationBoardOut(Schema):
     on: dt.date
-    elements: list[ElementOut]
-    people: list[PersonStandingOut]
+    elements: list[CertificationElementOut]
+    people: list[CertificationStandingOut]
 
 
-class RecordOut(Schema):
+class CertificationRecordOut(Schema):
     id: int
     person: Ref
     element: str
@@ -78,25 +78,25 @@ class RecordOut(Schema):
     recorded_at: dt.datetime
 
 
-class PersonOut(PersonStandingOut):
-    records: list[RecordOut]
+class CertificationPersonOut(CertificationStandingOut):
+    records: list[CertificationRecordOut]
 
 
-class RecordIn(InputSchema):
+class CertificationRecordIn(InputSchema):
     element: str = Field(..., min_length=1, max_length=40, description="The element's code.")
     passed: bool
     certified_on: dt.date | None = Field(None, description="The day of the examination; today when left out.")
     note: str = Field("", max_length=2000)
 
 
-class RuleOut(Schema):
+class CertificationRuleOut(Schema):
     enforce_key_owner: bool
     key_tiers: str
     validity_days: int | None
     version: int
 
 
-class RuleUpdateIn(InputSchema):
+class CertificationRuleUpdateIn(InputSchema):
     enforce_key_owner: bool | None = None
     key_tiers: str | None = Field(None, min_length=1, max_length=20, description="Tier letters, e.g. `AB`.")
     validity_days: int | None = Field(None, ge=1, le=36500, description="null: a pass does not expire.")
