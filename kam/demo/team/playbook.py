@@ -1,8 +1,9 @@
 """The demo's playbook and certification: the seeded playbook of the P0–P7 process, and
-examinations on the six elements by each rep's manager. Most reps are certified (some since last
-year, some this year after failing an element first); one rep per team is half-way, one never sat
-an examination. The key-tier owner rule stays off, as in a new installation: an administrator
-switches it on once the team is examined."""
+examinations on the six elements by each rep's manager. The first rep of each team has been
+certified for more than a year (so last year's star ratings see it); the second is half-way
+(passed some elements this quarter); in a larger team the last has not sat an examination yet, and
+those between were certified this year after failing an element first. The key-tier owner rule
+stays off, as in a new installation: an administrator switches it on once the team is examined."""
 
 from __future__ import annotations
 
