@@ -16,7 +16,7 @@ class CalibrationQuery(Schema):
     month: int | None = Field(None, ge=1, le=12, description="With period=month; default: this month.")
 
 
-class FiguresOut(Schema):
+class CalibratedFiguresOut(Schema):
     won: Decimal = Field(..., description="Won in the period already.")
     commit: Decimal = Field(..., description="Open commit signing in the period, as stated.")
     best_case: Decimal = Field(..., description="Open best case signing in the period, as stated.")
@@ -57,19 +57,19 @@ class CallsOut(Schema):
     )
 
 
-class RowOut(Schema):
+class CalibrationRowOut(Schema):
     id: int | None
     label: str
     kind: Literal["rep", "team", "total"]
     team_id: int | None
-    stated: FiguresOut
-    calibrated: FiguresOut
+    stated: CalibratedFiguresOut
+    calibrated: CalibratedFiguresOut
     slipped: SlippedOut
     bias: list[str] = Field(..., description="The record in words, in the reader's language.")
     fallback: list[str] = Field(..., description="Where another record stood in for a too short one.")
 
 
-class RepOut(RowOut):
+class RepOut(CalibrationRowOut):
     ratios: dict[str, UsedOut] = Field(
         ..., description="Per category (commit, best_case): the ratio applied."
     )
@@ -82,6 +82,6 @@ class CalibrationOut(Schema):
     start: dt.date
     end: dt.date
     history_since: dt.date = Field(..., description="Calls of the snapshots taken since this day are read.")
-    reps: list[RowOut]
-    teams: list[RowOut]
-    total: RowOut
+    reps: list[CalibrationRowOut]
+    teams: list[CalibrationRowOut]
+    total: CalibrationRowOut

@@ -53,7 +53,7 @@ class ApproachPathOut(Schema):
     )
 
 
-class TargetOut(Schema):
+class ApproachTargetOut(Schema):
     contact: TargetContactOut
     roles: list[str] = Field(..., description="decision_maker, technical_approver and/or business_approver.")
     role_labels: list[str]
@@ -72,7 +72,7 @@ class TargetOut(Schema):
 
 class DealPathsOut(Schema):
     opportunity_id: int
-    targets: list[TargetOut] = Field(
+    targets: list[ApproachTargetOut] = Field(
         ...,
         description="The deal's weak or opposed decision makers and approvers (none when all are strong).",
     )
