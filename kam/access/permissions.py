@@ -19,6 +19,10 @@ from kam.planning.accountplans.models import AccountPlan, PlanMember
 
 if TYPE_CHECKING:
     from kam.activities.models import Plan
+    from kam.opportunities.models import Opportunity
+    from kam.team.commission.models import Statement
+    from kam.team.contests.models import Contest
+    from kam.team.stars.models import Evaluation, Rating
 
 MANAGERS_AND_ABOVE = (Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
 
@@ -353,3 +357,141 @@ def may_edit_skill_catalogue(user: User) -> bool:
 def check_edit_skill_catalogue(user: User) -> None:
     if not may_edit_skill_catalogue(user):
         raise PermissionDenied(_("Only administrators change the skills and the treatments."))
+
+
+# Win probability (kam.insights.learning.winprob) ---------------------------------------------------
+
+
+def may_view_models(user: User) -> bool:
+    """The backtest and the model versions read every closed deal: administrators and directors."""
+    return may_view_audit(user)
+
+
+# Commission (kam.team.commission) ------------------------------------------------------------------
+
+
+def may_edit_plans(user: User) -> bool:
+    """Commission plans are the company's rules: directors and administrators set them."""
+    return _active(user) and user.sees_everything
+
+
+def check_edit_plans(user: User) -> None:
+    if not may_edit_plans(user):
+        raise PermissionDenied(_("Only directors and administrators change commission plans."))
+
+
+def may_compute_statement(by: User, person: User) -> bool:
+    """A statement is computed by someone above the person, never by the person."""
+    return _active(by) and by.pk != person.pk and _manages(by, person)
+
+
+def check_compute_statement(by: User, person: User) -> None:
+    if not may_compute_statement(by, person):
+        raise PermissionDenied(_("Only this person's manager computes their commission statement."))
+
+
+def may_submit_statement(by: User, statement: Statement) -> bool:
+    return _active(by) and (by.pk == statement.person_id or _manages(by, statement.person))
+
+
+def check_submit_statement(by: User, statement: Statement) -> None:
+    if not may_submit_statement(by, statement):
+        raise PermissionDenied(_("Only the person or their manager submits a statement."))
+
+
+def may_approve_statement(by: User, statement: Statement) -> bool:
+    return _active(by) and by.pk != statement.person_id and _manages(by, statement.person)
+
+
+def check_approve_statement(by: User, statement: Statement) -> None:
+    if not may_approve_statement(by, statement):
+        raise PermissionDenied(_("Only the person's manager approves or returns their statement."))
+
+
+def may_set_split(by: User, opportunity: Opportunity) -> bool:
+    """A deal's split among its team: its owner, or someone above the owner."""
+    return _active(by) and (by.pk == opportunity.owner_id or _manages(by, opportunity.owner))
+
+
+def check_set_split(by: User, opportunity: Opportunity) -> None:
+    if not may_set_split(by, opportunity):
+        raise PermissionDenied(_("Only the deal's owner or their manager sets the split."))
+
+
+# Contests (kam.team.contests) ----------------------------------------------------------------------
+
+
+def may_create_contest(user: User) -> bool:
+    return bool(user.is_active and (user.sees_everything or managed_team_ids(user)))
+
+
+def may_edit_contest(user: User, contest: Contest) -> bool:
+    return bool(user.is_active and (user.sees_everything or contest.created_by_id == user.pk))
+
+
+def may_run_for(user: User, *, people: list[User], teams: list[Team]) -> bool:
+    """A manager runs contests for the teams they manage and the people in them."""
+    if user.sees_everything:
+        return True
+    managed = managed_team_ids(user)
+    return all(team.pk in managed for team in teams) and all(
+        person.team_id in managed or person.pk == user.pk for person in people
+    )
+
+
+# Playbook and certification (kam.team.playbook) ----------------------------------------------------
+
+
+def may_edit_playbook(user: User) -> bool:
+    """The playbook and the rule are company-wide data: administrators and directors edit them."""
+    return bool(user.is_active and user.sees_everything)
+
+
+def may_certify(by: User, user: User) -> bool:
+    """The rep's manager (their team in the managed subtree) or a director records examinations."""
+    if not by.is_active:
+        return False
+    if by.sees_everything:
+        return True
+    return by.pk != user.pk and user.team_id is not None and user.team_id in managed_team_ids(by)
+
+
+# Star ratings (kam.team.stars) ---------------------------------------------------------------------
+
+
+def may_rate(user: User) -> bool:
+    """Managers and those who see everything run evaluations."""
+    return _active(user) and (user.sees_everything or user.role == Role.MANAGER)
+
+
+def may_rate_team(user: User, team: Team | None) -> bool:
+    """A whole-company evaluation (no team) is a director's; a manager rates teams they manage."""
+    if not may_rate(user):
+        return False
+    if user.sees_everything:
+        return True
+    return team is not None and team.pk in managed_team_ids(user)
+
+
+def check_rate_team(user: User, team: Team | None) -> None:
+    if not may_rate_team(user, team):
+        raise PermissionDenied(_("Only the team's manager or a director rates these people."))
+
+
+def may_manage_evaluation(user: User, evaluation: Evaluation) -> bool:
+    return may_rate(user) and (user.sees_everything or evaluation.team_id in managed_team_ids(user))
+
+
+def check_manage_evaluation(user: User, evaluation: Evaluation) -> None:
+    if not may_manage_evaluation(user, evaluation):
+        raise PermissionDenied(_("Only the team's manager or a director reviews this evaluation."))
+
+
+def may_adjust(user: User, rating: Rating) -> bool:
+    """No one adjusts their own rating."""
+    return rating.user_id != user.pk and may_manage_evaluation(user, rating.evaluation)
+
+
+def check_adjust(user: User, rating: Rating) -> None:
+    if not may_adjust(user, rating):
+        raise PermissionDenied(_("Only the person's manager adjusts this rating, never the person."))

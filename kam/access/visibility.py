@@ -23,6 +23,7 @@ from kam.activities.models import Activity, Plan, PlanGoal, ProcessMetric, Visit
 from kam.customers.models import Customer, ScoringCriterion, ScoringModel, Tag
 from kam.delivery.models import Contract, ServiceRequest
 from kam.imports.models import ImportJob
+from kam.insights.learning.models import WinModel
 from kam.insights.models import Snapshot
 from kam.notifications.models import Delivery, TeamChannel
 from kam.opportunities.models import (
@@ -31,6 +32,7 @@ from kam.opportunities.models import (
     Opportunity,
     OpportunityContact,
     OpportunityMember,
+    Stage,
 )
 from kam.org.models import ApiToken, Role, Target, User
 from kam.org.visibility import managed_team_ids, visible_users
@@ -422,3 +424,17 @@ def get_visible_snapshot(user: User, pk: Any) -> Snapshot:
 def get_visible_token(user: User, pk: Any) -> ApiToken:
     """A person sees their own API tokens only."""
     return get_object_or_404(ApiToken.objects.filter(user_id=user.pk), pk=pk)
+
+
+def get_visible_stage(user: User, pk: Any, *, queryset: QuerySet[Stage] | None = None) -> Stage:
+    """A stage of any sales process: processes are rules as data that every user reads (its
+    playbook entry too; changing it is a permission, not a visibility)."""
+    qs = Stage.objects.all() if queryset is None else queryset
+    return get_object_or_404(qs if _active(user) else qs.none(), pk=pk)
+
+
+def get_visible_win_model(user: User, pk: Any) -> WinModel:
+    """A win-probability model version (without its fitted blob): the routes refuse with 403
+    first whoever may not view the models (permissions.may_view_models)."""
+    qs = WinModel.objects.defer("blob")
+    return get_object_or_404(qs if _active(user) else qs.none(), pk=pk)

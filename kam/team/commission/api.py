@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from ninja import Field as NinjaField
 from ninja import Query, Router, Schema, Status
 
+from kam.access.permissions import check_edit_plans, check_set_split
+from kam.access.team import get_visible_commission_plan, get_visible_statement
 from kam.access.visibility import get_visible_opportunity
 from kam.core.api.helpers import (
     DEFAULT_LIMIT,
@@ -29,7 +31,7 @@ from kam.core.api.helpers import (
 )
 from kam.core.web import current_user
 from kam.org.models import User
-from kam.team.commission import access, selectors, services
+from kam.team.commission import selectors, services
 from kam.team.commission.models import CommissionPlan, Statement, StatementStatus
 from kam.team.commission.periods import parse_period
 from kam.team.commission.schemas import (
@@ -86,7 +88,7 @@ def commission_plans(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get("/commission/plans/{int:plan_id}", response={200: CommissionPlanOut, **READ_ERRORS})
 def commission_plan(request: HttpRequest, response: HttpResponse, plan_id: int) -> dict[str, Any]:
-    return _plan_out(access.get_visible_plan(current_user(request), plan_id), response)
+    return _plan_out(get_visible_commission_plan(current_user(request), plan_id), response)
 
 
 def _specs(payload: Any) -> tuple[list[LayerSpec] | None, list[BandSpec] | None]:
@@ -102,7 +104,7 @@ def commission_create_plan(
     """A plan: bands (the first from 0; by amount or by % of target), layers in order, the base,
     cap and floor, the people it applies to. Directors and administrators only."""
     by = current_user(request)
-    access.check_edit_plans(by)
+    check_edit_plans(by)
     layers, bands = _specs(payload)
     fields = payload.model_dump(exclude={"layers", "bands", "people"})
     plan = services.create_plan(
@@ -117,8 +119,8 @@ def commission_update_plan(
 ) -> dict[str, Any]:
     """Change fields; `layers`, `bands` or `people` replace the whole list. Needs If-Match."""
     by = current_user(request)
-    plan = access.get_visible_plan(by, plan_id)
-    access.check_edit_plans(by)
+    plan = get_visible_commission_plan(by, plan_id)
+    check_edit_plans(by)
     version = expected_version(request, plan.version)
     changes = payload.model_dump(exclude_unset=True, exclude={"layers", "bands", "people"})
     for name in (
@@ -162,7 +164,7 @@ def commission_set_split(
     Needs If-Match with the split's version (0 before any)."""
     by = current_user(request)
     opportunity = get_visible_opportunity(by, opportunity_id)
-    access.check_set_split(by, opportunity)
+    check_set_split(by, opportunity)
     split, _rows = selectors.split_of(opportunity)
     version = expected_version(request, split.version if split is not None else 0)
     users = {u.pk: u for u in _people([s.user for s in payload.shares])} if payload.shares else {}
@@ -213,14 +215,14 @@ def commission_create_statement(
 ) -> Status:
     """Compute a person's statement for a period on their active plan (their manager only)."""
     by = current_user(request)
-    person = access.visible_people(by).filter(pk=payload.person).first()
+    person = selectors.visible_people(by).filter(pk=payload.person).first()
     if person is None:
         raise ValidationError({"person": [_("Unknown person.")]})
     bounds = parse_period(payload.period)
     if bounds is None:
         raise ValidationError({"period": [_("Write a quarter such as 2026 Q3, or a month such as 2026-08.")]})
     statement = services.create_statement(person, by=by, period_start=bounds[0], period_end=bounds[1])
-    return Status(201, _statement_out(access.get_visible_statement(by, statement.pk), response))
+    return Status(201, _statement_out(get_visible_statement(by, statement.pk), response))
 
 
 @router.get(
@@ -228,7 +230,7 @@ def commission_create_statement(
 )
 def commission_statement(request: HttpRequest, response: HttpResponse, statement_id: int) -> dict[str, Any]:
     """A statement with every line: the deal or payment, its share, the band, the rate, the amount."""
-    return _statement_out(access.get_visible_statement(current_user(request), statement_id), response)
+    return _statement_out(get_visible_statement(current_user(request), statement_id), response)
 
 
 @router.get(
@@ -237,16 +239,16 @@ def commission_statement(request: HttpRequest, response: HttpResponse, statement
 )
 def commission_differences(request: HttpRequest, statement_id: int) -> list[dict[str, Any]]:
     """The lines that differ from the revision before (empty for a first revision)."""
-    statement = access.get_visible_statement(current_user(request), statement_id)
+    statement = get_visible_statement(current_user(request), statement_id)
     return [CommissionDifferenceOut.build(d) for d in selectors.differences(statement)]
 
 
 def _step(request: HttpRequest, response: HttpResponse, statement_id: int, step: Any, **extra: Any) -> Any:
     by = current_user(request)
-    statement = access.get_visible_statement(by, statement_id)
+    statement = get_visible_statement(by, statement_id)
     version = expected_version(request, statement.version)
     result = step(statement, by=by, version=version, **extra)
-    return _statement_out(access.get_visible_statement(by, result.pk), response)
+    return _statement_out(get_visible_statement(by, result.pk), response)
 
 
 @router.post(

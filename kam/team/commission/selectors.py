@@ -9,10 +9,16 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
+from kam.access.team import statements_for
 from kam.opportunities.models import Opportunity
 from kam.org.models import User
-from kam.team.commission.access import statements_for
+from kam.org.visibility import visible_users
 from kam.team.commission.models import HUNDRED, CommissionPlan, DealSplit, Statement, StatementLine
+
+
+def visible_people(user: User) -> QuerySet[User]:
+    """The active people whose statements the user sees (themself, the managed subtree, everyone)."""
+    return visible_users(user).filter(is_active=True).order_by("username")
 
 
 def plans() -> QuerySet[CommissionPlan]:

@@ -15,11 +15,17 @@ from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kam.access.permissions import (
+    check_approve_statement,
+    check_compute_statement,
+    check_edit_plans,
+    check_set_split,
+    check_submit_statement,
+)
 from kam.core.errors import ConflictError, RuleViolation
 from kam.core.versioning import require_version, versioned_update
 from kam.opportunities.models import MemberRole, Opportunity
 from kam.org.models import User
-from kam.team.commission import access
 from kam.team.commission.inputs import calculate
 from kam.team.commission.models import (
     HUNDRED,
@@ -141,7 +147,7 @@ def create_plan(
     people: Iterable[User] = (),
     **fields: Any,
 ) -> CommissionPlan:
-    access.check_edit_plans(by)
+    check_edit_plans(by)
     _check_bands(bands)
     _check_layers(layers)
     _check_limits(fields.get("cap"), fields.get("floor"))
@@ -166,7 +172,7 @@ def update_plan(
     people: Iterable[User] | None = None,
     **fields: Any,
 ) -> CommissionPlan:
-    access.check_edit_plans(by)
+    check_edit_plans(by)
     require_version(plan, version)
     if bands is not None:
         _check_bands(bands)
@@ -211,7 +217,7 @@ def set_split(
 ) -> DealSplit | None:
     """Replace the deal's split. Shares must be positive and sum to exactly 100 %; no shares at all
     removes the split (100 % to the owner again). `version` is the split's (0: none yet)."""
-    access.check_set_split(by, opportunity)
+    check_set_split(by, opportunity)
     split = DealSplit.objects.select_for_update().filter(opportunity=opportunity).first()
     current = split.version if split is not None else 0
     if version is not None and version != current:
@@ -304,7 +310,7 @@ def _fill(statement: Statement) -> None:
 def create_statement(
     person: User, *, by: User, period_start: dt.date, period_end: dt.date, plan: CommissionPlan | None = None
 ) -> Statement:
-    access.check_compute_statement(by, person)
+    check_compute_statement(by, person)
     if period_end < period_start:
         raise ValidationError({"period_end": [_("The period ends before it starts.")]})
     plan = plan or plan_of(person)
@@ -329,7 +335,7 @@ def recompute(statement: Statement, *, by: User, version: int | None) -> Stateme
     """A draft or submitted statement is recomputed in place (back to draft). An approved one keeps
     its lines: the new figures are a new revision, a draft beside it, whose page shows the
     difference line by line."""
-    access.check_compute_statement(by, statement.person)
+    check_compute_statement(by, statement.person)
     require_version(statement, version)
     if statement.status != StatementStatus.APPROVED:
         _bump(
@@ -358,7 +364,7 @@ def recompute(statement: Statement, *, by: User, version: int | None) -> Stateme
 
 @transaction.atomic
 def submit(statement: Statement, *, by: User, version: int | None) -> Statement:
-    access.check_submit_statement(by, statement)
+    check_submit_statement(by, statement)
     require_version(statement, version)
     if statement.status != StatementStatus.DRAFT:
         raise RuleViolation(_("Only a draft statement is submitted."))
@@ -368,7 +374,7 @@ def submit(statement: Statement, *, by: User, version: int | None) -> Statement:
 
 @transaction.atomic
 def approve(statement: Statement, *, by: User, version: int | None) -> Statement:
-    access.check_approve_statement(by, statement)
+    check_approve_statement(by, statement)
     require_version(statement, version)
     if statement.status != StatementStatus.SUBMITTED:
         raise RuleViolation(_("Only a submitted statement is approved."))
@@ -380,7 +386,7 @@ def approve(statement: Statement, *, by: User, version: int | None) -> Statement
 
 @transaction.atomic
 def return_statement(statement: Statement, *, by: User, version: int | None, comment: str) -> Statement:
-    access.check_approve_statement(by, statement)
+    check_approve_statement(by, statement)
     require_version(statement, version)
     if statement.status != StatementStatus.SUBMITTED:
         raise RuleViolation(_("Only a submitted statement is returned."))

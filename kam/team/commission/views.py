@@ -16,12 +16,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kam.access.permissions import (
+    may_approve_statement,
+    may_compute_statement,
+    may_edit_plans,
+    may_set_split,
+    may_submit_statement,
+)
+from kam.access.team import get_visible_statement
 from kam.access.visibility import get_visible_opportunity
 from kam.core.errors import ConflictError, RuleViolation
 from kam.core.forms import apply_validation_error
 from kam.core.sheets import XLSX
 from kam.core.web import current_user
-from kam.team.commission import access, excel, selectors, services
+from kam.team.commission import excel, selectors, services
 from kam.team.commission.forms import FilterForm, ReturnForm, SplitForm, StatementForm
 from kam.team.commission.models import StatementStatus
 from kam.team.commission.periods import period_label
@@ -37,7 +45,7 @@ def _url(pk: int) -> str:
 @require_http_methods(["GET", "POST"])
 def statement_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    people = access.visible_people(user).exclude(pk=user.pk)
+    people = selectors.visible_people(user).exclude(pk=user.pk)
     form = None
     if people.exists():
         form = StatementForm(request.POST or None, people=people)
@@ -71,7 +79,7 @@ def statement_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
-    statement = access.get_visible_statement(user, pk)
+    statement = get_visible_statement(user, pk)
     return render(request, "team/commission/statement.html", _detail_context(user, statement))
 
 
@@ -84,11 +92,10 @@ def _detail_context(user: Any, statement: Any, **extra: Any) -> dict[str, Any]:
         "differences": diffs,
         "difference_total": sum((d.delta for d in diffs), 0),
         "revisions": selectors.revisions(statement),
-        "may_submit": statement.status == StatementStatus.DRAFT
-        and access.may_submit_statement(user, statement),
+        "may_submit": statement.status == StatementStatus.DRAFT and may_submit_statement(user, statement),
         "may_approve": statement.status == StatementStatus.SUBMITTED
-        and access.may_approve_statement(user, statement),
-        "may_recompute": access.may_compute_statement(user, statement.person)
+        and may_approve_statement(user, statement),
+        "may_recompute": may_compute_statement(user, statement.person)
         and not (statement.status == StatementStatus.APPROVED and hasattr(statement, "next_revision")),
         "return_form": extra.pop("return_form", None) or ReturnForm(initial={"version": statement.version}),
         **extra,
@@ -104,7 +111,7 @@ def statement_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
     if action not in ACTIONS:
         raise Http404
     user = current_user(request)
-    statement = access.get_visible_statement(user, pk)
+    statement = get_visible_statement(user, pk)
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
@@ -145,7 +152,7 @@ def statement_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
 @login_required
 @require_GET
 def statement_export(request: HttpRequest, pk: int) -> HttpResponse:
-    statement = access.get_visible_statement(current_user(request), pk)
+    statement = get_visible_statement(current_user(request), pk)
     body = excel.workbook(statement, selectors.lines(statement))
     response = HttpResponse(body, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{excel.file_name(statement)}"'
@@ -160,7 +167,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         request,
         "team/commission/plans.html",
         # Plans are edited in the admin (and over the API): the link is for those who can open it.
-        {"plans": selectors.plans(), "may_edit": access.may_edit_plans(user) and user.is_staff},
+        {"plans": selectors.plans(), "may_edit": may_edit_plans(user) and user.is_staff},
     )
 
 
@@ -173,7 +180,7 @@ def split(request: HttpRequest, pk: int) -> HttpResponse:
     people = services.split_candidates(opportunity)
     initial = {row.user.pk: row.share for row in rows}
     version = current.version if current is not None else 0
-    may_edit = access.may_set_split(user, opportunity)
+    may_edit = may_set_split(user, opportunity)
     form = SplitForm(
         request.POST or None, people=people, initial_shares=initial, initial={"version": version}
     )

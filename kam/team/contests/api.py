@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from kam.access.permissions import may_create_contest
+from kam.access.team import contests_for, get_visible_contest
 from kam.core.api.helpers import (
     READ_ERRORS,
     VERSIONED_WRITE_ERRORS,
@@ -73,7 +75,7 @@ def _out(contest: Contest, *, ranking: bool = False) -> dict[str, Any]:
 
 
 def _load(user: User, pk: int) -> Contest:
-    selectors.get_visible_contest(user, pk)
+    get_visible_contest(user, pk)
     return (
         Contest.objects.select_related("created_by").prefetch_related("people", "teams", "bonuses").get(pk=pk)
     )
@@ -104,7 +106,7 @@ def _bonuses(rows: list[ContestBonusRow]) -> dict[int, Decimal]:
 def list_contests(request: HttpRequest) -> list[dict[str, Any]]:
     """The contests you take part in (in person or with your team), run, or whose people you manage."""
     qs = (
-        selectors.contests_for(current_user(request))
+        contests_for(current_user(request))
         .select_related("created_by")
         .prefetch_related("people", "teams", "bonuses")
     )
@@ -115,7 +117,7 @@ def list_contests(request: HttpRequest) -> list[dict[str, Any]]:
 def create_contest(request: HttpRequest, response: HttpResponse, payload: ContestCreateIn) -> Status:
     """A new contest: managers for the teams they manage and their people, directors for anyone."""
     user = current_user(request)
-    if not selectors.may_create_contest(user):
+    if not may_create_contest(user):
         raise PermissionDenied(_("Managers and directors create contests."))
     contest = services.create_contest(
         by=user,

@@ -8,76 +8,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from kam.activities.models import Activity, ActivityStatus
 from kam.customers.models import Customer, Segment
 from kam.opportunities.models import Opportunity, OpportunityContact, OpportunityStatus
-from kam.org.models import Team, User
-from kam.org.visibility import managed_team_ids, team_subtree_ids
+from kam.org.models import User
+from kam.org.visibility import team_subtree_ids
 from kam.relationships.models import DecisionRole
 from kam.team.contests.models import Contest, ContestResult, Metric, ParticipantKind
 
 ZERO = Decimal("0")
-
-
-# Visibility --------------------------------------------------------------------------------------
-
-
-def _team_and_ancestors(team_id: int | None) -> set[int]:
-    """The person's team and every team above it: taking part as a team includes its subteams."""
-    found: set[int] = set()
-    while team_id is not None and team_id not in found:
-        found.add(team_id)
-        team_id = Team.objects.filter(pk=team_id).values_list("parent_id", flat=True).first()
-    return found
-
-
-def contests_for(user: User, qs: QuerySet[Contest] | None = None) -> QuerySet[Contest]:
-    """Everyone sees the contests they take part in (in person or through their team) and those
-    they created; a manager also those with people or teams of the managed subtree; directors all."""
-    qs = Contest.objects.all() if qs is None else qs
-    if not (user.is_authenticated and user.is_active):
-        return qs.none()
-    if user.sees_everything:
-        return qs
-    taking_part = Q(created_by=user) | Q(people=user)
-    own_teams = _team_and_ancestors(user.team_id)
-    if own_teams:
-        taking_part |= Q(teams__in=own_teams)
-    managed = managed_team_ids(user)
-    if managed:
-        taking_part |= Q(teams__in=managed) | Q(people__team_id__in=managed)
-    ids = Contest.objects.filter(taking_part).values("pk")
-    return qs.filter(pk__in=ids)
-
-
-def get_visible_contest(user: User, pk: int, *, for_update: bool = False) -> Contest:
-    qs = contests_for(user)
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
-    return get_object_or_404(qs, pk=pk)
-
-
-def may_create_contest(user: User) -> bool:
-    return bool(user.is_active and (user.sees_everything or managed_team_ids(user)))
-
-
-def may_edit_contest(user: User, contest: Contest) -> bool:
-    return bool(user.is_active and (user.sees_everything or contest.created_by_id == user.pk))
-
-
-def may_run_for(user: User, *, people: list[User], teams: list[Team]) -> bool:
-    """A manager runs contests for the teams they manage and the people in them."""
-    if user.sees_everything:
-        return True
-    managed = managed_team_ids(user)
-    return all(team.pk in managed for team in teams) and all(
-        person.team_id in managed or person.pk == user.pk for person in people
-    )
 
 
 # The ranking -------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kam.access.permissions import may_create_contest, may_edit_contest, may_run_for
 from kam.core.errors import ConflictError
 from kam.core.versioning import require_version, versioned_update
 from kam.org.models import Team, User
@@ -40,7 +41,7 @@ def _check_participants(by: User, kind: str, people: list[User], teams: list[Tea
         raise ValidationError({"people": [_("Pick at least one person.")]})
     if kind == ParticipantKind.TEAMS and not teams:
         raise ValidationError({"teams": [_("Pick at least one team.")]})
-    if not selectors.may_run_for(by, people=people, teams=teams):
+    if not may_run_for(by, people=people, teams=teams):
         field = "people" if kind == ParticipantKind.PEOPLE else "teams"
         raise ValidationError(
             {field: [_("A manager runs contests for the teams they manage and their people.")]}
@@ -69,7 +70,7 @@ def create_contest(
     bonuses: dict[int, Decimal] | None = None,
 ) -> Contest:
     """A new contest, created by a manager for their teams or people (a director for anyone)."""
-    if not selectors.may_create_contest(by):
+    if not may_create_contest(by):
         raise PermissionDenied(_("Managers and directors create contests."))
     people = list(people or [])
     teams = list(teams or [])
@@ -98,7 +99,7 @@ def create_contest(
 
 
 def _check_editable(contest: Contest, by: User) -> None:
-    if not selectors.may_edit_contest(by, contest):
+    if not may_edit_contest(by, contest):
         raise PermissionDenied(_("Only who created the contest or a director changes it."))
     if contest.finished_at is not None:
         raise ValidationError(_("The results are frozen: a finished contest no longer changes."))

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kam.access.permissions import may_create_contest, may_edit_contest
+from kam.access.team import contests_for, get_visible_contest
 from kam.core.errors import ConflictError
 from kam.core.forms import apply_validation_error
 from kam.core.web import current_user
@@ -27,14 +29,12 @@ from kam.team.contests.models import Contest
 def contest_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     today = timezone.localdate()
-    contests = list(
-        selectors.contests_for(user).select_related("created_by").prefetch_related("people", "teams")
-    )
+    contests = list(contests_for(user).select_related("created_by").prefetch_related("people", "teams"))
     rows = [(c, c.state(today)) for c in contests]
     return render(
         request,
         "team/contests/list.html",
-        {"rows": rows, "may_create": selectors.may_create_contest(user)},
+        {"rows": rows, "may_create": may_create_contest(user)},
     )
 
 
@@ -42,7 +42,7 @@ def contest_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
-    contest = selectors.get_visible_contest(user, pk)
+    contest = get_visible_contest(user, pk)
     today = timezone.localdate()
     ranking = selectors.live_ranking(contest)
     return render(
@@ -54,7 +54,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "ranking": ranking,
             "bonuses": sorted(selectors.bonus_table(contest).items()),
             "participants": selectors.participants_label(contest),
-            "may_edit": selectors.may_edit_contest(user, contest),
+            "may_edit": may_edit_contest(user, contest),
             "me": user.pk,
             "my_team": user.team_id,
         },
@@ -113,7 +113,7 @@ def _form_page(request: HttpRequest, contest: Contest | None) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
-    if not selectors.may_create_contest(current_user(request)):
+    if not may_create_contest(current_user(request)):
         raise PermissionDenied
     return _form_page(request, None)
 
@@ -122,8 +122,8 @@ def create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
-    contest = selectors.get_visible_contest(user, pk)
-    if not selectors.may_edit_contest(user, contest) or contest.finished_at is not None:
+    contest = get_visible_contest(user, pk)
+    if not may_edit_contest(user, contest) or contest.finished_at is not None:
         raise PermissionDenied
     return _form_page(request, contest)
 
@@ -132,7 +132,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def finish(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
-    contest = selectors.get_visible_contest(user, pk)
+    contest = get_visible_contest(user, pk)
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:

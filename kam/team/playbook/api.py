@@ -8,11 +8,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from kam.access.permissions import may_edit_playbook
+from kam.access.visibility import get_visible_stage
 from kam.core.api.helpers import (
     READ_ERRORS,
     VERSIONED_WRITE_ERRORS,
@@ -71,8 +72,10 @@ def _entry_out(stage: Stage, entry: PlaybookEntry | None) -> dict[str, Any]:
     }
 
 
-def _stage(stage_id: int) -> Stage:
-    return get_object_or_404(Stage.objects.select_related("process", "playbook__updated_by"), pk=stage_id)
+def _stage(user: User, stage_id: int) -> Stage:
+    return get_visible_stage(
+        user, stage_id, queryset=Stage.objects.select_related("process", "playbook__updated_by")
+    )
 
 
 def _cell_out(code: str, cell: Cell) -> dict[str, Any]:
@@ -121,7 +124,7 @@ def playbook(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get("/playbook/stages/{int:stage_id}", response={200: PlaybookEntryOut, **READ_ERRORS})
 def stage_playbook(request: HttpRequest, response: HttpResponse, stage_id: int) -> dict[str, Any]:
-    stage = _stage(stage_id)
+    stage = _stage(current_user(request), stage_id)
     entry = getattr(stage, "playbook", None)
     set_etag(response, entry.version if entry else 1)
     return _entry_out(stage, entry)
@@ -133,15 +136,15 @@ def update_stage_playbook(
 ) -> dict[str, Any]:
     """Change the stage's playbook texts (administrators and directors). Needs If-Match."""
     user = current_user(request)
-    stage = _stage(stage_id)
-    if not selectors.may_edit_playbook(user):
+    stage = _stage(user, stage_id)
+    if not may_edit_playbook(user):
         raise PermissionDenied(_("Administrators and directors edit the playbook."))
     entry = selectors.entry_for(stage)
     version = expected_version(request, entry.version)
     changes = payload.model_dump(exclude_unset=True)
     refuse_nulls(changes, services.ENTRY_FIELDS)
     services.update_entry(entry, by=user, version=version, **changes)
-    stage = _stage(stage_id)
+    stage = _stage(user, stage_id)
     entry = PlaybookEntry.objects.select_related("updated_by").get(stage=stage)
     set_etag(response, entry.version)
     return _entry_out(stage, entry)
@@ -231,7 +234,7 @@ def update_certification_rule(
 ) -> dict[str, Any]:
     """Change the rule (administrators and directors). Needs If-Match."""
     user = current_user(request)
-    if not selectors.may_edit_playbook(user):
+    if not may_edit_playbook(user):
         raise PermissionDenied(_("Administrators and directors change the certification rule."))
     rule = selectors.certification_rule()
     version = expected_version(request, rule.version)

@@ -9,7 +9,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from kam.opportunities.models import SalesProcess, Stage
 from kam.org.models import Role, User
-from kam.org.visibility import managed_team_ids, visible_users
+from kam.org.visibility import visible_users
 from kam.team.playbook.models import (
     CertificationElement,
     CertificationRecord,
@@ -65,23 +65,6 @@ def is_certified(user: User, on: dt.date) -> bool:
     if required == 0 or user.pk is None:
         return False
     return _passing(on).filter(user=user).values("element").distinct().count() == required
-
-
-# Permissions ---------------------------------------------------------------------------------------
-
-
-def may_edit_playbook(user: User) -> bool:
-    """The playbook and the rule are company-wide data: administrators and directors edit them."""
-    return bool(user.is_active and user.sees_everything)
-
-
-def may_certify(by: User, user: User) -> bool:
-    """The rep's manager (their team in the managed subtree) or a director records examinations."""
-    if not by.is_active:
-        return False
-    if by.sees_everything:
-        return True
-    return by.pk != user.pk and user.team_id is not None and user.team_id in managed_team_ids(by)
 
 
 # The playbook and the certification board -----------------------------------------------------------

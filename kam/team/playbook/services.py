@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kam.access.permissions import may_certify, may_edit_playbook
 from kam.core.versioning import versioned_update
 from kam.org.models import User
 from kam.team.playbook import selectors
@@ -19,7 +20,6 @@ from kam.team.playbook.models import (
     CertificationRule,
     PlaybookEntry,
 )
-from kam.team.playbook.selectors import may_certify, may_edit_playbook
 
 ENTRY_FIELDS = ("what_to_do", "what_to_do_en", "questions", "questions_en", "materials", "materials_en")
 RULE_FIELDS = ("enforce_key_owner", "key_tiers", "validity_days")

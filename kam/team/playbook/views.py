@@ -9,11 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kam.access.permissions import may_certify, may_edit_playbook
+from kam.access.visibility import get_visible_stage
 from kam.core.errors import ConflictError
 from kam.core.forms import apply_validation_error
 from kam.core.ids import parse_id
@@ -46,7 +48,7 @@ def playbook(request: HttpRequest) -> HttpResponse:
             "processes": processes,
             "process": process,
             "stages": stages,
-            "may_edit": selectors.may_edit_playbook(user),
+            "may_edit": may_edit_playbook(user),
             "certified": selectors.is_certified(user, timezone.localdate()),
         },
     )
@@ -56,9 +58,9 @@ def playbook(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def stage(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
-    found = get_object_or_404(Stage.objects.select_related("process"), pk=pk)
+    found = get_visible_stage(user, pk, queryset=Stage.objects.select_related("process"))
     entry = getattr(found, "playbook", None)
-    may_edit = selectors.may_edit_playbook(user)
+    may_edit = may_edit_playbook(user)
     form = None
     status = 200
     if may_edit:
@@ -114,7 +116,7 @@ def certifications(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "today": today,
             "rule": selectors.certification_rule(),
-            "may_edit_rule": selectors.may_edit_playbook(user),
+            "may_edit_rule": may_edit_playbook(user),
         },
     )
 
@@ -124,7 +126,7 @@ def _person_page(
 ) -> HttpResponse:
     user = current_user(request)
     today = timezone.localdate()
-    may_certify = selectors.may_certify(user, person)
+    certifies = may_certify(user, person)
     elements = list(selectors.CertificationElement.objects.filter(is_active=True))
     standing = {
         r.element_id: r
@@ -139,7 +141,7 @@ def _person_page(
             "certified": selectors.is_certified(person, today),
             "standing": [(e, selectors.cell_of(standing.get(e.pk), today)) for e in elements],
             "records": selectors.records_of(person),
-            "form": (form or ExaminationForm()) if may_certify else None,
+            "form": (form or ExaminationForm()) if certifies else None,
         },
         status=status,
     )
@@ -154,7 +156,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     if request.method != "POST":
         return _person_page(request, someone, None)
-    if not selectors.may_certify(user, someone):
+    if not may_certify(user, someone):
         raise PermissionDenied
     form = ExaminationForm(request.POST)
     if form.is_valid():
@@ -179,7 +181,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rule(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    if not selectors.may_edit_playbook(user):
+    if not may_edit_playbook(user):
         raise PermissionDenied
     current = selectors.certification_rule()
     status = 200

@@ -8,11 +8,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from kam.access.team import (
+    get_visible_evaluation,
+    get_visible_rated_person,
+    get_visible_rating,
+    get_visible_star_scheme,
+)
 from kam.core.api.helpers import (
     READ_ERRORS,
     VERSIONED_WRITE_ERRORS,
@@ -24,7 +29,7 @@ from kam.core.api.helpers import (
 )
 from kam.core.web import current_user
 from kam.org.models import Team
-from kam.team.stars import access, selectors, services
+from kam.team.stars import selectors, services
 from kam.team.stars.models import FamilyMember
 from kam.team.stars.schemas import (
     StarAdjustIn,
@@ -47,7 +52,7 @@ WRITE_ERRORS: dict[int, Any] = {**FORBIDDEN, **VERSIONED_WRITE_ERRORS}
 
 def _detail(request: HttpRequest, response: HttpResponse, evaluation_id: int) -> dict[str, Any]:
     viewer = current_user(request)
-    evaluation = access.get_visible_evaluation(viewer, evaluation_id)
+    evaluation = get_visible_evaluation(viewer, evaluation_id)
     set_etag(response, evaluation.version)
     body = StarEvaluationOut.build(evaluation)
     body["ratings"] = [StarRatingOut.build(r) for r in selectors.evaluation_ratings(viewer, evaluation)]
@@ -62,7 +67,9 @@ def list_schemes(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get("/stars/schemes/{int:scheme_id}", response={200: StarSchemeOut, **READ_ERRORS})
 def get_scheme(request: HttpRequest, scheme_id: int) -> dict[str, Any]:
-    return StarSchemeOut.build(get_object_or_404(selectors.schemes(), pk=scheme_id))
+    return StarSchemeOut.build(
+        get_visible_star_scheme(current_user(request), scheme_id, queryset=selectors.schemes())
+    )
 
 
 @router.get("/stars/evaluations", response={200: list[StarEvaluationOut]})
@@ -76,7 +83,7 @@ def create_evaluation(request: HttpRequest, response: HttpResponse, payload: Sta
     """Rate everyone of the scheme's family in the team's subtree over the year (or its quarter):
     a draft rating per person, computed from the data."""
     by = current_user(request)
-    scheme = get_object_or_404(selectors.schemes(), pk=payload.scheme)
+    scheme = get_visible_star_scheme(by, payload.scheme, queryset=selectors.schemes())
     team = None
     if payload.team is not None:
         team = Team.objects.filter(pk=payload.team).first()
@@ -99,7 +106,7 @@ def get_evaluation(request: HttpRequest, response: HttpResponse, evaluation_id: 
 def rerun_evaluation(request: HttpRequest, response: HttpResponse, evaluation_id: int) -> dict[str, Any]:
     """Compute a draft again from today's data (adjusted levels stay). Needs If-Match."""
     by = current_user(request)
-    evaluation = access.get_visible_evaluation(by, evaluation_id)
+    evaluation = get_visible_evaluation(by, evaluation_id)
     services.rerun_evaluation(evaluation, by=by, version=expected_version(request, evaluation.version))
     return _detail(request, response, evaluation_id)
 
@@ -110,7 +117,7 @@ def rerun_evaluation(request: HttpRequest, response: HttpResponse, evaluation_id
 def publish_evaluation(request: HttpRequest, response: HttpResponse, evaluation_id: int) -> dict[str, Any]:
     """Publish: the ratings become history and supersede the people's earlier ones. Needs If-Match."""
     by = current_user(request)
-    evaluation = access.get_visible_evaluation(by, evaluation_id)
+    evaluation = get_visible_evaluation(by, evaluation_id)
     services.publish_evaluation(evaluation, by=by, version=expected_version(request, evaluation.version))
     return _detail(request, response, evaluation_id)
 
@@ -121,7 +128,7 @@ def adjust_rating(
 ) -> dict[str, Any]:
     """Set a draft rating's final level with the reason (required). Needs If-Match with the rating's version."""
     by = current_user(request)
-    rating = access.get_visible_rating(by, rating_id)
+    rating = get_visible_rating(by, rating_id)
     version = expected_version(request, rating.version)
     services.adjust_rating(rating, by=by, version=version, star=payload.star, reason=payload.reason)
     fresh = next(r for r in selectors.evaluation_ratings(by, rating.evaluation) if r.pk == rating.pk)
@@ -133,7 +140,7 @@ def adjust_rating(
 def person_history(request: HttpRequest, user_id: int) -> list[dict[str, Any]]:
     """A person's published ratings, newest first (a rep reads only their own)."""
     viewer = current_user(request)
-    person = access.get_visible_person(viewer, user_id)
+    person = get_visible_rated_person(viewer, user_id)
     return [StarRatingOut.build(r) for r in selectors.history(viewer, person)]
 
 
@@ -144,14 +151,14 @@ def person_history(request: HttpRequest, user_id: int) -> list[dict[str, Any]]:
 def set_family(request: HttpRequest, user_id: int, payload: StarFamilyIn) -> dict[str, Any]:
     """Put a person in a role family (their manager or a director)."""
     by = current_user(request)
-    person = access.get_visible_person(by, user_id)
+    person = get_visible_rated_person(by, user_id)
     member = services.assign_family(person, payload.family, by=by)
     return {"person": {"id": person.pk, "name": str(person)}, "family": member.family}
 
 
 @router.get("/stars/people/{int:user_id}/family", response={200: StarFamilyOut, **READ_ERRORS})
 def get_family(request: HttpRequest, user_id: int) -> dict[str, Any]:
-    person = access.get_visible_person(current_user(request), user_id)
+    person = get_visible_rated_person(current_user(request), user_id)
     member = FamilyMember.objects.filter(user=person).first()
     return {"person": {"id": person.pk, "name": str(person)}, "family": member.family if member else None}
 

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 
+from kam.access.team import evaluations_for, ratings_for
 from kam.core.bilingual import in_english
 from kam.org.models import User
 from kam.org.visibility import visible_users
-from kam.team.stars.access import evaluations_for, ratings_for
 from kam.team.stars.models import Adjustment, Criterion, Evaluation, Level, Rating, RatingValue, Scheme
 
 

@@ -11,11 +11,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kam.access.permissions import check_adjust, check_manage_evaluation, check_rate_team, may_rate_team
 from kam.core.errors import RuleViolation
 from kam.core.versioning import require_version, versioned_update
 from kam.org.models import Team, User
 from kam.org.visibility import team_subtree_ids
-from kam.team.stars import access, engine, metrics
+from kam.team.stars import engine, metrics
 from kam.team.stars.models import (
     STARS,
     Adjustment,
@@ -50,7 +51,7 @@ def period_bounds(kind: str, year: int, quarter: int | None = None) -> tuple[dt.
 @transaction.atomic
 def assign_family(person: User, family: str, *, by: User) -> FamilyMember:
     """Put a person in a role family (their manager or a director does)."""
-    if not access.may_rate_team(by, person.team) or person.pk == by.pk and not by.sees_everything:
+    if not may_rate_team(by, person.team) or person.pk == by.pk and not by.sees_everything:
         raise PermissionDenied(_("Only the person's manager or a director assigns the role family."))
     member, _created = FamilyMember.objects.update_or_create(
         user=person, defaults={"family": family, "assigned_by": by}
@@ -60,7 +61,7 @@ def assign_family(person: User, family: str, *, by: User) -> FamilyMember:
 
 @transaction.atomic
 def remove_family(person: User, *, by: User) -> None:
-    if not access.may_rate_team(by, person.team):
+    if not may_rate_team(by, person.team):
         raise PermissionDenied(_("Only the person's manager or a director assigns the role family."))
     FamilyMember.objects.filter(user=person).delete()
 
@@ -118,7 +119,7 @@ def create_evaluation(
 ) -> Evaluation:
     """Rate everyone of the scheme's family (in the team's subtree) over the period: a draft
     rating per person with each criterion's value and the level it reaches."""
-    access.check_rate_team(by, team)
+    check_rate_team(by, team)
     if not scheme.active:
         raise RuleViolation(_("This scheme is retired; evaluate with the family's active scheme."))
     if period_end < period_start:
@@ -149,7 +150,7 @@ def create_evaluation(
 def rerun_evaluation(evaluation: Evaluation, *, by: User, version: int | None) -> Evaluation:
     """Compute a draft again from today's data: new people of the family join, those who left go,
     proposed levels follow the data; a level a manager adjusted stays as adjusted."""
-    access.check_manage_evaluation(by, evaluation)
+    check_manage_evaluation(by, evaluation)
     evaluation = Evaluation.objects.select_for_update().select_related("scheme").get(pk=evaluation.pk)
     require_version(evaluation, version)
     if evaluation.status != EvaluationStatus.DRAFT:
@@ -192,7 +193,7 @@ def rerun_evaluation(evaluation: Evaluation, *, by: User, version: int | None) -
 @transaction.atomic
 def adjust_rating(rating: Rating, *, by: User, version: int | None, star: int, reason: str) -> Rating:
     """Set a draft rating's final level; the reason is required and kept with the proposed level."""
-    access.check_adjust(by, rating)
+    check_adjust(by, rating)
     rating = Rating.objects.select_for_update().select_related("evaluation").get(pk=rating.pk)
     require_version(rating, version)
     if rating.evaluation.status != EvaluationStatus.DRAFT:
@@ -225,7 +226,7 @@ def adjust_rating(rating: Rating, *, by: User, version: int | None, star: int, r
 def publish_evaluation(evaluation: Evaluation, *, by: User, version: int | None) -> Evaluation:
     """Publish every rating of the evaluation: they become history, and each supersedes the
     person's earlier published ratings that took effect on or before it."""
-    access.check_manage_evaluation(by, evaluation)
+    check_manage_evaluation(by, evaluation)
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     require_version(evaluation, version)
     if evaluation.status != EvaluationStatus.DRAFT:

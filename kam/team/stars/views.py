@@ -10,18 +10,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kam.access.permissions import may_adjust, may_manage_evaluation, may_rate
+from kam.access.team import get_visible_evaluation, get_visible_rated_person, get_visible_rating
 from kam.core.errors import ConflictError, RuleViolation
 from kam.core.forms import apply_validation_error
 from kam.core.web import current_user
 from kam.org.models import Team, User
 from kam.org.visibility import managed_team_ids, visible_users
-from kam.team.stars import access, selectors, services
+from kam.team.stars import selectors, services
 from kam.team.stars.forms import AdjustForm, EvaluationForm, FamilyForm, VersionForm
 from kam.team.stars.models import STARS, FamilyMember, Metric, RoleFamily
 
@@ -40,10 +42,10 @@ def _teams(user: User) -> Any:
 def evaluation_list(request: HttpRequest) -> HttpResponse:
     """The ratings home: one's own level, and for managers the evaluations and a form to run one."""
     user = current_user(request)
-    may_rate = access.may_rate(user)
+    rates = may_rate(user)
     form = (
         EvaluationForm(request.POST or None, teams=_teams(user), whole_company=user.sees_everything)
-        if may_rate
+        if rates
         else None
     )
     if request.method == "POST":
@@ -70,7 +72,7 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
     context = {
         "nav": NAV,
         "form": form,
-        "evaluations": list(selectors.evaluations(user)[:100]) if may_rate else [],
+        "evaluations": list(selectors.evaluations(user)[:100]) if rates else [],
         "mine": selectors.current_rating(user, today),
         "incentive": selectors.incentive_for(user, today),
     }
@@ -88,7 +90,7 @@ def evaluation_detail(
     request: HttpRequest, pk: int, *, forms: dict[int, AdjustForm] | None = None, status: int = 200
 ) -> HttpResponse:
     user = current_user(request)
-    evaluation = access.get_visible_evaluation(user, pk)
+    evaluation = get_visible_evaluation(user, pk)
     ratings = selectors.evaluation_ratings(user, evaluation)
     criteria = _columns(evaluation)
     forms = forms or {}
@@ -99,7 +101,7 @@ def evaluation_detail(
             {
                 "rating": rating,
                 "cells": [values.get(c.pk) for c in criteria],
-                "may_adjust": evaluation.status == "draft" and access.may_adjust(user, rating),
+                "may_adjust": evaluation.status == "draft" and may_adjust(user, rating),
                 "form": forms.get(rating.pk)
                 or AdjustForm(
                     initial={"star": rating.final_star, "reason": rating.reason, "version": rating.version},
@@ -113,7 +115,7 @@ def evaluation_detail(
         "criteria": criteria,
         "rows": rows,
         "money_metrics": MONEY_METRICS,
-        "may_manage": evaluation.status == "draft" and access.may_manage_evaluation(user, evaluation),
+        "may_manage": evaluation.status == "draft" and may_manage_evaluation(user, evaluation),
     }
     return render(request, "team_stars/evaluation.html", context, status=status)
 
@@ -122,7 +124,7 @@ def evaluation_detail(
 @require_POST
 def rating_adjust(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
-    rating = access.get_visible_rating(user, pk)
+    rating = get_visible_rating(user, pk)
     form = AdjustForm(request.POST, auto_id=f"id_r{rating.pk}_%s")
     if form.is_valid():
         try:
@@ -145,7 +147,7 @@ def rating_adjust(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _versioned(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
     user = current_user(request)
-    evaluation = access.get_visible_evaluation(user, pk)
+    evaluation = get_visible_evaluation(user, pk)
     form = VersionForm(request.POST)
     version = form.cleaned_data["version"] if form.is_valid() else None
     try:
@@ -172,7 +174,7 @@ def evaluation_rerun(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def person_history(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
-    person = access.get_visible_person(user, pk)
+    person = get_visible_rated_person(user, pk)
     ratings = selectors.history(user, person)
     family = FamilyMember.objects.filter(user=person).first()
     context = {
@@ -213,12 +215,12 @@ def scheme_list(request: HttpRequest) -> HttpResponse:
 def family_page(request: HttpRequest) -> HttpResponse:
     """Who is rated in which role family: the people a manager manages, everyone for a director."""
     user = current_user(request)
-    if not access.may_rate(user):
+    if not may_rate(user):
         raise PermissionDenied(_("Only managers and directors assign role families."))
     if request.method == "POST":
         form = FamilyForm(request.POST)
         if form.is_valid():
-            person = get_object_or_404(visible_users(user), pk=form.cleaned_data["person"])
+            person = get_visible_rated_person(user, form.cleaned_data["person"])
             try:
                 if form.cleaned_data["family"]:
                     services.assign_family(person, form.cleaned_data["family"], by=user)

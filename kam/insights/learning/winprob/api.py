@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Router
 from ninja.errors import HttpError
 
-from kam.access.visibility import get_visible_opportunity
+from kam.access.permissions import may_view_models
+from kam.access.visibility import get_visible_opportunity, get_visible_win_model
 from kam.core.api.helpers import ErrorOut
 from kam.core.web import current_user
 from kam.insights.learning.models import WinModel
@@ -40,7 +40,7 @@ def _model_out(model: WinModel) -> dict[str, Any]:
 
 
 def _check(request: HttpRequest) -> None:
-    if not selectors.may_view_models(current_user(request)):
+    if not may_view_models(current_user(request)):
         raise HttpError(403, "forbidden")
 
 
@@ -64,7 +64,7 @@ def list_models(request: HttpRequest) -> dict[str, Any]:
 )
 def get_model(request: HttpRequest, model_id: int) -> dict[str, Any]:
     _check(request)
-    return _model_out(get_object_or_404(WinModel.objects.defer("blob"), pk=model_id))
+    return _model_out(get_visible_win_model(current_user(request), model_id))
 
 
 @router.get(

@@ -8,17 +8,11 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
-from kam.access.permissions import may_view_audit
 from kam.insights.learning.models import WinModel, WinPrediction
 from kam.insights.learning.words import Factor, factor_list
 
 if TYPE_CHECKING:
-    from kam.org.models import User
-
-
-def may_view_models(user: User) -> bool:
-    """The backtest and the model versions read every closed deal: administrators and directors."""
-    return may_view_audit(user)
+    pass
 
 
 def latest_model() -> WinModel | None:

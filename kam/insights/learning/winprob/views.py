@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kam.access.permissions import may_view_models
 from kam.core.ids import parse_id
 from kam.core.web import current_user
 from kam.insights.learning.winprob import selectors
@@ -20,7 +21,7 @@ from kam.insights.learning.words import group_label
 
 
 def _check(request: HttpRequest) -> None:
-    if not selectors.may_view_models(current_user(request)):
+    if not may_view_models(current_user(request)):
         raise PermissionDenied(_("Only administrators and directors see the win-probability models."))
 
 
