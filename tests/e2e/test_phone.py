@@ -117,7 +117,7 @@ def test_the_menu_folds_behind_one_button_whose_links_are_visible_and_work(page,
     assert toggle.get_attribute("aria-expanded") == "true"
     sections = page.locator("#mainnav > .nav-section > .nav-toggle")
     names = [name.strip() for name in sections.all_inner_texts()]
-    assert names == ["Sell", "Analyse", "Activities", "Plan", "After the sale", "Admin"]
+    assert names == ["Sell", "Analyse", "Activities", "Plan", "After the sale", "Team", "Admin"]
     # The current page's section is marked; its link says so.
     assert page.locator("#mainnav .nav-section.current > .nav-toggle").inner_text().strip() == "Sell"
     # Every section opens into links inside the window, each big enough for a thumb.

@@ -17,6 +17,11 @@ class ContestBonusRow(Schema):
     bonus: Decimal = Field(..., ge=0, max_digits=15, decimal_places=2)
 
 
+class ContestBonusRowIn(ContestBonusRow, InputSchema):
+    """A row of the bonus table as sent: its own component, so the amount is described as read (a
+    number, or a bounded decimal string) and not as written back."""
+
+
 class ContestStandingOut(Schema):
     rank: int
     participant: Ref
@@ -57,7 +62,7 @@ class ContestCreateIn(InputSchema):
     participant_kind: KindChoice = "people"
     people: list[Id] = Field(default_factory=list, max_length=500)
     teams: list[Id] = Field(default_factory=list, max_length=200)
-    bonuses: list[ContestBonusRow] = Field(default_factory=list, max_length=100)
+    bonuses: list[ContestBonusRowIn] = Field(default_factory=list, max_length=100)
 
 
 class ContestUpdateIn(InputSchema):
@@ -68,6 +73,6 @@ class ContestUpdateIn(InputSchema):
     metric: MetricChoice | None = None
     people: list[Id] | None = Field(None, max_length=500)
     teams: list[Id] | None = Field(None, max_length=200)
-    bonuses: list[ContestBonusRow] | None = Field(
+    bonuses: list[ContestBonusRowIn] | None = Field(
         None, max_length=100, description="Replaces the whole bonus table."
     )

@@ -465,7 +465,8 @@ def test_the_health_page_and_a_flagged_pipeline_page_cost_a_fixed_number_of_quer
     client.force_login(world.director)
     with django_assert_num_queries(12):
         assert client.get(reverse("health:page")).status_code == 200
-    with django_assert_num_queries(10):
+    # The learned win probabilities of the page's rows are one more, whatever the number of rows.
+    with django_assert_num_queries(11):
         assert client.get(reverse("opportunities:pipeline") + "?flagged=1&sort=-severity").status_code == 200
 
 
