@@ -3,6 +3,7 @@ table, creating (managers for their teams), changing (If-Match) and freezing the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -95,7 +96,7 @@ def _teams(ids: list[int]) -> list[Team]:
     return found
 
 
-def _bonuses(rows: list[ContestBonusRow]) -> dict[int, Decimal]:
+def _bonuses(rows: Sequence[ContestBonusRow]) -> dict[int, Decimal]:
     table = {row.rank: row.bonus for row in rows}
     if len(table) != len(rows):
         raise ValidationError({"bonuses": [_("One bonus per rank.")]})
