@@ -1,5 +1,7 @@
 """The pipeline table under every sort it offers: the first page and the 100th, as the director
-(everything) and as the benchmark's rep (the deals they own or are on the deal team of).
+(everything) and as a regional manager (the deals of their teams' people, and their own deal
+teams), and the first page as the benchmark's rep (the deals they own or are on the deal team of;
+a rep's few thousand deals have no 100th page).
 
 The 100th page is reached by following the cursors once (untimed, remembered per sort and viewer);
 the timed run reads that page from its cursor, as a user paging on would. Each result's figures are
@@ -88,6 +90,13 @@ def cases() -> list[Case]:
         for name, label, viewer, deep in (
             (f"sort_{slug}", f"pipeline table, open, by {sort}, page 1", "director", False),
             (f"sort_{slug}_deep", f"pipeline table, open, by {sort}, page {DEEP}", "director", True),
+            (f"manager_sort_{slug}", f"as a manager: pipeline table, by {sort}, page 1", "manager", False),
+            (
+                f"manager_sort_{slug}_deep",
+                f"as a manager: pipeline table, by {sort}, page {DEEP}",
+                "manager",
+                True,
+            ),
             (f"rep_sort_{slug}", f"as a rep: pipeline table, by {sort}, page 1", "rep", False),
         ):
             found.append((name, label, _runner(sort, viewer, deep), _reference(sort, viewer, deep)))

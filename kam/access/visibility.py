@@ -97,6 +97,22 @@ def opportunities_for(user: User, qs: QuerySet | None = None, *, in_sort_order: 
     return qs.filter(pk__in=visible_opportunity_ids(user))
 
 
+def opportunity_parts(user: User, qs: QuerySet | None = None) -> list[QuerySet] | None:
+    """For a page read in sort order: the rows a rep sees as two parts whose union is
+    `opportunities_for(user, qs)`, those they own and those they are on the deal team of, each
+    read from its own index with the sort value in hand (kam.core.keyset.Seek's `parts`). None for
+    everyone else: a director's and a manager's pages walk the sort index itself.
+
+    Gathering the visible ids first and then fetching each row by primary key for its sort value
+    cost one index probe per deal the rep ever owned (5,000 at a million opportunities, 20–30 ms
+    on PostgreSQL); the parts read the rep's open deals straight from the owner index (5 ms)."""
+    qs = Opportunity.objects.all() if qs is None else qs
+    if not _active(user) or user.sees_everything or managed_team_ids(user):
+        return None
+    member_of = OpportunityMember.objects.filter(user_id=user.pk).order_by().values("opportunity_id")
+    return [qs.filter(owner_id=user.pk), qs.filter(pk__in=member_of)]
+
+
 def customers_for(user: User, qs: QuerySet | None = None) -> QuerySet:
     """Customers the owners (`_owners`) own, and the customers of the user's own deals and of the
     deals they are on the team of (not of their reports' deals: those customers are the reports'),

@@ -206,12 +206,23 @@ class Seek:
     """Pages of `qs` ordered by `key` (then id), both directions, NULLs last."""
 
     def __init__(
-        self, qs: QuerySet, key: SortKey, *, descending: bool, groups: list[tuple[Any, Q]] | None = None
+        self,
+        qs: QuerySet,
+        key: SortKey,
+        *,
+        descending: bool,
+        groups: list[tuple[Any, Q]] | None = None,
+        parts: list[QuerySet] | None = None,
     ) -> None:
         """`groups`: for a sort over a few values (a stage), each value and the filter of its rows,
         in ascending order. Each group is then read on its own by id (a short index read) instead of
-        ordering every row by value and id, which a planner may do by sorting each group's rows."""
+        ordering every row by value and id, which a planner may do by sorting each group's rows.
+
+        `parts`: querysets whose union is `qs` (rows may be in more than one). A page then reads
+        each part's rows with their sort values and orders the UNION of them: for a small set
+        known by two indexes (a rep's own deals and their deal-team deals) rather than by one."""
         self.qs = qs.order_by()
+        self.parts = [part.order_by() for part in parts] if parts else None
         self.key = key
         self.descending = descending
         self.vendor = connections[qs.db].vendor
@@ -292,9 +303,15 @@ class Seek:
         rows: list[tuple[int, Any]] = []
         for number, index in enumerate(order):
             segment = self.segments[index]
+            beyond = self._beyond(segment, cursor.position, ascending) if cursor and number == 0 else None
+            if self.parts is not None:
+                rows.extend(self._walk_parts(segment, beyond, ascending, count - len(rows)))
+                if len(rows) >= count:
+                    break
+                continue
             qs = self.qs if segment.where is None else self.qs.filter(segment.where)
-            if cursor is not None and number == 0:
-                qs = qs.filter(self._beyond(segment, cursor.position, ascending))
+            if beyond is not None:
+                qs = qs.filter(beyond)
             ordered = qs.order_by(*self._order(segment, ascending))
             if segment.by_value and self.key.then is not None:
                 read = ordered.values_list("pk", self._read(), self.key.then)[: count - len(rows)]
@@ -309,6 +326,36 @@ class Seek:
             if len(rows) >= count:
                 break
         return rows
+
+    def _walk_parts(
+        self, segment: _Segment, beyond: Q | None, ascending: bool, count: int
+    ) -> list[tuple[int, Any]]:
+        """Up to `count` rows of one segment: the UNION of the parts' rows with their sort values
+        (a row in two parts has the same values in both, so it is kept once), in walking order."""
+        assert self.parts is not None
+        columns: dict[str, Any] = {}
+        if segment.by_value:
+            columns["seek_value"] = self._read()
+            if self.key.then is not None:
+                columns["seek_then"] = F(self.key.then)
+        selected = []
+        for part in self.parts:
+            qs = part if segment.where is None else part.filter(segment.where)
+            if beyond is not None:
+                qs = qs.filter(beyond)
+            selected.append(qs.annotate(**columns).values_list("pk", *columns))
+        names = [*columns, "pk"]
+        ordered = (
+            selected[0]
+            .union(*selected[1:])
+            .order_by(*(F(name).asc() if ascending else F(name).desc() for name in names))
+        )
+        read = list(ordered[:count])
+        if not segment.by_value:
+            return [(pk, segment.value) for (pk,) in read]
+        if self.key.then is not None:
+            return [(pk, (value, then)) for pk, value, then in read]
+        return [(pk, value) for pk, value in read]
 
     def page(self, cursor: Cursor | None, limit: int) -> Page:
         """The `limit` rows after (or before) the cursor, or the first page without one."""

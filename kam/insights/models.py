@@ -44,9 +44,14 @@ class HealthRule(models.Model):
 
     @property
     def display_name(self) -> str:
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
+        return self.label(self.name, self.name_en)
+
+    @staticmethod
+    def label(name: str, name_en: str) -> str:
+        """The name in the reader's language (also for names read as plain values)."""
+        if name_en and (get_language() or "").startswith("en"):
+            return name_en
+        return name
 
 
 class PortfolioPolicy(models.Model):

@@ -28,7 +28,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kam.access.visibility import get_visible_opportunity, opportunities_for
+from kam.access.visibility import get_visible_opportunity, opportunities_for, opportunity_parts
 from kam.core import pinyin
 from kam.core.ids import parse_id
 from kam.core.keyset import Seek, SortKey, decode_cursor, encode_cursor, fingerprint
@@ -327,7 +327,12 @@ def pipeline_page(
                 "pk", "order", "process_id"
             )
         ]
-    seek = Seek(apply_filters(visible, filters), sort_key, descending=descending, groups=groups)
+    parts = opportunity_parts(user, Opportunity.objects.all())
+    if parts is not None:
+        # A rep: their own deals and their deal-team deals, each from its index (see opportunity_parts).
+        parts = [apply_filters(part, filters) for part in parts]
+        groups = None
+    seek = Seek(apply_filters(visible, filters), sort_key, descending=descending, groups=groups, parts=parts)
     page = seek.offset_page(offset, limit) if offset and start is None else seek.page(start, limit)
     ids = [pk for pk, _value in page.rows]
     found = (
@@ -497,8 +502,19 @@ def rollup_cells(user: User, filters: PipelineFilters) -> RollupScope | None:
         cells = cells.filter(sign_month__range=(start.year * 100 + start.month, end.year * 100 + end.month))
     extra = None
     if elsewhere is not None:
-        extra = apply_filters(Opportunity.objects.filter(pk__in=elsewhere.values("opportunity_id")), filters)
+        extra = apply_filters(elsewhere_opportunities(user), filters)
     return RollupScope(cells, elsewhere, extra)
+
+
+def elsewhere_opportunities(user: User) -> QuerySet[Opportunity]:
+    """The deals of `rollup_visibility`'s memberships elsewhere, as opportunities joined to the
+    user's deal-team rows: one primary-key read per membership (`pk IN (memberships joined to
+    their deal)` read each deal twice)."""
+    deals = Opportunity.objects.filter(members__user_id=user.pk).exclude(owner_id=user.pk)
+    teams = managed_team_ids(user)
+    if teams:
+        deals = deals.exclude(owner__team_id__in=teams)
+    return deals
 
 
 def pipeline_totals(

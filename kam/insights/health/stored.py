@@ -15,17 +15,11 @@ from django.utils import timezone
 
 from kam.insights.health.engine import local_date
 from kam.insights.health.rules import REGISTRY, Flag
-from kam.insights.models import StoredFlag
+from kam.insights.models import HealthRule, StoredFlag
 from kam.opportunities.flags import RANK_FIELD
 from kam.opportunities.models import OpportunityStatus
 
 FLAGGED = Q(status=OpportunityStatus.OPEN, **{f"{RANK_FIELD}__gt": 0})
-
-
-def flag_from_row(row: StoredFlag, today: dt.date, now: dt.datetime) -> Flag:
-    rule = REGISTRY.get(row.rule.code)
-    explanation = rule.describe(row.facts, today, now) if rule is not None else ""
-    return Flag(row.rule.code, row.rule.display_name, row.severity, explanation)
 
 
 class StoredFlags:
@@ -47,14 +41,17 @@ class StoredFlags:
         if not ids:
             return {}
         result: dict[int, list[Flag]] = defaultdict(list)
+        # Plain tuples, not model instances: a page of 50 deals has a hundred flags or more, and
+        # building two records per flag cost more than the query.
         rows = (
             StoredFlag.objects.filter(opportunity_id__in=ids)
-            .select_related("rule")
-            .only("opportunity_id", "severity", "facts", "rule__code", "rule__name", "rule__name_en")
             .order_by("opportunity_id", "-rank", "rule__order", "rule__code")
+            .values_list("opportunity_id", "severity", "facts", "rule__code", "rule__name", "rule__name_en")
         )
-        for row in rows:
-            result[row.opportunity_id].append(flag_from_row(row, self.today, self.now))
+        for opportunity_id, severity, facts, code, name, name_en in rows:
+            rule = REGISTRY.get(code)
+            explanation = rule.describe(facts, self.today, self.now) if rule is not None else ""
+            result[opportunity_id].append(Flag(code, HealthRule.label(name, name_en), severity, explanation))
         return dict(result)
 
     def flags_for(self, opportunities: list[Any]) -> dict[int, list[Flag]]:

@@ -11,6 +11,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -275,4 +277,27 @@ def test_the_forecast_keeps_thousandths_of_a_range_and_weights_them_exactly(peop
             end=dt.date(2027, 5, 31),
             use_rollup=False,
         )
+    )
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's EXPLAIN QUERY PLAN")
+def test_the_forecast_reads_a_range_of_sign_months_from_the_covering_index(people):
+    """A year's forecast reads that year's cells from pipeline_rollup_month_idx alone (status,
+    sign month, then every column it groups and sums), not every cell of the status."""
+    world = people
+    make_opportunity(owner=world.people[0], stage_code="P4", sign_date=dt.date(2027, 5, 10))
+    with CaptureQueriesContext(connection) as captured:
+        forecast_rollup_rows(
+            world.director,
+            group="team",
+            period="quarter",
+            start=dt.date(2027, 1, 1),
+            end=dt.date(2027, 12, 31),
+        )
+    sql = next(q["sql"] for q in captured.captured_queries if "pipelinerollup" in q["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "COVERING INDEX pipeline_rollup_month_idx (status=? AND sign_month>? AND sign_month<?)" in plan, (
+        plan
     )
