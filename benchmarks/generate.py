@@ -417,6 +417,7 @@ class Generator:
                     project_number=f"BM-{self.today.year}-{i + 1:07d}",
                     name=f"{rng.choice(PRODUCT_LINES)} project {i + 1}",
                     customer_id=customer.pk,
+                    customer_name=customer.name,
                     owner_id=owner_id,
                     stage=self.stages[order],
                     stage_entered_at=moves[-1],

@@ -69,10 +69,16 @@ def _reference(sort: str, viewer: str, deep: bool) -> Callable[[Any], list[int]]
     """The same page in one statement: the whole visible list in the sort's ORDER BY, with OFFSET."""
 
     def reference(ctx: Any) -> list[int]:
-        from kam.opportunities.selectors import apply_filters, scoped_opportunities, sort_pipeline
+        from kam.access.visibility import opportunities_for
+        from kam.opportunities.models import Opportunity
+        from kam.opportunities.selectors import apply_filters, sort_pipeline
 
         user = getattr(ctx, viewer)
-        ordered, _sort = sort_pipeline(apply_filters(scoped_opportunities(user), _filters()), sort)
+        # A manager's rows as `owner in the subtree OR a deal-team member` (the same rows as the
+        # `id IN (…)` form; over a region's 150,000 ids that form sorted by customer name ran for
+        # minutes on PostgreSQL).
+        visible = opportunities_for(user, Opportunity.objects.all(), in_sort_order=True)
+        ordered, _sort = sort_pipeline(apply_filters(visible, _filters()), sort)
         offset = (DEEP - 1) * PAGE if deep and _cursor_of_page(user, sort, DEEP) else 0
         return list(ordered.values_list("pk", flat=True)[offset : offset + PAGE])
 

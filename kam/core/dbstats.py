@@ -11,18 +11,37 @@ from __future__ import annotations
 
 from django.db import connections
 
-# Rows ANALYZE samples per index (SQLite's analysis_limit): enough for the planner's choices, and a
-# second or so at a million opportunities instead of reading every index whole.
-SAMPLE_ROWS = 2000
-
 
 def refresh_statistics(using: str = "default") -> bool:
-    """Refresh the planner's statistics where the database needs it; True if it did anything."""
+    """Refresh the planner's statistics where the database needs it; True if it did anything.
+
+    Every index is read whole (no `analysis_limit`): a sample of a few thousand rows per index
+    caps the row counts it records at the sample, so `status = 'open'` looked as selective as one
+    rep's deals and SQLite walked a sort index over 600,000 open deals for a page of a rep's
+    (40 ms instead of 15) or a manager's (700 ms instead of 10). Reading them whole took 6 s at a
+    million opportunities."""
     connection = connections[using]
     if connection.vendor != "sqlite":
         return False
     with connection.cursor() as cursor:
-        cursor.execute(f"PRAGMA analysis_limit={SAMPLE_ROWS}")
-        cursor.execute("ANALYZE")
         cursor.execute("PRAGMA analysis_limit=0")
+        cursor.execute("ANALYZE")
     return True
+
+
+def refresh_after_migration(apps: object, schema_editor: object) -> None:
+    """A migration's last step where it adds an index or fills a column (RunPython). A database
+    analysed before keeps statistics of its old indexes only, and SQLite then rates the new index
+    blindly against well-known ones (a rep's totals took 750 ms instead of 4 at a million deals):
+    refresh them. A database never analysed is left so: every index alike at the defaults."""
+    connection = schema_editor.connection  # type: ignore[attr-defined]
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'")
+        if cursor.fetchone() is None:
+            return
+        cursor.execute("SELECT 1 FROM sqlite_stat1 LIMIT 1")
+        if cursor.fetchone() is None:
+            return
+    refresh_statistics(connection.alias)

@@ -10,6 +10,7 @@ from kam.customers.models import (
     Region,
 )
 from kam.customers.scoring import tasks as rescores
+from kam.opportunities.models import Opportunity
 
 
 @admin.register(Customer)
@@ -45,6 +46,9 @@ class CustomerAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            # The deals keep their customer's name for the pipeline's customer sort.
+            Opportunity.objects.filter(customer=obj).update(customer_name=obj.name)
         # Category purchases feed the score: recompute it, as an edit in the workspace does.
         rescores.request_rescore([obj.pk])
 

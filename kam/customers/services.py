@@ -25,6 +25,7 @@ from kam.customers.models import (
 )
 from kam.customers.pool.duplicates import check_duplicates
 from kam.customers.scoring import tasks as rescores
+from kam.opportunities.models import Opportunity
 from kam.org.models import User
 
 # Inputs of the score that live on the customer row: changing one recomputes the score.
@@ -140,6 +141,9 @@ def update_customer(customer: Customer, *, by: User, version: int | None, **chan
         written["kept_since"] = timezone.now()  # the public pool's clock starts again for the new owner
     with transaction.atomic():
         versioned_update(customer, version, **written)
+        if "name" in changed:
+            # The deals keep their customer's name for the pipeline's customer sort.
+            Opportunity.objects.filter(customer=customer).update(customer_name=written["name"])
         if changed:
             labels = {f.name: f.verbose_name for f in Customer._meta.fields}
             CustomerChange.objects.create(

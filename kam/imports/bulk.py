@@ -490,6 +490,7 @@ class NewOpportunity:
             self.built = _new_opportunity()(
                 self.name.strip(),
                 self.customer.pk,
+                self.customer.name,
                 self.owner.pk,
                 self.stage.pk,
                 self.stage.order,
@@ -539,6 +540,7 @@ def _new_opportunity() -> Any:
         (
             "name",
             "customer_id",
+            "customer_name",
             "owner_id",
             "stage_id",
             "furthest_stage_order",

@@ -1,12 +1,13 @@
-"""Keep, check and rebuild the rollups (kam.opportunities.models.PipelineRollup, StageRollup,
-FunnelRollup).
+"""Keep, check and rebuild the rollups (kam.opportunities.models.PipelineRollup, QuarterRollup,
+StageRollup, FunnelRollup).
 
 Every service that creates, edits, moves, closes or deletes opportunities calls `track` (or
 `add_new` / `remove`) inside its transaction: the rows' cells before the write are read (and
 locked on PostgreSQL), the write happens, the cells after it are read, and the difference is
 applied with `UPDATE … SET count = count + n` (insert when the cell is missing; a concurrent
 insert of the same cell is caught as an IntegrityError inside a savepoint and turned into the
-update). Cells are updated in key order (the pipeline's, then the stage rollup's, then the funnel's),
+update). Cells are updated in key order (the pipeline's, the quarter rollup's, the stage rollup's, then
+the funnel's),
 so two writers never wait on each other crosswise.
 """
 
@@ -23,7 +24,15 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 
-from kam.opportunities.models import NO_SIGN_MONTH, FunnelRollup, Opportunity, PipelineRollup, StageRollup
+from kam.opportunities.models import (
+    NO_SIGN_MONTH,
+    FunnelRollup,
+    Opportunity,
+    PipelineRollup,
+    QuarterRollup,
+    StageRollup,
+    quarter_of_month,
+)
 
 # The opportunity's columns a cell and its sums depend on.
 ROLLUP_FIELDS = frozenset(
@@ -55,6 +64,8 @@ Key = tuple[int, int, str, int, int, str]
 KEY_NAMES = ("process_id", "stage_id", "status", "owner_id", "sign_month", "forecast_category")
 StageKey = tuple[int, int, str, int]
 STAGE_KEY_NAMES = KEY_NAMES[:4]  # the pipeline key without sign month and forecast category
+# The pipeline key with the sign quarter in place of the sign month.
+QUARTER_KEY_NAMES = ("process_id", "stage_id", "status", "owner_id", "sign_quarter", "forecast_category")
 FunnelKey = tuple[int, int, int]
 FUNNEL_KEY_NAMES = ("process_id", "owner_id", "furthest_stage_order")
 
@@ -82,6 +93,11 @@ def _cell(row: dict[str, Any]) -> tuple[Key, int]:
         row["forecast_category"] or "",
     )
     return key, expected_milli(row["amount"], row["amount_low"], row["amount_high"])
+
+
+def quarter_key(key: Key) -> Key:
+    """The quarter rollup's cell of a pipeline cell."""
+    return (key[0], key[1], key[2], key[3], quarter_of_month(key[4]), key[5])
 
 
 def _funnel_cell(row: dict[str, Any]) -> FunnelKey:
@@ -114,6 +130,7 @@ def _bump(model: Any, cell: dict[str, Any], sums: dict[str, int]) -> None:
 def apply(before: Iterable[dict[str, Any]], after: Iterable[dict[str, Any]]) -> None:
     """Subtract the rows' old contributions and add their new ones (inside the writing transaction)."""
     deltas: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    quarter_deltas: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
     stage_deltas: dict[StageKey, list[int]] = defaultdict(lambda: [0, 0])
     funnel_deltas: dict[FunnelKey, int] = defaultdict(int)
     for rows, sign in ((before, -1), (after, 1)):
@@ -121,6 +138,8 @@ def apply(before: Iterable[dict[str, Any]], after: Iterable[dict[str, Any]]) -> 
             key, milli = _cell(row)
             deltas[key][0] += sign
             deltas[key][1] += sign * milli
+            quarter_deltas[quarter_key(key)][0] += sign
+            quarter_deltas[quarter_key(key)][1] += sign * milli
             stage_deltas[key[:4]][0] += sign  # type: ignore[index]
             stage_deltas[key[:4]][1] += sign * milli  # type: ignore[index]
             funnel_deltas[_funnel_cell(row)] += sign
@@ -129,6 +148,11 @@ def apply(before: Iterable[dict[str, Any]], after: Iterable[dict[str, Any]]) -> 
         if count or milli:
             cell = dict(zip(KEY_NAMES, key, strict=True))
             _bump(PipelineRollup, cell, {"count": count, "amount_milli": milli})
+    for key in sorted(quarter_deltas):
+        count, milli = quarter_deltas[key]
+        if count or milli:
+            cell = dict(zip(QUARTER_KEY_NAMES, key, strict=True))
+            _bump(QuarterRollup, cell, {"count": count, "amount_milli": milli})
     for stage_key in sorted(stage_deltas):
         count, milli = stage_deltas[stage_key]
         if count or milli:
@@ -201,6 +225,22 @@ def stage_cells(cells: dict[Key, tuple[int, int]]) -> dict[StageKey, tuple[int, 
     return {key: sums for key, sums in summed.items() if sums != (0, 0)}
 
 
+def quarter_cells(cells: dict[Key, tuple[int, int]]) -> dict[Key, tuple[int, int]]:
+    """The pipeline cells summed over the months of each quarter (the quarter rollup's)."""
+    summed: dict[Key, tuple[int, int]] = {}
+    for key, (count, milli) in cells.items():
+        before = summed.get(quarter_key(key), (0, 0))
+        summed[quarter_key(key)] = (before[0] + count, before[1] + milli)
+    return {key: sums for key, sums in summed.items() if sums != (0, 0)}
+
+
+def stored_quarter_cells(quarter_model: Any = QuarterRollup) -> dict[Key, tuple[int, int]]:
+    rows = quarter_model.objects.exclude(count=0, amount_milli=0).values_list(
+        *QUARTER_KEY_NAMES, "count", "amount_milli"
+    )
+    return {tuple(row[:6]): (row[6], row[7]) for row in rows}  # type: ignore[misc]
+
+
 def stored_stage_cells(stage_model: Any = StageRollup) -> dict[StageKey, tuple[int, int]]:
     rows = stage_model.objects.exclude(count=0, amount_milli=0).values_list(
         *STAGE_KEY_NAMES, "count", "amount_milli"
@@ -239,7 +279,9 @@ class Difference:
     rollup: str = "pipeline"
 
     def __str__(self) -> str:
-        names = {"pipeline": KEY_NAMES, "stage": STAGE_KEY_NAMES}.get(self.rollup, FUNNEL_KEY_NAMES)
+        names = {"pipeline": KEY_NAMES, "quarter": QUARTER_KEY_NAMES, "stage": STAGE_KEY_NAMES}.get(
+            self.rollup, FUNNEL_KEY_NAMES
+        )
         cell = ", ".join(f"{name}={value}" for name, value in zip(names, self.key, strict=True))
 
         def show(sums: tuple[int, ...] | None) -> str:
@@ -265,6 +307,7 @@ def verify() -> list[Difference]:
     live = live_cells()
     return (
         _differences(stored_cells(), live, "pipeline")
+        + _differences(stored_quarter_cells(), quarter_cells(live), "quarter")
         + _differences(stored_stage_cells(), stage_cells(live), "stage")
         + _differences(stored_funnel_cells(), live_funnel_cells(), "funnel")
     )
@@ -275,17 +318,19 @@ def rebuild(
     rollup_model: Any = PipelineRollup,
     funnel_model: Any = None,
     stage_model: Any = None,
+    quarter_model: Any = None,
 ) -> int:
     """Replace the rollups with the cells computed from the opportunities; returns the pipeline
     rollup's cell count.
 
     Takes the model classes so a migration can run it on its historical models: the pipeline rollup
-    always, the funnel and stage rollups when their models are given. Called on the current models
-    (no argument) it rebuilds all three; a migration from before the funnel or stage rollup existed
+    always, the funnel, stage and quarter rollups when their models are given. Called on the current models
+    (no argument) it rebuilds all four; a migration from before the funnel, stage or quarter rollup existed
     passes only the models it has and so leaves the later tables (not created yet) alone."""
     if opportunity_model is Opportunity:
         funnel_model = funnel_model or FunnelRollup
         stage_model = stage_model or StageRollup
+        quarter_model = quarter_model or QuarterRollup
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # Writers wait until the new cells are in (SQLite runs one writer at a time anyway).
@@ -300,11 +345,27 @@ def rebuild(
             ),
             batch_size=2000,
         )
+        if quarter_model is not None:
+            fill_quarter_rollup(quarter_model, cells)
         if stage_model is not None:
             fill_stage_rollup(stage_model, cells)
         if funnel_model is not None:
             _fill_funnel(opportunity_model, funnel_model)
     return len(cells)
+
+
+def fill_quarter_rollup(quarter_model: Any, cells: dict[Key, tuple[int, int]]) -> int:
+    """Replace the quarter rollup with these pipeline cells summed over the months of each quarter."""
+    summed = quarter_cells(cells)
+    quarter_model.objects.all().delete()
+    quarter_model.objects.bulk_create(
+        (
+            quarter_model(**dict(zip(QUARTER_KEY_NAMES, key, strict=True)), count=count, amount_milli=milli)
+            for key, (count, milli) in summed.items()
+        ),
+        batch_size=2000,
+    )
+    return len(summed)
 
 
 def fill_stage_rollup(stage_model: Any, cells: dict[Key, tuple[int, int]]) -> int:

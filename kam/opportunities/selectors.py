@@ -82,7 +82,8 @@ SORTS: dict[str, SortKey] = {
     "number": SortKey("project_number", "text"),
     "name": SortKey("name", "text"),
     # Customers (and stages) of the same name (order) stay together, by their id: see SortKey.then.
-    "customer": SortKey("customer__name", "text", then="customer__id"),
+    # The customer's name as the deal keeps it (Opportunity.customer_name: an index of its own).
+    "customer": SortKey("customer_name", "text", then="customer_id"),
     "owner": SortKey("owner__username", "text"),
     "stage": SortKey("stage__order", "int", then="stage__process_id"),
     # The stored expected amount (the amount, else the middle of the range).

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kam.core.keyset import Cursor, CursorError, Position, SortKey, decode_cursor, encode_cursor
+from kam.customers.services import update_customer
 from kam.opportunities import selectors, views
 from kam.opportunities.models import Opportunity, OpportunityMember
 from kam.opportunities.selectors import PipelineFilters, pipeline_page, sort_pipeline
@@ -177,6 +178,25 @@ def test_a_cursor_value_of_the_wrong_kind_is_refused():
         decode_cursor(token, SortKey("name", "text"), "scope")  # a name is never null
 
 
+def test_deals_keep_their_customers_name_through_a_rename_and_sort_by_it(deals):
+    alpha = deals.deals[0].customer
+    assert set(Opportunity.objects.filter(customer=alpha).values_list("customer_name", flat=True)) == {
+        "Alpha"
+    }
+    before = _ordered(deals.director, "customer")
+    update_customer(alpha, by=deals.director, version=alpha.version, name="zzz works")
+    assert set(Opportunity.objects.filter(customer=alpha).values_list("customer_name", flat=True)) == {
+        "zzz works"
+    }
+    after = _ordered(deals.director, "customer")
+    moved = set(Opportunity.objects.filter(customer=alpha, status="open").values_list("pk", flat=True))
+    assert sorted(after) == sorted(before) and after != before
+    # It sorts after every other customer of these deals: its deals close the list, by id.
+    assert set(after[-len(moved) :]) == moved
+    forward, _back = _walk(deals.director, "customer", limit=3)
+    assert [pk for page in forward for pk in page] == after
+
+
 # --- queries ----------------------------------------------------------------------------------
 
 
@@ -257,6 +277,8 @@ def _plan(sql: str) -> str:
         ("amount", "opportunity_amount_idx"),
         ("name", "opportunity_name_idx"),
         ("-number", "opportunity_number_idx"),
+        ("customer", "opportunity_customer_name_idx"),
+        ("-customer", "opportunity_customer_name_idx"),
     ],
 )
 def test_sqlite_walks_the_sort_index_instead_of_sorting_the_open_rows(deals, sort, index):

@@ -13,7 +13,8 @@ The pipeline rollup answers instead whenever the request is expressible in its d
 sign months, rep or team (the owner), stage (its probability, for the weighted amount) and forecast
 category. The figures are the same (the rollup holds exact thousandths); a grouping by customer or
 product line, a range cutting a month, or a user on the deal team of someone else's deal in range
-reads the opportunities.
+reads the opportunities. Quarters and years over whole quarters read the quarter rollup (the same
+cells summed over each quarter's months: a third as many).
 """
 
 from __future__ import annotations
@@ -43,11 +44,12 @@ from django.utils.translation import gettext as _
 from kam.access.visibility import opportunities_for, targets_for
 from kam.customers.models import Customer
 from kam.insights.forecast.periods import PeriodKey, period_key_label
-from kam.insights.forecast.rollup import money, rows_unless_blocked, whole_months
+from kam.insights.forecast.rollup import money, rows_unless_blocked, whole_months, whole_quarters
 from kam.opportunities.models import (
     Opportunity,
     OpportunityStatus,
     PipelineRollup,
+    QuarterRollup,
     Stage,
 )
 from kam.opportunities.selectors import EXPECTED_AMOUNT, WEIGHTED_AMOUNT, rollup_visibility
@@ -173,7 +175,15 @@ def forecast_rollup_rows(
     months = whole_months(start, end)
     if group not in ROLLUP_GROUPS or months is None:
         return None
-    cells = PipelineRollup.objects.all()
+    # Quarters and years read the quarter rollup (a third of the cells) when the range is whole quarters.
+    quarters = whole_quarters(start, end) if period in ("quarter", "year") else None
+    cells: QuerySet[Any]
+    if quarters is not None:
+        cells = QuarterRollup.objects.all()
+        period_column, (first, last) = "sign_quarter", quarters
+    else:
+        cells = PipelineRollup.objects.all()
+        period_column, (first, last) = "sign_month", months
     elsewhere = None
     if user is not None:
         visibility = rollup_visibility(user)
@@ -182,14 +192,13 @@ def forecast_rollup_rows(
         visible, elsewhere = visibility
         cells = cells.filter(visible)
     statuses = [OpportunityStatus.OPEN, OpportunityStatus.WON]
-    first, last = months
-    cells = cells.filter(status__in=statuses, sign_month__gte=first)
+    cells = cells.filter(status__in=statuses, **{f"{period_column}__gte": first})
     if elsewhere is not None:
         elsewhere = elsewhere.filter(opportunity__status__in=statuses, opportunity__sign_date__isnull=False)
         if start is not None:
             elsewhere = elsewhere.filter(opportunity__sign_date__gte=start)
     if last is not None:
-        cells = cells.filter(sign_month__lte=last)
+        cells = cells.filter(**{f"{period_column}__lte": last})
         if elsewhere is not None:
             elsewhere = elsewhere.filter(opportunity__sign_date__lte=end)
     is_open = Q(status=OpportunityStatus.OPEN)
@@ -208,7 +217,7 @@ def forecast_rollup_rows(
     group_field = GROUP_FIELDS[group]
     grouped = (
         cells.alias(fc_category=forecast_category_expression())
-        .values("sign_month", group_field)
+        .values(period_column, group_field)
         .annotate(**sums)
         .order_by()
     )
@@ -218,7 +227,11 @@ def forecast_rollup_rows(
     # Months into periods: a few rows per group and month, not opportunities.
     folded: dict[tuple[int, Any], dict[str, int]] = {}
     for row in rows:
-        key = (month_period_key(row["sign_month"], period), row[group_field])
+        if period_column == "sign_quarter":
+            period_key = row["sign_quarter"] if period == "quarter" else row["sign_quarter"] // 10
+        else:
+            period_key = month_period_key(row["sign_month"], period)
+        key = (period_key, row[group_field])
         entry = folded.setdefault(key, dict.fromkeys(sums, 0))
         for name in sums:
             entry[name] += row[name] or 0

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from kam.core.dbstats import refresh_after_migration
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -26,4 +28,5 @@ class Migration(migrations.Migration):
                 name="pipeline_rollup_month_idx",
             ),
         ),
+        migrations.RunPython(refresh_after_migration, migrations.RunPython.noop, elidable=True),
     ]

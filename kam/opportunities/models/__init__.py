@@ -23,9 +23,12 @@ from kam.opportunities.models.process import (  # noqa: F401
 )
 from kam.opportunities.models.rollup import (  # noqa: F401
     NO_SIGN_MONTH,
+    NO_SIGN_QUARTER,
     FunnelRollup,
     PipelineRollup,
+    QuarterRollup,
     StageRollup,
+    quarter_of_month,
 )
 from kam.opportunities.models.team import (  # noqa: F401
     MemberRole,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -83,6 +84,13 @@ class Opportunity(models.Model):
         on_delete=models.PROTECT,
         related_name="opportunities",
         db_index=False,
+    )
+    # The customer's name, kept with the deal (kam.customers.services.update_customer writes a
+    # rename through) so that the customer sort walks an index of the open deals themselves. Walking
+    # the customers' name index instead visits every customer, with open deals or without: at a
+    # million deals, 45,000 customers without one before the first page (45 ms on PostgreSQL).
+    customer_name = models.CharField(
+        _("customer name"), max_length=200, blank=True, default="", editable=False
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -197,6 +205,9 @@ class Opportunity(models.Model):
             # list applies, ending in id for the keyset (seek) pages.
             models.Index(fields=["status", "sort_amount", "id"], name="opportunity_amount_idx"),
             models.Index(fields=["status", "name", "id"], name="opportunity_name_idx"),
+            models.Index(
+                fields=["status", "customer_name", "customer", "id"], name="opportunity_customer_name_idx"
+            ),
             models.Index(fields=["status", "project_number", "id"], name="opportunity_number_idx"),
             models.Index(fields=["status", "updated_at", "id"], name="opportunity_updated_idx"),
             # The "no activity for N days" health rule's nightly windows (kam.insights.health.store).
@@ -218,6 +229,12 @@ class Opportunity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_number} {self.name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding and not self.customer_name and self.customer_id is not None:
+            # The services and bulk writers set it from the customer in hand; this covers the rest.
+            self.customer_name = self.customer.name
+        super().save(*args, **kwargs)
 
     @property
     def has_amount(self) -> bool:

@@ -66,6 +66,63 @@ class PipelineRollup(models.Model):
         return f"{self.stage_id}/{self.status}/{self.owner_id}/{self.sign_month}: {self.count}"
 
 
+# `sign_quarter` of an opportunity without an expected sign date (a quarter key is year × 10 + quarter).
+NO_SIGN_QUARTER = 0
+
+
+def quarter_of_month(month: int) -> int:
+    """The quarter key of a sign month key (year × 100 + month → year × 10 + quarter)."""
+    if month == NO_SIGN_MONTH:
+        return NO_SIGN_QUARTER
+    year, month_of_year = divmod(month, 100)
+    return year * 10 + (month_of_year + 2) // 3
+
+
+class QuarterRollup(models.Model):
+    """The pipeline rollup summed over the three months of each quarter: what the forecast reads
+    when its periods are quarters or years. At a million opportunities a year holds 31,000 month
+    cells of open and won deals; their sums over stages and categories cost SQLite 25 ms, the
+    quarter cells a third of that."""
+
+    process = models.ForeignKey(SalesProcess, on_delete=models.CASCADE, related_name="+")
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sign_quarter = models.PositiveIntegerField(default=NO_SIGN_QUARTER)
+    # The opportunity's own category ("" = the stage's default).
+    forecast_category = models.CharField(max_length=12, blank=True)
+    count = models.IntegerField(default=0)
+    amount_milli = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("quarter rollup")
+        verbose_name_plural = _("quarter rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["process", "stage", "status", "owner", "sign_quarter", "forecast_category"],
+                name="quarter_rollup_cell_unique",
+            )
+        ]
+        indexes = [
+            # The forecast's read, index-only: a status, a range of quarters, what it groups and sums.
+            models.Index(
+                fields=[
+                    "status",
+                    "sign_quarter",
+                    "owner",
+                    "stage",
+                    "forecast_category",
+                    "count",
+                    "amount_milli",
+                ],
+                name="quarter_rollup_read_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stage_id}/{self.status}/{self.owner_id}/{self.sign_quarter}: {self.count}"
+
+
 class StageRollup(models.Model):
     """The pipeline rollup summed over sign months and forecast categories: what the totals, the
     board's column headers, the funnel's open sums and the portfolio shape read when no sign period

@@ -20,7 +20,7 @@ from kam.core.errors import ConflictError, RuleViolation
 from kam.insights.forecast.funnel import funnel, rollup_counts
 from kam.insights.forecast.selectors import Figures, forecast, forecast_rollup_rows
 from kam.opportunities import rollups, services
-from kam.opportunities.models import Opportunity, SalesProcess, Stage
+from kam.opportunities.models import Opportunity, QuarterRollup, SalesProcess, Stage
 from kam.org.models import Role
 from tests.factories import CustomerFactory, UserFactory, default_process, make_opportunity
 
@@ -280,24 +280,60 @@ def test_the_forecast_keeps_thousandths_of_a_range_and_weights_them_exactly(peop
     )
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's EXPLAIN QUERY PLAN")
-def test_the_forecast_reads_a_range_of_sign_months_from_the_covering_index(people):
-    """A year's forecast reads that year's cells from pipeline_rollup_month_idx alone (status,
-    sign month, then every column it groups and sums), not every cell of the status."""
-    world = people
-    make_opportunity(owner=world.people[0], stage_code="P4", sign_date=dt.date(2027, 5, 10))
+def _rollup_plan(table: str, **kwargs) -> str:
     with CaptureQueriesContext(connection) as captured:
-        forecast_rollup_rows(
-            world.director,
-            group="team",
-            period="quarter",
-            start=dt.date(2027, 1, 1),
-            end=dt.date(2027, 12, 31),
-        )
-    sql = next(q["sql"] for q in captured.captured_queries if "pipelinerollup" in q["sql"])
+        forecast_rollup_rows(**kwargs)
+    sql = next(q["sql"] for q in captured.captured_queries if table in q["sql"])
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
-        plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
+        return " | ".join(str(row[-1]) for row in cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's EXPLAIN QUERY PLAN")
+def test_the_forecast_reads_a_range_of_periods_from_a_covering_index(people):
+    """Quarters of a year read that year's quarter cells, months its month cells, each from its
+    covering index alone (status, period, then every column grouped and summed), not every cell
+    of the status."""
+    world = people
+    make_opportunity(owner=world.people[0], stage_code="P4", sign_date=dt.date(2027, 5, 10))
+    year = {
+        "user": world.director,
+        "group": "team",
+        "start": dt.date(2027, 1, 1),
+        "end": dt.date(2027, 12, 31),
+    }
+    plan = _rollup_plan("quarterrollup", period="quarter", **year)
+    assert (
+        "COVERING INDEX quarter_rollup_read_idx (status=? AND sign_quarter>? AND sign_quarter<?)" in plan
+    ), plan
+    plan = _rollup_plan("pipelinerollup", period="month", **year)
     assert "COVERING INDEX pipeline_rollup_month_idx (status=? AND sign_month>? AND sign_month<?)" in plan, (
         plan
     )
+
+
+def test_quarters_and_years_read_the_quarter_rollup_only_over_whole_quarters(people):
+    world = people
+    for day in (dt.date(2027, 2, 10), dt.date(2027, 5, 10), dt.date(2027, 8, 31)):
+        make_opportunity(owner=world.people[0], stage_code="P4", sign_date=day, amount=Decimal("1000"))
+    mine = QuarterRollup.objects.filter(owner=world.people[0], stage__code="P4", status="open")
+    assert sorted(mine.values_list("sign_quarter", "count", "amount_milli")) == [
+        (20271, 1, 1_000_000),
+        (20272, 1, 1_000_000),
+        (20273, 1, 1_000_000),
+    ]
+    cases = [
+        ("quarter", dt.date(2027, 1, 1), dt.date(2027, 12, 31), True),
+        ("year", dt.date(2027, 1, 1), dt.date(2027, 12, 31), True),
+        ("quarter", dt.date(2027, 4, 1), None, True),
+        ("month", dt.date(2027, 1, 1), dt.date(2027, 12, 31), False),
+        ("quarter", dt.date(2027, 2, 1), dt.date(2027, 6, 30), False),  # starts inside a quarter
+        ("quarter", dt.date(2027, 1, 1), dt.date(2027, 5, 31), False),  # ends inside one
+    ]
+    for period, start, end, quarterly in cases:
+        with CaptureQueriesContext(connection) as captured:
+            rows = forecast_rollup_rows(world.director, group="team", period=period, start=start, end=end)
+        assert rows is not None
+        read = " ".join(q["sql"] for q in captured.captured_queries)
+        assert ("quarterrollup" in read) == quarterly, (period, start, end)
+        assert_forecast_paths_agree(world.director, "team", period, start, end, expect_rollup=True)
