@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.db import connections
+from django.db.models import BooleanField, ExpressionWrapper, Func, Model, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from kam.activities.models import Activity, Plan, PlanGoal, ProcessMetric, VisitPolicy
@@ -93,7 +94,16 @@ def opportunities_for(user: User, qs: QuerySet | None = None, *, in_sort_order: 
         return qs
     if in_sort_order and managed_team_ids(user):
         member_of = OpportunityMember.objects.filter(user_id=user.pk).order_by().values("opportunity_id")
-        return qs.filter(Q(owner_id__in=_owners(user)) | Q(pk__in=member_of))
+        visible = Q(owner_id__in=_owners(user)) | Q(pk__in=member_of)
+        if connections[qs.db].vendor == "sqlite":
+            # Checked row by row as the sort index is walked. SQLite would rather gather the
+            # region's 150,000 deals through the owner and primary-key indexes and sort them
+            # (350 ms a page at a million deals, with full statistics): a unary + (a no-op on the
+            # value) keeps the condition out of its index choice.
+            return qs.filter(
+                Func(ExpressionWrapper(visible, output_field=BooleanField()), template="+(%(expressions)s)")
+            )
+        return qs.filter(visible)
     return qs.filter(pk__in=visible_opportunity_ids(user))
 
 

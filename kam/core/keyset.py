@@ -32,6 +32,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
+    Func,
     OrderBy,
     Q,
     QuerySet,
@@ -338,6 +339,12 @@ class Seek:
             columns["seek_value"] = self._read()
             if self.key.then is not None:
                 columns["seek_then"] = F(self.key.then)
+        if self.vendor == "sqlite":
+            # Each part read by its own filter's index, then sorted: SQLite would otherwise walk
+            # a sort index over every open deal to hand each part over in order (30–45 ms for a
+            # rep's page at a million deals instead of 7). A unary + leaves the value as it is
+            # and takes the column's index out of that choice.
+            columns = {name: Func(value, template="+%(expressions)s") for name, value in columns.items()}
         selected = []
         for part in self.parts:
             qs = part if segment.where is None else part.filter(segment.where)

@@ -328,9 +328,9 @@ def pipeline_page(
                 "pk", "order", "process_id"
             )
         ]
+    # A rep: their own deals and their deal-team deals, each from its index (see opportunity_parts).
     parts = opportunity_parts(user, Opportunity.objects.all())
     if parts is not None:
-        # A rep: their own deals and their deal-team deals, each from its index (see opportunity_parts).
         parts = [apply_filters(part, filters) for part in parts]
         groups = None
     seek = Seek(apply_filters(visible, filters), sort_key, descending=descending, groups=groups, parts=parts)
