@@ -186,44 +186,57 @@ def next_steps_due(user: User, view: str, today: dt.date) -> QuerySet[Activity]:
     )
 
 
-def _change_conditions(since: dt.datetime) -> tuple[Exists, Exists]:
-    """(moved, slipped): whether a deal changed stage, or had its sign date moved later, since
-    `since`, as conditions on the deal (EXISTS over the history's per-deal index)."""
+def _changed_ids(since: dt.datetime) -> tuple[QuerySet, QuerySet]:
+    """(moved, slipped): the ids of the deals that changed stage, or had their sign date moved
+    later, since `since`, read from the histories by date: a week's changes, not every open deal
+    probed for its history (1.3 s at a million deals)."""
     # A deal's creation is recorded as a change from no stage: new is not moved.
-    moved = StageChange.objects.filter(
-        opportunity_id=OuterRef("pk"), changed_at__gte=since, from_stage__isnull=False
+    moved = StageChange.objects.filter(changed_at__gte=since, from_stage__isnull=False).values(
+        "opportunity_id"
     )
     # Dates are kept as YYYY-MM-DD text in the history: later reads greater.
     slipped = (
-        OpportunityChange.objects.filter(
-            opportunity_id=OuterRef("pk"), field="sign_date", changed_at__gte=since
-        )
+        OpportunityChange.objects.filter(field="sign_date", changed_at__gte=since)
         .exclude(old_value="")
         .filter(new_value__gt=F("old_value"))
+        .values("opportunity_id")
     )
-    return Exists(moved), Exists(slipped)
+    return moved.order_by(), slipped.order_by()
 
 
-def _open_deals(user: User) -> QuerySet[Opportunity]:
-    return opportunities_for(user, Opportunity.objects.filter(status=OpportunityStatus.OPEN))
+def _open_deals(user: User, *, by_row: bool = False) -> QuerySet[Opportunity]:
+    """`by_row`: visibility checked on each row a narrower condition finds (a manager's subtree,
+    as for a page read in sort order), instead of gathering the 150,000 ids a regional manager
+    sees first (360 ms at a million deals for a week's few thousand changed ones)."""
+    return opportunities_for(
+        user, Opportunity.objects.filter(status=OpportunityStatus.OPEN), in_sort_order=by_row
+    )
 
 
 def moved_or_slipped(user: User, since: dt.datetime) -> QuerySet[Opportunity]:
     """Open deals the user sees that changed stage, or whose sign date moved later, since `since`,
     each annotated with `moved` and `slipped`."""
-    moved, slipped = _change_conditions(since)
-    return _open_deals(user).annotate(moved=moved, slipped=slipped).filter(Q(moved) | Q(slipped))
+    moved, slipped = _changed_ids(since)
+    return (
+        _open_deals(user, by_row=True)
+        .filter(pk__in=moved.union(slipped))
+        .annotate(moved=Exists(moved.filter(opportunity_id=OuterRef("pk"))))
+        .annotate(slipped=Exists(slipped.filter(opportunity_id=OuterRef("pk"))))
+    )
 
 
 def changed_counts(user: User, since: dt.datetime) -> dict[str, int]:
-    """How many of `moved_or_slipped`'s deals moved, slipped, and either: one statement. The
-    conditions are repeated rather than annotated: PostgreSQL's aggregate over the visible ids'
-    subquery lost the annotations ("column moved does not exist")."""
-    moved, slipped = _change_conditions(since)
-    return _open_deals(user).aggregate(
-        moved=Count("pk", filter=Q(moved)),
-        slipped=Count("pk", filter=Q(slipped)),
-        total=Count("pk", filter=Q(moved) | Q(slipped)),
+    """How many of `moved_or_slipped`'s deals moved, slipped, and either: one statement over the
+    changed deals only."""
+    moved, slipped = _changed_ids(since)
+    return (
+        _open_deals(user, by_row=True)
+        .filter(pk__in=moved.union(slipped))
+        .aggregate(
+            moved=Count("pk", filter=Q(pk__in=moved)),
+            slipped=Count("pk", filter=Q(pk__in=slipped)),
+            total=Count("pk"),
+        )
     )
 
 

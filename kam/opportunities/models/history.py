@@ -64,7 +64,11 @@ class OpportunityChange(models.Model):
 
     class Meta:
         ordering = ["-changed_at", "-id"]
-        indexes = [models.Index(fields=["opportunity", "field"], name="opportunitychange_field_idx")]
+        indexes = [
+            models.Index(fields=["opportunity", "field"], name="opportunitychange_field_idx"),
+            # A field's recent edits (the workbench's deals whose sign date slipped this week).
+            models.Index(fields=["field", "changed_at"], name="opportunitychange_recent_idx"),
+        ]
         verbose_name = _("opportunity change")
         verbose_name_plural = _("opportunity changes")
 
