@@ -583,6 +583,10 @@ def ensure_health_flags(log: Callable[[str], None] | None = None, *, rescan: boo
             log(f"  health nightly pass: {len(ids):,} recomputed, {time.perf_counter() - started:.1f} s")
 
 
+# Scenarios that write (inside a transaction rolled back): no single statement does their work.
+WITHOUT_REFERENCE = frozenset({"health_nightly"})
+
+
 def run_health_nightly(ctx: Context) -> int:
     """The nightly pass a day after the last one: the deals whose dates crossed a threshold that
     day found from the indexes and recomputed. Rolled back, so every run finds the same day."""

@@ -157,7 +157,7 @@ def _later_rows(
             label=F("name"),
             number=F("project_number"),
             owner_name=F("owner__name"),
-            customer_name=F("customer__name"),
+            # customer_name: the deal's own copy of its customer's name (a column, not annotated).
             cur_order=F("stage__order"),
             cur_stage=F("stage__code"),
             cur_amount=EXPECTED_AMOUNT,
