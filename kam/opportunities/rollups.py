@@ -14,7 +14,7 @@ so two writers never wait on each other crosswise.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -215,44 +215,42 @@ def live_cells(opportunity_model: Any = Opportunity) -> dict[Key, tuple[int, int
     return cells
 
 
+def _summed(cells: dict[Key, tuple[int, int]], key_of: Callable[[Key], Any]) -> dict[Any, tuple[int, int]]:
+    """The pipeline cells summed by a coarser key (a derived rollup's cells), empty sums dropped."""
+    summed: dict[Any, tuple[int, int]] = {}
+    for key, (count, milli) in cells.items():
+        coarse = key_of(key)
+        before = summed.get(coarse, (0, 0))
+        summed[coarse] = (before[0] + count, before[1] + milli)
+    return {key: sums for key, sums in summed.items() if sums != (0, 0)}
+
+
 def stage_cells(cells: dict[Key, tuple[int, int]]) -> dict[StageKey, tuple[int, int]]:
     """The pipeline cells summed over sign months and forecast categories (the stage rollup's)."""
-    summed: dict[StageKey, tuple[int, int]] = {}
-    for key, (count, milli) in cells.items():
-        stage_key: StageKey = key[:4]  # type: ignore[assignment]
-        before = summed.get(stage_key, (0, 0))
-        summed[stage_key] = (before[0] + count, before[1] + milli)
-    return {key: sums for key, sums in summed.items() if sums != (0, 0)}
+    return _summed(cells, lambda key: key[:4])
 
 
 def quarter_cells(cells: dict[Key, tuple[int, int]]) -> dict[Key, tuple[int, int]]:
     """The pipeline cells summed over the months of each quarter (the quarter rollup's)."""
-    summed: dict[Key, tuple[int, int]] = {}
-    for key, (count, milli) in cells.items():
-        before = summed.get(quarter_key(key), (0, 0))
-        summed[quarter_key(key)] = (before[0] + count, before[1] + milli)
-    return {key: sums for key, sums in summed.items() if sums != (0, 0)}
+    return _summed(cells, quarter_key)
+
+
+def _stored(model: Any, names: tuple[str, ...]) -> dict[Any, tuple[int, int]]:
+    """A rollup's non-empty cells as {key: (count, amount in thousandths)}."""
+    rows = model.objects.exclude(count=0, amount_milli=0).values_list(*names, "count", "amount_milli")
+    return {tuple(row[:-2]): (row[-2], row[-1]) for row in rows}
 
 
 def stored_quarter_cells(quarter_model: Any = QuarterRollup) -> dict[Key, tuple[int, int]]:
-    rows = quarter_model.objects.exclude(count=0, amount_milli=0).values_list(
-        *QUARTER_KEY_NAMES, "count", "amount_milli"
-    )
-    return {tuple(row[:6]): (row[6], row[7]) for row in rows}  # type: ignore[misc]
+    return _stored(quarter_model, QUARTER_KEY_NAMES)
 
 
 def stored_stage_cells(stage_model: Any = StageRollup) -> dict[StageKey, tuple[int, int]]:
-    rows = stage_model.objects.exclude(count=0, amount_milli=0).values_list(
-        *STAGE_KEY_NAMES, "count", "amount_milli"
-    )
-    return {tuple(row[:4]): (row[4], row[5]) for row in rows}  # type: ignore[misc]
+    return _stored(stage_model, STAGE_KEY_NAMES)
 
 
 def stored_cells(rollup_model: Any = PipelineRollup) -> dict[Key, tuple[int, int]]:
-    rows = rollup_model.objects.exclude(count=0, amount_milli=0).values_list(
-        *KEY_NAMES, "count", "amount_milli"
-    )
-    return {tuple(row[:6]): (row[6], row[7]) for row in rows}  # type: ignore[misc]
+    return _stored(rollup_model, KEY_NAMES)
 
 
 def live_funnel_cells(opportunity_model: Any = Opportunity) -> dict[FunnelKey, tuple[int]]:
@@ -337,14 +335,7 @@ def rebuild(
             with connection.cursor() as cursor:
                 cursor.execute(f'LOCK TABLE "{opportunity_model._meta.db_table}" IN SHARE MODE')
         cells = live_cells(opportunity_model)
-        rollup_model.objects.all().delete()
-        rollup_model.objects.bulk_create(
-            (
-                rollup_model(**dict(zip(KEY_NAMES, key, strict=True)), count=count, amount_milli=milli)
-                for key, (count, milli) in cells.items()
-            ),
-            batch_size=2000,
-        )
+        _fill(rollup_model, KEY_NAMES, cells)
         if quarter_model is not None:
             fill_quarter_rollup(quarter_model, cells)
         if stage_model is not None:
@@ -354,32 +345,27 @@ def rebuild(
     return len(cells)
 
 
-def fill_quarter_rollup(quarter_model: Any, cells: dict[Key, tuple[int, int]]) -> int:
-    """Replace the quarter rollup with these pipeline cells summed over the months of each quarter."""
-    summed = quarter_cells(cells)
-    quarter_model.objects.all().delete()
-    quarter_model.objects.bulk_create(
+def _fill(model: Any, names: tuple[str, ...], summed: dict[Any, tuple[int, int]]) -> int:
+    """Replace a rollup's cells with these; returns how many."""
+    model.objects.all().delete()
+    model.objects.bulk_create(
         (
-            quarter_model(**dict(zip(QUARTER_KEY_NAMES, key, strict=True)), count=count, amount_milli=milli)
+            model(**dict(zip(names, key, strict=True)), count=count, amount_milli=milli)
             for key, (count, milli) in summed.items()
         ),
         batch_size=2000,
     )
     return len(summed)
+
+
+def fill_quarter_rollup(quarter_model: Any, cells: dict[Key, tuple[int, int]]) -> int:
+    """Replace the quarter rollup with these pipeline cells summed over the months of each quarter."""
+    return _fill(quarter_model, QUARTER_KEY_NAMES, quarter_cells(cells))
 
 
 def fill_stage_rollup(stage_model: Any, cells: dict[Key, tuple[int, int]]) -> int:
     """Replace the stage rollup with these pipeline cells summed over months and categories."""
-    summed = stage_cells(cells)
-    stage_model.objects.all().delete()
-    stage_model.objects.bulk_create(
-        (
-            stage_model(**dict(zip(STAGE_KEY_NAMES, key, strict=True)), count=count, amount_milli=milli)
-            for key, (count, milli) in summed.items()
-        ),
-        batch_size=2000,
-    )
-    return len(summed)
+    return _fill(stage_model, STAGE_KEY_NAMES, stage_cells(cells))
 
 
 def rebuild_funnel(opportunity_model: Any = Opportunity, funnel_model: Any = FunnelRollup) -> int:

@@ -51,6 +51,7 @@ from kam.opportunities.models import (
     PipelineRollup,
     QuarterRollup,
     Stage,
+    quarter_of_month,
 )
 from kam.opportunities.selectors import EXPECTED_AMOUNT, WEIGHTED_AMOUNT, rollup_visibility
 from kam.org.models import Target, Team, User
@@ -154,12 +155,16 @@ ROLLUP_GROUPS = ("rep", "team")
 
 def month_period_key(month: int, period: str) -> int:
     """The period key (as PeriodKey computes from a date) of a rollup sign month (year × 100 + month)."""
-    year, month_of_year = divmod(month, 100)
     if period == "year":
-        return year
+        return month // 100
     if period == "quarter":
-        return year * 10 + (month_of_year + 2) // 3
+        return quarter_of_month(month)
     return month
+
+
+def quarter_period_key(quarter: int, period: str) -> int:
+    """The period key of a quarter rollup's sign quarter (year × 10 + quarter): itself or its year."""
+    return quarter // 10 if period == "year" else quarter
 
 
 def forecast_rollup_rows(
@@ -227,11 +232,8 @@ def forecast_rollup_rows(
     # Months into periods: a few rows per group and month, not opportunities.
     folded: dict[tuple[int, Any], dict[str, int]] = {}
     for row in rows:
-        if period_column == "sign_quarter":
-            period_key = row["sign_quarter"] if period == "quarter" else row["sign_quarter"] // 10
-        else:
-            period_key = month_period_key(row["sign_month"], period)
-        key = (period_key, row[group_field])
+        to_period = quarter_period_key if period_column == "sign_quarter" else month_period_key
+        key = (to_period(row[period_column], period), row[group_field])
         entry = folded.setdefault(key, dict.fromkeys(sums, 0))
         for name in sums:
             entry[name] += row[name] or 0
