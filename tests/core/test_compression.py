@@ -4,13 +4,14 @@ plain HTML for 50 rows)."""
 from __future__ import annotations
 
 import gzip
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from kam.core.pagecache import STATUS_HEADER
+from kam.core.pagecache import STATUS_HEADER, database_generation
 from tests.conftest import make_token
 from tests.factories import ensure_sales_processes
 
@@ -51,15 +52,15 @@ def test_the_page_cache_keeps_the_plain_body_and_each_answer_is_encoded_for_its_
     client.get("/accounts/login/")  # a CSRF cookie, as a browser has one after signing in
     url = reverse("opportunities:pipeline")
 
-    # On PostgreSQL other databases' work moves the change marker between two reads: try again.
-    for _attempt in range(10):
-        cache.clear()
+    # The change marker is held where it is, as a quiet server would see it: on PostgreSQL it is the
+    # server's snapshot, which a parallel test worker's commits move at any moment (the marker
+    # itself is tested in test_pagecache.py; this test is about what the stored answer holds).
+    held = database_generation()
+    assert held is not None
+    with mock.patch("kam.core.pagecache.database_generation", return_value=held):
         first = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
         again_plain = client.get(url)
-        if again_plain[STATUS_HEADER] == "hit":
-            break
-    else:
-        pytest.fail("the second read was never served from the page cache")
+    assert again_plain[STATUS_HEADER] == "hit"
 
     assert first["Content-Encoding"] == "gzip" and first[STATUS_HEADER] == "miss"
     assert not again_plain.has_header("Content-Encoding")
