@@ -595,6 +595,8 @@ def create_opportunities(specs: Sequence[NewOpportunity], *, by: User) -> list[O
                 "amount_low": o.amount_low,
                 "amount_high": o.amount_high,
                 "furthest_stage_order": o.furthest_stage_order,
+                "stage__probability": spec.stage.probability,
+                "stage__forecast_category": spec.stage.forecast_category,
             }
             for spec, o in zip(specs, opportunities, strict=True)
         ),

@@ -6,3 +6,7 @@ class OpportunitiesConfig(AppConfig):
     name = "kam.opportunities"
     label = "opportunities"
     verbose_name = _("Opportunities")
+
+    def ready(self) -> None:
+        # The stage receivers that keep the forecast rollup weighed by the stages' rules.
+        from kam.opportunities import rollups  # noqa: F401

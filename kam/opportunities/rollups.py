@@ -1,14 +1,17 @@
-"""Keep, check and rebuild the rollups (kam.opportunities.models.PipelineRollup, QuarterRollup,
-StageRollup, FunnelRollup).
+"""Keep, check and rebuild the rollups (kam.opportunities.models.PipelineRollup, StageRollup,
+ForecastRollup, FunnelRollup).
 
 Every service that creates, edits, moves, closes or deletes opportunities calls `track` (or
 `add_new` / `remove`) inside its transaction: the rows' cells before the write are read (and
 locked on PostgreSQL), the write happens, the cells after it are read, and the difference is
 applied with `UPDATE … SET count = count + n` (insert when the cell is missing; a concurrent
 insert of the same cell is caught as an IntegrityError inside a savepoint and turned into the
-update). Cells are updated in key order (the pipeline's, the quarter rollup's, the stage rollup's, then
-the funnel's),
-so two writers never wait on each other crosswise.
+update). Cells are updated in key order (the pipeline's, the stage rollup's, the forecast
+rollup's, then the funnel's), so two writers never wait on each other crosswise.
+
+The forecast rollup also depends on the stages (probability, default forecast category): a change
+of either recomputes it from the pipeline rollup (`refresh_forecast`, called when a
+stage is saved with other rules).
 """
 
 from __future__ import annotations
@@ -23,15 +26,19 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+from django.db.models.signals import post_save, pre_save
+from django.dispatch import receiver
 
 from kam.opportunities.models import (
+    FORECAST_FIGURES,
     NO_SIGN_MONTH,
+    ForecastRollup,
     FunnelRollup,
     Opportunity,
+    OpportunityStatus,
     PipelineRollup,
-    QuarterRollup,
+    Stage,
     StageRollup,
-    quarter_of_month,
 )
 
 # The opportunity's columns a cell and its sums depend on.
@@ -59,13 +66,18 @@ _COLUMNS = (
     "amount_low",
     "amount_high",
     "furthest_stage_order",
+    # What the forecast rollup weighs and groups by besides the cell.
+    "stage__probability",
+    "stage__forecast_category",
 )
 Key = tuple[int, int, str, int, int, str]
 KEY_NAMES = ("process_id", "stage_id", "status", "owner_id", "sign_month", "forecast_category")
 StageKey = tuple[int, int, str, int]
 STAGE_KEY_NAMES = KEY_NAMES[:4]  # the pipeline key without sign month and forecast category
-# The pipeline key with the sign quarter in place of the sign month.
-QUARTER_KEY_NAMES = ("process_id", "stage_id", "status", "owner_id", "sign_quarter", "forecast_category")
+ForecastKey = tuple[int, int]
+FORECAST_KEY_NAMES = ("sign_month", "owner_id")
+# A stage's probability (%) and default forecast category: how the forecast rollup weighs its cells.
+StageRules = dict[int, tuple[int, str]]
 FunnelKey = tuple[int, int, int]
 FUNNEL_KEY_NAMES = ("process_id", "owner_id", "furthest_stage_order")
 
@@ -95,9 +107,29 @@ def _cell(row: dict[str, Any]) -> tuple[Key, int]:
     return key, expected_milli(row["amount"], row["amount_low"], row["amount_high"])
 
 
-def quarter_key(key: Key) -> Key:
-    """The quarter rollup's cell of a pipeline cell."""
-    return (key[0], key[1], key[2], key[3], quarter_of_month(key[4]), key[5])
+def forecast_figures(key: Key, count: int, milli: int, rules: tuple[int, str]) -> tuple[int, ...] | None:
+    """A pipeline cell's part of its forecast rollup row (in FORECAST_FIGURES order), or None when
+    the forecast does not count it (lost, or no sign date)."""
+    status, month, own_category = key[2], key[4], key[5]
+    if month == NO_SIGN_MONTH:
+        return None
+    if status == OpportunityStatus.WON:
+        return (0, count, 0, milli, 0, 0, 0, 0, 0)
+    if status != OpportunityStatus.OPEN:
+        return None
+    probability, stage_category = rules
+    category = own_category or stage_category
+    return (
+        count,
+        0,
+        milli,
+        0,
+        milli * probability,
+        milli if category == "commit" else 0,
+        milli if category == "best_case" else 0,
+        milli if category == "pipeline" else 0,
+        milli if category == "omitted" else 0,
+    )
 
 
 def _funnel_cell(row: dict[str, Any]) -> FunnelKey:
@@ -130,34 +162,41 @@ def _bump(model: Any, cell: dict[str, Any], sums: dict[str, int]) -> None:
 def apply(before: Iterable[dict[str, Any]], after: Iterable[dict[str, Any]]) -> None:
     """Subtract the rows' old contributions and add their new ones (inside the writing transaction)."""
     deltas: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
-    quarter_deltas: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
     stage_deltas: dict[StageKey, list[int]] = defaultdict(lambda: [0, 0])
+    forecast_deltas: dict[ForecastKey, list[int]] = defaultdict(lambda: [0] * len(FORECAST_FIGURES))
     funnel_deltas: dict[FunnelKey, int] = defaultdict(int)
     for rows, sign in ((before, -1), (after, 1)):
         for row in rows:
             key, milli = _cell(row)
             deltas[key][0] += sign
             deltas[key][1] += sign * milli
-            quarter_deltas[quarter_key(key)][0] += sign
-            quarter_deltas[quarter_key(key)][1] += sign * milli
             stage_deltas[key[:4]][0] += sign  # type: ignore[index]
             stage_deltas[key[:4]][1] += sign * milli  # type: ignore[index]
+            rules = (row["stage__probability"], row["stage__forecast_category"])
+            figures = forecast_figures(key, 1, milli, rules)
+            if figures is not None:
+                sums = forecast_deltas[(key[4], key[3])]
+                for i, value in enumerate(figures):
+                    sums[i] += sign * value
             funnel_deltas[_funnel_cell(row)] += sign
     for key in sorted(deltas):
         count, milli = deltas[key]
         if count or milli:
             cell = dict(zip(KEY_NAMES, key, strict=True))
             _bump(PipelineRollup, cell, {"count": count, "amount_milli": milli})
-    for key in sorted(quarter_deltas):
-        count, milli = quarter_deltas[key]
-        if count or milli:
-            cell = dict(zip(QUARTER_KEY_NAMES, key, strict=True))
-            _bump(QuarterRollup, cell, {"count": count, "amount_milli": milli})
     for stage_key in sorted(stage_deltas):
         count, milli = stage_deltas[stage_key]
         if count or milli:
             cell = dict(zip(STAGE_KEY_NAMES, stage_key, strict=True))
             _bump(StageRollup, cell, {"count": count, "amount_milli": milli})
+    for forecast_key in sorted(forecast_deltas):
+        changes = {
+            name: value
+            for name, value in zip(FORECAST_FIGURES, forecast_deltas[forecast_key], strict=True)
+            if value
+        }
+        if changes:
+            _bump(ForecastRollup, dict(zip(FORECAST_KEY_NAMES, forecast_key, strict=True)), changes)
     for funnel_key in sorted(funnel_deltas):
         if funnel_deltas[funnel_key]:
             cell = dict(zip(FUNNEL_KEY_NAMES, funnel_key, strict=True))
@@ -230,9 +269,29 @@ def stage_cells(cells: dict[Key, tuple[int, int]]) -> dict[StageKey, tuple[int, 
     return _summed(cells, lambda key: key[:4])
 
 
-def quarter_cells(cells: dict[Key, tuple[int, int]]) -> dict[Key, tuple[int, int]]:
-    """The pipeline cells summed over the months of each quarter (the quarter rollup's)."""
-    return _summed(cells, quarter_key)
+def stage_rules(stage_model: Any = Stage) -> StageRules:
+    """Every stage's probability and default forecast category (one query over a small table)."""
+    return {
+        pk: (probability, category)
+        for pk, probability, category in stage_model.objects.values_list(
+            "pk", "probability", "forecast_category"
+        )
+    }
+
+
+def forecast_cells(
+    cells: dict[Key, tuple[int, int]], rules: StageRules
+) -> dict[ForecastKey, tuple[int, ...]]:
+    """The forecast rollup's rows made from pipeline cells and the stages' rules, empty rows dropped."""
+    rows: dict[ForecastKey, list[int]] = {}
+    for key, (count, milli) in cells.items():
+        figures = forecast_figures(key, count, milli, rules[key[1]])
+        if figures is None:
+            continue
+        sums = rows.setdefault((key[4], key[3]), [0] * len(FORECAST_FIGURES))
+        for i, value in enumerate(figures):
+            sums[i] += value
+    return {key: tuple(sums) for key, sums in rows.items() if any(sums)}
 
 
 def _stored(model: Any, names: tuple[str, ...]) -> dict[Any, tuple[int, int]]:
@@ -241,8 +300,9 @@ def _stored(model: Any, names: tuple[str, ...]) -> dict[Any, tuple[int, int]]:
     return {tuple(row[:-2]): (row[-2], row[-1]) for row in rows}
 
 
-def stored_quarter_cells(quarter_model: Any = QuarterRollup) -> dict[Key, tuple[int, int]]:
-    return _stored(quarter_model, QUARTER_KEY_NAMES)
+def stored_forecast_cells(forecast_model: Any = ForecastRollup) -> dict[ForecastKey, tuple[int, ...]]:
+    rows = forecast_model.objects.values_list(*FORECAST_KEY_NAMES, *FORECAST_FIGURES)
+    return {(row[0], row[1]): tuple(row[2:]) for row in rows if any(row[2:])}
 
 
 def stored_stage_cells(stage_model: Any = StageRollup) -> dict[StageKey, tuple[int, int]]:
@@ -277,7 +337,7 @@ class Difference:
     rollup: str = "pipeline"
 
     def __str__(self) -> str:
-        names = {"pipeline": KEY_NAMES, "quarter": QUARTER_KEY_NAMES, "stage": STAGE_KEY_NAMES}.get(
+        names = {"pipeline": KEY_NAMES, "forecast": FORECAST_KEY_NAMES, "stage": STAGE_KEY_NAMES}.get(
             self.rollup, FUNNEL_KEY_NAMES
         )
         cell = ", ".join(f"{name}={value}" for name, value in zip(names, self.key, strict=True))
@@ -285,6 +345,10 @@ class Difference:
         def show(sums: tuple[int, ...] | None) -> str:
             if sums is None:
                 return "none"
+            if self.rollup == "forecast":
+                return ", ".join(
+                    f"{name} {value}" for name, value in zip(FORECAST_FIGURES, sums, strict=True)
+                )
             if len(sums) == 1:
                 return f"count {sums[0]}"
             return f"count {sums[0]}, amount {Decimal(sums[1]) / 1000}"
@@ -305,8 +369,8 @@ def verify() -> list[Difference]:
     live = live_cells()
     return (
         _differences(stored_cells(), live, "pipeline")
-        + _differences(stored_quarter_cells(), quarter_cells(live), "quarter")
         + _differences(stored_stage_cells(), stage_cells(live), "stage")
+        + _differences(stored_forecast_cells(), forecast_cells(live, stage_rules()), "forecast")
         + _differences(stored_funnel_cells(), live_funnel_cells(), "funnel")
     )
 
@@ -316,19 +380,22 @@ def rebuild(
     rollup_model: Any = PipelineRollup,
     funnel_model: Any = None,
     stage_model: Any = None,
-    quarter_model: Any = None,
+    forecast_model: Any = None,
+    stage_rule_model: Any = None,
 ) -> int:
     """Replace the rollups with the cells computed from the opportunities; returns the pipeline
     rollup's cell count.
 
     Takes the model classes so a migration can run it on its historical models: the pipeline rollup
-    always, the funnel, stage and quarter rollups when their models are given. Called on the current models
-    (no argument) it rebuilds all four; a migration from before the funnel, stage or quarter rollup existed
-    passes only the models it has and so leaves the later tables (not created yet) alone."""
+    always, the funnel, stage and forecast rollups when their models are given (the forecast rollup
+    with the Stage model its rules come from). Called on the current models (no argument) it
+    rebuilds all four; a migration from before the funnel, stage or forecast rollup existed passes
+    only the models it has and so leaves the later tables (not created yet) alone."""
     if opportunity_model is Opportunity:
         funnel_model = funnel_model or FunnelRollup
         stage_model = stage_model or StageRollup
-        quarter_model = quarter_model or QuarterRollup
+        forecast_model = forecast_model or ForecastRollup
+        stage_rule_model = stage_rule_model or Stage
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # Writers wait until the new cells are in (SQLite runs one writer at a time anyway).
@@ -336,8 +403,8 @@ def rebuild(
                 cursor.execute(f'LOCK TABLE "{opportunity_model._meta.db_table}" IN SHARE MODE')
         cells = live_cells(opportunity_model)
         _fill(rollup_model, KEY_NAMES, cells)
-        if quarter_model is not None:
-            fill_quarter_rollup(quarter_model, cells)
+        if forecast_model is not None:
+            fill_forecast_rollup(forecast_model, cells, stage_rules(stage_rule_model))
         if stage_model is not None:
             fill_stage_rollup(stage_model, cells)
         if funnel_model is not None:
@@ -358,9 +425,34 @@ def _fill(model: Any, names: tuple[str, ...], summed: dict[Any, tuple[int, int]]
     return len(summed)
 
 
-def fill_quarter_rollup(quarter_model: Any, cells: dict[Key, tuple[int, int]]) -> int:
-    """Replace the quarter rollup with these pipeline cells summed over the months of each quarter."""
-    return _fill(quarter_model, QUARTER_KEY_NAMES, quarter_cells(cells))
+def fill_forecast_rollup(forecast_model: Any, cells: dict[Key, tuple[int, int]], rules: StageRules) -> int:
+    """Replace the forecast rollup with the rows these pipeline cells make under these stage rules."""
+    rows = forecast_cells(cells, rules)
+    forecast_model.objects.all().delete()
+    forecast_model.objects.bulk_create(
+        (
+            forecast_model(
+                **dict(zip(FORECAST_KEY_NAMES, key, strict=True)),
+                **dict(zip(FORECAST_FIGURES, figures, strict=True)),
+            )
+            for key, figures in rows.items()
+        ),
+        batch_size=2000,
+    )
+    return len(rows)
+
+
+def refresh_forecast() -> int:
+    """Recompute the forecast rollup from the pipeline rollup under the stages' current rules (a
+    stage's probability or default category changed); returns its row count. Inside the stage's
+    saving transaction. The pipeline rollup's cells are the deals already summed: at a million
+    opportunities a quarter of a million cells, not a million rows."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Writers of opportunities wait (they bump the rows being replaced).
+            with connection.cursor() as cursor:
+                cursor.execute(f'LOCK TABLE "{PipelineRollup._meta.db_table}" IN SHARE MODE')
+        return fill_forecast_rollup(ForecastRollup, stored_cells(), stage_rules())
 
 
 def fill_stage_rollup(stage_model: Any, cells: dict[Key, tuple[int, int]]) -> int:
@@ -388,3 +480,21 @@ def _fill_funnel(opportunity_model: Any, funnel_model: Any) -> int:
         batch_size=2000,
     )
     return len(cells)
+
+
+@receiver(pre_save, sender=Stage)
+def _remember_stage_rules(sender: Any, instance: Stage, raw: bool = False, **kwargs: Any) -> None:
+    instance._rules_before = None  # type: ignore[attr-defined]
+    if not raw and instance.pk is not None:
+        instance._rules_before = (  # type: ignore[attr-defined]
+            Stage.objects.filter(pk=instance.pk).values_list("probability", "forecast_category").first()
+        )
+
+
+@receiver(post_save, sender=Stage)
+def _reweigh_forecast(sender: Any, instance: Stage, created: bool, raw: bool = False, **kwargs: Any) -> None:
+    # The forecast rollup holds amounts weighed by these rules: a change of either recomputes it,
+    # however the stage was saved (the admin, a script). A new stage has no deals yet.
+    before = getattr(instance, "_rules_before", None)
+    if not created and before is not None and before != (instance.probability, instance.forecast_category):
+        refresh_forecast()

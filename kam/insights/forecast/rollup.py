@@ -1,4 +1,4 @@
-"""Reading the rollups (kam.opportunities.models.PipelineRollup, FunnelRollup) for the insights.
+"""Reading the rollups (kam.opportunities.models.ForecastRollup, FunnelRollup …) for the insights.
 
 A rollup answers for a user when its cells say everything the user sees: a director sees every
 cell; a manager or rep sees the cells of the owners they see (`rollup_visibility`), which is all
@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Exists, IntegerField, Max, QuerySet
 from django.db.models.functions import Cast
 
-from kam.opportunities.models import NO_SIGN_MONTH, NO_SIGN_QUARTER, OpportunityMember, quarter_of_month
+from kam.opportunities.models import NO_SIGN_MONTH, OpportunityMember
 
 
 def month_key(day: dt.date) -> int:
@@ -32,19 +32,6 @@ def whole_months(start: dt.date | None, end: dt.date | None) -> tuple[int, int |
     if end is not None and (end + dt.timedelta(days=1)).day != 1:
         return None
     return (NO_SIGN_MONTH + 1 if start is None else month_key(start), None if end is None else month_key(end))
-
-
-def whole_quarters(start: dt.date | None, end: dt.date | None) -> tuple[int, int | None] | None:
-    """The sign quarters [start, end] covers (as `whole_months`), or None when a bound cuts a
-    quarter: the quarter rollup counts whole quarters only."""
-    if whole_months(start, end) is None:
-        return None
-    if start is not None and start.month not in (1, 4, 7, 10):
-        return None
-    if end is not None and end.month not in (3, 6, 9, 12):
-        return None
-    first = NO_SIGN_QUARTER + 1 if start is None else quarter_of_month(month_key(start))
-    return first, None if end is None else quarter_of_month(month_key(end))
 
 
 def money(milli: int | None) -> Decimal:

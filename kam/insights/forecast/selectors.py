@@ -9,12 +9,11 @@ The period bucket is an integer key computed in SQL (year, year*10+quarter, year
 each database's native date functions: Django's Extract/Trunc on SQLite call a Python function
 per row, which is what makes a 200k-row forecast slow there.
 
-The pipeline rollup answers instead whenever the request is expressible in its dimensions: whole
-sign months, rep or team (the owner), stage (its probability, for the weighted amount) and forecast
-category. The figures are the same (the rollup holds exact thousandths); a grouping by customer or
-product line, a range cutting a month, or a user on the deal team of someone else's deal in range
-reads the opportunities. Quarters and years over whole quarters read the quarter rollup (the same
-cells summed over each quarter's months: a third as many).
+The forecast rollup answers instead whenever the request is expressible in its dimensions: whole
+sign months, rep or team (the owner). It holds every figure per owner and month (the weighted
+amount and the categories worked out when a deal or a stage changes). The figures are the same
+(the rollup holds exact thousandths); a grouping by customer or product line, a range cutting a
+month, or a user on the deal team of someone else's deal in range reads the opportunities.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import (
-    BigIntegerField,
     Case,
     CharField,
     Count,
@@ -44,12 +42,12 @@ from django.utils.translation import gettext as _
 from kam.access.visibility import opportunities_for, targets_for
 from kam.customers.models import Customer
 from kam.insights.forecast.periods import PeriodKey, period_key_label
-from kam.insights.forecast.rollup import money, rows_unless_blocked, whole_months, whole_quarters
+from kam.insights.forecast.rollup import money, rows_unless_blocked, whole_months
 from kam.opportunities.models import (
+    FORECAST_FIGURES,
+    ForecastRollup,
     Opportunity,
     OpportunityStatus,
-    PipelineRollup,
-    QuarterRollup,
     Stage,
     quarter_of_month,
 )
@@ -149,7 +147,7 @@ def forecast_queryset(
     )
 
 
-# The groupings the pipeline rollup can answer (its owner, and the owner's team).
+# The groupings the forecast rollup can answer (its owner, and the owner's team).
 ROLLUP_GROUPS = ("rep", "team")
 
 
@@ -162,11 +160,6 @@ def month_period_key(month: int, period: str) -> int:
     return month
 
 
-def quarter_period_key(quarter: int, period: str) -> int:
-    """The period key of a quarter rollup's sign quarter (year × 10 + quarter): itself or its year."""
-    return quarter // 10 if period == "year" else quarter
-
-
 def forecast_rollup_rows(
     user: User | None,
     *,
@@ -175,20 +168,15 @@ def forecast_rollup_rows(
     start: dt.date | None = None,
     end: dt.date | None = None,
 ) -> list[dict[str, Any]] | None:
-    """`forecast_queryset`'s rows from the pipeline rollup (one query), or None when the rollup
+    """`forecast_queryset`'s rows from the forecast rollup (one query), or None when the rollup
     cannot answer this request (see the module's docstring)."""
     months = whole_months(start, end)
     if group not in ROLLUP_GROUPS or months is None:
         return None
-    # Quarters and years read the quarter rollup (a third of the cells) when the range is whole quarters.
-    quarters = whole_quarters(start, end) if period in ("quarter", "year") else None
-    cells: QuerySet[Any]
-    if quarters is not None:
-        cells = QuarterRollup.objects.all()
-        period_column, (first, last) = "sign_quarter", quarters
-    else:
-        cells = PipelineRollup.objects.all()
-        period_column, (first, last) = "sign_month", months
+    first, last = months
+    cells: QuerySet[Any] = ForecastRollup.objects.filter(sign_month__gte=first)
+    if last is not None:
+        cells = cells.filter(sign_month__lte=last)
     elsewhere = None
     if user is not None:
         visibility = rollup_visibility(user)
@@ -196,51 +184,33 @@ def forecast_rollup_rows(
             return None
         visible, elsewhere = visibility
         cells = cells.filter(visible)
-    statuses = [OpportunityStatus.OPEN, OpportunityStatus.WON]
-    cells = cells.filter(status__in=statuses, **{f"{period_column}__gte": first})
     if elsewhere is not None:
+        statuses = [OpportunityStatus.OPEN, OpportunityStatus.WON]
         elsewhere = elsewhere.filter(opportunity__status__in=statuses, opportunity__sign_date__isnull=False)
         if start is not None:
             elsewhere = elsewhere.filter(opportunity__sign_date__gte=start)
-    if last is not None:
-        cells = cells.filter(**{f"{period_column}__lte": last})
-        if elsewhere is not None:
+        if end is not None:
             elsewhere = elsewhere.filter(opportunity__sign_date__lte=end)
-    is_open = Q(status=OpportunityStatus.OPEN)
-    sums: dict[str, Any] = {
-        "open_count": Sum("count", filter=is_open),
-        "won_count": Sum("count", filter=Q(status=OpportunityStatus.WON)),
-        "open_milli": Sum("amount_milli", filter=is_open),
-        "won_milli": Sum("amount_milli", filter=Q(status=OpportunityStatus.WON)),
-        # Thousandths × percent: exact integers, divided once per row below.
-        "weighted_milli_pct": Sum(
-            F("amount_milli") * F("stage__probability"), filter=is_open, output_field=BigIntegerField()
-        ),
-    }
-    for name in CATEGORIES:
-        sums[f"{name}_milli"] = Sum("amount_milli", filter=is_open & Q(fc_category=name))
     group_field = GROUP_FIELDS[group]
     grouped = (
-        cells.alias(fc_category=forecast_category_expression())
-        .values(period_column, group_field)
-        .annotate(**sums)
+        cells.values("sign_month", group_field)
+        .annotate(**{name: Sum(name) for name in FORECAST_FIGURES})
         .order_by()
     )
     rows = rows_unless_blocked(grouped, elsewhere)
     if rows is None:
         return None
-    # Months into periods: a few rows per group and month, not opportunities.
+    # Months into periods: one row per group and month, not opportunities.
     folded: dict[tuple[int, Any], dict[str, int]] = {}
     for row in rows:
-        to_period = quarter_period_key if period_column == "sign_quarter" else month_period_key
-        key = (to_period(row[period_column], period), row[group_field])
-        entry = folded.setdefault(key, dict.fromkeys(sums, 0))
-        for name in sums:
+        key = (month_period_key(row["sign_month"], period), row[group_field])
+        entry = folded.setdefault(key, dict.fromkeys(FORECAST_FIGURES, 0))
+        for name in FORECAST_FIGURES:
             entry[name] += row[name] or 0
     result = []
     for (period_key, group_key), entry in folded.items():
         if not (entry["open_count"] or entry["won_count"]):
-            continue  # cells emptied by later writes: the live rows have no such group
+            continue  # rows emptied by later writes: the live rows have no such group
         result.append(
             {
                 "period_key": period_key,

@@ -22,11 +22,11 @@ from kam.opportunities.models.process import (  # noqa: F401
     Stage,
 )
 from kam.opportunities.models.rollup import (  # noqa: F401
+    FORECAST_FIGURES,
     NO_SIGN_MONTH,
-    NO_SIGN_QUARTER,
+    ForecastRollup,
     FunnelRollup,
     PipelineRollup,
-    QuarterRollup,
     StageRollup,
     quarter_of_month,
 )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -20,7 +21,7 @@ from kam.core.errors import ConflictError, RuleViolation
 from kam.insights.forecast.funnel import funnel, rollup_counts
 from kam.insights.forecast.selectors import Figures, forecast, forecast_rollup_rows
 from kam.opportunities import rollups, services
-from kam.opportunities.models import Opportunity, QuarterRollup, SalesProcess, Stage
+from kam.opportunities.models import FORECAST_FIGURES, ForecastRollup, Opportunity, SalesProcess, Stage
 from kam.org.models import Role
 from tests.factories import CustomerFactory, UserFactory, default_process, make_opportunity
 
@@ -290,50 +291,87 @@ def _rollup_plan(table: str, **kwargs) -> str:
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's EXPLAIN QUERY PLAN")
-def test_the_forecast_reads_a_range_of_periods_from_a_covering_index(people):
-    """Quarters of a year read that year's quarter cells, months its month cells, each from its
-    covering index alone (status, period, then every column grouped and summed), not every cell
-    of the status."""
+def test_the_forecast_reads_a_range_of_months_from_the_rollups_month_index(people):
+    """A year's forecast reads that year's rows through the (sign month, owner) index, not every
+    row of the forecast rollup."""
     world = people
     make_opportunity(owner=world.people[0], stage_code="P4", sign_date=dt.date(2027, 5, 10))
-    year = {
-        "user": world.director,
-        "group": "team",
-        "start": dt.date(2027, 1, 1),
-        "end": dt.date(2027, 12, 31),
-    }
-    plan = _rollup_plan("quarterrollup", period="quarter", **year)
-    assert (
-        "COVERING INDEX quarter_rollup_read_idx (status=? AND sign_quarter>? AND sign_quarter<?)" in plan
-    ), plan
-    plan = _rollup_plan("pipelinerollup", period="month", **year)
-    assert "COVERING INDEX pipeline_rollup_month_idx (status=? AND sign_month>? AND sign_month<?)" in plan, (
-        plan
-    )
+    for period in ("quarter", "month"):
+        plan = _rollup_plan(
+            "forecastrollup",
+            user=world.director,
+            group="team",
+            period=period,
+            start=dt.date(2027, 1, 1),
+            end=dt.date(2027, 12, 31),
+        )
+        # The unique constraint's index (SQLite names it sqlite_autoindex_…).
+        assert re.search(r"forecastrollup USING INDEX \S+ \(sign_month>\? AND sign_month<\?\)", plan), plan
 
 
-def test_quarters_and_years_read_the_quarter_rollup_only_over_whole_quarters(people):
+def _figures(owner) -> list[tuple]:
+    return sorted(ForecastRollup.objects.filter(owner=owner).values_list("sign_month", *FORECAST_FIGURES))
+
+
+def test_the_forecast_rollup_holds_each_months_figures_weighed_by_the_stages(people):
     world = people
-    for day in (dt.date(2027, 2, 10), dt.date(2027, 5, 10), dt.date(2027, 8, 31)):
-        make_opportunity(owner=world.people[0], stage_code="P4", sign_date=day, amount=Decimal("1000"))
-    mine = QuarterRollup.objects.filter(owner=world.people[0], stage__code="P4", status="open")
-    assert sorted(mine.values_list("sign_quarter", "count", "amount_milli")) == [
-        (20271, 1, 1_000_000),
-        (20272, 1, 1_000_000),
-        (20273, 1, 1_000_000),
-    ]
-    cases = [
-        ("quarter", dt.date(2027, 1, 1), dt.date(2027, 12, 31), True),
-        ("year", dt.date(2027, 1, 1), dt.date(2027, 12, 31), True),
-        ("quarter", dt.date(2027, 4, 1), None, True),
-        ("month", dt.date(2027, 1, 1), dt.date(2027, 12, 31), False),
-        ("quarter", dt.date(2027, 2, 1), dt.date(2027, 6, 30), False),  # starts inside a quarter
-        ("quarter", dt.date(2027, 1, 1), dt.date(2027, 5, 31), False),  # ends inside one
-    ]
-    for period, start, end, quarterly in cases:
-        with CaptureQueriesContext(connection) as captured:
-            rows = forecast_rollup_rows(world.director, group="team", period=period, start=start, end=end)
-        assert rows is not None
-        read = " ".join(q["sql"] for q in captured.captured_queries)
-        assert ("quarterrollup" in read) == quarterly, (period, start, end)
-        assert_forecast_paths_agree(world.director, "team", period, start, end, expect_rollup=True)
+    owner = world.loner  # no deals of the shared world
+    p4 = Stage.objects.get(process=default_process(), code="P4")
+    p2 = Stage.objects.get(process=default_process(), code="P2")
+    make_opportunity(owner=owner, stage_code="P4", sign_date=dt.date(2027, 2, 10), amount=Decimal("1000"))
+    make_opportunity(
+        owner=owner,
+        stage_code="P2",
+        sign_date=dt.date(2027, 2, 20),
+        amount=Decimal("200.5"),
+        forecast_category="commit",
+    )
+    # No sign date: the forecast does not count it.
+    make_opportunity(owner=owner, stage_code="P1", sign_date=None, amount=Decimal("7"))
+    won = make_opportunity(owner=owner, stage_code="P4", sign_date=dt.date(2027, 5, 1), amount=Decimal("30"))
+    services.close_opportunity(won, by=owner, status="won", reason="Signed")
+
+    categories = {p4.forecast_category: 1_000_000}
+    categories["commit"] = categories.get("commit", 0) + 200_500
+    february = (
+        202702,
+        2,  # open
+        0,  # won
+        1_200_500,
+        0,
+        1_000_000 * p4.probability + 200_500 * p2.probability,
+        categories.get("commit", 0),
+        categories.get("best_case", 0),
+        categories.get("pipeline", 0),
+        categories.get("omitted", 0),
+    )
+    may = (202705, 0, 1, 0, 30_000, 0, 0, 0, 0, 0)
+    assert _figures(owner) == [february, may]
+
+    # A stage's probability and default category weigh every deal in it: a change recomputes the rows.
+    p4.probability = p4.probability + 5
+    p4.forecast_category = "best_case"
+    p4.save()
+    february = (
+        202702,
+        2,
+        0,
+        1_200_500,
+        0,
+        1_000_000 * p4.probability + 200_500 * p2.probability,
+        200_500,
+        1_000_000,
+        0,
+        0,
+    )
+    assert _figures(owner) == [february, may]
+    assert rollups.verify() == []
+    year = (dt.date(2027, 1, 1), dt.date(2027, 12, 31))
+    for period in ("quarter", "month", "year"):
+        assert_forecast_paths_agree(world.director, "team", period, *year, expect_rollup=True)
+
+    # A rename leaves the rollup alone (no recomputation for what it does not hold).
+    with CaptureQueriesContext(connection) as captured:
+        p4.name = "Renamed"
+        p4.save()
+    assert not any("forecastrollup" in q["sql"] for q in captured.captured_queries)
