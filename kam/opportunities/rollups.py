@@ -32,6 +32,7 @@ from django.dispatch import receiver
 from kam.opportunities.models import (
     FORECAST_FIGURES,
     NO_SIGN_MONTH,
+    ForecastCategory,
     ForecastRollup,
     FunnelRollup,
     Opportunity,
@@ -119,17 +120,8 @@ def forecast_figures(key: Key, count: int, milli: int, rules: tuple[int, str]) -
         return None
     probability, stage_category = rules
     category = own_category or stage_category
-    return (
-        count,
-        0,
-        milli,
-        0,
-        milli * probability,
-        milli if category == "commit" else 0,
-        milli if category == "best_case" else 0,
-        milli if category == "pipeline" else 0,
-        milli if category == "omitted" else 0,
-    )
+    by_category = tuple(milli if category == name else 0 for name in ForecastCategory.values)
+    return (count, 0, milli, 0, milli * probability, *by_category)
 
 
 def _funnel_cell(row: dict[str, Any]) -> FunnelKey:
@@ -444,9 +436,10 @@ def fill_forecast_rollup(forecast_model: Any, cells: dict[Key, tuple[int, int]],
 
 def refresh_forecast() -> int:
     """Recompute the forecast rollup from the pipeline rollup under the stages' current rules (a
-    stage's probability or default category changed); returns its row count. Inside the stage's
-    saving transaction. The pipeline rollup's cells are the deals already summed: at a million
-    opportunities a quarter of a million cells, not a million rows."""
+    stage's probability or default category changed); returns its row count. In the transaction
+    of the stage's save where there is one (the admin's), else in its own right after it. The
+    pipeline rollup's cells are the deals already summed: at a million opportunities a quarter of
+    a million cells, not a million rows."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # Writers of opportunities wait (they bump the rows being replaced).

@@ -21,6 +21,7 @@ from kam.insights.forecast.funnel import funnel
 from kam.insights.forecast.selectors import forecast
 from kam.opportunities import rollups, services
 from kam.opportunities.models import (
+    ForecastRollup,
     FunnelRollup,
     Opportunity,
     OpportunityStatus,
@@ -392,3 +393,20 @@ def test_the_stage_rollup_sums_the_pipeline_rollup_over_months(people):
     assert "stage_id=" in str(differences[0]) and "stored count 7" in str(differences[0])
     rollups.rebuild()
     assert rollups.verify() == []
+
+
+def test_verify_finds_a_wrong_forecast_row_and_rebuild_mends_it(world):
+    deal = make_opportunity(
+        owner=world.east_rep, stage_code="P2", amount=Decimal("100"), sign_date=dt.date(2027, 5, 3)
+    )
+    row = ForecastRollup.objects.get(owner=world.east_rep, sign_month=202705)
+    assert (row.open_count, row.open_milli) == (1, 100_000)
+    assert rollups.verify() == []
+    ForecastRollup.objects.filter(pk=row.pk).update(weighted_milli_pct=1)
+    differences = rollups.verify()
+    assert [d.rollup for d in differences] == ["forecast"]
+    assert "sign_month=202705" in str(differences[0]) and "weighted_milli_pct 1," in str(differences[0])
+    rollups.rebuild()
+    assert rollups.verify() == []
+    row = ForecastRollup.objects.get(owner=world.east_rep, sign_month=202705)
+    assert row.weighted_milli_pct == 100_000 * deal.stage.probability

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kam.opportunities.models.opportunity import ForecastCategory
 from kam.opportunities.models.process import SalesProcess, Stage
 
 # `sign_month` of an opportunity without an expected sign date (a month key is year × 100 + month).
@@ -67,17 +68,15 @@ class PipelineRollup(models.Model):
         return f"{self.stage_id}/{self.status}/{self.owner_id}/{self.sign_month}: {self.count}"
 
 
-# The forecast rollup's figures, in the order its rows and deltas hold them.
+# The forecast rollup's figures, in the order its rows and deltas hold them: the open amount of
+# each forecast category last, in the categories' order.
 FORECAST_FIGURES = (
     "open_count",
     "won_count",
     "open_milli",
     "won_milli",
     "weighted_milli_pct",
-    "commit_milli",
-    "best_case_milli",
-    "pipeline_milli",
-    "omitted_milli",
+    *(f"{category}_milli" for category in ForecastCategory.values),
 )
 
 
