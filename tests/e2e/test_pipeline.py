@@ -43,10 +43,14 @@ def test_back_restores_the_filters_the_address_names(page, live_server):
         f"() => [...(document.getElementById('id_owner').list || {{options: []}}).options]"
         f".some(o => o.value === '{rep.pk}')"
     )
+    entries = page.evaluate("history.length")
     page.fill("#id_owner", str(rep.pk))
+    # Enter fires "change" and "submit": one request wins and the address is pushed once.
     page.press("#id_owner", "Enter")
     page.wait_for_url(f"**owner={rep.pk}**")
     page.wait_for_function("() => document.querySelectorAll('#pipeline-results tbody tr').length === 2")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("history.length") == entries + 1
 
     # Back is a navigation inside the document (htmx put the address there): wait for the
     # address and the rows below, not for a load event.

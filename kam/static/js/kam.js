@@ -28,6 +28,16 @@
   "use strict";
 
   // Listeners on the document, so content htmx swaps in later behaves the same.
+
+  // A push of the address already shown becomes a replace: a filter committed with Enter fires
+  // both "change" and "submit", and two entries for one address would make Back land on the
+  // same page instead of the one before it.
+  document.addEventListener("htmx:beforeHistoryUpdate", function (e) {
+    var history = e.detail && e.detail.history;
+    if (!history || history.type !== "push" || !history.path) return;
+    var target = new URL(history.path, location.href);
+    if (target.href === location.href) history.type = "replace";
+  });
   document.addEventListener("change", function (e) {
     var el = e.target;
     if (!(el instanceof HTMLElement)) return;
