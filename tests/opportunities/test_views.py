@@ -442,6 +442,35 @@ def test_board_cards_are_the_earliest_sign_dates_of_each_column_undated_last(wor
     assert columns["P3"]["cards"] == [] and columns["P3"]["count"] == 0
 
 
+def test_board_cards_name_the_customer_and_owner_as_elsewhere_in_queries_that_do_not_grow(client, world):
+    # The short name stands for the customer, the username for an owner without a name; a
+    # quarter-precise sign date reads as its quarter.
+    rep = UserFactory(username="card_rep", name="", team=world.east_rep.team)
+    customer = CustomerFactory(owner=rep, name="Shanghai Baosteel Group", short_name="Baosteel")
+    make_opportunity(
+        owner=rep,
+        customer=customer,
+        name="Card deal",
+        amount=None,
+        amount_low=Decimal("100000"),
+        amount_high=Decimal("300000"),
+        sign_date=dt.date(2027, 9, 30),
+        sign_date_precision="quarter",
+    )
+    client.force_login(world.director)
+    client.get(reverse("opportunities:board"))
+    queries = _count_queries(client, reverse("opportunities:board"))
+    response = client.get(reverse("opportunities:board"))
+    card = next(c for column in response.context["columns"] for c in column["cards"] if c.name == "Card deal")
+    assert (card.customer, card.owner, card.sign_date_display) == ("Baosteel", "card_rep", "2027 Q3")
+    body = response.content.decode()
+    assert '<div class="card-customer">Baosteel</div>' in body
+    assert '<div class="card-owner muted">card_rep</div>' in body
+    for i in range(5):
+        make_opportunity(owner=rep, customer=CustomerFactory(owner=rep), name=f"More {i}")
+    assert _count_queries(client, reverse("opportunities:board")) == queries
+
+
 def test_board_switches_process(client, world):
     from kam.opportunities.models import SalesProcess
 

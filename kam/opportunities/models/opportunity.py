@@ -70,6 +70,17 @@ def period_end(value: dt.date, precision: str) -> dt.date:
     return value
 
 
+def sign_date_label(sign_date: dt.date | None, precision: str) -> str:
+    """A sign date as precise as it was given: 2026 Q3, 2026-07 or 2026-07-15."""
+    if sign_date is None:
+        return ""
+    if precision == DatePrecision.QUARTER:
+        return quarter_label(sign_date)
+    if precision == DatePrecision.MONTH:
+        return sign_date.strftime("%Y-%m")
+    return sign_date.isoformat()
+
+
 class Opportunity(models.Model):
     project_number = models.CharField(_("project number"), max_length=30, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
@@ -288,13 +299,7 @@ class Opportunity(models.Model):
 
     @property
     def sign_date_display(self) -> str:
-        if self.sign_date is None:
-            return ""
-        if self.sign_date_precision == DatePrecision.QUARTER:
-            return quarter_label(self.sign_date)
-        if self.sign_date_precision == DatePrecision.MONTH:
-            return self.sign_date.strftime("%Y-%m")
-        return self.sign_date.isoformat()
+        return sign_date_label(self.sign_date, self.sign_date_precision)
 
 
 class NumberSequence(models.Model):
