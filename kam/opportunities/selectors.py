@@ -28,7 +28,12 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kam.access.visibility import get_visible_opportunity, opportunities_for, opportunity_parts
+from kam.access.visibility import (
+    get_visible_opportunity,
+    memberships_elsewhere,
+    opportunities_for,
+    opportunity_parts,
+)
 from kam.core import pinyin
 from kam.core.ids import parse_id
 from kam.core.keyset import Seek, SortKey, decode_cursor, encode_cursor, fingerprint
@@ -51,7 +56,7 @@ from kam.opportunities.models import (
 from kam.opportunities.models.opportunity import days_between, sign_date_label
 from kam.org.models import User
 from kam.org.visibility import managed_team_ids, team_subtree_ids
-from kam.relationships.models import Rank, Relationship
+from kam.relationships.models import DecisionRole, Rank, Relationship
 from kam.relationships.scoring import Requirements, entries_from_prefetch, evaluate, look_ahead
 
 MONEY = DecimalField(max_digits=20, decimal_places=2)
@@ -253,6 +258,56 @@ def key_contacts_prefetch(to_attr: str = "key_contacts") -> Prefetch:
     )
 
 
+@dataclass(slots=True)
+class ChainContact:
+    pk: int
+    name: str
+    title: str
+
+
+@dataclass(slots=True)
+class ChainRow:
+    """One key contact of a page row, as `key_contacts_prefetch` gives it (the fields a row shows),
+    read as values: fifty rows carry about a hundred, and building two records for each cost more
+    than reading them."""
+
+    contact_id: int
+    contact: ChainContact
+    decision_role: str
+    stance: str
+    company_level: int | None
+
+    def get_decision_role_display(self) -> str:
+        return str(dict(DecisionRole.choices).get(self.decision_role, self.decision_role))
+
+
+def attach_key_contacts(opportunities: list[Opportunity], to_attr: str = "key_contacts") -> None:
+    """Set each opportunity's decision chain (ChainRow, in `key_contacts_prefetch`'s order) on
+    `to_attr`, in one query."""
+    chains: dict[int, list[ChainRow]] = {o.pk: [] for o in opportunities}
+    if chains:
+        rows = (
+            OpportunityContact.objects.filter(opportunity_id__in=list(chains))
+            .annotate(company_level=company_level_subquery())
+            .order_by("contact__rank", "decision_role")
+            .values_list(
+                "opportunity_id",
+                "contact_id",
+                "contact__name",
+                "contact__title",
+                "decision_role",
+                "stance",
+                "company_level",
+            )
+        )
+        for opportunity_id, contact_id, name, title, role, stance, level in rows:
+            chains[opportunity_id].append(
+                ChainRow(contact_id, ChainContact(contact_id, name, title), role, stance, level)
+            )
+    for opportunity in opportunities:
+        setattr(opportunity, to_attr, chains[opportunity.pk])
+
+
 def _page_row_fields() -> tuple[str, ...]:
     """A page row: the opportunity and its stage whole; of its customer and owner what a row shows
     (their names). Fifty rows of every customer and user column cost more to build than to read."""
@@ -340,11 +395,12 @@ def pipeline_page(
         Opportunity.objects.order_by()
         .select_related("customer", "owner", "stage")
         .only(*_page_row_fields())
-        .prefetch_related(key_contacts_prefetch(contacts_attr))
         .in_bulk(ids)
     )
+    rows = [found[pk] for pk in ids if pk in found]
+    attach_key_contacts(rows, contacts_attr)
     return PipelinePage(
-        rows=[found[pk] for pk in ids if pk in found],
+        rows=rows,
         sort=sort,
         next_cursor=encode_cursor(page.next, scope) if page.next else None,
         previous_cursor=encode_cursor(page.previous, scope) if page.previous else None,
@@ -466,7 +522,7 @@ def rollup_visibility(user: User) -> tuple[Q, QuerySet[OpportunityMember] | None
     if user.sees_everything:
         return Q(), None
     teams = managed_team_ids(user)
-    elsewhere = OpportunityMember.objects.filter(user_id=user.pk).exclude(opportunity__owner_id=user.pk)
+    elsewhere = memberships_elsewhere(user)
     visible = Q(owner_id=user.pk)
     if teams:
         elsewhere = elsewhere.exclude(opportunity__owner__team_id__in=teams)
@@ -508,10 +564,9 @@ def rollup_cells(user: User, filters: PipelineFilters) -> RollupScope | None:
 
 
 def elsewhere_opportunities(user: User) -> QuerySet[Opportunity]:
-    """The deals of `rollup_visibility`'s memberships elsewhere, as opportunities joined to the
-    user's deal-team rows: one primary-key read per membership (`pk IN (memberships joined to
-    their deal)` read each deal twice)."""
-    deals = Opportunity.objects.filter(members__user_id=user.pk).exclude(owner_id=user.pk)
+    """The deals of `rollup_visibility`'s memberships elsewhere: one primary-key read per
+    membership on a deal the user does not own (`memberships_elsewhere`)."""
+    deals = Opportunity.objects.filter(pk__in=memberships_elsewhere(user).order_by().values("opportunity_id"))
     teams = managed_team_ids(user)
     if teams:
         deals = deals.exclude(owner__team_id__in=teams)

@@ -299,8 +299,8 @@ def test_sqlite_walks_the_sort_index_instead_of_sorting_the_open_rows(deals, sor
 def test_a_reps_page_is_the_union_of_their_own_deals_and_their_deal_team_deals_with_sort_values(deals, sort):
     """A rep's page reads its ids and sort values as the UNION of two parts, their own deals (by
     owner and status: the owner index) and their deal-team deals (by primary key from their
-    deal-team rows), and orders that: no gathering of every id they ever owned, each then read
-    again for its status and sort value. (At a million deals the planner reads the first part
+    deal-team rows on deals they do not own), and orders that: no gathering of every id they ever
+    owned, each then read again for its status and sort value. (At a million deals the planner reads the first part
     from opportunity_owner_idx; on this little data it may prefer a sort index.)"""
     with CaptureQueriesContext(connection) as ctx:
         page = pipeline_page(deals.east_rep, OPEN, sort, limit=2)
@@ -310,7 +310,11 @@ def test_a_reps_page_is_the_union_of_their_own_deals_and_their_deal_team_deals_w
     own, team = sql.split(" UNION ", 1)
     assert f'"owner_id" = {rep}' in own and '"status" = ' in own, own
     assert "opportunitymember" in team and f'"user_id" = {rep}' in team and '"status" = ' in team, team
-    assert "opportunitymember" not in own and f'"owner_id" = {rep}' not in team
+    assert "opportunitymember" not in own
+    # The team part leaves out the rep's own deals (they lead each one's team) by the owner
+    # index's ids, not by reading each deal's owner from the table.
+    assert f'"opportunities_opportunity"."owner_id" = {rep}' not in team
+    assert f'NOT (V0."opportunity_id" IN (SELECT U0."id" AS "pk" FROM "opportunities_opportunity" U0 WHERE U0."owner_id" = {rep})' in team, team
     assert [o.pk for o in page.rows] == _ordered(deals.east_rep, sort)[:2]
 
 

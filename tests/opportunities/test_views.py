@@ -74,6 +74,7 @@ def test_pipeline_row_shows_amount_stage_sign_date_and_key_contacts(client, worl
     assert "P0" in body
     assert "2027-03-31" in body
     assert "Director Wang" in body
+    assert 'Director Wang <span class="muted">Decision maker</span>' in body
     assert "CR4" in body  # the company level is the highest any of our people holds
     assert "stance-A" in body
     assert reverse("customers:detail", args=[opp.customer_id]) in body
