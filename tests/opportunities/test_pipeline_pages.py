@@ -314,7 +314,10 @@ def test_a_reps_page_is_the_union_of_their_own_deals_and_their_deal_team_deals_w
     # The team part leaves out the rep's own deals (they lead each one's team) by the owner
     # index's ids, not by reading each deal's owner from the table.
     assert f'"opportunities_opportunity"."owner_id" = {rep}' not in team
-    assert f'NOT (V0."opportunity_id" IN (SELECT U0."id" AS "pk" FROM "opportunities_opportunity" U0 WHERE U0."owner_id" = {rep})' in team, team
+    assert (
+        f'NOT (V0."opportunity_id" IN (SELECT U0."id" AS "pk" FROM "opportunities_opportunity" U0 WHERE U0."owner_id" = {rep})'
+        in team
+    ), team
     assert [o.pk for o in page.rows] == _ordered(deals.east_rep, sort)[:2]
 
 
