@@ -242,29 +242,50 @@ DEAL_TEAM_SHARE = 3  # one opportunity in this many gets another rep on its deal
 
 
 def ensure_deal_teams(log: Callable[[str], None] | None = None) -> int:
-    """Deal teams for the rep scenarios (the generator writes none): one opportunity in three gets
-    a second rep as a member, deterministically from its id. Idempotent. Returns the member rows."""
-    from django.db import transaction
+    """Deal teams as the services leave them: every deal's owner leads its team (the row
+    `create_opportunity` and the import write), and one opportunity in three gets a second rep as
+    a member, deterministically from its id. Idempotent; a data set generated before the leaders
+    were written here gets them. Returns the member rows."""
+    from django.db import connection, transaction
 
-    from kam.opportunities.models import Opportunity, OpportunityMember
+    from kam.opportunities.models import MemberRole, Opportunity, OpportunityMember
     from kam.org.models import Role, User
 
-    if OpportunityMember.objects.exists():
-        return OpportunityMember.objects.count()
     started = time.perf_counter()
-    reps = list(User.objects.filter(role=Role.REP).order_by("id").values_list("id", flat=True))
-    rows = Opportunity.objects.filter(project_number__startswith="BM-").values_list("id", "owner_id")
-    members = []
-    for pk, owner_id in rows.iterator(chunk_size=10_000):
-        if pk % DEAL_TEAM_SHARE == 0:
-            user_id = reps[(pk * 7919) % len(reps)]
-            if user_id != owner_id:
-                members.append(OpportunityMember(opportunity_id=pk, user_id=user_id, role="member"))
-    with transaction.atomic():
-        OpportunityMember.objects.bulk_create(members, batch_size=5_000)
+    written = False
+    if not OpportunityMember.objects.filter(role=MemberRole.MEMBER).exists():
+        written = True
+        reps = list(User.objects.filter(role=Role.REP).order_by("id").values_list("id", flat=True))
+        rows = Opportunity.objects.filter(project_number__startswith="BM-").values_list("id", "owner_id")
+        members = []
+        for pk, owner_id in rows.iterator(chunk_size=10_000):
+            if pk % DEAL_TEAM_SHARE == 0:
+                user_id = reps[(pk * 7919) % len(reps)]
+                if user_id != owner_id:
+                    members.append(
+                        OpportunityMember(opportunity_id=pk, user_id=user_id, role=MemberRole.MEMBER)
+                    )
+        with transaction.atomic():
+            OpportunityMember.objects.bulk_create(members, batch_size=5_000)
+    t = _tables()
+    if not OpportunityMember.objects.filter(role=MemberRole.LEADER).exists():
+        written = True
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {t['member']} (opportunity_id, user_id, role, part) "
+                f"SELECT id, owner_id, %s, '' FROM {t['opp']} WHERE project_number LIKE 'BM-%%'",
+                [MemberRole.LEADER.value],
+            )
+    if written:
+        # Statistics for the planner, and (PostgreSQL) the visibility map its index-only scans of
+        # the member index need.
+        with connection.cursor() as cursor:
+            vacuum = "VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE"
+            cursor.execute(f"{vacuum} {t['member']}")
+    count = OpportunityMember.objects.count()
     if log:
-        log(f"  {len(members):,} deal-team members: {time.perf_counter() - started:.1f} s")
-    return len(members)
+        log(f"  {count:,} deal-team members: {time.perf_counter() - started:.1f} s")
+    return count
 
 
 def _rep_sql(select: str, tail: str = "") -> str:

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.access.visibility import (
+    deals_elsewhere,
     get_visible_opportunity,
     memberships_elsewhere,
     opportunities_for,
@@ -559,14 +560,21 @@ def rollup_cells(user: User, filters: PipelineFilters) -> RollupScope | None:
         cells = cells.filter(sign_month__range=(start.year * 100 + start.month, end.year * 100 + end.month))
     extra = None
     if elsewhere is not None:
-        extra = apply_filters(elsewhere_opportunities(user), filters)
+        deals = deals_elsewhere(user)
+        if isinstance(deals, list):
+            # The same memberships, by the ids just read (the owner's deals left out once).
+            elsewhere = OpportunityMember.objects.filter(user_id=user.pk, opportunity_id__in=deals)
+            teams = managed_team_ids(user)
+            if teams:
+                elsewhere = elsewhere.exclude(opportunity__owner__team_id__in=teams)
+        extra = apply_filters(elsewhere_opportunities(user, deals), filters)
     return RollupScope(cells, elsewhere, extra)
 
 
-def elsewhere_opportunities(user: User) -> QuerySet[Opportunity]:
+def elsewhere_opportunities(user: User, ids: list[int] | QuerySet | None = None) -> QuerySet[Opportunity]:
     """The deals of `rollup_visibility`'s memberships elsewhere: one primary-key read per
-    membership on a deal the user does not own (`memberships_elsewhere`)."""
-    deals = Opportunity.objects.filter(pk__in=memberships_elsewhere(user).order_by().values("opportunity_id"))
+    membership on a deal the user does not own (`ids`: `deals_elsewhere`, when already read)."""
+    deals = Opportunity.objects.filter(pk__in=deals_elsewhere(user) if ids is None else ids)
     teams = managed_team_ids(user)
     if teams:
         deals = deals.exclude(owner__team_id__in=teams)
