@@ -44,7 +44,9 @@ class DeferredRecomputes:
         return True
 
     @contextmanager
-    def deferred(self) -> Iterator[None]:
+    def deferred(self, then: Callable[[list[int] | None], Any] | None = None) -> Iterator[None]:
+        """`then`: what to do with what was gathered (the ids, or None for everything) instead of
+        recomputing it here."""
         if self._pending.get() is not None:
             yield
             return
@@ -54,7 +56,10 @@ class DeferredRecomputes:
             yield
         finally:
             self._pending.reset(token)
-        if pending.everyone:
+        if then is not None:
+            if pending.everyone or pending.ids:
+                then(None if pending.everyone else sorted(pending.ids))
+        elif pending.everyone:
             self._recompute_all()
         elif pending.ids:
             self._recompute(sorted(pending.ids))

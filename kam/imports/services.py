@@ -272,7 +272,7 @@ def import_file(
         return result
     report("writing", len(rows), len(rows))
     try:
-        with transaction.atomic(), rescores.rescores_deferred():
+        with transaction.atomic(), rescores.rescores_requested():
             importer.write()
     except _WriteFailed as exc:  # a rule only the write could check (e.g. a cycle through stored contacts)
         for name, messages in exc.errors.items():

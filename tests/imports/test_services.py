@@ -241,3 +241,27 @@ def test_contacts_import_still_refuses_an_influence_outside_one_to_five(world):
     )
     assert [(e.row, e.field) for e in result.errors] == [(2, "influence")]
     assert not Contact.objects.filter(name="Qian").exists()
+
+
+def test_an_import_rescores_its_customers_a_few_at_once_many_after_it_commits(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kam.customers.scoring import engine, tasks
+
+    rescored: list[list[int] | None] = []
+    monkeypatch.setattr(engine, "rescore", lambda ids=None: rescored.append(ids))
+    east = Customer.objects.get(name="East Steel")
+    row = ["", "East Steel", "Rescored", "P0", "east_rep", "5", "2027-01-31", ""]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert run(world.east_mgr, "opportunities", [OPPORTUNITIES, row]).created == 1
+    assert rescored == [[east.pk]] and not callbacks  # one customer: within the import
+
+    rescored.clear()
+    monkeypatch.setattr(tasks, "SYNC_LIMIT", 0)  # "many": the background worker's, after commit
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        later = [*row[:2], "Later", *row[3:]]
+        assert run(world.east_mgr, "opportunities", [OPPORTUNITIES, later]).created == 1
+    assert rescored == []
+    for callback in callbacks:
+        callback()
+    assert rescored == [[east.pk]]

@@ -9,6 +9,7 @@ full recompute besides the on-change ones, e.g. with cron::
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from django.db import transaction
@@ -49,6 +50,14 @@ _deferred = DeferredRecomputes(
     recompute_all=lambda: scoring.rescore(),
 )
 rescores_deferred = _deferred.deferred
+
+
+def rescores_requested() -> AbstractContextManager[None]:
+    """Like `rescores_deferred`, but what was gathered is asked for once at the end as any write
+    asks (`request_rescore`): a few customers now, many by the background worker once the
+    transaction commits. An import of 20,000 deals touches a thousand customers; rescoring them
+    inside the import was 7 % of its time."""
+    return _deferred.deferred(then=request_rescore)
 
 
 def on_score_inputs_changed(sender: Any, *, customer_ids: Iterable[int], **kwargs: Any) -> None:
