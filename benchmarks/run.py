@@ -272,9 +272,9 @@ def ensure_deal_teams(log: Callable[[str], None] | None = None) -> int:
         written = True
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {t['member']} (opportunity_id, user_id, role, part) "
-                f"SELECT id, owner_id, %s, '' FROM {t['opp']} WHERE project_number LIKE 'BM-%%'",
-                [MemberRole.LEADER.value],
+                f"INSERT INTO {t['member']} (opportunity_id, user_id, role, part, is_owner) "
+                f"SELECT id, owner_id, %s, '', %s FROM {t['opp']} WHERE project_number LIKE 'BM-%%'",
+                [MemberRole.LEADER.value, True],
             )
     if written:
         # Statistics for the planner, and (PostgreSQL) the visibility map its index-only scans of

@@ -112,6 +112,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A read-only request works out who sees which deals once (kam.core.requestmemo).
+    "kam.core.requestmemo.RequestMemoMiddleware",
     # Lets the money filters find the reader's display unit (元 / 万元) without a query of their own.
     "kam.core.money_unit.MoneyUnitMiddleware",
     "django_otp.middleware.OTPMiddleware",

@@ -17,10 +17,12 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.db import connections
-from django.db.models import BooleanField, ExpressionWrapper, Func, Model, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Func, Model, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from kam.activities.models import Activity, Plan, PlanGoal, ProcessMetric, VisitPolicy
+from kam.core.ids import IdIn
+from kam.core.requestmemo import remembered
 from kam.customers.models import Customer, ScoringCriterion, ScoringModel, Tag
 from kam.delivery.models import Contract, ServiceRequest
 from kam.imports.models import ImportJob
@@ -109,10 +111,9 @@ def opportunities_for(user: User, qs: QuerySet | None = None, *, in_sort_order: 
 
 def memberships_elsewhere(user: User) -> QuerySet[OpportunityMember]:
     """The user's deal-team rows on deals they do not own. The owner stays on their deal's team
-    (as its leader), so a rep's memberships are mostly their own deals: telling those apart by the
-    deal's owner read every deal from the table; `NOT IN` the ids of the owner index does not."""
-    owned = Opportunity.objects.filter(owner_id=user.pk).order_by().values("pk")
-    return OpportunityMember.objects.filter(user_id=user.pk).exclude(opportunity_id__in=owned)
+    (as its leader), so a rep's memberships are mostly their own deals; the row says which
+    (`is_owner`, kept by the services), so the rest are one range of the member index."""
+    return OpportunityMember.objects.filter(user_id=user.pk, is_owner=False)
 
 
 # Up to this many deal-team deals elsewhere are sent as a list of ids; more stay a subquery.
@@ -128,10 +129,20 @@ def deals_elsewhere(user: User) -> list[int] | QuerySet:
     subquery = memberships_elsewhere(user).order_by().values("opportunity_id")
     if connections[subquery.db].vendor != "postgresql":
         return subquery
-    ids = list(
-        memberships_elsewhere(user).values_list("opportunity_id", flat=True)[: ELSEWHERE_LIST_LIMIT + 1]
-    )
+
+    def read() -> list[int]:
+        return list(
+            memberships_elsewhere(user).values_list("opportunity_id", flat=True)[: ELSEWHERE_LIST_LIMIT + 1]
+        )
+
+    # Read once per request: a page's totals and its rows both start from it.
+    ids = remembered(("deals_elsewhere", user.pk, subquery.db), read)
     return subquery if len(ids) > ELSEWHERE_LIST_LIMIT else ids
+
+
+def ids_condition(column: str, ids: list[int] | QuerySet) -> Q | IdIn:
+    """`column IN ids`, for `deals_elsewhere`'s list (one array parameter) or subquery."""
+    return IdIn(F(column), ids) if isinstance(ids, list) else Q(**{f"{column}__in": ids})
 
 
 def opportunity_parts(user: User, qs: QuerySet | None = None) -> list[QuerySet] | None:
@@ -149,7 +160,7 @@ def opportunity_parts(user: User, qs: QuerySet | None = None) -> list[QuerySet] 
     elsewhere = deals_elsewhere(user)
     if isinstance(elsewhere, list) and not elsewhere:
         return [qs.filter(owner_id=user.pk)]
-    return [qs.filter(owner_id=user.pk), qs.filter(pk__in=elsewhere)]
+    return [qs.filter(owner_id=user.pk), qs.filter(ids_condition("pk", elsewhere))]
 
 
 def customers_for(user: User, qs: QuerySet | None = None) -> QuerySet:

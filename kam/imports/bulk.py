@@ -611,7 +611,7 @@ def create_opportunities(specs: Sequence[NewOpportunity], *, by: User) -> list[O
         OpportunityMember,
         ("opportunity_id", "user_id"),
         [(o.pk, o.owner_id) for o in opportunities],
-        same={"role": MemberRole.LEADER},
+        same={"role": MemberRole.LEADER, "is_owner": True},
     )
     insert_rows(
         OpportunityContact,

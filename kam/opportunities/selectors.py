@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from kam.access.visibility import (
     deals_elsewhere,
     get_visible_opportunity,
+    ids_condition,
     memberships_elsewhere,
     opportunities_for,
     opportunity_parts,
@@ -479,17 +480,19 @@ class RollupScope:
     so they are read live (`extra`, the same filter over those few deals) and added per stage."""
 
     cells: QuerySet[PipelineRollup] | QuerySet[StageRollup]
-    elsewhere: QuerySet[OpportunityMember] | None = None
+    # The memberships elsewhere, or whether there are any when that is already known.
+    elsewhere: QuerySet[OpportunityMember] | bool | None = None
     extra: QuerySet[Opportunity] | None = None
 
     def by_stage(self) -> list[tuple[int, int, int, int]]:
         """(stage id, probability, count, expected amount in thousandths) per stage: one query, or
         two when the user is on a deal team elsewhere (then the second reads only those deals)."""
         rows = self.cells.values("stage_id", "stage__probability").order_by()
-        if self.elsewhere is not None:
+        probe = self.elsewhere if isinstance(self.elsewhere, QuerySet) else None
+        if probe is not None:
             # Whether any deal team membership lies elsewhere rides along the aggregate instead
             # of costing a query of its own.
-            blocked = Max(Cast(Exists(self.elsewhere), IntegerField()))
+            blocked = Max(Cast(Exists(probe), IntegerField()))
             rows = rows.annotate(n=Sum("count"), milli=Sum("amount_milli"), blocked=blocked)
         else:
             rows = rows.annotate(n=Sum("count"), milli=Sum("amount_milli"))
@@ -497,8 +500,10 @@ class RollupScope:
         stages: dict[int, list[int]] = {
             r["stage_id"]: [r["stage__probability"], int(r["n"] or 0), int(r["milli"] or 0)] for r in result
         }
-        elsewhere = self.elsewhere is not None and (
-            any(r["blocked"] for r in result) or (not result and self.elsewhere.exists())
+        elsewhere = (
+            bool(self.elsewhere)
+            if probe is None
+            else any(r["blocked"] for r in result) or (not result and probe.exists())
         )
         if elsewhere and self.extra is not None:
             live = (
@@ -559,22 +564,21 @@ def rollup_cells(user: User, filters: PipelineFilters) -> RollupScope | None:
         start, end = quarter_bounds(*parsed)
         cells = cells.filter(sign_month__range=(start.year * 100 + start.month, end.year * 100 + end.month))
     extra = None
+    scope_elsewhere: QuerySet[OpportunityMember] | bool | None = elsewhere
     if elsewhere is not None:
         deals = deals_elsewhere(user)
         if isinstance(deals, list):
-            # The same memberships, by the ids just read (the owner's deals left out once).
-            elsewhere = OpportunityMember.objects.filter(user_id=user.pk, opportunity_id__in=deals)
-            teams = managed_team_ids(user)
-            if teams:
-                elsewhere = elsewhere.exclude(opportunity__owner__team_id__in=teams)
+            # Read just now: whether there are any is known, and the live read below finds those
+            # outside a manager's teams (none, at the cost of one small statement).
+            scope_elsewhere = bool(deals)
         extra = apply_filters(elsewhere_opportunities(user, deals), filters)
-    return RollupScope(cells, elsewhere, extra)
+    return RollupScope(cells, scope_elsewhere, extra)
 
 
 def elsewhere_opportunities(user: User, ids: list[int] | QuerySet | None = None) -> QuerySet[Opportunity]:
     """The deals of `rollup_visibility`'s memberships elsewhere: one primary-key read per
     membership on a deal the user does not own (`ids`: `deals_elsewhere`, when already read)."""
-    deals = Opportunity.objects.filter(pk__in=deals_elsewhere(user) if ids is None else ids)
+    deals = Opportunity.objects.filter(ids_condition("pk", deals_elsewhere(user) if ids is None else ids))
     teams = managed_team_ids(user)
     if teams:
         deals = deals.exclude(owner__team_id__in=teams)

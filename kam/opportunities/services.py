@@ -238,7 +238,9 @@ def create_opportunity(
             opportunity=opportunity, from_stage=None, to_stage=stage, changed_by=by, changed_at=now, note=note
         )
         OpportunityMember.objects.get_or_create(
-            opportunity=opportunity, user=opportunity.owner, defaults={"role": MemberRole.LEADER}
+            opportunity=opportunity,
+            user=opportunity.owner,
+            defaults={"role": MemberRole.LEADER, "is_owner": True},
         )
         # An open opportunity feeds the customer's weighted pipeline, one of the score's inputs.
         _score_inputs_changed(opportunity)
@@ -294,6 +296,8 @@ def update_opportunity(
         before = {name: getattr(opportunity, name) for name in TRACKED_FIELDS}
         with rollups.track([opportunity.pk] if rollups.ROLLUP_FIELDS & set(fields) else []):
             versioned_update(opportunity, version, updated_at=timezone.now(), **fields)
+        if "owner" in fields and before["owner"].pk != opportunity.owner_id:
+            _owner_on_team(opportunity)
         OpportunityChange.objects.bulk_create(
             OpportunityChange(
                 opportunity=opportunity,
@@ -311,6 +315,15 @@ def update_opportunity(
         # Every edit moves updated_at (the no-update rule); slips come from the changes above.
         _health_inputs_changed(opportunity.pk)
     return opportunity
+
+
+def _owner_on_team(opportunity: Opportunity) -> None:
+    """After a reassignment: which deal-team row is the owner's (`OpportunityMember.is_owner`).
+    The rows themselves stay: the new owner sees the deal as its owner, the old one keeps the
+    membership they had."""
+    members = OpportunityMember.objects.filter(opportunity=opportunity)
+    members.filter(is_owner=True).exclude(user_id=opportunity.owner_id).update(is_owner=False)
+    members.filter(user_id=opportunity.owner_id, is_owner=False).update(is_owner=True)
 
 
 def open_exit_criteria(opportunity: Opportunity, stage: Stage | None = None) -> list[ExitCriterion]:
@@ -540,7 +553,9 @@ def set_member(
         raise ValidationError({"role": [_("Unknown deal team role.")]})
     with transaction.atomic():
         member, _created = OpportunityMember.objects.update_or_create(
-            opportunity=opportunity, user=user, defaults={"role": role, "part": part}
+            opportunity=opportunity,
+            user=user,
+            defaults={"role": role, "part": part, "is_owner": user.pk == opportunity.owner_id},
         )
     return member
 

@@ -359,3 +359,37 @@ def test_owner_sets_the_forecast_category_and_it_is_kept_in_history():
     with pytest.raises(ValidationError) as excinfo:
         services.update_opportunity(opportunity, by=opportunity.owner, version=2, forecast_category="maybe")
     assert "forecast_category" in excinfo.value.message_dict
+
+
+def test_the_deal_team_row_of_the_owner_says_so_through_opening_staffing_and_reassigning():
+    """`OpportunityMember.is_owner` is what tells a member's deals elsewhere from their own
+    (kam.access.visibility.memberships_elsewhere): every service that opens, staffs or reassigns
+    a deal keeps it right."""
+    from kam.access.visibility import memberships_elsewhere
+
+    deal = make_opportunity()
+    first, helper, successor = deal.owner, UserFactory(), UserFactory()
+
+    def owners() -> dict[int, bool]:
+        return dict(deal.members.values_list("user_id", "is_owner"))
+
+    assert owners() == {first.pk: True}
+    services.set_member(deal, helper, by=first, role=MemberRole.MEMBER)
+    services.set_member(deal, successor, by=first, role=MemberRole.MEMBER)
+    services.set_member(deal, first, by=first, role=MemberRole.LEADER, part="Lead")
+    assert owners() == {first.pk: True, helper.pk: False, successor.pk: False}
+    assert set(memberships_elsewhere(successor).values_list("opportunity_id", flat=True)) == {deal.pk}
+
+    services.update_opportunity(deal, by=first, version=deal.version, owner=successor)
+    # The rows stay (the old owner keeps the membership they had); which one owns the deal moves.
+    assert owners() == {first.pk: False, helper.pk: False, successor.pk: True}
+    assert not memberships_elsewhere(successor).exists()
+    assert set(memberships_elsewhere(first).values_list("opportunity_id", flat=True)) == {deal.pk}
+
+    # A new owner who was not on the team: no row to mark, and the old owner's row is theirs no more.
+    services.update_opportunity(deal, by=successor, version=deal.version, owner=first)
+    outsider = UserFactory()
+    services.update_opportunity(deal, by=first, version=deal.version, owner=outsider)
+    assert owners() == {first.pk: False, helper.pk: False, successor.pk: False}
+    services.set_member(deal, outsider, by=outsider, role=MemberRole.LEADER)
+    assert owners()[outsider.pk] is True

@@ -27,14 +27,18 @@ class OpportunityMember(models.Model):
     )
     role = models.CharField(_("role"), max_length=10, choices=MemberRole.choices, default=MemberRole.MEMBER)
     part = models.CharField(_("part"), max_length=200, blank=True)
+    # Whether this member owns the deal (kept by the services that open, reassign and staff it):
+    # a rep's deal-team deals owned by others are then a range of the member index.
+    is_owner = models.BooleanField(_("owns the deal"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("deal team member")
         verbose_name_plural = _("deal team")
         constraints = [models.UniqueConstraint(fields=["opportunity", "user"], name="member_unique")]
-        # A rep's visibility starts from "the deals I am a member of": (user, opportunity) answers
-        # it from the index alone.
-        indexes = [models.Index(fields=["user", "opportunity"], name="member_user_idx")]
+        # A rep's visibility starts from "the deals I am a member of", and their totals and list
+        # add "the deals I am on the team of and do not own": (user, is_owner, opportunity)
+        # answers both from the index alone.
+        indexes = [models.Index(fields=["user", "is_owner", "opportunity"], name="member_user_idx")]
 
     def __str__(self) -> str:
         return f"{self.user_id} ({self.role})"
