@@ -703,9 +703,10 @@ def board_columns(
     """Stage columns with count and amount per column (the rollup when it can say, else SQL over
     the rows), and at most `per_column` cards each."""
     stages = list(Stage.objects.filter(process_id=process_id).order_by("order"))
-    base = apply_filters(scoped_opportunities(user), filters).filter(stage__process_id=process_id)
+    # The board shows open deals unless a status is chosen.
+    filtered = apply_filters(scoped_opportunities(user), filters)
     if not filters.status:
-        base = base.filter(status=OpportunityStatus.OPEN)
+        filtered = filtered.filter(status=OpportunityStatus.OPEN)
     scope = rollup_cells(user, filters) if use_rollup else None
     by_stage = None
     if scope is not None:
@@ -723,7 +724,8 @@ def board_columns(
     else:
         sums = {
             row["stage_id"]: dict(row)
-            for row in base.values("stage_id")
+            for row in filtered.filter(stage__process_id=process_id)
+            .values("stage_id")
             .annotate(count=Count("id"), total=Sum(EXPECTED_AMOUNT))
             .order_by()
         }
@@ -732,9 +734,7 @@ def board_columns(
     # open opportunity of the process with a window function to keep a few cards per column.
     # A card shows a few fields of the deal and the names of its customer and owner: values, not
     # instances. The stage is the column's (no join to the stage table for its process).
-    cards = apply_filters(scoped_opportunities(user), filters).values(*BOARD_CARD_FIELDS)
-    if not filters.status:
-        cards = cards.filter(status=OpportunityStatus.OPEN)
+    cards = filtered.values(*BOARD_CARD_FIELDS)
     order = (F("sign_date").asc(nulls_last=True), F("id").asc())
     per_stage = [cards.filter(stage_id=stage.pk).order_by(*order)[:per_column] for stage in stages]
     cards_by_stage: dict[int, list[BoardCard]] = {stage.pk: [] for stage in stages}
