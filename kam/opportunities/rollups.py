@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q, Sum, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
@@ -36,6 +36,7 @@ from kam.opportunities.models import (
     ForecastRollup,
     FunnelRollup,
     Opportunity,
+    OpportunityMember,
     OpportunityStatus,
     PipelineRollup,
     Stage,
@@ -81,6 +82,7 @@ FORECAST_KEY_NAMES = ("sign_month", "owner_id")
 StageRules = dict[int, tuple[int, str]]
 FunnelKey = tuple[int, int, int]
 FUNNEL_KEY_NAMES = ("process_id", "owner_id", "furthest_stage_order")
+TEAM_KEY_NAMES = ("opportunity_id", "user_id")
 
 
 def month_key(value: Any) -> int:
@@ -329,14 +331,19 @@ class Difference:
     rollup: str = "pipeline"
 
     def __str__(self) -> str:
-        names = {"pipeline": KEY_NAMES, "forecast": FORECAST_KEY_NAMES, "stage": STAGE_KEY_NAMES}.get(
-            self.rollup, FUNNEL_KEY_NAMES
-        )
+        names = {
+            "pipeline": KEY_NAMES,
+            "forecast": FORECAST_KEY_NAMES,
+            "stage": STAGE_KEY_NAMES,
+            "deal team": TEAM_KEY_NAMES,
+        }.get(self.rollup, FUNNEL_KEY_NAMES)
         cell = ", ".join(f"{name}={value}" for name, value in zip(names, self.key, strict=True))
 
         def show(sums: tuple[int, ...] | None) -> str:
             if sums is None:
                 return "none"
+            if self.rollup == "deal team":
+                return f"is_owner {bool(sums[0])}"
             if self.rollup == "forecast":
                 return ", ".join(
                     f"{name} {value}" for name, value in zip(FORECAST_FIGURES, sums, strict=True)
@@ -356,14 +363,42 @@ def _differences(stored: dict[Any, Any], live: dict[Any, Any], rollup: str) -> l
     ]
 
 
+def _owns() -> Exists:
+    return Exists(Opportunity.objects.filter(pk=OuterRef("opportunity_id"), owner_id=OuterRef("user_id")))
+
+
+def owner_flag_differences() -> list[Difference]:
+    """The deal-team rows whose `is_owner` is not what the deal's owner says (a rep's deals
+    elsewhere, their totals and their list, are told apart by it)."""
+    wrong = OpportunityMember.objects.annotate(owns=_owns()).filter(
+        Q(is_owner=True, owns=False) | Q(is_owner=False, owns=True)
+    )
+    return [
+        Difference((opportunity_id, user_id), (int(flag),), (int(not flag),), "deal team")
+        for opportunity_id, user_id, flag in wrong.order_by("opportunity_id", "user_id").values_list(
+            "opportunity_id", "user_id", "is_owner"
+        )
+    ]
+
+
+def fix_owner_flags() -> int:
+    """Set every deal-team row's `is_owner` from its deal's owner; returns how many changed."""
+    members = OpportunityMember.objects.all()
+    return members.filter(is_owner=True).exclude(_owns()).update(is_owner=False) + members.filter(
+        _owns(), is_owner=False
+    ).update(is_owner=True)
+
+
 def verify() -> list[Difference]:
-    """The cells where a rollup and the live opportunities disagree (empty: they agree)."""
+    """The cells where a rollup and the live opportunities disagree (empty: they agree), and the
+    deal-team rows whose owner flag is wrong."""
     live = live_cells()
     return (
         _differences(stored_cells(), live, "pipeline")
         + _differences(stored_stage_cells(), stage_cells(live), "stage")
         + _differences(stored_forecast_cells(), forecast_cells(live, stage_rules()), "forecast")
         + _differences(stored_funnel_cells(), live_funnel_cells(), "funnel")
+        + owner_flag_differences()
     )
 
 
@@ -375,8 +410,8 @@ def rebuild(
     forecast_model: Any = None,
     stage_rule_model: Any = None,
 ) -> int:
-    """Replace the rollups with the cells computed from the opportunities; returns the pipeline
-    rollup's cell count.
+    """Replace the rollups with the cells computed from the opportunities (and set the deal-team
+    rows' owner flags from the deals); returns the pipeline rollup's cell count.
 
     Takes the model classes so a migration can run it on its historical models: the pipeline rollup
     always, the funnel, stage and forecast rollups when their models are given (the forecast rollup
@@ -401,6 +436,8 @@ def rebuild(
             fill_stage_rollup(stage_model, cells)
         if funnel_model is not None:
             _fill_funnel(opportunity_model, funnel_model)
+        if opportunity_model is Opportunity:
+            fix_owner_flags()
     return len(cells)
 
 

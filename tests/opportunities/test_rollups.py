@@ -24,6 +24,7 @@ from kam.opportunities.models import (
     ForecastRollup,
     FunnelRollup,
     Opportunity,
+    OpportunityMember,
     OpportunityStatus,
     PipelineRollup,
     Stage,
@@ -266,6 +267,26 @@ def test_verify_reports_a_difference_and_rebuild_repairs_it(people, capsys):
     assert "funnel rollup" in (out := capsys.readouterr().out) and "stored count 98" in out
     call_command("rollups", "rebuild")
     assert rollups.verify() == []
+
+
+def test_verify_names_a_wrong_deal_team_owner_flag_and_rebuild_sets_it(people, capsys):
+    """A rep's deals elsewhere are told apart by `OpportunityMember.is_owner`: a wrong flag would
+    count a deal twice in their totals, so verify checks the flags and rebuild sets them."""
+    deal = make_opportunity(owner=people.east_rep)
+    services.set_member(deal, people.east_rep2, by=people.east_rep, role="member")
+    assert rollups.verify() == []
+    OpportunityMember.objects.filter(opportunity=deal).update(is_owner=True)
+    with pytest.raises(CommandError):
+        call_command("rollups", "verify")
+    out = capsys.readouterr().out
+    assert f"deal team rollup opportunity_id={deal.pk}, user_id={people.east_rep2.pk}" in out
+    assert "stored is_owner True, live is_owner False" in out and out.count("deal team") == 1
+    call_command("rollups", "rebuild")
+    assert rollups.verify() == []
+    assert dict(deal.members.values_list("user_id", "is_owner")) == {
+        people.east_rep.pk: True,
+        people.east_rep2.pk: False,
+    }
 
 
 def test_the_funnel_rollup_counts_the_furthest_stage_reached_and_its_migration_fills_it(people):
