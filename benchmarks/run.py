@@ -277,6 +277,12 @@ def ensure_deal_teams(log: Callable[[str], None] | None = None) -> int:
                 [MemberRole.LEADER.value, True],
             )
     if written:
+        # Written past the services: the team rollup is filled from the deal teams once.
+        from kam.opportunities.models import TeamRollup
+        from kam.opportunities.rollups import fill_team_rollup
+
+        with transaction.atomic():
+            fill_team_rollup(OpportunityMember, TeamRollup)
         # Statistics for the planner, and (PostgreSQL) the visibility map its index-only scans of
         # the member index need.
         with connection.cursor() as cursor:

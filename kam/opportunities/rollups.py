@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Value
+from django.db.models import Aggregate, CharField, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
@@ -41,6 +41,7 @@ from kam.opportunities.models import (
     PipelineRollup,
     Stage,
     StageRollup,
+    TeamRollup,
 )
 
 # The opportunity's columns a cell and its sums depend on.
@@ -73,6 +74,9 @@ _COLUMNS = (
     "stage__forecast_category",
 )
 Key = tuple[int, int, str, int, int, str]
+# The team rollup: (member, owner, stage, status, sign month) of a deal the member does not own.
+TeamKey = tuple[int, int, int, str, int]
+TEAM_ROLLUP_KEY_NAMES = ("user_id", "owner_id", "stage_id", "status", "sign_month")
 KEY_NAMES = ("process_id", "stage_id", "status", "owner_id", "sign_month", "forecast_category")
 StageKey = tuple[int, int, str, int]
 STAGE_KEY_NAMES = KEY_NAMES[:4]  # the pipeline key without sign month and forecast category
@@ -130,15 +134,46 @@ def _funnel_cell(row: dict[str, Any]) -> FunnelKey:
     return (row["stage__process_id"], row["owner_id"], row["furthest_stage_order"])
 
 
+class _IdList(Aggregate):
+    """The ids aggregated as one comma-separated text (GROUP_CONCAT; STRING_AGG on PostgreSQL)."""
+
+    function = "GROUP_CONCAT"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, function="STRING_AGG", template="%(function)s((%(expressions)s)::text, ',')"
+        )
+
+
+def _team_of() -> Subquery:
+    """The deal's members other than its owner, as "3,17" (NULL when none): read with the deal's
+    row in the same statement, so keeping the team rollup costs no query of its own."""
+    members = (
+        OpportunityMember.objects.filter(opportunity_id=OuterRef("pk"), is_owner=False)
+        .order_by()
+        .values("opportunity_id")
+        .annotate(ids=_IdList("user_id"))
+        .values("ids")
+    )
+    return Subquery(members, output_field=CharField())
+
+
+def _members(row: dict[str, Any]) -> list[int]:
+    team = row.get("team")
+    return [int(pk) for pk in team.split(",")] if team else []
+
+
 def snapshot(pks: Iterable[int], *, lock: bool = True) -> list[dict[str, Any]]:
-    """The rollup columns of these opportunities; locked (PostgreSQL) when read before a write."""
+    """The rollup columns of these opportunities (and their members besides the owner, `team`);
+    locked (PostgreSQL) when read before a write."""
     ids = list(pks)
     if not ids:
         return []
     qs = Opportunity.objects.filter(pk__in=ids)
     if lock:
         qs = qs.select_for_update(of=("self",))
-    return list(qs.values(*_COLUMNS))
+    return list(qs.annotate(team=_team_of()).values(*_COLUMNS, "team"))
 
 
 def _bump(model: Any, cell: dict[str, Any], sums: dict[str, int]) -> None:
@@ -159,9 +194,14 @@ def apply(before: Iterable[dict[str, Any]], after: Iterable[dict[str, Any]]) -> 
     stage_deltas: dict[StageKey, list[int]] = defaultdict(lambda: [0, 0])
     forecast_deltas: dict[ForecastKey, list[int]] = defaultdict(lambda: [0] * len(FORECAST_FIGURES))
     funnel_deltas: dict[FunnelKey, int] = defaultdict(int)
+    team_deltas: dict[TeamKey, list[int]] = defaultdict(lambda: [0, 0])
     for rows, sign in ((before, -1), (after, 1)):
         for row in rows:
             key, milli = _cell(row)
+            for user_id in _members(row):
+                team_sums = team_deltas[(user_id, key[3], key[1], key[2], key[4])]
+                team_sums[0] += sign
+                team_sums[1] += sign * milli
             deltas[key][0] += sign
             deltas[key][1] += sign * milli
             stage_deltas[key[:4]][0] += sign  # type: ignore[index]
@@ -195,6 +235,11 @@ def apply(before: Iterable[dict[str, Any]], after: Iterable[dict[str, Any]]) -> 
         if funnel_deltas[funnel_key]:
             cell = dict(zip(FUNNEL_KEY_NAMES, funnel_key, strict=True))
             _bump(FunnelRollup, cell, {"count": funnel_deltas[funnel_key]})
+    for team_key in sorted(team_deltas):
+        count, milli = team_deltas[team_key]
+        if count or milli:
+            cell = dict(zip(TEAM_ROLLUP_KEY_NAMES, team_key, strict=True))
+            _bump(TeamRollup, cell, {"count": count, "amount_milli": milli})
 
 
 @contextmanager
@@ -307,6 +352,47 @@ def stored_cells(rollup_model: Any = PipelineRollup) -> dict[Key, tuple[int, int
     return _stored(rollup_model, KEY_NAMES)
 
 
+def live_team_cells(member_model: Any = OpportunityMember) -> dict[TeamKey, tuple[int, int]]:
+    """The team rollup's cells computed from the deal teams and their deals (one GROUP BY)."""
+    month = Coalesce(
+        ExtractYear("opportunity__sign_date") * 100 + ExtractMonth("opportunity__sign_date"),
+        Value(NO_SIGN_MONTH),
+    )
+    rows = (
+        member_model.objects.filter(is_owner=False)
+        .annotate(rollup_month=month)
+        .values(
+            "user_id", "opportunity__owner_id", "opportunity__stage_id", "opportunity__status", "rollup_month"
+        )
+        .annotate(
+            n=Count("id"),
+            amount_sum=Sum("opportunity__amount"),
+            range_sum=Sum(
+                F("opportunity__amount_low") + F("opportunity__amount_high"),
+                filter=Q(opportunity__amount__isnull=True),
+            ),
+        )
+        .order_by()
+    )
+    cells: dict[TeamKey, tuple[int, int]] = {}
+    for row in rows:
+        key = (
+            row["user_id"],
+            row["opportunity__owner_id"],
+            row["opportunity__stage_id"],
+            row["opportunity__status"],
+            int(row["rollup_month"]),
+        )
+        milli = int(Decimal(row["amount_sum"] or 0) * 1000) + int(Decimal(row["range_sum"] or 0) * 500)
+        count, total = cells.get(key, (0, 0))
+        cells[key] = (count + row["n"], total + milli)
+    return cells
+
+
+def stored_team_cells(team_model: Any = TeamRollup) -> dict[TeamKey, tuple[int, int]]:
+    return _stored(team_model, TEAM_ROLLUP_KEY_NAMES)
+
+
 def live_funnel_cells(opportunity_model: Any = Opportunity) -> dict[FunnelKey, tuple[int]]:
     """Every non-empty funnel cell computed from the opportunities themselves (one GROUP BY)."""
     rows = (
@@ -336,6 +422,7 @@ class Difference:
             "forecast": FORECAST_KEY_NAMES,
             "stage": STAGE_KEY_NAMES,
             "deal team": TEAM_KEY_NAMES,
+            "team": TEAM_ROLLUP_KEY_NAMES,
         }.get(self.rollup, FUNNEL_KEY_NAMES)
         cell = ", ".join(f"{name}={value}" for name, value in zip(names, self.key, strict=True))
 
@@ -398,6 +485,7 @@ def verify() -> list[Difference]:
         + _differences(stored_stage_cells(), stage_cells(live), "stage")
         + _differences(stored_forecast_cells(), forecast_cells(live, stage_rules()), "forecast")
         + _differences(stored_funnel_cells(), live_funnel_cells(), "funnel")
+        + _differences(stored_team_cells(), live_team_cells(), "team")
         + owner_flag_differences()
     )
 
@@ -438,7 +526,14 @@ def rebuild(
             _fill_funnel(opportunity_model, funnel_model)
         if opportunity_model is Opportunity:
             fix_owner_flags()
+            # After the flags: the team rollup counts the members who do not own the deal.
+            fill_team_rollup(OpportunityMember, TeamRollup)
     return len(cells)
+
+
+def fill_team_rollup(member_model: Any, team_model: Any) -> int:
+    """Replace the team rollup with the cells computed from the deal teams; returns how many."""
+    return _fill(team_model, TEAM_ROLLUP_KEY_NAMES, live_team_cells(member_model))
 
 
 def _fill(model: Any, names: tuple[str, ...], summed: dict[Any, tuple[int, int]]) -> int:

@@ -31,7 +31,6 @@ from django.utils.translation import gettext as _
 from kam.access.visibility import (
     deals_elsewhere,
     get_visible_opportunity,
-    ids_condition,
     memberships_elsewhere,
     opportunities_for,
     opportunity_parts,
@@ -54,6 +53,7 @@ from kam.opportunities.models import (
     Stage,
     StageChange,
     StageRollup,
+    TeamRollup,
 )
 from kam.opportunities.models.opportunity import days_between, sign_date_label
 from kam.org.models import User
@@ -476,17 +476,18 @@ CENT = Decimal("0.01")
 @dataclass
 class RollupScope:
     """The rollup cells a filter selects, and (for a manager or rep) the deals they see only through
-    a deal team, owned by someone whose cells they do not see: the rollup cannot attribute those,
-    so they are read live (`extra`, the same filter over those few deals) and added per stage."""
+    a deal team, owned by someone whose cells they do not see: the owners' rollups cannot attribute
+    those, so they come from the team rollup (`extra`, the user's cells under the same filter) and
+    are added per stage."""
 
     cells: QuerySet[PipelineRollup] | QuerySet[StageRollup]
     # The memberships elsewhere, or whether there are any when that is already known.
     elsewhere: QuerySet[OpportunityMember] | bool | None = None
-    extra: QuerySet[Opportunity] | None = None
+    extra: QuerySet[TeamRollup] | None = None
 
     def by_stage(self) -> list[tuple[int, int, int, int]]:
         """(stage id, probability, count, expected amount in thousandths) per stage: one query, or
-        two when the user is on a deal team elsewhere (then the second reads only those deals)."""
+        two when the user is on a deal team elsewhere (then the second reads their team rollup)."""
         rows = self.cells.values("stage_id", "stage__probability").order_by()
         probe = self.elsewhere if isinstance(self.elsewhere, QuerySet) else None
         if probe is not None:
@@ -506,16 +507,15 @@ class RollupScope:
             else any(r["blocked"] for r in result) or (not result and probe.exists())
         )
         if elsewhere and self.extra is not None:
-            live = (
+            team = (
                 self.extra.values("stage_id", "stage__probability")
                 .order_by()
-                .annotate(n=Count("id"), total=Sum(EXPECTED_AMOUNT))
+                .annotate(n=Sum("count"), milli=Sum("amount_milli"))
             )
-            for row in live:
+            for row in team:
                 cell = stages.setdefault(row["stage_id"], [row["stage__probability"], 0, 0])
-                cell[1] += row["n"]
-                # SQLite sums decimals as floats: back to the thousandths the rollup keeps.
-                cell[2] += int((Decimal(str(row["total"] or 0)) * 1000).to_integral_value())
+                cell[1] += int(row["n"] or 0)
+                cell[2] += int(row["milli"] or 0)
         return [(stage_id, p, n, milli) for stage_id, (p, n, milli) in stages.items()]
 
 
@@ -551,7 +551,30 @@ def rollup_cells(user: User, filters: PipelineFilters) -> RollupScope | None:
     visible, elsewhere = visibility
     parsed = parse_quarter(filters.sign_quarter) if filters.sign_quarter else None
     # Without a sign period the stage rollup (summed over months) answers with far fewer cells.
-    cells: QuerySet[Any] = (PipelineRollup if parsed else StageRollup).objects.filter(visible)
+    cells = _rollup_filters(
+        (PipelineRollup if parsed else StageRollup).objects.filter(visible), filters, parsed
+    )
+    extra = None
+    scope_elsewhere: QuerySet[OpportunityMember] | bool | None = elsewhere
+    if elsewhere is not None:
+        deals = deals_elsewhere(user)
+        if isinstance(deals, list):
+            # Read just now: whether there are any is known.
+            scope_elsewhere = bool(deals)
+        # The deals seen through a deal team, from the team rollup: the user's cells, less those
+        # whose owner a manager already sees (they are in `cells`).
+        team = TeamRollup.objects.filter(user_id=user.pk)
+        teams = managed_team_ids(user)
+        if teams:
+            team = team.exclude(owner__team_id__in=teams)
+        extra = _rollup_filters(team, filters, parsed)
+    return RollupScope(cells, scope_elsewhere, extra)
+
+
+def _rollup_filters(
+    cells: QuerySet[Any], filters: PipelineFilters, parsed: tuple[int, int] | None
+) -> QuerySet[Any]:
+    """A rollup's cells that the filter's owner, team, stage, status and sign quarter select."""
     if filters.owner:
         cells = cells.filter(owner_id=filters.owner)
     if filters.team:
@@ -563,26 +586,7 @@ def rollup_cells(user: User, filters: PipelineFilters) -> RollupScope | None:
     if parsed:
         start, end = quarter_bounds(*parsed)
         cells = cells.filter(sign_month__range=(start.year * 100 + start.month, end.year * 100 + end.month))
-    extra = None
-    scope_elsewhere: QuerySet[OpportunityMember] | bool | None = elsewhere
-    if elsewhere is not None:
-        deals = deals_elsewhere(user)
-        if isinstance(deals, list):
-            # Read just now: whether there are any is known, and the live read below finds those
-            # outside a manager's teams (none, at the cost of one small statement).
-            scope_elsewhere = bool(deals)
-        extra = apply_filters(elsewhere_opportunities(user, deals), filters)
-    return RollupScope(cells, scope_elsewhere, extra)
-
-
-def elsewhere_opportunities(user: User, ids: list[int] | QuerySet | None = None) -> QuerySet[Opportunity]:
-    """The deals of `rollup_visibility`'s memberships elsewhere: one primary-key read per
-    membership on a deal the user does not own (`ids`: `deals_elsewhere`, when already read)."""
-    deals = Opportunity.objects.filter(ids_condition("pk", deals_elsewhere(user) if ids is None else ids))
-    teams = managed_team_ids(user)
-    if teams:
-        deals = deals.exclude(owner__team_id__in=teams)
-    return deals
+    return cells
 
 
 def pipeline_totals(

@@ -296,8 +296,9 @@ def update_opportunity(
         before = {name: getattr(opportunity, name) for name in TRACKED_FIELDS}
         with rollups.track([opportunity.pk] if rollups.ROLLUP_FIELDS & set(fields) else []):
             versioned_update(opportunity, version, updated_at=timezone.now(), **fields)
-        if "owner" in fields and before["owner"].pk != opportunity.owner_id:
-            _owner_on_team(opportunity)
+            if "owner" in fields and before["owner"].pk != opportunity.owner_id:
+                # Inside the tracked write: the team rollup moves with the flags.
+                _owner_on_team(opportunity)
         OpportunityChange.objects.bulk_create(
             OpportunityChange(
                 opportunity=opportunity,
@@ -551,7 +552,7 @@ def set_member(
 ) -> OpportunityMember:
     if role not in MemberRole.values:
         raise ValidationError({"role": [_("Unknown deal team role.")]})
-    with transaction.atomic():
+    with transaction.atomic(), rollups.track([opportunity.pk]):
         member, _created = OpportunityMember.objects.update_or_create(
             opportunity=opportunity,
             user=user,
@@ -563,7 +564,8 @@ def set_member(
 def remove_member(opportunity: Opportunity, user: User, *, by: User) -> None:
     if user.pk == opportunity.owner_id:
         raise RuleViolation(_("The owner stays on the deal team."))
-    OpportunityMember.objects.filter(opportunity=opportunity, user=user).delete()
+    with transaction.atomic(), rollups.track([opportunity.pk]):
+        OpportunityMember.objects.filter(opportunity=opportunity, user=user).delete()
 
 
 def set_contact_role(

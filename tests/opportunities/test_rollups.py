@@ -21,6 +21,7 @@ from kam.insights.forecast.funnel import funnel
 from kam.insights.forecast.selectors import forecast
 from kam.opportunities import rollups, services
 from kam.opportunities.models import (
+    NO_SIGN_MONTH,
     ForecastRollup,
     FunnelRollup,
     Opportunity,
@@ -29,6 +30,7 @@ from kam.opportunities.models import (
     PipelineRollup,
     Stage,
     StageRollup,
+    TeamRollup,
 )
 from kam.opportunities.selectors import PipelineFilters, board_columns, pipeline_totals, rollup_cells
 from kam.org.models import Role
@@ -61,8 +63,9 @@ OPERATIONS = st.lists(
         st.tuples(st.just("close"), st.integers(0, 50), st.sampled_from(["won", "lost", "dropped"])),
         st.tuples(st.just("reassign"), st.integers(0, 50), st.integers(0, 3)),
         st.tuples(st.just("delete"), st.integers(0, 50)),
-        # A deal team membership across teams: the readers add those deals live to the rollup.
+        # A deal team membership across teams: the readers add those deals from the team rollup.
         st.tuples(st.just("join"), st.integers(0, 50), st.integers(0, 3)),
+        st.tuples(st.just("leave"), st.integers(0, 50), st.integers(0, 3)),
     ),
     min_size=1,
     max_size=12,
@@ -133,6 +136,8 @@ def run(operation: tuple, world) -> None:
         member = world.people[operation[2]]
         if member.pk != opportunity.owner_id:
             services.set_member(opportunity, member, by=by, role="member")
+    elif kind == "leave":
+        services.remove_member(opportunity, world.people[operation[2]], by=by)
 
 
 def assert_readers_agree(user, filters: PipelineFilters) -> None:
@@ -222,15 +227,16 @@ def test_readers_answer_from_the_rollup_with_the_live_figures(people):
         assert_readers_agree(world.director, filters)
 
 
-def test_a_deal_team_membership_elsewhere_is_read_live_and_added_to_the_rollup(
-    people, django_assert_num_queries
-):
+def test_a_deal_team_membership_elsewhere_comes_from_the_team_rollup(people, django_assert_num_queries):
     world = people
     services.set_member(world.west_opp, world.east_rep, by=world.west_rep, role="member")
     scope = rollup_cells(world.east_rep, PipelineFilters())
     assert scope is not None
-    with django_assert_num_queries(2):  # the cells, then only the deals seen through a deal team
+    with django_assert_num_queries(2) as captured:  # the cells, then the user's team rollup cells
         by_stage = scope.by_stage()
+    # No opportunity is read: the deals seen through a deal team are counted in the team rollup.
+    table = f'"{Opportunity._meta.db_table}"'
+    assert all(table not in q["sql"] for q in captured.captured_queries)
     assert sum(n for _s, _p, n, _m in by_stage) == 2  # their own deal and the west deal they help on
     totals = pipeline_totals(world.east_rep, PipelineFilters())
     assert totals["count"] == 2
@@ -431,3 +437,58 @@ def test_verify_finds_a_wrong_forecast_row_and_rebuild_mends_it(world):
     assert rollups.verify() == []
     row = ForecastRollup.objects.get(owner=world.east_rep, sign_month=202705)
     assert row.weighted_milli_pct == 100_000 * deal.stage.probability
+
+
+def test_the_team_rollup_follows_every_change_of_a_deal_team_and_of_its_deals(people):
+    """The team rollup counts a deal once per member who does not own it, under the member, the
+    owner, the stage, the status and the sign month; joining, leaving, editing, moving, closing
+    and reassigning the deal each move its cells, and nothing else holds them."""
+
+    def cells():
+        return {
+            (r.user_id, r.owner_id, r.stage_id, r.status, r.sign_month): (r.count, r.amount_milli)
+            for r in TeamRollup.objects.exclude(count=0, amount_milli=0)
+        }
+
+    east, east2, west = people.east_rep, people.east_rep2, people.west_rep
+    deal = make_opportunity(owner=west, amount=Decimal("1200.50"), sign_date=dt.date(2027, 3, 9))
+    stage = deal.stage_id
+    assert cells() == {}
+    services.set_member(deal, east, by=west, role="member")
+    assert cells() == {(east.pk, west.pk, stage, "open", 202703): (1, 1_200_500)}
+    services.set_member(deal, east, by=west, role="sponsor")  # a new role: the same cell
+    services.set_member(deal, east2, by=west, role="member")
+    assert cells() == {
+        (east.pk, west.pk, stage, "open", 202703): (1, 1_200_500),
+        (east2.pk, west.pk, stage, "open", 202703): (1, 1_200_500),
+    }
+    deal = services.update_opportunity(deal, by=west, version=None, amount=Decimal("10"), sign_date=None)
+    assert cells() == {
+        (east.pk, west.pk, stage, "open", NO_SIGN_MONTH): (1, 10_000),
+        (east2.pk, west.pk, stage, "open", NO_SIGN_MONTH): (1, 10_000),
+    }
+    services.remove_member(deal, east2, by=west)
+    assert cells() == {(east.pk, west.pk, stage, "open", NO_SIGN_MONTH): (1, 10_000)}
+    # Reassigned to the member: east owns it now, west (still on the team) helps on it.
+    deal = services.update_opportunity(deal, by=west, version=None, owner=east)
+    assert cells() == {(west.pk, east.pk, stage, "open", NO_SIGN_MONTH): (1, 10_000)}
+    services.close_opportunity(deal, by=east, status="lost", reason="Budget cut")
+    assert cells() == {(west.pk, east.pk, stage, "lost", NO_SIGN_MONTH): (1, 10_000)}
+    assert rollups.verify() == []
+    delete_opportunity(deal)
+    assert cells() == {}
+    assert rollups.verify() == []
+
+
+def test_verify_finds_a_wrong_team_rollup_cell_and_rebuild_mends_it(people, capsys):
+    deal = make_opportunity(owner=people.west_rep)
+    services.set_member(deal, people.east_rep, by=people.west_rep, role="member")
+    TeamRollup.objects.update(count=7)
+    with pytest.raises(CommandError):
+        call_command("rollups", "verify")
+    out = capsys.readouterr().out
+    assert f"team rollup user_id={people.east_rep.pk}, owner_id={people.west_rep.pk}" in out
+    assert "stored count 7" in out and "live count 1" in out
+    call_command("rollups", "rebuild")
+    assert rollups.verify() == []
+    assert list(TeamRollup.objects.values_list("user_id", "count")) == [(people.east_rep.pk, 1)]

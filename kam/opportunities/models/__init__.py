@@ -28,6 +28,7 @@ from kam.opportunities.models.rollup import (  # noqa: F401
     FunnelRollup,
     PipelineRollup,
     StageRollup,
+    TeamRollup,
     quarter_of_month,
 )
 from kam.opportunities.models.team import (  # noqa: F401

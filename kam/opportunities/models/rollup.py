@@ -1,7 +1,8 @@
 """The rollups: counts and sums of opportunities by process × stage × status × owner × sign month ×
 forecast category (the pipeline rollup), the same summed over sign months and categories (the stage
 rollup), the forecast's figures by owner × sign month (the forecast rollup), and counts by process ×
-owner × furthest stage reached (the funnel rollup).
+owner × furthest stage reached (the funnel rollup), and the deals each deal-team member sees
+without owning them (the team rollup).
 
 Kept by the services in the same transaction as every write that moves an opportunity between its
 cells (kam.opportunities.rollups); read by the pipeline totals, the board's column headers, the
@@ -146,6 +147,35 @@ class StageRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stage_id}/{self.status}/{self.owner_id}: {self.count}"
+
+
+class TeamRollup(models.Model):
+    """The deals a user is on the deal team of without owning them, counted per member: user ×
+    owner × stage × status × sign month. The other rollups count a deal once, under its owner; a
+    rep (or a manager) also sees the deals of other owners they help on, and their totals and board
+    headers add these cells (only those whose owner they do not already see) instead of reading
+    the deals one by one. Kept by the same writes as the others, and by a change of a deal team."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10)
+    sign_month = models.PositiveIntegerField(default=NO_SIGN_MONTH)
+    count = models.IntegerField(default=0)
+    amount_milli = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("deal team rollup")
+        verbose_name_plural = _("deal team rollups")
+        constraints = [
+            # User first: every read is one user's cells.
+            models.UniqueConstraint(
+                fields=["user", "owner", "stage", "status", "sign_month"], name="team_rollup_cell_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.owner_id}/{self.stage_id}/{self.status}/{self.sign_month}: {self.count}"
 
 
 class FunnelRollup(models.Model):
