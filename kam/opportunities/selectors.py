@@ -375,7 +375,11 @@ def pipeline_page(
     start = decode_cursor(cursor, sort_key, scope) if cursor else None
     visible = opportunities_for(user, Opportunity.objects.all(), in_sort_order=True)
     groups = None
-    if key == "stage" and connection.vendor == "postgresql":
+    # A rep: their own deals and their deal-team deals, each from its index (see opportunity_parts).
+    parts = opportunity_parts(user, Opportunity.objects.all())
+    if parts is not None:
+        parts = [apply_filters(part, filters) for part in parts]
+    elif key == "stage" and connection.vendor == "postgresql":
         # SQLite walks the stages' (order, process) index into each stage's deals by id in one
         # statement. PostgreSQL's planner sorts each stage's deals again (an incremental sort of
         # tens of thousands of rows), so there each stage is read on its own, in order.
@@ -385,11 +389,6 @@ def pipeline_page(
                 "pk", "order", "process_id"
             )
         ]
-    # A rep: their own deals and their deal-team deals, each from its index (see opportunity_parts).
-    parts = opportunity_parts(user, Opportunity.objects.all())
-    if parts is not None:
-        parts = [apply_filters(part, filters) for part in parts]
-        groups = None
     seek = Seek(apply_filters(visible, filters), sort_key, descending=descending, groups=groups, parts=parts)
     page = seek.offset_page(offset, limit) if offset and start is None else seek.page(start, limit)
     ids = [pk for pk, _value in page.rows]

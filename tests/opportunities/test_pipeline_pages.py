@@ -14,7 +14,7 @@ from django.urls import reverse
 from kam.core.keyset import Cursor, CursorError, Position, SortKey, decode_cursor, encode_cursor
 from kam.customers.services import update_customer
 from kam.opportunities import selectors, views
-from kam.opportunities.models import Opportunity, OpportunityMember
+from kam.opportunities.models import Opportunity, OpportunityMember, Stage
 from kam.opportunities.selectors import PipelineFilters, pipeline_page, sort_pipeline
 from kam.org.visibility import managed_team_ids
 from tests.factories import CustomerFactory, make_opportunity
@@ -216,6 +216,18 @@ def test_a_page_is_its_ids_then_its_rows_then_their_decision_chains(deals, viewe
     with django_assert_num_queries(0):  # joined and prefetched with the page
         assert all(o.customer.name and o.owner.username and o.stage.code for o in later.rows)
         assert all(isinstance(o.key_contacts, list) for o in later.rows)
+
+
+@pytest.mark.parametrize("viewer", ["director", "east_rep"])
+def test_only_a_page_walked_stage_by_stage_reads_the_stages(deals, viewer):
+    """PostgreSQL walks a director's stage sort one stage at a time (the stages read first); a
+    rep's page reads their two parts instead, so it reads no stage list it would not use."""
+    with CaptureQueriesContext(connection) as captured:
+        page = pipeline_page(getattr(deals, viewer), OPEN, "stage", limit=3)
+    assert len(page.rows) == 3
+    stage_table = f'FROM "{Stage._meta.db_table}"'
+    reads = sum(stage_table in q["sql"] for q in captured.captured_queries)
+    assert reads == (1 if viewer == "director" and connection.vendor == "postgresql" else 0)
 
 
 def test_a_page_spanning_deals_with_and_without_an_amount_reads_both_parts(deals, django_assert_num_queries):
