@@ -1,5 +1,5 @@
-"""`kam rollups verify` / `kam rollups rebuild`: check the pipeline, stage, forecast and funnel
-rollups (and the deal-team rows' owner flags) against the opportunities, or refill them."""
+"""`kam rollups verify` / `kam rollups rebuild`: check the pipeline, stage, forecast, funnel and
+team rollups (and the deal-team rows' owner flags) against the opportunities, or refill them."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from kam.opportunities.rollups import rebuild, verify
 
 class Command(BaseCommand):
     help = (
-        "verify: recompute the pipeline, stage, forecast and funnel rollups and the deal-team owner flags "
+        "verify: recompute the pipeline, stage, forecast, funnel and team rollups and the deal-team owner flags "
         "from the opportunities and compare (exit status 1 and the differing cells when they disagree). "
         "rebuild: replace the rollups with the recomputed cells and set the flags."
     )
