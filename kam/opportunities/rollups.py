@@ -114,6 +114,10 @@ def _cell(row: dict[str, Any]) -> tuple[Key, int]:
     return key, expected_milli(row["amount"], row["amount_low"], row["amount_high"])
 
 
+# Made once: an enum's `values` is a new list on every call.
+_CATEGORIES = tuple(ForecastCategory.values)
+
+
 def forecast_figures(key: Key, count: int, milli: int, rules: tuple[int, str]) -> tuple[int, ...] | None:
     """A pipeline cell's part of its forecast rollup row (in FORECAST_FIGURES order), or None when
     the forecast does not count it (lost, or no sign date)."""
@@ -126,7 +130,7 @@ def forecast_figures(key: Key, count: int, milli: int, rules: tuple[int, str]) -
         return None
     probability, stage_category = rules
     category = own_category or stage_category
-    by_category = tuple(milli if category == name else 0 for name in ForecastCategory.values)
+    by_category = tuple(milli if category == name else 0 for name in _CATEGORIES)
     return (count, 0, milli, 0, milli * probability, *by_category)
 
 
@@ -159,8 +163,8 @@ def _team_of() -> Subquery:
     return Subquery(members, output_field=CharField())
 
 
-def _members(row: dict[str, Any]) -> list[int]:
-    team = row.get("team")
+def _members(team: str | None) -> list[int]:
+    """The user ids of a snapshot's `team` ("3,17")."""
     return [int(pk) for pk in team.split(",")] if team else []
 
 
@@ -195,24 +199,32 @@ def apply(before: Iterable[dict[str, Any]], after: Iterable[dict[str, Any]]) -> 
     forecast_deltas: dict[ForecastKey, list[int]] = defaultdict(lambda: [0] * len(FORECAST_FIGURES))
     funnel_deltas: dict[FunnelKey, int] = defaultdict(int)
     team_deltas: dict[TeamKey, list[int]] = defaultdict(lambda: [0, 0])
+    # The rows summed per cell, stage rules and deal team first: every figure is linear in the
+    # count and the amount, and an import of 20,000 deals falls into a few hundred groups.
+    groups: dict[tuple[Key, tuple[int, str], str | None], list[int]] = defaultdict(lambda: [0, 0])
     for rows, sign in ((before, -1), (after, 1)):
         for row in rows:
             key, milli = _cell(row)
-            for user_id in _members(row):
-                team_sums = team_deltas[(user_id, key[3], key[1], key[2], key[4])]
-                team_sums[0] += sign
-                team_sums[1] += sign * milli
-            deltas[key][0] += sign
-            deltas[key][1] += sign * milli
-            stage_deltas[key[:4]][0] += sign  # type: ignore[index]
-            stage_deltas[key[:4]][1] += sign * milli  # type: ignore[index]
-            rules = (row["stage__probability"], row["stage__forecast_category"])
-            figures = forecast_figures(key, 1, milli, rules)
-            if figures is not None:
-                sums = forecast_deltas[(key[4], key[3])]
-                for i, value in enumerate(figures):
-                    sums[i] += sign * value
+            sums = groups[
+                (key, (row["stage__probability"], row["stage__forecast_category"]), row.get("team"))
+            ]
+            sums[0] += sign
+            sums[1] += sign * milli
             funnel_deltas[_funnel_cell(row)] += sign
+    for (key, rules, team), (count, milli) in groups.items():
+        for user_id in _members(team):
+            team_sums = team_deltas[(user_id, key[3], key[1], key[2], key[4])]
+            team_sums[0] += count
+            team_sums[1] += milli
+        deltas[key][0] += count
+        deltas[key][1] += milli
+        stage_deltas[key[:4]][0] += count  # type: ignore[index]
+        stage_deltas[key[:4]][1] += milli  # type: ignore[index]
+        figures = forecast_figures(key, count, milli, rules)
+        if figures is not None:
+            forecast_sums = forecast_deltas[(key[4], key[3])]
+            for i, value in enumerate(figures):
+                forecast_sums[i] += value
     for key in sorted(deltas):
         count, milli = deltas[key]
         if count or milli:

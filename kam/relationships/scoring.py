@@ -68,8 +68,14 @@ def level_label(level: int | None) -> str:
     return f"CR{level}" if level else _("no known level")
 
 
+# Made once (an enum's `values` is a new list on every call); the labels stay lazy, translated
+# when shown.
+_ROLE_LABELS = {member.value: member.label for member in DecisionRole}
+
+
 def role_label(role: str) -> str:
-    return str(DecisionRole(role).label) if role in DecisionRole.values else role
+    label = _ROLE_LABELS.get(role)
+    return role if label is None else str(label)
 
 
 class Requirements:

@@ -142,3 +142,15 @@ def test_score_of_a_real_opportunity_uses_company_level_as_the_highest_held(djan
     with django_assert_num_queries(3):
         result = score_opportunity(opportunity)
     assert result.gaps == [] and result.score == 100
+
+
+def test_a_role_is_named_in_the_readers_language_and_an_unknown_one_as_stored():
+    from django.utils import translation
+
+    from kam.relationships.scoring import role_label
+
+    with translation.override("en"):
+        assert role_label(DM) == "Decision maker"
+    with translation.override("zh-hans"):
+        assert role_label(DM) == "拍板人"
+    assert role_label("retired_role") == "retired_role"
