@@ -276,32 +276,42 @@ def remove(rows: list[dict[str, Any]]) -> None:
 # Check and rebuild -------------------------------------------------------------------------------
 
 
-def live_cells(opportunity_model: Any = Opportunity) -> dict[Key, tuple[int, int]]:
-    """Every non-empty cell computed from the opportunities themselves (one GROUP BY)."""
-    month = Coalesce(ExtractYear("sign_date") * 100 + ExtractMonth("sign_date"), Value(NO_SIGN_MONTH))
-    rows = (
-        opportunity_model.objects.annotate(rollup_month=month)
-        .values("stage__process_id", "stage_id", "status", "owner_id", "rollup_month", "forecast_category")
+def _grouped_sums(
+    rows: Any, names: tuple[str, ...], deal: str = ""
+) -> Iterator[tuple[tuple[Any, ...], int, int]]:
+    """(the values of `names` and the sign month key, count, expected amount in thousandths) per
+    group of `rows` (one GROUP BY); `deal` is the path to the opportunity ("opportunity__" from a
+    deal-team row)."""
+    month = Coalesce(
+        ExtractYear(f"{deal}sign_date") * 100 + ExtractMonth(f"{deal}sign_date"), Value(NO_SIGN_MONTH)
+    )
+    grouped = (
+        rows.annotate(rollup_month=month)
+        .values_list(*names, "rollup_month")
         .annotate(
             n=Count("id"),
-            amount_sum=Sum("amount"),
-            range_sum=Sum(F("amount_low") + F("amount_high"), filter=Q(amount__isnull=True)),
+            amount_sum=Sum(f"{deal}amount"),
+            range_sum=Sum(
+                F(f"{deal}amount_low") + F(f"{deal}amount_high"), filter=Q(**{f"{deal}amount__isnull": True})
+            ),
         )
         .order_by()
     )
+    for *values, month_key_, n, amount_sum, range_sum in grouped:
+        milli = int(Decimal(amount_sum or 0) * 1000) + int(Decimal(range_sum or 0) * 500)
+        yield (*values, int(month_key_)), n, milli
+
+
+def live_cells(opportunity_model: Any = Opportunity) -> dict[Key, tuple[int, int]]:
+    """Every non-empty cell computed from the opportunities themselves (one GROUP BY)."""
     cells: dict[Key, tuple[int, int]] = {}
-    for row in rows:
-        key = (
-            row["stage__process_id"],
-            row["stage_id"],
-            row["status"],
-            row["owner_id"],
-            int(row["rollup_month"]),
-            row["forecast_category"] or "",
-        )
-        milli = int(Decimal(row["amount_sum"] or 0) * 1000) + int(Decimal(row["range_sum"] or 0) * 500)
+    names = ("stage__process_id", "stage_id", "status", "owner_id", "forecast_category")
+    for (process, stage, status, owner, category, month), n, milli in _grouped_sums(
+        opportunity_model.objects.all(), names
+    ):
+        key = (process, stage, status, owner, month, category or "")
         count, total = cells.get(key, (0, 0))
-        cells[key] = (count + row["n"], total + milli)
+        cells[key] = (count + n, total + milli)
     return cells
 
 
@@ -366,39 +376,13 @@ def stored_cells(rollup_model: Any = PipelineRollup) -> dict[Key, tuple[int, int
 
 def live_team_cells(member_model: Any = OpportunityMember) -> dict[TeamKey, tuple[int, int]]:
     """The team rollup's cells computed from the deal teams and their deals (one GROUP BY)."""
-    month = Coalesce(
-        ExtractYear("opportunity__sign_date") * 100 + ExtractMonth("opportunity__sign_date"),
-        Value(NO_SIGN_MONTH),
-    )
-    rows = (
-        member_model.objects.filter(is_owner=False)
-        .annotate(rollup_month=month)
-        .values(
-            "user_id", "opportunity__owner_id", "opportunity__stage_id", "opportunity__status", "rollup_month"
+    names = ("user_id", "opportunity__owner_id", "opportunity__stage_id", "opportunity__status")
+    return {
+        key: (n, milli)
+        for key, n, milli in _grouped_sums(
+            member_model.objects.filter(is_owner=False), names, "opportunity__"
         )
-        .annotate(
-            n=Count("id"),
-            amount_sum=Sum("opportunity__amount"),
-            range_sum=Sum(
-                F("opportunity__amount_low") + F("opportunity__amount_high"),
-                filter=Q(opportunity__amount__isnull=True),
-            ),
-        )
-        .order_by()
-    )
-    cells: dict[TeamKey, tuple[int, int]] = {}
-    for row in rows:
-        key = (
-            row["user_id"],
-            row["opportunity__owner_id"],
-            row["opportunity__stage_id"],
-            row["opportunity__status"],
-            int(row["rollup_month"]),
-        )
-        milli = int(Decimal(row["amount_sum"] or 0) * 1000) + int(Decimal(row["range_sum"] or 0) * 500)
-        count, total = cells.get(key, (0, 0))
-        cells[key] = (count + row["n"], total + milli)
-    return cells
+    }
 
 
 def stored_team_cells(team_model: Any = TeamRollup) -> dict[TeamKey, tuple[int, int]]:
