@@ -48,10 +48,15 @@ class StoredFlags:
             .order_by("opportunity_id", "-rank", "rule__order", "rule__code")
             .values_list("opportunity_id", "severity", "facts", "rule__code", "rule__name", "rule__name_en")
         )
+        # A rule's name once per page, not once per flag: the reader's language is looked up each time.
+        labels: dict[str, str] = {}
         for opportunity_id, severity, facts, code, name, name_en in rows:
             rule = REGISTRY.get(code)
             explanation = rule.describe(facts, self.today, self.now) if rule is not None else ""
-            result[opportunity_id].append(Flag(code, HealthRule.label(name, name_en), severity, explanation))
+            label = labels.get(code)
+            if label is None:
+                label = labels[code] = HealthRule.label(name, name_en)
+            result[opportunity_id].append(Flag(code, label, severity, explanation))
         return dict(result)
 
     def flags_for(self, opportunities: list[Any]) -> dict[int, list[Flag]]:

@@ -47,3 +47,22 @@ def test_critical_and_warning_together_sort_with_the_critical_ones(world):
         assert list(qs.values_list("pk", flat=True)) == expected, sort
     flagged = engine.with_rank(Opportunity.objects.all()).filter(health_rank=3)
     assert list(flagged.values_list("pk", flat=True)) == [both.pk]  # counted with the critical ones
+
+
+def test_stored_flags_name_each_rule_in_the_readers_language(world):
+    """A page's flags name their rule once per rule, in the language of the reader of that page."""
+    from django.utils import translation
+
+    HealthRule.objects.filter(code="sign_date_passed").update(name="签约日已过", name_en="Sign date passed")
+    HealthRule.objects.filter(code="four_elements_incomplete").update(name="四要素不全", name_en="")
+    both, warning = _critical_and_warning(world)
+    store.recompute(Opportunity.objects.values_list("pk", flat=True), now=NOW)
+    for language, passed in (("en", "Sign date passed"), ("zh-hans", "签约日已过")):
+        with translation.override(language):
+            found = StoredFlags(NOW).flags_by_id([both.pk, warning.pk])
+        names = {pk: {f.code: f.name for f in flags} for pk, flags in found.items()}
+        # No English name: the rule's own name in either language.
+        assert names == {
+            both.pk: {"sign_date_passed": passed, "four_elements_incomplete": "四要素不全"},
+            warning.pk: {"four_elements_incomplete": "四要素不全"},
+        }, language
