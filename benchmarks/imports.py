@@ -8,8 +8,8 @@ DATABASE_URL is set), as the tests build it.
 The time of each import includes reading the CSV, validation, history, audit entries, rollup
 upkeep and rescoring, in one process and one transaction, as an import in the request or in the
 background task runs it. Each line also gives the CPU time of this process and (PostgreSQL on this
-machine) of its server process, and the load average: on a shared machine the wall time alone
-says little.
+machine) of its server process, the load average, and the machine's reference time taken just
+after (benchmarks/machine.py): on a shared machine the wall time alone says little.
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ import time
 from collections.abc import Callable
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kam.settings")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from benchmarks import machine  # noqa: E402  (after the path is set)
 
 
 def main(rows: int) -> None:
@@ -94,7 +97,7 @@ def run(rows: int, vendor: str, name: str) -> None:
             f"{vendor:10} {kind:14} {count:6} rows  {seconds:6.2f} s  {count / seconds:8.0f} rows/s"
             f"  (CPU of this process {cpu:6.2f} s"
             + (f", of the server {server_cpu:6.2f} s" if vendor == "postgresql" else "")
-            + f"; load {os.getloadavg()[0]:.1f})",
+            + f"; load {os.getloadavg()[0]:.1f}; machine reference {machine.reference_ms(3):.0f} ms)",
             flush=True,
         )
 

@@ -34,7 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.sorts import cases as sort_cases  # noqa: E402  (after the path is set)
+from benchmarks import machine  # noqa: E402  (after the path is set)
+from benchmarks.sorts import cases as sort_cases  # noqa: E402
 
 # BENCH_SQLITE_PATH keeps a large data set apart from the default one (1M takes minutes to make).
 SQLITE_PATH = Path(os.environ.get("BENCH_SQLITE_PATH") or ROOT / "var" / "bench.sqlite3")
@@ -1296,16 +1297,26 @@ def child(args: argparse.Namespace) -> int:
     ctx = make_context()
     measures = []
     selected = [s for s in SCENARIOS if not args.scenario or s.name in args.scenario]
+    before = machine.reference_ms()
     for scenario in selected:
         print(f"[{vendor}] {scenario.label} …", flush=True)
         measures.append(measure(scenario, ctx, args.runs, vendor))
+    speed = machine.describe(before, machine.reference_ms())
     title = f"{vendor} — {bench_opportunity_count():,} opportunities, median of {args.runs} runs"
     print()
     print(table(measures, title))
+    print(speed)
     print()
     if args.json_out:
         Path(args.json_out).write_text(
-            json.dumps({"vendor": vendor, "title": title, "measures": [m.__dict__ for m in measures]})
+            json.dumps(
+                {
+                    "vendor": vendor,
+                    "title": title,
+                    "machine": speed,
+                    "measures": [m.__dict__ for m in measures],
+                }
+            )
         )
     return 0
 
@@ -1434,6 +1445,7 @@ def summary(results: list[dict[str, Any]]) -> str:
             if m["name"] in by_vendor[v] and by_vendor[v][m["name"]]["goal_met"] is not None
         ]
         lines.append(line + (f"  {goal}" if goal else "") + (f" ({', '.join(verdicts)})" if verdicts else ""))
+    lines.extend(f"{r['vendor']}: {r['machine']}" for r in results if r.get("machine"))
     return "\n".join(lines)
 
 
