@@ -24,7 +24,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Aggregate, CharField, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    Aggregate,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
@@ -464,9 +476,10 @@ def owner_flag_differences() -> list[Difference]:
     ]
 
 
-def fix_owner_flags() -> int:
-    """Set every deal-team row's `is_owner` from its deal's owner; returns how many changed."""
-    members = OpportunityMember.objects.all()
+def fix_owner_flags(members: QuerySet[OpportunityMember] | None = None) -> int:
+    """Set the deal-team rows' `is_owner` from their deal's owner (every row, or those of
+    `members`); returns how many changed. The rows themselves stay."""
+    members = OpportunityMember.objects.all() if members is None else members
     return members.filter(is_owner=True).exclude(_owns()).update(is_owner=False) + members.filter(
         _owns(), is_owner=False
     ).update(is_owner=True)

@@ -320,11 +320,8 @@ def update_opportunity(
 
 def _owner_on_team(opportunity: Opportunity) -> None:
     """After a reassignment: which deal-team row is the owner's (`OpportunityMember.is_owner`).
-    The rows themselves stay: the new owner sees the deal as its owner, the old one keeps the
-    membership they had."""
-    members = OpportunityMember.objects.filter(opportunity=opportunity)
-    members.filter(is_owner=True).exclude(user_id=opportunity.owner_id).update(is_owner=False)
-    members.filter(user_id=opportunity.owner_id, is_owner=False).update(is_owner=True)
+    The new owner sees the deal as its owner, the old one keeps the membership they had."""
+    rollups.fix_owner_flags(OpportunityMember.objects.filter(opportunity=opportunity))
 
 
 def open_exit_criteria(opportunity: Opportunity, stage: Stage | None = None) -> list[ExitCriterion]:
