@@ -31,11 +31,8 @@ run: install var/secret_key
 demo: install var/secret_key
 	$(BIN)/kam demo
 
-# --dist loadfile: a test file runs on one worker, so a module-scoped fixture (the demo world, a
-# served instance) is built once, not once per worker. (pytest-xdist's loadgroup no longer
-# groups anything under pytest 9, whose node ids it cannot suffix.)
 test: install
-	SECRET_KEY=kam-test-secret $(BIN)/pytest -n 2 --dist loadfile -p no:cacheprovider $(PYTEST_ARGS)
+	SECRET_KEY=kam-test-secret $(BIN)/pytest -n 2 --dist loadgroup -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

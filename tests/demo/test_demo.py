@@ -74,9 +74,8 @@ from kam.org.models import Role, Team, User
 from kam.planning.approvals.models import ApprovalStatus
 from kam.relationships.models import Contact, DecisionRole, Influence, Rank, Relationship, Stance
 
-# One worker builds the world for the whole module (`make test` distributes by file), not each
-# worker its own.
-pytestmark = [pytest.mark.django_db]
+# One worker builds the world for the whole module (xdist --dist loadgroup), not each worker its own.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 RANK_ORDER = {Rank.HIGH: 0, Rank.MID_HIGH: 1, Rank.MID: 2, Rank.LOW: 3}
 
