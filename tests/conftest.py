@@ -54,6 +54,27 @@ def pytest_configure(config):
     flush.emit_post_migrate_signal = lambda *args, **kwargs: None
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Keep `xdist_group` working under pytest 9: `--dist loadgroup` sends a group to one worker
+    by a "@group" suffix on each test's node id, which xdist 3.8 writes to `item._nodeid`; pytest 9
+    reads node ids from `item._id`, so the suffix was lost and both workers built the demo world
+    (tests/demo: 5-7 minutes each on PostgreSQL). Runs after xdist's own hook, on the workers."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    try:
+        from _pytest.nodeid import NodeId
+    except ImportError:  # pytest 8: xdist's own suffix takes effect
+        return
+    for item in items:
+        groups = {
+            str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+            for mark in item.iter_markers("xdist_group")
+        }
+        if groups and "@" not in item.nodeid:
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(sorted(groups))}")
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Real hashing makes every user cost ~0.3 s; the tests are not about hashing."""
