@@ -507,6 +507,14 @@ def test_delete_demo_data_leaves_no_demo_rows_but_keeps_other_data(demo_output):
     assert User.objects.filter(pk=other.pk).exists()
 
 
+def test_the_demos_rollups_equal_its_opportunities(demo_output):
+    """Every demo step writes deals through what keeps the rollups (a won deal's amount changed
+    after a commission statement was approved among them)."""
+    out = io.StringIO()
+    call_command("rollups", "verify", stdout=out)
+    assert "The rollups match the opportunities." in out.getvalue()
+
+
 def test_same_seed_gives_the_same_world_after_a_reset(demo_output):
     first = digest()
     counts = (

@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 
 from kam.core.errors import RuleViolation
 from kam.core.periods import quarter_bounds
+from kam.opportunities import rollups
 from kam.opportunities.models import MemberRole, Opportunity, OpportunityStatus
 from kam.team.commission import services
 from kam.team.commission.models import CommissionPlan, DealSplit, Statement
@@ -111,7 +112,9 @@ def build(builder: Any, rng: random.Random) -> None:
         line = first.lines.filter(opportunity__isnull=False).first()
         if line is not None and line.opportunity is not None:
             deal = line.opportunity
-            Opportunity.objects.filter(pk=deal.pk).update(amount=(deal.amount or D("0")) + D("200000"))
+            # Written directly (a won deal's amount is not edited through the form), its rollups kept.
+            with rollups.track([deal.pk]):
+                Opportunity.objects.filter(pk=deal.pk).update(amount=(deal.amount or D("0")) + D("200000"))
             services.recompute(
                 first, by=builder.manager(builder.team_of(first.person)), version=first.version
             )
