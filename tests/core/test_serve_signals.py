@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+# One worker runs the module (xdist --dist loadgroup): its fixture migrates a database of its own.
+pytestmark = pytest.mark.xdist_group("serve")
+
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 
