@@ -492,3 +492,29 @@ def test_verify_finds_a_wrong_team_rollup_cell_and_rebuild_mends_it(people, caps
     call_command("rollups", "rebuild")
     assert rollups.verify() == []
     assert list(TeamRollup.objects.values_list("user_id", "count")) == [(people.east_rep.pk, 1)]
+
+
+def test_a_write_over_more_cells_than_one_statement_takes_keeps_every_rollup(people, monkeypatch):
+    """The cells go to the database UPSERT_BATCH at a time: with batches of 3, moving nine deals
+    to other sign months (18 pipeline cells, new and existing) takes several statements per rollup."""
+    world = people
+    monkeypatch.setattr(rollups, "UPSERT_BATCH", 3)
+    customer = CustomerFactory(owner=world.east_rep)
+    deals = [
+        make_opportunity(
+            owner=world.people[i % 3],
+            customer=customer,
+            stage_code="P1",
+            amount=Decimal(1000 + i),
+            sign_date=dt.date(2027, 1 + i, 15),
+        )
+        for i in range(9)
+    ]
+    assert rollups.verify() == []
+    pks = [deal.pk for deal in deals]
+    with transaction.atomic(), rollups.track(pks):
+        for deal in deals:
+            Opportunity.objects.filter(pk=deal.pk).update(sign_date=deal.sign_date.replace(year=2028))
+    assert rollups.verify() == []
+    moved = PipelineRollup.objects.filter(sign_month__gte=202801, sign_month__lt=202900)
+    assert sorted(moved.values_list("sign_month", "count")) == [(202801 + i, 1) for i in range(9)]
