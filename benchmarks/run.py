@@ -278,17 +278,20 @@ def ensure_deal_teams(log: Callable[[str], None] | None = None) -> int:
                 [MemberRole.LEADER.value, True],
             )
     if written:
-        # Written past the services: the team rollup is filled from the deal teams once.
+        # Written past the services: the team rollup and the deals' copies of their teams are
+        # filled from the deal teams once.
         from kam.opportunities.models import TeamRollup
-        from kam.opportunities.rollups import fill_team_rollup
+        from kam.opportunities.rollups import fill_deal_teams, fill_team_rollup
 
         with transaction.atomic():
             fill_team_rollup(OpportunityMember, TeamRollup)
+            fill_deal_teams(Opportunity, OpportunityMember)
         # Statistics for the planner, and (PostgreSQL) the visibility map its index-only scans of
         # the member index need.
         with connection.cursor() as cursor:
             vacuum = "VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE"
             cursor.execute(f"{vacuum} {t['member']}")
+            cursor.execute(f"{vacuum} {t['opp']}")
     count = OpportunityMember.objects.count()
     if log:
         log(f"  {count:,} deal-team members: {time.perf_counter() - started:.1f} s")

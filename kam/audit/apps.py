@@ -2,7 +2,8 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 # Written by the scoring, the clock or the version counter, not by a person: noise in the trail.
-DERIVED = ["version", "updated_at", "created_at", "last_used_at", "last_login", "search_key"]
+# (`deal_team` is the opportunity's copy of its deal team, whose rows have a trail of their own.)
+DERIVED = ["version", "updated_at", "created_at", "last_used_at", "last_login", "search_key", "deal_team"]
 
 
 class AuditConfig(AppConfig):

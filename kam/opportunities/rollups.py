@@ -16,6 +16,7 @@ stage is saved with other rules).
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -189,7 +190,7 @@ def snapshot(pks: Iterable[int], *, lock: bool = True) -> list[dict[str, Any]]:
     qs = Opportunity.objects.filter(pk__in=ids)
     if lock:
         qs = qs.select_for_update(of=("self",))
-    return list(qs.annotate(team=_team_of()).values(*_COLUMNS, "team"))
+    return list(qs.annotate(team=_team_of()).values("pk", *_COLUMNS, "team"))
 
 
 # The figures of the pipeline, stage and team rollups.
@@ -295,16 +296,31 @@ def apply(before: Iterable[dict[str, Any]], after: Iterable[dict[str, Any]]) -> 
 
 @contextmanager
 def track(pks: Iterable[int]) -> Iterator[None]:
-    """Around a write to existing opportunities, inside its transaction."""
+    """Around a write to existing opportunities (or to their deal teams), inside its transaction."""
     ids = list(pks)
     before = snapshot(ids)
     yield
-    apply(before, snapshot(ids, lock=False))
+    after = snapshot(ids, lock=False)
+    apply(before, after)
+    _copy_deal_teams(before, after)
 
 
 def add_new(pks: Iterable[int]) -> None:
     """After creating opportunities, inside the creating transaction."""
-    apply([], snapshot(pks, lock=False))
+    after = snapshot(pks, lock=False)
+    apply([], after)
+    _copy_deal_teams([], after)
+
+
+def _copy_deal_teams(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> None:
+    """Write `Opportunity.deal_team` of the deals whose team (less the owner) the write changed:
+    every change to a deal team and every change of owner happens inside `track`, as the team
+    rollup needs. One UPDATE per changed deal; most writes change none."""
+    was = {row["pk"]: sorted(_members(row["team"])) for row in before}
+    for row in after:
+        team = sorted(_members(row["team"]))
+        if team != was.get(row["pk"], []):
+            Opportunity.objects.filter(pk=row["pk"]).update(deal_team=team)
 
 
 def remove(rows: list[dict[str, Any]]) -> None:
@@ -458,6 +474,7 @@ class Difference:
             "stage": STAGE_KEY_NAMES,
             "deal team": TEAM_KEY_NAMES,
             "team": TEAM_ROLLUP_KEY_NAMES,
+            "deal team copy": ("opportunity_id",),
         }.get(self.rollup, FUNNEL_KEY_NAMES)
         cell = ", ".join(f"{name}={value}" for name, value in zip(names, self.key, strict=True))
 
@@ -466,6 +483,8 @@ class Difference:
                 return "none"
             if self.rollup == "deal team":
                 return f"is_owner {bool(sums[0])}"
+            if self.rollup == "deal team copy":
+                return f"members {list(sums)}"
             if self.rollup == "forecast":
                 return ", ".join(
                     f"{name} {value}" for name, value in zip(FORECAST_FIGURES, sums, strict=True)
@@ -523,6 +542,7 @@ def verify() -> list[Difference]:
         + _differences(stored_funnel_cells(), live_funnel_cells(), "funnel")
         + _differences(stored_team_cells(), live_team_cells(), "team")
         + owner_flag_differences()
+        + deal_team_differences()
     )
 
 
@@ -562,9 +582,64 @@ def rebuild(
             _fill_funnel(opportunity_model, funnel_model)
         if opportunity_model is Opportunity:
             fix_owner_flags()
-            # After the flags: the team rollup counts the members who do not own the deal.
+            # After the flags: the team rollup and the deals' copies hold the members who do not
+            # own the deal.
             fill_team_rollup(OpportunityMember, TeamRollup)
+            fill_deal_teams(Opportunity, OpportunityMember)
     return len(cells)
+
+
+def _live_team_sql(opportunity_model: Any, member_model: Any) -> str:
+    """SQL for the deal team (less the owner) of the opportunity row `o`, as JSON like the one
+    `deal_team` holds: ids ascending, `[]` for none. The owner is told by the deal's column, not
+    by the rows' `is_owner`: a wrong flag is a difference of its own (`owner_flag_differences`)."""
+    member = member_model._meta.db_table
+    if connection.vendor == "postgresql":
+        return (
+            f"COALESCE((SELECT jsonb_agg(m.user_id ORDER BY m.user_id) FROM {member} m "
+            "WHERE m.opportunity_id = o.id AND m.user_id <> o.owner_id), '[]'::jsonb)"
+        )
+    # SQLite's json_group_array keeps the order of the rows it is given; over none it gives [].
+    return (
+        f"(SELECT json_group_array(t.user_id) FROM (SELECT m.user_id FROM {member} m "
+        "WHERE m.opportunity_id = o.id AND m.user_id <> o.owner_id ORDER BY m.user_id) t)"
+    )
+
+
+def _stored_team_sql() -> str:
+    # SQLite keeps the JSON as Django wrote it ("[3, 17]"); json() gives it as json_group_array does.
+    return "o.deal_team" if connection.vendor == "postgresql" else "json(o.deal_team)"
+
+
+def fill_deal_teams(opportunity_model: Any, member_model: Any) -> int:
+    """Set every opportunity's `deal_team` from its member rows where it differs (one UPDATE);
+    returns how many changed. Takes the model classes so a migration can run it."""
+    table = opportunity_model._meta.db_table
+    live = _live_team_sql(opportunity_model, member_model)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS o SET deal_team = {live} WHERE {_stored_team_sql()} IS DISTINCT FROM {live}"
+            if connection.vendor == "postgresql"
+            else f"UPDATE {table} AS o SET deal_team = {live} WHERE {_stored_team_sql()} IS NOT {live}"
+        )
+        return cursor.rowcount
+
+
+def deal_team_differences() -> list[Difference]:
+    """The opportunities whose copy of their deal team (`deal_team`) is not their member rows'."""
+    table = Opportunity._meta.db_table
+    live, stored = _live_team_sql(Opportunity, OpportunityMember), _stored_team_sql()
+    comparison = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT o.id, {stored}, {live} FROM {table} AS o WHERE {stored} {comparison} {live} ORDER BY o.id"
+        )
+        found = cursor.fetchall()
+
+    def ids(value: Any) -> tuple[int, ...]:
+        return tuple(json.loads(value) if isinstance(value, str) else value or ())
+
+    return [Difference((pk,), ids(stored), ids(live), "deal team copy") for pk, stored, live in found]
 
 
 def fill_team_rollup(member_model: Any, team_model: Any) -> int:

@@ -29,7 +29,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.access.visibility import (
-    deals_elsewhere,
     get_visible_opportunity,
     memberships_elsewhere,
     opportunities_for,
@@ -554,12 +553,7 @@ def rollup_cells(user: User, filters: PipelineFilters) -> RollupScope | None:
         (PipelineRollup if parsed else StageRollup).objects.filter(visible), filters, parsed
     )
     extra = None
-    scope_elsewhere: QuerySet[OpportunityMember] | bool | None = elsewhere
     if elsewhere is not None:
-        deals = deals_elsewhere(user)
-        if isinstance(deals, list):
-            # Read just now: whether there are any is known.
-            scope_elsewhere = bool(deals)
         # The deals seen through a deal team, from the team rollup: the user's cells, less those
         # whose owner a manager already sees (they are in `cells`).
         team = TeamRollup.objects.filter(user_id=user.pk)
@@ -567,7 +561,7 @@ def rollup_cells(user: User, filters: PipelineFilters) -> RollupScope | None:
         if teams:
             team = team.exclude(owner__team_id__in=teams)
         extra = _rollup_filters(team, filters, parsed)
-    return RollupScope(cells, scope_elsewhere, extra)
+    return RollupScope(cells, elsewhere, extra)
 
 
 def _rollup_filters(

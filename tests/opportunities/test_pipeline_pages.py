@@ -14,8 +14,9 @@ from django.urls import reverse
 from kam.core.keyset import Cursor, CursorError, Position, SortKey, decode_cursor, encode_cursor
 from kam.customers.services import update_customer
 from kam.opportunities import selectors, views
-from kam.opportunities.models import Opportunity, OpportunityMember, Stage
+from kam.opportunities.models import Opportunity, Stage
 from kam.opportunities.selectors import PipelineFilters, pipeline_page, sort_pipeline
+from kam.opportunities.services import remove_member, set_member
 from kam.org.visibility import managed_team_ids
 from tests.factories import CustomerFactory, make_opportunity
 
@@ -57,7 +58,7 @@ def deals(world):
                 sign_date=sign,
             )
         )
-    OpportunityMember.objects.create(opportunity=made[7], user=rep, role="member")
+    set_member(made[7], rep, by=other, role="member")
     for opportunity, rank in zip(made, [3, 0, 2, 3, 0, 1, 2, 3, 0], strict=True):
         Opportunity.objects.filter(pk=opportunity.pk).update(health_rank=rank)
     world.deals = made
@@ -126,7 +127,7 @@ def test_rep_pages_hold_only_the_deals_the_rep_may_see(deals):
 
 
 def test_manager_pages_hold_the_team_and_the_managers_own_deal_teams_only(deals):
-    OpportunityMember.objects.create(opportunity=deals.deals[-1], user=deals.east_mgr, role="member")
+    set_member(deals.deals[-1], deals.east_mgr, by=deals.deals[-1].owner, role="member")
     forward, _back = _walk(deals.east_mgr, "-amount", limit=2)
     seen = {pk for page in forward for pk in page}
     team = set(
@@ -204,8 +205,7 @@ def test_deals_keep_their_customers_name_through_a_rename_and_sort_by_it(deals):
 def test_a_page_is_its_ids_then_its_rows_then_their_decision_chains(deals, viewer, django_assert_num_queries):
     user = getattr(deals, viewer)
     managed_team_ids(user)  # a manager's teams: read once per request, kept on the user
-    # A rep's deal-team deals elsewhere are read first as ids on PostgreSQL (deals_elsewhere).
-    queries = 4 if viewer == "east_rep" and connection.vendor == "postgresql" else 3
+    queries = 3
     with django_assert_num_queries(queries):
         first = pipeline_page(user, OPEN, "-updated", limit=2)
     with django_assert_num_queries(queries):
@@ -233,7 +233,7 @@ def test_only_a_page_walked_stage_by_stage_reads_the_stages(deals, viewer):
 def test_a_page_spanning_deals_with_and_without_an_amount_reads_both_parts(deals, django_assert_num_queries):
     user = deals.east_rep
     # The rep sees 9 deals, 2 without an amount: a page of 8 reads the 7 with one, then 1 without.
-    with django_assert_num_queries(5 if connection.vendor == "postgresql" else 4):  # deals_elsewhere
+    with django_assert_num_queries(4):
         page = pipeline_page(user, OPEN, "-amount", limit=8)
     assert [o.pk for o in page.rows][-1] == max(deals.deals[4].pk, deals.deals[5].pk)
 
@@ -333,7 +333,8 @@ def test_a_reps_own_deals_are_read_from_the_owner_sort_index_alone(deals, sort):
 @pytest.mark.parametrize("sort", ["-amount", "name", "customer"])
 def test_a_reps_page_is_the_union_of_their_own_deals_and_their_deal_team_deals_with_sort_values(deals, sort):
     """A rep's page reads its ids and sort values as the UNION of two parts, their own deals (by
-    owner and status: the owner index) and their deal-team deals (by primary key, from their
+    owner and status: the owner index) and their deal-team deals (PostgreSQL: the deals' copies
+    of their teams, `deal_team`, through its GIN index; SQLite: by primary key, from their
     deal-team rows on deals they do not own), and orders that: no gathering of every id they ever
     owned, each then read again for its status and sort value. (At a million deals the planner
     reads the first part from opportunity_owner_sort_idx; on this little data it may prefer a
@@ -341,24 +342,19 @@ def test_a_reps_page_is_the_union_of_their_own_deals_and_their_deal_team_deals_w
     with CaptureQueriesContext(connection) as ctx:
         page = pipeline_page(deals.east_rep, OPEN, sort, limit=2)
     rep = deals.east_rep.pk
-    # The team part leaves out the rep's own deals (they lead each one's team) by the deal-team
-    # row's own flag, not by reading each deal's owner: in the statement (SQLite), or read first
-    # as a list of ids (PostgreSQL, which then plans on their true number).
-    if connection.vendor == "postgresql":
-        listed, sql = (q["sql"] for q in ctx.captured_queries[:2])
-        assert "opportunitymember" in listed and f'"user_id" = {rep}' in listed, listed
-        assert '"is_owner"' in listed and '"opportunities_opportunity"' not in listed, listed
-    else:
-        sql = ctx.captured_queries[0]["sql"]
+    sql = ctx.captured_queries[0]["sql"]
     assert " UNION " in sql and "ORDER BY" in sql.rsplit("UNION", 1)[1], sql
     own, team = sql.split(" UNION ", 1)
     assert f'"owner_id" = {rep}' in own and '"status" = ' in own, own
-    assert "opportunitymember" not in own
+    assert "opportunitymember" not in own and "deal_team" not in own
     assert f'"opportunities_opportunity"."owner_id" = {rep}' not in team
     assert '"status" = ' in team, team
     if connection.vendor == "postgresql":
-        assert "opportunitymember" not in team and '"id" = ANY(' in team, team
+        # One statement: no list of ids read first, no member rows.
+        assert "opportunitymember" not in team and f"\"deal_team\" @> '[{rep}]'" in team, team
     else:
+        # The team part leaves out the rep's own deals (they lead each one's team) by the
+        # deal-team row's own flag, not by reading each deal's owner.
         assert "opportunitymember" in team and f'"user_id" = {rep}' in team and '"is_owner"' in team, team
         assert team.count("SELECT") == 2, team  # the part and its member rows: no read of the deals
     assert [o.pk for o in page.rows] == _ordered(deals.east_rep, sort)[:2]
@@ -396,16 +392,21 @@ def test_api_and_page_say_more_than_the_limit(client, deals, monkeypatch, settin
     assert "超过 3 个销售项目" in chinese
 
 
-def test_a_reps_deal_team_deals_read_the_same_past_the_list_limit(deals, monkeypatch):
-    """Past ELSEWHERE_LIST_LIMIT the deal-team deals elsewhere stay a subquery: the same page and
-    the same totals."""
-    from kam.access import visibility
-
-    rep = deals.east_rep
-    page = [o.pk for o in pipeline_page(rep, OPEN, "-amount", limit=50).rows]
+def test_a_reps_pages_follow_their_deal_teams(deals):
+    """A rep's deal-team deals (read from the deals' copies of their teams on PostgreSQL, from the
+    member rows on SQLite) come and go with the team, in every sort, the same as the rows the
+    visibility rule gives."""
+    rep, other = deals.east_rep, deals.deals[-1].owner
+    joined = deals.deals[-1]
+    before = {pk for page in _walk(rep, "-amount", limit=3)[0] for pk in page}
+    assert joined.pk not in before
+    set_member(joined, rep, by=other, role="member")
+    for sort in ("-amount", "name", "-updated", "stage", "customer"):
+        forward, back = _walk(rep, sort, limit=3)
+        assert [pk for page in forward for pk in page] == _ordered(rep, sort)
+        assert joined.pk in {pk for page in back for pk in page}
     totals = selectors.pipeline_totals(rep, OPEN)
-    monkeypatch.setattr(visibility, "ELSEWHERE_LIST_LIMIT", 0)
-    assert not isinstance(visibility.deals_elsewhere(rep), list)
-    assert [o.pk for o in pipeline_page(rep, OPEN, "-amount", limit=50).rows] == page
-    assert selectors.pipeline_totals(rep, OPEN) == totals
-    assert page == _ordered(rep, "-amount")[:50]
+    assert totals["count"] == len(before) + 1
+    remove_member(joined, rep, by=other)
+    assert {pk for page in _walk(rep, "-amount", limit=3)[0] for pk in page} == before
+    assert selectors.pipeline_totals(rep, OPEN)["count"] == len(before)

@@ -13,6 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -518,3 +519,50 @@ def test_a_write_over_more_cells_than_one_statement_takes_keeps_every_rollup(peo
     assert rollups.verify() == []
     moved = PipelineRollup.objects.filter(sign_month__gte=202801, sign_month__lt=202900)
     assert sorted(moved.values_list("sign_month", "count")) == [(202801 + i, 1) for i in range(9)]
+
+
+def test_each_deal_keeps_a_copy_of_its_team_less_its_owner(people):
+    """`Opportunity.deal_team` (what a rep's list reads on PostgreSQL) follows joining, leaving and
+    reassigning, ids ascending; a write that leaves the team alone does not touch it."""
+
+    def team(deal):
+        return Opportunity.objects.get(pk=deal.pk).deal_team
+
+    east, east2, west = people.east_rep, people.east_rep2, people.west_rep
+    deal = make_opportunity(owner=west)
+    assert team(deal) == []
+    services.set_member(deal, east2, by=west, role="member")
+    services.set_member(deal, east, by=west, role="member")
+    assert team(deal) == sorted([east.pk, east2.pk])
+    services.set_member(deal, east, by=west, role="sponsor")
+    assert team(deal) == sorted([east.pk, east2.pk])
+    services.remove_member(deal, east2, by=west)
+    assert team(deal) == [east.pk]
+    # Reassigned to the member: east owns it now; west stays on the team as a member.
+    deal = services.update_opportunity(deal, by=west, version=None, owner=east)
+    assert team(deal) == [west.pk]
+    with CaptureQueriesContext(connection) as captured:
+        deal = services.update_opportunity(deal, by=east, version=None, amount=Decimal("77"))
+    table = Opportunity._meta.db_table
+    assert not [q for q in captured.captured_queries if "deal_team" in q["sql"] and "UPDATE" in q["sql"]]
+    assert team(deal) == [west.pk]
+    assert any(f'UPDATE "{table}"' in q["sql"] for q in captured.captured_queries)
+    assert rollups.verify() == []
+
+
+def test_verify_names_a_wrong_copy_of_a_deal_team_and_rebuild_mends_it(people, capsys):
+    deal = make_opportunity(owner=people.east_rep)
+    services.set_member(deal, people.east_rep2, by=people.east_rep, role="member")
+    Opportunity.objects.filter(pk=deal.pk).update(deal_team=[people.west_rep.pk])
+    other = make_opportunity(owner=people.west_rep)
+    Opportunity.objects.filter(pk=other.pk).update(deal_team=[people.east_rep.pk])
+    with pytest.raises(CommandError):
+        call_command("rollups", "verify")
+    out = capsys.readouterr().out
+    assert f"deal team copy rollup opportunity_id={deal.pk}" in out
+    assert f"stored members [{people.west_rep.pk}], live members [{people.east_rep2.pk}]" in out
+    assert f"opportunity_id={other.pk}: stored members [{people.east_rep.pk}], live members []" in out
+    call_command("rollups", "rebuild")
+    assert rollups.verify() == []
+    assert Opportunity.objects.get(pk=deal.pk).deal_team == [people.east_rep2.pk]
+    assert Opportunity.objects.get(pk=other.pk).deal_team == []

@@ -112,13 +112,10 @@ def test_workbench_query_count_does_not_grow_with_the_data(
     with django_assert_max_num_queries(len(before.captured_queries)):
         page = client.get(url).content.decode()
     assert "Extra step 0" in page
-    # Session and user, two levels of teams, then one statement per figure and per to-do list
-    # (on PostgreSQL also the ids of the deal-team deals elsewhere, read first for the pipeline
-    # totals and the forecast once per request: kam.access.visibility.deals_elsewhere).
-    elsewhere = 1 if connection.vendor == "postgresql" else 0
-    with django_assert_max_num_queries(18 + elsewhere):
+    # Session and user, two levels of teams, then one statement per figure and per to-do list.
+    with django_assert_max_num_queries(18):
         client.get(url)
     client.login(username="east_rep", password=password)
     client.get(url)
-    with django_assert_max_num_queries(13 + elsewhere):
+    with django_assert_max_num_queries(13):
         client.get(url)

@@ -142,6 +142,11 @@ class Opportunity(models.Model):
     # The worst stored health flag's severity (0 none … 3 critical), kept by kam.insights beside
     # the flags themselves, so "flagged only" and the severity sort are index reads.
     health_rank = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The deal team's members who do not own the deal, ids ascending (OpportunityMember rows with
+    # `is_owner` false), kept by kam.opportunities.rollups.track with the team rollup. On
+    # PostgreSQL a GIN index over it (migration 0032) hands a rep the deals they are on the team of
+    # as heap addresses: found through the member rows, each deal cost a primary key lookup.
+    deal_team = models.JSONField(default=list, editable=False)
     sign_date = models.DateField(_("expected sign date"), null=True, blank=True)
     sign_date_precision = models.CharField(
         _("sign date precision"), max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY
