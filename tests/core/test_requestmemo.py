@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import F
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from kam.core.ids import IdIn
 from kam.core.requestmemo import RequestMemoMiddleware, remembered
 
 
@@ -37,18 +35,3 @@ def test_a_request_that_may_write_and_code_outside_requests_keep_nothing():
     assert calls == ["computed", "computed", "other"]
     assert remembered("outside", lambda: calls.append("outside") or 1) == 1
     assert remembered("outside", lambda: calls.append("outside") or 2) == 2
-
-
-def test_id_in_selects_exactly_the_listed_rows(db):
-    from kam.org.models import User
-    from tests.factories import UserFactory
-
-    people = [UserFactory() for _ in range(4)]
-    wanted = [people[0].pk, people[2].pk]
-    assert set(User.objects.filter(IdIn(F("pk"), wanted)).values_list("pk", flat=True)) == set(wanted)
-    assert not User.objects.filter(IdIn(F("pk"), [])).exists()
-    assert set(
-        User.objects.exclude(IdIn(F("pk"), wanted))
-        .filter(pk__in=[p.pk for p in people])
-        .values_list("pk", flat=True)
-    ) == {people[1].pk, people[3].pk}
