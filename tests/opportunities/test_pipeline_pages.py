@@ -394,7 +394,7 @@ def test_api_and_page_say_more_than_the_limit(client, deals, monkeypatch, settin
 
 def test_a_reps_pages_follow_their_deal_teams(deals):
     """A rep's deal-team deals (read from the deals' copies of their teams on PostgreSQL, from the
-    member rows on SQLite) come and go with the team, in every sort, the same as the rows the
+    member rows on SQLite) come and go with the team, in five sorts, the same as the rows the
     visibility rule gives."""
     rep, other = deals.east_rep, deals.deals[-1].owner
     joined = deals.deals[-1]
