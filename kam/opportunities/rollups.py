@@ -589,7 +589,7 @@ def rebuild(
     return len(cells)
 
 
-def _live_team_sql(opportunity_model: Any, member_model: Any) -> str:
+def _live_team_sql(member_model: Any) -> str:
     """SQL for the deal team (less the owner) of the opportunity row `o`, as JSON like the one
     `deal_team` holds: ids ascending, `[]` for none. The owner is told by the deal's column, not
     by the rows' `is_owner`: a wrong flag is a difference of its own (`owner_flag_differences`)."""
@@ -606,21 +606,22 @@ def _live_team_sql(opportunity_model: Any, member_model: Any) -> str:
     )
 
 
-def _stored_team_sql() -> str:
+def _team_differs_sql(member_model: Any) -> str:
+    """SQL true when the opportunity row `o`'s copy of its team is not its member rows'."""
+    if connection.vendor == "postgresql":
+        return f"o.deal_team IS DISTINCT FROM {_live_team_sql(member_model)}"
     # SQLite keeps the JSON as Django wrote it ("[3, 17]"); json() gives it as json_group_array does.
-    return "o.deal_team" if connection.vendor == "postgresql" else "json(o.deal_team)"
+    return f"json(o.deal_team) IS NOT {_live_team_sql(member_model)}"
 
 
 def fill_deal_teams(opportunity_model: Any, member_model: Any) -> int:
     """Set every opportunity's `deal_team` from its member rows where it differs (one UPDATE);
     returns how many changed. Takes the model classes so a migration can run it."""
     table = opportunity_model._meta.db_table
-    live = _live_team_sql(opportunity_model, member_model)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} AS o SET deal_team = {live} WHERE {_stored_team_sql()} IS DISTINCT FROM {live}"
-            if connection.vendor == "postgresql"
-            else f"UPDATE {table} AS o SET deal_team = {live} WHERE {_stored_team_sql()} IS NOT {live}"
+            f"UPDATE {table} AS o SET deal_team = {_live_team_sql(member_model)} "
+            f"WHERE {_team_differs_sql(member_model)}"
         )
         return cursor.rowcount
 
@@ -628,11 +629,10 @@ def fill_deal_teams(opportunity_model: Any, member_model: Any) -> int:
 def deal_team_differences() -> list[Difference]:
     """The opportunities whose copy of their deal team (`deal_team`) is not their member rows'."""
     table = Opportunity._meta.db_table
-    live, stored = _live_team_sql(Opportunity, OpportunityMember), _stored_team_sql()
-    comparison = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT o.id, {stored}, {live} FROM {table} AS o WHERE {stored} {comparison} {live} ORDER BY o.id"
+            f"SELECT o.id, o.deal_team, {_live_team_sql(OpportunityMember)} FROM {table} AS o "
+            f"WHERE {_team_differs_sql(OpportunityMember)} ORDER BY o.id"
         )
         found = cursor.fetchall()
 

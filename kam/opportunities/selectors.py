@@ -479,15 +479,15 @@ class RollupScope:
     are added per stage."""
 
     cells: QuerySet[PipelineRollup] | QuerySet[StageRollup]
-    # The memberships elsewhere, or whether there are any when that is already known.
-    elsewhere: QuerySet[OpportunityMember] | bool | None = None
+    # The memberships elsewhere (None for a director: there are none).
+    elsewhere: QuerySet[OpportunityMember] | None = None
     extra: QuerySet[TeamRollup] | None = None
 
     def by_stage(self) -> list[tuple[int, int, int, int]]:
         """(stage id, probability, count, expected amount in thousandths) per stage: one query, or
         two when the user is on a deal team elsewhere (then the second reads their team rollup)."""
         rows = self.cells.values("stage_id", "stage__probability").order_by()
-        probe = self.elsewhere if isinstance(self.elsewhere, QuerySet) else None
+        probe = self.elsewhere
         if probe is not None:
             # Whether any deal team membership lies elsewhere rides along the aggregate instead
             # of costing a query of its own.
@@ -499,10 +499,8 @@ class RollupScope:
         stages: dict[int, list[int]] = {
             r["stage_id"]: [r["stage__probability"], int(r["n"] or 0), int(r["milli"] or 0)] for r in result
         }
-        elsewhere = (
-            bool(self.elsewhere)
-            if probe is None
-            else any(r["blocked"] for r in result) or (not result and probe.exists())
+        elsewhere = probe is not None and (
+            any(r["blocked"] for r in result) or (not result and probe.exists())
         )
         if elsewhere and self.extra is not None:
             team = (

@@ -350,8 +350,11 @@ def test_a_reps_page_is_the_union_of_their_own_deals_and_their_deal_team_deals_w
     assert f'"opportunities_opportunity"."owner_id" = {rep}' not in team
     assert '"status" = ' in team, team
     if connection.vendor == "postgresql":
-        # One statement: no list of ids read first, no member rows.
+        # One statement: no list of ids read first, no member rows; the GIN index serves it.
         assert "opportunitymember" not in team and f"\"deal_team\" @> '[{rep}]'" in team, team
+        with connection.cursor() as cursor:
+            indexes = connection.introspection.get_constraints(cursor, Opportunity._meta.db_table)
+        assert indexes["opportunity_deal_team_gin"]["columns"] == ["deal_team"]
     else:
         # The team part leaves out the rep's own deals (they lead each one's team) by the
         # deal-team row's own flag, not by reading each deal's owner.
