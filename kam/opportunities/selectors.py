@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -37,6 +38,7 @@ from kam.access.visibility import (
 from kam.core import pinyin
 from kam.core.ids import parse_id
 from kam.core.keyset import Seek, SortKey, decode_cursor, encode_cursor, fingerprint
+from kam.core.loaded import load
 from kam.core.periods import parse_quarter, quarter_bounds
 from kam.insights.learning.models import WinPrediction
 from kam.opportunities.flags import FlagEngine, flag_engine
@@ -309,18 +311,17 @@ def attach_key_contacts(opportunities: list[Opportunity], to_attr: str = "key_co
         setattr(opportunity, to_attr, chains[opportunity.pk])
 
 
-def _page_row_fields() -> tuple[str, ...]:
+@functools.cache
+def _page_row_fields() -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
     """A page row: the opportunity and its stage whole; of its customer and owner what a row shows
     (their names). Fifty rows of every customer and user column cost more to build than to read."""
     return (
-        *(f.name for f in Opportunity._meta.concrete_fields),
-        *(f"stage__{f.name}" for f in Stage._meta.concrete_fields),
-        "customer__id",
-        "customer__name",
-        "customer__short_name",
-        "owner__id",
-        "owner__name",
-        "owner__username",
+        tuple(f.attname for f in Opportunity._meta.concrete_fields),
+        {
+            "stage": tuple(f.attname for f in Stage._meta.concrete_fields if not f.primary_key),
+            "customer": ("name", "short_name"),
+            "owner": ("name", "username"),
+        },
     )
 
 
@@ -391,12 +392,8 @@ def pipeline_page(
     seek = Seek(apply_filters(visible, filters), sort_key, descending=descending, groups=groups, parts=parts)
     page = seek.offset_page(offset, limit) if offset and start is None else seek.page(start, limit)
     ids = [pk for pk, _value in page.rows]
-    found = (
-        Opportunity.objects.order_by()
-        .select_related("customer", "owner", "stage")
-        .only(*_page_row_fields())
-        .in_bulk(ids)
-    )
+    fields, related = _page_row_fields()
+    found = {o.pk: o for o in load(Opportunity.objects.filter(pk__in=ids).order_by(), fields, related)}
     rows = [found[pk] for pk in ids if pk in found]
     attach_key_contacts(rows, contacts_attr)
     return PipelinePage(
