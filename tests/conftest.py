@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import pytest
@@ -54,12 +55,36 @@ def pytest_configure(config):
     flush.emit_post_migrate_signal = lambda *args, **kwargs: None
 
 
+def main_database_vendor() -> str:
+    from django.db import connection
+
+    return connection.vendor
+
+
+def split_by_database(config, items) -> None:
+    """With KAM_TESTS_SPLIT_BY_DATABASE=1 (CI, which runs the suite once per database), a test
+    marked `database(vendor)` (a backup, a soak, a server on a file of its own: the same work
+    whatever DATABASE_URL names) runs only in the pass whose database it works on, not in both.
+    Deselected, not skipped: every such test still runs once per CI run."""
+    if os.environ.get("KAM_TESTS_SPLIT_BY_DATABASE") != "1":
+        return
+    main = main_database_vendor()
+    kept, other = [], []
+    for item in items:
+        mark = item.get_closest_marker("database")
+        (other if mark is not None and mark.args[0] != main else kept).append(item)
+    if other:
+        config.hook.pytest_deselected(items=other)
+        items[:] = kept
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Keep `xdist_group` working under pytest 9: `--dist loadgroup` sends a group to one worker
+    """Leave out the tests of the other database (`split_by_database`), then keep `xdist_group` working under pytest 9: `--dist loadgroup` sends a group to one worker
     by a "@group" suffix on each test's node id, which xdist 3.8 writes to `item._nodeid`; pytest 9
     reads node ids from `item._id`, so the suffix was lost and both workers built the demo world
     (tests/demo: 5-7 minutes each on PostgreSQL). Runs after xdist's own hook, on the workers."""
+    split_by_database(config, items)
     if not getattr(config.option, "loadgroup", False):
         return
     try:

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 SETUP = """
 import django; django.setup()
 from decimal import Decimal
@@ -47,6 +49,7 @@ def run_python(code: str, env: dict[str, str], *args: str) -> subprocess.Popen:
     )
 
 
+@pytest.mark.database("sqlite")
 def test_simultaneous_edits_on_sqlite_file_give_one_save_and_one_conflict(tmp_path: Path):
     import time
 

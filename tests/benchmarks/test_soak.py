@@ -86,10 +86,12 @@ def check(result: soak.Result) -> None:
     assert result.duration >= SECONDS
 
 
+@pytest.mark.database("sqlite")
 def test_soak_on_sqlite():
     check(soak.soak("sqlite", duration=SECONDS, clients=CLIENTS, opportunities=10, workers=2))
 
 
+@pytest.mark.database("postgresql")
 def test_soak_on_postgres(monkeypatch):
     with scratch_database("kam_soak_test") as server:
         # The soak makes (and drops) its own scratch database on the server it is given.

@@ -138,6 +138,7 @@ def back_up_change_restore(env: dict[str, str], file: Path) -> None:
     assert after == before
 
 
+@pytest.mark.database("sqlite")
 def test_sqlite_backup_and_restore_give_back_every_row(tmp_path):
     env = kam_env(tmp_path, f"sqlite:///{tmp_path / 'kam.sqlite3'}")
     back_up_change_restore(env, tmp_path / "kam.sqlite3.bak")
@@ -150,11 +151,13 @@ def test_sqlite_backup_and_restore_give_back_every_row(tmp_path):
     assert out.split() == ["wal", "ok"]
 
 
+@pytest.mark.database("postgresql")
 def test_postgres_backup_and_restore_give_back_every_row(tmp_path):
     with scratch_database("kam_backup_test", tools=("pg_dump", "pg_restore")) as url:
         back_up_change_restore(kam_env(tmp_path, url), tmp_path / "kam.pgdump")
 
 
+@pytest.mark.database("sqlite")
 def test_a_backup_goes_under_var_backups_with_a_timestamp_by_default(tmp_path):
     import sqlite3
 

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 # One worker runs the module (xdist --dist loadgroup): its fixture migrates a database of its own.
-pytestmark = pytest.mark.xdist_group("serve")
+# A server on a SQLite file of its own, whatever DATABASE_URL names.
+pytestmark = [pytest.mark.xdist_group("serve"), pytest.mark.database("sqlite")]
 
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
