@@ -14,10 +14,10 @@ For plain models only: no `pre_init` / `post_init` receivers, which this would s
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from django.db.models import Model, QuerySet, signals
+from django.db.models import ForeignKey, Model, QuerySet, signals
 from django.db.models.base import ModelState
 
 
@@ -42,31 +42,42 @@ def _maker(model: type[Model], names: tuple[str, ...]) -> Callable[[Sequence[Any
     return make
 
 
-def load(
-    queryset: QuerySet, fields: Sequence[str], related: Mapping[str, Sequence[str]] | None = None
+def _foreign_key(model: type[Model], name: str) -> ForeignKey:
+    field = model._meta.get_field(name)
+    if not isinstance(field, ForeignKey):
+        raise ValueError(f"{model.__name__}.{name} is not a foreign key")
+    return field
+
+
+def lookups(model: type[Model], fields: Sequence[str], related: Mapping[str, Sequence[str]]) -> list[str]:
+    """What `values_list` reads for `records`: the fields, then each related record's fields."""
+    _maker(model, tuple(fields))  # refuses an unknown field or a model with init receivers
+    for name in related:
+        attname = _foreign_key(model, name).attname
+        if attname not in fields:
+            raise ValueError(f"load {attname} to load {name}")
+    return [*fields, *(f"{name}__{n}" for name, names in related.items() for n in names)]
+
+
+def records(
+    model: type[Model],
+    rows: Iterable[Sequence[Any]],
+    fields: Sequence[str],
+    related: Mapping[str, Sequence[str]] | None = None,
+    db: str = "default",
 ) -> list[Any]:
-    """The queryset's records with the fields `fields` (attnames) and, for each forward foreign key
-    named in `related`, its record with the fields listed there (besides its primary key), in the
-    queryset's order: what `select_related(*related).only(...)` gives. Each key in `related` needs
-    its attname (`customer_id`) in `fields`; a null key leaves None in the cache."""
-    model = queryset.model
+    """Instances of `model` from rows read by `values_list(*lookups(model, fields, related))`."""
     related = related or {}
     fields = tuple(fields)
-    lookups = list(fields)
     parts = []
     for name, names in related.items():
-        field = model._meta.get_field(name)
-        if field.attname not in fields:
-            raise ValueError(f"load {field.attname} to load {name}")
+        field = _foreign_key(model, name)
         target = field.related_model
-        names = tuple(names)
-        lookups.extend(f"{name}__{n}" for n in names)
         parts.append((name, field.attname, _maker(target, (target._meta.pk.attname, *names)), len(names)))
     make = _maker(model, fields)
-    db = queryset.db
     width = len(fields)
-    records = []
-    for row in queryset.values_list(*lookups):
+    made = []
+    for row in rows:
         record = make(row[:width], db)
         cache = record._state.fields_cache
         at = width
@@ -74,5 +85,18 @@ def load(
             key = record.__dict__[attname]
             cache[name] = None if key is None else make_related((key, *row[at : at + size]), db)
             at += size
-        records.append(record)
-    return records
+        made.append(record)
+    return made
+
+
+def load(
+    queryset: QuerySet, fields: Sequence[str], related: Mapping[str, Sequence[str]] | None = None
+) -> list[Any]:
+    """The queryset's records with the fields `fields` (attnames) and, for each forward foreign key
+    named in `related`, its record with the fields listed there (besides its primary key), in the
+    queryset's order: what `select_related(*related).only(...)` gives. Each key in `related` needs
+    its attname (`customer_id`) in `fields`; a null key leaves None in the cache."""
+    related = related or {}
+    model = queryset.model
+    rows = queryset.values_list(*lookups(model, fields, related))
+    return records(model, rows, fields, related, queryset.db)

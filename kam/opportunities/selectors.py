@@ -35,11 +35,11 @@ from kam.access.visibility import (
     opportunities_for,
     opportunity_parts,
 )
-from kam.core import pinyin
+from kam.core import loaded, pinyin
 from kam.core.ids import parse_id
 from kam.core.keyset import Seek, SortKey, decode_cursor, encode_cursor, fingerprint
-from kam.core.loaded import load
 from kam.core.periods import parse_quarter, quarter_bounds
+from kam.core.statements import id_rows, read_alias
 from kam.insights.learning.models import WinPrediction
 from kam.opportunities.flags import FlagEngine, flag_engine
 from kam.opportunities.models import (
@@ -289,19 +289,24 @@ def attach_key_contacts(opportunities: list[Opportunity], to_attr: str = "key_co
     `to_attr`, in one query."""
     chains: dict[int, list[ChainRow]] = {o.pk: [] for o in opportunities}
     if chains:
-        rows = (
-            OpportunityContact.objects.filter(opportunity_id__in=list(chains))
-            .annotate(company_level=company_level_subquery())
-            .order_by("contact__rank", "decision_role")
-            .values_list(
-                "opportunity_id",
-                "contact_id",
-                "contact__name",
-                "contact__title",
-                "decision_role",
-                "stance",
-                "company_level",
-            )
+        rows = id_rows(
+            "key contacts",
+            OpportunityContact,
+            lambda some: (
+                OpportunityContact.objects.filter(opportunity_id__in=some)
+                .annotate(company_level=company_level_subquery())
+                .order_by("contact__rank", "decision_role")
+                .values_list(
+                    "opportunity_id",
+                    "contact_id",
+                    "contact__name",
+                    "contact__title",
+                    "decision_role",
+                    "stance",
+                    "company_level",
+                )
+            ),
+            list(chains),
         )
         for opportunity_id, contact_id, name, title, role, stance, level in rows:
             chains[opportunity_id].append(
@@ -393,7 +398,17 @@ def pipeline_page(
     page = seek.offset_page(offset, limit) if offset and start is None else seek.page(start, limit)
     ids = [pk for pk, _value in page.rows]
     fields, related = _page_row_fields()
-    found = {o.pk: o for o in load(Opportunity.objects.filter(pk__in=ids).order_by(), fields, related)}
+    read = id_rows(
+        "pipeline rows",
+        Opportunity,
+        lambda some: (
+            Opportunity.objects.filter(pk__in=some)
+            .order_by()
+            .values_list(*loaded.lookups(Opportunity, fields, related))
+        ),
+        ids,
+    )
+    found = {o.pk: o for o in loaded.records(Opportunity, read, fields, related, read_alias(Opportunity))}
     rows = [found[pk] for pk in ids if pk in found]
     attach_key_contacts(rows, contacts_attr)
     return PipelinePage(

@@ -13,6 +13,7 @@ not business, or the reverse: `DECISION_ROLE_SIDES`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kam.core import loaded
+from kam.core.statements import fixed_rows, read_alias
 from kam.opportunities.models import Opportunity, OpportunityContact, OpportunityStatus, Stage
 from kam.relationships.models import (
     DECISION_ROLE_SIDES,
@@ -78,13 +81,34 @@ def role_label(role: str) -> str:
     return role if label is None else str(label)
 
 
+@functools.cache
+def _requirement_fields() -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """Every column of a requirement and of its stage: read on every scored page, as plain rows."""
+    return (
+        tuple(f.attname for f in RelationshipRequirement._meta.concrete_fields),
+        {"from_stage": tuple(f.attname for f in Stage._meta.concrete_fields if not f.primary_key)},
+    )
+
+
 class Requirements:
     """Active requirements, loaded once and grouped by sales process (one query; the stages for the
     look-ahead's next stage are one more, read the first time they are asked for)."""
 
     def __init__(self) -> None:
         self.by_process: dict[int, list[RelationshipRequirement]] = defaultdict(list)
-        for requirement in RelationshipRequirement.objects.filter(active=True).select_related("from_stage"):
+        fields, related = _requirement_fields()
+        rows = fixed_rows(
+            "relationship requirements",
+            RelationshipRequirement,
+            # In the model's order (process, stage, id): the gaps are listed in it.
+            lambda: RelationshipRequirement.objects.filter(active=True).values_list(
+                *loaded.lookups(RelationshipRequirement, fields, related)
+            ),
+        )
+        made = loaded.records(
+            RelationshipRequirement, rows, fields, related, read_alias(RelationshipRequirement)
+        )
+        for requirement in made:
             self.by_process[requirement.from_stage.process_id].append(requirement)
         self._stages: dict[int, list[Stage]] | None = None
 

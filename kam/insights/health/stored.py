@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from kam.core.statements import id_rows
 from kam.insights.health.engine import local_date
 from kam.insights.health.rules import REGISTRY, Flag
 from kam.insights.models import HealthRule, StoredFlag
@@ -43,10 +44,17 @@ class StoredFlags:
         result: dict[int, list[Flag]] = defaultdict(list)
         # Plain tuples, not model instances: a page of 50 deals has a hundred flags or more, and
         # building two records per flag cost more than the query.
-        rows = (
-            StoredFlag.objects.filter(opportunity_id__in=ids)
-            .order_by("opportunity_id", "-rank", "rule__order", "rule__code")
-            .values_list("opportunity_id", "severity", "facts", "rule__code", "rule__name", "rule__name_en")
+        rows = id_rows(
+            "stored flags",
+            StoredFlag,
+            lambda some: (
+                StoredFlag.objects.filter(opportunity_id__in=some)
+                .order_by("opportunity_id", "-rank", "rule__order", "rule__code")
+                .values_list(
+                    "opportunity_id", "severity", "facts", "rule__code", "rule__name", "rule__name_en"
+                )
+            ),
+            ids,
         )
         # A rule's name once per page, not once per flag: the reader's language is looked up each time.
         labels: dict[str, str] = {}
