@@ -15,7 +15,6 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    IntegerField,
     Max,
     OuterRef,
     Prefetch,
@@ -25,7 +24,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -491,39 +490,31 @@ class RollupScope:
     are added per stage."""
 
     cells: QuerySet[PipelineRollup] | QuerySet[StageRollup]
-    # The memberships elsewhere (None for a director: there are none).
-    elsewhere: QuerySet[OpportunityMember] | None = None
     extra: QuerySet[TeamRollup] | None = None
 
     def by_stage(self) -> list[tuple[int, int, int, int]]:
-        """(stage id, probability, count, expected amount in thousandths) per stage: one query, or
-        two when the user is on a deal team elsewhere (then the second reads their team rollup)."""
-        rows = self.cells.values("stage_id", "stage__probability").order_by()
-        probe = self.elsewhere
-        if probe is not None:
-            # Whether any deal team membership lies elsewhere rides along the aggregate instead
-            # of costing a query of its own.
-            blocked = Max(Cast(Exists(probe), IntegerField()))
-            rows = rows.annotate(n=Sum("count"), milli=Sum("amount_milli"), blocked=blocked)
-        else:
-            rows = rows.annotate(n=Sum("count"), milli=Sum("amount_milli"))
-        result: list[dict[str, Any]] = list(rows)  # type: ignore[arg-type]
-        stages: dict[int, list[int]] = {
-            r["stage_id"]: [r["stage__probability"], int(r["n"] or 0), int(r["milli"] or 0)] for r in result
-        }
-        elsewhere = probe is not None and (
-            any(r["blocked"] for r in result) or (not result and probe.exists())
+        """(stage id, probability, count, expected amount in thousandths) per stage, in one query:
+        for a manager or rep the owners' cells and their team rollup's cells together (UNION ALL),
+        added up here. A user on no deal team elsewhere has no such team cells."""
+        rows = (
+            self.cells.values("stage_id", "stage__probability")
+            .order_by()
+            .annotate(n=Sum("count"), milli=Sum("amount_milli"))
+            .values_list("stage_id", "stage__probability", "n", "milli")
         )
-        if elsewhere and self.extra is not None:
+        if self.extra is not None:
             team = (
                 self.extra.values("stage_id", "stage__probability")
                 .order_by()
                 .annotate(n=Sum("count"), milli=Sum("amount_milli"))
+                .values_list("stage_id", "stage__probability", "n", "milli")
             )
-            for row in team:
-                cell = stages.setdefault(row["stage_id"], [row["stage__probability"], 0, 0])
-                cell[1] += int(row["n"] or 0)
-                cell[2] += int(row["milli"] or 0)
+            rows = rows.union(team, all=True)
+        stages: dict[int, list[int]] = {}
+        for stage_id, probability, n, milli in rows:
+            cell = stages.setdefault(stage_id, [probability, 0, 0])
+            cell[1] += int(n or 0)
+            cell[2] += int(milli or 0)
         return [(stage_id, p, n, milli) for stage_id, (p, n, milli) in stages.items()]
 
 
@@ -571,7 +562,7 @@ def rollup_cells(user: User, filters: PipelineFilters) -> RollupScope | None:
         if teams:
             team = team.exclude(owner__team_id__in=teams)
         extra = _rollup_filters(team, filters, parsed)
-    return RollupScope(cells, elsewhere, extra)
+    return RollupScope(cells, extra)
 
 
 def _rollup_filters(
