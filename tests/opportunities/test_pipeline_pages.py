@@ -355,6 +355,13 @@ def test_a_reps_page_is_the_union_of_their_own_deals_and_their_deal_team_deals_w
         with connection.cursor() as cursor:
             indexes = connection.introspection.get_constraints(cursor, Opportunity._meta.db_table)
         assert indexes["opportunity_deal_team_gin"]["columns"] == ["deal_team"]
+        assert indexes["opportunity_open_deal_team_gin"]["columns"] == ["deal_team"]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_get_indexdef('opportunity_open_deal_team_gin'::regclass)",
+            )
+            (definition,) = cursor.fetchone()
+        assert "WHERE" in definition and "'open'" in definition, definition
     else:
         # The team part leaves out the rep's own deals (they lead each one's team) by the
         # deal-team row's own flag, not by reading each deal's owner.
