@@ -27,6 +27,8 @@ from django.db.models.query import ValuesListIterable
 _STAND_IN = -(2**62)
 # Counts of ids kept per statement: a page asks for up to a few hundred.
 MAX_KEPT_COUNT = 1000
+# Statements kept in all (each caller's, per database and count of ids): a bound on the memory.
+MAX_KEPT = 2000
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ def _rows(
     cache_key = (key, alias, connection.vendor, len(ids))
     compiled = _kept.get(cache_key, _MISSING)
     if compiled is _MISSING:
-        if len(ids) > MAX_KEPT_COUNT:
+        if len(ids) > MAX_KEPT_COUNT or len(_kept) >= MAX_KEPT:
             return list(build(ids).using(alias))
         stand_ins = [_STAND_IN - i for i in range(len(ids))]
         compiled = _compile(build(stand_ins), alias, stand_ins)

@@ -119,3 +119,11 @@ def test_a_fixed_statement_is_compiled_once_and_reads_the_rows_as_they_are_now(w
     rows = fixed_rows(key, Opportunity, build)
     assert compiles[0] == before
     assert (world.east_opp.pk, "Renamed furnace") in rows and rows == list(build())
+
+
+@pytest.mark.django_db
+def test_past_the_bound_nothing_more_is_kept_and_the_rows_are_the_same(deals, monkeypatch):
+    monkeypatch.setattr(statements, "MAX_KEPT", len(statements._kept))
+    key = ("test bound", object())
+    assert id_rows(key, Opportunity, _deals, deals) == list(_deals(deals))
+    assert (key, "default", connection.vendor, len(deals)) not in statements._kept
