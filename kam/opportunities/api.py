@@ -182,6 +182,33 @@ def list_stages(
     return [StageOut.from_stage(s) for s in stages.order_by("-process__is_default", "process_id", "order")]
 
 
+# What OpportunityOut shows of a listed deal, its customer, owner and stage (and what its
+# relationship score reads of the stage): the rest of the row is left unread.
+LIST_ROW_FIELDS = (
+    (
+        "id",
+        "project_number",
+        "name",
+        "customer_id",
+        "owner_id",
+        "stage_id",
+        "status",
+        "amount",
+        "amount_low",
+        "amount_high",
+        "sign_date",
+        "sign_date_precision",
+        "version",
+        "updated_at",
+    ),
+    {
+        "customer": ("name", "short_name"),
+        "owner": ("name", "username"),
+        "stage": ("process_id", "order", "code", "name", "name_en", "probability"),
+    },
+)
+
+
 @router.get(
     "/opportunities",
     response={200: OpportunityListOut, **LIST_ERRORS},
@@ -224,6 +251,7 @@ def list_opportunities(
                 limit=filters.limit,
                 offset=filters.offset,
                 contacts_attr="api_key_contacts",
+                row_fields=LIST_ROW_FIELDS,
             )
         except CursorError as exc:
             raise ValidationError({"cursor": [str(exc)]}) from None

@@ -315,8 +315,12 @@ def attach_key_contacts(opportunities: list[Opportunity], to_attr: str = "key_co
         setattr(opportunity, to_attr, chains[opportunity.pk])
 
 
+# The attnames read of a page's opportunities, and of each related record named (besides its id).
+RowFields = tuple[tuple[str, ...], dict[str, tuple[str, ...]]]
+
+
 @functools.cache
-def _page_row_fields() -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+def _page_row_fields() -> RowFields:
     """A page row: the opportunity and its stage whole; of its customer and owner what a row shows
     (their names). Fifty rows of every customer and user column cost more to build than to read."""
     return (
@@ -362,9 +366,12 @@ def pipeline_page(
     limit: int = 50,
     offset: int = 0,
     contacts_attr: str = "key_contacts",
+    row_fields: RowFields | None = None,
 ) -> PipelinePage:
     """One page of the pipeline table: after (or before) `cursor`, else after `offset` rows, else
     the first. Raises CursorError for a cursor that is malformed or belongs to another list.
+    `row_fields`: the columns read of each row and of its customer, owner and stage, when a
+    reader needs fewer than the table (`_page_row_fields`); the others are deferred.
 
     Two steps: the ids of the page in order (through the sort's index where there is one), then
     the page's rows with customer, owner, stage and decision chain, by id. Joining before the
@@ -396,9 +403,9 @@ def pipeline_page(
     seek = Seek(apply_filters(visible, filters), sort_key, descending=descending, groups=groups, parts=parts)
     page = seek.offset_page(offset, limit) if offset and start is None else seek.page(start, limit)
     ids = [pk for pk, _value in page.rows]
-    fields, related = _page_row_fields()
+    fields, related = row_fields or _page_row_fields()
     read = id_rows(
-        "pipeline rows",
+        ("pipeline rows", fields, tuple(related.items())),
         Opportunity,
         lambda some: (
             Opportunity.objects.filter(pk__in=some)
