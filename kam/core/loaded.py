@@ -2,9 +2,9 @@
 
 A page of fifty deals, each with its customer, owner and stage, is two hundred instances; built by
 the ORM (`select_related(...).only(...)`), `Model.__init__` walks every field of each one and
-costs more than reading the rows. `load` reads the same columns with `values_list` (through the
-fields' converters, so every value is what the ORM would have set) and fills each instance's
-`__dict__` directly. What it gives behaves as the ORM's: not `adding`, on the database read,
+costs more than reading the rows. `records` makes them from the same columns read with
+`values_list(*lookups(...))` (through the fields' converters, so every value is what the ORM
+would have set), filling each instance's `__dict__` directly. What it gives behaves as the ORM's: not `adding`, on the database read,
 the related records in the foreign keys' caches, the fields not read deferred (the first access
 loads one, as after `.only()`), and `save()` writes only the fields read.
 
@@ -17,7 +17,7 @@ import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from django.db.models import ForeignKey, Model, QuerySet, signals
+from django.db.models import ForeignKey, Model, signals
 from django.db.models.base import ModelState
 
 
@@ -66,7 +66,10 @@ def records(
     related: Mapping[str, Sequence[str]] | None = None,
     db: str = "default",
 ) -> list[Any]:
-    """Instances of `model` from rows read by `values_list(*lookups(model, fields, related))`."""
+    """Instances of `model` from rows read by `values_list(*lookups(model, fields, related))`, in
+    their order, with the fields `fields` (attnames) and, for each forward foreign key named in
+    `related`, its record with the fields listed there (besides its primary key): what
+    `select_related(*related).only(...)` gives. A null key leaves None in the cache."""
     related = related or {}
     fields = tuple(fields)
     parts = []
@@ -87,16 +90,3 @@ def records(
             at += size
         made.append(record)
     return made
-
-
-def load(
-    queryset: QuerySet, fields: Sequence[str], related: Mapping[str, Sequence[str]] | None = None
-) -> list[Any]:
-    """The queryset's records with the fields `fields` (attnames) and, for each forward foreign key
-    named in `related`, its record with the fields listed there (besides its primary key), in the
-    queryset's order: what `select_related(*related).only(...)` gives. Each key in `related` needs
-    its attname (`customer_id`) in `fields`; a null key leaves None in the cache."""
-    related = related or {}
-    model = queryset.model
-    rows = queryset.values_list(*lookups(model, fields, related))
-    return records(model, rows, fields, related, queryset.db)

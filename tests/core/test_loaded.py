@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.models import signals
 from django.test.utils import CaptureQueriesContext
 
-from kam.core.loaded import load
+from kam.core.loaded import lookups, records
 from kam.opportunities.models import Opportunity, Stage
 from tests.factories import stage
 
@@ -23,6 +23,14 @@ FIELDS = (
     "lost_to_id",
 )
 RELATED = {"customer": ("name", "short_name"), "owner": ("username",), "stage": ("code", "probability")}
+
+
+def load(queryset, fields=FIELDS, related=RELATED):
+    """As the pipeline page reads its rows: values_list by `lookups`, then `records`."""
+    model = queryset.model
+    return records(
+        model, queryset.values_list(*lookups(model, fields, related)), fields, related, queryset.db
+    )
 
 
 def _orm(pk: int) -> Opportunity:
@@ -48,7 +56,7 @@ def test_loaded_records_hold_the_values_the_orm_reads(world):
     opportunity = world.east_opp
     Opportunity.objects.filter(pk=opportunity.pk).update(amount=Decimal("1234.50"))
     with CaptureQueriesContext(connection) as read:
-        (record,) = load(Opportunity.objects.filter(pk=opportunity.pk), FIELDS, RELATED)
+        (record,) = load(Opportunity.objects.filter(pk=opportunity.pk))
     assert len(read.captured_queries) == 1
     orm = _orm(opportunity.pk)
     with CaptureQueriesContext(connection) as used:
@@ -75,7 +83,7 @@ def test_loaded_records_hold_the_values_the_orm_reads(world):
 
 @pytest.mark.django_db
 def test_fields_not_read_are_deferred_and_save_writes_only_the_fields_read(world):
-    (record,) = load(Opportunity.objects.filter(pk=world.east_opp.pk), FIELDS, RELATED)
+    (record,) = load(Opportunity.objects.filter(pk=world.east_opp.pk))
     assert "product_line" in record.get_deferred_fields() and "name" not in record.get_deferred_fields()
     assert "probability" not in record.stage.get_deferred_fields()
     expected = Stage.objects.get(pk=record.stage_id).key_node
@@ -93,18 +101,17 @@ def test_fields_not_read_are_deferred_and_save_writes_only_the_fields_read(world
 @pytest.mark.django_db
 def test_order_and_many_records_follow_the_queryset(world):
     ids = [world.west_opp.pk, world.east_opp.pk, world.east_opp2.pk]
-    records = load(Opportunity.objects.filter(pk__in=ids).order_by("-name"), FIELDS, RELATED)
-    assert [r.name for r in records] == ["West turbine", "East rolling mill", "East furnace"]
-    assert {r.stage.code for r in records} == {stage("P0").code}
+    made = load(Opportunity.objects.filter(pk__in=ids).order_by("-name"))
+    assert [r.name for r in made] == ["West turbine", "East rolling mill", "East furnace"]
+    assert {r.stage.code for r in made} == {stage("P0").code}
 
 
 @pytest.mark.django_db
 def test_refuses_what_it_cannot_load_faithfully(world):
-    qs = Opportunity.objects.all()
     with pytest.raises(ValueError, match="no field nonsense"):
-        load(qs, ("id", "nonsense"))
+        lookups(Opportunity, ("id", "nonsense"), {})
     with pytest.raises(ValueError, match="load customer_id"):
-        load(qs, ("id", "name"), {"customer": ("name",)})
+        lookups(Opportunity, ("id", "name"), {"customer": ("name",)})
 
     def receiver(**kwargs):
         pass
@@ -112,6 +119,6 @@ def test_refuses_what_it_cannot_load_faithfully(world):
     signals.post_init.connect(receiver, sender=Stage)
     try:
         with pytest.raises(ValueError, match="init signal"):
-            load(Stage.objects.all(), ("id", "code", "order"))
+            lookups(Stage, ("id", "code", "order"), {})
     finally:
         signals.post_init.disconnect(receiver, sender=Stage)
