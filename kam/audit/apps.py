@@ -40,7 +40,6 @@ class AuditConfig(AppConfig):
             relationships.Influence,
             relationships.RelationshipRequirement,
             relationships.RelationshipPolicy,
-            opportunities.Opportunity,
             opportunities.OpportunityMember,
             opportunities.OpportunityContact,
             opportunities.OpportunityCompetitor,
@@ -54,5 +53,12 @@ class AuditConfig(AppConfig):
             org.Target,
         ):
             auditlog.register(model, exclude_fields=DERIVED)
+        # The deal's copies of facts kept elsewhere: the customer's name (its own trail has the
+        # rename), the expected amount (the database's, from the amounts), the worst health flag's
+        # severity (the health pass's) and the furthest stage (the stage history's).
+        auditlog.register(
+            opportunities.Opportunity,
+            exclude_fields=[*DERIVED, "customer_name", "sort_amount", "health_rank", "furthest_stage_order"],
+        )
         auditlog.register(org.User, exclude_fields=[*DERIVED, "password"])
         auditlog.register(org.ApiToken, exclude_fields=[*DERIVED, "token_hash"])

@@ -17,8 +17,13 @@ class StageChange(models.Model):
     """Append-only stage history: the source of time-in-stage, conversion and cycle length."""
 
     # History outlives its subject: no database constraint, the rows keep the opportunity's id.
+    # No index of its own: stagechange_history_idx starts with it.
     opportunity = models.ForeignKey(
-        Opportunity, on_delete=models.DO_NOTHING, db_constraint=False, related_name="stage_changes"
+        Opportunity,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="stage_changes",
     )
     from_stage = models.ForeignKey(Stage, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     to_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")

@@ -18,11 +18,16 @@ class MemberRole(models.TextChoices):
 
 
 class OpportunityMember(models.Model):
-    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="members")
+    # Neither key has an index of its own: member_unique starts with the opportunity,
+    # member_user_idx with the user (one index fewer to write per member each).
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, db_index=False, related_name="members"
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
         on_delete=models.CASCADE,
+        db_index=False,
         related_name="deal_memberships",
     )
     role = models.CharField(_("role"), max_length=10, choices=MemberRole.choices, default=MemberRole.MEMBER)
@@ -45,7 +50,10 @@ class OpportunityMember(models.Model):
 
 
 class OpportunityContact(models.Model):
-    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="contact_roles")
+    # No index of its own: opportunity_contact_role_unique starts with it.
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, db_index=False, related_name="contact_roles"
+    )
     contact = models.ForeignKey(
         "relationships.Contact",
         verbose_name=_("contact"),
