@@ -67,3 +67,35 @@ def test_a_new_deals_audit_entry_leaves_out_the_copies_kept_elsewhere(world):
     assert not {"customer_name", "sort_amount", "health_rank", "furthest_stage_order"} & set(
         entry.changes_dict
     )
+
+
+OPTIONAL_KEYS = [
+    ("customer_lead_id", "opportunity_customer_lead_idx"),
+    ("lost_to_id", "opportunity_lost_to_idx"),
+    ("close_reason_choice_id", "opportunity_close_reason_idx"),
+]
+
+
+@pytest.mark.parametrize(("column", "index"), OPTIONAL_KEYS)
+def test_an_optional_key_is_indexed_where_set_and_a_parents_deletion_reads_that_index(column, index):
+    indexes = _indexes(Opportunity)
+    assert indexes[index]["columns"] == [column]
+    assert not [name for name, info in indexes.items() if info["columns"] == [column] and name != index]
+    # What deleting a competitor, a contact or a close reason asks: the deals pointing at them.
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = Opportunity.objects.filter(**{f"{column}__in": [1, 2]}).order_by().only("id").explain()
+    assert index in plan
+
+
+def test_the_project_number_has_its_unique_index_alone_on_postgresql():
+    number = [name for name, info in _indexes(Opportunity).items() if info["columns"] == ["project_number"]]
+    if connection.vendor == "postgresql":
+        # Numbers are looked up whole; the search's icontains cannot use a LIKE twin either.
+        assert not [name for name in number if name.endswith("_like")]
+    assert [
+        name
+        for name, info in _indexes(Opportunity).items()
+        if info["columns"] == ["project_number"] and info["unique"]
+    ]

@@ -160,6 +160,7 @@ class Opportunity(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     lessons = models.TextField(_("lessons"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -170,6 +171,7 @@ class Opportunity(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     product_line = models.CharField(_("product line"), max_length=100, blank=True)
     gross_margin = models.DecimalField(
@@ -190,6 +192,7 @@ class Opportunity(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     initiated_at = models.DateField(_("initiation date"), null=True, blank=True)
     forecast_category = models.CharField(
@@ -230,6 +233,21 @@ class Opportunity(models.Model):
             models.Index(fields=["status", "last_touch_at", "created_at"], name="opportunity_touch_idx"),
             models.Index(fields=["status", "sign_date", "id"], name="opportunity_sign_idx"),
             models.Index(fields=["status", "health_rank", "id"], name="opportunity_health_idx"),
+            # The optional keys, mostly empty, indexed where set: what a parent's deletion looks
+            # up, without an index entry written for each deal that has none.
+            models.Index(
+                fields=["customer_lead"],
+                condition=Q(customer_lead__isnull=False),
+                name="opportunity_customer_lead_idx",
+            ),
+            models.Index(
+                fields=["lost_to"], condition=Q(lost_to__isnull=False), name="opportunity_lost_to_idx"
+            ),
+            models.Index(
+                fields=["close_reason_choice"],
+                condition=Q(close_reason_choice__isnull=False),
+                name="opportunity_close_reason_idx",
+            ),
             # A rep's own deals under any of these sorts, read from this index alone (a few
             # thousand entries sorted in memory) instead of from the table row by row. On
             # PostgreSQL the text sorts' columns ride along (INCLUDE: not part of the key) so
