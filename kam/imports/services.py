@@ -326,6 +326,20 @@ class _Importer:
             raise _fail("owner", _("Unknown person, or not one you manage."))
         return user
 
+    def customers_named(self, rows: list[tuple[int, dict[str, Any]]], *columns: str) -> dict[str, Customer]:
+        """The customers the importer can see, by lower-case name (the first by id where two share
+        one), of those the rows name in `columns`. All the visible customers' names are read, but
+        records are made only of those named: a director sees every customer, and making 50,000
+        records cost more than a second."""
+        named = {_text(cells.get(column)).lower() for _r, cells in rows for column in columns} - {""}
+        ids: dict[str, int] = {}
+        for pk, name in customers_for(self.by).order_by("id").values_list("id", "name"):
+            key = name.lower()
+            if key in named:
+                ids.setdefault(key, pk)
+        records = Customer.objects.in_bulk(list(ids.values()))
+        return {key: records[pk] for key, pk in ids.items()}
+
     def validate(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
         raise NotImplementedError
 
@@ -340,10 +354,7 @@ class _Customers(_Importer):
     FIELDS = ("short_name", "industry", "region", "notes", "credit_code")
 
     def validate(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
-        visible = customers_for(self.by).order_by("id")
-        existing: dict[str, Customer] = {}
-        for customer in visible:
-            existing.setdefault(customer.name.lower(), customer)
+        existing = self.customers_named(rows, "name", "parent")
         users = self.users()
         in_file: dict[str, int] = {}
         codes_in_file: dict[str, int] = {}
@@ -483,9 +494,7 @@ class _Contacts(_Importer):
     FIELDS = ("title", "department", "mobile", "phone", "email", "wechat", "notes")
 
     def validate(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
-        customers: dict[str, Customer] = {}
-        for customer in customers_for(self.by).order_by("id"):
-            customers.setdefault(customer.name.lower(), customer)
+        customers = self.customers_named(rows, "customer")
         wanted = {
             customers[n].pk for n in {_text(c.get("customer")).lower() for _r, c in rows} if n in customers
         }
@@ -690,9 +699,7 @@ FROM_FILE = frozenset(
 
 class _Opportunities(_Importer):
     def validate(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
-        customers: dict[str, Customer] = {}
-        for customer in customers_for(self.by).order_by("id"):
-            customers.setdefault(customer.name.lower(), customer)
+        customers = self.customers_named(rows, "customer")
         default = opportunity_services.default_process()
         processes = {p.code.lower(): p for p in SalesProcess.objects.all()}
         stages: dict[tuple[int, str], Stage] = {}

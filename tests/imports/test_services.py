@@ -15,7 +15,7 @@ from kam.imports.services import import_file
 from kam.opportunities import rollups
 from kam.opportunities.models import Opportunity, OpportunityContact, OpportunityMember, StageChange
 from kam.relationships.models import Contact
-from tests.factories import ContactFactory
+from tests.factories import ContactFactory, CustomerFactory
 from tests.imports.conftest import csv_bytes, read_xlsx, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -265,3 +265,33 @@ def test_an_import_rescores_its_customers_a_few_at_once_many_after_it_commits(
     for callback in callbacks:
         callback()
     assert rescored == [[east.pk]]
+
+
+@pytest.mark.parametrize("kind", ["customers", "contacts", "opportunities"])
+def test_an_import_makes_records_of_the_customers_its_rows_name_only(world, kind, monkeypatch):
+    # A director sees every customer: reading them all as records cost more than a second at
+    # 50,000. Names are matched whatever their case, the first customer by id where two share one.
+    for n in range(30):
+        CustomerFactory(name=f"Bystander {n}", owner=world.east_mgr)
+    made = []
+    original = Customer.from_db.__func__
+
+    def counted(cls, db, field_names, values):
+        made.append(values)
+        return original(cls, db, field_names, values)
+
+    monkeypatch.setattr(Customer, "from_db", classmethod(counted))
+    rows = {
+        "customers": [CUSTOMERS + ["parent"], ["New Group Member", "east_mgr", "", "", "", "east steel"]],
+        "contacts": [CONTACTS, ["EAST STEEL", "Zhou Named", "Buyer", "", ""]],
+        "opportunities": [OPPORTUNITIES, ["", "east Steel", "Named deal", "P0", "east_rep", "5", "", ""]],
+    }[kind]
+    result = run(world.east_mgr, kind, rows)
+    assert result.ok, result.errors
+    assert len(made) <= 2
+    if kind == "customers":
+        assert Customer.objects.get(name="New Group Member").parent == world.east_customer
+    elif kind == "contacts":
+        assert Contact.objects.get(name="Zhou Named").customer == world.east_customer
+    else:
+        assert Opportunity.objects.get(name="Named deal").customer == world.east_customer
