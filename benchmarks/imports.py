@@ -2,7 +2,7 @@
 `kam.imports.services.import_file`, on a fresh test database (SQLite, or PostgreSQL when
 DATABASE_URL is set), as the tests build it.
 
-    SECRET_KEY=x .venv/bin/python benchmarks/imports.py [ROWS]
+    SECRET_KEY=x .venv/bin/python benchmarks/imports.py [ROWS] [SEEN]
     DATABASE_URL=postgres://kam:kam@127.0.0.1:5432/kam SECRET_KEY=x .venv/bin/python benchmarks/imports.py
 
 The time of each import includes reading the CSV, validation, history, audit entries, rollup
@@ -10,6 +10,10 @@ upkeep and rescoring, in one process and one transaction, as an import in the re
 background task runs it. Each line also gives the CPU time of this process and (PostgreSQL on this
 machine) of its server process, the load average, and the machine's reference time taken just
 after (benchmarks/machine.py): on a shared machine the wall time alone says little.
+
+SEEN (default 0) customers more are made first, owned by the importing manager, none of them named
+in the files: an import's checks read the customers its author sees, and a director at a million
+deals sees 50,000.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from benchmarks import machine  # noqa: E402  (after the path is set)
 
 
-def main(rows: int) -> None:
+def main(rows: int, seen: int = 0) -> None:
     import django
 
     django.setup()
@@ -37,7 +41,7 @@ def main(rows: int) -> None:
     setup_test_environment()
     name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        run(rows, connection.vendor, name)
+        run(rows, connection.vendor, name, seen)
     finally:
         connection.creation.destroy_test_db(name, verbosity=0)
 
@@ -70,7 +74,8 @@ def as_csv(table: list[list[object]]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def run(rows: int, vendor: str, name: str) -> None:
+def run(rows: int, vendor: str, name: str, seen: int = 0) -> None:
+    from kam.customers.models import Customer
     from kam.imports.services import import_file
     from kam.org.models import Role, Team, User
 
@@ -78,6 +83,9 @@ def run(rows: int, vendor: str, name: str) -> None:
     manager = User.objects.create_user(username="bench_mgr", password="x", role=Role.MANAGER, team=team)
     team.manager = manager
     team.save()
+    Customer.objects.bulk_create(
+        (Customer(name=f"Seen {i}", owner=manager, industry="Steel") for i in range(seen)), batch_size=2000
+    )
     customers = max(rows // 20, 1)
 
     server = server_cpu_reader()
@@ -137,4 +145,4 @@ def run(rows: int, vendor: str, name: str) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20000)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20000, int(sys.argv[2]) if len(sys.argv) > 2 else 0)
