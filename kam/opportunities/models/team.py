@@ -18,8 +18,8 @@ class MemberRole(models.TextChoices):
 
 
 class OpportunityMember(models.Model):
-    # Neither key has an index of its own: member_unique starts with the opportunity,
-    # member_user_idx with the user (one index fewer to write per member each).
+    # Neither key has an index of its own: member_unique starts with the opportunity and
+    # member_user_idx with the user, so each would only be two more entries written per member.
     opportunity = models.ForeignKey(
         Opportunity, on_delete=models.CASCADE, db_index=False, related_name="members"
     )
