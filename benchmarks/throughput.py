@@ -31,10 +31,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.soak import kam_env, run, serving  # noqa: E402
 
 SETUP = r"""
-import json, secrets
+import json
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+# The CSRF secret as Django makes one (letters and digits): a cookie it finds malformed is replaced
+# on every answer, and an answer that sets a cookie is never kept by the page cache.
+from django.utils.crypto import get_random_string
 from django.db.models import Count
 from kam.opportunities.models import Opportunity
 from kam.org.models import User
@@ -50,7 +53,7 @@ session[HASH_SESSION_KEY] = rep.get_session_auth_hash()
 session.create()
 _token, raw = issue_token(rep, "throughput benchmark")
 print(json.dumps({"username": rep.username, "open_deals": top["n"], "session": session.session_key,
-                  "csrf": secrets.token_urlsafe(24)[:32], "token": raw,
+                  "csrf": get_random_string(32), "token": raw,
                   "session_cookie": settings.SESSION_COOKIE_NAME, "csrf_cookie": settings.CSRF_COOKIE_NAME}))
 """
 

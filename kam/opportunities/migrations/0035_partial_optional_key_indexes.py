@@ -2,6 +2,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from kam.core.dbstats import refresh_after_migration
+
 # The optional keys' whole-column indexes, replaced by the partial ones below (NULLs left out).
 REPLACED = [
     "opportunities_opportunity_close_reason_choice_id_4c83076d",
@@ -112,4 +114,6 @@ class Migration(migrations.Migration):
                 name="opportunity_close_reason_idx",
             ),
         ),
+        # SQLite would rate the new indexes blindly against those it has statistics of.
+        migrations.RunPython(refresh_after_migration, migrations.RunPython.noop, elidable=True),
     ]
