@@ -6,9 +6,9 @@ from kam.core.dbstats import refresh_after_migration
 
 # The optional keys' whole-column indexes, replaced by the partial ones below (NULLs left out).
 REPLACED = [
-    "opportunities_opportunity_close_reason_choice_id_4c83076d",
-    "opportunities_opportunity_customer_lead_id_21c67a5e",
-    "opportunities_opportunity_lost_to_id_765a2e22",
+    ("opportunities_opportunity_close_reason_choice_id_4c83076d", "close_reason_choice_id"),
+    ("opportunities_opportunity_customer_lead_id_21c67a5e", "customer_lead_id"),
+    ("opportunities_opportunity_lost_to_id_765a2e22", "lost_to_id"),
 ]
 # PostgreSQL only: the LIKE twin of the project number's unique index. Numbers are looked up whole
 # (the unique index); no query reads them by prefix.
@@ -16,15 +16,14 @@ NUMBER_LIKE = "opportunities_opportunity_project_number_3bef5e04_like"
 
 
 def drop_indexes(apps, schema_editor):
-    for index in REPLACED:
+    for index, _column in REPLACED:
         schema_editor.execute(f'DROP INDEX IF EXISTS "{index}"')
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(f'DROP INDEX IF EXISTS "{NUMBER_LIKE}"')
 
 
 def create_indexes(apps, schema_editor):
-    for index in REPLACED:
-        column = index.removeprefix("opportunities_opportunity_").rsplit("_", 1)[0]
+    for index, column in REPLACED:
         schema_editor.execute(
             f'CREATE INDEX IF NOT EXISTS "{index}" ON "opportunities_opportunity" ("{column}")'
         )
