@@ -13,11 +13,11 @@ import datetime as dt
 import functools
 import itertools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from json.encoder import encode_basestring_ascii as _quoted
-from typing import Any
+from typing import Any, cast
 
 from auditlog.cid import get_cid
 from auditlog.context import auditlog_value
@@ -140,18 +140,36 @@ def _adapter(field_: Any) -> Any:
     return None
 
 
-def insert_instances(instances: Sequence[models.Model], now: dt.datetime | None = None) -> None:
+def insert_instances(
+    instances: Iterable[models.Model],
+    now: dt.datetime | None = None,
+    *,
+    model: type[models.Model] | None = None,
+    count: int | None = None,
+) -> list[models.Model]:
     """INSERT new records of one model and give them their ids, fewer steps than `bulk_create`:
     auto_now fields are set as `save()` sets them, to one time for all (`now`, else the time of
     the call), every other value as it stands, and the columns the database generates are read
-    back, as `save()` reads them.
+    back, as `save()` reads them. Returns the records.
 
     SQLite: multi-row INSERT … RETURNING. PostgreSQL: the ids drawn from the table's sequence in
     one query, the rows sent by COPY (a long multi-row INSERT costs more to compose on the client
-    than to run), then the generated columns read back in one query."""
-    if not instances:
-        return
-    model = type(instances[0])
+    than to run), then the generated columns read back in one query.
+
+    Given `model` and `count`, `instances` may be made while they are sent (PostgreSQL; SQLite
+    reads them all first): the server inserts the rows it has while the caller makes the next
+    ones, with the COPY's rule that no query runs meanwhile (see `_copy`). There must be exactly
+    `count` of them; a caller stops early by raising, which ends the COPY and leaves the
+    transaction to be rolled back."""
+    records: list[models.Model] = []  # made and sent
+    if count is None or connection.vendor != "postgresql":
+        records = list(instances)
+        instances, count = records, len(records)
+    if not count:
+        list(instances)  # a stream of none: still run to its end
+        return []
+    if model is None:
+        model = type(records[0])
     fields = [f for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
     ops = connection.ops
     pk = model._meta.pk
@@ -160,10 +178,9 @@ def insert_instances(instances: Sequence[models.Model], now: dt.datetime | None 
     table = ops.quote_name(model._meta.db_table)
 
     now = now or timezone.now()
-    stamped = [f for f in fields if isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add)]
-    for instance in instances:
-        for f in stamped:
-            setattr(instance, f.attname, now)
+    stamped = [
+        f.attname for f in fields if isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add)
+    ]
 
     def reads_only(f: Any) -> bool:
         """Whether the field's pre_save() only reads the value (a datetime's, once stamped above,
@@ -186,6 +203,8 @@ def insert_instances(instances: Sequence[models.Model], now: dt.datetime | None 
     def values_of(instance: models.Model) -> list[Any]:
         values = []
         held = instance.__dict__
+        for name in stamped:
+            held[name] = now
         for f, adapt, own_pre_save in plan:
             value = f.pre_save(instance, True) if own_pre_save else held[f.attname]
             values.append(value if adapt is None or value is None else adapt(value))
@@ -195,16 +214,21 @@ def insert_instances(instances: Sequence[models.Model], now: dt.datetime | None 
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [model._meta.db_table, pk.column, len(instances)],
+                [model._meta.db_table, pk.column, count],
             )
-            for instance, (value,) in zip(instances, cursor.fetchall(), strict=True):
-                setattr(instance, pk.attname, value)
-            _copy(
-                cursor, table, [pk, *fields], ([instance.pk, *values_of(instance)] for instance in instances)
-            )
+            ids = [value for (value,) in cursor.fetchall()]
+            records = []
+
+            def rows() -> Iterator[list[Any]]:
+                for instance, value in zip(instances, ids, strict=True):
+                    setattr(instance, pk.attname, value)
+                    records.append(instance)
+                    yield [value, *values_of(instance)]
+
+            _copy(cursor, table, [pk, *fields], rows())
             if generated:
                 readers = _readers(generated)
-                by_pk = {instance.pk: instance for instance in instances}
+                by_pk = {instance.pk: instance for instance in records}
                 cursor.execute(
                     f"SELECT {ops.quote_name(str(pk.column))}, "
                     f"{', '.join(ops.quote_name(str(f.column)) for f in generated)} "
@@ -219,17 +243,18 @@ def insert_instances(instances: Sequence[models.Model], now: dt.datetime | None 
             one = "(" + ", ".join(["%s"] * len(fields)) + ")"
             size = max(1, min(500, 30000 // len(fields)))
             readers = _readers([pk, *generated])
-            for start in range(0, len(instances), size):
-                batch = instances[start : start + size]
+            for start in range(0, len(records), size):
+                batch = records[start : start + size]
                 params: list[Any] = []
                 for instance in batch:
                     params.extend(values_of(instance))
                 cursor.execute(head + ", ".join([one] * len(batch)) + tail, params)
                 for instance, row in zip(batch, cursor.fetchall(), strict=True):
                     _set_read(instance, readers, row)
-    for instance in instances:
+    for instance in records:
         instance._state.adding = False
         instance._state.db = connection.alias
+    return records
 
 
 def _once_per_value(adapt: Any) -> Any:
@@ -569,22 +594,36 @@ def _chunks(items: list[Any], size: int = BATCH) -> Iterable[list[Any]]:
         yield items[start : start + size]
 
 
-def create_opportunities(specs: Sequence[NewOpportunity], *, by: User) -> list[Opportunity]:
+def create_opportunities(
+    specs: Iterable[NewOpportunity], *, by: User, count: int | None = None
+) -> list[Opportunity]:
     """Create the opportunities, as `create_opportunity` would one by one. Inside a transaction.
 
     Each table is written in as few statements as it takes: the opportunities by multi-row
     INSERT … RETURNING (SQLite) or COPY (PostgreSQL), the rest by COPY or `executemany`.
+    Given `count`, `specs` may be checked as they are sent (see `insert_instances`): exactly
+    `count` of them, or the caller raises.
 
     One audit entry per deal: its CREATE entry also holds the deal team's leader and the key
     contacts (under `members` and `contact_roles`, the reverse relations whose value auditlog
     would show as an empty manager), where `create_opportunity` and the decision-chain service
     write an entry per record. Three entries per imported row were half of the import's time."""
-    if not specs:
-        return []
+    if count is None:
+        specs = list(specs)
+        count = len(specs)
     now = timezone.now()
-    numbers = reserve_project_numbers(len(specs), timezone.localtime(now).date())
-    opportunities = [spec.build(number, now) for spec, number in zip(specs, numbers, strict=True)]
-    insert_instances(opportunities, now)
+    numbers = reserve_project_numbers(count, timezone.localtime(now).date())
+    sent: list[NewOpportunity] = []
+
+    def built() -> Iterator[Opportunity]:
+        for spec, number in zip(specs, numbers, strict=True):
+            sent.append(spec)
+            yield spec.build(number, now)
+
+    opportunities = cast(list[Opportunity], insert_instances(built(), now, model=Opportunity, count=count))
+    specs = sent
+    if not opportunities:
+        return []
     # The rollup columns as inserted, from the records in hand rather than read back.
     rollups.apply(
         [],

@@ -6,7 +6,9 @@ written unless every row is right; `valid_only` writes the right rows and report
 `dry_run` reports what would happen and writes nothing. A row naming an existing record (a
 customer by name, a contact by name within its customer, an opportunity by project number) is
 refused or updated through the update service, as the user chose. New records are written in
-batches inside one transaction (kam.imports.bulk), each customer rescored once at the end.
+batches inside one transaction (kam.imports.bulk), each customer rescored once at the end. On
+PostgreSQL an opportunity import that writes checks its rows inside the write: each new deal is
+sent as its row is found right, and a wrong row undoes the write (`check_and_write`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -250,7 +252,9 @@ def import_file(
 ) -> ImportResult:
     """Check the file's rows and write them (see the module's docstring). `progress(phase, done,
     total)` is told how far the check has come ("checking", every PROGRESS_STEP rows) and when the
-    write starts ("writing"), outside the write's transaction."""
+    write starts ("writing"; after the new deals are sent, when the rows are checked inside the
+    write). When the rows are checked inside the write, it is called while the write's transaction
+    (and its COPY) holds the connection: it must save through a connection of its own."""
     permissions.check_import(by)
     if kind not in COLUMNS:
         raise ValidationError({"kind": [_("Choose customers, contacts or opportunities.")]})
@@ -265,24 +269,45 @@ def import_file(
     )
     report = progress or (lambda phase, done, total: None)
     importer.report = lambda done: report("checking", done, len(rows))
-    importer.validate(rows)
-    result.errors.sort(key=lambda e: e.row)
-    result.outcomes.sort(key=lambda o: o.row)
-    if dry_run or (result.errors and not valid_only) or not result.outcomes:
+
+    def writing() -> None:
+        report("writing", len(rows), len(rows))
+
+    def in_order() -> ImportResult:
+        result.errors.sort(key=lambda e: e.row)
+        result.outcomes.sort(key=lambda o: o.row)
         return result
-    report("writing", len(rows), len(rows))
+
+    streamed = not (dry_run or valid_only) and importer.streams()
+    if not streamed:
+        importer.validate(rows)
+        if dry_run or (result.errors and not valid_only) or not result.outcomes:
+            return in_order()
+        writing()
     try:
         with transaction.atomic(), rescores.rescores_requested():
-            importer.write()
+            if streamed:
+                importer.check_and_write(rows, writing)
+            else:
+                importer.write()
+    except _RowsInvalid:  # found while the rows were written: the write is undone
+        return in_order()
     except _WriteFailed as exc:  # a rule only the write could check (e.g. a cycle through stored contacts)
         for name, messages in exc.errors.items():
             result.errors.extend(RowError(exc.row, name, m) for m in messages)
         result.created = result.updated = 0
+        return in_order()
+    in_order()
+    if not result.outcomes:
         return result
     result.written = True
     result.created = sum(1 for o in result.outcomes if o.action == "create")
     result.updated = sum(1 for o in result.outcomes if o.action == "update")
     return result
+
+
+class _RowsInvalid(Exception):
+    """A row was found wrong while the rows were being written: nothing of the import is kept."""
 
 
 class _WriteFailed(Exception):
@@ -344,6 +369,13 @@ class _Importer:
         raise NotImplementedError
 
     def write(self) -> None:
+        raise NotImplementedError
+
+    def streams(self) -> bool:
+        """Whether an import that writes checks its rows inside the write (`check_and_write`)."""
+        return False
+
+    def check_and_write(self, rows: list[tuple[int, dict[str, Any]]], writing: Callable[[], None]) -> None:
         raise NotImplementedError
 
 
@@ -699,6 +731,12 @@ FROM_FILE = frozenset(
 
 class _Opportunities(_Importer):
     def validate(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
+        self.new = list(self.checked(rows))
+
+    def checked(self, rows: list[tuple[int, dict[str, Any]]]) -> Iterator[bulk.NewOpportunity]:
+        """Check the rows: each new deal's record is yielded as its row is found right, the
+        errors and outcomes are recorded on the result, and the updates planned (`changes`).
+        What the checks look up is read before the first row."""
         customers = self.customers_named(rows, "customer")
         default = opportunity_services.default_process()
         processes = {p.code.lower(): p for p in SalesProcess.objects.all()}
@@ -728,116 +766,123 @@ class _Opportunities(_Importer):
         # above, the status, counters and times the write sets) are right by construction.
         not_from_file = {f.name for f in Opportunity._meta.concrete_fields} - FROM_FILE
         seen_numbers: dict[str, int] = {}
-        self.new: list[bulk.NewOpportunity] = []
         self.changes: list[tuple[int, Opportunity, dict[str, Any]]] = []
-        for number, cells in self.counted(rows):
-            try:
-                project_number = _text(cells.get("project_number"))
-                current = None
-                if project_number:
-                    if project_number in seen_numbers:
+
+        # The reads above are made now; the rows are checked as they are asked for (possibly
+        # while a COPY holds the connection, when no query can run).
+        def each() -> Iterator[bulk.NewOpportunity]:
+            for number, cells in self.counted(rows):
+                try:
+                    project_number = _text(cells.get("project_number"))
+                    current = None
+                    if project_number:
+                        if project_number in seen_numbers:
+                            raise _fail(
+                                "project_number",
+                                _("Same project number as row %(row)s.")
+                                % {"row": seen_numbers[project_number]},
+                            )
+                        seen_numbers[project_number] = number
+                        current = existing.get(project_number)
+                        if current is None:
+                            raise _fail(
+                                "project_number",
+                                _(
+                                    "No opportunity you can see has this project number; leave it empty for a new one."
+                                ),
+                            )
+                        if self.on_duplicate == "refuse":
+                            raise _fail("project_number", _("This opportunity exists already."))
+                    customer = customers.get(_text(cells.get("customer")).lower())
+                    if customer is None:
+                        raise _fail("customer", _("Unknown customer, or not one you can see."))
+                    process = default
+                    if _text(cells.get("process")):
+                        process = processes.get(_text(cells.get("process")).lower())  # type: ignore[assignment]
+                        if process is None:
+                            raise _fail("process", _("Unknown sales process."))
+                    stage = stages.get((process.pk, _text(cells.get("stage")).lower()))
+                    if stage is None:
                         raise _fail(
-                            "project_number",
-                            _("Same project number as row %(row)s.") % {"row": seen_numbers[project_number]},
+                            "stage",
+                            _("Unknown stage of the sales process %(process)s.") % {"process": process.code},
                         )
-                    seen_numbers[project_number] = number
-                    current = existing.get(project_number)
-                    if current is None:
-                        raise _fail(
-                            "project_number",
-                            _(
-                                "No opportunity you can see has this project number; leave it empty for a new one."
-                            ),
-                        )
-                    if self.on_duplicate == "refuse":
-                        raise _fail("project_number", _("This opportunity exists already."))
-                customer = customers.get(_text(cells.get("customer")).lower())
-                if customer is None:
-                    raise _fail("customer", _("Unknown customer, or not one you can see."))
-                process = default
-                if _text(cells.get("process")):
-                    process = processes.get(_text(cells.get("process")).lower())  # type: ignore[assignment]
-                    if process is None:
-                        raise _fail("process", _("Unknown sales process."))
-                stage = stages.get((process.pk, _text(cells.get("stage")).lower()))
-                if stage is None:
-                    raise _fail(
-                        "stage",
-                        _("Unknown stage of the sales process %(process)s.") % {"process": process.code},
-                    )
-                owner = self.owner(users, cells.get("owner"))
-                errors: dict[str, list[str]] = {}
-                values: dict[str, Any] = {}
-                for money in ("amount", "amount_low", "amount_high", "gross_margin", "expense_budget"):
+                    owner = self.owner(users, cells.get("owner"))
+                    errors: dict[str, list[str]] = {}
+                    values: dict[str, Any] = {}
+                    for money in ("amount", "amount_low", "amount_high", "gross_margin", "expense_budget"):
+                        try:
+                            values[money] = _decimal(cells.get(money), money)
+                        except RowInvalid as exc:
+                            errors.update(exc.errors)
+                    for day in ("sign_date", "initiated_at"):
+                        try:
+                            values[day] = _date(cells.get(day), day)
+                        except RowInvalid as exc:
+                            errors.update(exc.errors)
                     try:
-                        values[money] = _decimal(cells.get(money), money)
+                        values["sign_date_precision"] = _choice(
+                            cells.get("sign_date_precision"),
+                            DatePrecision,
+                            "sign_date_precision",
+                            DatePrecision.DAY,
+                        )
+                        values["forecast_category"] = _choice(
+                            cells.get("forecast_category"), ForecastCategory, "forecast_category", ""
+                        )
                     except RowInvalid as exc:
                         errors.update(exc.errors)
-                for day in ("sign_date", "initiated_at"):
+                    values["product_line"] = _text(cells.get("product_line"))
+                    lead_name = _text(cells.get("customer_lead"))
+                    lead = None
+                    if lead_name:
+                        lead = contacts.get((customer.pk, lead_name.lower()))
+                        if lead is None:
+                            errors["customer_lead"] = [
+                                _("No contact %(name)s at this customer.") % {"name": lead_name}
+                            ]
+                    key_contacts = []
                     try:
-                        values[day] = _date(cells.get(day), day)
+                        key_contacts = self.key_contacts(customer, contacts, cells.get("key_contacts"))
                     except RowInvalid as exc:
                         errors.update(exc.errors)
-                try:
-                    values["sign_date_precision"] = _choice(
-                        cells.get("sign_date_precision"),
-                        DatePrecision,
-                        "sign_date_precision",
-                        DatePrecision.DAY,
-                    )
-                    values["forecast_category"] = _choice(
-                        cells.get("forecast_category"), ForecastCategory, "forecast_category", ""
-                    )
+                    if errors:
+                        raise RowInvalid(errors)
+                    name = _text(cells.get("name"))
+                    if current is not None:
+                        self.plan_update(number, current, stage, customer, name, owner, lead, values)
+                        continue
+                    try:
+                        opportunity_services.validate_four_elements(
+                            stage,
+                            name=name,
+                            amount=values["amount"],
+                            amount_low=values["amount_low"],
+                            amount_high=values["amount_high"],
+                            sign_date=values["sign_date"],
+                            sign_date_precision=values["sign_date_precision"],
+                        )
+                        spec = bulk.NewOpportunity(
+                            customer=customer,
+                            name=name,
+                            owner=owner or self.by,
+                            stage=stage,
+                            customer_lead=lead,
+                            key_contacts=key_contacts,
+                            **values,
+                        )
+                        spec.build("-", dt.datetime.now(tz=dt.UTC)).full_clean(
+                            exclude=not_from_file, validate_unique=False, validate_constraints=False
+                        )
+                    except ValidationError as exc:
+                        raise RowInvalid(_errors_of(exc)) from None
+                    self.outcome(number, "create", f"{customer.name} · {name}")
                 except RowInvalid as exc:
-                    errors.update(exc.errors)
-                values["product_line"] = _text(cells.get("product_line"))
-                lead_name = _text(cells.get("customer_lead"))
-                lead = None
-                if lead_name:
-                    lead = contacts.get((customer.pk, lead_name.lower()))
-                    if lead is None:
-                        errors["customer_lead"] = [
-                            _("No contact %(name)s at this customer.") % {"name": lead_name}
-                        ]
-                key_contacts = []
-                try:
-                    key_contacts = self.key_contacts(customer, contacts, cells.get("key_contacts"))
-                except RowInvalid as exc:
-                    errors.update(exc.errors)
-                if errors:
-                    raise RowInvalid(errors)
-                name = _text(cells.get("name"))
-                if current is not None:
-                    self.plan_update(number, current, stage, customer, name, owner, lead, values)
+                    self.error(number, exc.errors)
                     continue
-                try:
-                    opportunity_services.validate_four_elements(
-                        stage,
-                        name=name,
-                        amount=values["amount"],
-                        amount_low=values["amount_low"],
-                        amount_high=values["amount_high"],
-                        sign_date=values["sign_date"],
-                        sign_date_precision=values["sign_date_precision"],
-                    )
-                    spec = bulk.NewOpportunity(
-                        customer=customer,
-                        name=name,
-                        owner=owner or self.by,
-                        stage=stage,
-                        customer_lead=lead,
-                        key_contacts=key_contacts,
-                        **values,
-                    )
-                    spec.build("-", dt.datetime.now(tz=dt.UTC)).full_clean(
-                        exclude=not_from_file, validate_unique=False, validate_constraints=False
-                    )
-                except ValidationError as exc:
-                    raise RowInvalid(_errors_of(exc)) from None
-                self.new.append(spec)
-                self.outcome(number, "create", f"{customer.name} · {name}")
-            except RowInvalid as exc:
-                self.error(number, exc.errors)
+                yield spec
+
+        return each()
 
     def key_contacts(
         self, customer: Customer, contacts: _ContactsByName, value: Any
@@ -884,7 +929,12 @@ class _Opportunities(_Importer):
             changes["owner"] = owner
         if lead is not None:
             changes["customer_lead"] = lead
-        merged = {f: changes.get(f, getattr(current, f)) for f in opportunity_services.EDITABLE_FIELDS}
+        # The four elements as they will be (plain fields: no related record is read, the rows
+        # may be checked while a COPY holds the connection).
+        merged = {
+            f: changes[f] if f in changes else getattr(current, f)
+            for f in ("name", "amount", "amount_low", "amount_high", "sign_date", "sign_date_precision")
+        }
         try:
             opportunity_services.validate_four_elements(
                 current.stage,
@@ -900,9 +950,44 @@ class _Opportunities(_Importer):
         self.changes.append((number, current, changes))
         self.outcome(number, "update", f"{current.project_number} · {merged['name']}")
 
+    def streams(self) -> bool:
+        # PostgreSQL inserts the deals sent by COPY while this process checks the next rows (a
+        # second of Python against most of a second of the server's, overlapped); SQLite runs in
+        # this process, where nothing would overlap.
+        return connection.vendor == "postgresql"
+
+    def check_and_write(self, rows: list[tuple[int, dict[str, Any]]], writing: Callable[[], None]) -> None:
+        """Check the rows and write them in one pass, inside the caller's transaction: each new
+        deal is sent to the database as its row is found right. At the first wrong row nothing
+        more is sent, the rest are still checked (every error is reported) and `_RowsInvalid` is
+        raised, for the transaction to be rolled back. When every row is right, each row without
+        a project number is a new deal: their number is known before the first is checked."""
+        new = sum(1 for _number, cells in rows if not _text(cells.get("project_number")))
+        checked = self.checked(rows)
+
+        def right() -> Iterator[bulk.NewOpportunity]:
+            for spec in checked:
+                if self.result.errors:
+                    raise _RowsInvalid
+                yield spec
+            if self.result.errors:
+                raise _RowsInvalid
+
+        try:
+            bulk.create_opportunities(right(), by=self.by, count=new)
+        except _RowsInvalid:
+            for _spec in checked:
+                pass
+            raise
+        writing()
+        self.update_existing()
+
     def write(self) -> None:
-        failed = {e.row for e in self.result.errors}
         bulk.create_opportunities(self.new, by=self.by)
+        self.update_existing()
+
+    def update_existing(self) -> None:
+        failed = {e.row for e in self.result.errors}
         for number, current, changes in self.changes:
             if number in failed:
                 continue

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from kam.imports import bulk, jobs, services, tasks
 from kam.imports.models import ImportJob, ImportJobState
 from kam.opportunities.models import Opportunity, OpportunityMember, StageChange
+from tests.factories import ensure_sales_processes
 from tests.imports.conftest import csv_bytes
 
 pytestmark = pytest.mark.django_db
@@ -85,26 +86,76 @@ def test_progress_is_reported_while_checking_then_writing(world, monkeypatch):
     assert seen == [("checking", 2, 5), ("checking", 4, 5), ("checking", 5, 5), ("writing", 5, 5)]
 
 
-def test_progress_numbers_are_saved_on_the_job(world, monkeypatch, django_capture_on_commit_callbacks):
+@pytest.fixture
+def committed_world(transactional_db, request):
+    """The world, committed: on PostgreSQL the progress is saved on a connection of its own,
+    which sees committed rows only (the sales processes first, which an earlier transactional
+    test may have flushed)."""
+    ensure_sales_processes()
+    return request.getfixturevalue("world")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_numbers_are_saved_on_the_job(
+    committed_world, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Each report is saved on the job, in order, where the page polling it reads it (read here
+    by the saving connection just after its save: on PostgreSQL the import's connection is busy
+    with the write while the rows are checked)."""
     monkeypatch.setattr(services, "PROGRESS_STEP", 2)
     saved = []
-    original = services.import_file
+    save = tasks.Progress.save
 
-    def watching(**kwargs):
-        report = kwargs["progress"]
+    def saving(self, phase, done, total):
+        save(self, phase, done, total)
+        job = ImportJob.objects.get()
+        saved.append((job.state, job.done, job.total))
 
-        def progress(phase, done, total):
-            report(phase, done, total)
-            job = ImportJob.objects.get()
-            saved.append((job.state, job.done, job.total))
-
-        return original(**{**kwargs, "progress": progress})
-
-    monkeypatch.setattr(services, "import_file", watching)
+    monkeypatch.setattr(tasks.Progress, "save", saving)
+    before = Opportunity.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
-        jobs.start(by=world.east_mgr, kind="opportunities", content=csv_bytes(deals(5)), filename="d.csv")
+        jobs.start(
+            by=committed_world.east_mgr, kind="opportunities", content=csv_bytes(deals(5)), filename="d.csv"
+        )
     assert saved == [("checking", 2, 5), ("checking", 4, 5), ("checking", 5, 5), ("writing", 5, 5)]
-    assert ImportJob.objects.get().state == ImportJobState.DONE
+    job = ImportJob.objects.get()
+    assert (job.state, job.done) == (ImportJobState.DONE, 5) and Opportunity.objects.count() == before + 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_is_saved_while_the_rows_are_written(
+    committed_world, monkeypatch, django_capture_on_commit_callbacks
+):
+    """On PostgreSQL the rows are checked while the deals already found right are being written;
+    the page still sees the progress of the check before the write commits."""
+    monkeypatch.setattr(services, "PROGRESS_STEP", 2)
+    seen = []
+    save = tasks.Progress.save
+
+    def saving(self, phase, done, total):
+        save(self, phase, done, total)
+        seen.append(
+            (ImportJob.objects.get().done, Opportunity.objects.filter(name__startswith="Deal ").count())
+        )
+
+    monkeypatch.setattr(tasks.Progress, "save", saving)
+    report = tasks.Progress.__call__
+
+    def waiting(self, phase, done, total):
+        """The import goes on once the report is saved (the saves are not waited for otherwise)."""
+        report(self, phase, done, total)
+        if self.saver is not None:
+            self.saver.submit(lambda: None).result()
+
+    monkeypatch.setattr(tasks.Progress, "__call__", waiting)
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs.start(
+            by=committed_world.east_mgr, kind="opportunities", content=csv_bytes(deals(6)), filename="d.csv"
+        )
+    # Every report seen, none of the deals visible before the commit, all six after it.
+    assert [done for done, _deals in seen] == [2, 4, 6, 6]
+    assert {deals_seen for _done, deals_seen in seen} == {0}
+    assert Opportunity.objects.filter(name__startswith="Deal ").count() == 6
 
 
 def test_a_job_with_row_errors_shows_them_and_writes_nothing(

@@ -7,13 +7,20 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.utils import translation
 
 from kam.customers.models import Customer
 from kam.imports import workbooks
 from kam.imports.services import import_file
 from kam.opportunities import rollups
-from kam.opportunities.models import Opportunity, OpportunityContact, OpportunityMember, StageChange
+from kam.opportunities.models import (
+    NumberSequence,
+    Opportunity,
+    OpportunityContact,
+    OpportunityMember,
+    StageChange,
+)
 from kam.relationships.models import Contact
 from tests.factories import ContactFactory, CustomerFactory
 from tests.imports.conftest import csv_bytes, read_xlsx, xlsx
@@ -295,3 +302,84 @@ def test_an_import_makes_records_of_the_customers_its_rows_name_only(world, kind
         assert Contact.objects.get(name="Zhou Named").customer == world.east_customer
     else:
         assert Opportunity.objects.get(name="Named deal").customer == world.east_customer
+
+
+def _deal(name, *, number="", stage="P4", amount="1000"):
+    return [number, "East Steel", name, stage, "east_rep", amount, "2027-06-30", ""]
+
+
+def test_a_wrong_row_after_right_ones_leaves_nothing_and_every_error_is_reported(world):
+    """On PostgreSQL the right rows are already being written when a wrong one is found: the
+    write is undone, the rows after it are still checked, and no project number is used up."""
+    before = (Opportunity.objects.count(), StageChange.objects.count(), OpportunityMember.objects.count())
+    numbers = list(NumberSequence.objects.values_list("prefix", "year", "last"))
+    rows = [OPPORTUNITIES] + [_deal(f"Mill {i}") for i in range(6)]
+    rows[3][3] = "P99"  # row 4 (the header is row 1)
+    rows[5][5] = "lots"  # row 6
+    result = run(world.east_mgr, "opportunities", rows)
+    assert not result.written and (result.created, result.updated) == (0, 0)
+    assert [(e.row, e.field) for e in result.errors] == [(4, "stage"), (6, "amount")]
+    assert (
+        Opportunity.objects.count(),
+        StageChange.objects.count(),
+        OpportunityMember.objects.count(),
+    ) == before
+    assert list(NumberSequence.objects.values_list("prefix", "year", "last")) == numbers
+    # The same file put right is written whole, numbered without a gap.
+    rows[3][3], rows[5][5] = "P4", "2000"
+    result = run(world.east_mgr, "opportunities", rows)
+    assert result.written and result.created == 6
+    made = sorted(
+        Opportunity.objects.filter(name__startswith="Mill ").values_list("project_number", flat=True)
+    )
+    tails = [int(n.rsplit("-", 1)[1]) for n in made]
+    assert tails == list(range(tails[0], tails[0] + 6))
+    assert rollups.verify() == []
+
+
+def test_new_and_updated_deals_in_one_file(world):
+    """Rows naming an existing deal update it and the others are new: the new ones are counted
+    before the first is checked (PostgreSQL sends them as they are checked)."""
+    number = world.east_opp.project_number
+    rows = [
+        OPPORTUNITIES,
+        _deal("Kiln one"),
+        _deal("", number=number, stage=world.east_opp.stage.code, amount="777"),
+        _deal("Kiln two"),
+    ]
+    result = run(world.east_mgr, "opportunities", rows, on_duplicate="update")
+    assert result.ok and (result.created, result.updated) == (2, 1), result.errors
+    world.east_opp.refresh_from_db()
+    assert world.east_opp.amount == Decimal("777")
+    assert set(Opportunity.objects.filter(name__startswith="Kiln ").values_list("name", flat=True)) == {
+        "Kiln one",
+        "Kiln two",
+    }
+    assert rollups.verify() == []
+
+
+@pytest.mark.skipif(
+    "connection.vendor != 'postgresql'", reason="only PostgreSQL writes the rows as they are checked"
+)
+def test_postgresql_checks_the_rows_while_the_deals_are_sent(world, monkeypatch):
+    """The deals' COPY is open while the rows are checked (the server inserts the first while
+    this process checks the next): the progress reports come from inside it."""
+    from kam.imports import bulk, services
+
+    monkeypatch.setattr(services, "PROGRESS_STEP", 2)
+    inside = []
+
+    def progress(phase, done, total):
+        inside.append((phase, done, bulk._no_query_during_copy in connection.execute_wrappers))
+
+    rows = [OPPORTUNITIES] + [_deal(f"Press {i}") for i in range(5)]
+    result = import_file(
+        by=world.east_mgr, kind="opportunities", content=csv_bytes(rows), filename="f.csv", progress=progress
+    )
+    assert result.written and result.created == 5
+    assert inside == [
+        ("checking", 2, True),
+        ("checking", 4, True),
+        ("checking", 5, True),
+        ("writing", 5, False),
+    ]
