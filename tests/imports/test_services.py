@@ -383,3 +383,24 @@ def test_postgresql_checks_the_rows_while_the_deals_are_sent(world, monkeypatch)
         ("checking", 5, True),
         ("writing", 5, False),
     ]
+
+
+def test_a_written_import_reports_the_same_errors_as_its_dry_run(world):
+    """The dry run checks every row before anything is written; a real import (on PostgreSQL,
+    checking while it writes) must report the very same errors and write nothing."""
+    number = world.east_opp.project_number
+    rows = [OPPORTUNITIES] + [_deal(f"Line {i}") for i in range(12)]
+    rows[2][3] = "P42"  # unknown stage
+    rows[4][5] = "-"  # not an amount
+    rows[5][1] = "Nobody Ltd"  # unknown customer
+    rows[7][0] = number  # an existing deal, refused
+    rows[8][6] = "31/31/2027"  # not a date
+    rows[12][4] = "ghost"  # unknown owner
+    before = (Opportunity.objects.count(), StageChange.objects.count())
+    dry = run(world.east_mgr, "opportunities", rows, dry_run=True)
+    real = run(world.east_mgr, "opportunities", rows)
+    assert len({e.row for e in dry.errors}) == 6
+    assert [(e.row, e.field, e.message) for e in real.errors] == [
+        (e.row, e.field, e.message) for e in dry.errors
+    ]
+    assert not real.written and (Opportunity.objects.count(), StageChange.objects.count()) == before
