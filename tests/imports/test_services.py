@@ -404,3 +404,19 @@ def test_a_written_import_reports_the_same_errors_as_its_dry_run(world):
         (e.row, e.field, e.message) for e in dry.errors
     ]
     assert not real.written and (Opportunity.objects.count(), StageChange.objects.count()) == before
+
+
+@pytest.mark.parametrize("wrong", [[1], [1, 2, 3]], ids=["first row", "every row"])
+def test_an_import_wrong_from_its_first_row_writes_nothing(world, wrong):
+    """The write stops before its first deal (PostgreSQL's COPY ends with none sent) or never
+    has one to send; each wrong row is reported either way."""
+    before = (Opportunity.objects.count(), list(NumberSequence.objects.values_list("last", flat=True)))
+    rows = [OPPORTUNITIES] + [_deal(f"Shaft {i}") for i in range(3)]
+    for index in wrong:
+        rows[index][3] = "P77"
+    result = run(world.east_mgr, "opportunities", rows)
+    assert not result.written and [(e.row, e.field) for e in result.errors] == [
+        (index + 1, "stage") for index in wrong
+    ]
+    after = (Opportunity.objects.count(), list(NumberSequence.objects.values_list("last", flat=True)))
+    assert after == before
