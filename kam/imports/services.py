@@ -729,6 +729,19 @@ FROM_FILE = frozenset(
 )
 
 
+@dataclass
+class _Lookups:
+    """What an opportunity import's rows name, read before the first row is checked."""
+
+    customers: dict[str, Customer]
+    default: SalesProcess
+    processes: dict[str, SalesProcess]
+    stages: dict[tuple[int, str], Stage]
+    users: dict[str, User]
+    contacts: _ContactsByName
+    existing: dict[str, Opportunity]
+
+
 class _Opportunities(_Importer):
     def validate(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
         self.new = list(self.checked(rows))
@@ -736,21 +749,23 @@ class _Opportunities(_Importer):
     def checked(self, rows: list[tuple[int, dict[str, Any]]]) -> Iterator[bulk.NewOpportunity]:
         """Check the rows: each new deal's record is yielded as its row is found right, the
         errors and outcomes are recorded on the result, and the updates planned (`changes`).
-        What the checks look up is read before the first row."""
+        What the checks look up is read now, the rows are checked as they are asked for (possibly
+        while a COPY holds the connection, when no query can run)."""
+        self.changes: list[tuple[int, Opportunity, dict[str, Any]]] = []
+        return self._each(rows, self._lookups(rows))
+
+    def _lookups(self, rows: list[tuple[int, dict[str, Any]]]) -> _Lookups:
+        """What the rows name, read in a few queries."""
         customers = self.customers_named(rows, "customer")
-        default = opportunity_services.default_process()
-        processes = {p.code.lower(): p for p in SalesProcess.objects.all()}
         stages: dict[tuple[int, str], Stage] = {}
         for item in Stage.objects.order_by("process_id", "order"):
             for label in (item.code, item.name, item.name_en):
                 if label:
                     stages.setdefault((item.process_id, label.lower()), item)
-        users = self.users()
         wanted = {
             customers[n].pk for n in {_text(c.get("customer")).lower() for _r, c in rows} if n in customers
         }
         of_customers = Contact.objects.filter(customer_id__in=wanted).order_by("id")
-        contacts = _ContactsByName(of_customers.values_list(*_ContactsByName.FIELDS), of_customers.db)
         numbers = {_text(c.get("project_number")) for _r, c in rows} - {""}
         existing = (
             {
@@ -762,127 +777,130 @@ class _Opportunities(_Importer):
             if numbers
             else {}
         )
+        return _Lookups(
+            customers=customers,
+            default=opportunity_services.default_process(),
+            processes={p.code.lower(): p for p in SalesProcess.objects.all()},
+            stages=stages,
+            users=self.users(),
+            contacts=_ContactsByName(of_customers.values_list(*_ContactsByName.FIELDS), of_customers.db),
+            existing=existing,
+        )
+
+    def _each(self, rows: list[tuple[int, dict[str, Any]]], found: _Lookups) -> Iterator[bulk.NewOpportunity]:
         # The model's own checks run on the values read from the file; the others (keys looked up
         # above, the status, counters and times the write sets) are right by construction.
         not_from_file = {f.name for f in Opportunity._meta.concrete_fields} - FROM_FILE
         seen_numbers: dict[str, int] = {}
-        self.changes: list[tuple[int, Opportunity, dict[str, Any]]] = []
-
-        # The reads above are made now; the rows are checked as they are asked for (possibly
-        # while a COPY holds the connection, when no query can run).
-        def each() -> Iterator[bulk.NewOpportunity]:
-            for number, cells in self.counted(rows):
-                try:
-                    project_number = _text(cells.get("project_number"))
-                    current = None
-                    if project_number:
-                        if project_number in seen_numbers:
-                            raise _fail(
-                                "project_number",
-                                _("Same project number as row %(row)s.")
-                                % {"row": seen_numbers[project_number]},
-                            )
-                        seen_numbers[project_number] = number
-                        current = existing.get(project_number)
-                        if current is None:
-                            raise _fail(
-                                "project_number",
-                                _(
-                                    "No opportunity you can see has this project number; leave it empty for a new one."
-                                ),
-                            )
-                        if self.on_duplicate == "refuse":
-                            raise _fail("project_number", _("This opportunity exists already."))
-                    customer = customers.get(_text(cells.get("customer")).lower())
-                    if customer is None:
-                        raise _fail("customer", _("Unknown customer, or not one you can see."))
-                    process = default
-                    if _text(cells.get("process")):
-                        process = processes.get(_text(cells.get("process")).lower())  # type: ignore[assignment]
-                        if process is None:
-                            raise _fail("process", _("Unknown sales process."))
-                    stage = stages.get((process.pk, _text(cells.get("stage")).lower()))
-                    if stage is None:
+        for number, cells in self.counted(rows):
+            try:
+                project_number = _text(cells.get("project_number"))
+                current = None
+                if project_number:
+                    if project_number in seen_numbers:
                         raise _fail(
-                            "stage",
-                            _("Unknown stage of the sales process %(process)s.") % {"process": process.code},
+                            "project_number",
+                            _("Same project number as row %(row)s.") % {"row": seen_numbers[project_number]},
                         )
-                    owner = self.owner(users, cells.get("owner"))
-                    errors: dict[str, list[str]] = {}
-                    values: dict[str, Any] = {}
-                    for money in ("amount", "amount_low", "amount_high", "gross_margin", "expense_budget"):
-                        try:
-                            values[money] = _decimal(cells.get(money), money)
-                        except RowInvalid as exc:
-                            errors.update(exc.errors)
-                    for day in ("sign_date", "initiated_at"):
-                        try:
-                            values[day] = _date(cells.get(day), day)
-                        except RowInvalid as exc:
-                            errors.update(exc.errors)
+                    seen_numbers[project_number] = number
+                    current = found.existing.get(project_number)
+                    if current is None:
+                        raise _fail(
+                            "project_number",
+                            _(
+                                "No opportunity you can see has this project number; leave it empty for a new one."
+                            ),
+                        )
+                    if self.on_duplicate == "refuse":
+                        raise _fail("project_number", _("This opportunity exists already."))
+                customer = found.customers.get(_text(cells.get("customer")).lower())
+                if customer is None:
+                    raise _fail("customer", _("Unknown customer, or not one you can see."))
+                process = found.default
+                if _text(cells.get("process")):
+                    process = found.processes.get(_text(cells.get("process")).lower())  # type: ignore[assignment]
+                    if process is None:
+                        raise _fail("process", _("Unknown sales process."))
+                stage = found.stages.get((process.pk, _text(cells.get("stage")).lower()))
+                if stage is None:
+                    raise _fail(
+                        "stage",
+                        _("Unknown stage of the sales process %(process)s.") % {"process": process.code},
+                    )
+                owner = self.owner(found.users, cells.get("owner"))
+                errors: dict[str, list[str]] = {}
+                values: dict[str, Any] = {}
+                for money in ("amount", "amount_low", "amount_high", "gross_margin", "expense_budget"):
                     try:
-                        values["sign_date_precision"] = _choice(
-                            cells.get("sign_date_precision"),
-                            DatePrecision,
-                            "sign_date_precision",
-                            DatePrecision.DAY,
-                        )
-                        values["forecast_category"] = _choice(
-                            cells.get("forecast_category"), ForecastCategory, "forecast_category", ""
-                        )
+                        values[money] = _decimal(cells.get(money), money)
                     except RowInvalid as exc:
                         errors.update(exc.errors)
-                    values["product_line"] = _text(cells.get("product_line"))
-                    lead_name = _text(cells.get("customer_lead"))
-                    lead = None
-                    if lead_name:
-                        lead = contacts.get((customer.pk, lead_name.lower()))
-                        if lead is None:
-                            errors["customer_lead"] = [
-                                _("No contact %(name)s at this customer.") % {"name": lead_name}
-                            ]
-                    key_contacts = []
+                for day in ("sign_date", "initiated_at"):
                     try:
-                        key_contacts = self.key_contacts(customer, contacts, cells.get("key_contacts"))
+                        values[day] = _date(cells.get(day), day)
                     except RowInvalid as exc:
                         errors.update(exc.errors)
-                    if errors:
-                        raise RowInvalid(errors)
-                    name = _text(cells.get("name"))
-                    if current is not None:
-                        self.plan_update(number, current, stage, customer, name, owner, lead, values)
-                        continue
-                    try:
-                        opportunity_services.validate_four_elements(
-                            stage,
-                            name=name,
-                            amount=values["amount"],
-                            amount_low=values["amount_low"],
-                            amount_high=values["amount_high"],
-                            sign_date=values["sign_date"],
-                            sign_date_precision=values["sign_date_precision"],
-                        )
-                        spec = bulk.NewOpportunity(
-                            customer=customer,
-                            name=name,
-                            owner=owner or self.by,
-                            stage=stage,
-                            customer_lead=lead,
-                            key_contacts=key_contacts,
-                            **values,
-                        )
-                        spec.build("-", dt.datetime.now(tz=dt.UTC)).full_clean(
-                            exclude=not_from_file, validate_unique=False, validate_constraints=False
-                        )
-                    except ValidationError as exc:
-                        raise RowInvalid(_errors_of(exc)) from None
-                    self.outcome(number, "create", f"{customer.name} · {name}")
+                try:
+                    values["sign_date_precision"] = _choice(
+                        cells.get("sign_date_precision"),
+                        DatePrecision,
+                        "sign_date_precision",
+                        DatePrecision.DAY,
+                    )
+                    values["forecast_category"] = _choice(
+                        cells.get("forecast_category"), ForecastCategory, "forecast_category", ""
+                    )
                 except RowInvalid as exc:
-                    self.error(number, exc.errors)
+                    errors.update(exc.errors)
+                values["product_line"] = _text(cells.get("product_line"))
+                lead_name = _text(cells.get("customer_lead"))
+                lead = None
+                if lead_name:
+                    lead = found.contacts.get((customer.pk, lead_name.lower()))
+                    if lead is None:
+                        errors["customer_lead"] = [
+                            _("No contact %(name)s at this customer.") % {"name": lead_name}
+                        ]
+                key_contacts = []
+                try:
+                    key_contacts = self.key_contacts(customer, found.contacts, cells.get("key_contacts"))
+                except RowInvalid as exc:
+                    errors.update(exc.errors)
+                if errors:
+                    raise RowInvalid(errors)
+                name = _text(cells.get("name"))
+                if current is not None:
+                    self.plan_update(number, current, stage, customer, name, owner, lead, values)
                     continue
-                yield spec
-
-        return each()
+                try:
+                    opportunity_services.validate_four_elements(
+                        stage,
+                        name=name,
+                        amount=values["amount"],
+                        amount_low=values["amount_low"],
+                        amount_high=values["amount_high"],
+                        sign_date=values["sign_date"],
+                        sign_date_precision=values["sign_date_precision"],
+                    )
+                    spec = bulk.NewOpportunity(
+                        customer=customer,
+                        name=name,
+                        owner=owner or self.by,
+                        stage=stage,
+                        customer_lead=lead,
+                        key_contacts=key_contacts,
+                        **values,
+                    )
+                    spec.build("-", dt.datetime.now(tz=dt.UTC)).full_clean(
+                        exclude=not_from_file, validate_unique=False, validate_constraints=False
+                    )
+                except ValidationError as exc:
+                    raise RowInvalid(_errors_of(exc)) from None
+                self.outcome(number, "create", f"{customer.name} · {name}")
+            except RowInvalid as exc:
+                self.error(number, exc.errors)
+                continue
+            yield spec
 
     def key_contacts(
         self, customer: Customer, contacts: _ContactsByName, value: Any
