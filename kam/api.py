@@ -7,6 +7,7 @@ from django.utils import translation
 from ninja import NinjaAPI
 
 from kam.core.api.parser import JsonOnlyParser
+from kam.core.api.renderer import FastJSONRenderer
 from kam.org.auth import BearerTokenAuth, SessionAuthCSRF
 
 
@@ -111,6 +112,7 @@ api = KamAPI(
     urls_namespace="api",
     auth=[BearerTokenAuth(), SessionAuthCSRF()],
     parser=JsonOnlyParser(),
+    renderer=FastJSONRenderer(),
 )
 
 from kam.core.api.errors import install_error_handlers  # noqa: E402

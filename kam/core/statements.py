@@ -8,8 +8,13 @@ each number of ids, with stand-in ids, notes where they went among the parameter
 on runs that SQL with the ids asked for, through the same converters as the ORM (so a JSON, a
 decimal or a date comes back as `values_list` gives it).
 
-A statement whose stand-ins cannot all be found among its parameters, once each and in order,
-is not kept: it runs through the ORM every time, with the same rows as a result.
+`value_rows` does the same for a statement whose SQL depends on a few integers besides its
+shape (a user's id and teams, a filter's stage or months): the caller names the shape in the key
+and hands the integers over, each placed once among the parameters, in whatever order the SQL
+puts them.
+
+A statement whose stand-ins cannot all be found among its parameters, once each, is not kept: it
+runs through the ORM every time, with the same rows as a result.
 """
 
 from __future__ import annotations
@@ -50,9 +55,15 @@ def _compile(queryset: QuerySet, alias: str, stand_ins: list[int]) -> _Compiled 
     compiler = queryset.query.get_compiler(using=alias)
     sql, params = compiler.as_sql()
     wanted = set(stand_ins)
-    positions = tuple(i for i, p in enumerate(params) if type(p) is int and p in wanted)
-    if [params[i] for i in positions] != stand_ins:
+    found: dict[int, int] = {}
+    for i, p in enumerate(params):
+        if type(p) is int and p in wanted:
+            if p in found:
+                return None  # one value in two places: which one to replace is not known
+            found[p] = i
+    if len(found) != len(stand_ins):
         return None
+    positions = tuple(found[stand_in] for stand_in in stand_ins)
     fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
     converters = tuple(
         (i, tuple(functions), expression)
@@ -75,6 +86,16 @@ def id_rows(
     if not ids:
         return []
     return _rows(key, model, build, ids)
+
+
+def value_rows(
+    key: Hashable, model: type[Model], build: Callable[[list[int]], QuerySet], values: Sequence[int]
+) -> list[tuple[Any, ...]]:
+    """The rows of `build(values)`, a `values_list()` queryset of `model` whose SQL depends on
+    nothing but the integers `values` and what `key` names: which filters it has, any text among
+    its parameters. Each value must be used once; a value used twice is two entries of `values`
+    (the same integer twice is fine)."""
+    return _rows(key, model, build, list(values))
 
 
 def fixed_rows(key: Hashable, model: type[Model], build: Callable[[], QuerySet]) -> list[tuple[Any, ...]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -38,7 +38,7 @@ from kam.core import loaded, pinyin
 from kam.core.ids import parse_id
 from kam.core.keyset import Seek, SortKey, decode_cursor, encode_cursor, fingerprint
 from kam.core.periods import parse_quarter, quarter_bounds
-from kam.core.statements import id_rows, read_alias
+from kam.core.statements import id_rows, read_alias, value_rows
 from kam.insights.learning.models import WinPrediction
 from kam.opportunities.flags import FlagEngine, flag_engine
 from kam.opportunities.models import (
@@ -489,34 +489,122 @@ def relationship_summary(customer_id: int) -> list[dict[str, Any]]:
 CENT = Decimal("0.01")
 
 
-@dataclass
+@dataclass(frozen=True)
 class RollupScope:
-    """The rollup cells a filter selects, and (for a manager or rep) the deals they see only through
-    a deal team, owned by someone whose cells they do not see: the owners' rollups cannot attribute
-    those, so they come from the team rollup (`extra`, the user's cells under the same filter) and
-    are added per stage."""
+    """The rollup cells a filter selects, as the few values that decide them: whose cells (a
+    director's all, or a user's own and their managed teams'), and the filter's owner, team
+    subtree, stage, status, process and sign months.
 
-    cells: QuerySet[PipelineRollup] | QuerySet[StageRollup]
-    extra: QuerySet[TeamRollup] | None = None
+    For a manager or rep, the deals they see only through a deal team, owned by someone whose
+    cells they do not see, cannot be attributed by the owners' rollups: those come from the team
+    rollup (the user's cells under the same filter, less the owners a manager already sees) and
+    are added per stage. `by_stage` reads both in one statement, kept compiled per shape
+    (kam.core.statements.value_rows): on every list request the ORM would otherwise build and
+    compile a union of two grouped reads with joins, about as long as running it."""
+
+    monthly: bool  # a sign period: the pipeline rollup (by month); else the stage rollup
+    user_id: int | None  # None: every cell (a director)
+    teams: tuple[int, ...] = ()  # the teams the user manages (subtrees)
+    owner: int | None = None
+    subtree: tuple[int, ...] = ()  # the team filter's teams
+    stage: int | None = None
+    status: str | None = None
+    process: int | None = None
+    months: tuple[int, int] | None = None  # sign months as yyyymm, both ends included
+
+    def _values(self) -> list[int]:
+        """The scope's integers, in the order `_holding` puts them back."""
+        values = [self.user_id, *self.teams] if self.user_id is not None else []
+        values += [self.owner] if self.owner is not None else []
+        values += self.subtree
+        values += [self.stage] if self.stage is not None else []
+        values += [self.process] if self.process is not None else []
+        values += self.months or ()
+        return values
+
+    def _holding(self, values: list[int]) -> RollupScope:
+        """The same scope with `values` (the compiler's stand-ins) in place of its integers."""
+        taken = iter(values)
+        user_id = next(taken) if self.user_id is not None else None
+        teams = tuple(next(taken) for _ in self.teams)
+        owner = next(taken) if self.owner is not None else None
+        subtree = tuple(next(taken) for _ in self.subtree)
+        stage = next(taken) if self.stage is not None else None
+        process = next(taken) if self.process is not None else None
+        months = (next(taken), next(taken)) if self.months else None
+        return replace(
+            self,
+            user_id=user_id,
+            teams=teams,
+            owner=owner,
+            subtree=subtree,
+            stage=stage,
+            process=process,
+            months=months,
+        )
+
+    def _filtered(self, cells: QuerySet[Any], process_field: str) -> QuerySet[Any]:
+        if self.owner is not None:
+            cells = cells.filter(owner_id=self.owner)
+        if self.subtree:
+            cells = cells.filter(owner__team_id__in=self.subtree)
+        if self.stage is not None:
+            cells = cells.filter(stage_id=self.stage)
+        if self.status:
+            cells = cells.filter(status=self.status)
+        if self.process is not None:
+            cells = cells.filter(**{process_field: self.process})
+        if self.months:
+            cells = cells.filter(sign_month__range=self.months)
+        return cells
+
+    def cells(self) -> QuerySet[PipelineRollup] | QuerySet[StageRollup]:
+        """The owners' cells."""
+        table: type[PipelineRollup] | type[StageRollup] = PipelineRollup if self.monthly else StageRollup
+        visible = Q()
+        if self.user_id is not None:
+            visible = Q(owner_id=self.user_id)
+            if self.teams:
+                visible |= Q(owner__team_id__in=self.teams)
+        return self._filtered(table.objects.filter(visible), "process_id")
+
+    def extra(self) -> QuerySet[TeamRollup] | None:
+        """The user's team rollup cells on deals owned by someone they do not see (None for a
+        director: there are none)."""
+        if self.user_id is None:
+            return None
+        team = TeamRollup.objects.filter(user_id=self.user_id)
+        if self.teams:
+            team = team.exclude(owner__team_id__in=self.teams)
+        return self._filtered(team, "stage__process_id")
 
     def by_stage(self) -> list[tuple[int, int, int, int]]:
         """(stage id, probability, count, expected amount in thousandths) per stage, in one query:
         for a manager or rep the owners' cells and their team rollup's cells together (UNION ALL),
         added up here. A user on no deal team elsewhere has no such team cells."""
-        rows = (
-            self.cells.values("stage_id", "stage__probability")
-            .order_by()
-            .annotate(n=Sum("count"), milli=Sum("amount_milli"))
-            .values_list("stage_id", "stage__probability", "n", "milli")
+        values = self._values()
+        size = len(values)
+        parts = 1 if self.user_id is None else 2  # each part of the union holds its own values
+        shape = (
+            "rollup by stage",
+            self.monthly,
+            self.user_id is None,
+            len(self.teams),
+            self.owner is not None,
+            len(self.subtree),
+            self.stage is not None,
+            self.status,
+            self.process is not None,
+            self.months is not None,
         )
-        if self.extra is not None:
-            team = (
-                self.extra.values("stage_id", "stage__probability")
-                .order_by()
-                .annotate(n=Sum("count"), milli=Sum("amount_milli"))
-                .values_list("stage_id", "stage__probability", "n", "milli")
-            )
-            rows = rows.union(team, all=True)
+
+        def build(stand_ins: list[int]) -> QuerySet[Any]:
+            rows = _per_stage(self._holding(stand_ins[:size]).cells())
+            extra = self._holding(stand_ins[size:]).extra() if parts == 2 else None
+            return rows if extra is None else rows.union(_per_stage(extra), all=True)
+
+        table = PipelineRollup if self.monthly else StageRollup
+        rows = value_rows(shape, table, build, values * parts)
         stages: dict[int, list[int]] = {}
         for stage_id, probability, n, milli in rows:
             cell = stages.setdefault(stage_id, [probability, 0, 0])
@@ -525,17 +613,38 @@ class RollupScope:
         return [(stage_id, p, n, milli) for stage_id, (p, n, milli) in stages.items()]
 
 
+def _per_stage(cells: QuerySet[Any]) -> QuerySet[Any]:
+    """(stage id, probability, count, thousandths) of rollup cells, grouped by stage."""
+    return (
+        cells.values("stage_id", "stage__probability")
+        .order_by()
+        .annotate(n=Sum("count"), milli=Sum("amount_milli"))
+        .values_list("stage_id", "stage__probability", "n", "milli")
+    )
+
+
+def rollup_viewer(user: User) -> tuple[int | None, tuple[int, ...]] | None:
+    """Whose rollup cells a user sees: (None, ()) for everything (a director), else the user's id
+    and the teams they manage (whose owners' cells they see too); None when they see nothing."""
+    if not (user.is_authenticated and user.is_active):
+        return None
+    if user.sees_everything:
+        return None, ()
+    return user.pk, tuple(managed_team_ids(user))
+
+
 def rollup_visibility(user: User) -> tuple[Q, QuerySet[OpportunityMember] | None] | None:
     """Which rollup cells a user sees, as a condition on their owner (every rollup has one), and the
     user's deal team memberships on deals owned by someone they do not see (None for a director:
     there are none); None when the user sees nothing (inactive)."""
-    if not (user.is_authenticated and user.is_active):
+    viewer = rollup_viewer(user)
+    if viewer is None:
         return None
-    if user.sees_everything:
+    user_id, teams = viewer
+    if user_id is None:
         return Q(), None
-    teams = managed_team_ids(user)
     elsewhere = memberships_elsewhere(user)
-    visible = Q(owner_id=user.pk)
+    visible = Q(owner_id=user_id)
     if teams:
         elsewhere = elsewhere.exclude(opportunity__owner__team_id__in=teams)
         visible |= Q(owner__team_id__in=teams)
@@ -551,43 +660,26 @@ def rollup_cells(user: User, filters: PipelineFilters) -> RollupScope | None:
     """
     if filters.customer or filters.q or filters.incomplete or filters.flagged:
         return None
-    visibility = rollup_visibility(user)
-    if visibility is None:
+    viewer = rollup_viewer(user)
+    if viewer is None:
         return None
-    visible, elsewhere = visibility
+    user_id, teams = viewer
     parsed = parse_quarter(filters.sign_quarter) if filters.sign_quarter else None
-    # Without a sign period the stage rollup (summed over months) answers with far fewer cells.
-    cells = _rollup_filters(
-        (PipelineRollup if parsed else StageRollup).objects.filter(visible), filters, parsed
-    )
-    extra = None
-    if elsewhere is not None:
-        # The deals seen through a deal team, from the team rollup: the user's cells, less those
-        # whose owner a manager already sees (they are in `cells`).
-        team = TeamRollup.objects.filter(user_id=user.pk)
-        teams = managed_team_ids(user)
-        if teams:
-            team = team.exclude(owner__team_id__in=teams)
-        extra = _rollup_filters(team, filters, parsed)
-    return RollupScope(cells, extra)
-
-
-def _rollup_filters(
-    cells: QuerySet[Any], filters: PipelineFilters, parsed: tuple[int, int] | None
-) -> QuerySet[Any]:
-    """A rollup's cells that the filter's owner, team, stage, status and sign quarter select."""
-    if filters.owner:
-        cells = cells.filter(owner_id=filters.owner)
-    if filters.team:
-        cells = cells.filter(owner__team_id__in=team_subtree_ids([filters.team]))
-    if filters.stage:
-        cells = cells.filter(stage_id=filters.stage)
-    if filters.status and filters.status != "all":
-        cells = cells.filter(status=filters.status)
+    months = None
     if parsed:
         start, end = quarter_bounds(*parsed)
-        cells = cells.filter(sign_month__range=(start.year * 100 + start.month, end.year * 100 + end.month))
-    return cells
+        months = (start.year * 100 + start.month, end.year * 100 + end.month)
+    return RollupScope(
+        # Without a sign period the stage rollup (summed over months) answers with far fewer cells.
+        monthly=parsed is not None,
+        user_id=user_id,
+        teams=teams,
+        owner=filters.owner or None,
+        subtree=tuple(team_subtree_ids([filters.team])) if filters.team else (),
+        stage=filters.stage or None,
+        status=filters.status if filters.status and filters.status != "all" else None,
+        months=months,
+    )
 
 
 def pipeline_totals(
@@ -715,13 +807,9 @@ def board_columns(
     scope = rollup_cells(user, filters) if use_rollup else None
     by_stage = None
     if scope is not None:
-        scope.cells = scope.cells.filter(process_id=process_id)
-        if scope.extra is not None:
-            scope.extra = scope.extra.filter(stage__process_id=process_id)
+        scope = replace(scope, process=process_id)
         if not filters.status:
-            scope.cells = scope.cells.filter(status=OpportunityStatus.OPEN)
-            if scope.extra is not None:
-                scope.extra = scope.extra.filter(status=OpportunityStatus.OPEN)
+            scope = replace(scope, status=OpportunityStatus.OPEN)
         by_stage = scope.by_stage()
     sums: dict[int, dict[str, Any]]
     if by_stage is not None:

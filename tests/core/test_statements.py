@@ -8,7 +8,7 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 
 from kam.core import statements
-from kam.core.statements import fixed_rows, id_rows
+from kam.core.statements import fixed_rows, id_rows, value_rows
 from kam.opportunities.models import Opportunity
 from kam.opportunities.selectors import company_level_subquery
 from tests.factories import make_opportunity
@@ -127,3 +127,42 @@ def test_past_the_bound_nothing_more_is_kept_and_the_rows_are_the_same(deals, mo
     key = ("test bound", object())
     assert id_rows(key, Opportunity, _deals, deals) == list(_deals(deals))
     assert (key, "default", connection.vendor, len(deals)) not in statements._kept
+
+
+@pytest.mark.django_db
+def test_values_are_found_in_whatever_order_the_sql_puts_them(world, deals, compiles):
+    def build(values):
+        owner, stage, low, high = values
+        # The ORM orders keyword filters by name: id, owner, stage, the reverse of `values` in part.
+        return (
+            Opportunity.objects.filter(stage_id=stage, owner_id=owner, id__gte=low, id__lte=high)
+            .order_by("id")
+            .values_list("id", "name")
+        )
+
+    key = ("test values", object())
+    east = Opportunity.objects.get(pk=deals[0])
+    values = [east.owner_id, east.stage_id, east.pk, east.pk]  # the same integer twice: two entries
+    assert value_rows(key, Opportunity, build, values) == list(build(values)) == [(east.pk, east.name)]
+    west = Opportunity.objects.get(pk=world.west_opp.pk)
+    before = compiles[0]
+    with CaptureQueriesContext(connection) as ran:
+        rows = value_rows(key, Opportunity, build, [west.owner_id, west.stage_id, 0, 10**12])
+    assert compiles[0] == before and len(ran.captured_queries) == 1
+    assert rows == list(build([west.owner_id, west.stage_id, 0, 10**12])) and (west.pk, west.name) in rows
+    # Another owner, nothing of theirs at that stage: no rows, not the last caller's.
+    assert value_rows(key, Opportunity, build, [east.owner_id, west.stage_id, 0, 10**12]) == list(
+        build([east.owner_id, west.stage_id, 0, 10**12])
+    )
+
+
+@pytest.mark.django_db
+def test_a_value_used_in_two_places_is_not_kept(deals):
+    def build(values):
+        (pk,) = values
+        return Opportunity.objects.filter(id__gte=pk, id__lte=pk).values_list("id")
+
+    key = ("test twice", object())
+    assert value_rows(key, Opportunity, build, [deals[0]]) == [(deals[0],)]
+    assert statements._kept[(key, "default", connection.vendor, 1)] is None
+    assert value_rows(key, Opportunity, build, [deals[1]]) == [(deals[1],)]

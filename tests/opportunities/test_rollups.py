@@ -569,3 +569,37 @@ def test_verify_names_a_wrong_copy_of_a_deal_team_and_rebuild_mends_it(people, c
     assert rollups.verify() == []
     assert Opportunity.objects.get(pk=deal.pk).deal_team == [people.east_rep2.pk]
     assert Opportunity.objects.get(pk=other.pk).deal_team == []
+
+
+def test_a_shape_of_totals_is_compiled_once_and_answers_for_every_user_of_that_shape(people, monkeypatch):
+    """The rollup's totals statement is kept per shape (kam.core.statements.value_rows): a second
+    user with the same kind of filter runs it without building it again, and gets their own cells."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    world = people
+    services.set_member(world.west_opp, world.east_rep, by=world.west_rep, role="member")
+    compiled = [0]
+    original = SQLCompiler.as_sql
+
+    def counted(self, *args, **kwargs):
+        compiled[0] += 1
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counted)
+    quarter = PipelineFilters(status="open", sign_quarter="2027 Q1")
+    for filters in (PipelineFilters(status="open"), quarter, PipelineFilters(stage=world.west_opp.stage_id)):
+        first = rollup_cells(world.east_rep, filters)
+        assert first is not None
+        first.by_stage()
+        for user in (world.west_rep, world.east_rep2, world.east_rep):
+            scope = rollup_cells(user, filters)
+            assert scope is not None
+            before = compiled[0]
+            mine = scope.by_stage()
+            assert compiled[0] == before, (user, filters)  # kept: not built again
+            live = pipeline_totals(user, filters, use_rollup=False)
+            assert sum(n for _s, _p, n, _m in mine) == live["count"], (user, filters)
+        assert_readers_agree(world.east_rep, filters)
+        assert_readers_agree(world.west_rep, filters)
+    # The east rep's count includes the west deal they help on; the west rep's their own.
+    assert pipeline_totals(world.east_rep, PipelineFilters(status="open"))["count"] == 2
