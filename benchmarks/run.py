@@ -967,9 +967,8 @@ SCENARIOS: list[Scenario] = [
         run_forecast_api,
         _same_as_function,
         ref_forecast_year,
-        goal_ms=300,
-        goal_vendor="postgresql",
-        goal_text="< 300 ms on PostgreSQL",
+        goal_ms=20,
+        goal_text="≤ 20 ms",
     ),
     Scenario("funnel", "funnel (function)", run_funnel, funnel_numbers, ref_funnel),
     Scenario(
@@ -978,9 +977,8 @@ SCENARIOS: list[Scenario] = [
         run_funnel_api,
         _same_as_function,
         ref_funnel,
-        goal_ms=300,
-        goal_vendor="postgresql",
-        goal_text="< 300 ms on PostgreSQL",
+        goal_ms=20,
+        goal_text="≤ 20 ms",
     ),
     Scenario(
         "pipeline_page",
@@ -988,6 +986,8 @@ SCENARIOS: list[Scenario] = [
         run_pipeline_page,
         lambda page: [o.pk for o in page],
         ref_pipeline_page,
+        goal_ms=25,
+        goal_text="≤ 25 ms",
     ),
     Scenario(
         "pipeline_totals",
@@ -995,8 +995,18 @@ SCENARIOS: list[Scenario] = [
         run_pipeline_totals,
         totals_numbers,
         ref_pipeline_totals,
+        goal_ms=20,
+        goal_text="≤ 20 ms",
     ),
-    Scenario("board", "board columns (default process)", run_board, board_numbers, ref_board),
+    Scenario(
+        "board",
+        "board columns (default process)",
+        run_board,
+        board_numbers,
+        ref_board,
+        goal_ms=20,
+        goal_text="≤ 20 ms",
+    ),
     Scenario(
         "rescore",
         "rescore every customer (50,000+)",
@@ -1013,6 +1023,8 @@ SCENARIOS: list[Scenario] = [
         run_api_list,
         api_list_numbers,
         ref_api_list,
+        goal_ms=25,
+        goal_text="≤ 25 ms",
     ),
     Scenario(
         "rep_pipeline_page",
@@ -1020,6 +1032,8 @@ SCENARIOS: list[Scenario] = [
         run_rep_pipeline_page,
         lambda page: [o.pk for o in page],
         ref_rep_page,
+        goal_ms=25,
+        goal_text="≤ 25 ms",
     ),
     Scenario(
         "rep_pipeline_totals",
@@ -1027,6 +1041,8 @@ SCENARIOS: list[Scenario] = [
         run_rep_pipeline_totals,
         totals_numbers,
         ref_rep_totals,
+        goal_ms=20,
+        goal_text="≤ 20 ms",
     ),
     Scenario(
         "rep_api_list",
@@ -1034,6 +1050,8 @@ SCENARIOS: list[Scenario] = [
         run_rep_api_list,
         api_list_numbers,
         ref_rep_page,
+        goal_ms=25,
+        goal_text="≤ 25 ms",
     ),
     Scenario(
         "rep_customers",
