@@ -57,7 +57,8 @@ def _compile(queryset: QuerySet, alias: str, stand_ins: list[int]) -> _Compiled 
     wanted = set(stand_ins)
     found: dict[int, int] = {}
     for i, p in enumerate(params):
-        if type(p) is int and p in wanted:
+        # An int, or a typed one (PostgreSQL's backend passes an IntegerField's value as Int4).
+        if isinstance(p, int) and not isinstance(p, bool) and p in wanted:
             if p in found:
                 return None  # one value in two places: which one to replace is not known
             found[p] = i
@@ -122,9 +123,20 @@ def _rows(
         return list(build(ids).using(alias))
     params = list(compiled.params)
     for position, value in zip(compiled.positions, ids, strict=True):
-        params[position] = value
+        params[position] = _placed(params[position], value)
+    return _run(connection, compiled, compiled.sql, params)
+
+
+def _placed(stand_in: int, value: int) -> int:
+    """`value` as the stand-in was passed: a plain int, or the same typed int (Int4 …)."""
+    kind = type(stand_in)
+    return value if kind is int else kind(value)
+
+
+def _run(connection: Any, compiled: _Compiled, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """Run `sql` and convert its rows as the ORM would the compiled statement's."""
     with connection.cursor() as cursor:
-        cursor.execute(compiled.sql, params)
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     if not compiled.converters:
         return [tuple(row) for row in rows]
@@ -138,3 +150,32 @@ def _rows(
             values[position] = value
         converted.append(tuple(values))
     return converted
+
+
+def union_rows(
+    model: type[Model], build: Callable[[int], QuerySet], values: Sequence[int]
+) -> list[tuple[Any, ...]]:
+    """The rows of `build(v)` for each of `values`, read in one statement (UNION ALL), where
+    `build(v)` is a `values_list()` queryset (ordered and sliced as it likes) in which `v` is one
+    parameter: the board's columns, the first cards of each stage.
+
+    The ORM compiles a union part by part, as long as a part takes to run on PostgreSQL; the parts
+    differ only in that value, so one is compiled and repeated. A database that cannot order and
+    slice inside a compound statement (SQLite), or a part whose value is not found once among its
+    parameters, reads each part through the ORM (one statement each)."""
+    if not values:
+        return []
+    alias = read_alias(model)
+    connection = connections[alias]
+    if len(values) > 1 and connection.features.supports_slicing_ordering_in_compound:
+        compiled = _compile(build(_STAND_IN), alias, [_STAND_IN])
+        if compiled is not None:
+            (position,) = compiled.positions
+            params: list[Any] = []
+            for value in values:
+                part = list(compiled.params)
+                part[position] = _placed(part[position], value)
+                params += part
+            sql = " UNION ALL ".join([f"({compiled.sql})"] * len(values))
+            return _run(connection, compiled, sql, params)
+    return [row for value in values for row in build(value).using(alias)]

@@ -38,7 +38,7 @@ from kam.core import loaded, pinyin
 from kam.core.ids import parse_id
 from kam.core.keyset import Seek, SortKey, decode_cursor, encode_cursor, fingerprint
 from kam.core.periods import parse_quarter, quarter_bounds
-from kam.core.statements import id_rows, read_alias, value_rows
+from kam.core.statements import id_rows, read_alias, union_rows, value_rows
 from kam.insights.learning.models import WinPrediction
 from kam.opportunities.flags import FlagEngine, flag_engine
 from kam.opportunities.models import (
@@ -827,21 +827,22 @@ def board_columns(
     # open opportunity of the process with a window function to keep a few cards per column.
     # A card shows a few fields of the deal and the names of its customer and owner: values, not
     # instances. The stage is the column's (no join to the stage table for its process).
-    cards = filtered.values(*BOARD_CARD_FIELDS)
+    cards = filtered.values_list(*BOARD_CARD_FIELDS)
     order = (F("sign_date").asc(nulls_last=True), F("id").asc())
-    per_stage = [cards.filter(stage_id=stage.pk).order_by(*order)[:per_column] for stage in stages]
     cards_by_stage: dict[int, list[BoardCard]] = {stage.pk: [] for stage in stages}
-    if per_stage and connection.features.supports_slicing_ordering_in_compound:
-        # One statement (UNION ALL of the per-column reads) instead of one per column: PostgreSQL
-        # plans a statement in about a millisecond, as long as it takes to run one of these reads.
-        # (SQLite plans in microseconds, and refuses LIMIT inside a compound statement.)
-        for row in per_stage[0].union(*per_stage[1:], all=True):
-            cards_by_stage[row["stage_id"]].append(BoardCard.from_row(row))
-        for column in cards_by_stage.values():
-            column.sort(key=lambda card: (card.sign_date is None, card.sign_date, card.pk))
-    else:
-        for stage, read in zip(stages, per_stage, strict=True):
-            cards_by_stage[stage.pk] = [BoardCard.from_row(row) for row in read]
+    # One statement (UNION ALL of the per-column reads, kam.core.statements.union_rows) instead of
+    # one per column where the database allows it: PostgreSQL plans a statement in about a
+    # millisecond, as long as it takes to run one of these reads. (SQLite plans in microseconds,
+    # and refuses LIMIT inside a compound statement: one read per column there.)
+    for row in union_rows(
+        Opportunity,
+        lambda stage_id: cards.filter(stage_id=stage_id).order_by(*order)[:per_column],
+        [stage.pk for stage in stages],
+    ):
+        card = BoardCard.from_row(dict(zip(BOARD_CARD_FIELDS, row, strict=True)))
+        cards_by_stage[card.stage_id].append(card)
+    for column in cards_by_stage.values():
+        column.sort(key=lambda card: (card.sign_date is None, card.sign_date, card.pk))
     return [
         {
             "stage": stage,

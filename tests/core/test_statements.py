@@ -166,3 +166,30 @@ def test_a_value_used_in_two_places_is_not_kept(deals):
     assert value_rows(key, Opportunity, build, [deals[0]]) == [(deals[0],)]
     assert statements._kept[(key, "default", connection.vendor, 1)] is None
     assert value_rows(key, Opportunity, build, [deals[1]]) == [(deals[1],)]
+
+
+@pytest.mark.django_db
+def test_a_union_of_parts_is_one_statement_where_the_database_allows_it(world, deals, compiles):
+    make_opportunity(owner=world.east_rep, stage_code="P3", amount=Decimal("12.50"))
+    stages = sorted({o.stage_id for o in Opportunity.objects.all()})
+
+    def first_of(stage_id):
+        return (
+            Opportunity.objects.filter(stage_id=stage_id)
+            .order_by("-amount", "id")
+            .values_list("id", "stage_id", "amount", "deal_team")[:1]
+        )
+
+    expected = [row for stage in stages for row in first_of(stage)]
+    before = compiles[0]
+    with CaptureQueriesContext(connection) as ran:
+        rows = statements.union_rows(Opportunity, first_of, stages)
+    assert sorted(rows) == sorted(expected) and len(rows) == len(stages) > 1
+    assert any(isinstance(row[2], Decimal) for row in rows)  # converted as the ORM converts
+    if connection.features.supports_slicing_ordering_in_compound:
+        # One part compiled, repeated for each stage: one statement.
+        assert len(ran.captured_queries) == 1 and compiles[0] == before + 1
+        assert ran.captured_queries[0]["sql"].count("UNION ALL") == len(stages) - 1
+    else:
+        assert len(ran.captured_queries) == len(stages)
+    assert statements.union_rows(Opportunity, first_of, []) == []
