@@ -94,3 +94,35 @@ def test_endpoint_query_count_does_not_grow_with_opportunities(world, path, para
     with CaptureQueriesContext(connection) as large:
         assert api.get(path, params).status_code == 200
     assert len(small) == len(large)
+
+
+def test_forecast_and_funnel_bodies_are_exactly_what_their_schemas_render(forecast_world):
+    """Both are rendered without validating them again through the schemas (for speed): each
+    body must still be exactly what ForecastOut and FunnelOut render, nested figures included."""
+    import json
+
+    from ninja.renderers import JSONRenderer
+
+    from kam.insights.forecast.schemas import ForecastOut, FunnelOut
+
+    w = forecast_world
+    Target.objects.create(
+        team=w.west, period_start=dt.date(2027, 4, 1), period_end=dt.date(2027, 6, 30), amount=1000000
+    )
+    api = ApiClient(w.director)
+    answers = [
+        (ForecastOut, api.get("/insights/forecast", {"period": "year", "year": 2027, "bucket": "quarter"})),
+        (ForecastOut, api.get("/insights/forecast", {"period": "quarter", "year": 2027, "quarter": 2})),
+        (ForecastOut, api.get("/insights/forecast", {"year": 2027, "quarter": 2, "group": "rep"})),
+        (ForecastOut, api.get("/insights/forecast", {"year": 2027, "quarter": 2, "group": "customer"})),
+        (FunnelOut, api.get("/insights/funnel")),
+    ]
+    for schema, response in answers:
+        assert response.status_code == 200 and response["Content-Type"].startswith("application/json")
+        body = response.json()
+        validated = schema.model_validate(body)
+        rendered = json.loads(JSONRenderer().render(None, validated.model_dump(), response_status=200))
+        assert rendered == body
+    year = answers[0][1].json()
+    assert any(g["target"] and g["target"]["attainment"] for g in year["groups"])  # targets compared too
+    assert all(isinstance(s["open_count"], int) for s in answers[-1][1].json()["stages"])
