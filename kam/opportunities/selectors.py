@@ -384,7 +384,6 @@ def pipeline_page(
         sort_key = SortKey("id", "int")
     scope = cursor_scope(filters, sort)
     start = decode_cursor(cursor, sort_key, scope) if cursor else None
-    visible = opportunities_for(user, Opportunity.objects.all(), in_sort_order=True)
     groups = None
     # A rep: their own deals and their deal-team deals, each from its index (see opportunity_parts).
     parts = opportunity_parts(user, Opportunity.objects.all())
@@ -400,8 +399,16 @@ def pipeline_page(
                 "pk", "order", "process_id"
             )
         ]
-    seek = Seek(apply_filters(visible, filters), sort_key, descending=descending, groups=groups, parts=parts)
-    page = seek.offset_page(offset, limit) if offset and start is None else seek.page(start, limit)
+    by_offset = bool(offset) and start is None
+    # The whole visible set is read by a page without parts, or one by offset (which reads every
+    # skipped row); a rep's page by cursor reads only its parts, so it is not built for them.
+    whole = (
+        apply_filters(opportunities_for(user, Opportunity.objects.all(), in_sort_order=True), filters)
+        if parts is None or by_offset
+        else Opportunity.objects.none()
+    )
+    seek = Seek(whole, sort_key, descending=descending, groups=groups, parts=parts)
+    page = seek.offset_page(offset, limit) if by_offset else seek.page(start, limit)
     ids = [pk for pk, _value in page.rows]
     fields, related = row_fields or _page_row_fields()
     read = id_rows(

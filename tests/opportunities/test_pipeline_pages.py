@@ -420,3 +420,22 @@ def test_a_reps_pages_follow_their_deal_teams(deals):
     remove_member(joined, rep, by=other)
     assert {pk for page in _walk(rep, "-amount", limit=3)[0] for pk in page} == before
     assert selectors.pipeline_totals(rep, OPEN)["count"] == len(before)
+
+
+def test_a_reps_page_by_cursor_does_not_build_the_whole_visible_set_but_one_by_offset_does(deals, monkeypatch):
+    built = []
+    original = selectors.opportunities_for
+
+    def counted(*args, **kwargs):
+        built.append(kwargs.get("in_sort_order"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(selectors, "opportunities_for", counted)
+    first = pipeline_page(deals.east_rep, PipelineFilters(), "-amount", limit=2)
+    second = pipeline_page(deals.east_rep, PipelineFilters(), "-amount", cursor=first.next_cursor, limit=2)
+    assert built == [] and first.rows and second.rows
+    by_offset = pipeline_page(deals.east_rep, PipelineFilters(), "-amount", offset=2, limit=2)
+    assert built == [True]  # the offset page reads the whole visible set, in sort order
+    assert [o.pk for o in by_offset.rows] == [o.pk for o in second.rows]
+    pipeline_page(deals.east_mgr, PipelineFilters(), "-amount", limit=2)
+    assert built == [True, True]  # a manager's page walks the visible set itself
