@@ -422,7 +422,9 @@ def test_a_reps_pages_follow_their_deal_teams(deals):
     assert selectors.pipeline_totals(rep, OPEN)["count"] == len(before)
 
 
-def test_a_reps_page_by_cursor_does_not_build_the_whole_visible_set_but_one_by_offset_does(deals, monkeypatch):
+def test_a_reps_page_by_cursor_does_not_build_the_whole_visible_set_but_one_by_offset_does(
+    deals, monkeypatch
+):
     built = []
     original = selectors.opportunities_for
 
