@@ -38,6 +38,7 @@ if str(ROOT) not in sys.path:
 
 from benchmarks import machine  # noqa: E402  (after the path is set)
 from benchmarks.sorts import cases as sort_cases  # noqa: E402
+from benchmarks.sorts import first_page_reference  # noqa: E402
 
 # BENCH_SQLITE_PATH keeps a large data set apart from the default one (1M takes minutes to make).
 SQLITE_PATH = Path(os.environ.get("BENCH_SQLITE_PATH") or ROOT / "var" / "bench.sqlite3")
@@ -64,6 +65,7 @@ class Context:
     rep: Any = None  # a rep with the most deals visible (owned or on the deal team): the rep scenarios
     rep_client: Any = None
     manager: Any = None  # the manager of a region (several teams): the manager scenarios' viewer
+    manager_client: Any = None
     team: Any = None  # a team without sub-teams: the time analysis scenario's team
     month: Any = None  # the first day of the last whole month: the time analysis scenario's month
 
@@ -359,6 +361,16 @@ def ref_rep_totals(ctx: Context) -> tuple[int, Decimal, Decimal]:
 def run_rep_api_list(ctx: Context) -> Any:
     return _api_get(
         Context(ctx.rep, ctx.process, ctx.stage, client=ctx.rep_client),
+        "/api/v1/opportunities",
+        {"status": "open", "sort": "-amount", "limit": PAGE},
+    )
+
+
+def run_manager_api_list(ctx: Context) -> Any:
+    if ctx.manager_client is None:
+        raise Unavailable(f"{NOT_AVAILABLE} (no manager of a region in the data set)")
+    return _api_get(
+        Context(ctx.manager, ctx.process, ctx.stage, client=ctx.manager_client),
         "/api/v1/opportunities",
         {"status": "open", "sort": "-amount", "limit": PAGE},
     )
@@ -1054,6 +1066,15 @@ SCENARIOS: list[Scenario] = [
         goal_text="≤ 25 ms",
     ),
     Scenario(
+        "manager_api_list",
+        "as a manager: API list status=open sort=-amount limit=50",
+        run_manager_api_list,
+        api_list_numbers,
+        first_page_reference("-amount", "manager"),
+        goal_ms=25,
+        goal_text="≤ 25 ms",
+    ),
+    Scenario(
         "rep_customers",
         "as a rep: visible customers (count)",
         run_rep_customers,
@@ -1137,6 +1158,10 @@ def make_context() -> Context:
     if rep is not None:
         rep_client = Client()
         rep_client.force_login(rep)
+    manager_client = None
+    if manager is not None:
+        manager_client = Client()
+        manager_client.force_login(manager)
     return Context(
         director=director,
         process=process,
@@ -1146,6 +1171,7 @@ def make_context() -> Context:
         rep=rep,
         rep_client=rep_client,
         manager=manager,
+        manager_client=manager_client,
         team=team,
         month=(timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1),
     )

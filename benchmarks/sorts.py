@@ -85,6 +85,12 @@ def _reference(sort: str, viewer: str, deep: bool) -> Callable[[Any], list[int]]
     return reference
 
 
+def first_page_reference(sort: str, viewer: str) -> Callable[[Any], list[int]]:
+    """The first page of the open list under `sort` as `viewer` (a Context attribute) sees it, in
+    one statement: the API list scenarios' reference."""
+    return _reference(sort, viewer, False)
+
+
 Case = tuple[str, str, Callable[[Any], list[int]], Callable[[Any], list[int]]]
 
 

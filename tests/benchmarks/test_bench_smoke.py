@@ -108,6 +108,7 @@ def test_every_scenario_computes_what_its_reference_sql_computes(bench_world):
     pairs = run.verify(ctx)
     # The pipeline's own reads exist today; the insights ones are checked as soon as they exist.
     assert {"pipeline_page", "pipeline_totals", "board", "api_list", "rescore"} <= set(pairs)
+    assert {"rep_api_list", "manager_api_list"} <= set(pairs)  # the lists as each kind of viewer
     try:
         from kam.insights.forecast.funnel import funnel  # noqa: F401
         from kam.insights.forecast.selectors import forecast  # noqa: F401
