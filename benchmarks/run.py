@@ -1067,7 +1067,7 @@ SCENARIOS: list[Scenario] = [
     ),
     Scenario(
         "manager_api_list",
-        "as a manager: API list status=open sort=-amount limit=50",
+        "as a manager: API list status=open sort=-amount",
         run_manager_api_list,
         api_list_numbers,
         first_page_reference("-amount", "manager"),
