@@ -231,8 +231,11 @@ LOGOUT_REDIRECT_URL = "login"
 # django-axes first: it refuses a locked-out user name or address before the password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's, reading the signed-in user of each request in one statement kept compiled.
+    "kam.access.backends.ModelBackend",
 ]
+# Django's database sessions, read in one plain statement (kam.core.sessions).
+SESSION_ENGINE = "kam.core.sessions"
 
 # Sign-in protection (README: Sign-in protection and two-factor authentication). A user name is
 # locked after KAM_LOGIN_FAILURES_PER_USER failed passwords, an address after
