@@ -6,6 +6,10 @@ a rep's few thousand deals have no 100th page).
 The 100th page is reached by following the cursors once (untimed, remembered per sort and viewer);
 the timed run reads that page from its cursor, as a user paging on would. Each result's figures are
 the page's ids, so a run that returns another page shows as a difference between runs.
+
+The API list (`GET /api/v1/opportunities`, 50 rows with their flags, relationship scores and the
+totals) is timed the same way as each viewer under every sort, the first page and (director and
+manager) the 100th, from the same cursor: the request as a client signed in as that viewer sends it.
 """
 
 from __future__ import annotations
@@ -91,6 +95,26 @@ def first_page_reference(sort: str, viewer: str) -> Callable[[Any], list[int]]:
     return _reference(sort, viewer, False)
 
 
+_CLIENTS = {"director": "client", "manager": "manager_client", "rep": "rep_client"}
+
+
+def _api_runner(sort: str, viewer: str, deep: bool) -> Callable[[Any], list[int]]:
+    def run(ctx: Any) -> list[int]:
+        import json
+
+        user = getattr(ctx, viewer)
+        params: dict[str, Any] = {"status": "open", "sort": sort, "limit": PAGE}
+        cursor = _cursor_of_page(user, sort, DEEP) if deep else None
+        if cursor:
+            params["cursor"] = cursor
+        response = getattr(ctx, _CLIENTS[viewer]).get("/api/v1/opportunities", params, HTTP_HOST="localhost")
+        if response.status_code != 200:
+            raise RuntimeError(f"API list by {sort}: HTTP {response.status_code}: {response.content[:300]!r}")
+        return [item["id"] for item in json.loads(response.content)["items"]]
+
+    return run
+
+
 Case = tuple[str, str, Callable[[Any], list[int]], Callable[[Any], list[int]]]
 
 
@@ -112,4 +136,17 @@ def cases() -> list[Case]:
             (f"rep_sort_{slug}", f"as a rep: pipeline table, by {sort}, page 1", "rep", False),
         ):
             found.append((name, label, _runner(sort, viewer, deep), _reference(sort, viewer, deep)))
+        for name, label, viewer, deep in (
+            (f"api_sort_{slug}", f"API list, open, by {sort}, page 1", "director", False),
+            (f"api_sort_{slug}_deep", f"API list, open, by {sort}, page {DEEP}", "director", True),
+            (f"manager_api_sort_{slug}", f"as a manager: API list, by {sort}, page 1", "manager", False),
+            (
+                f"manager_api_sort_{slug}_deep",
+                f"as a manager: API list, by {sort}, page {DEEP}",
+                "manager",
+                True,
+            ),
+            (f"rep_api_sort_{slug}", f"as a rep: API list, by {sort}, page 1", "rep", False),
+        ):
+            found.append((name, label, _api_runner(sort, viewer, deep), _reference(sort, viewer, deep)))
     return found

@@ -109,6 +109,9 @@ def test_every_scenario_computes_what_its_reference_sql_computes(bench_world):
     # The pipeline's own reads exist today; the insights ones are checked as soon as they exist.
     assert {"pipeline_page", "pipeline_totals", "board", "api_list", "rescore"} <= set(pairs)
     assert {"rep_api_list", "manager_api_list"} <= set(pairs)  # the lists as each kind of viewer
+    # The API list under every other sort too, as each viewer, first page and (director, manager) 100th.
+    api_sorts = {"api_sort_name_deep", "manager_api_sort_desc_stage_deep", "rep_api_sort_desc_severity"}
+    assert api_sorts <= set(pairs)
     try:
         from kam.insights.forecast.funnel import funnel  # noqa: F401
         from kam.insights.forecast.selectors import forecast  # noqa: F401
