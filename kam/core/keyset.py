@@ -281,13 +281,13 @@ class Seek:
             return pk
         if self.vendor == "postgresql":
             columns: list[Any] = [F(self.key.column)]
-            values: list[Any] = [self._operand(position.value[0] if self.key.then else position.value)]
-            if self.key.then is not None:
+            if self.key.then is None:
+                values: list[Any] = [self._operand(position.value)]
+            else:
                 columns.append(F(self.key.then))
-                values.append(position.value[1])
-            row = Tuple(*columns, F("pk"))
+                values = [self._operand(position.value[0]), position.value[1]]
             past_row = TupleGreaterThan if ascending else TupleLessThan
-            return Q(past_row(row, (*values, position.pk)))
+            return Q(past_row(Tuple(*columns, F("pk")), (*values, position.pk)))
         if self.key.then is not None:
             value, then_value = position.value
             then = F(self.key.then)
