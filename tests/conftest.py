@@ -16,6 +16,7 @@ from tests.factories import (
     ensure_sales_processes,
     make_opportunity,
 )
+from tests.recorded import recorded
 
 # The browser fixtures, one browser per test process for every module that drives one.
 pytest_plugins = ["tests.browser"]
@@ -54,6 +55,16 @@ def pytest_configure(config):
     flush.sql_flush = sql_flush
     flush.emit_post_migrate_signal = lambda *args, **kwargs: None
 
+    # A commit on PostgreSQL waits for its write-ahead log to reach the disk, which only matters
+    # if the server crashes: the test databases are thrown away, and browser and live-server tests
+    # commit every request and every fixture row.
+    from django.conf import settings
+
+    for database in settings.DATABASES.values():
+        if database["ENGINE"] == "django.db.backends.postgresql":
+            options = database.setdefault("OPTIONS", {})
+            options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
+
 
 def main_database_vendor() -> str:
     from django.db import connection
@@ -78,6 +89,25 @@ def split_by_database(config, items) -> None:
         items[:] = kept
 
 
+def long_first(item) -> tuple[int, bool]:
+    """The order of a test: pytest-django's (tests in a rolled-back transaction, then the ones that
+    commit and flush, which would empty what the migrations seed, then those without the database),
+    a long one first in its part, and a long one without the test database before everything.
+    Handed out last, a long test kept one worker busy for minutes after the other had finished."""
+    long = item.get_closest_marker("long") is not None
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    if (
+        marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+    ) or ("transactional_db" in fixtures or "live_server" in fixtures):
+        part = 1
+    elif marker is not None or "db" in fixtures:
+        part = 0
+    else:
+        part = -1 if long else 2
+    return part, not long
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """Leave out the tests of the other database (`split_by_database`), then keep `xdist_group` working under pytest 9: `--dist loadgroup` sends a group to one worker
@@ -85,6 +115,7 @@ def pytest_collection_modifyitems(config, items):
     reads node ids from `item._id`, so the suffix was lost and both workers built the demo world
     (tests/demo: 5-7 minutes each on PostgreSQL). Runs after xdist's own hook, on the workers."""
     split_by_database(config, items)
+    items.sort(key=long_first)
     if not getattr(config.option, "loadgroup", False):
         return
     try:
@@ -191,8 +222,7 @@ def password() -> str:
     return PASSWORD
 
 
-@pytest.fixture
-def world(db):
+def build_world():
     """Two teams under one director: each with a manager and two reps, each rep with a customer and a deal."""
     from kam.org.models import Role
 
@@ -226,6 +256,13 @@ def world(db):
     w = World()
     w.__dict__.update(locals())
     return w
+
+
+@pytest.fixture
+def world(db):
+    """`build_world()`: built through the services by the first test of a process that asks, then
+    its rows written back for each later test whose database starts the same (tests/recorded.py)."""
+    return recorded("world", build_world)
 
 
 # --- An API client per user: bearer tokens created the way the token page does (only the hash stored) ---

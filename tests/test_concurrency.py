@@ -49,6 +49,7 @@ def run_python(code: str, env: dict[str, str], *args: str) -> subprocess.Popen:
     )
 
 
+@pytest.mark.long
 @pytest.mark.database("sqlite")
 def test_simultaneous_edits_on_sqlite_file_give_one_save_and_one_conflict(tmp_path: Path):
     import time

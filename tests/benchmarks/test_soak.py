@@ -86,11 +86,13 @@ def check(result: soak.Result) -> None:
     assert result.duration >= SECONDS
 
 
+@pytest.mark.long
 @pytest.mark.database("sqlite")
 def test_soak_on_sqlite():
     check(soak.soak("sqlite", duration=SECONDS, clients=CLIENTS, opportunities=10, workers=2))
 
 
+@pytest.mark.long
 @pytest.mark.database("postgresql")
 def test_soak_on_postgres(monkeypatch):
     with scratch_database("kam_soak_test") as server:

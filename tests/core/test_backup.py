@@ -138,6 +138,7 @@ def back_up_change_restore(env: dict[str, str], file: Path) -> None:
     assert after == before
 
 
+@pytest.mark.long
 @pytest.mark.database("sqlite")
 def test_sqlite_backup_and_restore_give_back_every_row(tmp_path):
     env = kam_env(tmp_path, f"sqlite:///{tmp_path / 'kam.sqlite3'}")
@@ -151,6 +152,7 @@ def test_sqlite_backup_and_restore_give_back_every_row(tmp_path):
     assert out.split() == ["wal", "ok"]
 
 
+@pytest.mark.long
 @pytest.mark.database("postgresql")
 def test_postgres_backup_and_restore_give_back_every_row(tmp_path):
     with scratch_database("kam_backup_test", tools=("pg_dump", "pg_restore")) as url:

@@ -77,6 +77,7 @@ def main_pages(w) -> list[tuple[str, str]]:
     return [(label, url) for label, url in pages if url]
 
 
+@pytest.mark.long
 def test_no_main_page_scrolls_sideways_at_390_or_320_px(page, live_server, phone_world):
     page.set_default_timeout(20_000)
     login(page, live_server, phone_world.east_mgr.username, PASSWORD, language="zh-hans")

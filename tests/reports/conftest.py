@@ -20,6 +20,7 @@ from kam.opportunities import services as opportunity_services
 from kam.relationships import services as relationship_services
 from kam.reports.periods import ReportPeriod, week_of
 from tests.factories import CompetitorFactory, make_opportunity, stage
+from tests.recorded import recorded
 
 WEEK = week_of(dt.date(2026, 11, 9))
 NOVEMBER = ReportPeriod("month", dt.date(2026, 11, 1), dt.date(2026, 11, 30), "2026-11")
@@ -58,7 +59,12 @@ def log(
 
 @pytest.fixture
 def reports_world(world):
-    w = world
+    """A week of pipeline changes, activities, targets and relationships on top of `world`;
+    recorded like `world`."""
+    return recorded("reports_world", lambda: build_reports_world(world), into=world)
+
+
+def build_reports_world(w):
     # The week's pipeline: a snapshot on Monday, a move, a new deal, a win, a loss; a snapshot next Monday.
     w.before = review_services.take_snapshot(taken_at=at("2026-11-09 07:00"), note="W46")
     opportunity_services.move_stage(w.east_opp, stage("P1"), by=w.east_rep, key_node_confirmed=True)

@@ -25,6 +25,7 @@ from kam.opportunities import rollups
 from kam.opportunities import services as opportunity_services
 from kam.opportunities.models import Opportunity
 from tests.factories import CustomerFactory, make_opportunity
+from tests.recorded import recorded
 
 
 def _with_category(opportunity: Opportunity, category: str) -> Opportunity:
@@ -37,7 +38,11 @@ def _with_category(opportunity: Opportunity, category: str) -> Opportunity:
 
 @pytest.fixture
 def forecast_world(world):
-    w = world
+    """Seven deals on top of `world`, one per stage and forecast category; recorded like `world`."""
+    return recorded("forecast_world", lambda: build_forecast_world(world), into=world)
+
+
+def build_forecast_world(w):
     w.furnace_customer = w.east_customer
     w.mill_customer = CustomerFactory(name="North Mill", owner=w.east_rep2)
     w.a = make_opportunity(

@@ -134,6 +134,7 @@ def assert_forecast_paths_agree(user, group, period, start, end, *, expect_rollu
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+@pytest.mark.long
 @given(deals=DEALS)
 def test_rollup_and_live_forecast_and_funnel_agree_on_random_pipelines(people, deals):
     for deal in deals:
