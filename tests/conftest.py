@@ -110,7 +110,8 @@ def long_first(item) -> tuple[int, bool]:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Leave out the tests of the other database (`split_by_database`), then keep `xdist_group` working under pytest 9: `--dist loadgroup` sends a group to one worker
+    """Leave out the tests of the other database (`split_by_database`), hand out the long ones first
+    (`long_first`), then keep `xdist_group` working under pytest 9: `--dist loadgroup` sends a group to one worker
     by a "@group" suffix on each test's node id, which xdist 3.8 writes to `item._nodeid`; pytest 9
     reads node ids from `item._id`, so the suffix was lost and both workers built the demo world
     (tests/demo: 5-7 minutes each on PostgreSQL). Runs after xdist's own hook, on the workers."""

@@ -38,7 +38,7 @@ def _with_category(opportunity: Opportunity, category: str) -> Opportunity:
 
 @pytest.fixture
 def forecast_world(world):
-    """Seven deals on top of `world`, one per stage and forecast category; recorded like `world`."""
+    """Seven deals on top of `world` across stages, forecast categories and outcomes; recorded like `world`."""
     return recorded("forecast_world", lambda: build_forecast_world(world), into=world)
 
 
